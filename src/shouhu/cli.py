@@ -1,0 +1,86 @@
+"""The `shouhu` command. Platform commands set up Django lazily; pure commands never import it."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouhu.web.settings")
+    import django
+
+    django.setup()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="shouhu")
+def main() -> None:
+    """守护：孤儿和事实无人抚养儿童数据共享、比对与协同保障平台。"""
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args: tuple[str, ...]) -> None:
+    """Django 管理命令（migrate、createsuperuser……）。"""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["shouhu manage", *args])
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """启动平台（WSGI 服务器 waitress）。"""
+    _django()
+    from django.core.management import call_command
+    from waitress import serve as waitress_serve
+
+    from shouhu.web.wsgi import application
+
+    call_command("migrate", interactive=False, verbosity=0)
+    click.echo(f"守护平台已启动：http://{host}:{port}/  （Ctrl+C 停止）")
+    waitress_serve(application, host=host, port=port, threads=threads, ident="shouhu")
+
+
+@main.command()
+@click.option("--persons", default=20_000, show_default=True, type=int, help="演示县人口数")
+@click.option("--seed", default=2026, show_default=True, type=int)
+def demo(persons: int, seed: int) -> None:
+    """建立演示地区（幂等）：区划、部门、每个角色一个演示用户、合成人口与事实。"""
+    _django()
+    from django.core.management import call_command
+
+    from shouhu.web.demo import demo_build
+
+    call_command("migrate", interactive=False, verbosity=0)
+    report = demo_build(persons=persons, seed=seed, echo=click.echo)
+    click.echo(report)
+
+
+@main.group()
+def audit() -> None:
+    """安全审计日志。"""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """校验审计日志哈希链；发现被修改、删除或乱序插入的条目时以非零状态退出。"""
+    _django()
+    from shouhu.web.audit.selectors import audit_chain_verify
+
+    result = audit_chain_verify()
+    if result.ok:
+        click.echo(f"审计日志完整：共 {result.checked} 条，哈希链校验通过。")
+        return
+    click.echo(f"审计日志校验失败：{result.message}", err=True)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The pure-Python domain core: identity, policy, catalog. Imports no web framework, no database."""

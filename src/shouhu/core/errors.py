@@ -1,0 +1,38 @@
+"""One domain error hierarchy with enum codes; only the web layer maps them to HTTP."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    INVALID_ID_NUMBER = "invalid_id_number"
+    INVALID_DIVISION = "invalid_division"
+    INVALID_INPUT = "invalid_input"
+    NOT_FOUND = "not_found"
+    PERMISSION_DENIED = "permission_denied"
+    CONFLICT = "conflict"
+
+
+class DomainError(Exception):
+    """A domain rule was broken. `message` is Chinese and safe to show (no personal data)."""
+
+    code: ErrorCode = ErrorCode.INVALID_INPUT
+
+    def __init__(self, message: str, *, code: ErrorCode | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class InvalidInput(DomainError):
+    code = ErrorCode.INVALID_INPUT
+
+
+class NotFound(DomainError):
+    code = ErrorCode.NOT_FOUND
+
+
+class PermissionDenied(DomainError):
+    code = ErrorCode.PERMISSION_DENIED

@@ -1,0 +1,1 @@
+"""The platform shell (Django): accounts, records, access, audit, UI and HTTP API."""
