@@ -42,7 +42,7 @@ def must(*args: str | os.PathLike[str], env: dict[str, str] | None = None) -> No
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 — bootstrap runs under whatever python3 is found
         sys.exit("守护需要 Python 3.11 或更新的版本。")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if PY.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:

@@ -46,7 +46,11 @@ def _database(url: str) -> dict[str, object]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": unquote(parsed.path) or ":memory:",
-            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": _SQLITE_INIT},
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": _SQLITE_INIT,
+            },
         }
     if parsed.scheme in {"postgres", "postgresql"}:
         return {
@@ -65,7 +69,9 @@ _SQLITE_INIT = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA forei
 
 SECRET_KEY = _secret_key()
 DEBUG = env("SHOUHU_DEBUG") == "1"
-ALLOWED_HOSTS = [h for h in env("SHOUHU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in env("SHOUHU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 DATABASES = {"default": _database(env("SHOUHU_DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -94,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shouhu.web.errors.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "shouhu.web.urls"
@@ -119,7 +126,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"

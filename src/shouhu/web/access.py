@@ -1,0 +1,103 @@
+"""The one access layer: every read of persons, facts or cases for a user goes through here.
+
+A user sees only their division's subtree and only what their role allows. Asking for something
+that is not yours gives exactly the same error as asking for something that does not exist, and
+every such denied attempt is audited.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from shouhu.core.errors import NotFound, PermissionDenied
+from shouhu.web.accounts.models import User
+from shouhu.web.accounts.roles import (
+    CASE_WRITERS,
+    DASHBOARD_READERS,
+    ID_NUMBER_READERS,
+    PERSON_READERS,
+)
+from shouhu.web.audit.models import Action
+from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.web.cases.models import Case
+from shouhu.web.exchange.models import Fact
+from shouhu.web.registry.models import Division, Person
+
+NOT_FOUND_PERSON = "未找到该人员，或您无权查看。"
+NOT_FOUND_CASE = "未找到该个案，或您无权查看。"
+
+
+def _subtree(user: User) -> str:
+    return user.division.path
+
+
+def _deny(ctx: RequestContext, object_type: str, object_id: object, why: str) -> None:
+    audit_record(ctx=ctx, action=Action.DENY, object_type=object_type, object_id=object_id,
+                 detail={"why": why})  # fmt: skip
+
+
+def divisions_visible_to(user: User) -> QuerySet[Division]:
+    return Division.objects.filter(path__startswith=_subtree(user))
+
+
+def persons_visible_to(user: User) -> QuerySet[Person]:
+    if user.role not in PERSON_READERS:
+        return Person.objects.none()
+    return Person.objects.filter(division__path__startswith=_subtree(user))
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    if user.role not in PERSON_READERS:
+        return Case.objects.none()
+    return Case.objects.filter(division__path__startswith=_subtree(user))
+
+
+def access_person(ctx: RequestContext, person_id: object) -> Person:
+    """The person, if `ctx.user` may read them; else NotFound (audited as a denied attempt)."""
+    assert ctx.user is not None
+    person = Person.objects.filter(pk=_as_int(person_id)).select_related("division").first()
+    if person is None:
+        _deny(ctx, "person", person_id, "not_found")
+        raise NotFound(NOT_FOUND_PERSON)
+    if not persons_visible_to(ctx.user).filter(pk=person.pk).exists():
+        _deny(ctx, "person", person.pk, "out_of_scope")
+        raise NotFound(NOT_FOUND_PERSON)
+    return person
+
+
+def access_case(ctx: RequestContext, case_id: object, *, for_write: bool = False) -> Case:
+    assert ctx.user is not None
+    case = Case.objects.filter(pk=_as_int(case_id)).select_related("child", "division").first()
+    if case is None or not cases_visible_to(ctx.user).filter(pk=case.pk).exists():
+        _deny(ctx, "case", case_id, "not_found" if case is None else "out_of_scope")
+        raise NotFound(NOT_FOUND_CASE)
+    if for_write and ctx.user.role not in CASE_WRITERS:
+        _deny(ctx, "case", case.pk, "read_only_role")
+        raise PermissionDenied("您的角色不能修改个案。")
+    return case
+
+
+def facts_visible_to(user: User, person: Person) -> QuerySet[Fact]:
+    """Facts about a person the user may read (the person was checked by access_person)."""
+    if user.role not in PERSON_READERS:
+        return Fact.objects.none()
+    return Fact.objects.filter(person=person)
+
+
+def access_dashboard(ctx: RequestContext) -> Division:
+    assert ctx.user is not None
+    if ctx.user.role not in DASHBOARD_READERS:
+        _deny(ctx, "dashboard", ctx.user.division_id, "role")
+        raise PermissionDenied("您的角色不能查看统计概览。")
+    return ctx.user.division
+
+
+def may_see_id_numbers(user: User) -> bool:
+    return user.role in ID_NUMBER_READERS
+
+
+def _as_int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return -1

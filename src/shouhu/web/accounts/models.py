@@ -1,0 +1,57 @@
+"""Departments (agencies) and users, each at an administrative division."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from shouhu.web.accounts.roles import AgencyType, Role
+
+
+class Agency(models.Model):
+    """A department (部门) at a division: the civil-affairs bureau of 临河区, its court, …"""
+
+    name = models.CharField("名称", max_length=100)
+    agency_type = models.CharField("部门类型", max_length=32, choices=AgencyType.choices)
+    division = models.ForeignKey(
+        "registry.Division", on_delete=models.PROTECT, related_name="agencies", verbose_name="区划"
+    )
+
+    class Meta:
+        verbose_name = "部门"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency_type", "division"], name="agency_one_per_type_division"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. Sees only the subtree of `division`, with the rights of `role`."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name="所属部门",
+    )
+    division = models.ForeignKey(
+        "registry.Division", on_delete=models.PROTECT, related_name="users", verbose_name="管辖区划"
+    )
+    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    REQUIRED_FIELDS = ["role", "division"]
+
+    class Meta:
+        verbose_name = "用户"
+
+    def __str__(self) -> str:
+        return self.username
