@@ -1,0 +1,61 @@
+"""Personas: a caseworker of county A (临河区), one of county B (五原县), a court clerk of A,
+a child director of a village in A, a leader and an auditor of the city (巴彦淖尔市)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from shouhu.web.accounts.models import User
+from shouhu.web.registry.models import Division
+from tests.web import factories as f
+
+
+@dataclass
+class Region:
+    city: Division
+    county_a: Division
+    county_b: Division
+    township_a: Division
+    village_a: Division
+    village_b: Division
+
+
+@dataclass
+class Personas:
+    caseworker_a: User
+    caseworker_b: User
+    court_clerk_a: User
+    child_director_a: User
+    leader_city: User
+    auditor_city: User
+
+
+@pytest.fixture
+def region(db: None) -> Region:
+    province = f.division("150000", "内蒙古自治区")
+    city = f.division("150800", "巴彦淖尔市", province)
+    county_a = f.division("150802", "临河区", city)
+    county_b = f.division("150821", "五原县", city)
+    township_a = f.division("150802100", "城关镇", county_a)
+    village_a = f.division("150802100201", "示范村", township_a)
+    township_b = f.division("150821100", "隆兴昌镇", county_b)
+    village_b = f.division("150821100201", "样板村", township_b)
+    return Region(city, county_a, county_b, township_a, village_a, village_b)
+
+
+@pytest.fixture
+def personas(region: Region) -> Personas:
+    civil_a = f.agency("civil_affairs", region.county_a, "临河区民政局")
+    civil_b = f.agency("civil_affairs", region.county_b, "五原县民政局")
+    court_a = f.agency("court", region.county_a, "临河区人民法院")
+    civil_city = f.agency("civil_affairs", region.city, "巴彦淖尔市民政局")
+    return Personas(
+        caseworker_a=f.user("caseworker_a", "caseworker", region.county_a, civil_a),
+        caseworker_b=f.user("caseworker_b", "caseworker", region.county_b, civil_b),
+        court_clerk_a=f.user("court_clerk_a", "data_submitter", region.county_a, court_a),
+        child_director_a=f.user("director_a", "child_director", region.village_a, civil_a),
+        leader_city=f.user("leader_city", "leader", region.city, civil_city),
+        auditor_city=f.user("auditor_city", "auditor", region.city, civil_city),
+    )
