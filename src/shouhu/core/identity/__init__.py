@@ -1,0 +1,61 @@
+"""身份核心：公民身份号码、姓名、行政区划。纯 Python，不依赖 Django 或数据库。"""
+
+from shouhu.core.identity.divisions import (
+    LEVEL_LABELS,
+    LEVELS,
+    Division,
+    DivisionTable,
+    InvalidDivisionCode,
+    canonical_division_code,
+    division_level_of,
+    division_table,
+)
+from shouhu.core.identity.id_number import (
+    IdNumberProblem,
+    InvalidIdNumber,
+    ResidentId,
+    check_digit,
+    convert_15_to_18,
+    id_number_generate,
+    id_number_problem,
+    is_valid_id_number,
+    mask_id_number,
+    near_misses,
+    normalize_id_number,
+    parse_id_number,
+)
+from shouhu.core.identity.names import (
+    NAME_DOT,
+    name_pinyin_key,
+    name_similarity,
+    name_syllables,
+    normalize_name,
+)
+
+__all__ = [
+    "LEVELS",
+    "LEVEL_LABELS",
+    "NAME_DOT",
+    "Division",
+    "DivisionTable",
+    "IdNumberProblem",
+    "InvalidDivisionCode",
+    "InvalidIdNumber",
+    "ResidentId",
+    "canonical_division_code",
+    "check_digit",
+    "convert_15_to_18",
+    "division_level_of",
+    "division_table",
+    "id_number_generate",
+    "id_number_problem",
+    "is_valid_id_number",
+    "mask_id_number",
+    "name_pinyin_key",
+    "name_similarity",
+    "name_syllables",
+    "near_misses",
+    "normalize_id_number",
+    "normalize_name",
+    "parse_id_number",
+]
