@@ -32,6 +32,11 @@ class Personas:
     auditor_city: User
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["tests.web.hashers.FastArgon2PasswordHasher"]
+
+
 @pytest.fixture
 def region(db: None) -> Region:
     province = f.division("150000", "内蒙古自治区")

@@ -2,6 +2,9 @@
 
 from django.urls import include, path
 
+from shouhu.web.api import api
+
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", include("shouhu.web.ui.urls")),
 ]
