@@ -65,6 +65,15 @@ def access_person(ctx: RequestContext, person_id: object) -> Person:
     return person
 
 
+def access_person_list(ctx: RequestContext) -> QuerySet[Person]:
+    """The persons `ctx.user` may list; a role that reads no persons is refused (audited)."""
+    assert ctx.user is not None
+    if ctx.user.role not in PERSON_READERS:
+        _deny(ctx, "person_list", ctx.user.division_id, "role")
+        raise PermissionDenied("您的角色不能查看人员信息。")
+    return persons_visible_to(ctx.user)
+
+
 def access_case(ctx: RequestContext, case_id: object, *, for_write: bool = False) -> Case:
     assert ctx.user is not None
     case = Case.objects.filter(pk=_as_int(case_id)).select_related("child", "division").first()

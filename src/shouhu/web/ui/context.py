@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import HttpRequest
 
 from shouhu.web.accounts.models import User
+from shouhu.web.accounts.roles import DASHBOARD_READERS, PERSON_READERS, Role
 from shouhu.web.audit.services import RequestContext
 
 
@@ -16,3 +19,35 @@ def client_ip(request: HttpRequest) -> str:
 def request_context(request: HttpRequest, purpose: str) -> RequestContext:
     user = request.user if isinstance(request.user, User) else None
     return RequestContext(user=user, client_ip=client_ip(request), purpose=purpose)
+
+
+@dataclass(frozen=True)
+class Nav:
+    """The top bar: who is signed in, and which pages their role opens (the access layer still
+    checks every request; this only avoids showing links that would be refused)."""
+
+    full_name: str
+    role_label: str
+    agency_name: str
+    division_name: str
+    dashboard: bool
+    persons: bool
+    home: str  # URL name of the first page the role may open
+
+
+def nav_for(user: User) -> Nav:
+    dashboard, persons = user.role in DASHBOARD_READERS, user.role in PERSON_READERS
+    return Nav(
+        full_name=user.full_name or user.username,
+        role_label=Role(user.role).label if user.role in Role.values else user.role,
+        agency_name=user.agency.name if user.agency_id and user.agency else "",
+        division_name=user.division.name,
+        dashboard=dashboard,
+        persons=persons,
+        home="dashboard" if dashboard else "person_list" if persons else "account",
+    )
+
+
+def landing_url_name(user: User) -> str:
+    """Where a user lands after signing in: the first page their role may open."""
+    return nav_for(user).home

@@ -1,0 +1,36 @@
+"""Template helpers for the top bar and Chinese dates. No personal data is computed here."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import template
+
+from shouhu.web.accounts.models import User
+from shouhu.web.ui.context import Nav, nav_for
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def ui_nav(context: dict[str, Any]) -> Nav | None:
+    """The signed-in user's top bar, or None on pages seen before signing in."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return nav_for(user) if isinstance(user, User) else None
+
+
+@register.filter
+def ymd(value: date | None) -> str:
+    """2012年3月4日; an empty value shows as a dash."""
+    if value is None:
+        return "—"
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.filter
+def year_month(value: date | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value.year}年{value.month}月"

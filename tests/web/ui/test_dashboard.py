@@ -1,0 +1,108 @@
+"""The dashboard: counts only, by category, next-level division and orphan type; audited."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from shouhu.web.audit.models import AuditEntry
+from shouhu.web.registry.selectors import adult_cutoff, dashboard_counts
+from tests.web import factories as f
+from tests.web.ui.conftest import CLIENT_IP, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def register(region):
+    """County A: 2 de facto unsupported + 1 scattered orphan in 城关镇, 1 institutional orphan
+    in a second township, 1 closed case; county B: 1 scattered orphan."""
+    second_township = f.division("150802101", "新华镇", region.county_a)
+    second_village = f.division("150802101201", "新华村", second_township)
+    for name in ("甲一", "甲二"):
+        f.case(f.person(region.village_a, name=name))
+    orphan = f.case(f.person(region.village_a, name="甲三"), "orphan")
+    orphan.orphan_type = "scattered"
+    orphan.save(update_fields=["orphan_type"])
+    institutional = f.case(f.person(second_village, name="乙一"), "orphan")
+    institutional.orphan_type = "institutional"
+    institutional.save(update_fields=["orphan_type"])
+    closed = f.case(f.person(region.village_a, name="甲四"))
+    closed.status, closed.closed_on, closed.close_reason = "closed", date(2025, 6, 1), "已被收养"
+    closed.save(update_fields=["status", "closed_on", "close_reason"])
+    b_orphan = f.case(f.person(region.village_b, name="丙一"), "orphan")
+    b_orphan.orphan_type = "scattered"
+    b_orphan.save(update_fields=["orphan_type"])
+    f.person(region.village_a, name="成年人", birth=date(1980, 1, 1))
+
+
+def by_key(rows):
+    return {row.key: row.count for row in rows}
+
+
+def test_county_counts_by_category_township_and_orphan_type(personas, register):
+    counts = dashboard_counts(user=personas.caseworker_a)
+    assert counts.active_total == 4
+    assert by_key(counts.by_category) == {"orphan": 2, "de_facto_unsupported": 2}
+    assert by_key(counts.by_orphan_type) == {"scattered": 1, "institutional": 1}
+    assert [(r.name, r.orphan, r.de_facto_unsupported, r.total) for r in counts.by_division] == [
+        ("城关镇", 1, 2, 3),
+        ("新华镇", 1, 0, 1),
+    ]
+    assert counts.minors == 5  # four children with cases in A, one closed; the adult is not
+
+
+def test_city_leader_sees_both_counties(personas, register):
+    counts = dashboard_counts(user=personas.leader_city)
+    assert counts.active_total == 5
+    assert [(r.name, r.total) for r in counts.by_division] == [("临河区", 4), ("五原县", 1)]
+
+
+def test_village_director_sees_their_village_only(personas, register):
+    counts = dashboard_counts(user=personas.child_director_a)
+    assert counts.active_total == 3
+    assert [(r.name, r.total) for r in counts.by_division] == [("示范村", 3)]
+
+
+def test_adult_cutoff_handles_a_leap_day():
+    assert adult_cutoff(date(2028, 2, 29)) == date(2010, 2, 28)
+    assert adult_cutoff(date(2026, 3, 1)) == date(2008, 3, 1)
+
+
+def test_leader_gets_counts_only_and_no_link_to_persons(personas, register):
+    response = client_for(personas.leader_city).get("/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "保障中儿童" in page
+    assert "临河区" in page
+    assert "五原县" in page
+    for name in ("甲一", "乙一", "丙一"):
+        assert name not in page
+    assert 'href="/persons/' not in page
+    assert 'action="/persons/' not in page
+
+
+def test_dashboard_is_audited_as_a_statistics_view(personas, register):
+    client_for(personas.caseworker_a).get("/")
+    entry = AuditEntry.objects.get(action="view")
+    assert (entry.object_type, entry.object_id, entry.purpose, entry.client_ip) == (
+        "dashboard", "150802", "statistics", CLIENT_IP,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("who", ["auditor_city", "court_clerk_a"])
+def test_roles_without_dashboards_are_refused_and_audited(personas, who):
+    user = getattr(personas, who)
+    assert client_for(user).get("/").status_code == 403
+    assert AuditEntry.objects.filter(
+        action="deny", actor_id=user.pk, object_type="dashboard"
+    ).exists()
+
+
+def test_a_child_who_turns_eighteen_today_is_no_longer_counted(personas, region):
+    cutoff = adult_cutoff(timezone.localdate())
+    f.person(region.village_a, name="今天成年", birth=cutoff)
+    f.person(region.village_a, name="明天成年", birth=cutoff + timedelta(days=1))
+    assert dashboard_counts(user=personas.caseworker_a).minors == 1
