@@ -72,15 +72,15 @@ def postgres_reachable(url: str) -> bool:
 
 
 def ensure_chromium() -> None:
-    """UI tests drive Debian's Chromium; install it when we may (root with apt), as CI does."""
-    if Path("/usr/bin/chromium").exists():
+    """UI tests drive Debian's Chromium (with CJK fonts); install it when we may (root with apt)."""
+    if Path("/usr/bin/chromium").exists() and Path("/usr/share/fonts/opentype/noto").exists():
         return
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
         say("installing Debian's chromium for the UI tests")
         quiet = {"stdout": subprocess.DEVNULL}
         subprocess.call(["apt-get", "update", "-qq"], **quiet)
         subprocess.call(
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-noto-cjk"],
             env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
             **quiet,
         )
