@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from shouhu.commands.synth import synth
+
 
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouhu.web.settings")
@@ -81,6 +83,8 @@ def audit_verify() -> None:
     click.echo(f"审计日志校验失败：{result.message}", err=True)
     sys.exit(1)
 
+
+main.add_command(synth)
 
 if __name__ == "__main__":
     main()

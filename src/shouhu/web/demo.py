@@ -1,0 +1,396 @@
+"""`shouhu demo`：建立演示地区——巴彦淖尔市临河区的合成人口、各部门报送的事实、台账和
+每个角色一个演示用户；另有五原县的少量人口和一名经办人员，用来看到“只能看本辖区”。
+
+幂等：已为同一种子和人口数建过时什么也不改，只重新打印登录信息。数据来自
+`shouhu.engine.synth.synth_region`，事实与人员的关联用真值（演示不依赖关联算法）。
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from shouhu.core.identity import name_pinyin_key
+from shouhu.engine.synth import SynthRegion, synth_region
+from shouhu.web.accounts.models import Agency, User
+from shouhu.web.accounts.roles import AgencyType, Role
+from shouhu.web.accounts.services import agency_create, user_create
+from shouhu.web.audit.models import Action, Purpose
+from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.web.cases.models import Case
+from shouhu.web.exchange.models import Channel, Fact, Submission
+from shouhu.web.registry.models import Division, ParentLink, Person
+from shouhu.web.registry.services import division_sync_from_table
+
+DEMO_PASSWORD = "shouhu-demo-2026"  # 仅用于本机演示；README 中有说明
+DEMO_URL = "http://127.0.0.1:8000/"
+CITY, COUNTY, SECOND_COUNTY = "150800", "150802", "150821"
+SECOND_COUNTY_PERSONS = 120
+FACT_FIELDS = (
+    "date",
+    "start",
+    "end",
+    "valid_until",
+    "category",
+    "level",
+    "disease",
+    "qualifying",
+    "life",
+    "consent",
+)
+DATE_FIELDS = frozenset({"date", "start", "end", "valid_until"})
+BOOL_FIELDS = frozenset({"qualifying", "life", "consent"})
+
+# 部门名称：县名 + 后缀（公安为市局的分局）。
+AGENCY_SUFFIX = {
+    "civil_affairs": "民政局",
+    "court": "人民法院",
+    "procuratorate": "人民检察院",
+    "public_security": "公安分局",
+    "justice": "司法局",
+    "education": "教育局",
+    "big_data_center": "大数据中心",
+    "finance": "财政局",
+    "health": "卫生健康委员会",
+    "medical_insurance": "医疗保障局",
+    "rural_revitalization": "乡村振兴局",
+    "womens_federation": "妇女联合会",
+    "disabled_federation": "残疾人联合会",
+    "human_resources": "人力资源和社会保障局",
+    "housing": "住房和城乡建设局",
+    "youth_league": "团委",
+    "trade_union": "总工会",
+    "elders_committee": "关心下一代工作委员会",
+    "women_children_committee": "妇女儿童工作委员会",
+}
+
+# (报送部门, 事实类型) → 数据目录中的数据项代码；目录里没有的用“部门_类型”。
+ITEM_CODES = {
+    ("public_security", "deceased"): "public_security_death_cancellation",
+    ("health", "deceased"): "health_death",
+    ("court", "declared_dead"): "court_judgment",
+    ("court", "declared_missing"): "court_judgment",
+    ("court", "guardianship_revoked"): "court_judgment",
+    ("disabled_federation", "severe_disability"): "disabled_federation_certificate",
+    ("medical_insurance", "severe_illness"): "medical_insurance_severe_illness",
+    ("justice", "imprisoned"): "justice_custody",
+    ("justice", "compulsory_rehab"): "justice_custody",
+    ("public_security", "compulsory_rehab"): "public_security_restriction",
+    ("public_security", "other_restriction"): "public_security_restriction",
+    ("procuratorate", "other_restriction"): "procuratorate_referral",
+    ("public_security", "lost_contact"): "public_security_lost_contact",
+    ("public_security", "deported"): "public_security_deportation",
+    ("public_security", "parents_unknown"): "public_security_abandoned_infant",
+    ("civil_affairs", "adopted"): "civil_affairs_adoption",
+    ("civil_affairs", "institutional_care"): "civil_affairs_institutional_care",
+    ("civil_affairs", "low_income"): "civil_affairs_assistance",
+    ("civil_affairs", "extreme_poverty"): "civil_affairs_assistance",
+    ("health", "hiv_infected"): "health_hiv_child",
+    ("education", "in_school"): "education_enrolment",
+    ("rural_revitalization", "poverty_monitoring"): "rural_revitalization_household_member",
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    division: str
+    agency: str
+
+
+def _marker(seed: int, persons: int) -> str:
+    return f"demo-{seed}-{persons}-"
+
+
+def demo_build(
+    *, persons: int = 20_000, seed: int = 2026, echo: Callable[[str], Any] = print
+) -> str:
+    """建立演示地区并返回登录说明（中文）。已建过同样的演示时不做任何改动。"""
+    existing = (
+        Submission.objects.filter(channel=Channel.DEMO).values_list("filename", flat=True).first()
+    )
+    if existing is not None:
+        if existing.startswith(_marker(seed, persons)):
+            echo("演示数据已存在，未做改动。")
+            return _report(_logins(), seed=seed, persons=persons)
+        return (
+            "数据库里已有另一组演示数据（种子或人口数不同），未做改动。如需重建，请换一个空的"
+            "数据目录（设置 SHOUHU_DATA_DIR）后再运行 shouhu demo。"
+        )
+    as_of = timezone.localdate()
+    echo(f"正在合成临河区 {persons:,} 人的户籍、部门事实和台账……")
+    main = synth_region(persons=persons, seed=seed, division_codes=[COUNTY], as_of=as_of)
+    second = synth_region(
+        persons=SECOND_COUNTY_PERSONS, seed=seed, division_codes=[SECOND_COUNTY], as_of=as_of
+    )
+    echo("正在写入数据库……")
+    division_sync_from_table()
+    with transaction.atomic():
+        agencies = _agencies()
+        users = _users(agencies, main)
+        for region in (main, second):
+            _load(region, agencies, marker=_marker(seed, persons))
+        audit_record(
+            ctx=RequestContext(
+                user=users["administrator"], client_ip="", purpose=Purpose.ADMINISTRATION
+            ),
+            action=Action.CREATE,
+            object_type="demo",
+            object_id=seed,
+            detail={"persons": persons, "seed": seed, "as_of": as_of.isoformat()},
+        )
+    return _report(_logins(), seed=seed, persons=persons)
+
+
+# ---------------------------------------------------------------- 部门与用户
+
+
+def _agencies() -> dict[tuple[str, str], Agency]:
+    """临河区每类部门一个，另有市民政局和五原县民政局；事实需要时再补五原县的其他部门。"""
+    found: dict[tuple[str, str], Agency] = {}
+    county = Division.objects.get(code=COUNTY)
+    for agency_type in AgencyType.values:
+        found[(COUNTY, agency_type)] = _agency(county, agency_type)
+    found[(CITY, "civil_affairs")] = _agency(Division.objects.get(code=CITY), "civil_affairs")
+    second = Division.objects.get(code=SECOND_COUNTY)
+    found[(SECOND_COUNTY, "civil_affairs")] = _agency(second, "civil_affairs")
+    return found
+
+
+def _agency(division: Division, agency_type: str) -> Agency:
+    name = division.name + AGENCY_SUFFIX[agency_type]
+    if agency_type == "public_security" and division.level == "county":
+        name = f"巴彦淖尔市公安局{division.name}分局"
+    return agency_create(name=name, agency_type=agency_type, division=division)
+
+
+def _users(agencies: dict[tuple[str, str], Agency], region: SynthRegion) -> dict[str, User]:
+    village = _busiest_village(region)
+    township = village[:9]
+    plan = [
+        ("demo_submitter", Role.DATA_SUBMITTER, COUNTY, (COUNTY, "court")),
+        ("demo_caseworker", Role.CASEWORKER, COUNTY, (COUNTY, "civil_affairs")),
+        ("demo_director", Role.CHILD_DIRECTOR, village, (COUNTY, "civil_affairs")),
+        ("demo_supervisor", Role.SUPERVISOR, township, (COUNTY, "civil_affairs")),
+        ("demo_department", Role.DEPARTMENT_USER, COUNTY, (COUNTY, "medical_insurance")),
+        ("demo_leader", Role.LEADER, CITY, (CITY, "civil_affairs")),
+        ("demo_auditor", Role.AUDITOR, CITY, (CITY, "civil_affairs")),
+        ("demo_admin", Role.ADMINISTRATOR, COUNTY, (COUNTY, "big_data_center")),
+        (
+            "demo_caseworker_wuyuan",
+            Role.CASEWORKER,
+            SECOND_COUNTY,
+            (SECOND_COUNTY, "civil_affairs"),
+        ),
+    ]
+    users: dict[str, User] = {}
+    for username, role, division, agency_key in plan:
+        user = user_create(
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            division=Division.objects.get(code=division),
+            agency=agencies[agency_key],
+            full_name=f"演示{Role(role).label}",
+        )
+        users.setdefault(role, user)
+    return users
+
+
+def _busiest_village(region: SynthRegion) -> str:
+    """保障中个案最多的村（居）：儿童主任一登录就有事可看。"""
+    counts: dict[str, int] = defaultdict(int)
+    for row in region.register.to_pylist():
+        if row["status"] == "active" and len(row["division_code"]) == 12:
+            counts[row["division_code"]] += 1
+    if counts:
+        return max(sorted(counts), key=lambda code: counts[code])
+    village = (
+        Division.objects.filter(code__startswith=COUNTY, level="village").order_by("code").first()
+    )
+    return village.code if village else COUNTY
+
+
+def _logins() -> list[DemoLogin]:
+    users = User.objects.filter(username__startswith="demo_").select_related("division", "agency")
+    return [
+        DemoLogin(
+            u.username, Role(u.role).label, u.division.name, u.agency.name if u.agency else ""
+        )
+        for u in users.order_by("id")
+    ]
+
+
+def _report(logins: list[DemoLogin], *, seed: int, persons: int) -> str:
+    width = max(len(login.username) for login in logins) if logins else 10
+    lines = [
+        f"演示地区：巴彦淖尔市临河区（合成人口 {persons:,} 人，种子 {seed}）。",
+        f"运行 shouhu serve 后在浏览器打开 {DEMO_URL} ，用下列任一账号登录（密码相同）：",
+        "",
+        f"  {'用户名'.ljust(width - 3)}  密码              角色          区划（部门）",
+    ]
+    for login in logins:
+        lines.append(
+            f"  {login.username.ljust(width)}  {DEMO_PASSWORD}  {login.role.ljust(6, '　')}  "
+            f"{login.division}（{login.agency}）"
+        )
+    lines.append("")
+    lines.append("以上均为合成数据（姓名、身份证号都是编造的），仅供演示。")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- 人口、事实、台账
+
+
+def _load(region: SynthRegion, agencies: dict[tuple[str, str], Agency], *, marker: str) -> None:
+    pk_of = _persons(region)
+    _parent_links(region, pk_of)
+    _facts(region, agencies, pk_of, marker)
+    _cases(region, pk_of)
+
+
+def _persons(region: SynthRegion) -> dict[str, int]:
+    rows = region.registry.select(["id_number", "name", "gender", "birth_date", "division_code"])
+    pinyin: dict[str, str] = {}
+    persons = []
+    for row in rows.to_pylist():
+        name = row["name"]
+        if name not in pinyin:
+            pinyin[name] = name_pinyin_key(name)
+        persons.append(
+            Person(
+                id_number=row["id_number"],
+                name=name,
+                name_pinyin=pinyin[name],
+                gender=row["gender"],
+                birth_date=date.fromisoformat(row["birth_date"]),
+                division_id=row["division_code"],
+            )
+        )
+    Person.objects.bulk_create(persons, batch_size=2000)
+    ids = [p.id_number for p in persons]
+    found = Person.objects.filter(id_number__in=ids).values_list("id_number", "pk")
+    return dict(found.iterator(chunk_size=5000))
+
+
+def _parent_links(region: SynthRegion, pk_of: dict[str, int]) -> None:
+    links = [
+        ParentLink(
+            child_id=pk_of[r["child_id_number"]],
+            parent_id=pk_of[r["parent_id_number"]],
+            relation=r["relation"],
+        )
+        for r in region.parent_links.to_pylist()
+    ]
+    ParentLink.objects.bulk_create(links, batch_size=5000)
+
+
+def _fact_value(name: str, raw: str | None) -> Any:
+    if raw is None or raw == "":
+        return None if name not in ("level", "category", "disease") else ""
+    if name in DATE_FIELDS:
+        return date.fromisoformat(raw)
+    if name in BOOL_FIELDS:
+        return raw == "true"
+    return raw
+
+
+def _facts(
+    region: SynthRegion, agencies: dict[tuple[str, str], Agency], pk_of: dict[str, int], marker: str
+) -> None:
+    """事实按 (部门, 数据项, 月份) 归入演示报送批次，来源记录号和记录哈希照真实报送的样子。"""
+    truth = {r["record_id"]: r for r in region.truth_links.to_pylist()}
+    county = region.counties[0]
+    county_division = Division.objects.get(code=county)
+    batches: dict[tuple[int, str, date], list[dict[str, Any]]] = defaultdict(list)
+    for row in region.facts.to_pylist():
+        agency = agencies.get((county, row["agency_type"]))
+        if agency is None:
+            agency = agencies[(county, row["agency_type"])] = _agency(
+                county_division, row["agency_type"]
+            )
+        item = ITEM_CODES.get(
+            (row["agency_type"], row["type"]), f"{row['agency_type']}_{row['type']}"
+        )
+        batches[(agency.pk, item, _period(row, region.as_of))].append(row)
+    for (agency_pk, item, period), rows in sorted(batches.items()):
+        _batch_load(agency_pk, item, period, rows, truth, pk_of, marker)
+
+
+def _period(row: dict[str, Any], as_of: date) -> date:
+    """报送月份：事实发生的月份，早于一年前的归入一年前那个月（首次全量报送）。"""
+    happened = row["date"] or row["start"] or row["valid_until"] or as_of.isoformat()
+    day = max(date.fromisoformat(happened), date(as_of.year - 1, as_of.month, 1))
+    return min(day, as_of).replace(day=1)
+
+
+def _batch_load(
+    agency_pk: int,
+    item: str,
+    period: date,
+    rows: list[dict[str, Any]],
+    truth: dict[str, dict[str, Any]],
+    pk_of: dict[str, int],
+    marker: str,
+) -> None:
+    hashes = [
+        hashlib.sha256(json.dumps(r, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        for r in rows
+    ]
+    submission = Submission.objects.create(
+        agency_id=agency_pk,
+        item_code=item,
+        period=period,
+        channel=Channel.DEMO,
+        filename=f"{marker}{item}-{period:%Y%m}.csv",
+        content_sha256=hashlib.sha256("".join(sorted(hashes)).encode()).hexdigest(),
+        rows_total=len(rows),
+        rows_accepted=len(rows),
+    )
+    facts = []
+    for row, record_hash in zip(rows, hashes, strict=True):
+        link = truth[row["record_id"]]
+        person = pk_of.get(link["id_number"]) if link["in_registry"] else None
+        facts.append(
+            Fact(
+                person_id=person,
+                type=row["type"],
+                agency_id=agency_pk,
+                submission=submission,
+                source_record_id=row["record_id"],
+                record_sha256=record_hash,
+                subject_id_number=(row["id_number"] or "")[:40],
+                subject_name=(row["name"] or "")[:50],
+                link_method="demo" if person else "",
+                link_confidence=100 if person else None,
+                **{k: _fact_value(k, row[k]) for k in FACT_FIELDS},
+            )
+        )
+    Fact.objects.bulk_create(facts, batch_size=2000)
+
+
+def _cases(region: SynthRegion, pk_of: dict[str, int]) -> None:
+    cases = [
+        Case(
+            child_id=pk_of[r["child_id_number"]],
+            category=r["category"],
+            orphan_type=r["orphan_type"] or "",
+            status=r["status"],
+            division_id=r["division_code"],
+            opened_on=date.fromisoformat(r["opened_on"]),
+            closed_on=date.fromisoformat(r["closed_on"]) if r["closed_on"] else None,
+            close_reason_code=r["close_reason_code"] or "",
+            close_reason=r["close_reason"] or "",
+        )
+        for r in region.register.to_pylist()
+    ]
+    Case.objects.bulk_create(cases, batch_size=2000)
