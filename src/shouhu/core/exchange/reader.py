@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from shouhu.core.catalog import DataItem
@@ -18,7 +18,7 @@ from shouhu.core.exchange.messages import cell_error, file_message
 from shouhu.core.exchange.records import RowOutcome, RowValidator
 from shouhu.core.exchange.results import CellError, ReadLimits, ReadResult, ValidRecord
 from shouhu.core.exchange.sources import csv_table, file_kind, open_excel
-from shouhu.core.exchange.table import Table, Unreadable, row_is_blank
+from shouhu.core.exchange.table import FORMULA_PROBLEM, Table, Unreadable, row_is_blank
 from shouhu.core.exchange.templates import example_values
 from shouhu.core.exchange.values import cell_text
 
@@ -130,8 +130,8 @@ def _read(
     rows_total = 0
     width = len(columns.headers)
     loose_warned = False
-    for number, cells in table.rows:
-        if row_is_blank(cells):
+    for number, cells in with_formula_only_rows(table, width):
+        if row_is_blank(cells) and not has_formula(table, number):
             continue
         rows_total += 1
         if rows_total > limits.max_rows:
@@ -149,6 +149,23 @@ def _read(
     return ReadResult(
         digest, rows_total, out.records, out.errors, None, out.warnings, table.encoding
     )
+
+
+def with_formula_only_rows(table: Table, width: int) -> Iterator[tuple[int, list[object]]]:
+    """数据行，再补上只有公式、没有缓存值的行（calamine 不会给出这些行）。"""
+    last = table.header_row
+    for number, cells in table.rows:
+        last = number
+        yield number, cells
+    for number in sorted(table.flags.by_row):
+        if number > last and has_formula(table, number):
+            yield number, [""] * width
+
+
+def has_formula(table: Table, number: int) -> bool:
+    """看似空白、其实是没有缓存值的公式的行：不能当空行跳过，否则数据会悄悄丢失。"""
+    flags = table.flags.by_row.get(number)
+    return flags is not None and FORMULA_PROBLEM in flags.values()
 
 
 def collect(out: _Collector, outcome: RowOutcome, columns: ColumnMap, item: DataItem) -> None:

@@ -32,6 +32,8 @@ _DATE_PATTERNS: Final = (
 )
 _TEXT_SERIAL: Final = re.compile(r"\d{5}(?:\.\d+)?")
 _SCIENTIFIC: Final = re.compile(r"\d(?:\.\d+)?[eE]\+?\d+")
+# 没有号码时常填的字样：按未填处理（必填列由调用方报“必填”）。
+_ID_PLACEHOLDERS: Final = frozenset({"无", "暂无", "不详", "未知", "-", "--", "—", "/", "\\"})
 _ID_SHAPE: Final = re.compile(r"\d{17}[\dX]")
 DATE_EXPECTED: Final = "应为日期，如 2024-01-05、2024/1/5、2024年1月5日 或 20240105"
 _TRUE: Final = frozenset({"是", "true", "1", "y", "yes", "t", "√", "对"})
@@ -179,10 +181,13 @@ def code_parser(spec: FieldSpec) -> Parser:
 
 def parse_division(value: object) -> str:
     text = "".join(folded(value).split())
+    problem = "应为6位县级、9位乡级或12位村级行政区划代码"
+    if len(text) not in (6, 9, 12):  # 2、4位前缀虽能补全，但在报送数据里多半是填漏了
+        raise BadValue(problem)
     try:
         return canonical_division_code(text)
     except DomainError:
-        raise BadValue("应为6位县级、9位乡级或12位村级行政区划代码") from None
+        raise BadValue(problem) from None
 
 
 def parse_id(value: object) -> tuple[str, str | None]:
@@ -193,6 +198,8 @@ def parse_id(value: object) -> tuple[str, str | None]:
             return digits, ID_NUMBER_LOST
     elif _SCIENTIFIC.fullmatch(folded(value)):
         return folded(value), ID_NUMBER_LOST
+    if folded(value) in _ID_PLACEHOLDERS:
+        return "", None
     number = normalize_id_number(value)
     if is_valid_id_number(number):
         return number, None
