@@ -106,7 +106,9 @@ def add_months(
     length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(
         np.int64
     )
-    result = target.astype("datetime64[D]") + np.minimum(offset, length - 1).astype("timedelta64[D]")
+    result = target.astype("datetime64[D]") + np.minimum(offset, length - 1).astype(
+        "timedelta64[D]"
+    )
     return np.asarray(result, dtype="datetime64[D]")
 
 

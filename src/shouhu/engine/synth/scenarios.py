@@ -311,6 +311,8 @@ def _plan(rng: np.random.Generator, pools: dict[str, list[int]]) -> list[tuple[i
     for index in [*range(len(SCENARIOS)), *extra.tolist()]:
         scenario = SCENARIOS[index]
         pool = pools["teen" if scenario.child.startswith("turns_18") else scenario.pool]
+        if not pool:  # 小县可能没有父母不详的家庭：借一个父母双全的家庭，去掉亲子关系
+            pool = pools["both"]
         while pool and pool[-1] in used:
             pool.pop()
         if pool:
@@ -355,6 +357,7 @@ def _family_apply(
     kids = sorted(kids, key=lambda k: pop.birth[k])  # 最大的孩子在前
     _child_birth_adjust(pop, as_of, kids, scenario.child)
     ctx = Ctx(rng, as_of, max(_birth(pop, k) for k in kids))
+    _parents_detach(pop, kids, scenario.pool)
     parents = [int(pop.father[kids[0]]), int(pop.mother[kids[0]])]
     makers = [scenario.father, scenario.mother]
     if scenario.pool == "one":
@@ -368,6 +371,16 @@ def _family_apply(
             facts_of_parents.append(fact)
     _child_apply(ctx, pop, out, kids, scenario.child, index, facts_of_parents)
     _household_facts(rng, pop, as_of, out, kids)
+
+
+def _parents_detach(pop: Population, kids: list[int], pool: str) -> None:
+    """情形要求父母不详（或只登记一方），而借来的家庭父母双全时，去掉相应的亲子关系。"""
+    index = np.array(kids, dtype=np.int64)
+    if pool == "none":
+        pop.father[index] = -1
+        pop.mother[index] = -1
+    elif pool == "one" and pop.father[kids[0]] >= 0 and pop.mother[kids[0]] >= 0:
+        pop.father[index] = -1
 
 
 def _child_birth_adjust(pop: Population, as_of: date, kids: list[int], child: str) -> None:
