@@ -1,0 +1,67 @@
+"""引擎后端的协议：把 sqlglot 表达式建成命名表、装入 Arrow 表、取回 Arrow 表。
+
+计划（plan）只用 sqlglot 表达式描述，方言一律写作 DuckDB；每个后端在执行前把表达式
+转写成自己的方言（`transpile`），各后端的差异只在各自的模块里处理。
+
+出错时抛 EngineError，消息只说哪一步、哪张表，绝不带行内容（行里是个人信息）。
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import pyarrow as pa
+from sqlglot import exp
+
+from shouhu.core.errors import DomainError, ErrorCode
+
+PLAN_DIALECT = "duckdb"  # 计划里的 SQL 模板按此方言书写
+
+
+class EngineError(DomainError):
+    """批处理某一步失败。消息形如“记录关联·候选生成（表 candidates）执行失败”，不含数据。"""
+
+    code = ErrorCode.INVALID_INPUT
+
+    def __init__(self, step: str, table: str, what: str = "执行失败") -> None:
+        super().__init__(f"{step}（表 {table}）{what}")
+        self.step = step
+        self.table = table
+
+
+class Backend(Protocol):
+    """一个执行引擎。表名是本次运行内的临时名字；同名再建即覆盖。"""
+
+    name: str
+    dialect: str
+
+    def load_arrow(self, table: str, data: pa.Table) -> None:
+        """把一张 Arrow 表装入为命名表。"""
+
+    def load_path(self, table: str, path: str) -> None:
+        """从 parquet 或 csv 文件（UTF-8、带表头，列全读作文本）装入命名表。"""
+
+    def create(self, table: str, query: exp.Expression, *, step: str) -> None:
+        """执行查询并把结果存为命名表（物化，后续步骤反复读它）。"""
+
+    def fetch(self, query: exp.Expression, *, step: str) -> pa.Table:
+        """执行查询，结果取回为 Arrow 表（只用于小结果：去重后的姓名、计数）。"""
+
+    def columns(self, table: str) -> tuple[str, ...]:
+        """命名表的列名。"""
+
+    def drop(self, table: str) -> None:
+        """删除命名表（不存在时什么也不做）。"""
+
+    def close(self) -> None:
+        """释放资源。"""
+
+
+def table_ref(name: str) -> exp.Table:
+    """带引号的表名。"""
+    return exp.Table(this=exp.to_identifier(name, quoted=True))
+
+
+def transpile(query: exp.Expression, dialect: str) -> str:
+    """把按 PLAN_DIALECT 建的表达式写成目标方言的 SQL 文本。"""
+    return query.sql(dialect=dialect)

@@ -1,0 +1,107 @@
+"""Apache Spark 后端：同一份计划经 sqlglot 转写为 Spark SQL，在临时视图上执行。
+
+PySpark 只在这个模块里、且只在创建后端时导入，其他代码不需要安装 Spark。
+物化用 `cache()` 加一次计数：后续步骤反复读中间表，避免每次都从头重算整条血缘。
+本地模式（测试、单机试算）用 `spark_session_local()`；集群上传入现成的 SparkSession。
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from sqlglot import exp
+
+from shouhu.engine.backends.base import EngineError, transpile
+
+
+def spark_session_local(*, cores: int = 2, shuffle_partitions: int = 4) -> Any:
+    """本地模式的 SparkSession：不开 UI，少量 shuffle 分区（小数据时分区多反而慢）。"""
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName("shouhu-engine")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.ansi.enabled", "false")
+        .getOrCreate()
+    )
+
+
+class SparkBackend:
+    name = "spark"
+    dialect = "spark"
+
+    def __init__(self, session: Any | None = None) -> None:
+        self._spark = session if session is not None else spark_session_local()
+        self._frames: dict[str, Any] = {}
+
+    @property
+    def session(self) -> Any:
+        return self._spark
+
+    def load_arrow(self, table: str, data: pa.Table) -> None:
+        frame = self._spark.createDataFrame(_with_plain_types(data))
+        self._register(table, frame)
+
+    def load_path(self, table: str, path: str) -> None:
+        reader = self._spark.read
+        if Path(path).suffix == ".parquet":
+            frame = reader.parquet(path)
+        else:
+            frame = reader.option("header", "true").option("encoding", "UTF-8").csv(path)
+        self._register(table, frame)
+
+    def create(self, table: str, query: exp.Expression, *, step: str) -> None:
+        from pyspark.errors import PySparkException
+
+        try:
+            frame = self._spark.sql(transpile(query, self.dialect)).cache()
+            frame.count()  # 物化
+        except PySparkException as error:
+            raise EngineError(step, table) from RuntimeError(type(error).__name__)
+        self.drop(table)
+        self._register(table, frame)
+
+    def fetch(self, query: exp.Expression, *, step: str) -> pa.Table:
+        from pyspark.errors import PySparkException
+
+        try:
+            result: pa.Table = self._spark.sql(transpile(query, self.dialect)).toArrow()
+        except PySparkException as error:
+            table = query.find(exp.Table)
+            raise EngineError(step, table.name if table else "?") from RuntimeError(
+                type(error).__name__
+            )
+        return result
+
+    def columns(self, table: str) -> tuple[str, ...]:
+        return tuple(self._frames[table].columns)
+
+    def drop(self, table: str) -> None:
+        frame = self._frames.pop(table, None)
+        if frame is not None:
+            frame.unpersist()
+            self._spark.catalog.dropTempView(table)
+
+    def close(self) -> None:
+        for table in list(self._frames):
+            self.drop(table)
+
+    def _register(self, table: str, frame: Any) -> None:
+        frame.createOrReplaceTempView(table)
+        self._frames[table] = frame
+
+
+def _with_plain_types(data: pa.Table) -> pa.Table:
+    """Spark 不收 large_string / 字典编码列：统一成普通 string（其余类型原样）。"""
+    fields = []
+    for field in data.schema:
+        kind = field.type
+        if pa.types.is_large_string(kind) or pa.types.is_dictionary(kind):
+            kind = pa.string()
+        fields.append(pa.field(field.name, kind))
+    return data.cast(pa.schema(fields))

@@ -1,0 +1,116 @@
+"""比较：每个候选对、每个字段算出一个整数等级（0 = 一方缺值，不计分）。
+
+全部按字符比较（SUBSTRING 在 DuckDB 与 Spark 里都按字符计）：DuckDB 的 levenshtein 按字节
+计数，中文姓名一个字不同就是 3，所以姓名用逐位比较和拼音，文本的编辑距离只对 ASCII 计。
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from shouhu.engine.linkage.settings import FieldSpec
+from shouhu.engine.linkage.sqlkit import char_at, col, mismatch_count, q
+
+LEVELS = {
+    "resident_id": 5,  # 1 相同 · 2 差一位或相邻颠倒 · 3 差 2–3 位 · 4 其他
+    "chinese_name": 6,  # 1 相同 · 2 同音 · 3 等长仅一字不同 · 4 同姓 · 5 其他
+    "date": 5,  # 1 相同 · 2 差一位或月日颠倒 · 3 同年 · 4 其他
+    "gender": 3,  # 1 相同 · 2 不同
+    "division": 5,  # 1 同县 · 2 同市 · 3 同省 · 4 其他
+    "text": 5,  # 1 相同 · 2 编辑距离 1 · 3 编辑距离 2 · 4 其他
+    "exact": 3,  # 1 相同 · 2 不同
+}
+NAME_POSITIONS = 8  # 逐位比较前 8 个字，其余整段比较
+
+
+def level_column(spec: FieldSpec) -> str:
+    return f"{spec.column}__lvl"
+
+
+def _swap_count(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    """相邻两位颠倒的位置个数（与差异个数 2 合用即判定为一次颠倒）。"""
+    total: exp.Expression = exp.convert(0)
+    for i in range(1, 18):
+        term = q(
+            "CASE WHEN $ai <> $bi AND $ai = $bj AND $aj = $bi THEN 1 ELSE 0 END",
+            ai=char_at(a, i), bi=char_at(b, i), aj=char_at(a, i + 1), bj=char_at(b, i + 1),
+        )  # fmt: skip
+        total = exp.Add(this=total, expression=term)
+    return exp.Paren(this=total)
+
+
+def resident_id_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    return q(
+        "CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $a = $b THEN 1"
+        " WHEN LENGTH($a) <> 18 OR LENGTH($b) <> 18 THEN 4"
+        " WHEN $mm = 1 OR ($mm = 2 AND $sw > 0) THEN 2 WHEN $mm <= 3 THEN 3 ELSE 4 END",
+        a=a, b=b, mm=mismatch_count(a, b, 18), sw=_swap_count(a, b),
+    )  # fmt: skip
+
+
+def chinese_name_level(f: dict[str, exp.Expression], p: dict[str, exp.Expression]) -> exp.Expression:
+    """f/p：两边的 norm、pinyin、skey、chars 列。"""
+    a, b = f["chars"], p["chars"]
+    return q(
+        "CASE WHEN $fn IS NULL OR $pn IS NULL THEN 0 WHEN $fn = $pn THEN 1"
+        " WHEN $fp = $pp THEN 2"
+        " WHEN LENGTH($a) = LENGTH($b) AND $mm + CASE WHEN SUBSTRING($a, $tail) = SUBSTRING($b, $tail)"
+        " THEN 0 ELSE 2 END = 1 THEN 3"
+        " WHEN $fs = $ps THEN 4 ELSE 5 END",
+        fn=f["norm"], pn=p["norm"], fp=f["pinyin"], pp=p["pinyin"], fs=f["skey"], ps=p["skey"],
+        a=a, b=b, mm=mismatch_count(a, b, NAME_POSITIONS), tail=NAME_POSITIONS + 1,
+    )  # fmt: skip
+
+
+def date_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    return q(
+        "CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $a = $b THEN 1"
+        " WHEN $mm = 1 OR (SUBSTRING($a, 1, 4) = SUBSTRING($b, 1, 4)"
+        " AND SUBSTRING($a, 5, 2) = SUBSTRING($b, 7, 2) AND SUBSTRING($a, 7, 2) = SUBSTRING($b, 5, 2))"
+        " THEN 2 WHEN SUBSTRING($a, 1, 4) = SUBSTRING($b, 1, 4) THEN 3 ELSE 4 END",
+        a=a, b=b, mm=mismatch_count(a, b, 8),
+    )  # fmt: skip
+
+
+def division_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    return q(
+        "CASE WHEN $a IS NULL OR $b IS NULL THEN 0"
+        " WHEN SUBSTRING($a, 1, 6) = SUBSTRING($b, 1, 6) THEN 1"
+        " WHEN SUBSTRING($a, 1, 4) = SUBSTRING($b, 1, 4) THEN 2"
+        " WHEN SUBSTRING($a, 1, 2) = SUBSTRING($b, 1, 2) THEN 3 ELSE 4 END",
+        a=a, b=b,
+    )  # fmt: skip
+
+
+def text_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    return q(
+        "CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $a = $b THEN 1"
+        " WHEN NOT REGEXP_MATCHES($a || $b, '^[ -~]*$') THEN 4"
+        " WHEN LEVENSHTEIN($a, $b) <= 1 THEN 2 WHEN LEVENSHTEIN($a, $b) <= 2 THEN 3 ELSE 4 END",
+        a=a, b=b,
+    )  # fmt: skip
+
+
+def exact_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    return q("CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $a = $b THEN 1 ELSE 2 END", a=a, b=b)
+
+
+_PAIRWISE = {
+    "resident_id": resident_id_level,
+    "date": date_level,
+    "gender": exact_level,
+    "division": division_level,
+    "text": text_level,
+    "exact": exact_level,
+}
+NAME_PARTS = ("norm", "pinyin", "skey", "chars")
+
+
+def level_sql(spec: FieldSpec, fact: str, person: str, fnames: str, pnames: str) -> exp.Expression:
+    """一个字段的等级表达式。fact/person：两边中间表的别名；fnames/pnames：姓名特征表别名。"""
+    if spec.kind == "chinese_name":
+        f = {part: col(f"{spec.column}__{part}", fnames) for part in NAME_PARTS}
+        p = {part: col(f"{spec.column}__{part}", pnames) for part in NAME_PARTS}
+        return chinese_name_level(f, p)
+    value = f"{spec.column}__v"
+    return _PAIRWISE[spec.kind](col(value, fact), col(value, person))

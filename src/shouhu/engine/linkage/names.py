@@ -1,0 +1,68 @@
+"""姓名特征：对去重后的姓名在 Python 里算一次，再作为小表联接回 SQL。
+
+清洗用 core 的 normalize_name（繁简转换要 OpenCC）。拼音逐字查表：每个不同的字只问一次
+pypinyin（姓名里的字不过几千个），第一个字按作姓时的读音（core 的 name_syllables）。逐字
+读音不看上下文，与 core 的整名拼音偶有出入（多音字词组），但两边用同一函数，比较是一致的；
+而代价只有整名注音的几十分之一（百万级候选时这决定了快慢）。
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import pyarrow as pa
+
+from shouhu.core.identity import NAME_DOT, name_syllables, normalize_name
+
+
+@lru_cache(maxsize=65536)
+def _surname_syllable(ch: str) -> str:
+    found = name_syllables(ch)  # 单字作姓名时按姓的读音
+    return found[0] if found else ""
+
+
+@lru_cache(maxsize=65536)
+def _syllable(ch: str) -> str:
+    found = name_syllables("\u4e00" + ch)  # 前置一个字，使 ch 不在姓的位置上
+    return found[1] if len(found) > 1 else ""
+
+
+def name_syllables_fast(normalized: str) -> tuple[str, ...]:
+    """清洗后姓名逐字的拼音（不含点；非汉字逐字小写）。"""
+    chars = normalized.replace(NAME_DOT, "")
+    if not chars:
+        return ()
+    found = [_surname_syllable(chars[0]), *(_syllable(c) for c in chars[1:])]
+    return tuple(s for s in found if s)
+
+
+def surname_key(ch: str) -> str:
+    """分块用的姓键：首字作姓的拼音（同音错字、繁体姓仍落在同一块）。"""
+    return _surname_syllable(normalize_name(ch)[:1]) if ch else ""
+
+
+def name_features(raw_names: Iterable[str]) -> pa.Table:
+    """raw → norm（清洗后）、pinyin（逐字拼音以空格连接）、skey（姓键）、chars（去点后的字）。"""
+    raws, norms, pinyins, skeys, chars = [], [], [], [], []
+    for raw in raw_names:
+        norm = normalize_name(raw)
+        syllables = name_syllables_fast(norm)
+        raws.append(raw)
+        norms.append(norm or None)
+        pinyins.append(" ".join(syllables) or None)
+        skeys.append(syllables[0] if syllables else None)
+        chars.append(norm.replace(NAME_DOT, "") or None)
+    return pa.table(
+        {"raw": raws, "norm": norms, "pinyin": pinyins, "skey": skeys, "chars": chars},
+        schema=pa.schema([(c, pa.string()) for c in ("raw", "norm", "pinyin", "skey", "chars")]),
+    )
+
+
+def surname_map(first_chars: Iterable[str]) -> pa.Table:
+    """户籍姓名首字 → 姓键（户籍人数多，只对不同的首字做）。"""
+    firsts = [c for c in first_chars if c]
+    return pa.table(
+        {"first": firsts, "skey": [surname_key(c) or None for c in firsts]},
+        schema=pa.schema([("first", pa.string()), ("skey", pa.string())]),
+    )

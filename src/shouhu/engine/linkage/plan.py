@@ -1,0 +1,252 @@
+"""记录关联的执行计划：一串命名步骤，每步一个 sqlglot 表达式，DuckDB 与 Spark 跑同一份。
+
+步骤（表名都以 lk_ 开头，是本次运行的临时表）：
+  lk_reg / lk_fact      清洗后的户籍与部门记录（号码在 SQL 里清洗，少见写法交回 core）
+  lk_exact              号码精确联上的（15 位旧号升位后联上的记为 converted_15）
+  lk_res                其余记录 + 姓名特征（Python 只对去重后的姓名做）
+  lk_cand               分块候选：号码近似、出生日期 + 姓、县 + 全名……（设置里的规则）
+  lk_lv → lk_sc → lk_dec  各字段等级 → 整数分数与置信度 → 取最佳、阈值、歧义判定
+  lk_links              每条记录一行：record_id, id_number, method, confidence
+权重由精确联上的记录（白送的标注）与残余候选上的 EM 估计（calibrate.py）。
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pyarrow as pa
+from sqlglot import exp
+
+from shouhu.engine.backends.base import Backend, EngineError
+from shouhu.engine.linkage import blocking, names, prepare
+from shouhu.engine.linkage.calibrate import Model, Pattern, model_fit
+from shouhu.engine.linkage.compare import LEVELS, NAME_PARTS, level_column, level_sql
+from shouhu.engine.linkage.scoring import decision_select, links_select, scored_select
+from shouhu.engine.linkage.settings import FieldSpec, LinkSettings
+from shouhu.engine.linkage.sqlkit import col, q, tbl
+
+STEP = "记录关联"
+LINKS_TABLE = "lk_links"
+
+
+def link_tables(backend: Backend, *, registry: str, facts: str, settings: LinkSettings) -> Model:
+    """在 backend 里把 facts 表的每条记录关联到 registry 表的人，结果写入 LINKS_TABLE。"""
+    reg_cols, fact_cols = set(backend.columns(registry)), set(backend.columns(facts))
+    _require(registry, reg_cols, [settings.person_key])
+    _require(facts, fact_cols, [settings.record_key])
+    backend.create("lk_reg", prepare.registry_select(settings, registry, reg_cols), step=_s("清洗户籍"))
+    _facts_prepare(backend, settings, facts, fact_cols)
+    _exact(backend, settings)
+    backend.create("lk_res0", _anti("lk_fact", "lk_exact"), step=_s("残余记录"))
+    n_exact = _count(backend, "lk_exact")
+    _training_pairs(backend, settings, n_exact)
+    _fact_names(backend, settings)
+    _candidates(backend, settings)
+    _registry_names(backend, settings)
+    model = _fit(backend, settings)
+    backend.create("lk_sc", scored_select("lk_lv", settings, model), step=_s("打分"))
+    backend.create("lk_dec", decision_select("lk_sc", settings), step=_s("判定"))
+    backend.create(LINKS_TABLE, links_select("lk_exact", "lk_dec", "lk_fact"), step=_s("汇总"))
+    return model
+
+
+def _s(what: str) -> str:
+    return f"{STEP}·{what}"
+
+
+def _require(table: str, present: set[str], needed: Iterable[str]) -> None:
+    for column in needed:
+        if column not in present:
+            raise EngineError(_s("读入"), table, f"缺少必需的列 {column}")
+
+
+def _count(backend: Backend, table: str) -> int:
+    result = backend.fetch(exp.select(exp.func("COUNT", exp.Star())).from_(tbl(table)), step=_s("计数"))
+    return int(result.column(0)[0].as_py())
+
+
+def _facts_prepare(backend: Backend, settings: LinkSettings, facts: str, present: set[str]) -> None:
+    backend.create("lk_f1", prepare.facts_select(settings, facts, present), step=_s("清洗记录"))
+    id_spec = prepare.resident_id_field(settings)
+    fix = None
+    if id_spec is not None:
+        raw, n = col(f"{id_spec.column}__raw"), col(f"{id_spec.column}__n")
+        odd = exp.select(raw).distinct().from_(tbl("lk_f1")).where(q("$n IS NULL AND $r IS NOT NULL", n=n, r=raw))
+        values = sorted(v for v in backend.fetch(odd, step=_s("号码少见写法")).column(0).to_pylist())
+        if values:
+            backend.load_arrow("lk_idfix", prepare.id_fallback(values))
+            fix = "lk_idfix"
+    backend.create("lk_fact", prepare.facts_finish_select(settings, "lk_f1", fix), step=_s("清洗记录"))
+
+
+def _exact(backend: Backend, settings: LinkSettings) -> None:
+    """号码精确联接。号码不是户籍主键时（如 FEBRL 的 soc_sec_id），只认户籍里唯一的值。"""
+    if settings.exact_field is None:
+        empty = q("SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS id_number,"
+                  " 'exact_id' AS method, CAST(100 AS INT) AS confidence WHERE 1 = 0")  # fmt: skip
+        backend.create("lk_exact", empty, step=_s("精确联接"))
+        return
+    spec = settings.field_of(settings.exact_field)
+    value = f"{spec.column}__v"
+    registry: exp.Expression = tbl("lk_reg")
+    if spec.registry != settings.person_key:
+        registry = q(
+            "SELECT MIN(pid) AS pid, $v FROM lk_reg WHERE $v IS NOT NULL GROUP BY $v HAVING COUNT(*) = 1",
+            v=col(value),
+        ).subquery()
+    method = exp.Literal.string("exact_id")
+    if spec.kind == "resident_id":
+        method = q("CASE WHEN f.$c THEN 'converted_15' ELSE 'exact_id' END",
+                   c=exp.to_identifier(f"{spec.column}__c15", quoted=True))  # fmt: skip
+    query = q(
+        "SELECT f.rid AS record_id, p.pid AS id_number, $method AS method, CAST(100 AS INT) AS confidence"
+        " FROM lk_fact AS f JOIN $reg AS p ON $fv = $pv",
+        method=method, reg=registry, fv=col(value, "f"), pv=col(value, "p"),
+    )  # fmt: skip
+    backend.create("lk_exact", query, step=_s("精确联接"))
+
+
+def _anti(facts: str, exact: str) -> exp.Expression:
+    return q("SELECT f.* FROM $f AS f WHERE NOT EXISTS (SELECT 1 FROM $e AS e WHERE e.record_id = f.rid)",
+             f=tbl(facts), e=tbl(exact))  # fmt: skip
+
+
+def _training_pairs(backend: Backend, settings: LinkSettings, n_exact: int) -> None:
+    """标注配对 lk_tm（记录与其本人）与随机配对 lk_tr（记录与别人），按记录号等距抽样。"""
+    every_m = max(1, n_exact // max(1, settings.training_matches))
+    every_r = max(1, n_exact // max(1, settings.training_random))
+    ranked = q("SELECT record_id AS rid, id_number AS pid,"
+               " ROW_NUMBER() OVER (ORDER BY record_id) AS rn FROM lk_exact")  # fmt: skip
+    backend.create("lk_rank", ranked, step=_s("抽取标注样本"))
+    backend.create("lk_tm", q("SELECT rid, pid FROM lk_rank WHERE rn % $k = 0", k=every_m), step=_s("抽取标注样本"))
+    sample = q("SELECT rid, pid FROM lk_rank WHERE rn % $k = 0", k=every_r)
+    pairs = q("SELECT a.rid, b.pid FROM $s AS a CROSS JOIN $s AS b WHERE a.pid <> b.pid", s=sample.subquery())
+    backend.create("lk_tr", pairs, step=_s("抽取随机配对"))
+
+
+def _name_fields(settings: LinkSettings) -> list[FieldSpec]:
+    return [f for f in settings.fields if f.kind == "chinese_name"]
+
+
+def _load_features(backend: Backend, table: str, column: str, raw_names: Sequence[str]) -> None:
+    features = names.name_features(raw_names)
+    renamed = ["raw", *(f"{column}__{part}" for part in NAME_PARTS)]
+    backend.load_arrow(table, features.select(["raw", *NAME_PARTS]).rename_columns(renamed))
+
+
+def _distinct(backend: Backend, query: exp.Expression, step: str) -> list[str]:
+    values = backend.fetch(query, step=_s(step)).column(0).to_pylist()
+    return sorted(v for v in values if v is not None)
+
+
+def _fact_names(backend: Backend, settings: LinkSettings) -> None:
+    """残余记录与标注样本记录的姓名特征；户籍首字 → 姓键小表；lk_res = 残余记录 + 姓名特征。"""
+    select = exp.select("r.*").from_(tbl("lk_res0").as_("r"))
+    for i, spec in enumerate(_name_fields(settings)):
+        raw = col(f"{spec.column}__raw")
+        wanted = q(
+            "SELECT DISTINCT $raw FROM lk_res0 UNION SELECT f.$raw FROM lk_fact AS f"
+            " WHERE f.rid IN (SELECT rid FROM lk_tm UNION SELECT rid FROM lk_tr)",
+            raw=raw,
+        )
+        _load_features(backend, f"lk_fn{i}", spec.column, _distinct(backend, wanted, "记录姓名"))
+        firsts = exp.select(col(f"{spec.column}__first")).distinct().from_(tbl("lk_reg"))
+        backend.load_arrow(f"lk_sk{i}", names.surname_map(_distinct(backend, firsts, "户籍姓首字")))
+        parts = [col(f"{spec.column}__{part}", f"n{i}") for part in NAME_PARTS]
+        select = select.select(*parts).join(
+            tbl(f"lk_fn{i}").as_(f"n{i}"),
+            on=q("$a = $b", a=col(f"{spec.column}__raw", "r"), b=col("raw", f"n{i}")),
+            join_type="left",
+        )
+    backend.create("lk_res", select, step=_s("残余记录姓名特征"))
+
+
+def _candidates(backend: Backend, settings: LinkSettings) -> None:
+    parts: list[exp.Expression] = []
+    for rule in settings.blocking:
+        if len(rule) == 1 and rule[0].endswith(":near_miss"):
+            column = rule[0].partition(":")[0]
+            subs, swaps = blocking.variant_tables()
+            backend.load_arrow("lk_vsub", subs)
+            backend.load_arrow("lk_vswap", swaps)
+            variants = blocking.near_miss_select("lk_res", column, "lk_vsub", "lk_vswap")
+            backend.create("lk_nm", variants, step=_s("号码近似"))
+            parts.append(blocking.near_miss_rule_select(column, "lk_nm", "lk_reg"))
+            continue
+        skeys = _skey_table(settings, rule)
+        parts.append(blocking.rule_select(settings, rule, "lk_res", "lk_reg", skeys))
+    if not parts:
+        raise EngineError(_s("候选生成"), "lk_cand", "没有分块规则")
+    union = parts[0]
+    for part in parts[1:]:
+        union = exp.union(union, part, distinct=True)
+    backend.create("lk_cand", exp.select("rid", "pid").distinct().from_(union.subquery("u")), step=_s("候选生成"))
+
+
+def _skey_table(settings: LinkSettings, rule: tuple[str, ...]) -> str:
+    fields = [f.column for f in _name_fields(settings)]
+    for ref in rule:
+        column, _, key = ref.partition(":")
+        if key == "surname" and column in fields:
+            return f"lk_sk{fields.index(column)}"
+    return "lk_sk0"
+
+
+def _registry_names(backend: Backend, settings: LinkSettings) -> None:
+    """候选人与样本人员的姓名特征（户籍只对用得到的人注音）。"""
+    for i, spec in enumerate(_name_fields(settings)):
+        wanted = q(
+            "SELECT DISTINCT p.$raw FROM lk_reg AS p WHERE p.pid IN"
+            " (SELECT pid FROM lk_cand UNION SELECT pid FROM lk_tm UNION SELECT pid FROM lk_tr)",
+            raw=col(f"{spec.column}__raw"),
+        )
+        _load_features(backend, f"lk_pn{i}", spec.column, _distinct(backend, wanted, "户籍姓名"))
+
+
+def _levels_select(settings: LinkSettings, pairs: str) -> exp.Select:
+    items: list[exp.Expression] = [col("rid", "x"), col("pid", "x")]
+    select = exp.select(*items)
+    name_index = {f.column: i for i, f in enumerate(_name_fields(settings))}
+    for spec in settings.fields:
+        i = name_index.get(spec.column, 0)
+        level = level_sql(spec, "f", "p", f"fn{i}", f"pn{i}")
+        select = select.select(exp.alias_(level, level_column(spec), quoted=True))
+    select = select.from_(tbl(pairs).as_("x"))
+    select = select.join(tbl("lk_fact").as_("f"), on=q("f.rid = x.rid"))
+    select = select.join(tbl("lk_reg").as_("p"), on=q("p.pid = x.pid"))
+    for spec in _name_fields(settings):
+        i = name_index[spec.column]
+        raw = f"{spec.column}__raw"
+        select = select.join(tbl(f"lk_fn{i}").as_(f"fn{i}"), on=q("$a = $b", a=col("raw", f"fn{i}"),
+                             b=col(raw, "f")), join_type="left")  # fmt: skip
+        select = select.join(tbl(f"lk_pn{i}").as_(f"pn{i}"), on=q("$a = $b", a=col("raw", f"pn{i}"),
+                             b=col(raw, "p")), join_type="left")  # fmt: skip
+    return select
+
+
+def _patterns(backend: Backend, settings: LinkSettings, source: exp.Expression, step: str) -> dict[Pattern, int]:
+    columns = [col(level_column(spec)) for spec in settings.fields]
+    query = exp.select(*columns, exp.alias_(exp.func("COUNT", exp.Star()), "n")).from_(source)
+    query = query.group_by(*[c.copy() for c in columns])
+    rows = backend.fetch(query, step=_s(step)).to_pylist()
+    names_ = [level_column(spec) for spec in settings.fields]
+    return {tuple(int(row[c]) for c in names_): int(row["n"]) for row in rows}
+
+
+def _fit(backend: Backend, settings: LinkSettings) -> Model:
+    backend.create("lk_lv", _levels_select(settings, "lk_cand"), step=_s("比较"))
+    matches = _patterns(backend, settings, _levels_select(settings, "lk_tm").subquery("t"), "标注配对")
+    randoms = _patterns(backend, settings, _levels_select(settings, "lk_tr").subquery("t"), "随机配对")
+    residual = _patterns(backend, settings, tbl("lk_lv"), "残余候选")
+    learn = [i for i, f in enumerate(settings.fields) if f.column == settings.exact_field]
+    return model_fit(
+        levels=[LEVELS[f.kind] for f in settings.fields],
+        matches=matches, randoms=randoms, residual=residual,
+        learn=learn, iterations=settings.em_iterations,
+    )  # fmt: skip
+
+
+def links_fetch(backend: Backend) -> pa.Table:
+    """关联结果按 record_id 排序取回。"""
+    query = exp.select("record_id", "id_number", "method", "confidence").from_(tbl(LINKS_TABLE))
+    return backend.fetch(query.order_by("record_id"), step=_s("取回结果"))

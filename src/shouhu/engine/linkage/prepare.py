@@ -1,0 +1,220 @@
+"""清洗：把 registry 与 facts 变成统一形状的中间表（SQL，集合运算）。
+
+core 里的 Python 清洗函数是参照标准。号码的常见写法（全角数字、空格、连字符、引号、小写 x、
+乘号 ×、15 位旧号、17 位丢了末位 X）在 SQL 里直接清洗；SQL 认不准的少见写法（别的 Unicode
+字符、Excel 的 “.0”、nan 之类）留空，由 `id_fallback` 取去重后的原值交给 core 的
+normalize_id_number，再联接回来。属性测试保证两条路结果一致。
+
+中间表列名：rid（记录号）或 pid（户籍人员号），每个字段 `<列>__<用途>`。
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+
+import pyarrow as pa
+from sqlglot import exp
+
+from shouhu.core.identity import normalize_id_number
+from shouhu.engine.linkage.settings import FieldSpec, LinkSettings
+from shouhu.engine.linkage.sqlkit import check_digit_sql, col, q, tbl
+
+# 号码里的全角数字、各种 x 一并换成半角；其后的字符（各种空白、连字符、引号、逗号）删去。
+# 这些字符 core 的清洗也是这样处理的（NFKC 后的结果相同），超出此集合的写法交回 core。
+ID_MAP_FROM = "０１２３４５６７８９Ｘｘx×"
+ID_MAP_TO = "0123456789XXXX"
+ID_DELETE = " \t\u3000\u00a0-'\"`,"
+NAME_DELETE = " \t\u3000\u00a0"
+CANONICAL = "^[0-9]{17}[0-9X]$"
+_DIGIT_RUN = re.compile(r"[0-9]")
+
+Column = exp.Expression
+
+
+def text_of(value: Column) -> Column:
+    return exp.cast(value, exp.DataType.build("VARCHAR"))
+
+
+def id_clean_sql(raw: Column) -> Column:
+    return q("TRANSLATE(COALESCE($r, ''), $src, $dst)", r=text_of(raw),
+             src=ID_MAP_FROM + ID_DELETE, dst=ID_MAP_TO)  # fmt: skip
+
+
+def _legacy_date_ok(c: Column) -> Column:
+    """15 位旧号第 7–12 位 YYMMDD（19YY 年）是真实日期；1900 年不是闰年。"""
+    return q(
+        "TRY_CAST(SUBSTRING($c, 9, 2) AS INT) BETWEEN 1 AND 12 AND TRY_CAST(SUBSTRING($c, 11, 2) AS INT)"
+        " BETWEEN 1 AND CASE WHEN TRY_CAST(SUBSTRING($c, 9, 2) AS INT) IN (4, 6, 9, 11) THEN 30"
+        " WHEN TRY_CAST(SUBSTRING($c, 9, 2) AS INT) <> 2 THEN 31"
+        " WHEN TRY_CAST(SUBSTRING($c, 7, 2) AS INT) % 4 = 0"
+        " AND TRY_CAST(SUBSTRING($c, 7, 2) AS INT) <> 0 THEN 29 ELSE 28 END",
+        c=c,
+    )
+
+
+def id_normalize_sql(c: Column) -> Column:
+    """清洗后的串 c → 规范号码；c 为空得 ''；SQL 认不准的得 NULL（交给 id_fallback）。"""
+    first17 = q("SUBSTRING($c, 1, 6) || '19' || SUBSTRING($c, 7, 9)", c=c)
+    return q(
+        "CASE WHEN REGEXP_MATCHES($c, $canon) THEN $c WHEN $c = '' THEN ''"
+        " WHEN REGEXP_MATCHES($c, '^[0-9]{15}$') AND $legacy THEN $f17 || $check15"
+        " WHEN REGEXP_MATCHES($c, '^[0-9]{17}$') AND $check17 = 'X' THEN $c || 'X'"
+        " WHEN REGEXP_MATCHES($c, '^[0-9X]+$') THEN $c ELSE NULL END",
+        c=c,
+        canon=CANONICAL,
+        legacy=_legacy_date_ok(c),
+        f17=first17,
+        check15=check_digit_sql(first17),
+        check17=check_digit_sql(c),
+    )
+
+
+def id_converted_sql(c: Column) -> Column:
+    return q("REGEXP_MATCHES($c, '^[0-9]{15}$') AND $legacy", c=c, legacy=_legacy_date_ok(c))
+
+
+def id_fallback(raw_values: Sequence[str]) -> pa.Table:
+    """SQL 认不准的号码写法：用 core 清洗（只对去重后的原值做）。"""
+    values = [normalize_id_number(v) for v in raw_values]
+    converted = [len(v) == 18 and _digit_count(r) == 15 for r, v in zip(raw_values, values, strict=True)]
+    return pa.table({"raw": list(raw_values), "v": values, "c15": converted})
+
+
+def _digit_count(raw: str) -> int:
+    return len(_DIGIT_RUN.findall(unicodedata.normalize("NFKC", raw)))
+
+
+# ---------------------------------------------------------------- 各种类字段的清洗
+
+
+def _blank_to_null(value: Column) -> Column:
+    return q("NULLIF(TRIM($v), '')", v=text_of(value))
+
+
+def date_sql(raw: Column) -> Column:
+    digits = q("TRANSLATE(SUBSTRING($v, 1, 10), '-/. ', '')", v=text_of(raw))
+    return q("CASE WHEN REGEXP_MATCHES($d, '^[0-9]{8}$') THEN $d END", d=digits)
+
+
+def gender_sql(raw: Column) -> Column:
+    return q(
+        "CASE WHEN UPPER(TRIM($v)) IN ('M', '男', 'MALE') THEN 'M'"
+        " WHEN UPPER(TRIM($v)) IN ('F', '女', 'FEMALE') THEN 'F' END",
+        v=text_of(raw),
+    )
+
+
+def division_sql(raw: Column) -> Column:
+    return q("CASE WHEN REGEXP_MATCHES(TRIM($v), '^[0-9]{6,12}$') THEN TRIM($v) END",
+             v=text_of(raw))  # fmt: skip
+
+
+def name_clean_sql(raw: Column) -> Column:
+    """户籍姓名在 SQL 里只去空白（户籍是规范写法）；部门姓名另由 Python 清洗。"""
+    return q("NULLIF(TRANSLATE($v, $delete, ''), '')", v=text_of(raw), delete=NAME_DELETE)
+
+
+def from_id(kind: str, id_value: Column) -> Column | None:
+    """号码里读得出的字段：出生日期、性别（第 17 位奇男偶女）、县级区划。"""
+    ok = q("REGEXP_MATCHES(COALESCE($i, ''), $canon)", i=id_value, canon=CANONICAL)
+    if kind == "date":
+        return q("CASE WHEN $ok THEN SUBSTRING($i, 7, 8) END", ok=ok, i=id_value)
+    if kind == "gender":
+        return q("CASE WHEN $ok THEN CASE WHEN TRY_CAST(SUBSTRING($i, 17, 1) AS INT) % 2 = 1"
+                 " THEN 'M' ELSE 'F' END END", ok=ok, i=id_value)  # fmt: skip
+    if kind == "division":
+        return q("CASE WHEN $ok THEN SUBSTRING($i, 1, 6) END", ok=ok, i=id_value)
+    return None
+
+
+_SIMPLE: dict[str, Callable[[Column], Column]] = {
+    "date": date_sql,
+    "gender": gender_sql,
+    "division": division_sql,
+    "text": lambda v: q("LOWER($v)", v=_blank_to_null(v)),
+    "exact": _blank_to_null,
+}
+
+
+def resident_id_field(settings: LinkSettings) -> FieldSpec | None:
+    return next((f for f in settings.fields if f.kind == "resident_id"), None)
+
+
+def _source(name: str, present: set[str]) -> Column:
+    return col(name) if name in present else exp.null()
+
+
+def _alias(value: Column, name: str) -> exp.Alias:
+    return exp.alias_(value, name, quoted=True)
+
+
+def registry_select(settings: LinkSettings, source: str, present: set[str]) -> exp.Select:
+    """户籍中间表：pid、各字段清洗值（号码按户籍的规范写法，只去空白转大写）。"""
+    id_spec = resident_id_field(settings)
+    id_value = None
+    if id_spec is not None:
+        id_value = q("UPPER(TRIM($v))", v=text_of(_source(id_spec.registry, present)))
+    items: list[exp.Expression] = [_alias(q("TRIM($v)", v=text_of(col(settings.person_key))), "pid")]
+    for spec in settings.fields:
+        raw = _source(spec.registry, present)
+        if spec.kind == "resident_id":
+            items.append(_alias(q("NULLIF(UPPER(TRIM($v)), '')", v=text_of(raw)), f"{spec.column}__v"))
+        elif spec.kind == "chinese_name":
+            clean = name_clean_sql(raw)
+            items.append(_alias(clean, f"{spec.column}__raw"))
+            items.append(_alias(q("SUBSTRING($c, 1, 1)", c=clean), f"{spec.column}__first"))
+        else:
+            items.append(_alias(_with_id(spec.kind, _SIMPLE[spec.kind](raw), id_value), f"{spec.column}__v"))
+    return exp.select(*items).from_(tbl(source))
+
+
+def _with_id(kind: str, value: Column, id_value: Column | None) -> Column:
+    derived = from_id(kind, id_value) if id_value is not None else None
+    return value if derived is None else exp.func("COALESCE", value, derived)
+
+
+def facts_select(settings: LinkSettings, source: str, present: set[str]) -> exp.Select:
+    """部门记录中间表（第一层）：rid、号码的清洗串与 SQL 清洗结果、其余字段。"""
+    items: list[exp.Expression] = [_alias(text_of(col(settings.record_key)), "rid")]
+    for spec in settings.fields:
+        raw = _source(spec.column, present)
+        if spec.kind == "resident_id":
+            clean = id_clean_sql(raw)
+            items += [
+                _alias(text_of(raw), f"{spec.column}__raw"),
+                _alias(id_normalize_sql(clean), f"{spec.column}__n"),
+                _alias(id_converted_sql(clean), f"{spec.column}__c15"),
+            ]
+        elif spec.kind == "chinese_name":
+            items.append(_alias(_blank_to_null(raw), f"{spec.column}__raw"))
+        else:
+            items.append(_alias(_SIMPLE[spec.kind](raw), f"{spec.column}__v"))
+    return exp.select(*items).from_(tbl(source))
+
+
+def facts_finish_select(settings: LinkSettings, source: str, fix: str | None) -> exp.Select:
+    """第二层：并入 Python 清洗的号码；缺出生日期、性别、区划的从号码里读。"""
+    id_spec = resident_id_field(settings)
+    table = tbl(source).as_("f")
+    if id_spec is None:
+        return exp.select("f.*").from_(table)
+    name = id_spec.column
+    n, c15 = col(f"{name}__n", "f"), col(f"{name}__c15", "f")
+    if fix is not None:
+        n = exp.func("COALESCE", n, col("v", "x"))
+        c15 = q("CASE WHEN $n IS NULL THEN $xc ELSE $c END", n=col(f"{name}__n", "f"),
+                xc=col("c15", "x"), c=c15)  # fmt: skip
+    value = q("NULLIF($n, '')", n=n)
+    items: list[exp.Expression] = [col("rid", "f"), _alias(value, f"{name}__v"), _alias(c15, f"{name}__c15")]
+    for spec in settings.fields:
+        if spec.kind == "chinese_name":
+            items.append(col(f"{spec.column}__raw", "f"))
+        elif spec.kind != "resident_id":
+            items.append(_alias(_with_id(spec.kind, col(f"{spec.column}__v", "f"), value), f"{spec.column}__v"))
+    select = exp.select(*items).from_(table)
+    if fix is not None:
+        on = q("$a = $b", a=col(f"{name}__raw", "f"), b=col("raw", "x"))
+        select = select.join(tbl(fix).as_("x"), on=on, join_type="left")
+    return select
