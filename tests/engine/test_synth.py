@@ -26,7 +26,7 @@ from shouhu.core.identity import (
 from shouhu.core.policy import assess_case, case_from_json
 from shouhu.engine.synth import DirtyRates, SynthRegion, synth_region, synth_write
 from shouhu.engine.synth.dirty import subject_write
-from shouhu.engine.synth.ids import check_digits, id_numbers_build
+from shouhu.engine.synth.ids import check_digits, id_numbers_build, sequences_assign
 
 AS_OF = date(2026, 11, 1)
 AGENCY_TYPES = {
@@ -303,3 +303,12 @@ def test_bad_region_and_future_as_of_are_rejected(tmp_path: Path) -> None:
                                        "--region", "999999"])  # fmt: skip
     assert result.exit_code != 0
     assert "999999" in result.output
+
+
+def test_sequence_numbers_are_unique_per_day_and_overflow_is_reported() -> None:
+    n = 150
+    birth = np.full(n, np.datetime64("1990-05-05"))
+    code, male = np.full(n, 150802), np.ones(n, dtype=bool)
+    sequence, overflow = sequences_assign(np.random.default_rng(1), code, birth, male)
+    assert overflow.sum() == 50
+    assert len(set(sequence[~overflow].tolist())) == 100

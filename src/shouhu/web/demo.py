@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from shouhu.core.identity import name_pinyin_key
 from shouhu.engine.synth import SynthRegion, synth_region
+from shouhu.engine.synth.facts import FACT_FIELDS
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.accounts.roles import AgencyType, Role
 from shouhu.web.accounts.services import agency_create, user_create
@@ -34,18 +35,6 @@ DEMO_PASSWORD = "shouhu-demo-2026"  # 仅用于本机演示；README 中有说�
 DEMO_URL = "http://127.0.0.1:8000/"
 CITY, COUNTY, SECOND_COUNTY = "150800", "150802", "150821"
 SECOND_COUNTY_PERSONS = 120
-FACT_FIELDS = (
-    "date",
-    "start",
-    "end",
-    "valid_until",
-    "category",
-    "level",
-    "disease",
-    "qualifying",
-    "life",
-    "consent",
-)
 DATE_FIELDS = frozenset({"date", "start", "end", "valid_until"})
 BOOL_FIELDS = frozenset({"qualifying", "life", "consent"})
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from shouhu.core.identity import division_table
 from shouhu.engine.synth.dirty import DirtyRates, subject_write
-from shouhu.engine.synth.facts import SENDERS, FactRows, background_facts
+from shouhu.engine.synth.facts import FACT_FIELDS, SENDERS, FactRows, background_facts
 from shouhu.engine.synth.ids import id_numbers_build
 from shouhu.engine.synth.names import names_build, surnames_draw
 from shouhu.engine.synth.population import Population, population_draw, population_finish
@@ -34,18 +34,6 @@ from shouhu.engine.synth.tables import (
 from shouhu.engine.synth.truth import Judge, findings_build, touched_children
 
 OUTSIDER_SHARE = 0.003  # 关于户籍不在本地区的人的记录（应报告为无法匹配）
-FACT_FIELDS = (
-    "date",
-    "start",
-    "end",
-    "valid_until",
-    "category",
-    "level",
-    "disease",
-    "qualifying",
-    "life",
-    "consent",
-)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,9 @@ import numpy.typing as npt
 from shouhu.engine.synth.population import ROLE_CHILD, Population
 
 DAYS_PER_YEAR = 365.2425
+# policy.md §2 中事实可带的字段（compare-format 的 facts 表同名列）。
+FACT_FIELDS = ("date", "start", "end", "valid_until", "category", "level", "disease",
+               "qualifying", "life", "consent")  # fmt: skip
 DISABILITY_CATEGORIES = (
     "physical",
     "visual",
@@ -76,7 +79,6 @@ class FactRows:
     """一个县的事实记录（干净的字段值；主体是本县人口的下标，或外地人 -1）。"""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
-    rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
 
     def add(self, subject: int, fact: dict[str, Any], scenario: int = -1) -> None:
         self.rows.append({"subject": subject, "scenario": scenario, **fact})

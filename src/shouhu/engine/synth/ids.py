@@ -10,8 +10,6 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from shouhu.core.errors import InvalidInput
-
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
 SEQUENCES_PER_DAY = 100  # 同一区划、同一生日、同一性别最多 100 个号码（见 id_number_generate）
@@ -65,11 +63,11 @@ def sequences_assign(
     division_code: IntArray,
     birth: DateArray,
     male: npt.NDArray[np.bool_],
-) -> IntArray:
+) -> tuple[IntArray, npt.NDArray[np.bool_]]:
     """给每人一个顺序号，使 (区划, 生日, 性别, 顺序号) 互不相同。
 
-    同组的人按随机起点连续编号（模 100）；一组超过 100 人时号码不够用，抛 InvalidInput
-    （单个县放了太多人口，应改用市或省作为地区）。
+    同组的人按随机起点连续编号（模 100）。返回 (顺序号, 号码不够用的人)：一组超过 100 人时，
+    组内第 101 人起没有可用的号码，由调用方改动其生日后重新编号。
     """
     n = len(birth)
     key = np.stack([division_code, birth.astype(np.int64), male.astype(np.int64)], axis=1)
@@ -80,14 +78,12 @@ def sequences_assign(
     group_id = np.cumsum(new_group) - 1
     group_start = np.flatnonzero(new_group)
     rank = np.arange(n) - group_start[group_id]
-    if n and rank.max() >= SEQUENCES_PER_DAY:
-        raise InvalidInput(
-            "单个县的人口过多，同一天出生的人号码不够用；请把人口分到多个县（用市或省作地区）"
-        )
     offset = rng.integers(0, SEQUENCES_PER_DAY, size=len(group_start))
     sequence = np.empty(n, dtype=np.int64)
     sequence[order] = (offset[group_id] + rank) % SEQUENCES_PER_DAY
-    return sequence
+    overflow = np.zeros(n, dtype=bool)
+    overflow[order] = rank >= SEQUENCES_PER_DAY
+    return sequence, overflow
 
 
 def to_15_digits(number: str) -> str:

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from shouhu.core.errors import InvalidInput
 from shouhu.engine.synth.ids import id_numbers_build, sequences_assign
 from shouhu.engine.synth.names import names_build, surnames_draw
 
@@ -24,34 +25,15 @@ DateArray = npt.NDArray[np.datetime64]
 ROLE_OTHER, ROLE_FATHER, ROLE_MOTHER, ROLE_CHILD = 0, 1, 2, 3
 
 # 各 5 岁组人口占比（%），形状取自第七次全国人口普查（0–4 … 95–99 岁）。
-AGE_BAND_SHARES = np.array(
-    [
-        5.4,
-        6.4,
-        6.3,
-        5.4,
-        5.3,
-        6.3,
-        8.7,
-        7.0,
-        6.6,
-        8.2,
-        8.6,
-        7.2,
-        5.2,
-        5.2,
-        3.6,
-        2.2,
-        1.4,
-        0.7,
-        0.25,
-        0.05,
-    ]
-)
+# fmt: off
+AGE_BAND_SHARES = np.array([5.4, 6.4, 6.3, 5.4, 5.3, 6.3, 8.7, 7.0, 6.6, 8.2, 8.6, 7.2, 5.2, 5.2,
+                            3.6, 2.2, 1.4, 0.7, 0.25, 0.05])
+# fmt: on
 CHILDREN_PER_FAMILY = (np.array([1, 2, 3]), np.array([0.45, 0.42, 0.13]))
 FAMILIES_PER_PERSON = 0.165  # 约三成人口是家庭中的子女（0–24 岁为主）
 FATHER_UNKNOWN, MOTHER_UNKNOWN, BOTH_UNKNOWN = 0.03, 0.007, 0.003
 DAYS_PER_YEAR = 365.2425
+MAX_RENUMBER_ROUNDS = 20
 
 
 @dataclass
@@ -103,7 +85,9 @@ class _Families:
     home: IntArray
 
 
-def _families_draw(rng: np.random.Generator, count: int, as_of: date, villages: int) -> _Families:
+def _families_draw(
+    rng: np.random.Generator, count: int, as_of: date, village_p: npt.NDArray[np.float64]
+) -> _Families:
     youngest_age = _ages_draw(rng, count, 0, 24)
     kids = np.asarray(rng.choice(CHILDREN_PER_FAMILY[0], size=count, p=CHILDREN_PER_FAMILY[1]))
     youngest = _births(rng, youngest_age, as_of)
@@ -123,22 +107,20 @@ def _families_draw(rng: np.random.Generator, count: int, as_of: date, villages: 
     mother_known = ~both_unknown & ~(
         (u >= BOTH_UNKNOWN + FATHER_UNKNOWN) & (u < BOTH_UNKNOWN + FATHER_UNKNOWN + MOTHER_UNKNOWN)
     )
+    home = _villages_draw(rng, count, village_p)
     return _Families(
-        count,
-        kids,
-        births,
-        mother_birth,
-        father_birth,
-        father_known,
-        mother_known,
-        _villages_draw(rng, count, villages),
+        count, kids, births, mother_birth, father_birth, father_known, mother_known, home
     )
 
 
-def _villages_draw(rng: np.random.Generator, n: int, villages: int) -> IntArray:
-    """村居大小不一：权重取对数正态，按县内固定的权重抽取。"""
+def _village_weights(rng: np.random.Generator, villages: int) -> npt.NDArray[np.float64]:
+    """村居大小不一：各村的人口比例取对数正态。"""
     weights = rng.lognormal(0.0, 0.6, villages)
-    return np.asarray(rng.choice(villages, size=n, p=weights / weights.sum()), dtype=np.int64)
+    return np.asarray(weights / weights.sum(), dtype=np.float64)
+
+
+def _villages_draw(rng: np.random.Generator, n: int, p: npt.NDArray[np.float64]) -> IntArray:
+    return np.asarray(rng.choice(len(p), size=n, p=p), dtype=np.int64)
 
 
 def _other_ages(
@@ -187,8 +169,9 @@ def population_draw(
     rng: np.random.Generator, *, persons: int, as_of: date, county_code: str, villages: list[str]
 ) -> Population:
     """一个县 `persons` 人的户籍（尚无号码和姓名，见 `population_finish`）。"""
+    village_p = _village_weights(rng, len(villages))
     fam = _families_fit(
-        _families_draw(rng, int(persons * FAMILIES_PER_PERSON), as_of, len(villages)), persons
+        _families_draw(rng, int(persons * FAMILIES_PER_PERSON), as_of, village_p), persons
     )
     fathers = np.flatnonzero(fam.father_known)
     mothers = np.flatnonzero(fam.mother_known)
@@ -228,7 +211,7 @@ def population_draw(
                 _moved(rng, fam.home[fathers], n_villages),
                 _moved(rng, fam.home[mothers], n_villages),
                 fam.home[child_family],
-                _villages_draw(rng, others, n_villages),
+                _villages_draw(rng, others, village_p),
             ]
         ),
         role=np.concatenate(
@@ -255,7 +238,15 @@ def _moved(rng: np.random.Generator, home: IntArray, villages: int) -> IntArray:
 def population_finish(rng: np.random.Generator, pop: Population, *, mongolian_share: float) -> None:
     """按最终的生日和性别编号、起名（子女多随父姓）。"""
     code = np.full(len(pop), int(pop.county_code), dtype=np.int64)
-    sequence = sequences_assign(rng, code, pop.birth, pop.male)
+    for _ in range(MAX_RENUMBER_ROUNDS):
+        sequence, overflow = sequences_assign(rng, code, pop.birth, pop.male)
+        if not overflow.any():
+            break
+        # 同一天同性别出生的超过 100 人（大县）：把多出的人的生日提前一到三天，再编号。
+        shift = rng.integers(1, 4, int(overflow.sum())).astype("timedelta64[D]")
+        pop.birth[overflow] = pop.birth[overflow] - shift
+    else:
+        raise InvalidInput("单个县的人口过多，身份证号不够用；请把人口分到多个县（用市或省作地区）")
     pop.id_number = id_numbers_build(code, pop.birth, sequence, pop.male)
     surname = surnames_draw(rng, len(pop))
     is_child = pop.role == ROLE_CHILD

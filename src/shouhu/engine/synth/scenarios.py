@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -26,6 +27,7 @@ from shouhu.engine.synth.facts import (
 )
 from shouhu.engine.synth.population import ROLE_CHILD, Population
 
+SAME_BIRTHDAY_CAP = 10  # 恰在 as_of 满18周岁的情形，每县最多安排的家庭数
 SCENARIO_SHARE = 0.03  # 有未成年子女的家庭中，安排了困境情形的比例（为演示和测试有意偏高）
 
 Fact = dict[str, Any]
@@ -308,8 +310,12 @@ def _plan(rng: np.random.Generator, pools: dict[str, list[int]]) -> list[tuple[i
     )
     plan: list[tuple[int, int]] = []
     used: set[int] = set()
+    planned: Counter[int] = Counter()
     for index in [*range(len(SCENARIOS)), *extra.tolist()]:
         scenario = SCENARIOS[index]
+        if scenario.child.startswith("turns_18") and planned[index] >= SAME_BIRTHDAY_CAP:
+            continue  # 同一天出生的人号码有限（每县每天每个性别 100 个）
+        planned[index] += 1
         pool = pools["teen" if scenario.child.startswith("turns_18") else scenario.pool]
         if not pool:  # 小县可能没有父母不详的家庭：借一个父母双全的家庭，去掉亲子关系
             pool = pools["both"]

@@ -15,21 +15,8 @@ import numpy as np
 
 from shouhu.core.catalog.facts import CHILD_FACTS, PARENT_FACTS
 from shouhu.core.policy import CaseInput, assess_case, case_from_json, decide
-from shouhu.engine.synth.facts import FactRows, add_months_one
+from shouhu.engine.synth.facts import FACT_FIELDS, FactRows, add_months_one
 from shouhu.engine.synth.population import ROLE_CHILD, Population
-
-FACT_FIELDS = (
-    "date",
-    "start",
-    "end",
-    "valid_until",
-    "category",
-    "level",
-    "disease",
-    "qualifying",
-    "life",
-    "consent",
-)
 
 
 @dataclass(frozen=True)
