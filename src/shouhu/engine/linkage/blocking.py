@@ -13,6 +13,7 @@ from __future__ import annotations
 import pyarrow as pa
 from sqlglot import exp
 
+from shouhu.engine.linkage import prepare
 from shouhu.engine.linkage.prepare import CANONICAL
 from shouhu.engine.linkage.settings import BLOCKING_KEYS, LinkSettings
 from shouhu.engine.linkage.sqlkit import ID_WEIGHTS, col, q, tbl, weighted_sum
@@ -72,8 +73,10 @@ def near_miss_select(residual: str, id_column: str, subs: str, swaps: str) -> ex
     return exp.union(substituted, swapped, distinct=False)
 
 
-def _key(settings: LinkSettings, ref: str) -> tuple[exp.Expression, exp.Expression, str | None]:
-    """分块键 → (记录侧表达式, 户籍侧表达式, 需要姓键映射的姓名字段或 None)。"""
+def _key(
+    settings: LinkSettings, ref: str, present: set[str]
+) -> tuple[exp.Expression, exp.Expression, str | None]:
+    """分块键 → (记录侧表达式, 户籍侧表达式（在户籍原表上）, 需要姓键映射的姓名字段或 None)。"""
     column, _, key = ref.partition(":")
     try:
         spec = settings.field_of(column)
@@ -82,45 +85,51 @@ def _key(settings: LinkSettings, ref: str) -> tuple[exp.Expression, exp.Expressi
     key = key or "value"
     if key not in BLOCKING_KEYS[spec.kind]:
         raise BlockingRuleError(f"分块键 {ref}：{spec.kind} 字段没有 {key} 键")
+    person = prepare.registry_key(settings, spec, key, present)
     if spec.kind == "chinese_name":
         if key == "surname":
-            return col(f"{column}__skey", "r"), col(f"{column}__skey", "p"), column
-        return col(f"{column}__norm", "r"), col(f"{column}__raw", "p"), None
-    fact, person = col(f"{column}__v", "r"), col(f"{column}__v", "p")
+            return col(f"{column}__skey", "r"), col("skey", "m"), column
+        return col(f"{column}__norm", "r"), person, None
+    fact = col(f"{column}__v", "r")
     if key == "year":
-        return q("SUBSTRING($v, 1, 4)", v=fact), q("SUBSTRING($v, 1, 4)", v=person), None
+        return q("SUBSTRING($v, 1, 4)", v=fact), person, None
     if key == "county":
-        return q("SUBSTRING($v, 1, 6)", v=fact), q("SUBSTRING($v, 1, 6)", v=person), None
+        return q("SUBSTRING($v, 1, 6)", v=fact), person, None
     return fact, person, None
 
 
 def rule_select(
-    settings: LinkSettings, rule: tuple[str, ...], residual: str, registry: str, skeys: str
+    settings: LinkSettings, rule: tuple[str, ...], residual: str, registry: str, present: set[str],
+    skeys: str,
 ) -> exp.Select:
     """一条分块规则的候选对 (rid, pid)：各键相等（NULL 不等于任何值，缺值的记录自然不入块）。
 
-    用到姓键时，户籍一侧先与“首字 → 姓键”小表联接（户籍不必整表注音）。
+    户籍一侧直接在原表上算键（不为整个户籍建中间表）；用到姓键时先与“首字 → 姓键”小表联接。
     """
-    keys = [_key(settings, ref) for ref in rule]
-    person: exp.Expression = tbl(registry)
+    keys = [_key(settings, ref, present) for ref in rule]
+    items: list[exp.Expression] = [exp.alias_(prepare.registry_pid(settings), "pid", quoted=True)]
+    items += [exp.alias_(person, f"k{i}", quoted=True) for i, (_, person, _) in enumerate(keys)]
+    person_side = exp.select(*items).from_(tbl(registry).as_("p"))
     for _, _, name_column in keys:
         if name_column is not None:
-            person = q(
-                "SELECT p.*, m.skey AS $alias FROM $reg AS p JOIN $map AS m ON m.first = $first",
-                alias=exp.to_identifier(f"{name_column}__skey", quoted=True), reg=tbl(registry),
-                map=tbl(skeys), first=col(f"{name_column}__first", "p"),
-            ).subquery()  # fmt: skip
+            first = q("SUBSTRING($n, 1, 1)", n=prepare.text_of(col(settings.field_of(name_column).registry, "p")))
+            person_side = person_side.join(tbl(skeys).as_("m"), on=q("m.first = $f", f=first))
             break
-    on = exp.and_(*(q("$a = $b", a=fact, b=reg) for fact, reg, _ in keys))
+    on = exp.and_(*(q("$a = $b", a=fact, b=col(f"k{i}", "p")) for i, (fact, _, _) in enumerate(keys)))
     return (
         exp.select(col("rid", "r"), col("pid", "p"))
         .from_(tbl(residual).as_("r"))
-        .join(person.as_("p") if isinstance(person, exp.Subquery) else tbl(registry).as_("p"), on=on)
+        .join(person_side.subquery("p"), on=on)
     )
 
 
-def near_miss_rule_select(id_column: str, variants: str, registry: str) -> exp.Select:
+def near_miss_rule_select(settings: LinkSettings, column: str, variants: str, registry: str) -> exp.Select:
+    spec = settings.field_of(column)
+    person_side = exp.select(
+        exp.alias_(prepare.registry_pid(settings), "pid", quoted=True),
+        exp.alias_(prepare.text_of(col(spec.registry)), "v", quoted=True),
+    ).from_(tbl(registry))
     return q(
-        "SELECT x.rid, p.pid FROM $variants AS x JOIN $reg AS p ON x.cand = $pv",
-        variants=tbl(variants), reg=tbl(registry), pv=col(f"{id_column}__v", "p"),
+        "SELECT x.rid, p.pid FROM $variants AS x JOIN $reg AS p ON x.cand = p.v",
+        variants=tbl(variants), reg=person_side.subquery(),
     )  # fmt: skip

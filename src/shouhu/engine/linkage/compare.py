@@ -43,7 +43,11 @@ def resident_id_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
     return q(
         "CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $a = $b THEN 1"
         " WHEN LENGTH($a) <> 18 OR LENGTH($b) <> 18 THEN 4"
-        " WHEN $mm = 1 OR ($mm = 2 AND $sw > 0) THEN 2 WHEN $mm <= 3 THEN 3 ELSE 4 END",
+        # 差 3 处以内时，四段（5+5+4+4 位）中至少一段相同：先用这个便宜的条件筛掉绝大多数
+        " WHEN SUBSTRING($a, 1, 5) <> SUBSTRING($b, 1, 5) AND SUBSTRING($a, 6, 5) <> SUBSTRING($b, 6, 5)"
+        " AND SUBSTRING($a, 11, 4) <> SUBSTRING($b, 11, 4) AND SUBSTRING($a, 15, 4) <> SUBSTRING($b, 15, 4)"
+        " THEN 4 ELSE CASE WHEN $mm = 1 THEN 2"
+        " WHEN $mm = 2 THEN CASE WHEN $sw > 0 THEN 2 ELSE 3 END WHEN $mm = 3 THEN 3 ELSE 4 END END",
         a=a, b=b, mm=mismatch_count(a, b, 18), sw=_swap_count(a, b),
     )  # fmt: skip
 
@@ -54,8 +58,11 @@ def chinese_name_level(f: dict[str, exp.Expression], p: dict[str, exp.Expression
     return q(
         "CASE WHEN $fn IS NULL OR $pn IS NULL THEN 0 WHEN $fn = $pn THEN 1"
         " WHEN $fp = $pp THEN 2"
-        " WHEN LENGTH($a) = LENGTH($b) AND $mm + CASE WHEN SUBSTRING($a, $tail) = SUBSTRING($b, $tail)"
-        " THEN 0 ELSE 2 END = 1 THEN 3"
+        # 仅一字不同：等长，且首字相同或其余相同（便宜的前置条件，随机配对大多在此止步）
+        " WHEN LENGTH($a) = LENGTH($b) AND (SUBSTRING($a, 1, 1) = SUBSTRING($b, 1, 1)"
+        " OR SUBSTRING($a, 2) = SUBSTRING($b, 2)) THEN CASE WHEN $mm + CASE WHEN"
+        " SUBSTRING($a, $tail) = SUBSTRING($b, $tail) THEN 0 ELSE 2 END = 1 THEN 3"
+        " WHEN $fs = $ps THEN 4 ELSE 5 END"
         " WHEN $fs = $ps THEN 4 ELSE 5 END",
         fn=f["norm"], pn=p["norm"], fp=f["pinyin"], pp=p["pinyin"], fs=f["skey"], ps=p["skey"],
         a=a, b=b, mm=mismatch_count(a, b, NAME_POSITIONS), tail=NAME_POSITIONS + 1,
@@ -65,7 +72,8 @@ def chinese_name_level(f: dict[str, exp.Expression], p: dict[str, exp.Expression
 def date_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
     return q(
         "CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $a = $b THEN 1"
-        " WHEN $mm = 1 OR (SUBSTRING($a, 1, 4) = SUBSTRING($b, 1, 4)"
+        " WHEN SUBSTRING($a, 1, 4) <> SUBSTRING($b, 1, 4) AND SUBSTRING($a, 5, 4) <> SUBSTRING($b, 5, 4)"
+        " THEN 4 WHEN $mm = 1 OR (SUBSTRING($a, 1, 4) = SUBSTRING($b, 1, 4)"
         " AND SUBSTRING($a, 5, 2) = SUBSTRING($b, 7, 2) AND SUBSTRING($a, 7, 2) = SUBSTRING($b, 5, 2))"
         " THEN 2 WHEN SUBSTRING($a, 1, 4) = SUBSTRING($b, 1, 4) THEN 3 ELSE 4 END",
         a=a, b=b, mm=mismatch_count(a, b, 8),

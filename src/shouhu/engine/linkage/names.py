@@ -42,11 +42,14 @@ def surname_key(ch: str) -> str:
     return _surname_syllable(normalize_name(ch)[:1]) if ch else ""
 
 
-def name_features(raw_names: Iterable[str]) -> pa.Table:
-    """raw → norm（清洗后）、pinyin（逐字拼音以空格连接）、skey（姓键）、chars（去点后的字）。"""
+def name_features(raw_names: Iterable[str], *, standard: bool = False) -> pa.Table:
+    """raw → norm（清洗后）、pinyin（逐字拼音以空格连接）、skey（姓键）、chars（去点后的字）。
+
+    standard：户籍姓名已是规范写法（简体、无空白），不再做繁简转换，只统一“点”。
+    """
     raws, norms, pinyins, skeys, chars = [], [], [], [], []
     for raw in raw_names:
-        norm = normalize_name(raw)
+        norm = _standard(raw) if standard else normalize_name(raw)
         syllables = name_syllables_fast(norm)
         raws.append(raw)
         norms.append(norm or None)
@@ -57,6 +60,12 @@ def name_features(raw_names: Iterable[str]) -> pa.Table:
         {"raw": raws, "norm": norms, "pinyin": pinyins, "skey": skeys, "chars": chars},
         schema=pa.schema([(c, pa.string()) for c in ("raw", "norm", "pinyin", "skey", "chars")]),
     )
+
+
+def _standard(raw: str) -> str:
+    if raw.isascii() or all("\u4e00" <= ch <= "\u9fff" for ch in raw):
+        return raw  # 纯汉字（或纯 ASCII）：无点可统一
+    return normalize_name(raw)
 
 
 def surname_map(first_chars: Iterable[str]) -> pa.Table:

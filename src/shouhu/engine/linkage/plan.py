@@ -30,23 +30,31 @@ LINKS_TABLE = "lk_links"
 
 
 def link_tables(backend: Backend, *, registry: str, facts: str, settings: LinkSettings) -> Model:
-    """在 backend 里把 facts 表的每条记录关联到 registry 表的人，结果写入 LINKS_TABLE。"""
+    """在 backend 里把 facts 表的每条记录关联到 registry 表的人，结果写入 LINKS_TABLE。
+
+    户籍可能很大：只在精确联接与分块时扫描它（用最便宜的键表达式），清洗、注音、比较都只对
+    候选人与样本人员做。部门记录同理：全部记录只清洗号码，其余字段只对残余记录与样本做。
+    """
     reg_cols, fact_cols = set(backend.columns(registry)), set(backend.columns(facts))
     _require(registry, reg_cols, [settings.person_key])
     _require(facts, fact_cols, [settings.record_key])
-    backend.create("lk_reg", prepare.registry_select(settings, registry, reg_cols), step=_s("清洗户籍"))
-    _facts_prepare(backend, settings, facts, fact_cols)
-    _exact(backend, settings)
-    backend.create("lk_res0", _anti("lk_fact", "lk_exact"), step=_s("残余记录"))
+    _fact_keys(backend, settings, facts, fact_cols)
+    _exact(backend, settings, registry, reg_cols)
     n_exact = _count(backend, "lk_exact")
     _training_pairs(backend, settings, n_exact)
-    _fact_names(backend, settings)
-    _candidates(backend, settings)
+    rids = q("SELECT rid FROM lk_fkey AS k WHERE NOT EXISTS (SELECT 1 FROM lk_exact AS e"
+             " WHERE e.record_id = k.rid) UNION SELECT rid FROM lk_tm UNION SELECT rid FROM lk_tr")  # fmt: skip
+    backend.create("lk_fact", prepare.facts_select(settings, facts, fact_cols, "lk_fkey", rids), step=_s("清洗记录"))
+    backend.create("lk_res0", _anti("lk_fact", "lk_exact"), step=_s("残余记录"))
+    _fact_names(backend, settings, registry, reg_cols)
+    _candidates(backend, settings, registry, reg_cols)
+    pids = q("SELECT pid FROM lk_cand UNION SELECT pid FROM lk_tm UNION SELECT pid FROM lk_tr")
+    backend.create("lk_reg", prepare.registry_select(settings, registry, reg_cols, pids), step=_s("清洗户籍"))
     _registry_names(backend, settings)
     model = _fit(backend, settings)
     backend.create("lk_sc", scored_select("lk_lv", settings, model), step=_s("打分"))
     backend.create("lk_dec", decision_select("lk_sc", settings), step=_s("判定"))
-    backend.create(LINKS_TABLE, links_select("lk_exact", "lk_dec", "lk_fact"), step=_s("汇总"))
+    backend.create(LINKS_TABLE, links_select("lk_exact", "lk_dec", "lk_fkey"), step=_s("汇总"))
     return model
 
 
@@ -65,22 +73,24 @@ def _count(backend: Backend, table: str) -> int:
     return int(result.column(0)[0].as_py())
 
 
-def _facts_prepare(backend: Backend, settings: LinkSettings, facts: str, present: set[str]) -> None:
-    backend.create("lk_f1", prepare.facts_select(settings, facts, present), step=_s("清洗记录"))
-    id_spec = prepare.resident_id_field(settings)
+def _fact_keys(backend: Backend, settings: LinkSettings, facts: str, present: set[str]) -> None:
+    """lk_fkey：全部记录的号码（SQL 清洗；SQL 认不准的少见写法取去重原值交 core 清洗）。"""
+    backend.create("lk_f1", prepare.facts_key_select(settings, facts, present), step=_s("清洗号码"))
+    spec = settings.field_of(settings.exact_field) if settings.exact_field else None
     fix = None
-    if id_spec is not None:
-        raw, n = col(f"{id_spec.column}__raw"), col(f"{id_spec.column}__n")
+    if spec is not None and spec.kind == "resident_id":
+        raw, n = col(f"{spec.column}__raw"), col(f"{spec.column}__n")
         odd = exp.select(raw).distinct().from_(tbl("lk_f1")).where(q("$n IS NULL AND $r IS NOT NULL", n=n, r=raw))
         values = sorted(v for v in backend.fetch(odd, step=_s("号码少见写法")).column(0).to_pylist())
         if values:
             backend.load_arrow("lk_idfix", prepare.id_fallback(values))
             fix = "lk_idfix"
-    backend.create("lk_fact", prepare.facts_finish_select(settings, "lk_f1", fix), step=_s("清洗记录"))
+    backend.create("lk_fkey", prepare.facts_key_finish(settings, "lk_f1", fix), step=_s("清洗号码"))
 
 
-def _exact(backend: Backend, settings: LinkSettings) -> None:
-    """号码精确联接。号码不是户籍主键时（如 FEBRL 的 soc_sec_id），只认户籍里唯一的值。"""
+def _exact(backend: Backend, settings: LinkSettings, registry: str, present: set[str]) -> None:
+    """号码精确联接，直接对户籍原表（户籍号码是基准）。号码不是户籍主键时（如 FEBRL 的
+    soc_sec_id），只认户籍里唯一的值。"""
     if settings.exact_field is None:
         empty = q("SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS id_number,"
                   " 'exact_id' AS method, CAST(100 AS INT) AS confidence WHERE 1 = 0")  # fmt: skip
@@ -88,20 +98,20 @@ def _exact(backend: Backend, settings: LinkSettings) -> None:
         return
     spec = settings.field_of(settings.exact_field)
     value = f"{spec.column}__v"
-    registry: exp.Expression = tbl("lk_reg")
+    key = prepare.registry_key(settings, spec, "value", present)
+    person: exp.Expression = exp.select(
+        exp.alias_(prepare.registry_pid(settings), "pid", quoted=True), exp.alias_(key, value, quoted=True)
+    ).from_(tbl(registry))
     if spec.registry != settings.person_key:
-        registry = q(
-            "SELECT MIN(pid) AS pid, $v FROM lk_reg WHERE $v IS NOT NULL GROUP BY $v HAVING COUNT(*) = 1",
-            v=col(value),
-        ).subquery()
+        person = q("SELECT MIN(pid) AS pid, $v FROM $p AS u WHERE $v IS NOT NULL GROUP BY $v HAVING COUNT(*) = 1",
+                   v=col(value), p=person.subquery())  # fmt: skip
     method = exp.Literal.string("exact_id")
     if spec.kind == "resident_id":
-        method = q("CASE WHEN f.$c THEN 'converted_15' ELSE 'exact_id' END",
-                   c=exp.to_identifier(f"{spec.column}__c15", quoted=True))  # fmt: skip
+        method = q("CASE WHEN $c THEN 'converted_15' ELSE 'exact_id' END", c=col(f"{spec.column}__c15", "f"))
     query = q(
         "SELECT f.rid AS record_id, p.pid AS id_number, $method AS method, CAST(100 AS INT) AS confidence"
-        " FROM lk_fact AS f JOIN $reg AS p ON $fv = $pv",
-        method=method, reg=registry, fv=col(value, "f"), pv=col(value, "p"),
+        " FROM lk_fkey AS f JOIN $reg AS p ON $fv = $pv",
+        method=method, reg=person.subquery(), fv=col(value, "f"), pv=col(value, "p"),
     )  # fmt: skip
     backend.create("lk_exact", query, step=_s("精确联接"))
 
@@ -128,8 +138,10 @@ def _name_fields(settings: LinkSettings) -> list[FieldSpec]:
     return [f for f in settings.fields if f.kind == "chinese_name"]
 
 
-def _load_features(backend: Backend, table: str, column: str, raw_names: Sequence[str]) -> None:
-    features = names.name_features(raw_names)
+def _load_features(
+    backend: Backend, table: str, column: str, raw_names: Sequence[str], *, standard: bool = False
+) -> None:
+    features = names.name_features(raw_names, standard=standard)
     renamed = ["raw", *(f"{column}__{part}" for part in NAME_PARTS)]
     backend.load_arrow(table, features.select(["raw", *NAME_PARTS]).rename_columns(renamed))
 
@@ -139,18 +151,15 @@ def _distinct(backend: Backend, query: exp.Expression, step: str) -> list[str]:
     return sorted(v for v in values if v is not None)
 
 
-def _fact_names(backend: Backend, settings: LinkSettings) -> None:
+def _fact_names(backend: Backend, settings: LinkSettings, registry: str, present: set[str]) -> None:
     """残余记录与标注样本记录的姓名特征；户籍首字 → 姓键小表；lk_res = 残余记录 + 姓名特征。"""
     select = exp.select("r.*").from_(tbl("lk_res0").as_("r"))
     for i, spec in enumerate(_name_fields(settings)):
         raw = col(f"{spec.column}__raw")
-        wanted = q(
-            "SELECT DISTINCT $raw FROM lk_res0 UNION SELECT f.$raw FROM lk_fact AS f"
-            " WHERE f.rid IN (SELECT rid FROM lk_tm UNION SELECT rid FROM lk_tr)",
-            raw=raw,
-        )
+        wanted = exp.select(raw).distinct().from_(tbl("lk_fact"))
         _load_features(backend, f"lk_fn{i}", spec.column, _distinct(backend, wanted, "记录姓名"))
-        firsts = exp.select(col(f"{spec.column}__first")).distinct().from_(tbl("lk_reg"))
+        first = q("SUBSTRING($n, 1, 1)", n=prepare.text_of(col(spec.registry)))
+        firsts = exp.select(first).distinct().from_(tbl(registry))
         backend.load_arrow(f"lk_sk{i}", names.surname_map(_distinct(backend, firsts, "户籍姓首字")))
         parts = [col(f"{spec.column}__{part}", f"n{i}") for part in NAME_PARTS]
         select = select.select(*parts).join(
@@ -161,7 +170,7 @@ def _fact_names(backend: Backend, settings: LinkSettings) -> None:
     backend.create("lk_res", select, step=_s("残余记录姓名特征"))
 
 
-def _candidates(backend: Backend, settings: LinkSettings) -> None:
+def _candidates(backend: Backend, settings: LinkSettings, registry: str, present: set[str]) -> None:
     parts: list[exp.Expression] = []
     for rule in settings.blocking:
         if len(rule) == 1 and rule[0].endswith(":near_miss"):
@@ -171,10 +180,10 @@ def _candidates(backend: Backend, settings: LinkSettings) -> None:
             backend.load_arrow("lk_vswap", swaps)
             variants = blocking.near_miss_select("lk_res", column, "lk_vsub", "lk_vswap")
             backend.create("lk_nm", variants, step=_s("号码近似"))
-            parts.append(blocking.near_miss_rule_select(column, "lk_nm", "lk_reg"))
+            parts.append(blocking.near_miss_rule_select(settings, column, "lk_nm", registry))
             continue
         skeys = _skey_table(settings, rule)
-        parts.append(blocking.rule_select(settings, rule, "lk_res", "lk_reg", skeys))
+        parts.append(blocking.rule_select(settings, rule, "lk_res", registry, present, skeys))
     if not parts:
         raise EngineError(_s("候选生成"), "lk_cand", "没有分块规则")
     union = parts[0]
@@ -200,34 +209,34 @@ def _registry_names(backend: Backend, settings: LinkSettings) -> None:
             " (SELECT pid FROM lk_cand UNION SELECT pid FROM lk_tm UNION SELECT pid FROM lk_tr)",
             raw=col(f"{spec.column}__raw"),
         )
-        _load_features(backend, f"lk_pn{i}", spec.column, _distinct(backend, wanted, "户籍姓名"))
+        _load_features(backend, f"lk_pn{i}", spec.column, _distinct(backend, wanted, "户籍姓名"), standard=True)
 
 
 def _levels_select(settings: LinkSettings, pairs: str) -> exp.Select:
-    items: list[exp.Expression] = [col("rid", "x"), col("pid", "x")]
-    select = exp.select(*items)
+    """配对表 → 各字段等级。表达式很大：构造时不复制（copy=False），免得每步深拷贝整棵树。"""
+    select = exp.select(col("rid", "x"), col("pid", "x"))
     name_index = {f.column: i for i, f in enumerate(_name_fields(settings))}
     for spec in settings.fields:
         i = name_index.get(spec.column, 0)
         level = level_sql(spec, "f", "p", f"fn{i}", f"pn{i}")
-        select = select.select(exp.alias_(level, level_column(spec), quoted=True))
-    select = select.from_(tbl(pairs).as_("x"))
-    select = select.join(tbl("lk_fact").as_("f"), on=q("f.rid = x.rid"))
-    select = select.join(tbl("lk_reg").as_("p"), on=q("p.pid = x.pid"))
+        select = select.select(exp.alias_(level, level_column(spec), quoted=True), copy=False)
+    select = select.from_(tbl(pairs).as_("x"), copy=False)
+    select = select.join(tbl("lk_fact").as_("f"), on=q("f.rid = x.rid"), copy=False)
+    select = select.join(tbl("lk_reg").as_("p"), on=q("p.pid = x.pid"), copy=False)
     for spec in _name_fields(settings):
         i = name_index[spec.column]
         raw = f"{spec.column}__raw"
-        select = select.join(tbl(f"lk_fn{i}").as_(f"fn{i}"), on=q("$a = $b", a=col("raw", f"fn{i}"),
-                             b=col(raw, "f")), join_type="left")  # fmt: skip
-        select = select.join(tbl(f"lk_pn{i}").as_(f"pn{i}"), on=q("$a = $b", a=col("raw", f"pn{i}"),
-                             b=col(raw, "p")), join_type="left")  # fmt: skip
+        for side, alias in (("f", f"fn{i}"), ("p", f"pn{i}")):
+            table = f"lk_{alias}"
+            on = q("$a = $b", a=col("raw", alias), b=col(raw, side))
+            select = select.join(tbl(table).as_(alias), on=on, join_type="left", copy=False)
     return select
 
 
 def _patterns(backend: Backend, settings: LinkSettings, source: exp.Expression, step: str) -> dict[Pattern, int]:
     columns = [col(level_column(spec)) for spec in settings.fields]
-    query = exp.select(*columns, exp.alias_(exp.func("COUNT", exp.Star()), "n")).from_(source)
-    query = query.group_by(*[c.copy() for c in columns])
+    query = exp.select(*columns, exp.alias_(exp.func("COUNT", exp.Star()), "n")).from_(source, copy=False)
+    query = query.group_by(*[c.copy() for c in columns], copy=False)
     rows = backend.fetch(query, step=_s(step)).to_pylist()
     names_ = [level_column(spec) for spec in settings.fields]
     return {tuple(int(row[c]) for c in names_): int(row["n"]) for row in rows}

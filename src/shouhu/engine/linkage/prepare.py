@@ -150,24 +150,53 @@ def _alias(value: Column, name: str) -> exp.Alias:
     return exp.alias_(value, name, quoted=True)
 
 
-def registry_select(settings: LinkSettings, source: str, present: set[str]) -> exp.Select:
-    """户籍中间表：pid、各字段清洗值（号码按户籍的规范写法，只去空白转大写）。"""
+def registry_pid(settings: LinkSettings) -> Column:
+    return text_of(col(settings.person_key))
+
+
+def registry_select(settings: LinkSettings, source: str, present: set[str], pids: exp.Expression) -> exp.Select:
+    """户籍中间表，只含用得到的人（候选人与样本人员）：pid、各字段清洗值。
+
+    号码按户籍的规范写法（只去空白、转大写）；户籍是基准，不像部门记录那样逐一清洗。
+    """
     id_spec = resident_id_field(settings)
     id_value = None
     if id_spec is not None:
-        id_value = q("UPPER(TRIM($v))", v=text_of(_source(id_spec.registry, present)))
-    items: list[exp.Expression] = [_alias(q("TRIM($v)", v=text_of(col(settings.person_key))), "pid")]
+        id_value = q("NULLIF(UPPER(TRIM($v)), '')", v=text_of(_source(id_spec.registry, present)))
+    items: list[exp.Expression] = [_alias(registry_pid(settings), "pid")]
     for spec in settings.fields:
         raw = _source(spec.registry, present)
         if spec.kind == "resident_id":
             items.append(_alias(q("NULLIF(UPPER(TRIM($v)), '')", v=text_of(raw)), f"{spec.column}__v"))
         elif spec.kind == "chinese_name":
-            clean = name_clean_sql(raw)
-            items.append(_alias(clean, f"{spec.column}__raw"))
-            items.append(_alias(q("SUBSTRING($c, 1, 1)", c=clean), f"{spec.column}__first"))
+            items.append(_alias(name_clean_sql(raw), f"{spec.column}__raw"))
         else:
-            items.append(_alias(_with_id(spec.kind, _SIMPLE[spec.kind](raw), id_value), f"{spec.column}__v"))
-    return exp.select(*items).from_(tbl(source))
+            value = _with_id(spec.kind, _SIMPLE[spec.kind](raw), id_value)
+            items.append(_alias(value, f"{spec.column}__v"))
+    where = exp.In(this=registry_pid(settings), query=pids.subquery())
+    return exp.select(*items).from_(tbl(source), copy=False).where(where, copy=False)
+
+
+def registry_key(settings: LinkSettings, spec: FieldSpec, key: str, present: set[str]) -> Column:
+    """分块时户籍一侧的键，直接在原表上算（户籍可达千万行，只用最便宜的表达式）：
+    号码、姓名原样；出生日期取自号码第 7–14 位（户籍号码即基准）；县取区划前 6 位。"""
+    raw = _source(spec.registry, present)
+    id_spec = resident_id_field(settings)
+    if spec.kind in ("resident_id", "chinese_name"):
+        return text_of(raw)
+    if spec.kind == "date" and id_spec is not None:
+        value = q("SUBSTRING($i, 7, 8)", i=text_of(col(id_spec.registry)))
+    elif spec.kind == "division" and spec.registry not in present and id_spec is not None:
+        value = text_of(col(id_spec.registry))
+    elif spec.kind == "division":
+        value = text_of(raw)
+    else:
+        value = _SIMPLE[spec.kind](raw)
+    if key == "year":
+        return q("SUBSTRING($v, 1, 4)", v=value)
+    if key == "county":
+        return q("SUBSTRING($v, 1, 6)", v=value)
+    return value
 
 
 def _with_id(kind: str, value: Column, id_value: Column | None) -> Column:
@@ -175,46 +204,78 @@ def _with_id(kind: str, value: Column, id_value: Column | None) -> Column:
     return value if derived is None else exp.func("COALESCE", value, derived)
 
 
-def facts_select(settings: LinkSettings, source: str, present: set[str]) -> exp.Select:
-    """部门记录中间表（第一层）：rid、号码的清洗串与 SQL 清洗结果、其余字段。"""
-    items: list[exp.Expression] = [_alias(text_of(col(settings.record_key)), "rid")]
-    for spec in settings.fields:
-        raw = _source(spec.column, present)
-        if spec.kind == "resident_id":
-            clean = id_clean_sql(raw)
-            items += [
-                _alias(text_of(raw), f"{spec.column}__raw"),
-                _alias(id_normalize_sql(clean), f"{spec.column}__n"),
-                _alias(id_converted_sql(clean), f"{spec.column}__c15"),
-            ]
-        elif spec.kind == "chinese_name":
-            items.append(_alias(_blank_to_null(raw), f"{spec.column}__raw"))
-        else:
-            items.append(_alias(_SIMPLE[spec.kind](raw), f"{spec.column}__v"))
-    return exp.select(*items).from_(tbl(source))
+def facts_key_select(settings: LinkSettings, source: str, present: set[str]) -> exp.Expression:
+    """全部记录只算精确联接要用的号码（第一层）：rid、原值、SQL 清洗结果、是否 15 位升位。
+
+    已是规范写法的号码（绝大多数）直接取用；其余的另走一支做清洗（DuckDB 的 TRANSLATE 遇到
+    非 ASCII 字符较慢，只让少数行付这个代价）。
+    """
+    rid = _alias(text_of(col(settings.record_key)), "rid")
+    spec = settings.field_of(settings.exact_field) if settings.exact_field else None
+    if spec is None:
+        return exp.select(rid).from_(tbl(source))
+    raw = _source(spec.column, present)
+    if spec.kind != "resident_id":
+        return exp.select(rid, _alias(_SIMPLE[spec.kind](raw), f"{spec.column}__v")).from_(tbl(source))
+    fast = q("REGEXP_MATCHES(COALESCE($r, ''), $canon)", r=text_of(raw), canon=CANONICAL)
+    clean = id_clean_sql(raw)
+    names = (f"{spec.column}__raw", f"{spec.column}__n", f"{spec.column}__c15")
+    canonical = exp.select(
+        rid, _alias(text_of(raw), names[0]), _alias(text_of(raw), names[1]), _alias(exp.false(), names[2])
+    ).from_(tbl(source), copy=False).where(fast, copy=False)
+    other = exp.select(
+        rid.copy(), _alias(text_of(raw), names[0]), _alias(id_normalize_sql(clean), names[1]),
+        _alias(id_converted_sql(clean), names[2]),
+    ).from_(tbl(source), copy=False).where(exp.not_(fast.copy()), copy=False)  # fmt: skip
+    return exp.union(canonical, other, distinct=False, copy=False)
 
 
-def facts_finish_select(settings: LinkSettings, source: str, fix: str | None) -> exp.Select:
-    """第二层：并入 Python 清洗的号码；缺出生日期、性别、区划的从号码里读。"""
-    id_spec = resident_id_field(settings)
+def facts_key_finish(settings: LinkSettings, source: str, fix: str | None) -> exp.Select:
+    """第二层：并入 Python 清洗的少见写法，得到 `<号码>__v` 与 `<号码>__c15`。"""
+    spec = settings.field_of(settings.exact_field) if settings.exact_field else None
     table = tbl(source).as_("f")
-    if id_spec is None:
+    if spec is None or spec.kind != "resident_id":
         return exp.select("f.*").from_(table)
-    name = id_spec.column
+    name = spec.column
     n, c15 = col(f"{name}__n", "f"), col(f"{name}__c15", "f")
     if fix is not None:
         n = exp.func("COALESCE", n, col("v", "x"))
         c15 = q("CASE WHEN $n IS NULL THEN $xc ELSE $c END", n=col(f"{name}__n", "f"),
                 xc=col("c15", "x"), c=c15)  # fmt: skip
-    value = q("NULLIF($n, '')", n=n)
-    items: list[exp.Expression] = [col("rid", "f"), _alias(value, f"{name}__v"), _alias(c15, f"{name}__c15")]
-    for spec in settings.fields:
-        if spec.kind == "chinese_name":
-            items.append(col(f"{spec.column}__raw", "f"))
-        elif spec.kind != "resident_id":
-            items.append(_alias(_with_id(spec.kind, col(f"{spec.column}__v", "f"), value), f"{spec.column}__v"))
+    items = [col("rid", "f"), _alias(q("NULLIF($n, '')", n=n), f"{name}__v"), _alias(c15, f"{name}__c15")]
     select = exp.select(*items).from_(table)
     if fix is not None:
         on = q("$a = $b", a=col(f"{name}__raw", "f"), b=col("raw", "x"))
         select = select.join(tbl(fix).as_("x"), on=on, join_type="left")
     return select
+
+
+def facts_select(settings: LinkSettings, source: str, present: set[str], keys: str, rids: exp.Expression) -> exp.Select:
+    """部门记录中间表，只含要打分或作样本的记录：号码取自第一层，其余字段在此清洗；
+    缺出生日期、性别、区划的从号码里读。"""
+    exact = settings.exact_field
+    items: list[exp.Expression] = [col("rid", "k")]
+    id_value: Column | None = None
+    for spec in settings.fields:
+        raw = _source(spec.column, present)
+        if spec.column == exact:
+            items.append(col(f"{spec.column}__v", "k"))
+            if spec.kind == "resident_id":
+                id_value = col(f"{spec.column}__v", "k")
+        elif spec.kind == "resident_id":
+            value = q("NULLIF($n, '')", n=id_normalize_sql(id_clean_sql(raw)))
+            items.append(_alias(value, f"{spec.column}__v"))
+            id_value = id_value or value
+        elif spec.kind == "chinese_name":
+            items.append(_alias(_blank_to_null(raw), f"{spec.column}__raw"))
+    for spec in settings.fields:
+        if spec.kind not in ("resident_id", "chinese_name"):
+            value = _with_id(spec.kind, _SIMPLE[spec.kind](_source(spec.column, present)), id_value)
+            items.append(_alias(value, f"{spec.column}__v"))
+    on = q("k.rid = $rid", rid=text_of(col(settings.record_key, "s")))
+    return (
+        exp.select(*items)
+        .from_(tbl(source).as_("s"), copy=False)
+        .join(tbl(keys).as_("k"), on=on, copy=False)
+        .where(exp.In(this=col("rid", "k"), query=rids.subquery()), copy=False)
+    )

@@ -62,8 +62,8 @@ class LinkSettings:
     person_key: str = "id_number"
     threshold: int = 90
     margin_bits: int = 4
-    training_matches: int = 4000  # 取多少条精确联上的记录估计 m（同字段取值一致的概率）
-    training_random: int = 400  # 随机配对估计 u：取这么多条记录 × 这么多个人
+    training_matches: int = 2000  # 取多少条精确联上的记录估计 m（同字段取值一致的概率）
+    training_random: int = 300  # 随机配对估计 u：取这么多条记录 × 这么多个人
     em_iterations: int = 20
 
     def field_of(self, column: str) -> FieldSpec:

@@ -42,7 +42,7 @@ def q(template: str, **params: Param) -> exp.Expression:
             return value
         return node
 
-    return tree.transform(swap)
+    return tree.transform(swap, copy=False)  # tree 已是副本
 
 
 def as_expression(value: Param) -> exp.Expression:
