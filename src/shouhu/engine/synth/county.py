@@ -75,13 +75,11 @@ def county_generate(
     rates: DirtyRates,
     outsider_codes: list[str],
 ) -> CountyTables:
+    """一个县的全部表。步骤的先后有讲究：困境情形可能改动孩子的生日，所以在编号之前。"""
     r_pop, r_scen, r_ids, r_bg, r_out, r_reg, r_dirty = _streams(seed, county_code)
+    villages = villages_of(county_code)
     pop = population_draw(
-        r_pop,
-        persons=persons,
-        as_of=as_of,
-        county_code=county_code,
-        villages=villages_of(county_code),
+        r_pop, persons=persons, as_of=as_of, county_code=county_code, villages=villages
     )
     facts = FactRows()
     assignment = scenarios_apply(r_scen, pop, as_of, facts)
@@ -94,30 +92,31 @@ def county_generate(
     cases = register_build(
         r_reg, pop, judge, assignment, as_of=as_of, case_prefix=f"C{county_code}"
     )
-    id_of = {c: pop.id_number[c].decode() for c in judge.decisions}
-    active = {c.child: (c.case_id, c.category) for c in cases if c.status == "active"}
-    findings = findings_build(judge, active, id_of)
-    findings += [
-        {
-            "kind": "unlinked",
-            "child_id_number": "",
-            "category": "",
-            "case_id": "",
-            "reasons": "",
-            "record_ids": r["record_id"],
-        }
-        for r in facts.rows
-        if r["subject"] < 0
-    ]
     fact_rows, link_rows = _written(r_dirty, pop, facts, outsiders, rates)
     return CountyTables(
         registry=registry_table(pop),
         register=rows_table(_register_rows(pop, cases), REGISTER),
         facts=rows_table(fact_rows, FACTS),
         truth_links=rows_table(link_rows, TRUTH_LINKS),
-        truth_findings=rows_table(findings, TRUTH_FINDINGS),
+        truth_findings=rows_table(_findings(pop, judge, cases, facts), TRUTH_FINDINGS),
         parent_links=parent_links_table(pop),
     )
+
+
+def _findings(
+    pop: Population, judge: Judge, cases: list[CaseRow], facts: FactRows
+) -> list[dict[str, str]]:
+    """应有的比对发现：儿童的（对照台账）和外地人记录的“无法匹配”。"""
+    id_of = {c: pop.id_number[c].decode() for c in judge.decisions}
+    active = {c.child: (c.case_id, c.category) for c in cases if c.status == "active"}
+    found = findings_build(judge, active, id_of)
+    unlinked = dict.fromkeys(("child_id_number", "category", "case_id", "reasons"), "")
+    found += [
+        {"kind": "unlinked", **unlinked, "record_ids": r["record_id"]}
+        for r in facts.rows
+        if r["subject"] < 0
+    ]
+    return found
 
 
 def _outsiders(

@@ -30,6 +30,7 @@ FALLBACK_OUTSIDER_CODE = "410102"  # 地区已包含表中所有县时，外地�
 
 Format = Literal["parquet", "csv"]
 DEFAULT_DIRTY = DirtyRates()
+MAX_WORKERS = 4  # 每个工作进程约需每百万人 1.3 GB 内存
 
 
 @dataclass(frozen=True)
@@ -223,12 +224,12 @@ def synth_write(
 ) -> SynthSummary:
     """按县流式生成并写出 registry、register、facts（compare-format 输入）和 truth_links、
     truth_findings（真值）。内存只与最大的一个县（乘以并行数）有关；progress 每写完一个县
-    收到该县人口数。workers 默认：一百万人以上用两个进程（不超过 CPU 数）。"""
+    收到该县人口数。workers 默认：一百万人以上用 CPU 数个进程（最多 4 个）。"""
     if fmt not in ("parquet", "csv"):
         raise InvalidInput("格式应为 parquet 或 csv")
     started = time.perf_counter()
     if workers is None:
-        workers = min(2, os.cpu_count() or 1) if persons >= 1_000_000 else 1
+        workers = min(MAX_WORKERS, os.cpu_count() or 1) if persons >= 1_000_000 else 1
     counties, chunks = _chunks(
         persons=persons,
         seed=seed,

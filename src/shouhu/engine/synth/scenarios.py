@@ -68,7 +68,8 @@ def deceased(ctx: Ctx) -> list[Fact]:
     return [{"type": "deceased", "date": ctx.past().isoformat()}]
 
 
-def court(fact_type: str) -> Maker:
+def dated(fact_type: str) -> Maker:
+    """只有一个日期的事实（宣告死亡、宣告失踪、撤销监护资格、遣送出境），至少两个月前。"""
     return lambda ctx: [{"type": fact_type, "date": ctx.past(min_days=60).isoformat()}]
 
 
@@ -205,8 +206,8 @@ class Scenario:
 SCENARIOS: tuple[Scenario, ...] = (
     # 孤儿
     Scenario("both_deceased", 8, deceased, deceased, swap=False),
-    Scenario("deceased_declared_dead", 2, deceased, court("declared_dead")),
-    Scenario("deceased_declared_missing", 2, deceased, court("declared_missing")),
+    Scenario("deceased_declared_dead", 2, deceased, dated("declared_dead")),
+    Scenario("deceased_declared_missing", 2, deceased, dated("declared_missing")),
     Scenario("orphan_institutional", 2, deceased, deceased, child="institutional", swap=False),
     # 事实无人抚养儿童
     Scenario("deceased_imprisoned", 8, deceased, imprisoned),
@@ -221,9 +222,9 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("illness_disability", 3, illness(qualifying=True), disability()),
     Scenario("deceased_rehab", 2, deceased, term("compulsory_rehab", (12, 24))),
     Scenario("deceased_other_restriction", 1, deceased, term("other_restriction", (6, 9, 12))),
-    Scenario("deceased_revoked", 2, deceased, court("guardianship_revoked")),
-    Scenario("deceased_deported", 1, deceased, court("deported")),
-    Scenario("missing_imprisoned", 1, court("declared_missing"), imprisoned),
+    Scenario("deceased_revoked", 2, deceased, dated("guardianship_revoked")),
+    Scenario("deceased_deported", 1, deceased, dated("deported")),
+    Scenario("missing_imprisoned", 1, dated("declared_missing"), imprisoned),
     Scenario("lost_contact_both", 1, lost_contact(7), lost_contact(8), swap=False),
     # 不符合：差一点的、条件已消失的
     Scenario("deceased_imprisoned_short", 3, deceased, term("imprisoned", (1, 2, 3, 4, 5))),
