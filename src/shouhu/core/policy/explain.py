@@ -1,0 +1,184 @@
+"""原因的中文说明：经办人员可以照着念给家庭听；需核实时说明缺什么、哪份材料能解决。"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from shouhu.core.policy.dates import add_months, birthday
+from shouhu.core.policy.interpret import Ctx, FactRow, compile_expr
+from shouhu.core.policy.model import Reason
+from shouhu.core.policy.predicates import RESTRICTION_MONTHS, in_force
+from shouhu.core.policy.rules import ReasonRule
+from shouhu.core.policy.vocabulary import (
+    ABSENCE_TYPES,
+    BIRTH_DOCUMENTS,
+    DISABILITY_CATEGORY_LABELS,
+    FACT_CLAUSES,
+    FACT_DOCUMENTS,
+    FACT_LABELS,
+    FIELD_LABELS,
+    PARENTS,
+    RESTRICTION_TYPES,
+    SUBJECT_LABELS,
+)
+
+_LEVEL_LABELS = {"1": "一", "2": "二", "3": "三", "4": "四"}
+_OTHER = {"father": "mother", "mother": "father"}
+
+
+def _d(value: date | None) -> str:
+    return value.isoformat() if value else "（日期不详）"
+
+
+def _span(row: FactRow) -> str:
+    f = row.fact
+    if f.life:
+        return f"无期，自{_d(f.start)}起"
+    return f"{_d(f.start)}至{_d(f.end)}" if f.end else f"自{_d(f.start)}起"
+
+
+def describe(row: FactRow, as_of: date) -> str:
+    """一条事实的中性描述（不判断是否符合）。"""
+    who, f, label = SUBJECT_LABELS[row.subject], row.fact, FACT_LABELS[row.fact.type]
+    t = f.type
+    if t == "severe_disability":
+        level = f"{_LEVEL_LABELS.get(f.level or '', '等级不详')}级" if f.level else "等级不详的"
+        category = DISABILITY_CATEGORY_LABELS.get(f.category or "", "")
+        until = f"，有效期至{f.valid_until.isoformat()}" if f.valid_until else ""
+        return f"{who}持{level}{category}残疾人证{until}"
+    if t == "severe_illness":
+        return f"{who}患{f.disease or '病种不详的疾病'}"
+    if t in RESTRICTION_TYPES:
+        return f"{who}{label}（{_span(row)}）"
+    if t == "lost_contact":
+        return f"{who}自{_d(f.start)}起失去联系" + (f"，{f.end.isoformat()}恢复联系" if f.end else "")
+    if t in ("institutional_care", "in_school", "low_income", "extreme_poverty", "poverty_monitoring"):
+        return f"{who}{label}（{_span(row)}）"
+    if t == "hiv_infected":
+        return f"{who}{label}"
+    return f"{who}于{_d(f.date)}{label}" + (f"（{f.end.isoformat()}撤销/恢复）" if f.end else "")
+
+
+def qualifying_text(row: FactRow, as_of: date) -> str:
+    """一条符合条件的事实的说明。"""
+    f, who = row.fact, SUBJECT_LABELS[row.subject]
+    if f.type == "severe_disability":
+        return describe(row, as_of) + "，属重残（一、二级或三、四级精神、智力残疾）"
+    if f.type == "severe_illness":
+        basis = "经核实属重病" if f.qualifying else "在本地重病目录内"
+        return f"{who}患重病（{f.disease or '病种未填'}，{basis}）"
+    if f.type in RESTRICTION_TYPES:
+        term = "无期" if f.life else f"期限{RESTRICTION_MONTHS}个月以上"
+        return f"{who}{FACT_LABELS[f.type]}，{term}（{_span(row)}）"
+    if f.type == "lost_contact" and f.start:
+        reached = add_months(f.start, RESTRICTION_MONTHS)
+        return f"{who}自{f.start.isoformat()}起失去联系，{reached.isoformat()}已满{RESTRICTION_MONTHS}个月"
+    return describe(row, as_of)
+
+
+def why_not(row: FactRow, ctx: Ctx) -> str:
+    """一条父母事实为什么不构成条件（用于“不符合”的说明）。"""
+    ctx.fact = row
+    active = compile_expr(in_force(row.fact.type))(ctx)
+    ctx.fact = None
+    f = row.fact
+    if active is not True:
+        return f"{describe(row, ctx.as_of)}，在{ctx.as_of.isoformat()}不在有效期内"
+    if f.type in RESTRICTION_TYPES:
+        return f"{describe(row, ctx.as_of)}，期限不足{RESTRICTION_MONTHS}个月"
+    if f.type == "lost_contact" and f.start:
+        reached = add_months(f.start, RESTRICTION_MONTHS).isoformat()
+        return f"{describe(row, ctx.as_of)}，尚未满{RESTRICTION_MONTHS}个月（{reached}满）"
+    if f.type == "severe_disability":
+        return f"{describe(row, ctx.as_of)}，不属于重残"
+    if f.type == "severe_illness":
+        why = "经核实不属于重病" if f.qualifying is False else "不在本地重病目录内"
+        return f"{describe(row, ctx.as_of)}，{why}"
+    return describe(row, ctx.as_of)
+
+
+def _documents(rows: tuple[FactRow, ...]) -> tuple[str, ...]:
+    docs: dict[str, None] = {}
+    for row in rows:
+        for doc in FACT_DOCUMENTS.get(row.fact.type, ()):
+            docs[doc] = None
+    return tuple(docs)
+
+
+def _missing_text(field: str, rows: tuple[FactRow, ...], ctx: Ctx) -> str:
+    if field == "birth_date":
+        return "缺少出生日期，身份证号也无法读出出生日期：无法判断是否未满18周岁"
+    parts = []
+    for row in rows:
+        lacking = FIELD_LABELS[field]
+        if field == "end" and row.fact.type in RESTRICTION_TYPES:
+            lacking = "截止日期（也未注明无期）"
+        parts.append(f"{describe(row, ctx.as_of)}：记录缺少{lacking}")
+    return "；".join(parts) + "。按符合、不符合两种情况判定结论不同，需补充材料后认定"
+
+
+def _parent_state(parent: str, ctx: Ctx) -> str:
+    env, who = ctx.env, SUBJECT_LABELS[parent]
+    if getattr(ctx.case, parent) is None:
+        return f"{who}情况未登记"
+    if env[f"{parent}_absent"] is True:
+        return f"{who}死亡或失踪"
+    if env[f"{parent}_condition"] is True:
+        return f"{who}符合重残、重病、服刑在押等情形之一"
+    rows = [r for r in ctx.facts.get(parent, ()) if r.fact.type in FACT_LABELS]
+    if not rows:
+        return f"{who}无登记的死亡、失踪或其他情形"
+    return f"{who}无符合条件的情形（" + "；".join(why_not(r, ctx) for r in rows) + "）"
+
+
+def _no_condition_text(ctx: Ctx) -> str:
+    states = "；".join(_parent_state(p, ctx) for p in PARENTS)
+    return f"父母双方不同时符合孤儿或事实无人抚养儿童的条件：{states}"
+
+
+def _birth_refs(ctx: Ctx) -> tuple[str, ...]:
+    return ("child.birth_date",) if ctx.case.child.birth_date else ("child.id_number",)
+
+
+def explain_reason(rule: ReasonRule, rows: tuple[FactRow, ...], ctx: Ctx) -> Reason:
+    refs = tuple(r.ref for r in rows)
+    code, as_of = rule.code, ctx.as_of
+    text = "；".join(qualifying_text(r, as_of) for r in rows)
+    docs: tuple[str, ...] = ()
+    clause = rule.clause
+    if code == "aged_out":
+        born = ctx.env["birth"]
+        assert isinstance(born, date)
+        text = f"儿童出生于{born.isoformat()}，已于{birthday(born, 18).isoformat()}年满18周岁"
+        refs = _birth_refs(ctx)
+    elif code == "birth_date_mismatch":
+        given, from_id = ctx.case.child.birth_date, ctx.env["id_birth_date"]
+        text = f"填报的出生日期（{_d(given)}）与身份证号中的出生日期（{_d(from_id)}）不一致"  # type: ignore[arg-type]
+        refs, docs = ("child.birth_date", "child.id_number"), BIRTH_DOCUMENTS
+    elif code.startswith("conflict_"):
+        parent = code.removeprefix("conflict_")
+        who = SUBJECT_LABELS[parent]
+        later = [describe(r, as_of) for r in rows if r.fact.type != "deceased"]
+        text = f"{who}的死亡日期为{_d(ctx.env[f'{parent}_death_date'])}，但另有晚于死亡日期开始的记录：" + "；".join(later) + "。记录互相矛盾，需核实"  # type: ignore[arg-type]  # noqa: E501
+        docs = _documents(rows)
+    elif code.startswith("missing_"):
+        field = code.removeprefix("missing_")
+        text = _missing_text(field, rows, ctx)
+        docs = _documents(rows) if rows else BIRTH_DOCUMENTS
+        clause = "policy §4.6；" + "、".join(dict.fromkeys(FACT_CLAUSES.get(r.fact.type, "") for r in rows if r.fact.type in FACT_CLAUSES)) if rows else clause  # noqa: E501
+        refs = refs or _birth_refs(ctx)
+    elif code == "other_parent_unknown":
+        known = "father" if ctx.case.father is not None else "mother"
+        other = SUBJECT_LABELS[_OTHER[known]]
+        text = f"只登记了{SUBJECT_LABELS[known]}的情况（{text}），{other}情况不明；需由经办人员核实{other}的情况后认定"
+        docs = ("出生医学证明", "户口簿", f"{other}死亡、失踪或符合其他情形的证明材料")
+    elif code == "no_qualifying_condition":
+        text = _no_condition_text(ctx)
+    elif code == "parents_unknown":
+        text = "儿童系查找不到生父母的未成年人（" + "；".join(describe(r, as_of) for r in rows) + "），属孤儿"
+    elif code in ("child_deceased", "adopted", "institutional_care"):
+        text = "；".join(describe(r, as_of) for r in rows)
+    elif code.endswith(ABSENCE_TYPES) and code.split("_", 1)[0] in PARENTS:
+        text = "；".join(describe(r, as_of) for r in rows)
+    return Reason(code=code, text=text, facts=refs, clause=clause, documents=docs)
+

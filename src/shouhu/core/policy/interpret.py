@@ -1,0 +1,335 @@
+"""表达式的解释器：为单个儿童求值，并找出每个原因用到的事实。
+
+表达式先“编译”成 Python 闭包（每个规则集一次），再对每个个案调用，避免逐节点分派的开销。
+语义与 SQL 一致：三值逻辑，None 参与比较得 None，`Case` 的条件为 None 视同假。
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+from shouhu.core.identity import is_valid_id_number
+from shouhu.core.policy.dates import add_months, birthday
+from shouhu.core.policy.expr import (
+    AddMonths,
+    And,
+    Birthday,
+    Case,
+    CaseField,
+    Cmp,
+    Coalesce,
+    Expr,
+    FactIs,
+    FactsAny,
+    FactsMax,
+    FactsMin,
+    Field,
+    Greatest,
+    IdBirthDate,
+    InSet,
+    IsNull,
+    JoinNonNull,
+    Lit,
+    Not,
+    OnList,
+    Or,
+    Param,
+    Ref,
+    Value,
+)
+from shouhu.core.policy.model import CaseInput, Fact
+from shouhu.core.policy.params import ResolvedParams
+from shouhu.core.policy.rules import RuleSet
+
+
+@dataclass(frozen=True, slots=True)
+class FactRow:
+    subject: str
+    index: int
+    fact: Fact
+
+    @property
+    def ref(self) -> str:
+        return f"{self.subject}.facts[{self.index}]"
+
+
+@dataclass(slots=True)
+class Ctx:
+    case: CaseInput
+    as_of: date
+    params: ResolvedParams
+    facts: dict[str, list[FactRow]]
+    env: dict[str, Value] = field(default_factory=dict)
+    fact: FactRow | None = None
+
+
+Fn = Callable[[Ctx], Any]
+
+
+def fact_rows(case: CaseInput) -> dict[str, list[FactRow]]:
+    rows: dict[str, list[FactRow]] = {}
+    for subject, person in (("child", case.child), ("father", case.father), ("mother", case.mother)):
+        if person is not None:
+            rows[subject] = [FactRow(subject, i, f) for i, f in enumerate(person.facts)]
+    return rows
+
+
+def _case_field(name: str) -> Fn:
+    getters: dict[str, Fn] = {
+        "as_of": lambda c: c.as_of,
+        "birth_date": lambda c: c.case.child.birth_date,
+        "id_number": lambda c: c.case.child.id_number,
+        "father_known": lambda c: c.case.father is not None,
+        "mother_known": lambda c: c.case.mother is not None,
+        "region": lambda c: c.case.region,
+    }
+    return getters[name]
+
+
+def _field(name: str) -> Fn:
+    if name == "subject":
+        return lambda c: c.fact.subject
+    if name == "fact_index":
+        return lambda c: c.fact.index
+    return lambda c: getattr(c.fact.fact, name)
+
+
+_CMP: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _cmp(e: Cmp) -> Fn:
+    op, left, right = _CMP[e.op], compile_expr(e.left), compile_expr(e.right)
+
+    def run(c: Ctx) -> bool | None:
+        a, b = left(c), right(c)
+        return None if a is None or b is None else op(a, b)
+
+    return run
+
+
+def _and(items: Sequence[Fn]) -> Fn:
+    def run(c: Ctx) -> bool | None:
+        result: bool | None = True
+        for item in items:
+            v = item(c)
+            if v is False:
+                return False
+            if v is None:
+                result = None
+        return result
+
+    return run
+
+
+def _or(items: Sequence[Fn]) -> Fn:
+    def run(c: Ctx) -> bool | None:
+        result: bool | None = False
+        for item in items:
+            v = item(c)
+            if v is True:
+                return True
+            if v is None:
+                result = None
+        return result
+
+    return run
+
+
+def _case(e: Case) -> Fn:
+    whens = [(compile_expr(w), compile_expr(v)) for w, v in e.whens]
+    default = compile_expr(e.default)
+
+    def run(c: Ctx) -> Any:
+        for cond, value in whens:
+            if cond(c) is True:
+                return value(c)
+        return default(c)
+
+    return run
+
+
+def _facts(subject: str, types: tuple[str, ...]) -> Callable[[Ctx], list[FactRow]]:
+    wanted = frozenset(types)
+    return lambda c: [r for r in c.facts.get(subject, ()) if r.fact.type in wanted]
+
+
+def _facts_any(e: FactsAny) -> Fn:
+    rows, pred = _facts(e.subject, e.types), compile_expr(e.pred)
+
+    def run(c: Ctx) -> bool | None:
+        result: bool | None = False
+        for row in rows(c):
+            c.fact = row
+            v = pred(c)
+            if v is True:
+                result = True
+                break
+            if v is None:
+                result = None
+        c.fact = None
+        return result
+
+    return run
+
+
+def _facts_extreme(e: FactsMin | FactsMax) -> Fn:
+    rows, pred, value = _facts(e.subject, e.types), compile_expr(e.pred), compile_expr(e.value)
+    pick = min if isinstance(e, FactsMin) else max
+
+    def run(c: Ctx) -> Any:
+        found = []
+        for row in rows(c):
+            c.fact = row
+            if pred(c) is True:
+                v = value(c)
+                if v is not None:
+                    found.append(v)
+        c.fact = None
+        return pick(found) if found else None
+
+    return run
+
+
+def _id_birth_date(e: IdBirthDate) -> Fn:
+    item, today = compile_expr(e.item), compile_expr(e.today)
+
+    def run(c: Ctx) -> date | None:
+        s = item(c)
+        if not isinstance(s, str) or not is_valid_id_number(s, today=today(c)):
+            return None
+        return date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+
+    return run
+
+
+def _null_safe(fn: Callable[..., Any], *args: Fn) -> Fn:
+    def run(c: Ctx) -> Any:
+        values = [a(c) for a in args]
+        return None if any(v is None for v in values) else fn(*values)
+
+    return run
+
+
+def _simple(e: Expr) -> Fn | None:
+    """无需递归结构的叶子节点。"""
+    if isinstance(e, Lit):
+        v = e.value
+        return lambda c: v
+    if isinstance(e, Field):
+        return _field(e.name)
+    if isinstance(e, FactIs):
+        subject, types = e.subject, frozenset(e.types)
+        return lambda c: c.fact.subject == subject and c.fact.fact.type in types
+    if isinstance(e, CaseField):
+        return _case_field(e.name)
+    if isinstance(e, Param):
+        name = e.name
+        return lambda c: c.params.values[name]
+    if isinstance(e, Ref):
+        ref = e.name
+        return lambda c: c.env[ref]
+    return None
+
+
+@cache
+def compile_expr(e: Expr) -> Fn:  # noqa: PLR0911 — 一个节点类型一个分支
+    leaf = _simple(e)
+    if leaf is not None:
+        return leaf
+    if isinstance(e, Cmp):
+        return _cmp(e)
+    if isinstance(e, And):
+        return _and([compile_expr(x) for x in e.items])
+    if isinstance(e, Or):
+        return _or([compile_expr(x) for x in e.items])
+    if isinstance(e, Not):
+        inner = compile_expr(e.item)
+        return lambda c: None if (v := inner(c)) is None else not v
+    if isinstance(e, IsNull):
+        inner = compile_expr(e.item)
+        return lambda c: inner(c) is None
+    if isinstance(e, Coalesce):
+        items = [compile_expr(x) for x in e.items]
+        return lambda c: next((v for v in (i(c) for i in items) if v is not None), None)
+    if isinstance(e, InSet):
+        inner, values = compile_expr(e.item), frozenset(e.values)
+        return lambda c: None if (v := inner(c)) is None else v in values
+    if isinstance(e, OnList):
+        inner, name = compile_expr(e.item), e.list_name
+        return lambda c: None if (v := inner(c)) is None else v in c.params.values[name]
+    if isinstance(e, AddMonths):
+        return _null_safe(lambda d: add_months(d, e.months), compile_expr(e.item))
+    if isinstance(e, Birthday):
+        return _null_safe(birthday, compile_expr(e.item), compile_expr(e.years))
+    if isinstance(e, IdBirthDate):
+        return _id_birth_date(e)
+    if isinstance(e, Case):
+        return _case(e)
+    if isinstance(e, Greatest):
+        items = [compile_expr(x) for x in e.items]
+        return lambda c: max((v for v in (i(c) for i in items) if v is not None), default=None)
+    if isinstance(e, JoinNonNull):
+        items, sep = [compile_expr(x) for x in e.items], e.sep
+        return lambda c: sep.join(v for v in (i(c) for i in items) if v is not None)
+    if isinstance(e, FactsAny):
+        return _facts_any(e)
+    if isinstance(e, FactsMin | FactsMax):
+        return _facts_extreme(e)
+    raise TypeError(f"未知的表达式节点 {type(e).__name__}")
+
+
+# 按对象身份缓存：对规则集或大表达式求哈希要递归整棵树，每次求值都做就太慢了。
+_BY_ID: dict[int, tuple[object, Any]] = {}
+
+
+def compiled(e: Expr) -> Fn:
+    """compile_expr 的按身份缓存版本，供运行时反复调用。"""
+    hit = _BY_ID.get(id(e))
+    if hit is None or hit[0] is not e:
+        hit = (e, compile_expr(e))
+        _BY_ID[id(e)] = hit
+    fn: Fn = hit[1]
+    return fn
+
+
+def _compiled(rules: RuleSet) -> tuple[tuple[str, Fn], ...]:
+    hit = _BY_ID.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        hit = (rules, tuple((name, compile_expr(e)) for name, e in rules.definitions))
+        _BY_ID[id(rules)] = hit
+    fns: tuple[tuple[str, Fn], ...] = hit[1]
+    return fns
+
+
+def evaluate(rules: RuleSet, case: CaseInput, as_of: date, params: ResolvedParams) -> Ctx:
+    """按顺序求出规则集的全部定义；返回的上下文里 env 是结果。"""
+    ctx = Ctx(case, as_of, params, fact_rows(case))
+    env = ctx.env
+    for name, fn in _compiled(rules):
+        env[name] = fn(ctx)
+    return ctx
+
+
+def evidence(ctx: Ctx, pred: Expr) -> tuple[FactRow, ...]:
+    """谓词为真的事实（原因“用到的事实”）。"""
+    fn = compiled(pred)
+    found = []
+    for rows in ctx.facts.values():
+        for row in rows:
+            ctx.fact = row
+            if fn(ctx) is True:
+                found.append(row)
+    ctx.fact = None
+    order = {"child": 0, "father": 1, "mother": 2}
+    return tuple(sorted(found, key=lambda r: (order[r.subject], r.index)))

@@ -1,0 +1,221 @@
+"""政策用到的词汇：事实类型、各类型允许的字段、决定所需的字段、中文名称、条款出处和证明材料。
+
+条款写法沿用 assess-format.md 的示例：`bayannur §3(二)2(5)` 指巴彦淖尔通知第三部分（二）2.(5)；
+种子文件没有规定、由 policy.md 补充的，写作 `policy §4.6` 之类。
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Final
+
+SUBJECTS: Final = ("child", "father", "mother")
+PARENTS: Final = ("father", "mother")
+SUBJECT_LABELS: Final = MappingProxyType({"child": "儿童", "father": "父亲", "mother": "母亲"})
+
+# 父母一方“死亡或失踪”（D）的事实类型
+ABSENCE_TYPES: Final = ("deceased", "declared_dead", "declared_missing")
+# 父母一方“符合重残、重病……情形之一”（C）的事实类型
+CONDITION_TYPES: Final = (
+    "severe_disability",
+    "severe_illness",
+    "imprisoned",
+    "compulsory_rehab",
+    "other_restriction",
+    "lost_contact",
+    "guardianship_revoked",
+    "deported",
+)
+PARENT_FACT_TYPES: Final = ABSENCE_TYPES + CONDITION_TYPES
+# 服刑在押、强制隔离戒毒、其他限制人身自由：期限须在6个月以上
+RESTRICTION_TYPES: Final = ("imprisoned", "compulsory_rehab", "other_restriction")
+CHILD_FACT_TYPES: Final = (
+    "deceased",
+    "adopted",
+    "parents_unknown",
+    "institutional_care",
+    "hiv_infected",
+    "severe_disability",
+    "severe_illness",
+    "in_school",
+    "low_income",
+    "extreme_poverty",
+    "poverty_monitoring",
+)
+DISABILITY_CATEGORIES: Final = (
+    "visual",
+    "hearing",
+    "speech",
+    "physical",
+    "intellectual",
+    "mental",
+    "multiple",
+)
+DISABILITY_CATEGORY_LABELS: Final = MappingProxyType(
+    dict(zip(DISABILITY_CATEGORIES, ("视力", "听力", "言语", "肢体", "智力", "精神", "多重"), strict=True))
+)
+FACT_FIELDS: Final = (
+    "date",
+    "start",
+    "end",
+    "valid_until",
+    "level",
+    "category",
+    "disease",
+    "qualifying",
+    "life",
+    "consent",
+)
+DATE_FIELDS: Final = frozenset({"date", "start", "end", "valid_until"})
+BOOL_FIELDS: Final = frozenset({"qualifying", "life", "consent"})
+
+_DATED = ("date", "end")
+_SPAN = ("start", "end")
+# 各类型允许的字段（不含 type）。policy.md §2 的表。
+PARENT_FIELDS: Final = MappingProxyType(
+    {
+        "deceased": ("date",),
+        "declared_dead": _DATED,
+        "declared_missing": _DATED,
+        "severe_disability": ("category", "level", "start", "valid_until"),
+        "severe_illness": ("disease", "qualifying", "start", "end"),
+        "imprisoned": ("start", "end", "life"),
+        "compulsory_rehab": _SPAN,
+        "other_restriction": _SPAN,
+        "lost_contact": _SPAN,
+        "guardianship_revoked": _DATED,
+        "deported": _DATED,
+    }
+)
+CHILD_FIELDS: Final = MappingProxyType(
+    {
+        "deceased": ("date",),
+        "adopted": ("date",),
+        "parents_unknown": ("date",),
+        "institutional_care": _SPAN,
+        "hiv_infected": ("date", "consent"),
+        "severe_disability": PARENT_FIELDS["severe_disability"],
+        "severe_illness": PARENT_FIELDS["severe_illness"],
+        "in_school": ("level", "start", "end"),
+        "low_income": _SPAN,
+        "extreme_poverty": _SPAN,
+        "poverty_monitoring": _SPAN,
+    }
+)
+# 决定需要、缺了就无法判断的字段（policy.md §4 第6步“incomplete facts”）。
+# 缺这些字段的事实按“符合”和“不符合”各判一次；结果不同才需要核实。
+NEEDED_FIELDS: Final = MappingProxyType(
+    {
+        "deceased": ("date",),
+        "declared_dead": ("date",),
+        "declared_missing": ("date",),
+        "adopted": ("date",),
+        "parents_unknown": ("date",),
+        "guardianship_revoked": ("date",),
+        "deported": ("date",),
+        "severe_disability": ("level", "category"),
+        "severe_illness": ("disease",),
+        "imprisoned": ("start", "end"),
+        "compulsory_rehab": ("start", "end"),
+        "other_restriction": ("start", "end"),
+        "lost_contact": ("start",),
+        "institutional_care": ("start",),
+        "in_school": ("start", "level"),
+        "low_income": ("start",),
+        "extreme_poverty": ("start",),
+        "poverty_monitoring": ("start",),
+        "hiv_infected": (),
+    }
+)
+MISSING_FIELDS: Final = ("category", "date", "disease", "end", "level", "start")
+
+FACT_LABELS: Final = MappingProxyType(
+    {
+        "deceased": "死亡",
+        "declared_dead": "被宣告死亡",
+        "declared_missing": "被宣告失踪",
+        "severe_disability": "重残",
+        "severe_illness": "重病",
+        "imprisoned": "服刑在押",
+        "compulsory_rehab": "强制隔离戒毒",
+        "other_restriction": "被执行其他限制人身自由的措施",
+        "lost_contact": "失联",
+        "guardianship_revoked": "被撤销监护资格",
+        "deported": "被遣送（驱逐）出境",
+        "adopted": "被收养",
+        "parents_unknown": "查找不到生父母",
+        "institutional_care": "儿童福利机构集中养育",
+        "hiv_infected": "感染艾滋病病毒",
+        "in_school": "在校就读",
+        "low_income": "低保",
+        "extreme_poverty": "特困",
+        "poverty_monitoring": "防止返贫监测对象/脱贫户",
+    }
+)
+FIELD_LABELS: Final = MappingProxyType(
+    {
+        "date": "日期",
+        "start": "起始日期",
+        "end": "截止日期",
+        "valid_until": "有效期",
+        "level": "等级",
+        "category": "类别",
+        "disease": "病种",
+        "qualifying": "是否属于重病",
+        "life": "是否无期",
+        "consent": "监护人是否同意",
+    }
+)
+
+# 各事实类型在种子文件里的条款
+FACT_CLAUSES: Final = MappingProxyType(
+    {
+        "deceased": "bayannur §3(二)2(1)",
+        "declared_dead": "bayannur §3(二)2(1)",
+        "declared_missing": "bayannur §3(二)2(2)",
+        "severe_illness": "bayannur §3(二)2(3)",
+        "severe_disability": "bayannur §3(二)2(4)",
+        "imprisoned": "bayannur §3(二)2(5)",
+        "compulsory_rehab": "bayannur §3(二)2(5)",
+        "other_restriction": "bayannur §3(二)2(5)",
+        "lost_contact": "bayannur §3(二)2(6)",
+        "guardianship_revoked": "bayannur §3(二)2(7)",
+        "deported": "bayannur §3(二)2(8)",
+        "parents_unknown": "bayannur §3(一)、§3(二)1(2)",
+        "adopted": "policy §4.4",
+        "institutional_care": "policy §4.7",
+        "in_school": "policy §4.3",
+    }
+)
+
+# 能核实各类事实的证明材料（bayannur §3(二)）
+FACT_DOCUMENTS: Final = MappingProxyType(
+    {
+        "deceased": (
+            "医疗机构或公安机关出具的《居民死亡医学证明（推断）书》",
+            "殡仪馆出具的遗体火化证明",
+        ),
+        "declared_dead": ("人民法院出具的宣告死亡法律文书",),
+        "declared_missing": ("人民法院出具的宣告失踪法律文书",),
+        "severe_illness": ("医保部门、卫生健康部门核实的重病诊断材料",),
+        "severe_disability": ("有效期内的残疾人证（注明类别和等级）",),
+        "imprisoned": ("司法部门出具的服刑在押证明", "人民法院判决书"),
+        "compulsory_rehab": ("《强制隔离戒毒决定书》",),
+        "other_restriction": ("公安机关出具的羁押、拘留证明", "人民法院判决（决定）书"),
+        "lost_contact": (
+            "公安部门出具的《儿童父母失联查找情况回执单》",
+            "民政部门出具的《儿童父母失联情况认定表》",
+        ),
+        "guardianship_revoked": ("人民法院出具的撤销监护人资格判决书",),
+        "deported": ("公安部门出具的依法遣送（驱逐）出境证明",),
+        "adopted": ("收养登记证",),
+        "parents_unknown": ("弃婴相关证明材料（公安机关出具的捡拾报案证明等）",),
+        "institutional_care": ("儿童福利机构出具的集中养育证明",),
+        "in_school": ("学校出具的在读证明",),
+        "hiv_infected": ("卫生健康部门出具的感染证明",),
+        "low_income": ("低保证明",),
+        "extreme_poverty": ("特困人员救助供养证明",),
+        "poverty_monitoring": ("乡村振兴部门的监测对象/脱贫户认定材料",),
+    }
+)
+BIRTH_DOCUMENTS: Final = ("居民身份证或户口簿（公安户籍登记信息）", "出生医学证明")
