@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from shouhu.commands.assess import assess
 from shouhu.commands.synth import synth
 
 
@@ -85,6 +86,7 @@ def audit_verify() -> None:
 
 
 main.add_command(synth)
+main.add_command(assess)
 
 if __name__ == "__main__":
     main()

@@ -83,7 +83,7 @@ def why_not(row: FactRow, ctx: Ctx) -> str:
     ctx.fact = None
     f = row.fact
     if active is not True:
-        return f"{describe(row, ctx.as_of)}，在{ctx.as_of.isoformat()}不在有效期内"
+        return f"{describe(row, ctx.as_of)}，{_lapse(row, ctx.as_of)}"
     if f.type in RESTRICTION_TYPES:
         return f"{describe(row, ctx.as_of)}，期限不足{RESTRICTION_MONTHS}个月"
     if f.type == "lost_contact" and f.start:
@@ -95,6 +95,20 @@ def why_not(row: FactRow, ctx: Ctx) -> str:
         why = "经核实不属于重病" if f.qualifying is False else "不在本地重病目录内"
         return f"{describe(row, ctx.as_of)}，{why}"
     return describe(row, ctx.as_of)
+
+
+def _lapse(row: FactRow, as_of: date) -> str:
+    """事实为什么在 as_of 不生效：已结束（刑满释放、恢复联系、证件到期……）或尚未开始。"""
+    f = row.fact
+    begin = f.start or f.date
+    if begin is not None and begin > as_of:
+        return f"{begin.isoformat()}才开始"
+    if f.valid_until is not None and f.valid_until < as_of:
+        return f"残疾人证已于{f.valid_until.isoformat()}到期"
+    if f.end is not None and f.end <= as_of:
+        ended = {"imprisoned": "刑满释放", "lost_contact": "恢复联系", "deported": "返回"}.get(f.type, "结束")
+        return f"已于{f.end.isoformat()}{ended}"
+    return f"在{as_of.isoformat()}是否有效无法确定（记录缺少日期）"
 
 
 def _documents(rows: tuple[FactRow, ...]) -> tuple[str, ...]:

@@ -397,17 +397,9 @@ def _reasons(b: _Builder, groups: list[MissingGroup]) -> None:
         *(_fact_evidence(p, PARENT_FACT_TYPES) for p in PARENTS),
     )
     add("other_parent_unknown", at("other_parent_unknown"), known_parent_evidence, "policy §4.9")
-    considered = or_(
-        *(
-            and_(FactIs(p, PARENT_FACT_TYPES), is_true(coalesce(_in_force_by_type(), Lit(True))))
-            for p in PARENTS
-        )
-    )
+    # 列出父母的全部事实，包括已结束的：终止保障时要写明是哪条事实结束了条件（§7）
+    considered = or_(*(FactIs(p, PARENT_FACT_TYPES) for p in PARENTS))
     add("no_qualifying_condition", at("no_qualifying_condition"), considered, "bayannur §3(一)")
-
-
-def _in_force_by_type() -> Expr:
-    return by_type({t: in_force(t) for t in PARENT_FACT_TYPES})
 
 
 def _clause(fact_type: str) -> str:
