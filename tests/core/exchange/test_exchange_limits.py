@@ -123,3 +123,30 @@ def test_too_many_errors_are_truncated_with_a_notice(court: DataItem) -> None:
     assert len(result.errors) == 4
     assert result.rows_rejected == 10
     assert any("只列出前4处" in w.message for w in result.warnings)
+
+
+def test_far_away_cell_is_rejected_before_allocating_the_sheet(court: DataItem) -> None:
+    data = with_blank_rows(item_xlsx(court, [valid_row(court)]), 0, "")
+    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    data = with_blank_rows(data, 1, far.replace('<row r="1048576">', "").replace("</row>", ""))
+    result = read_table(data, filename="a.xlsx", item=court)
+    assert result.rejected_whole is not None
+    assert "使用范围过大" in result.rejected_whole
+
+
+def test_formatted_empty_columns_do_not_count_against_the_cell_limit(court: DataItem) -> None:
+    styled = "".join(f'<c r="{col}{{n}}" s="0"/>' for col in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    data = with_blank_rows(item_xlsx(court, [valid_row(court)]), 1000, styled)
+    result = read_table(data, filename="a.xlsx", item=court, limits=ReadLimits(max_cells=20_000))
+    assert result.rejected_whole is None
+    assert len(result.records) == 1
+
+
+def test_opendocument_spreadsheets_are_asked_to_be_saved_as_xlsx(court: DataItem) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    result = read_table(out.getvalue(), filename="a.ods", item=court)
+    assert result.rejected_whole is not None
+    assert ".xlsx" in result.rejected_whole

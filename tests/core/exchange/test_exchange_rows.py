@@ -144,3 +144,13 @@ def test_required_lenient_id_with_a_bad_number_is_kept(catalog: Catalog) -> None
     assert result.errors == []
     assert result.records[0].subject["id_number"] == bad
     assert result.records[0].fact == {}
+
+
+def test_rows_of_formulas_without_cached_values_are_not_taken_for_blank(court: DataItem) -> None:
+    formulas = ["=B9"] * len(court.headers)
+    rows = [row_list(court, valid_row(court, 0)), formulas, row_list(court, valid_row(court, 1))]
+    data = xlsx_bytes([court.headers, *rows, formulas])
+    result = read_table(data, filename="a.xlsx", item=court)
+    assert [r.row for r in result.records] == [2, 4]
+    assert {e.row for e in result.errors} == {3, 5}
+    assert result.rows_total == 4

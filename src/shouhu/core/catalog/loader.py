@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from shouhu.core.catalog.build import (
+    FIELD_KEYS,
     OVERRIDE_KEYS,
     build_due_day,
     build_item,
@@ -155,6 +156,7 @@ def load_shared_fields(root: Path) -> dict[str, Mapping[str, Any]]:
         where = f"{rel(root, path)}：{name}"
         if not isinstance(raw, dict) or "use" in raw:
             raise fail(where, "共用字段应为表，且不能再 use 其他字段")
+        check_keys(where, raw, FIELD_KEYS)
     return shared
 
 

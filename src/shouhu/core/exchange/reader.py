@@ -10,6 +10,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 
 from shouhu.core.catalog import DataItem
 from shouhu.core.exchange.encoding import decode_candidates
@@ -130,8 +131,9 @@ def _read(
     rows_total = 0
     width = len(columns.headers)
     loose_warned = False
-    for number, cells in with_formula_only_rows(table, width):
-        if row_is_blank(cells) and not has_formula(table, number):
+    formula_rows = rows_with_formulas(table)
+    for number, cells in with_formula_only_rows(table, formula_rows, width):
+        if row_is_blank(cells) and number not in formula_rows:
             continue
         rows_total += 1
         if rows_total > limits.max_rows:
@@ -151,21 +153,29 @@ def _read(
     )
 
 
-def with_formula_only_rows(table: Table, width: int) -> Iterator[tuple[int, list[object]]]:
-    """数据行，再补上只有公式、没有缓存值的行（calamine 不会给出这些行）。"""
-    last = table.header_row
-    for number, cells in table.rows:
-        last = number
-        yield number, cells
-    for number in sorted(table.flags.by_row):
-        if number > last and has_formula(table, number):
+def rows_with_formulas(table: Table) -> frozenset[int]:
+    """含公式的行。没有缓存值的公式读出来是空串，这些行不能当空行跳过，否则数据会悄悄丢失。"""
+    return frozenset(
+        number for number, flags in table.flags.by_row.items() if FORMULA_PROBLEM in flags.values()
+    )
+
+
+def with_formula_only_rows(
+    table: Table, formula_rows: frozenset[int], width: int
+) -> Iterator[tuple[int, list[object]]]:
+    """数据行，再补上表格末尾只有公式的行（calamine 不会给出这些行）。"""
+    if not formula_rows:
+        return table.rows
+    return chain(table.rows, _trailing_formula_rows(table, formula_rows, width))
+
+
+def _trailing_formula_rows(
+    table: Table, formula_rows: frozenset[int], width: int
+) -> Iterator[tuple[int, list[object]]]:
+    last = table.header_row + table.height  # calamine 给出的最后一行
+    for number in sorted(formula_rows):
+        if number > last:
             yield number, [""] * width
-
-
-def has_formula(table: Table, number: int) -> bool:
-    """看似空白、其实是没有缓存值的公式的行：不能当空行跳过，否则数据会悄悄丢失。"""
-    flags = table.flags.by_row.get(number)
-    return flags is not None and FORMULA_PROBLEM in flags.values()
 
 
 def collect(out: _Collector, outcome: RowOutcome, columns: ColumnMap, item: DataItem) -> None:

@@ -66,5 +66,6 @@ class ReadLimits:
     max_unzipped_bytes: int = 1024 * 1024 * 1024
     max_rows: int = 200_000
     max_columns: int = 200
+    max_cells: int = 20_000_000  # 工作表使用范围（行×列）上限；calamine 按此整块分配内存
     max_errors: int = 100_000
     progress_every: int = 1000

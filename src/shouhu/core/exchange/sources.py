@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Final, cast
 
-from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from shouhu.core.exchange.results import ReadLimits
 from shouhu.core.exchange.table import (
@@ -29,7 +29,12 @@ from shouhu.core.exchange.table import (
     first_nonblank,
 )
 from shouhu.core.exchange.values import cell_text
-from shouhu.core.exchange.xlsx_parts import formula_cells, read_with_openpyxl
+from shouhu.core.exchange.xlsx_parts import (
+    formula_cells,
+    read_with_openpyxl,
+    sheet_extent,
+    sheet_xml,
+)
 
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EXCEL_SUFFIXES: Final = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -60,7 +65,9 @@ def check_zip(data: bytes, limits: ReadLimits) -> zipfile.ZipFile | None:
     if sum(info.file_size for info in infos) > limits.max_unzipped_bytes:
         raise Unreadable("解压后过大，不像正常的报送文件，请检查后重新导出")
     names = {info.filename for info in infos}
-    if "xl/workbook.xml" not in names and "content.xml" not in names:
+    if "content.xml" in names and "xl/workbook.xml" not in names:
+        raise Unreadable("是 OpenDocument 表格（.ods），请另存为 Excel（.xlsx）或 CSV 后上传")
+    if "xl/workbook.xml" not in names:
         raise Unreadable("是压缩包，但不是 Excel 工作簿")
     return archive
 
@@ -89,11 +96,29 @@ def pick_sheet(workbook: CalamineWorkbook) -> str:
     raise Unreadable("没有可读取的工作表（请把数据放在第一个工作表中）")
 
 
+def load_sheet(
+    workbook: CalamineWorkbook, archive: zipfile.ZipFile | None, name: str, limits: ReadLimits
+) -> tuple[CalamineSheet, bytes | None]:
+    """先按 XML 估算使用范围再交给 calamine：它按“行数×列数”整块分配内存，
+    一个写在 XFD1048576 的单元格就能让它要几百 GB。"""
+    xml = sheet_xml(archive, name) if archive is not None else None
+    if xml is not None:
+        rows, cols = sheet_extent(xml)
+        if rows * cols > limits.max_cells:
+            rows, cols = sheet_extent(xml, content_only=True)
+        if rows * cols > limits.max_cells:
+            raise Unreadable(
+                f"的工作表「{name}」使用范围过大（约{rows}行×{cols}列），多半是数据下方或右侧"
+                "有大量空行空列；请删除数据区以外的行和列后重新上传"
+            )
+    return workbook.get_sheet_by_name(name), xml
+
+
 def calamine_table(
     workbook: CalamineWorkbook, archive: zipfile.ZipFile | None, limits: ReadLimits
 ) -> Table:
     name = pick_sheet(workbook)
-    sheet = workbook.get_sheet_by_name(name)
+    sheet, xml = load_sheet(workbook, archive, name, limits)
     if sheet.start is None or sheet.end is None:
         raise Unreadable(f"的工作表「{name}」是空的")
     first_col, last_row = sheet.start[1], sheet.end[0]
@@ -103,8 +128,8 @@ def calamine_table(
     header_row, header = first_nonblank(rows)
     flags = CellFlags()
     merged_flags(flags, sheet.merged_cell_ranges or [], first_col, header_row)
-    if archive is not None:
-        for row, col in formula_cells(archive, name):
+    if xml is not None:
+        for row, col in formula_cells(xml):
             flags.add(row, col - first_col, FORMULA_PROBLEM)
     return Table(
         header_row=header_row,
@@ -112,7 +137,7 @@ def calamine_table(
         rows=rows,
         height=last_row + 1 - header_row,
         flags=flags,
-        template_code=template_code(workbook),
+        template_code=template_code(workbook, archive, limits),
     )
 
 
@@ -135,11 +160,13 @@ def merged_flags(
                 flags.add(row, col, MERGED_PROBLEM)
 
 
-def template_code(workbook: CalamineWorkbook) -> str | None:
+def template_code(
+    workbook: CalamineWorkbook, archive: zipfile.ZipFile | None, limits: ReadLimits
+) -> str | None:
     """模板“填写说明”页上的数据项代码，用来识别“拿错了模板”。"""
     if INSTRUCTIONS_SHEET not in workbook.sheet_names:
         return None
-    sheet = workbook.get_sheet_by_name(INSTRUCTIONS_SHEET)
+    sheet, _ = load_sheet(workbook, archive, INSTRUCTIONS_SHEET, limits)
     for index, cells in enumerate(sheet.iter_rows()):
         if index > 40:
             break

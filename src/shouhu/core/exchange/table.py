@@ -52,7 +52,7 @@ class Table:
     header_row: int
     header: list[object]
     rows: Iterator[tuple[int, list[object]]]
-    height: int  # 数据行数的上限（含空行），用于提前判断是否超过行数上限
+    height: int  # 表头以下的行数（含空行）：最后一行的行号 = header_row + height
     flags: CellFlags = field(default_factory=CellFlags)
     template_code: str | None = None
     encoding: str | None = None

@@ -30,6 +30,9 @@ _DATE_PATTERNS: Final = (
     re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
     re.compile(r"(\d{4})(\d{2})(\d{2})"),
 )
+_DIGIT: Final = re.compile(r"\d")
+_LETTER: Final = re.compile(r"[^\W\d_]")
+_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TEXT_SERIAL: Final = re.compile(r"\d{5}(?:\.\d+)?")
 _SCIENTIFIC: Final = re.compile(r"\d(?:\.\d+)?[eE]\+?\d+")
 # 没有号码时常填的字样：按未填处理（必填列由调用方报“必填”）。
@@ -70,12 +73,17 @@ def cell_text(value: object) -> str:
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip(STRIP_CHARS))
+    if value is None or value == "":
+        return True
+    if not isinstance(value, str) or (value[0] not in STRIP_CHARS and value[-1] not in STRIP_CHARS):
+        return False  # 首尾都不是空白字符的串不可能是空白：免去大多数 strip
+    return not value.strip(STRIP_CHARS)
 
 
 def folded(value: object) -> str:
     """全角转半角后的文本，用于识别数字、日期、代码。"""
-    return unicodedata.normalize("NFKC", cell_text(value)).strip()
+    text = cell_text(value)
+    return text if text.isascii() else unicodedata.normalize("NFKC", text).strip()
 
 
 def parse_text(value: object, max_length: int | None) -> str:
@@ -89,7 +97,7 @@ def parse_text(value: object, max_length: int | None) -> str:
 
 def parse_name(value: object, max_length: int | None) -> str:
     text = " ".join(parse_text(value, None).split())
-    if any(ch.isdigit() for ch in text) or not any(ch.isalpha() for ch in text):
+    if _DIGIT.search(text) or not _LETTER.search(text):
         raise BadValue("应为姓名文字，不能含数字")
     if max_length is not None and len(text) > max_length:
         raise BadValue(f"太长，姓名应不超过{max_length}个字")
@@ -118,6 +126,11 @@ def number_date(number: float) -> date:
 
 
 def text_date(text: str) -> date:
+    if _ISO_DATE.fullmatch(text):  # 最常见的写法，走快速路径
+        try:
+            return checked_date(date.fromisoformat(text))
+        except ValueError:
+            raise BadValue("不是真实存在的日期（月份或日子超出范围）") from None
     if _TEXT_SERIAL.fullmatch(text):
         return number_date(float(text))
     for pattern in _DATE_PATTERNS:
