@@ -129,3 +129,20 @@ def test_region_without_overlay_gets_the_base_catalog(catalog: Catalog) -> None:
 def test_region_code_must_be_six_digits(region: str) -> None:
     with pytest.raises(CatalogError, match="6位"):
         catalog_load(region)
+
+
+def test_fact_vocabulary_matches_the_rule_engine() -> None:
+    from shouhu.core.catalog.facts import FACT_FIELD_KINDS
+    from shouhu.core.policy.vocabulary import BOOL_FIELDS, DATE_FIELDS, FACT_FIELDS
+
+    assert set(FACT_FIELD_KINDS) == set(FACT_FIELDS)
+    assert {f for f, k in FACT_FIELD_KINDS.items() if k == "date"} == DATE_FIELDS
+    assert {f for f, k in FACT_FIELD_KINDS.items() if k == "bool"} == BOOL_FIELDS
+
+
+def test_code_lists_use_the_rule_engines_values(catalog: Catalog) -> None:
+    from shouhu.core.policy.vocabulary import DISABILITY_CATEGORIES
+
+    assert catalog.code_lists["disability_category"].codes == DISABILITY_CATEGORIES
+    school = set(catalog.code_lists["school_level"].codes)
+    assert {"senior_secondary", "secondary_vocational", "higher_vocational"} <= school

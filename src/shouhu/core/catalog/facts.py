@@ -9,6 +9,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
+from shouhu.core.policy.vocabulary import CHILD_FIELDS, PARENT_FIELDS
+
 
 class ValueKind(StrEnum):
     """事实字段取值的种类。"""
@@ -38,34 +40,13 @@ FIELD_KIND_OVERRIDES: Final[dict[tuple[str, str], ValueKind]] = {
     ("in_school", "level"): ValueKind.CODE,
 }
 
-# 父母一方的事实（policy.md §2 第一张表）：类型 → 可带字段。
+# 父母一方、儿童本人的事实类型及其字段（policy.md §2 两张表），取自规则引擎的词汇表：
+# 目录和规则只认同一份定义。
 PARENT_FACTS: Final[dict[str, frozenset[str]]] = {
-    "deceased": frozenset({"date"}),
-    "declared_dead": frozenset({"date", "end"}),
-    "declared_missing": frozenset({"date", "end"}),
-    "severe_disability": frozenset({"category", "level", "start", "valid_until"}),
-    "severe_illness": frozenset({"disease", "qualifying", "start", "end"}),
-    "imprisoned": frozenset({"start", "end", "life"}),
-    "compulsory_rehab": frozenset({"start", "end"}),
-    "other_restriction": frozenset({"start", "end"}),
-    "lost_contact": frozenset({"start", "end"}),
-    "guardianship_revoked": frozenset({"date", "end"}),
-    "deported": frozenset({"date", "end"}),
+    fact_type: frozenset(fields) for fact_type, fields in PARENT_FIELDS.items()
 }
-
-# 儿童本人的事实（policy.md §2 第二张表）。
 CHILD_FACTS: Final[dict[str, frozenset[str]]] = {
-    "deceased": frozenset({"date"}),
-    "adopted": frozenset({"date"}),
-    "parents_unknown": frozenset({"date"}),
-    "institutional_care": frozenset({"start", "end"}),
-    "hiv_infected": frozenset({"date", "consent"}),
-    "severe_disability": PARENT_FACTS["severe_disability"],
-    "severe_illness": PARENT_FACTS["severe_illness"],
-    "in_school": frozenset({"level", "start", "end"}),
-    "low_income": frozenset({"start", "end"}),
-    "extreme_poverty": frozenset({"start", "end"}),
-    "poverty_monitoring": frozenset({"start", "end"}),
+    fact_type: frozenset(fields) for fact_type, fields in CHILD_FIELDS.items()
 }
 
 # 数据项的主体：父母、儿童，或两者皆可（如死亡、残疾，既可能是父母也可能是儿童本人）。
