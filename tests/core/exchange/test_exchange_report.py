@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import openpyxl
 from exchange_helpers import filled_template, item_csv, valid_id, valid_row
@@ -104,3 +105,16 @@ def test_report_of_an_unreadable_file_still_lists_errors(court: DataItem) -> Non
     report = error_report_xlsx(b"\x00\x01junk", "坏.xlsx", court, [])
     workbook = openpyxl.load_workbook(io.BytesIO(report))
     assert "无法读取" in workbook["错误数据"]["A1"].value
+
+
+def test_report_never_turns_cell_text_into_formulas(court: DataItem) -> None:
+    row = {**valid_row(court), "gender": '=HYPERLINK("http://example.com","点我")'}
+    data = item_csv(court, [row])
+    result = read_table(data, filename="a.csv", item=court)
+    report = error_report_xlsx(data, "a.csv", court, result.errors)
+    with zipfile.ZipFile(io.BytesIO(report)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert all(b"<f>" not in archive.read(name) for name in sheets)
+    sheet = openpyxl.load_workbook(io.BytesIO(report))["错误数据"]
+    headers = [c.value for c in sheet[1]]
+    assert sheet.cell(row=2, column=headers.index("性别") + 1).value == row["gender"]

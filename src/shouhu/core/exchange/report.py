@@ -84,7 +84,7 @@ def write_rejected_rows(
 ) -> None:
     offset = len(LEAD_COLUMNS)
     for col, title in enumerate((*LEAD_COLUMNS, *header), start=1):
-        cell = sheet.cell(row=1, column=col, value=title)
+        cell = text_cell(sheet, 1, col, title)
         cell.font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(col)].number_format = "@"
     positions = {title: index for index, title in enumerate(header) if title}
@@ -95,14 +95,21 @@ def write_rejected_rows(
         note.alignment = Alignment(wrap_text=True, vertical="top")
         for index in range(len(header)):
             text = cell_text(cells[index]) if index < len(cells) else ""
-            target = sheet.cell(row=out_row, column=offset + index + 1, value=text)
-            target.number_format = "@"
+            text_cell(sheet, out_row, offset + index + 1, text)
         for error in by_row[number]:
             position = positions.get(error.column)
             if position is not None:
                 mark(sheet.cell(row=out_row, column=offset + position + 1), error.message)
     sheet.column_dimensions["B"].width = 60
     sheet.freeze_panes = "C2"
+
+
+def text_cell(sheet: Worksheet, row: int, column: int, text: str) -> Cell:
+    """写入文本单元格。以“=”开头的内容也按文本保存：报告里绝不能出现会执行的公式。"""
+    cell = sheet.cell(row=row, column=column, value=text)
+    cell.data_type = "s"
+    cell.number_format = "@"
+    return cell
 
 
 def mark(cell: Cell, message: str) -> None:
@@ -119,6 +126,6 @@ def write_error_list(sheet: Worksheet, errors: Sequence[CellError]) -> None:
     for out_row, error in enumerate(errors, start=2):
         values = (str(error.row), error.column, error.value, error.message)
         for col, value in enumerate(values, start=1):
-            sheet.cell(row=out_row, column=col, value=value).number_format = "@"
+            text_cell(sheet, out_row, col, value)
     for letter, width in zip("ABCD", (8, 20, 24, 90), strict=True):
         sheet.column_dimensions[letter].width = width
