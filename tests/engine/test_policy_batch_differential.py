@@ -41,8 +41,8 @@ def _single(case: CaseInput) -> tuple[object, ...]:
     return (a.status, a.category, a.orphan_type, a.reviews_per_year, ";".join(a.labels), codes, *subsidy)
 
 
-@settings(max_examples=60)
-@given(case_lists(30, 60))
+@settings(max_examples=40)
+@given(case_lists(40, 80))
 def test_batch_equals_single_child_on_generated_cases(con: duckdb.DuckDBPyConnection, cases: list[CaseInput]) -> None:
     batch = _batch(con, cases)
     for case in cases:

@@ -15,6 +15,7 @@ reason_codes, subsidy_basis, subsidy_rate, subsidy_monthly_fen)，labels 与 rea
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import duckdb
@@ -169,13 +170,21 @@ def policy_assess_batch(
     explain=True 时另写 `<into>_facts(case_id, subject, fact_index, code)`：每个原因用到的事实。
     """
     tables = tables or PolicyTables()
-    rules = ruleset()
-    query = build_policy_query(rules, tables, keep_all=explain)
     target = _ident(into)
-    con.execute(f'CREATE OR REPLACE TABLE "{target}" AS {query.sql("duckdb")}')
+    con.execute(f'CREATE OR REPLACE TABLE "{target}" AS {policy_sql(tables, keep_all=explain)}')
     if explain:
-        evidence = build_evidence_query(rules, target, tables)
-        con.execute(f'CREATE OR REPLACE TABLE "{target}_facts" AS {evidence.sql("duckdb")}')
+        con.execute(f'CREATE OR REPLACE TABLE "{target}_facts" AS {evidence_sql(tables, target)}')
+
+
+@cache
+def policy_sql(tables: PolicyTables, *, keep_all: bool = False, dialect: str = "duckdb") -> str:
+    """生成（并缓存）批量认定的 SQL 文本：构建 sqlglot 表达式树要一秒左右，只做一次。"""
+    return build_policy_query(ruleset(), tables, keep_all=keep_all).sql(dialect)
+
+
+@cache
+def evidence_sql(tables: PolicyTables, decisions: str, *, dialect: str = "duckdb") -> str:
+    return build_evidence_query(ruleset(), decisions, tables).sql(dialect)
 
 
 def assess_arrow(
@@ -190,5 +199,5 @@ def assess_arrow(
     policy_params_load(con, params)
     policy_cases_load(con, cases, facts)
     policy_assess_batch(con)
-    result: pa.Table = con.execute('SELECT * FROM "policy_result" ORDER BY case_id').to_arrow_table()
+    result: pa.Table = con.sql('SELECT * FROM "policy_result" ORDER BY case_id').to_arrow_table()
     return result
