@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from exchange_helpers import filled_template, item_xlsx, row_list, valid_id, valid_row, xlsx_bytes
 
 from shouhu.core.catalog import Catalog, DataItem
@@ -154,3 +155,22 @@ def test_rows_of_formulas_without_cached_values_are_not_taken_for_blank(court: D
     assert [r.row for r in result.records] == [2, 4]
     assert {e.row for e in result.errors} == {3, 5}
     assert result.rows_total == 4
+
+
+def test_formulas_are_found_wherever_the_xml_is_split(
+    court: DataItem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shouhu.core.exchange import xlsx_parts
+
+    monkeypatch.setattr(xlsx_parts, "_CHUNK", 700)
+    monkeypatch.setattr(xlsx_parts, "_OVERLAP", 300)
+    rows = []
+    for i in range(40):
+        row = row_list(court, valid_row(court, i))
+        if i % 3 == 0:
+            row[court.headers.index("法院名称")] = f"=A{i + 2}"
+        rows.append(row)
+    result = read_table(xlsx_bytes([court.headers, *rows]), filename="a.xlsx", item=court)
+    assert {e.row for e in result.errors} == {i + 2 for i in range(0, 40, 3)}
+    assert {e.column for e in result.errors} == {"法院名称"}
+    assert len(result.records) == 40 - 14

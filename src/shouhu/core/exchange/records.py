@@ -14,7 +14,15 @@ from shouhu.core.catalog.facts import DATE_ORDER, ValueKind, fact_fields, field_
 from shouhu.core.exchange.headers import ColumnMap
 from shouhu.core.exchange.messages import cell_error, shown_value
 from shouhu.core.exchange.results import CellError, ValidRecord
-from shouhu.core.exchange.values import BadValue, Parser, cell_text, is_blank, make_parser, parse_id
+from shouhu.core.exchange.values import (
+    STRIP_CHARS,
+    BadValue,
+    Parser,
+    cell_text,
+    is_blank,
+    make_parser,
+    parse_id,
+)
 
 EXAMPLE_ROW_PROBLEM: Final = "这是模板中的示例行，请删除后再上传"
 _LENIENT_NOTE: Final = "；本行已接收，系统将按姓名、出生日期等信息匹配，请核实后在下次报送中更正"
@@ -101,7 +109,7 @@ class RowValidator:
             if flags and column.index in flags:
                 outcome.errors.append(self.error(number, column, raw, flags[column.index]))
                 bad.add(column.key)
-            elif raw is None or raw == "" or (raw.__class__ is str and is_blank(raw)):
+            elif raw is None or raw == "" or (raw.__class__ is str and _maybe_blank(raw)):
                 continue
             elif column.is_id:
                 self.parse_id_cell(number, column, raw, values, bad, outcome)
@@ -213,6 +221,11 @@ class RowValidator:
     def error(self, number: int, column: Column, raw: object, problem: str) -> CellError:
         shown = shown_value(cell_text(raw), is_id=column.is_id)
         return cell_error(self.filename, number, column.header, shown, problem)
+
+
+def _maybe_blank(text: str) -> bool:
+    """只含空白的串？首尾都不是空白字符的（绝大多数）直接否定，免去 strip。"""
+    return (text[0] in STRIP_CHARS or text[-1] in STRIP_CHARS) and is_blank(text)
 
 
 def derived_record_id(

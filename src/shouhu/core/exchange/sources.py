@@ -29,12 +29,7 @@ from shouhu.core.exchange.table import (
     first_nonblank,
 )
 from shouhu.core.exchange.values import cell_text
-from shouhu.core.exchange.xlsx_parts import (
-    formula_cells,
-    read_with_openpyxl,
-    sheet_extent,
-    sheet_xml,
-)
+from shouhu.core.exchange.xlsx_parts import SheetScan, read_with_openpyxl, scan_sheet
 
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EXCEL_SUFFIXES: Final = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -98,27 +93,26 @@ def pick_sheet(workbook: CalamineWorkbook) -> str:
 
 def load_sheet(
     workbook: CalamineWorkbook, archive: zipfile.ZipFile | None, name: str, limits: ReadLimits
-) -> tuple[CalamineSheet, bytes | None]:
-    """先按 XML 估算使用范围再交给 calamine：它按“行数×列数”整块分配内存，
+) -> tuple[CalamineSheet, SheetScan | None]:
+    """先扫描 XML 估算使用范围再交给 calamine：它按“行数×列数”整块分配内存，
     一个写在 XFD1048576 的单元格就能让它要几百 GB。"""
-    xml = sheet_xml(archive, name) if archive is not None else None
-    if xml is not None:
-        rows, cols = sheet_extent(xml)
-        if rows * cols > limits.max_cells:
-            rows, cols = sheet_extent(xml, content_only=True)
+    scan = scan_sheet(archive, name) if archive is not None else None
+    if archive is not None and scan is not None and scan.rows * scan.cols > limits.max_cells:
+        precise = scan_sheet(archive, name, content_only=True)
+        rows, cols = (precise.rows, precise.cols) if precise else (scan.rows, scan.cols)
         if rows * cols > limits.max_cells:
             raise Unreadable(
                 f"的工作表「{name}」使用范围过大（约{rows}行×{cols}列），多半是数据下方或右侧"
                 "有大量空行空列；请删除数据区以外的行和列后重新上传"
             )
-    return workbook.get_sheet_by_name(name), xml
+    return workbook.get_sheet_by_name(name), scan
 
 
 def calamine_table(
     workbook: CalamineWorkbook, archive: zipfile.ZipFile | None, limits: ReadLimits
 ) -> Table:
     name = pick_sheet(workbook)
-    sheet, xml = load_sheet(workbook, archive, name, limits)
+    sheet, scan = load_sheet(workbook, archive, name, limits)
     if sheet.start is None or sheet.end is None:
         raise Unreadable(f"的工作表「{name}」是空的")
     first_col, last_row = sheet.start[1], sheet.end[0]
@@ -128,9 +122,8 @@ def calamine_table(
     header_row, header = first_nonblank(rows)
     flags = CellFlags()
     merged_flags(flags, sheet.merged_cell_ranges or [], first_col, header_row)
-    if xml is not None:
-        for row, col in formula_cells(xml):
-            flags.add(row, col - first_col, FORMULA_PROBLEM)
+    for row, col in scan.formulas if scan is not None else ():
+        flags.add(row, col - first_col, FORMULA_PROBLEM)
     return Table(
         header_row=header_row,
         header=header,

@@ -11,6 +11,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Final
 
 from shouhu.core.exchange.results import ReadLimits
@@ -33,6 +34,8 @@ _CONTENT_CELLS: Final = re.compile(
     rb'<(?:[A-Za-z]+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,9})"[^>]*(?<!/)>'
 )
 _CELL_REF: Final = re.compile(rb"\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+_CHUNK: Final = 4 * 1024 * 1024
+_OVERLAP: Final = 4096
 
 
 def _attr(tag: bytes, name: bytes) -> str | None:
@@ -65,42 +68,64 @@ def column_index(letters: bytes) -> int:
     return index - 1
 
 
-def sheet_xml(archive: zipfile.ZipFile, sheet_name: str) -> bytes | None:
+@dataclass
+class SheetScan:
+    """工作表 XML 扫描结果：用到的最大行号、列数（不会低估），以及公式单元格。"""
+
+    rows: int = 0
+    cols: int = 0
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # (Excel 行号, 绝对列序 0 起)
+
+
+def scan_sheet(
+    archive: zipfile.ZipFile, sheet_name: str, *, content_only: bool = False
+) -> SheetScan | None:
+    """分块解压扫描工作表 XML（不把几百 MB 的 XML 整个读进内存）。
+
+    默认把只有格式、没有内容的单元格（<c r="A9" s="1"/>）也算进范围，快；content_only 时只算
+    有内容的单元格，慢几倍，用于默认估算超限时再确认一次。找不到工作表时返回 None。
+    """
     path = sheet_path(archive, sheet_name)
     if path is None or path not in archive.namelist():
         return None
-    return archive.read(path)
+    scan = SheetScan()
+    letters: set[bytes] = set()
+    for index, chunk in enumerate(_chunks(archive, path)):
+        if content_only:
+            refs = _CONTENT_CELLS.findall(chunk)
+            scan.rows = max(scan.rows, max((int(row) for _, row in refs), default=0))
+            letters.update(column for column, _ in refs)
+            continue
+        scan.rows = max(scan.rows, max((int(n) for n in _ROW_NUMBERS.findall(chunk)), default=0))
+        scan.rows = max(scan.rows, chunk.count(b"<row") + chunk.count(b":row"))
+        letters.update(_NARROW_COLUMNS.findall(chunk))
+        letters.update(_WIDE_COLUMNS.findall(chunk))
+        if b"<f" in chunk or b":f" in chunk:  # 绝大多数文件没有公式
+            scan.formulas.update(_formula_refs(chunk, first=index == 0))
+    scan.cols = max((column_index(c) + 1 for c in letters), default=1)
+    return scan
 
 
-def sheet_extent(xml: bytes, *, content_only: bool = False) -> tuple[int, int]:
-    """工作表用到的最大行号和列数，按单元格引用估算（不会低估）。
-
-    默认把只有格式、没有内容的单元格（<c r="A9" s="1"/>）也算上，快（约每秒500MB）；
-    content_only 时只算有内容的单元格，慢几倍，用于默认估算超限时再确认一次。
-    """
-    if content_only:
-        refs = _CONTENT_CELLS.findall(xml)
-        rows = max((int(row) for _, row in refs), default=0)
-        cols = max((column_index(letters) + 1 for letters in {c for c, _ in refs}), default=0)
-        return rows, cols
-    rows = max((int(n) for n in _ROW_NUMBERS.findall(xml)), default=0)
-    rows = max(rows, xml.count(b"<row"), xml.count(b":row"))
-    letters = set(_NARROW_COLUMNS.findall(xml)) | set(_WIDE_COLUMNS.findall(xml))
-    cols = max((column_index(c) + 1 for c in letters), default=1)
-    return rows, cols
+def _chunks(archive: zipfile.ZipFile, path: str) -> Iterator[bytes]:
+    """依次给出 XML 的块；相邻块重叠一小段，跨块的标签总会在某一块里完整出现。"""
+    with archive.open(path) as stream:
+        tail = b""
+        while block := stream.read(_CHUNK):
+            chunk = tail + block
+            yield chunk
+            tail = chunk[-_OVERLAP:]
 
 
-def formula_cells(xml: bytes) -> Iterator[tuple[int, int]]:
-    """工作表中含公式的单元格（Excel 行号, 绝对列序 0 起）。"""
-    if b"<f" not in xml and b":f" not in xml:
-        return  # 绝大多数文件没有公式：先做一次快速的字节查找
-    for match in _FORMULA_TAG.finditer(xml):
+def _formula_refs(chunk: bytes, *, first: bool) -> Iterator[tuple[int, int]]:
+    for match in _FORMULA_TAG.finditer(chunk):
         # 公式元素 <f> 一定在它所属的 <c> 里面：往回找最近的单元格开始标签取 r 属性。
-        start = max(xml.rfind(b"<c ", 0, match.start()), xml.rfind(b":c ", 0, match.start()))
-        ref = _CELL_REF.search(xml, start, xml.find(b">", start) + 1) if start >= 0 else None
-        if ref is None:
+        pos = match.start()
+        start = max(chunk.rfind(b"<c ", 0, pos), chunk.rfind(b":c ", 0, pos))
+        ref = _CELL_REF.search(chunk, start, chunk.find(b">", start) + 1) if start >= 0 else None
+        if ref is not None:
+            yield int(ref.group(2)), column_index(ref.group(1))
+        elif first or pos >= _OVERLAP:  # 重叠段里的已在上一块处理过
             raise Unreadable("含有无法定位的公式，请把公式“选择性粘贴—数值”后再上传")
-        yield int(ref.group(2)), column_index(ref.group(1))
 
 
 def read_with_openpyxl(
