@@ -1,7 +1,8 @@
 """Apache Spark 后端：同一份计划经 sqlglot 转写为 Spark SQL，在临时视图上执行。
 
 PySpark 只在这个模块里、且只在创建后端时导入，其他代码不需要安装 Spark。
-物化用 `cache()` 加一次计数：后续步骤反复读中间表，避免每次都从头重算整条血缘。
+物化用 `localCheckpoint()`：后续步骤反复读中间表，且截断血缘——否则每一步的计划都
+拖着前面所有步骤的（很大的）表达式，分析与代码生成越来越慢，终至驱动器内存不足。
 本地模式（测试、单机试算）用 `spark_session_local()`；集群上传入现成的 SparkSession。
 """
 
@@ -24,6 +25,7 @@ def spark_session_local(*, cores: int = 2, shuffle_partitions: int = 4) -> Any:
         SparkSession.builder.master(f"local[{cores}]")
         .appName("shouhu-engine")
         .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "2g")
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.ansi.enabled", "false")
@@ -59,8 +61,7 @@ class SparkBackend:
         from pyspark.errors import PySparkException
 
         try:
-            frame = self._spark.sql(transpile(query, self.dialect)).cache()
-            frame.count()  # 物化
+            frame = self._spark.sql(transpile(query, self.dialect)).localCheckpoint(eager=True)
         except PySparkException as error:
             raise EngineError(step, table) from RuntimeError(type(error).__name__)
         self.drop(table)
@@ -84,7 +85,6 @@ class SparkBackend:
     def drop(self, table: str) -> None:
         frame = self._frames.pop(table, None)
         if frame is not None:
-            frame.unpersist()
             self._spark.catalog.dropTempView(table)
 
     def close(self) -> None:

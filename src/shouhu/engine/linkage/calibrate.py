@@ -2,8 +2,11 @@
 
 - m（是同一人时某字段落在某等级的概率）：精确联上的记录与其户籍人员是“白送的”标注配对。
 - u（不是同一人时的概率）：精确联上的记录与别人随机配对。
-- 精确字段（号码）本身：标注配对里它总是“相同”，学不到 m；残余候选对上用 EM 估计它的 m
-  与先验 λ（其余字段的 m、u 固定）。
+- 精确字段（号码）本身：标注配对里它总是“相同”，学不到 m。改用残余候选里“其余字段已足以
+  认定”的配对（其余字段的分数 ≥ SILVER_BITS）作为标注，数它们在号码上的等级。不用 EM：
+  分块使同名的人大量成对（姓名相同、生日不同），违背独立性假设，EM 会把它们当成半个匹配，
+  把“号码相差甚远”的 m 估得离谱。
+- 先验 λ（候选对是同一人的概率）：其余全部固定后，在残余候选上用 EM 只估这一个数。
 输入是 SQL 算出的计数（整数），两个后端计数相同，权重就逐位相同；浮点只出现在这一步，
 随即取整。之后的打分、置信度、阈值判定全是整数运算。
 """
@@ -16,6 +19,8 @@ from dataclasses import dataclass
 
 SCALE = 64  # 一个比特 = 64 个分数单位
 SMOOTHING = 0.5  # 计数加的伪计数，免得零概率变成无穷大的权重
+SILVER_BITS = 20  # 不计号码时的分数达到此值（比特）的残余配对，用作号码字段的标注
+MAX_BITS = 20  # 单个字段的权重上限（绝对值）：样本再少，一个字段也定不了全局
 
 Pattern = tuple[int, ...]
 
@@ -84,6 +89,34 @@ def em_fit(
     return m, lam
 
 
+def _merged(patterns: Mapping[Pattern, int], shared: Sequence[Mapping[int, int]]) -> dict[Pattern, int]:
+    found: dict[Pattern, int] = {}
+    for pattern, count in patterns.items():
+        key = tuple(rule.get(level, level) for level, rule in zip(pattern, shared, strict=True))
+        found[key] = found.get(key, 0) + count
+    return found
+
+
+def _silver_counts(
+    residual: Mapping[Pattern, int], m: Sequence[Sequence[float]], u: Sequence[Sequence[float]], index: int
+) -> dict[int, int]:
+    """其余字段已足以认定为同一人的残余配对，在第 index 个字段上的等级计数。"""
+    floor = SILVER_BITS * SCALE
+    found: dict[int, int] = {}
+    for pattern, count in sorted(residual.items()):
+        partial = sum(
+            _weight(m[i][level], u[i][level]) for i, level in enumerate(pattern) if level and i != index
+        )
+        if partial >= floor:
+            found[pattern[index]] = found.get(pattern[index], 0) + count
+    return found
+
+
+def _weight(m: float, u: float) -> int:
+    """log2(m/u)，限幅后取整。两组样本里都没出现过的等级权重为 0（没有证据，不该平滑出分数）。"""
+    return to_units(max(-MAX_BITS, min(MAX_BITS, math.log2(m / u))))
+
+
 def to_units(bits: float) -> int:
     return int(round(bits * SCALE))
 
@@ -119,17 +152,27 @@ def model_fit(
     residual: Mapping[Pattern, int],
     learn: Sequence[int],
     iterations: int,
+    shared: Sequence[Mapping[int, int]] = (),
 ) -> Model:
-    """由三组模式计数（标注匹配、随机配对、残余候选）拟合模型。"""
+    """由三组模式计数（标注匹配、随机配对、残余候选）拟合模型。
+    shared[i]：第 i 个字段里与另一等级共用权重的等级（计数时并入那个等级）。"""
+    shared = list(shared) or [{} for _ in levels]
+    matches, randoms, residual = (_merged(p, shared) for p in (matches, randoms, residual))
     m = [level_probabilities(marginal_counts(matches, i), n) for i, n in enumerate(levels)]
     u = [level_probabilities(marginal_counts(randoms, i), n) for i, n in enumerate(levels)]
-    for i in learn:  # 标注配对学不到精确字段的 m：先给一个“越接近越可能”的起点
-        n = levels[i]
-        m[i] = [0.0] + [2.0 ** (-(level - 1)) for level in range(1, n)]
-        m[i] = [0.0] + [p / sum(m[i][1:]) for p in m[i][1:]]
-    m, lam = em_fit(residual, m, u, learn=learn, iterations=iterations)
+    for i in learn:
+        m[i] = level_probabilities(_silver_counts(residual, m, u, i), levels[i])
+    m, lam = em_fit(residual, m, u, learn=(), iterations=iterations)
+    seen = [
+        {lv for counts in (marginal_counts(matches, i), marginal_counts(randoms, i)) for lv, c in counts.items() if c}
+        | (set(range(1, n)) if i in learn else set())
+        for i, n in enumerate(levels)
+    ]
     weights = tuple(
-        tuple(0 if level == 0 else to_units(math.log2(m[i][level] / u[i][level])) for level in range(n))
+        tuple(
+            _weight(m[i][lv], u[i][lv]) if lv and lv in seen[i] else 0
+            for lv in (shared[i].get(level, level) for level in range(n))
+        )
         for i, n in enumerate(levels)
     )
     return Model(weights=weights, prior=to_units(math.log2(lam / (1.0 - lam))), breakpoints=breakpoints())

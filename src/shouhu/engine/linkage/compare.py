@@ -9,17 +9,20 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shouhu.engine.linkage.settings import FieldSpec
-from shouhu.engine.linkage.sqlkit import char_at, col, mismatch_count, q
+from shouhu.engine.linkage.sqlkit import char_at, col, mismatch_count, q, weighted_sum
 
 LEVELS = {
-    "resident_id": 5,  # 1 相同 · 2 差一位或相邻颠倒 · 3 差 2–3 位 · 4 其他
+    "resident_id": 6,  # 1 相同 · 2 差一位或相邻颠倒 · 3 差 2–3 位 · 4 其他 · 5 其他且记录的号码本身合格
     "chinese_name": 6,  # 1 相同 · 2 同音 · 3 等长仅一字不同 · 4 同姓 · 5 其他
     "date": 5,  # 1 相同 · 2 差一位或月日颠倒 · 3 同年 · 4 其他
     "gender": 3,  # 1 相同 · 2 不同
-    "division": 5,  # 1 同县 · 2 同市 · 3 同省 · 4 其他
+    "division": 7,  # 1 同村 · 2 同乡 · 3 同县 · 4 同市 · 5 同省 · 6 其他
     "text": 5,  # 1 相同 · 2 编辑距离 1 · 3 编辑距离 2 · 4 其他
     "exact": 3,  # 1 相同 · 2 不同
 }
+# 与另一等级共用权重的等级：号码“相差甚远”不论记录的号码是否合格，证据一样（随机配对里的记录
+# 号码都合格，单独估不出 4 的 u）；5 只另用于硬条件（见 LinkSettings.required）。
+SHARED_LEVELS = {"resident_id": {5: 4}}
 NAME_POSITIONS = 8  # 逐位比较前 8 个字，其余整段比较
 
 
@@ -39,6 +42,15 @@ def _swap_count(a: exp.Expression, b: exp.Expression) -> exp.Expression:
     return exp.Paren(this=total)
 
 
+def _far(a: exp.Expression) -> exp.Expression:
+    """相差较多时：记录的号码本身能过校验（另一个真实的人的号码）为 5，否则（录坏了）为 4。
+    录错一位或颠倒两位不可能过校验，所以 5 几乎不会是同一人。"""
+    return q(
+        "CASE WHEN REGEXP_MATCHES($a, $canon) AND $sum % 11 = 1 THEN 5 ELSE 4 END",
+        a=a, canon="^[0-9]{17}[0-9X]$", sum=weighted_sum(a, 18),
+    )  # fmt: skip
+
+
 def resident_id_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
     return q(
         "CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $a = $b THEN 1"
@@ -46,9 +58,9 @@ def resident_id_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
         # 差 3 处以内时，四段（5+5+4+4 位）中至少一段相同：先用这个便宜的条件筛掉绝大多数
         " WHEN SUBSTRING($a, 1, 5) <> SUBSTRING($b, 1, 5) AND SUBSTRING($a, 6, 5) <> SUBSTRING($b, 6, 5)"
         " AND SUBSTRING($a, 11, 4) <> SUBSTRING($b, 11, 4) AND SUBSTRING($a, 15, 4) <> SUBSTRING($b, 15, 4)"
-        " THEN 4 ELSE CASE WHEN $mm = 1 THEN 2"
-        " WHEN $mm = 2 THEN CASE WHEN $sw > 0 THEN 2 ELSE 3 END WHEN $mm = 3 THEN 3 ELSE 4 END END",
-        a=a, b=b, mm=mismatch_count(a, b, 18), sw=_swap_count(a, b),
+        " THEN $far ELSE CASE WHEN $mm = 1 THEN 2"
+        " WHEN $mm = 2 THEN CASE WHEN $sw > 0 THEN 2 ELSE 3 END WHEN $mm = 3 THEN 3 ELSE $far END END",
+        a=a, b=b, mm=mismatch_count(a, b, 18), sw=_swap_count(a, b), far=_far(a),
     )  # fmt: skip
 
 
@@ -83,9 +95,11 @@ def date_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
 def division_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
     return q(
         "CASE WHEN $a IS NULL OR $b IS NULL THEN 0"
-        " WHEN SUBSTRING($a, 1, 6) = SUBSTRING($b, 1, 6) THEN 1"
-        " WHEN SUBSTRING($a, 1, 4) = SUBSTRING($b, 1, 4) THEN 2"
-        " WHEN SUBSTRING($a, 1, 2) = SUBSTRING($b, 1, 2) THEN 3 ELSE 4 END",
+        " WHEN LENGTH($a) >= 12 AND LENGTH($b) >= 12 AND SUBSTRING($a, 1, 12) = SUBSTRING($b, 1, 12) THEN 1"
+        " WHEN LENGTH($a) >= 9 AND LENGTH($b) >= 9 AND SUBSTRING($a, 1, 9) = SUBSTRING($b, 1, 9) THEN 2"
+        " WHEN SUBSTRING($a, 1, 6) = SUBSTRING($b, 1, 6) THEN 3"
+        " WHEN SUBSTRING($a, 1, 4) = SUBSTRING($b, 1, 4) THEN 4"
+        " WHEN SUBSTRING($a, 1, 2) = SUBSTRING($b, 1, 2) THEN 5 ELSE 6 END",
         a=a, b=b,
     )  # fmt: skip
 

@@ -20,7 +20,7 @@ from sqlglot import exp
 from shouhu.engine.backends.base import Backend, EngineError
 from shouhu.engine.linkage import blocking, names, prepare
 from shouhu.engine.linkage.calibrate import Model, Pattern, model_fit
-from shouhu.engine.linkage.compare import LEVELS, NAME_PARTS, level_column, level_sql
+from shouhu.engine.linkage.compare import LEVELS, NAME_PARTS, SHARED_LEVELS, level_column, level_sql
 from shouhu.engine.linkage.scoring import decision_select, links_select, scored_select
 from shouhu.engine.linkage.settings import FieldSpec, LinkSettings
 from shouhu.engine.linkage.sqlkit import col, q, tbl
@@ -252,6 +252,7 @@ def _fit(backend: Backend, settings: LinkSettings) -> Model:
         levels=[LEVELS[f.kind] for f in settings.fields],
         matches=matches, randoms=randoms, residual=residual,
         learn=learn, iterations=settings.em_iterations,
+        shared=[SHARED_LEVELS.get(f.kind, {}) for f in settings.fields],
     )  # fmt: skip
 
 

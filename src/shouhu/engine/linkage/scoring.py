@@ -42,7 +42,10 @@ def scored_select(levels: str, settings: LinkSettings, model: Model) -> exp.Sele
     inner = exp.select(
         col("rid"), col("pid"), exp.alias_(score_sql(settings.fields, model), "score"),
         exp.alias_(id_level, "idl"),
-    ).from_(tbl(levels))  # fmt: skip
+    ).from_(tbl(levels), copy=False)  # fmt: skip
+    for column, allowed in settings.required:  # 不满足硬条件的不算候选
+        level = col(level_column(settings.field_of(column)))
+        inner = inner.where(exp.In(this=level, expressions=[exp.convert(v) for v in allowed]), copy=False)
     return exp.select(
         "rid", "pid", "score", exp.alias_(confidence_sql(exp.column("score"), model), "conf"), "idl"
     ).from_(inner.subquery("s"))

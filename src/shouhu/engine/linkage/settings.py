@@ -53,6 +53,9 @@ class LinkSettings:
     blocking：每条规则是若干分块键，形如 "birth_date" 或 "name:surname"（字段:键），
     规则内取“且”，规则间取“或”。threshold：置信度（0–100）不低于此值才关联。
     margin_bits：最佳与次佳候选的分数差小于此值（比特）时视为无法区分，不关联。
+    required：打分关联的硬条件，(字段, 允许的等级)。默认：姓名须相同、同音或仅错一字（生日与姓
+    都相同而名字不同的人不少，分数再高也不能据此关联）；号码不得是“另一个合格号码”（录错一位
+    或颠倒两位过不了校验，合格而相差甚远的号码属于别人）。
     """
 
     fields: tuple[FieldSpec, ...]
@@ -60,6 +63,7 @@ class LinkSettings:
     exact_field: str | None = "id_number"
     record_key: str = "record_id"
     person_key: str = "id_number"
+    required: tuple[tuple[str, tuple[int, ...]], ...] = ()
     threshold: int = 90
     margin_bits: int = 4
     training_matches: int = 2000  # 取多少条精确联上的记录估计 m（同字段取值一致的概率）
@@ -88,4 +92,5 @@ def settings_default() -> LinkSettings:
             ("birth_date", "name:surname"),
             ("division_code:county", "name:name"),
         ),
+        required=(("name", (1, 2, 3)), ("id_number", (0, 2, 3, 4))),
     )
