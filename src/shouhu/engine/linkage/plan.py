@@ -179,6 +179,9 @@ def _candidates(backend: Backend, settings: LinkSettings, registry: str, present
             backend.load_arrow("lk_vsub", subs)
             backend.load_arrow("lk_vswap", swaps)
             variants = blocking.near_miss_select("lk_res", column, "lk_vsub", "lk_vswap")
+            odd = _odd_near_misses(backend, column)
+            if odd is not None:
+                variants = exp.union(variants, odd, distinct=False)
             backend.create("lk_nm", variants, step=_s("号码近似"))
             parts.append(blocking.near_miss_rule_select(settings, column, "lk_nm", registry))
             continue
@@ -190,6 +193,18 @@ def _candidates(backend: Backend, settings: LinkSettings, registry: str, present
     for part in parts[1:]:
         union = exp.union(union, part, distinct=True)
     backend.create("lk_cand", exp.select("rid", "pid").distinct().from_(union.subquery("u")), step=_s("候选生成"))
+
+
+def _odd_near_misses(backend: Backend, column: str) -> exp.Expression | None:
+    """18 位但含非法字符（如字母 O、中间的 X）的号码很少：取去重值交 core 的 near_misses。"""
+    value = col(f"{column}__v")
+    odd = q("SELECT DISTINCT $v FROM lk_res WHERE LENGTH($v) = 18 AND NOT REGEXP_MATCHES($v, $canon)",
+            v=value, canon=prepare.CANONICAL)  # fmt: skip
+    values = _distinct(backend, odd, "号码近似（少见写法）")
+    if not values:
+        return None
+    backend.load_arrow("lk_nmodd", blocking.near_miss_fallback(values))
+    return q("SELECT r.rid, x.cand FROM lk_res AS r JOIN lk_nmodd AS x ON x.v = $v", v=col(f"{column}__v", "r"))
 
 
 def _skey_table(settings: LinkSettings, rule: tuple[str, ...]) -> str:
