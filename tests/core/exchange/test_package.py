@@ -151,7 +151,7 @@ def test_empty_signature_fields_mean_unsigned(package, trust, civil):
 
 
 def test_sm2_signature_alone_is_not_enough(package, trust, civil, court):
-    """Both signatures are required: an Ed25519 signature from someone else fails even with SM2 good."""
+    """Both signatures are required: a stranger's Ed25519 signature fails even with SM2 good."""
     frame = frame_parse(package)
     other = agency_keys("court").ed25519.sign(frame.signed)
     sm2 = frame.sm2_signature
