@@ -11,11 +11,16 @@ import sqlglot
 from hypothesis import given, settings
 
 from shouhu.core.policy import CaseInput, assess_case, ruleset
-from shouhu.engine.batch import cases_to_arrow, policy_assess_batch, policy_cases_load, policy_params_load
+from shouhu.engine.batch import (
+    cases_to_arrow,
+    policy_assess_batch,
+    policy_cases_load,
+    policy_params_load,
+)
 from shouhu.engine.policy_sql import build_evidence_query, build_policy_query
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "core" / "policy"))
-from policy_strategies import case_lists  # noqa: E402
+from policy_strategies import case_lists
 
 
 def _run(cases: list[CaseInput], *, explain: bool = False) -> duckdb.DuckDBPyConnection:
@@ -57,7 +62,8 @@ def test_parameters_are_joined_tables_not_literals() -> None:
     sql = build_policy_query(ruleset()).sql("duckdb")
     for value in ("白血病", "150000", "恶性肿瘤"):
         assert value not in sql
-    assert "policy_list" in sql and "policy_param" in sql
+    assert "policy_list" in sql
+    assert "policy_param" in sql
 
 
 def test_queries_transpile_to_spark() -> None:

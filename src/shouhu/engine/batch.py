@@ -8,8 +8,8 @@
 
 subject 取 child / father / mother；level 为文本（残疾等级 "1"—"4" 或学段）。
 输出 policy_result(case_id, status, category, orphan_type, reviews_per_year, labels,
-reason_codes, subsidy_basis, subsidy_rate, subsidy_monthly_fen)，labels 与 reason_codes 以 ";" 连接、
-已排序。全程是集合式 SQL，没有逐个儿童的 Python 循环。
+reason_codes, subsidy_basis, subsidy_rate, subsidy_monthly_fen)，labels 与 reason_codes
+以 ";" 连接、已排序。全程是集合式 SQL，没有逐个儿童的 Python 循环。
 """
 
 from __future__ import annotations
@@ -101,7 +101,11 @@ def cases_to_arrow(cases: Iterable[CaseInput]) -> tuple[pa.Table, pa.Table]:
             ("mother_known", case.mother is not None),
         ):
             case_rows[key].append(value)
-        for subject, person in (("child", case.child), ("father", case.father), ("mother", case.mother)):
+        for subject, person in (
+            ("child", case.child),
+            ("father", case.father),
+            ("mother", case.mother),
+        ):
             for i, fact in enumerate(person.facts if person else ()):
                 fact_rows["case_id"].append(cid)
                 fact_rows["subject"].append(subject)
@@ -116,15 +120,21 @@ def cases_to_arrow(cases: Iterable[CaseInput]) -> tuple[pa.Table, pa.Table]:
 
 
 def policy_params_load(
-    con: duckdb.DuckDBPyConnection, params: PolicyParams | None = None, tables: PolicyTables | None = None
+    con: duckdb.DuckDBPyConnection,
+    params: PolicyParams | None = None,
+    tables: PolicyTables | None = None,
 ) -> None:
     """把参数（按地区、日期分段）和身份证号省级代码写成连接表。"""
     tables = tables or PolicyTables()
     params = params or load_params()
     scalars, lists = param_rows(params.segments())
     region = pa.table({"region": pa.array(sorted(params.regions), pa.string())})
-    param = pa.Table.from_pylist([dict(zip(PARAM_SCHEMA.names, r, strict=True)) for r in scalars], schema=PARAM_SCHEMA)
-    listed = pa.Table.from_pylist([dict(zip(LIST_SCHEMA.names, r, strict=True)) for r in lists], schema=LIST_SCHEMA)
+    param = pa.Table.from_pylist(
+        [dict(zip(PARAM_SCHEMA.names, r, strict=True)) for r in scalars], schema=PARAM_SCHEMA
+    )
+    listed = pa.Table.from_pylist(
+        [dict(zip(LIST_SCHEMA.names, r, strict=True)) for r in lists], schema=LIST_SCHEMA
+    )
     province = pa.table({"prefix": pa.array(sorted(province_prefixes()), pa.string())})
     for name, data in (
         (tables.region, region),
@@ -138,7 +148,9 @@ def policy_params_load(
 def _create_table(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table) -> None:
     con.register("__shouhu_policy_src", data)
     try:
-        con.execute(f'CREATE OR REPLACE TABLE "{_ident(name)}" AS SELECT * FROM __shouhu_policy_src')
+        con.execute(
+            f'CREATE OR REPLACE TABLE "{_ident(name)}" AS SELECT * FROM __shouhu_policy_src'
+        )
     finally:
         con.unregister("__shouhu_policy_src")
 
@@ -151,7 +163,10 @@ def _ident(name: str) -> str:
 
 
 def policy_cases_load(
-    con: duckdb.DuckDBPyConnection, cases: pa.Table, facts: pa.Table, tables: PolicyTables | None = None
+    con: duckdb.DuckDBPyConnection,
+    cases: pa.Table,
+    facts: pa.Table,
+    tables: PolicyTables | None = None,
 ) -> None:
     tables = tables or PolicyTables()
     _create_table(con, tables.cases, cases.cast(CASES_SCHEMA))

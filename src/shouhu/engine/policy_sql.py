@@ -1,23 +1,23 @@
 """把规则集（shouhu.core.policy.rules）编译成一条集合式 SQL（sqlglot 表达式，DuckDB/Spark 通用）。
 
-规则不在这里重写：每个表达式节点对应一种 SQL 写法，规则本身只在 core 里定义一次。参数（重病
+规则不在这里重写：每种表达式节点对应一种 SQL 写法，规则本身只在 core 里定义一次。参数（重病
 目录、核查次数、补贴标准……）以连接表进入 SQL，从不拼接进字符串。
 
 查询的结构（CTE）：
   c0    个案 + 参数地区（区县 → 地市 → 省 → 全国，连接 policy_region）
-  kp    每个 (参数地区, as_of) 一行的标量参数（连接 policy_param 后按名透视）
-  c1    c0 ⋈ kp
-  fx    事实 ⋈ c1：每条事实上算出规则用到的每个事实级谓词（相同谓词只算一次）
-  agg   按个案聚合：三值“有无”用 0/1/2 取最大（假/未知/真），最早/最晚日期用 MIN/MAX
-  d0    c1 ⟕ agg，三值码还原成 TRUE/NULL/FALSE
+  keys  不同的 (参数地区, as_of)；kp 每个键一行标量参数（连接 policy_param 后按名透视）
+  c1    c0 ⋈ kp；cf 是 c1 里事实级谓词用得到的几列
+  fx    事实 ⋈ cf（⟕ 各清单）：每条事实只对自己的类型算谓词，三值记作 2/1/0（真/未知/假）
+  agg   按个案聚合：各“有无”聚合按位压进两个整数（真位、未知位）后 BIT_OR，最早/最晚日期 MIN/MAX
+  d0    c1 ⟕ agg，按位还原成 TRUE/NULL/FALSE
   d1…dn 个案级定义按依赖深度分层，每层 SELECT *, 新列
-最后选出 OUTPUTS。`explain=True` 时另有一条查询给出每个原因用到的事实。
+`build_evidence_query` 另给出每个原因用到的事实。
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlglot import exp
@@ -49,29 +49,29 @@ from shouhu.core.policy.expr import (
     Param,
     Ref,
     refs,
+    walk,
 )
-from shouhu.core.policy.params import NATIONAL, PARAM_SPECS
+from shouhu.core.policy.params import NATIONAL, PARAM_SPECS, Segment
 from shouhu.core.policy.rules import RuleSet
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2, 1)
-CASE_COLUMNS = ("case_id", "as_of", "region", "birth_date", "id_number", "father_known", "mother_known")
-FACT_COLUMNS = (
+CASE_COLUMNS = (
     "case_id",
-    "subject",
-    "fact_index",
-    "type",
-    "date",
-    "start",
-    "end",
-    "valid_until",
-    "level",
-    "category",
-    "disease",
-    "qualifying",
-    "life",
-    "consent",
+    "as_of",
+    "region",
+    "birth_date",
+    "id_number",
+    "father_known",
+    "mother_known",
 )
-SCALAR_KINDS = {"count": "value_int", "fen": "value_int", "age": "value_int", "flag": "value_bool", "rate": "value_text"}
+SCALAR_KINDS = {
+    "count": "value_int",
+    "fen": "value_int",
+    "age": "value_int",
+    "flag": "value_bool",
+    "rate": "value_text",
+}
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2, 1)
+_BITS = 62  # 每个整数放 62 个聚合，避开符号位
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,91 +90,117 @@ def param_column(name: str) -> str:
     return "p__" + name.replace(".", "__")
 
 
+# ---------------------------------------------------------------- 小积木
+
+
 def _col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table, quoted=True)
 
 
-def _lit(value: object) -> exp.Expression:
+def _num(n: int) -> exp.Expr:
+    return exp.Literal.number(n)
+
+
+def _str(s: str) -> exp.Literal:
+    return exp.Literal.string(s)
+
+
+def _lit(value: object) -> exp.Expr:
     if value is None:
         return exp.Null()
     if isinstance(value, bool):
         return exp.Boolean(this=value)
     if isinstance(value, int):
-        return exp.Literal.number(value)
+        return _num(value)
     if isinstance(value, date):
-        return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.Type.DATE)
-    return exp.Literal.string(str(value))
+        return exp.cast(_str(value.isoformat()), exp.DataType.Type.DATE)
+    return _str(str(value))
 
 
-def _paren(e: exp.Expression) -> exp.Expression:
-    return e if isinstance(e, exp.Column | exp.Literal | exp.Boolean | exp.Null | exp.Paren) else exp.Paren(this=e)
+def _paren(e: exp.Expr) -> exp.Expr:
+    simple = exp.Column | exp.Literal | exp.Boolean | exp.Null | exp.Paren | exp.Cast | exp.Case
+    return e if isinstance(e, simple) else exp.Paren(this=e)
 
 
-def _and(items: Iterable[exp.Expression]) -> exp.Expression:
+def _chain(kind: type[exp.Connector], items: Iterable[exp.Expr]) -> exp.Expr:
     parts = [_paren(i) for i in items]
     out = parts[0]
     for p in parts[1:]:
-        out = exp.And(this=out, expression=p)
+        out = kind(this=out, expression=p)
     return out
 
 
-def _or(items: Iterable[exp.Expression]) -> exp.Expression:
-    parts = [_paren(i) for i in items]
-    out = parts[0]
-    for p in parts[1:]:
-        out = exp.Or(this=out, expression=p)
-    return out
+def _and(*items: exp.Expr) -> exp.Expr:
+    return _chain(exp.And, items)
 
 
-def _case(whens: Iterable[tuple[exp.Expression, exp.Expression]], default: exp.Expression) -> exp.Case:
+def _or(*items: exp.Expr) -> exp.Expr:
+    return _chain(exp.Or, items)
+
+
+def _is_null(e: exp.Expr) -> exp.Expr:
+    return exp.Is(this=_paren(e), expression=exp.Null())
+
+
+def _eq(a: exp.Expr, b: exp.Expr) -> exp.Expr:
+    return exp.EQ(this=a, expression=b)
+
+
+def _in(e: exp.Expr, values: Iterable[str]) -> exp.Expr:
+    items = [_str(v) for v in values]
+    return _eq(e, items[0]) if len(items) == 1 else exp.In(this=e, expressions=items)
+
+
+def _case(
+    whens: Iterable[tuple[exp.Expr, exp.Expr]], default: exp.Expr
+) -> exp.Case:
     return exp.Case(ifs=[exp.If(this=w, true=t) for w, t in whens], default=default)
 
 
-def _as_date(e: exp.Expression) -> exp.Expression:
-    return exp.cast(e, exp.DataType.Type.DATE)
+def _sum(items: list[exp.Expr]) -> exp.Expr:
+    out = items[0]
+    for item in items[1:]:
+        out = exp.Add(this=out, expression=item)
+    return out
 
 
-def _date_add(e: exp.Expression, n: exp.Expression, unit: str) -> exp.Expression:
-    return _as_date(exp.DateAdd(this=e, expression=n, unit=exp.var(unit)))
+def _date_add(e: exp.Expr, n: exp.Expr, unit: str) -> exp.Expr:
+    return exp.cast(exp.DateAdd(this=e, expression=n, unit=exp.var(unit)), exp.DataType.Type.DATE)
 
 
-def _valid_on(table: str, on: exp.Expression) -> exp.Expression:
+def _valid_on(table: str, on: exp.Expr) -> exp.Expr:
     start, end = _col("valid_from", table), _col("valid_to", table)
     return _and(
-        [
-            _or([exp.Is(this=start, expression=exp.Null()), exp.LTE(this=start, expression=on)]),
-            _or([exp.Is(this=end, expression=exp.Null()), exp.LT(this=on, expression=end)]),
-        ]
+        _or(_is_null(start), exp.LTE(this=start, expression=on)),
+        _or(_is_null(end), exp.LT(this=on, expression=end)),
     )
 
 
 _CMP = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
 
 
-class Compiler:
-    """表达式 → sqlglot。`fact=True` 时在 fx（事实 f ⋈ 个案 c）上下文，否则在个案分层上下文。"""
+# ---------------------------------------------------------------- 表达式 → SQL
 
-    def __init__(self, tables: PolicyTables, *, fact: bool, ref_table: str | None = None) -> None:
-        self.tables = tables
-        self.fact = fact
-        self.ref_table = ref_table  # 说明查询里，事实级谓词引用个案级定义所在的表别名
+
+@dataclass
+class Compiler:
+    """表达式 → sqlglot。fact=True 时在事实上下文（f 事实、c 个案），否则在个案分层上下文。"""
+
+    tables: PolicyTables
+    fact: bool
+    ref_table: str | None = None  # 事实级谓词引用个案级定义时的表别名（说明查询）
+    list_joins: dict[OnList, str] = field(default_factory=dict)  # 已连接成表的清单 → 别名
 
     def case_col(self, name: str) -> exp.Column:
         return _col(name, "c" if self.fact else None)
 
-    def __call__(self, e: Expr) -> exp.Expression:  # noqa: PLR0911, PLR0912 — 一个节点一个分支
+    def __call__(self, e: Expr) -> exp.Expr:
         if isinstance(e, Lit):
             return _lit(e.value)
         if isinstance(e, Field):
             return _col(e.name, "f")
         if isinstance(e, FactIs):
-            types = [exp.Literal.string(t) for t in e.types]
-            return _and(
-                [
-                    exp.EQ(this=_col("subject", "f"), expression=exp.Literal.string(e.subject)),
-                    exp.In(this=_col("type", "f"), expressions=types),
-                ]
-            )
+            return _and(_eq(_col("subject", "f"), _str(e.subject)), _in(_col("type", "f"), e.types))
         if isinstance(e, CaseField):
             return self.case_col(e.name)
         if isinstance(e, Param):
@@ -184,13 +210,13 @@ class Compiler:
         if isinstance(e, Cmp):
             return _CMP[e.op](this=_paren(self(e.left)), expression=_paren(self(e.right)))
         if isinstance(e, And):
-            return _and(self(x) for x in e.items)
+            return _and(*(self(x) for x in e.items))
         if isinstance(e, Or):
-            return _or(self(x) for x in e.items)
+            return _or(*(self(x) for x in e.items))
         if isinstance(e, Not):
             return exp.Not(this=_paren(self(e.item)))
         if isinstance(e, IsNull):
-            return exp.Is(this=_paren(self(e.item)), expression=exp.Null())
+            return _is_null(self(e.item))
         if isinstance(e, Coalesce):
             items = [self(x) for x in e.items]
             return exp.Coalesce(this=items[0], expressions=items[1:])
@@ -199,7 +225,7 @@ class Compiler:
         if isinstance(e, OnList):
             return self._on_list(e)
         if isinstance(e, AddMonths):
-            return _date_add(self(e.item), exp.Literal.number(e.months), "MONTH")
+            return _date_add(self(e.item), _num(e.months), "MONTH")
         if isinstance(e, Birthday):
             return self._birthday(e)
         if isinstance(e, IdBirthDate):
@@ -210,134 +236,269 @@ class Compiler:
             items = [self(x) for x in e.items]
             return exp.Greatest(this=items[0], expressions=items[1:], ignore_nulls=True)
         if isinstance(e, JoinNonNull):
-            parts = [exp.Literal.string(e.sep), *(self(x) for x in e.items)]
-            return exp.ConcatWs(expressions=parts, safe=True, coalesce=True)
+            return exp.ConcatWs(
+                expressions=[_str(e.sep), *(self(x) for x in e.items)], safe=True, coalesce=True
+            )
         raise TypeError(f"表达式节点 {type(e).__name__} 不能在此上下文编译")
 
-    def _on_list(self, e: OnList) -> exp.Expression:
-        item = self(e.item)
-        lst = self.tables.list
-        cond = _and(
-            [
-                exp.EQ(this=_col("region", "l"), expression=self.case_col("param_region")),
-                exp.EQ(this=_col("name", "l"), expression=exp.Literal.string(e.list_name)),
-                exp.EQ(this=_col("item", "l"), expression=item),
-                _valid_on("l", self.case_col("as_of")),
-            ]
+    def list_condition(self, e: OnList, alias: str) -> exp.Expr:
+        return _and(
+            _eq(_col("region", alias), self.case_col("param_region")),
+            _eq(_col("name", alias), _str(e.list_name)),
+            _eq(_col("item", alias), self(e.item)),
+            _valid_on(alias, self.case_col("as_of")),
         )
-        sub = exp.select(exp.Literal.number(1)).from_(exp.to_table(lst).as_("l")).where(cond)
-        return _case([(exp.Is(this=_paren(item), expression=exp.Null()), exp.Null())], exp.Exists(this=sub))
 
-    def _birthday(self, e: Birthday) -> exp.Expression:
+    def _on_list(self, e: OnList) -> exp.Expr:
+        item = self(e.item)
+        alias = self.list_joins.get(e)
+        if alias is not None:  # fx 里已左连接了清单：连上即在清单上
+            found: exp.Expr = exp.Not(this=_is_null(_col("item", alias)))
+        else:
+            sub = exp.select(_num(1)).from_(exp.to_table(self.tables.list).as_("l"))
+            found = exp.Exists(this=sub.where(self.list_condition(e, "l")))
+        return _case([(_is_null(item), exp.Null())], found)
+
+    def _birthday(self, e: Birthday) -> exp.Expr:
         born = self(e.item)
         plain = _date_add(born, _paren(self(e.years)), "YEAR")
         feb29 = _and(
-            [
-                exp.EQ(this=exp.Month(this=born), expression=exp.Literal.number(2)),
-                exp.EQ(this=exp.Day(this=born), expression=exp.Literal.number(29)),
-                exp.EQ(this=exp.Day(this=plain), expression=exp.Literal.number(28)),
-            ]
+            _eq(exp.Month(this=born), _num(2)),
+            _eq(exp.Day(this=born), _num(29)),
+            _eq(exp.Day(this=plain), _num(28)),
         )
         # 2月29日出生、目标年份是平年（加年后被截到28日）：3月1日满周岁
-        return _case([(feb29, _date_add(plain, exp.Literal.number(1), "DAY"))], plain)
+        return _case([(feb29, _date_add(plain, _num(1), "DAY"))], plain)
 
-    def _id_birth_date(self, e: IdBirthDate) -> exp.Expression:
+    def _id_birth_date(self, e: IdBirthDate) -> exp.Expr:
         s, today = self(e.item), self(e.today)
 
-        def char(i: int) -> exp.Expression:
-            return exp.Substring(this=s, start=exp.Literal.number(i + 1), length=exp.Literal.number(1))
+        def char(i: int) -> exp.Expr:
+            return exp.Substring(this=s, start=_num(i + 1), length=_num(1))
 
-        def digit(i: int) -> exp.Expression:
+        def digit(i: int) -> exp.Expr:
             return exp.TryCast(this=char(i), to=exp.DataType.build("INT"))
 
-        last = _case([(exp.EQ(this=char(17), expression=exp.Literal.string("X")), exp.Literal.number(10))], digit(17))
-        terms = [exp.Mul(this=exp.Literal.number(w), expression=digit(i)) for i, w in enumerate(_ID_WEIGHTS[:17])]
-        total: exp.Expression = exp.Mul(this=exp.Literal.number(_ID_WEIGHTS[17]), expression=_paren(last))
-        for t in terms:
-            total = exp.Add(this=total, expression=t)
-        ymd = exp.Substring(this=s, start=exp.Literal.number(7), length=exp.Literal.number(8))
-        born = exp.StrToDate(this=ymd, format=exp.Literal.string("%Y%m%d"), safe=True)
-        prefix = exp.Substring(this=s, start=exp.Literal.number(1), length=exp.Literal.number(2))
-        provinces = exp.select("prefix").from_(self.tables.province)
+        last = _case([(_eq(char(17), _str("X")), _num(10))], digit(17))
+        terms = [exp.Mul(this=_num(w), expression=digit(i)) for i, w in enumerate(_ID_WEIGHTS[:17])]
+        total = _sum([*terms, exp.Mul(this=_num(_ID_WEIGHTS[17]), expression=last)])
+        born = exp.StrToDate(
+            this=exp.Substring(this=s, start=_num(7), length=_num(8)),
+            format=_str("%Y%m%d"),
+            safe=True,
+        )
+        provinces = exp.select("prefix").from_(self.tables.province).subquery()
         ok = _and(
-            [
-                exp.EQ(this=exp.Length(this=s), expression=exp.Literal.number(18)),
-                exp.RegexpLike(this=s, expression=exp.Literal.string("^[0-9]{17}[0-9X]$")),
-                exp.In(this=prefix, query=provinces.subquery()),
-                exp.Not(this=exp.Is(this=born, expression=exp.Null())),
-                exp.GTE(this=born, expression=_lit(date(1900, 1, 1))),
-                exp.LTE(this=born, expression=today),
-                exp.EQ(this=exp.Mod(this=_paren(total), expression=exp.Literal.number(11)), expression=exp.Literal.number(1)),
-            ]
+            _eq(exp.Length(this=s), _num(18)),
+            exp.RegexpLike(this=s, expression=_str("^[0-9]{17}[0-9X]$")),
+            exp.In(this=exp.Substring(this=s, start=_num(1), length=_num(2)), query=provinces),
+            exp.Not(this=_is_null(born)),
+            exp.GTE(this=born, expression=_lit(date(1900, 1, 1))),
+            exp.LTE(this=born, expression=today),
+            _eq(exp.Mod(this=_paren(total), expression=_num(11)), _num(1)),
         )
         return _case([(ok, born)], exp.Null())
+
+
+def _kleene_code(p: exp.Expr) -> exp.Expr:
+    """真 2、未知 1、假 0。"""
+    return _case([(_paren(p), _num(2)), (exp.Not(this=_paren(p)), _num(0))], _num(1))
+
+
+# ---------------------------------------------------------------- 事实 → 个案聚合
+
+
+@dataclass
+class _FactPlan:
+    """事实级计算列（fx）、聚合（agg）和还原（d0）。相同的 (类型, 谓词) 只算一次。"""
+
+    rules: RuleSet
+    tables: PolicyTables
+    anys: list[tuple[str, FactsAny]] = field(default_factory=list)
+    extremes: list[tuple[str, FactsMin | FactsMax]] = field(default_factory=list)
+    k_cols: dict[tuple[tuple[str, ...], Expr], str] = field(default_factory=dict)
+    v_cols: dict[tuple[tuple[str, ...], Expr, Expr], str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, e in self.rules.definitions:
+            if isinstance(e, FactsAny):
+                self.anys.append((name, e))
+                self.k_cols.setdefault((e.types, e.pred), f"k{len(self.k_cols)}")
+            elif isinstance(e, FactsMin | FactsMax):
+                self.extremes.append((name, e))
+                self.v_cols.setdefault((e.types, e.pred, e.value), f"v{len(self.v_cols)}")
+        lists = {
+            n
+            for _, e in self.rules.definitions
+            if isinstance(e, AGGREGATES)
+            for n in walk(e)
+            if isinstance(n, OnList)
+        }
+        joins = {item: f"l{i}" for i, item in enumerate(sorted(lists, key=repr))}
+        self.compiler = Compiler(self.tables, fact=True, list_joins=joins)
+
+    def fx(self) -> exp.Select:
+        c = self.compiler
+        cols: list[exp.Expr] = [_col(n, "f") for n in ("case_id", "subject", "type")]
+        for (types, pred), name in self.k_cols.items():
+            guarded = _case([(_in(_col("type", "f"), types), _kleene_code(c(pred)))], exp.Null())
+            cols.append(exp.alias_(guarded, name, quoted=True))
+        for (types, pred, value), name in self.v_cols.items():
+            cond = _and(
+                _in(_col("type", "f"), types), exp.Coalesce(this=c(pred), expressions=[exp.false()])
+            )
+            cols.append(exp.alias_(_case([(cond, c(value))], exp.Null()), name, quoted=True))
+        on_case = _eq(_col("case_id", "f"), _col("case_id", "c"))
+        query = (
+            exp.select(*cols)
+            .from_(exp.to_table(self.tables.facts).as_("f"))
+            .join(exp.to_table("cf").as_("c"), on=on_case)
+        )
+        for item, alias in c.list_joins.items():
+            query = query.join(
+                exp.to_table(self.tables.list).as_(alias),
+                on=c.list_condition(item, alias),
+                join_type="left",
+            )
+        return query
+
+    def cf(self) -> exp.Select:
+        """fx 只需要个案的这几列：事实级谓词里出现的个案字段、参数，以及 param_region、as_of。"""
+        needed = {"case_id", "as_of", "param_region"}
+        for _, e in [*self.anys, *self.extremes]:
+            for node in walk(e):
+                if isinstance(node, CaseField):
+                    needed.add(node.name)
+                elif isinstance(node, Param):
+                    needed.add(param_column(node.name))
+        return exp.select(*(_col(n) for n in sorted(needed))).from_("c1")
+
+    def _chunks(self) -> Iterator[tuple[int, list[tuple[int, str, FactsAny]]]]:
+        indexed = [(i, name, e) for i, (name, e) in enumerate(self.anys)]
+        for start in range(0, len(indexed), _BITS):
+            yield start // _BITS, indexed[start : start + _BITS]
+
+    def _bits(self, members: list[tuple[int, str, FactsAny]], code: int) -> exp.Expr:
+        """这一块聚合里，本条事实为真（code=2）或未知（code=1）的那些位之和。
+
+        先按主体、再按类型分支（每条事实只走一个分支）；同一 k 列的位先合并，少算几次比较。
+        """
+        tree: dict[str, dict[str, dict[str, int]]] = {}
+        for i, _, e in members:
+            k = self.k_cols[(e.types, e.pred)]
+            for t in e.types:
+                by_k = tree.setdefault(e.subject, {}).setdefault(t, {})
+                by_k[k] = by_k.get(k, 0) | (1 << (i % _BITS))
+        subjects = []
+        for subject, types in tree.items():
+            branches = [
+                (
+                    _eq(_col("type", "fx"), _str(t)),
+                    _sum(
+                        [
+                            _case([(_eq(_col(k, "fx"), _num(code)), _num(bits))], _num(0))
+                            for k, bits in by_k.items()
+                        ]
+                    ),
+                )
+                for t, by_k in types.items()
+            ]
+            subjects.append((_eq(_col("subject", "fx"), _str(subject)), _case(branches, _num(0))))
+        return _case(subjects, _num(0))
+
+    def agg(self) -> exp.Select:
+        cols: list[exp.Expr] = [_col("case_id", "fx")]
+        for chunk, members in self._chunks():
+            cols.append(
+                exp.alias_(
+                    exp.BitwiseOrAgg(this=self._bits(members, 2)), f"t__{chunk}", quoted=True
+                )
+            )
+            cols.append(
+                exp.alias_(
+                    exp.BitwiseOrAgg(this=self._bits(members, 1)), f"u__{chunk}", quoted=True
+                )
+            )
+        for name, e in self.extremes:
+            v = _col(self.v_cols[(e.types, e.pred, e.value)], "fx")
+            fn = exp.Min if isinstance(e, FactsMin) else exp.Max
+            picked = _case([(_eq(_col("subject", "fx"), _str(e.subject)), v)], exp.Null())
+            cols.append(exp.alias_(fn(this=picked), f"a__{name}", quoted=True))
+        return exp.select(*cols).from_(exp.to_table("fx").as_("fx")).group_by(_col("case_id", "fx"))
+
+    def restored(self) -> list[exp.Expr]:
+        out: list[exp.Expr] = []
+        for chunk, members in self._chunks():
+            true_bits = exp.Coalesce(this=_col(f"t__{chunk}", "fa"), expressions=[_num(0)])
+            unknown_bits = exp.Coalesce(this=_col(f"u__{chunk}", "fa"), expressions=[_num(0)])
+            for i, name, _ in members:
+                bit = _num(1 << (i % _BITS))
+                has = [
+                    (
+                        exp.NEQ(
+                            this=exp.BitwiseAnd(this=true_bits, expression=bit), expression=_num(0)
+                        ),
+                        exp.true(),
+                    ),
+                    (
+                        exp.NEQ(
+                            this=exp.BitwiseAnd(this=unknown_bits, expression=bit),
+                            expression=_num(0),
+                        ),
+                        exp.Null(),
+                    ),
+                ]
+                out.append(exp.alias_(_case(has, exp.false()), name, quoted=True))
+        out.extend(
+            exp.alias_(_col(f"a__{name}", "fa"), name, quoted=True) for name, _ in self.extremes
+        )
+        return out
 
 
 # ---------------------------------------------------------------- 查询
 
 
-def _kleene_code(p: exp.Expression) -> exp.Expression:
-    """真 2、未知 1、假 0：三值“或”即取最大。"""
-    return _case(
-        [(_paren(p), exp.Literal.number(2)), (exp.Not(this=_paren(p)), exp.Literal.number(0))],
-        exp.Literal.number(1),
-    )
+def _prefix_code(region: exp.Expr, digits: int) -> exp.Expr:
+    head = exp.Substring(this=region, start=_num(1), length=_num(digits))
+    return exp.DPipe(this=head, expression=_str("0" * (6 - digits)), safe=True)
 
 
-def _filter(subject: str, types: tuple[str, ...]) -> exp.Expression:
-    """agg 里按主体和事实类型筛选（fx 的列）。"""
-    return _and(
-        [
-            exp.EQ(this=_col("subject", "fx"), expression=exp.Literal.string(subject)),
-            exp.In(this=_col("type", "fx"), expressions=[exp.Literal.string(t) for t in types]),
-        ]
-    )
-
-
-@dataclass
-class _FactColumns:
-    """fx 里的事实级计算列，相同表达式只算一次。"""
-
-    compiler: Compiler
-    columns: dict[tuple[str, Expr], str]
-
-    def get(self, kind: str, e: Expr) -> str:
-        key = (kind, e)
-        if key not in self.columns:
-            self.columns[key] = f"{kind}{len(self.columns)}"
-        return self.columns[key]
-
-    def select_list(self) -> list[exp.Expression]:
-        out: list[exp.Expression] = []
-        for (kind, e), name in self.columns.items():
-            body = self.compiler(e)
-            out.append(exp.alias_(_kleene_code(body) if kind == "k" else body, name, quoted=True))
-        return out
-
-
-def _aggregate(name: str, e: Expr, cols: _FactColumns) -> tuple[exp.Expression, exp.Expression]:
-    """(agg 里的聚合列, d0 里还原后的列)。"""
-    assert isinstance(e, FactsAny | FactsMin | FactsMax)
-    where = _filter(e.subject, e.types)
-    raw = f"a__{name}"
-    if isinstance(e, FactsAny):
-        code = _col(cols.get("k", e.pred), "fx")
-        agg = exp.Max(this=_case([(where, code)], exp.Null()))
-        value = exp.Coalesce(this=_col(raw), expressions=[exp.Literal.number(0)])
-        restored = _case(
-            [
-                (exp.EQ(this=value, expression=exp.Literal.number(2)), exp.true()),
-                (exp.EQ(this=value, expression=exp.Literal.number(1)), exp.Null()),
-            ],
-            exp.false(),
+def _case_ctes(tables: PolicyTables) -> list[tuple[str, exp.Select]]:
+    region = _col("region", "k")
+    # 区县 → 地市 → 省 → 全国：取第一个有参数文件的
+    candidates = (("r1", region), ("r2", _prefix_code(region, 4)), ("r3", _prefix_code(region, 2)))
+    picks = [_col("region", alias) for alias, _ in candidates]
+    param_region = exp.Coalesce(this=picks[0], expressions=[*picks[1:], _str(NATIONAL)])
+    c0 = exp.select(
+        *(_col(c, "k") for c in CASE_COLUMNS), exp.alias_(param_region, "param_region")
+    ).from_(exp.to_table(tables.cases).as_("k"))
+    for alias, key in candidates:
+        c0 = c0.join(
+            exp.to_table(tables.region).as_(alias),
+            on=_eq(_col("region", alias), key),
+            join_type="left",
         )
-    else:
-        pred = _col(cols.get("p", e.pred), "fx")
-        val = _col(cols.get("v", e.value), "fx")
-        fn = exp.Min if isinstance(e, FactsMin) else exp.Max
-        agg = fn(this=_case([(_and([where, pred]), val)], exp.Null()))
-        restored = _col(raw)
-    return exp.alias_(agg, raw, quoted=True), exp.alias_(restored, name, quoted=True)
+    keys = exp.select(_col("param_region"), _col("as_of")).distinct().from_("c0")
+    pivots = [
+        exp.alias_(
+            exp.Max(this=_case([(_eq(_col("name", "p"), _str(n)), _col(column, "p"))], exp.Null())),
+            param_column(n),
+            quoted=True,
+        )
+        for n, spec in PARAM_SPECS.items()
+        if (column := SCALAR_KINDS.get(spec.kind))
+    ]
+    on_param = _and(
+        _eq(_col("region", "p"), _col("param_region", "ks")), _valid_on("p", _col("as_of", "ks"))
+    )
+    kp = (
+        exp.select(_col("param_region", "ks"), _col("as_of", "ks"), *pivots)
+        .from_(exp.to_table("keys").as_("ks"))
+        .join(exp.to_table(tables.param).as_("p"), on=on_param)
+        .group_by(_col("param_region", "ks"), _col("as_of", "ks"))
+    )
+    c1 = exp.select(exp.Star()).from_("c0").join("kp", using=["param_region", "as_of"])
+    return [("c0", c0), ("keys", keys), ("kp", kp), ("c1", c1)]
 
 
 def _layers(rules: RuleSet) -> list[list[tuple[str, Expr]]]:
@@ -352,96 +513,30 @@ def _layers(rules: RuleSet) -> list[list[tuple[str, Expr]]]:
         while len(layers) < d:
             layers.append([])
         layers[d - 1].append((name, e))
-    return [layer for layer in layers if layer]
-
-
-def _scalar_params() -> dict[str, str]:
-    return {n: SCALAR_KINDS[s.kind] for n, s in PARAM_SPECS.items() if s.kind in SCALAR_KINDS}
-
-
-def _prefix_code(region: exp.Expression, digits: int) -> exp.Expression:
-    head = exp.Substring(this=region, start=exp.Literal.number(1), length=exp.Literal.number(digits))
-    return exp.DPipe(this=head, expression=exp.Literal.string("0" * (6 - digits)), safe=True)
-
-
-def _case_ctes(tables: PolicyTables) -> list[tuple[str, exp.Select]]:
-    region = _col("region", "k")
-    # 区县 → 地市 → 省 → 全国：取第一个有参数文件的
-    candidates = (("r1", region), ("r2", _prefix_code(region, 4)), ("r3", _prefix_code(region, 2)))
-    picks = [_col("region", alias) for alias, _ in candidates]
-    param_region = exp.Coalesce(this=picks[0], expressions=[*picks[1:], exp.Literal.string(NATIONAL)])
-    c0 = exp.select(*(_col(c, "k") for c in CASE_COLUMNS), exp.alias_(param_region, "param_region")).from_(
-        exp.to_table(tables.cases).as_("k")
-    )
-    for alias, key in candidates:
-        c0 = c0.join(
-            exp.to_table(tables.region).as_(alias),
-            on=exp.EQ(this=_col("region", alias), expression=key),
-            join_type="left",
-        )
-    keys = exp.select(_col("param_region"), _col("as_of")).distinct().from_("c0")
-    pivots = [
-        exp.alias_(
-            exp.Max(
-                this=_case(
-                    [(exp.EQ(this=_col("name", "p"), expression=exp.Literal.string(n)), _col(column, "p"))],
-                    exp.Null(),
-                )
-            ),
-            param_column(n),
-            quoted=True,
-        )
-        for n, column in _scalar_params().items()
-    ]
-    kp = (
-        exp.select(_col("param_region", "ks"), _col("as_of", "ks"), *pivots)
-        .from_(exp.to_table("keys").as_("ks"))
-        .join(
-            exp.to_table(tables.param).as_("p"),
-            on=_and(
-                [
-                    exp.EQ(this=_col("region", "p"), expression=_col("param_region", "ks")),
-                    _valid_on("p", _col("as_of", "ks")),
-                ]
-            ),
-        )
-        .group_by(_col("param_region", "ks"), _col("as_of", "ks"))
-    )
-    c1 = exp.select(exp.Star()).from_("c0").join("kp", using=["param_region", "as_of"])
-    return [("c0", c0), ("keys", keys), ("kp", kp), ("c1", c1)]
+    return layers
 
 
 def build_policy_query(
     rules: RuleSet, tables: PolicyTables | None = None, *, keep_all: bool = False
 ) -> exp.Select:
-    """整条批量认定查询。keep_all=True 时保留全部中间定义列（说明查询用）。"""
+    """整条批量认定查询。keep_all=True 时保留全部中间定义列（说明查询要用）。"""
     tables = tables or PolicyTables()
+    plan = _FactPlan(rules, tables)
     ctes = _case_ctes(tables)
-    cols = _FactColumns(Compiler(tables, fact=True), {})
-    agg_cols, restored = [], []
-    for name, e in rules.definitions:
-        if isinstance(e, AGGREGATES):
-            a, r = _aggregate(name, e, cols)
-            agg_cols.append(a)
-            restored.append(r)
-    fx = (
-        exp.select(*(_col(c, "f") for c in ("case_id", "subject", "fact_index", "type")), *cols.select_list())
-        .from_(exp.to_table(tables.facts).as_("f"))
-        .join(exp.to_table("c1").as_("c"), on=exp.EQ(this=_col("case_id", "f"), expression=_col("case_id", "c")))
-    )
-    agg = exp.select(_col("case_id", "fx"), *agg_cols).from_(exp.to_table("fx").as_("fx")).group_by(_col("case_id", "fx"))
-    # 只取 c1 的列和还原后的聚合列（fa 的原始聚合列和重复的 case_id 不要）
     c1_star = exp.Column(this=exp.Star(), table=exp.to_identifier("c1"))
-    on_case = exp.EQ(this=_col("case_id", "c1"), expression=_col("case_id", "fa"))
-    d0 = exp.select(c1_star, *restored).from_("c1").join(exp.to_table("agg").as_("fa"), on=on_case, join_type="left")
-    ctes += [("fx", fx), ("agg", agg), ("d0", d0)]
+    on_case = _eq(_col("case_id", "c1"), _col("case_id", "fa"))
+    d0 = (
+        exp.select(c1_star, *plan.restored())
+        .from_("c1")
+        .join(exp.to_table("agg").as_("fa"), on=on_case, join_type="left")
+    )
+    ctes += [("cf", plan.cf()), ("fx", plan.fx()), ("agg", plan.agg()), ("d0", d0)]
     case_compiler = Compiler(tables, fact=False)
     previous = "d0"
     for i, layer in enumerate(_layers(rules), start=1):
-        name = f"d{i}"
-        body = exp.select(exp.Star(), *(exp.alias_(case_compiler(e), n, quoted=True) for n, e in layer)).from_(previous)
-        ctes.append((name, body))
-        previous = name
+        columns = [exp.alias_(case_compiler(e), n, quoted=True) for n, e in layer]
+        ctes.append((f"d{i}", exp.select(exp.Star(), *columns).from_(previous)))
+        previous = f"d{i}"
     outputs = [exp.Star()] if keep_all else [_col("case_id"), *(_col(o) for o in rules.outputs)]
     query = exp.select(*outputs).from_(previous)
     for name, body in ctes:
@@ -449,45 +544,63 @@ def build_policy_query(
     return query
 
 
-def build_evidence_query(rules: RuleSet, decisions: str, tables: PolicyTables | None = None) -> exp.Select:
-    """每个适用的原因用到了哪些事实：(case_id, code, subject, fact_index)。
+def build_evidence_query(
+    rules: RuleSet, decisions: str, tables: PolicyTables | None = None
+) -> exp.Select:
+    """每个适用的原因用到了哪些事实：(case_id, subject, fact_index, code)。
 
-    decisions 是 build_policy_query(keep_all=True) 的结果表（含全部个案级定义）。
+    decisions 是 build_policy_query(keep_all=True) 的结果表（含全部个案级定义和参数列）。
     """
     tables = tables or PolicyTables()
     compiler = Compiler(tables, fact=True, ref_table="c")
-    codes = []
-    for r in rules.reasons:
-        if r.evidence is None:
-            continue
-        applies = _and([_col(f"reason__{r.code}", "c"), compiler(r.evidence)])
-        codes.append(_case([(applies, exp.Literal.string(r.code))], exp.Null()))
-    joined = exp.ConcatWs(expressions=[exp.Literal.string(";"), *codes], safe=True, coalesce=True)
+    codes = [
+        _case(
+            [(_and(_col(f"reason__{r.code}", "c"), compiler(r.evidence)), _str(r.code))], exp.Null()
+        )
+        for r in rules.reasons
+        if r.evidence is not None
+    ]
+    joined = exp.ConcatWs(expressions=[_str(";"), *codes], safe=True, coalesce=True)
     inner = (
-        exp.select(_col("case_id", "f"), _col("subject", "f"), _col("fact_index", "f"), exp.alias_(joined, "codes"))
+        exp.select(
+            _col("case_id", "f"),
+            _col("subject", "f"),
+            _col("fact_index", "f"),
+            exp.alias_(joined, "codes"),
+        )
         .from_(exp.to_table(tables.facts).as_("f"))
-        .join(exp.to_table(decisions).as_("c"), on=exp.EQ(this=_col("case_id", "f"), expression=_col("case_id", "c")))
+        .join(exp.to_table(decisions).as_("c"), on=_eq(_col("case_id", "f"), _col("case_id", "c")))
     )
-    exploded = exp.Explode(this=exp.Split(this=_col("codes"), expression=exp.Literal.string(";")))
-    middle = exp.select(_col("case_id"), _col("subject"), _col("fact_index"), exp.alias_(exploded, "code")).from_(
-        inner.subquery("e")
-    ).where(exp.NEQ(this=_col("codes"), expression=exp.Literal.string("")))
-    return exp.select(exp.Star()).from_(middle.subquery("x")).where(exp.NEQ(this=_col("code"), expression=exp.Literal.string("")))
+    exploded = exp.Explode(this=exp.Split(this=_col("codes"), expression=_str(";")))
+    middle = (
+        exp.select(
+            _col("case_id"), _col("subject"), _col("fact_index"), exp.alias_(exploded, "code")
+        )
+        .from_(inner.subquery("e"))
+        .where(exp.NEQ(this=_col("codes"), expression=_str("")))
+    )
+    return (
+        exp.select(exp.Star())
+        .from_(middle.subquery("x"))
+        .where(exp.NEQ(this=_col("code"), expression=_str("")))
+    )
 
 
-def param_rows(segments: Iterable[object]) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+def param_rows(
+    segments: Iterable[Segment],
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     """参数分段 → (policy_param 行, policy_list 行)。"""
     scalars: list[tuple[object, ...]] = []
     lists: list[tuple[object, ...]] = []
-    kinds: Mapping[str, str] = {n: s.kind for n, s in PARAM_SPECS.items()}
     for seg in segments:
-        region, name, value = seg.region, seg.name, seg.value  # type: ignore[attr-defined]
-        start, end = seg.valid_from, seg.valid_to  # type: ignore[attr-defined]
-        if kinds[name] == "names":
-            lists.extend((region, name, item, start, end) for item in value)
+        kind = PARAM_SPECS[seg.name].kind
+        if kind == "names":
+            assert isinstance(seg.value, tuple)
+            lists.extend(
+                (seg.region, seg.name, item, seg.valid_from, seg.valid_to) for item in seg.value
+            )
             continue
-        column = SCALAR_KINDS[kinds[name]]
-        row = [region, name, None, None, None, start, end]
-        row[2 + ("value_int", "value_bool", "value_text").index(column)] = value
-        scalars.append(tuple(row))
+        values: list[object] = [None, None, None]
+        values[("value_int", "value_bool", "value_text").index(SCALAR_KINDS[kind])] = seg.value
+        scalars.append((seg.region, seg.name, *values, seg.valid_from, seg.valid_to))
     return scalars, lists

@@ -72,7 +72,7 @@ def parent_fact(draw: st.DrawFn, as_of: date) -> Fact:
 
 
 @st.composite
-def _fact_of(draw: st.DrawFn, t: str, as_of: date) -> Fact:  # noqa: PLR0911
+def _fact_of(draw: st.DrawFn, t: str, as_of: date) -> Fact:
     when = near(as_of)
     if t in ("deceased", "adopted", "parents_unknown"):
         return Fact(t, date=draw(maybe(when, 0.1)))  # type: ignore[arg-type]
@@ -82,7 +82,9 @@ def _fact_of(draw: st.DrawFn, t: str, as_of: date) -> Fact:  # noqa: PLR0911
         return Fact(
             t,
             level=draw(maybe(st.sampled_from(("1", "2", "3", "4")), 0.1)),  # type: ignore[arg-type]
-            category=draw(maybe(st.sampled_from(("physical", "intellectual", "mental", "visual")), 0.1)),  # type: ignore[arg-type]
+            category=draw(
+                maybe(st.sampled_from(("physical", "intellectual", "mental", "visual")), 0.1)
+            ),  # type: ignore[arg-type]
             start=draw(maybe(when, 0.4)),  # type: ignore[arg-type]
             valid_until=draw(maybe(when, 0.4)),  # type: ignore[arg-type]
         )
@@ -96,11 +98,21 @@ def _fact_of(draw: st.DrawFn, t: str, as_of: date) -> Fact:  # noqa: PLR0911
         )
     if t in ("imprisoned", "compulsory_rehab", "other_restriction"):
         start = draw(maybe(when, 0.08))
-        life = draw(st.sampled_from((None, None, None, None, True, False))) if t == "imprisoned" else None
+        life = (
+            draw(st.sampled_from((None, None, None, None, True, False)))
+            if t == "imprisoned"
+            else None
+        )
         end = None if life else draw(term_end(start, as_of))  # type: ignore[arg-type]
         return Fact(t, start=start, end=end, life=life)  # type: ignore[arg-type]
     if t == "lost_contact":
-        start = draw(maybe(st.sampled_from((add_months(as_of, -6), add_months(as_of, -6) + timedelta(1))) | when, 0.1))
+        start = draw(
+            maybe(
+                st.sampled_from((add_months(as_of, -6), add_months(as_of, -6) + timedelta(1)))
+                | when,
+                0.1,
+            )
+        )
         return Fact(t, start=start, end=draw(maybe(when, 0.7)))  # type: ignore[arg-type]
     if t == "hiv_infected":
         return Fact(t, date=draw(maybe(when, 0.4)), consent=draw(maybe(st.booleans(), 0.3)))  # type: ignore[arg-type]
@@ -113,14 +125,29 @@ def _fact_of(draw: st.DrawFn, t: str, as_of: date) -> Fact:  # noqa: PLR0911
 @st.composite
 def clean_parent_fact(draw: st.DrawFn, as_of: date) -> Fact:
     """完整、在 as_of 生效、多半符合条件的事实：让“符合”的结论常被走到。"""
-    t = draw(st.sampled_from(("deceased", "declared_missing", "severe_disability", "severe_illness", "imprisoned",
-                              "compulsory_rehab", "lost_contact", "guardianship_revoked", "deported")))
+    t = draw(
+        st.sampled_from(
+            (
+                "deceased",
+                "declared_missing",
+                "severe_disability",
+                "severe_illness",
+                "imprisoned",
+                "compulsory_rehab",
+                "lost_contact",
+                "guardianship_revoked",
+                "deported",
+            )
+        )
+    )
     past = add_months(as_of, -draw(st.integers(1, 40)))
     future = add_months(as_of, draw(st.integers(1, 40)))
     if t in ("deceased", "declared_missing", "guardianship_revoked", "deported"):
         return Fact(t, date=past)
     if t == "severe_disability":
-        return Fact(t, level=draw(st.sampled_from(("1", "2", "3"))), category="mental", valid_until=future)
+        return Fact(
+            t, level=draw(st.sampled_from(("1", "2", "3"))), category="mental", valid_until=future
+        )
     if t == "severe_illness":
         return Fact(t, disease=draw(st.sampled_from(DISEASES)), start=past)
     if t == "lost_contact":
@@ -162,7 +189,11 @@ def birth_and_id(draw: st.DrawFn, as_of: date) -> tuple[date | None, str | None]
     if kind == "exact18":
         birth = add_months(as_of, -18 * 12) + timedelta(days=draw(st.sampled_from((-1, 0, 1))))
     elif kind == "feb29":
-        birth = draw(st.sampled_from((date(2008, 2, 29), date(2004, 2, 29), date(2012, 2, 29), date(2007, 3, 1))))
+        birth = draw(
+            st.sampled_from(
+                (date(2008, 2, 29), date(2004, 2, 29), date(2012, 2, 29), date(2007, 3, 1))
+            )
+        )
     elif kind == "young":
         birth = as_of - timedelta(days=draw(st.integers(0, 17 * 365)))
     else:
@@ -204,7 +235,10 @@ def _rare_child_end(facts: list[Fact]) -> bool:
 
 def case_lists(min_size: int, max_size: int) -> st.SearchStrategy[list[CaseInput]]:
     return st.lists(cases(), min_size=min_size, max_size=max_size).map(
-        lambda cs: [CaseInput(c.as_of, c.child, c.father, c.mother, c.region, f"c{i}") for i, c in enumerate(cs)]
+        lambda cs: [
+            CaseInput(c.as_of, c.child, c.father, c.mother, c.region, f"c{i}")
+            for i, c in enumerate(cs)
+        ]
     )
 
 

@@ -25,8 +25,10 @@ def test_single_object_gives_single_result() -> None:
     result = invoke(case_json(father=[JAILED], mother=[DEAD]))
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert out["status"] == "eligible" and out["category"] == "de_facto_unsupported"
-    assert out["reviews_per_year"] == 2 and out["case_id"] == "t"
+    assert out["status"] == "eligible"
+    assert out["category"] == "de_facto_unsupported"
+    assert out["reviews_per_year"] == 2
+    assert out["case_id"] == "t"
 
 
 def test_list_gives_list_and_defaults_fill_missing_as_of_and_region() -> None:
@@ -38,30 +40,50 @@ def test_list_gives_list_and_defaults_fill_missing_as_of_and_region() -> None:
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert [r["status"] for r in out] == ["not_eligible", "not_eligible"]
-    assert out[0]["as_of"] == "2030-03-04" and out[0]["param_region"] == "370114"
+    assert out[0]["as_of"] == "2030-03-04"
+    assert out[0]["param_region"] == "370114"
 
 
 def test_reads_a_file_path(tmp_path: Any) -> None:
     path = tmp_path / "cases.json"
     path.write_text(json.dumps([case_json(father=[DEAD], mother=[DEAD])]), encoding="utf-8")
     result = CliRunner().invoke(main, ["assess", str(path)])
-    assert result.exit_code == 0 and json.loads(result.stdout)[0]["category"] == "orphan"
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)[0]["category"] == "orphan"
 
 
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (lambda c: c["father"]["facts"].append({"type": "jailed"}), '案例 t：father.facts[0].type 未知的事实类型 "jailed"'),
-        (lambda c: c["mother"]["facts"].append({"type": "deceased", "date": "2020-13-01"}), "案例 t：mother.facts[0].date"),
+        (
+            lambda c: c["father"]["facts"].append({"type": "jailed"}),
+            '案例 t：father.facts[0].type 未知的事实类型 "jailed"',
+        ),
+        (
+            lambda c: c["mother"]["facts"].append({"type": "deceased", "date": "2020-13-01"}),
+            "案例 t：mother.facts[0].date",
+        ),
         (lambda c: c.pop("child"), "案例 t：child 缺少儿童信息"),
         (lambda c: c["child"].update(birth_date="2012/03/04"), "案例 t：child.birth_date 日期无效"),
-        (lambda c: c["father"]["facts"].append({"type": "deceased", "when": "2020-01-01"}), "案例 t：father.facts[0].when"),
+        (
+            lambda c: c["father"]["facts"].append({"type": "deceased", "when": "2020-01-01"}),
+            "案例 t：father.facts[0].when",
+        ),
         (lambda c: c.update(nickname="x"), "案例 t：nickname 未知的字段"),
         (lambda c: c.update(as_of="tomorrow"), "案例 t：as_of 日期无效"),
         (lambda c: c.update(region="15080"), "案例 t：region"),
-        (lambda c: c["father"]["facts"].append({"type": "severe_disability", "level": 5}), "father.facts[0].level"),
-        (lambda c: c["father"]["facts"].append({"type": "severe_disability", "category": "x"}), "father.facts[0].category"),
-        (lambda c: c["father"]["facts"].append({"type": "imprisoned", "life": "yes"}), "father.facts[0].life"),
+        (
+            lambda c: c["father"]["facts"].append({"type": "severe_disability", "level": 5}),
+            "father.facts[0].level",
+        ),
+        (
+            lambda c: c["father"]["facts"].append({"type": "severe_disability", "category": "x"}),
+            "father.facts[0].category",
+        ),
+        (
+            lambda c: c["father"]["facts"].append({"type": "imprisoned", "life": "yes"}),
+            "father.facts[0].life",
+        ),
     ],
 )
 def test_bad_input_exits_2_naming_case_and_field(mutate: Any, expected: str) -> None:
@@ -79,19 +101,23 @@ def test_case_without_id_is_named_by_position() -> None:
     del bad["case_id"]
     bad["child"]["facts"] = [{"type": "flying"}]
     result = invoke([case_json(), bad])
-    assert result.exit_code == 2 and "案例 #2：child.facts[0].type" in result.stderr
+    assert result.exit_code == 2
+    assert "案例 #2：child.facts[0].type" in result.stderr
 
 
 def test_missing_as_of_without_default_is_an_error() -> None:
     c = case_json()
     del c["as_of"]
     result = invoke(c)
-    assert result.exit_code == 2 and "as_of" in result.stderr
+    assert result.exit_code == 2
+    assert "as_of" in result.stderr
 
 
 def test_invalid_json_exits_2() -> None:
     result = invoke(None, raw="{not json")
-    assert result.exit_code == 2 and result.stdout == "" and "JSON" in result.stderr
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "JSON" in result.stderr
 
 
 def test_bad_as_of_option_exits_2() -> None:
@@ -108,11 +134,12 @@ def test_error_message_does_not_echo_personal_data() -> None:
 
 def test_birth_date_may_be_omitted_with_a_valid_id() -> None:
     case = case_from_json(case_json(birth=None, id_number="15080220120304002X"))
-    assert case.child.birth_date is None and case.child.id_number == "15080220120304002X"
+    assert case.child.birth_date is None
+    assert case.child.id_number == "15080220120304002X"
 
 
 def test_birth_date_required_without_a_valid_id() -> None:
-    with pytest.raises(InvalidInput, match="child.birth_date 缺少出生日期"):
+    with pytest.raises(InvalidInput, match=r"child\.birth_date 缺少出生日期"):
         case_from_json(case_json(birth=None, id_number="150802201203040021"))
 
 
@@ -127,6 +154,15 @@ def test_parent_omitted_or_null_is_unknown_but_empty_object_is_known() -> None:
 
 
 def test_parsed_fact_fields() -> None:
-    c = case_json(father=[{"type": "severe_disability", "level": 3, "category": "mental", "valid_until": "2027-01-01"}])
+    c = case_json(
+        father=[
+            {
+                "type": "severe_disability",
+                "level": 3,
+                "category": "mental",
+                "valid_until": "2027-01-01",
+            }
+        ]
+    )
     fact = case_from_json(c).father.facts[0]  # type: ignore[union-attr]
     assert (fact.level, fact.category, fact.valid_until) == ("3", "mental", date(2027, 1, 1))

@@ -16,7 +16,14 @@ from shouhu.core.policy.model import LABELS
 
 
 def summary(a: Assessment) -> tuple[object, ...]:
-    return (a.status, a.category, a.orphan_type, a.reviews_per_year, a.labels, sorted(r.code for r in a.reasons))
+    return (
+        a.status,
+        a.category,
+        a.orphan_type,
+        a.reviews_per_year,
+        a.labels,
+        sorted(r.code for r in a.reasons),
+    )
 
 
 def _shuffled(person: Person | None, rnd: st.DataObject) -> Person | None:
@@ -44,9 +51,23 @@ def dormant_fact(draw: st.DrawFn, as_of: date, subject: str) -> Fact:
     earlier = as_of - timedelta(days=draw(st.integers(0, 800)))
     long_ago = earlier - timedelta(days=draw(st.integers(1, 800)))
     types = (
-        ("deceased", "declared_dead", "severe_disability", "imprisoned", "lost_contact", "guardianship_revoked")
+        (
+            "deceased",
+            "declared_dead",
+            "severe_disability",
+            "imprisoned",
+            "lost_contact",
+            "guardianship_revoked",
+        )
         if subject != "child"
-        else ("deceased", "adopted", "parents_unknown", "institutional_care", "low_income", "severe_disability")
+        else (
+            "deceased",
+            "adopted",
+            "parents_unknown",
+            "institutional_care",
+            "low_income",
+            "severe_disability",
+        )
     )
     t = draw(st.sampled_from(types))
     future = draw(st.booleans())
@@ -55,16 +76,24 @@ def dormant_fact(draw: st.DrawFn, as_of: date, subject: str) -> Fact:
     if t in ("declared_dead", "guardianship_revoked"):
         return Fact(t, date=later) if future else Fact(t, date=long_ago, end=earlier)
     if t == "severe_disability":
-        return Fact(t, level="1", category="physical", start=later) if future else Fact(
-            t, level="1", category="physical", valid_until=earlier - timedelta(days=1)
+        return (
+            Fact(t, level="1", category="physical", start=later)
+            if future
+            else Fact(t, level="1", category="physical", valid_until=earlier - timedelta(days=1))
         )
     if t == "imprisoned":
-        return Fact(t, start=later, end=later + timedelta(days=400)) if future else Fact(t, start=long_ago, end=earlier)
+        return (
+            Fact(t, start=later, end=later + timedelta(days=400))
+            if future
+            else Fact(t, start=long_ago, end=earlier)
+        )
     return Fact(t, start=later) if future else Fact(t, start=long_ago, end=earlier)
 
 
 @given(cases(), st.data())
-def test_adding_a_fact_not_in_force_never_changes_the_decision(case: CaseInput, data: st.DataObject) -> None:
+def test_adding_a_fact_not_in_force_never_changes_the_decision(
+    case: CaseInput, data: st.DataObject
+) -> None:
     subjects = [s for s in ("child", "father", "mother") if getattr(case, s) is not None]
     subject = data.draw(st.sampled_from(subjects))
     fact = data.draw(dormant_fact(case.as_of, subject))
@@ -97,12 +126,14 @@ def test_result_stays_within_the_contract(case: CaseInput) -> None:
     assert (a.category is not None) == (a.status == "eligible")
     assert (a.orphan_type is not None) == (a.category == "orphan")
     assert a.reviews_per_year == 0 or a.category == "de_facto_unsupported"
-    assert list(a.labels) == sorted(set(a.labels)) and set(a.labels) <= set(LABELS)
+    assert list(a.labels) == sorted(set(a.labels))
+    assert set(a.labels) <= set(LABELS)
     if a.category:
         assert a.category in a.labels
     assert a.reasons, "每个结论至少有一个原因"
     for r in a.reasons:
-        assert r.text and r.clause
+        assert r.text
+        assert r.clause
         if a.status == "not_eligible":
             assert r.code in ("child_deceased", "aged_out", "adopted", "no_qualifying_condition")
         if a.status == "needs_review":

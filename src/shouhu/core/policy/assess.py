@@ -37,7 +37,7 @@ def assess_case(case: CaseInput, *, params: PolicyParams | None = None) -> Asses
         status=str(env["status"]),
         category=_opt_str(env["category"]),
         orphan_type=_opt_str(env["orphan_type"]),
-        reviews_per_year=int(env["reviews_per_year"] or 0),
+        reviews_per_year=_int(env["reviews_per_year"]),
         labels=labels,
         reasons=_reasons(rules, ctx),
         next_change=_next_change(rules, case, ctx, params),
@@ -46,14 +46,30 @@ def assess_case(case: CaseInput, *, params: PolicyParams | None = None) -> Asses
     )
 
 
-def decide(case: CaseInput, on: date, *, params: PolicyParams | None = None) -> tuple[str, str | None]:
+def decide(
+    case: CaseInput, on: date, *, params: PolicyParams | None = None
+) -> tuple[str, str | None]:
     """只要 (status, category)，不写说明：供批量对照和下一次变化使用。"""
-    ctx = _evaluate(ruleset(), case, on, params or load_params())
+    ctx = _evaluate(ruleset(), case, on, params or load_params(), only=DECISION)
     return str(ctx.env["status"]), _opt_str(ctx.env["category"])
 
 
-def _evaluate(rules: RuleSet, case: CaseInput, on: date, params: PolicyParams) -> Ctx:
-    return evaluate(rules, case, on, params.resolve(case.region, on))
+DECISION = ("status", "category")
+
+
+def _evaluate(
+    rules: RuleSet,
+    case: CaseInput,
+    on: date,
+    params: PolicyParams,
+    *,
+    only: tuple[str, ...] | None = None,
+) -> Ctx:
+    return evaluate(rules, case, on, params.resolve(case.region, on), only=only)
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _opt_str(value: object) -> str | None:
@@ -70,11 +86,15 @@ def _reasons(rules: RuleSet, ctx: Ctx) -> tuple[Reason, ...]:
 
 
 def _subsidy(ctx: Ctx) -> Subsidy | None:
-    basis, rate, fen = (ctx.env[k] for k in ("subsidy_basis", "subsidy_rate", "subsidy_monthly_fen"))
+    basis, rate, fen = (
+        ctx.env[k] for k in ("subsidy_basis", "subsidy_rate", "subsidy_monthly_fen")
+    )
     if basis is None or not isinstance(fen, int) or rate is None:
         return None
     entry = ctx.params.entries[f"subsidy_fen.{rate}"]
-    return Subsidy(basis=str(basis), monthly_fen=fen, example=entry.example, source=entry.citation())
+    return Subsidy(
+        basis=str(basis), monthly_fen=fen, example=entry.example, source=entry.citation()
+    )
 
 
 # ---------------------------------------------------------------- 下一次变化
@@ -105,10 +125,12 @@ def _fact_dates(row: FactRow) -> list[date]:
     return found
 
 
-def _next_change(rules: RuleSet, case: CaseInput, ctx: Ctx, params: PolicyParams) -> NextChange | None:
+def _next_change(
+    rules: RuleSet, case: CaseInput, ctx: Ctx, params: PolicyParams
+) -> NextChange | None:
     now = (ctx.env["status"], ctx.env["category"])
     for day in _candidates(case, ctx, params):
-        later = _evaluate(rules, case, day, params)
+        later = _evaluate(rules, case, day, params, only=DECISION)
         status, category = later.env["status"], later.env["category"]
         if (status, category) != now:
             what = _events(day, ctx, params, case)

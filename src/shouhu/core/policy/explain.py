@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from shouhu.core.policy.dates import add_months, birthday
-from shouhu.core.policy.interpret import Ctx, FactRow, compile_expr
+from shouhu.core.policy.interpret import NO_FACT, Ctx, FactRow, compiled
 from shouhu.core.policy.model import Reason
 from shouhu.core.policy.predicates import RESTRICTION_MONTHS, in_force
 from shouhu.core.policy.rules import ReasonRule
@@ -17,6 +19,7 @@ from shouhu.core.policy.vocabulary import (
     FACT_DOCUMENTS,
     FACT_LABELS,
     FIELD_LABELS,
+    MISSING_FIELDS,
     PARENTS,
     RESTRICTION_TYPES,
     SUBJECT_LABELS,
@@ -51,8 +54,16 @@ def describe(row: FactRow, as_of: date) -> str:
     if t in RESTRICTION_TYPES:
         return f"{who}{label}（{_span(row)}）"
     if t == "lost_contact":
-        return f"{who}自{_d(f.start)}起失去联系" + (f"，{f.end.isoformat()}恢复联系" if f.end else "")
-    if t in ("institutional_care", "in_school", "low_income", "extreme_poverty", "poverty_monitoring"):
+        return f"{who}自{_d(f.start)}起失去联系" + (
+            f"，{f.end.isoformat()}恢复联系" if f.end else ""
+        )
+    if t in (
+        "institutional_care",
+        "in_school",
+        "low_income",
+        "extreme_poverty",
+        "poverty_monitoring",
+    ):
         return f"{who}{label}（{_span(row)}）"
     if t == "hiv_infected":
         return f"{who}{label}"
@@ -72,15 +83,16 @@ def qualifying_text(row: FactRow, as_of: date) -> str:
         return f"{who}{FACT_LABELS[f.type]}，{term}（{_span(row)}）"
     if f.type == "lost_contact" and f.start:
         reached = add_months(f.start, RESTRICTION_MONTHS)
-        return f"{who}自{f.start.isoformat()}起失去联系，{reached.isoformat()}已满{RESTRICTION_MONTHS}个月"
+        since, reached_on = f.start.isoformat(), reached.isoformat()
+        return f"{who}自{since}起失去联系，{reached_on}已满{RESTRICTION_MONTHS}个月"
     return describe(row, as_of)
 
 
 def why_not(row: FactRow, ctx: Ctx) -> str:
     """一条父母事实为什么不构成条件（用于“不符合”的说明）。"""
     ctx.fact = row
-    active = compile_expr(in_force(row.fact.type))(ctx)
-    ctx.fact = None
+    active = compiled(in_force(row.fact.type))(ctx)
+    ctx.fact = NO_FACT
     f = row.fact
     if active is not True:
         return f"{describe(row, ctx.as_of)}，{_lapse(row, ctx.as_of)}"
@@ -106,7 +118,9 @@ def _lapse(row: FactRow, as_of: date) -> str:
     if f.valid_until is not None and f.valid_until < as_of:
         return f"残疾人证已于{f.valid_until.isoformat()}到期"
     if f.end is not None and f.end <= as_of:
-        ended = {"imprisoned": "刑满释放", "lost_contact": "恢复联系", "deported": "返回"}.get(f.type, "结束")
+        ended = {"imprisoned": "刑满释放", "lost_contact": "恢复联系", "deported": "返回"}.get(
+            f.type, "结束"
+        )
         return f"已于{f.end.isoformat()}{ended}"
     return f"在{as_of.isoformat()}是否有效无法确定（记录缺少日期）"
 
@@ -154,45 +168,109 @@ def _birth_refs(ctx: Ctx) -> tuple[str, ...]:
     return ("child.birth_date",) if ctx.case.child.birth_date else ("child.id_number",)
 
 
-def explain_reason(rule: ReasonRule, rows: tuple[FactRow, ...], ctx: Ctx) -> Reason:
-    refs = tuple(r.ref for r in rows)
-    code, as_of = rule.code, ctx.as_of
-    text = "；".join(qualifying_text(r, as_of) for r in rows)
-    docs: tuple[str, ...] = ()
-    clause = rule.clause
-    if code == "aged_out":
-        born = ctx.env["birth"]
-        assert isinstance(born, date)
-        text = f"儿童出生于{born.isoformat()}，已于{birthday(born, 18).isoformat()}年满18周岁"
-        refs = _birth_refs(ctx)
-    elif code == "birth_date_mismatch":
-        given, from_id = ctx.case.child.birth_date, ctx.env["id_birth_date"]
-        text = f"填报的出生日期（{_d(given)}）与身份证号中的出生日期（{_d(from_id)}）不一致"  # type: ignore[arg-type]
-        refs, docs = ("child.birth_date", "child.id_number"), BIRTH_DOCUMENTS
-    elif code.startswith("conflict_"):
-        parent = code.removeprefix("conflict_")
-        who = SUBJECT_LABELS[parent]
-        later = [describe(r, as_of) for r in rows if r.fact.type != "deceased"]
-        text = f"{who}的死亡日期为{_d(ctx.env[f'{parent}_death_date'])}，但另有晚于死亡日期开始的记录：" + "；".join(later) + "。记录互相矛盾，需核实"  # type: ignore[arg-type]  # noqa: E501
-        docs = _documents(rows)
-    elif code.startswith("missing_"):
-        field = code.removeprefix("missing_")
-        text = _missing_text(field, rows, ctx)
-        docs = _documents(rows) if rows else BIRTH_DOCUMENTS
-        clause = "policy §4.6；" + "、".join(dict.fromkeys(FACT_CLAUSES.get(r.fact.type, "") for r in rows if r.fact.type in FACT_CLAUSES)) if rows else clause  # noqa: E501
-        refs = refs or _birth_refs(ctx)
-    elif code == "other_parent_unknown":
-        known = "father" if ctx.case.father is not None else "mother"
-        other = SUBJECT_LABELS[_OTHER[known]]
-        text = f"只登记了{SUBJECT_LABELS[known]}的情况（{text}），{other}情况不明；需由经办人员核实{other}的情况后认定"
-        docs = ("出生医学证明", "户口簿", f"{other}死亡、失踪或符合其他情形的证明材料")
-    elif code == "no_qualifying_condition":
-        text = _no_condition_text(ctx)
-    elif code == "parents_unknown":
-        text = "儿童系查找不到生父母的未成年人（" + "；".join(describe(r, as_of) for r in rows) + "），属孤儿"
-    elif code in ("child_deceased", "adopted", "institutional_care"):
-        text = "；".join(describe(r, as_of) for r in rows)
-    elif code.endswith(ABSENCE_TYPES) and code.split("_", 1)[0] in PARENTS:
-        text = "；".join(describe(r, as_of) for r in rows)
-    return Reason(code=code, text=text, facts=refs, clause=clause, documents=docs)
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    text: str
+    refs: tuple[str, ...]
+    documents: tuple[str, ...] = ()
+    clause: str | None = None
 
+
+def _aged_out(rows: tuple[FactRow, ...], ctx: Ctx) -> _Draft:
+    born = ctx.env["birth"]
+    assert isinstance(born, date)
+    turned = birthday(born, 18).isoformat()
+    return _Draft(f"儿童出生于{born.isoformat()}，已于{turned}年满18周岁", _birth_refs(ctx))
+
+
+def _mismatch(rows: tuple[FactRow, ...], ctx: Ctx) -> _Draft:
+    given, from_id = ctx.case.child.birth_date, ctx.env["id_birth_date"]
+    assert from_id is None or isinstance(from_id, date)
+    text = f"填报的出生日期（{_d(given)}）与身份证号中的出生日期（{_d(from_id)}）不一致"
+    return _Draft(text, ("child.birth_date", "child.id_number"), BIRTH_DOCUMENTS)
+
+
+def _conflict(parent: str) -> Callable[[tuple[FactRow, ...], Ctx], _Draft]:
+    def draft(rows: tuple[FactRow, ...], ctx: Ctx) -> _Draft:
+        died = ctx.env[f"{parent}_death_date"]
+        assert died is None or isinstance(died, date)
+        later = "；".join(describe(r, ctx.as_of) for r in rows if r.fact.type != "deceased")
+        who = SUBJECT_LABELS[parent]
+        text = f"{who}的死亡日期为{_d(died)}，但另有晚于死亡日期开始的记录：{later}"
+        text += "。记录互相矛盾，需核实"
+        return _Draft(text, _refs(rows), _documents(rows))
+
+    return draft
+
+
+def _missing(field: str) -> Callable[[tuple[FactRow, ...], Ctx], _Draft]:
+    def draft(rows: tuple[FactRow, ...], ctx: Ctx) -> _Draft:
+        if not rows:
+            return _Draft(_missing_text(field, rows, ctx), _birth_refs(ctx), BIRTH_DOCUMENTS)
+        clauses = dict.fromkeys(
+            FACT_CLAUSES[r.fact.type] for r in rows if r.fact.type in FACT_CLAUSES
+        )
+        clause = "policy §4.6；" + "、".join(clauses)
+        return _Draft(_missing_text(field, rows, ctx), _refs(rows), _documents(rows), clause)
+
+    return draft
+
+
+def _other_parent(rows: tuple[FactRow, ...], ctx: Ctx) -> _Draft:
+    known = "father" if ctx.case.father is not None else "mother"
+    other = SUBJECT_LABELS[_OTHER[known]]
+    facts = "；".join(qualifying_text(r, ctx.as_of) for r in rows)
+    text = (
+        f"只登记了{SUBJECT_LABELS[known]}的情况（{facts}），{other}情况不明；"
+        f"需由经办人员核实{other}的情况后认定"
+    )
+    docs = ("出生医学证明", "户口簿", f"{other}死亡、失踪或符合其他情形的证明材料")
+    return _Draft(text, _refs(rows), docs)
+
+
+def _parents_unknown(rows: tuple[FactRow, ...], ctx: Ctx) -> _Draft:
+    facts = "；".join(describe(r, ctx.as_of) for r in rows)
+    return _Draft(f"儿童系查找不到生父母的未成年人（{facts}），属孤儿", _refs(rows))
+
+
+def _plain(rows: tuple[FactRow, ...], ctx: Ctx) -> _Draft:
+    return _Draft("；".join(describe(r, ctx.as_of) for r in rows), _refs(rows))
+
+
+def _qualifying(rows: tuple[FactRow, ...], ctx: Ctx) -> _Draft:
+    return _Draft("；".join(qualifying_text(r, ctx.as_of) for r in rows), _refs(rows))
+
+
+def _no_condition(rows: tuple[FactRow, ...], ctx: Ctx) -> _Draft:
+    return _Draft(_no_condition_text(ctx), _refs(rows))
+
+
+def _refs(rows: tuple[FactRow, ...]) -> tuple[str, ...]:
+    return tuple(r.ref for r in rows)
+
+
+_DRAFTS: dict[str, Callable[[tuple[FactRow, ...], Ctx], _Draft]] = {
+    "aged_out": _aged_out,
+    "birth_date_mismatch": _mismatch,
+    "other_parent_unknown": _other_parent,
+    "no_qualifying_condition": _no_condition,
+    "parents_unknown": _parents_unknown,
+    "child_deceased": _plain,
+    "adopted": _plain,
+    "institutional_care": _plain,
+    **{f"conflict_{p}": _conflict(p) for p in PARENTS},
+    **{f"missing_{f}": _missing(f) for f in (*MISSING_FIELDS, "birth_date")},
+    **{f"{p}_{t}": _plain for p in PARENTS for t in ABSENCE_TYPES},
+}
+
+
+def explain_reason(rule: ReasonRule, rows: tuple[FactRow, ...], ctx: Ctx) -> Reason:
+    """一个适用的原因 → 中文说明、用到的事实、条款、能核实的材料。"""
+    draft = _DRAFTS.get(rule.code, _qualifying)(rows, ctx)
+    return Reason(
+        code=rule.code,
+        text=draft.text,
+        facts=draft.refs,
+        clause=draft.clause or rule.clause,
+        documents=draft.documents,
+    )

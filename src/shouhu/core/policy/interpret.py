@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from shouhu.core.identity import is_valid_id_number
 from shouhu.core.policy.dates import add_months, birthday
@@ -40,6 +40,7 @@ from shouhu.core.policy.expr import (
     Param,
     Ref,
     Value,
+    refs,
 )
 from shouhu.core.policy.model import CaseInput, Fact
 from shouhu.core.policy.params import ResolvedParams
@@ -57,14 +58,18 @@ class FactRow:
         return f"{self.subject}.facts[{self.index}]"
 
 
+NO_FACT = FactRow("", -1, Fact(""))  # 不在事实上下文时 Ctx.fact 的值
+
+
 @dataclass(slots=True)
 class Ctx:
     case: CaseInput
     as_of: date
     params: ResolvedParams
     facts: dict[str, list[FactRow]]
+    by_type: dict[tuple[str, str], list[FactRow]]
     env: dict[str, Value] = field(default_factory=dict)
-    fact: FactRow | None = None
+    fact: FactRow = NO_FACT
 
 
 Fn = Callable[[Ctx], Any]
@@ -72,10 +77,22 @@ Fn = Callable[[Ctx], Any]
 
 def fact_rows(case: CaseInput) -> dict[str, list[FactRow]]:
     rows: dict[str, list[FactRow]] = {}
-    for subject, person in (("child", case.child), ("father", case.father), ("mother", case.mother)):
+    for subject, person in (
+        ("child", case.child),
+        ("father", case.father),
+        ("mother", case.mother),
+    ):
         if person is not None:
             rows[subject] = [FactRow(subject, i, f) for i, f in enumerate(person.facts)]
     return rows
+
+
+def _by_type(facts: dict[str, list[FactRow]]) -> dict[tuple[str, str], list[FactRow]]:
+    grouped: dict[tuple[str, str], list[FactRow]] = {}
+    for rows in facts.values():
+        for row in rows:
+            grouped.setdefault((row.subject, row.fact.type), []).append(row)
+    return grouped
 
 
 def _case_field(name: str) -> Fn:
@@ -146,6 +163,30 @@ def _or(items: Sequence[Fn]) -> Fn:
     return run
 
 
+def _coalesce(items: Sequence[Fn]) -> Fn:
+    if len(items) == 2:  # 规则里几乎都是两项：省掉生成器
+        first, second = items
+
+        def pair(c: Ctx) -> Any:
+            v = first(c)
+            return second(c) if v is None else v
+
+        return pair
+
+    def run(c: Ctx) -> Any:
+        for item in items:
+            v = item(c)
+            if v is not None:
+                return v
+        return None
+
+    return run
+
+
+def _listed(c: Ctx, name: str) -> tuple[str, ...]:
+    return cast(tuple[str, ...], c.params.values[name])
+
+
 def _case(e: Case) -> Fn:
     whens = [(compile_expr(w), compile_expr(v)) for w, v in e.whens]
     default = compile_expr(e.default)
@@ -160,8 +201,11 @@ def _case(e: Case) -> Fn:
 
 
 def _facts(subject: str, types: tuple[str, ...]) -> Callable[[Ctx], list[FactRow]]:
-    wanted = frozenset(types)
-    return lambda c: [r for r in c.facts.get(subject, ()) if r.fact.type in wanted]
+    if len(types) == 1:
+        key = (subject, types[0])
+        return lambda c: c.by_type.get(key, [])
+    keys = [(subject, t) for t in types]
+    return lambda c: [r for k in keys for r in c.by_type.get(k, ())]
 
 
 def _facts_any(e: FactsAny) -> Fn:
@@ -177,7 +221,7 @@ def _facts_any(e: FactsAny) -> Fn:
                 break
             if v is None:
                 result = None
-        c.fact = None
+        c.fact = NO_FACT
         return result
 
     return run
@@ -195,7 +239,7 @@ def _facts_extreme(e: FactsMin | FactsMax) -> Fn:
                 v = value(c)
                 if v is not None:
                     found.append(v)
-        c.fact = None
+        c.fact = NO_FACT
         return pick(found) if found else None
 
     return run
@@ -243,7 +287,7 @@ def _simple(e: Expr) -> Fn | None:
 
 
 @cache
-def compile_expr(e: Expr) -> Fn:  # noqa: PLR0911 — 一个节点类型一个分支
+def compile_expr(e: Expr) -> Fn:
     leaf = _simple(e)
     if leaf is not None:
         return leaf
@@ -260,14 +304,13 @@ def compile_expr(e: Expr) -> Fn:  # noqa: PLR0911 — 一个节点类型一个�
         inner = compile_expr(e.item)
         return lambda c: inner(c) is None
     if isinstance(e, Coalesce):
-        items = [compile_expr(x) for x in e.items]
-        return lambda c: next((v for v in (i(c) for i in items) if v is not None), None)
+        return _coalesce([compile_expr(x) for x in e.items])
     if isinstance(e, InSet):
         inner, values = compile_expr(e.item), frozenset(e.values)
         return lambda c: None if (v := inner(c)) is None else v in values
     if isinstance(e, OnList):
         inner, name = compile_expr(e.item), e.list_name
-        return lambda c: None if (v := inner(c)) is None else v in c.params.values[name]
+        return lambda c: None if (v := inner(c)) is None else v in _listed(c, name)
     if isinstance(e, AddMonths):
         return _null_safe(lambda d: add_months(d, e.months), compile_expr(e.item))
     if isinstance(e, Birthday):
@@ -312,11 +355,40 @@ def _compiled(rules: RuleSet) -> tuple[tuple[str, Fn], ...]:
     return fns
 
 
-def evaluate(rules: RuleSet, case: CaseInput, as_of: date, params: ResolvedParams) -> Ctx:
-    """按顺序求出规则集的全部定义；返回的上下文里 env 是结果。"""
-    ctx = Ctx(case, as_of, params, fact_rows(case))
+def _needed(rules: RuleSet, targets: tuple[str, ...]) -> tuple[tuple[str, Fn], ...]:
+    """只求 targets 依赖到的定义（按原顺序）：下一次变化只要结论，不要说明。"""
+    key = (id(rules), targets)
+    hit = _SUBSETS.get(key)
+    if hit is None:
+        exprs = dict(rules.definitions)
+        wanted: set[str] = set()
+        stack = list(targets)
+        while stack:
+            name = stack.pop()
+            if name not in wanted:
+                wanted.add(name)
+                stack.extend(refs(exprs[name]))
+        hit = tuple((n, fn) for n, fn in _compiled(rules) if n in wanted)
+        _SUBSETS[key] = hit
+    return hit
+
+
+_SUBSETS: dict[tuple[int, tuple[str, ...]], tuple[tuple[str, Fn], ...]] = {}
+
+
+def evaluate(
+    rules: RuleSet,
+    case: CaseInput,
+    as_of: date,
+    params: ResolvedParams,
+    *,
+    only: tuple[str, ...] | None = None,
+) -> Ctx:
+    """按顺序求出规则集的定义（only 给出时只求它们依赖的）；返回的上下文里 env 是结果。"""
+    rows = fact_rows(case)
+    ctx = Ctx(case, as_of, params, rows, _by_type(rows))
     env = ctx.env
-    for name, fn in _compiled(rules):
+    for name, fn in _compiled(rules) if only is None else _needed(rules, only):
         env[name] = fn(ctx)
     return ctx
 
@@ -330,6 +402,6 @@ def evidence(ctx: Ctx, pred: Expr) -> tuple[FactRow, ...]:
             ctx.fact = row
             if fn(ctx) is True:
                 found.append(row)
-    ctx.fact = None
+    ctx.fact = NO_FACT
     order = {"child": 0, "father": 1, "mother": 2}
     return tuple(sorted(found, key=lambda r: (order[r.subject], r.index)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+import datetime as dt
 from typing import Final, Literal
 
 Status = Literal["eligible", "not_eligible", "needs_review"]
@@ -32,10 +32,10 @@ class Fact:
     """
 
     type: str
-    date: date | None = None
-    start: date | None = None
-    end: date | None = None
-    valid_until: date | None = None
+    date: dt.date | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    valid_until: dt.date | None = None
     level: str | None = None
     category: str | None = None
     disease: str | None = None
@@ -48,14 +48,14 @@ class Fact:
 class Person:
     facts: tuple[Fact, ...] = ()
     id_number: str | None = None
-    birth_date: date | None = None
+    birth_date: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CaseInput:
     """一个儿童的一次认定。father/mother 为 None 表示该方父母不明（未登记）。"""
 
-    as_of: date
+    as_of: dt.date
     child: Person
     father: Person | None = None
     mother: Person | None = None
@@ -74,7 +74,7 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class NextChange:
-    date: date
+    date: dt.date
     status: str
     category: str | None
     text: str
@@ -93,7 +93,7 @@ class Subsidy:
 @dataclass(frozen=True, slots=True)
 class Assessment:
     case_id: str | int | None
-    as_of: date
+    as_of: dt.date
     status: str
     category: str | None
     orphan_type: str | None

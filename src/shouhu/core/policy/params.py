@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import itertools
 import tomllib
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -43,15 +45,27 @@ class ParamSpec:
 def _specs() -> dict[str, ParamSpec]:
     specs = {
         "reviews_per_year.orphan": ParamSpec("count", True, "孤儿每年核查次数"),
-        "reviews_per_year.default": ParamSpec("count", True, "事实无人抚养儿童每年核查次数（未单列的情形）"),
+        "reviews_per_year.default": ParamSpec(
+            "count", True, "事实无人抚养儿童每年核查次数（未单列的情形）"
+        ),
         "severe_illness.list": ParamSpec("names", True, "重病病种目录"),
         "subsidy_fen.scattered_orphan": ParamSpec("fen", True, "散居孤儿基本生活费（分/月）"),
-        "subsidy_fen.institutional_orphan": ParamSpec("fen", True, "集中养育孤儿基本生活费（分/月）"),
-        "subsidy_fen.de_facto_unsupported": ParamSpec("fen", True, "事实无人抚养儿童基本生活补贴（分/月）"),
-        "hiv_infected.subsidised": ParamSpec("flag", True, "是否为监护人同意的艾滋病病毒感染儿童发放基本生活补贴"),
+        "subsidy_fen.institutional_orphan": ParamSpec(
+            "fen", True, "集中养育孤儿基本生活费（分/月）"
+        ),
+        "subsidy_fen.de_facto_unsupported": ParamSpec(
+            "fen", True, "事实无人抚养儿童基本生活补贴（分/月）"
+        ),
+        "hiv_infected.subsidised": ParamSpec(
+            "flag", True, "是否为监护人同意的艾滋病病毒感染儿童发放基本生活补贴"
+        ),
         "hiv_infected.rate": ParamSpec("rate", True, "艾滋病病毒感染儿童参照的补贴标准"),
-        "past_18_in_school.supported": ParamSpec("flag", True, "年满18周岁仍在全日制学校就读的是否继续保障"),
-        "past_18_in_school.until_age": ParamSpec("age", True, "在校就读继续保障的年龄上限（周岁，不含）"),
+        "past_18_in_school.supported": ParamSpec(
+            "flag", True, "年满18周岁仍在全日制学校就读的是否继续保障"
+        ),
+        "past_18_in_school.until_age": ParamSpec(
+            "age", True, "在校就读继续保障的年龄上限（周岁，不含）"
+        ),
         "past_18_in_school.levels": ParamSpec("names", True, "视为全日制就读的学段"),
     }
     for t in PARENT_FACT_TYPES:
@@ -106,10 +120,9 @@ class RegionParams:
 
 @dataclass(frozen=True, slots=True)
 class ResolvedParams:
-    """某地区某日适用的全部参数值，及每个值的出处。"""
+    """某地区一段日期内适用的全部参数值，及每个值的出处。"""
 
     region: str
-    on: date
     values: Mapping[str, ParamValue]
     entries: Mapping[str, ParamEntry]
 
@@ -132,7 +145,8 @@ class PolicyParams:
         if NATIONAL not in regions:
             raise InvalidPolicyParams(f"缺少全国默认参数（{NATIONAL}.toml）")
         self.regions: Mapping[str, RegionParams] = MappingProxyType(dict(regions))
-        self._cache: dict[tuple[str, date], ResolvedParams] = {}
+        self._boundaries: dict[str, tuple[date, ...]] = {}
+        self._timelines: dict[str, tuple[tuple[date, ...], tuple[ResolvedParams, ...]]] = {}
         for region in regions:
             self._check_complete(region)
 
@@ -160,16 +174,25 @@ class PolicyParams:
         return self.chain(region)[0]
 
     def resolve(self, region: str | None, on: date) -> ResolvedParams:
-        key = (self.param_region(region), on)
-        found = self._cache.get(key)
-        if found is None:
-            found = self._resolve(*key)
-            if len(self._cache) < 10_000:
-                self._cache[key] = found
-        return found
+        """region 在 on 这天适用的参数。按分段预先算好，查找是一次二分。"""
+        timeline = self._timelines.get(region or NATIONAL)
+        if timeline is None:
+            param_region = self.param_region(region)
+            cuts = self.boundaries(param_region)
+            resolved = tuple(self._resolve(param_region, s) for s in (date.min, *cuts))
+            timeline = self._timelines.setdefault(region or NATIONAL, (cuts, resolved))
+        cuts, resolved = timeline
+        return resolved[bisect_right(cuts, on)]
 
     def boundaries(self, region: str | None) -> tuple[date, ...]:
         """该地区参数可能变化的日期（next_change 的候选）。"""
+        key = region or NATIONAL
+        found = self._boundaries.get(key)
+        if found is None:
+            found = self._boundaries.setdefault(key, self._boundaries_of(region))
+        return found
+
+    def _boundaries_of(self, region: str | None) -> tuple[date, ...]:
         dates: set[date] = set()
         for r in self.chain(region):
             for entries in self.regions[r].entries.values():
@@ -200,10 +223,12 @@ class PolicyParams:
             if entry is None and name.startswith("reviews_per_year.") and not spec.required:
                 entry = self._find(chain, "reviews_per_year.default", on)
             if entry is None:
-                raise InvalidPolicyParams(f"参数 {name} 在 {on.isoformat()} 没有有效取值（地区 {region}）")
+                raise InvalidPolicyParams(
+                    f"参数 {name} 在 {on.isoformat()} 没有有效取值（地区 {region}）"
+                )
             values[name] = entry.value
             entries[name] = entry
-        return ResolvedParams(region, on, MappingProxyType(values), MappingProxyType(entries))
+        return ResolvedParams(region, MappingProxyType(values), MappingProxyType(entries))
 
     def _find(self, chain: Iterable[str], name: str, on: date) -> ParamEntry | None:
         for r in chain:
@@ -224,7 +249,7 @@ class PolicyParams:
                 key=lambda e: e.valid_from or date.min,
             )
             ok = bool(entries) and entries[0].valid_from is None and entries[-1].valid_to is None
-            ok = ok and all(a.valid_to == b.valid_from for a, b in zip(entries, entries[1:], strict=False))
+            ok = ok and all(a.valid_to == b.valid_from for a, b in itertools.pairwise(entries))
             if not ok:
                 raise InvalidPolicyParams(f"{NATIONAL}.toml：{name} 须自始至今连续有值")
 
@@ -264,7 +289,8 @@ def parse_region_file(filename: str, text: str) -> RegionParams:
     raw_entries: dict[str, list[object]] = {}
     _collect(filename, data, "", raw_entries)
     entries = {
-        pname: _parse_entries(filename, pname, items, sources) for pname, items in raw_entries.items()
+        pname: _parse_entries(filename, pname, items, sources)
+        for pname, items in raw_entries.items()
     }
     return RegionParams(region, name, MappingProxyType(sources), MappingProxyType(entries))
 
@@ -290,7 +316,9 @@ def _parse_sources(filename: str, raw: object) -> dict[str, Source]:
     return out
 
 
-def _collect(filename: str, table: dict[str, object], prefix: str, out: dict[str, list[object]]) -> None:
+def _collect(
+    filename: str, table: dict[str, object], prefix: str, out: dict[str, list[object]]
+) -> None:
     """把嵌套表展开成“点分参数名 → 取值条目列表”；未知的键即报错。"""
     for key, value in table.items():
         name = f"{prefix}{key}"
@@ -308,11 +336,16 @@ def _parse_entries(
     filename: str, name: str, items: list[object], sources: Mapping[str, Source]
 ) -> tuple[ParamEntry, ...]:
     entries = [
-        _parse_entry(f"{filename}：{name}[{i}]", name, item, sources) for i, item in enumerate(items)
+        _parse_entry(f"{filename}：{name}[{i}]", name, item, sources)
+        for i, item in enumerate(items)
     ]
     ordered = sorted(entries, key=lambda e: e.valid_from or date.min)
-    for a, b in zip(ordered, ordered[1:], strict=False):
-        if a.valid_to is None or (b.valid_from is not None and b.valid_from < a.valid_to) or b.valid_from is None:
+    for a, b in itertools.pairwise(ordered):
+        if (
+            a.valid_to is None
+            or (b.valid_from is not None and b.valid_from < a.valid_to)
+            or b.valid_from is None
+        ):
             raise InvalidPolicyParams(f"{filename}：{name} 的日期区间重叠")
     return tuple(ordered)
 
@@ -347,13 +380,19 @@ def _citation(
         if not isinstance(note, str) or not note:
             raise InvalidPolicyParams(f"{where}：示例值须写 note 说明来历")
     elif not isinstance(key, str) or not isinstance(clause, str) or not clause:
-        raise InvalidPolicyParams(f"{where}：缺少出处（source 和 clause），种子文件没有的值须标 example = true")
+        raise InvalidPolicyParams(
+            f"{where}：缺少出处（source 和 clause），种子文件没有的值须标 example = true"
+        )
     source = None
     if key is not None:
         if not isinstance(key, str) or key not in sources:
             raise InvalidPolicyParams(f"{where}：source {key!r} 不在本文件的 [sources] 中")
         source = sources[key]
-    return source, clause if isinstance(clause, str) else None, note if isinstance(note, str) else None
+    return (
+        source,
+        clause if isinstance(clause, str) else None,
+        note if isinstance(note, str) else None,
+    )
 
 
 def _check_value(where: str, kind: str, value: object) -> ParamValue:
@@ -383,7 +422,9 @@ def _check_value(where: str, kind: str, value: object) -> ParamValue:
 def load_params(directory: str | None = None) -> PolicyParams:
     """载入参数目录（默认是包内的 params/）下的全部 *.toml。"""
     if directory is not None:
-        files = {p.name: p.read_text(encoding="utf-8") for p in sorted(Path(directory).glob("*.toml"))}
+        files = {
+            p.name: p.read_text(encoding="utf-8") for p in sorted(Path(directory).glob("*.toml"))
+        }
     else:
         root = resources.files("shouhu.core.policy") / "params"
         files = {

@@ -62,7 +62,9 @@ def cases_from_json(
 ) -> tuple[list[CaseInput], bool]:
     """一个个案对象或其列表 → (个案列表, 输入是否为单个对象)。"""
     if isinstance(data, dict):
-        return [case_from_json(data, default_as_of=default_as_of, default_region=default_region)], True
+        return [
+            case_from_json(data, default_as_of=default_as_of, default_region=default_region)
+        ], True
     if not isinstance(data, list):
         raise InvalidInput("输入应为一个个案对象或个案对象的列表")
     cases = [
@@ -97,7 +99,9 @@ def _case(obj: object, default_as_of: date | None, default_region: str | None) -
         raise _Bad("as_of", "缺少认定日期（可用 --as-of 指定）")
     region = obj.get("region", None)
     region = default_region if region is None else region
-    if region is not None and not (isinstance(region, str) and len(region) == 6 and region.isdigit()):
+    if region is not None and not (
+        isinstance(region, str) and len(region) == 6 and region.isdigit()
+    ):
         raise _Bad("region", "应为6位行政区划代码")
     if "child" not in obj or obj["child"] is None:
         raise _Bad("child", "缺少儿童信息")
@@ -105,7 +109,9 @@ def _case(obj: object, default_as_of: date | None, default_region: str | None) -
     if child.birth_date is None and not (
         child.id_number and is_valid_id_number(child.id_number, today=as_of)
     ):
-        raise _Bad("child.birth_date", "缺少出生日期，且 child.id_number 不是有效的18位公民身份号码")
+        raise _Bad(
+            "child.birth_date", "缺少出生日期，且 child.id_number 不是有效的18位公民身份号码"
+        )
     father = _parent(obj, "father")
     mother = _parent(obj, "mother")
     return CaseInput(as_of, child, father, mother, region, case_id)

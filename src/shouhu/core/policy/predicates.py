@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from shouhu.core.policy.expr import (
     AddMonths,
     Case,
@@ -47,6 +49,7 @@ def _open_start() -> Expr:
     return or_(IsNull(_START), le(_START, AS_OF))
 
 
+@cache
 def in_force(fact_type: str) -> Expr:
     """事实在 as_of 是否有效；缺决定所需的日期时为未知。"""
     if fact_type in ("deceased", "adopted", "parents_unknown"):
@@ -67,6 +70,7 @@ def in_force(fact_type: str) -> Expr:
     return and_(le(_START, AS_OF), _before_end())
 
 
+@cache
 def qualifies(fact_type: str) -> Expr:
     """有效且满足 §3 的条件（重残等级、重病目录、期限6个月以上、失联满6个月……）。"""
     base = in_force(fact_type)

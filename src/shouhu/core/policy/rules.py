@@ -184,17 +184,25 @@ def _missing_aggregate(subject: str, types: tuple[str, ...], field: str) -> Expr
 def _missing_groups() -> list[MissingGroup]:
     """可能“未知”的变量及其缺字段的事实分组；只依赖定义的名字。"""
     groups = [
-        MissingGroup("eligible_age", IsNull(Ref("eligible_age")), "child", ("in_school",), ("start", "level")),
+        MissingGroup(
+            "eligible_age", IsNull(Ref("eligible_age")), "child", ("in_school",), ("start", "level")
+        ),
     ]
     for t in ("deceased", "adopted", "parents_unknown"):
-        groups.append(MissingGroup(f"child_{t}", IsNull(Ref(f"child_{t}")), "child", (t,), ("date",)))
+        groups.append(
+            MissingGroup(f"child_{t}", IsNull(Ref(f"child_{t}")), "child", (t,), ("date",))
+        )
     c_fields = tuple(sorted({f for t in CONDITION_TYPES for f in NEEDED_FIELDS[t]}))
     for parent in PARENTS:
         absent, condition = Ref(f"{parent}_absent"), Ref(f"{parent}_condition")
-        groups.append(MissingGroup(f"{parent}_absent", IsNull(absent), parent, ABSENCE_TYPES, ("date",)))
+        groups.append(
+            MissingGroup(f"{parent}_absent", IsNull(absent), parent, ABSENCE_TYPES, ("date",))
+        )
         # 已确定“死亡或失踪”的一方，情形事实缺字段也不影响结论
         relevant = and_(IsNull(condition), not_(is_true(absent)))
-        groups.append(MissingGroup(f"{parent}_condition", relevant, parent, CONDITION_TYPES, c_fields))
+        groups.append(
+            MissingGroup(f"{parent}_condition", relevant, parent, CONDITION_TYPES, c_fields)
+        )
     return groups
 
 
@@ -276,7 +284,9 @@ def _decision(b: _Builder) -> None:
     step = Ref("step_ign")
     status = b.define("status", if_(undecided, Lit("needs_review"), _lookup(step, lambda o: o[0])))
     category = b.define("category", if_(undecided, Lit(None), _lookup(step, lambda o: o[1])))
-    institutional = if_(is_true(Ref("child_institutional_care")), Lit("institutional"), Lit("scattered"))
+    institutional = if_(
+        is_true(Ref("child_institutional_care")), Lit("institutional"), Lit("scattered")
+    )
     b.define("orphan_type", if_(eq(category, Lit("orphan")), institutional, Lit(None)))
     figures = tuple(
         if_(
@@ -358,7 +368,12 @@ def _reasons(b: _Builder, groups: list[MissingGroup]) -> None:
     def at(step_name: str, *more: Expr) -> Expr:
         return and_(shown, eq(step, Lit(step_name)), *more)
 
-    add("child_deceased", at("child_deceased"), _fact_evidence("child", ("deceased",)), "policy §4.1")
+    add(
+        "child_deceased",
+        at("child_deceased"),
+        _fact_evidence("child", ("deceased",)),
+        "policy §4.1",
+    )
     add("birth_date_mismatch", at("birth_date_mismatch"), None, "policy §4.2")
     add("aged_out", at("aged_out"), None, "bayannur §3(一)")
     add("adopted", at("adopted"), _fact_evidence("child", ("adopted",)), "policy §4.4")
@@ -375,7 +390,9 @@ def _reasons(b: _Builder, groups: list[MissingGroup]) -> None:
             _fact_evidence(parent, ("deceased",)),
             and_(FactIs(parent, CONDITION_TYPES), is_true(possibly), is_true(later)),
         )
-        add(f"conflict_{parent}", at("conflict", Ref(f"conflict_{parent}")), evidence, "policy §4.6")
+        add(
+            f"conflict_{parent}", at("conflict", Ref(f"conflict_{parent}")), evidence, "policy §4.6"
+        )
     _missing_reasons(add, undecided, groups)
     eligible_steps = ("orphan", "de_facto_unsupported")
     for parent in PARENTS:
@@ -419,7 +436,9 @@ def _missing_reasons(
             types = tuple(t for t in g.types if field in NEEDED_FIELDS[t])
             applies.append(and_(g.relevant, _missing_aggregate_ref(g, field)))
             unknown = IsNull(_qualifying_by_type(types))
-            evidence.append(and_(g.relevant, FactIs(g.subject, types), unknown, IsNull(Field(field))))
+            evidence.append(
+                and_(g.relevant, FactIs(g.subject, types), unknown, IsNull(Field(field)))
+            )
         if field == "birth_date":
             applies.append(and_(IsNull(Ref("eligible_age")), IsNull(Ref("birth"))))
         add(
@@ -457,4 +476,3 @@ def ruleset() -> RuleSet:
         JoinNonNull(";", tuple(if_(Ref(f"reason__{c}"), Lit(c), Lit(None)) for c in codes)),
     )
     return RuleSet(tuple(b.definitions), tuple(b.reasons), OUTPUTS)
-

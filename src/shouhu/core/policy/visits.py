@@ -24,7 +24,9 @@ class VisitRequirement:
 
 _REQUIREMENTS: Final = MappingProxyType(
     {
-        "high": VisitRequirement("high", "week", 24, "重大变故发生后24小时内走访到位，平时每周走访不少于1次"),
+        "high": VisitRequirement(
+            "high", "week", 24, "重大变故发生后24小时内走访到位，平时每周走访不少于1次"
+        ),
         "key": VisitRequirement("key", "month", None, "每月走访不少于1次"),
         "general": VisitRequirement("general", "quarter", None, "每季度走访不少于1次"),
     }

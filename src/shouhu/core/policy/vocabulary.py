@@ -52,7 +52,13 @@ DISABILITY_CATEGORIES: Final = (
     "multiple",
 )
 DISABILITY_CATEGORY_LABELS: Final = MappingProxyType(
-    dict(zip(DISABILITY_CATEGORIES, ("视力", "听力", "言语", "肢体", "智力", "精神", "多重"), strict=True))
+    dict(
+        zip(
+            DISABILITY_CATEGORIES,
+            ("视力", "听力", "言语", "肢体", "智力", "精神", "多重"),
+            strict=True,
+        )
+    )
 )
 FACT_FIELDS: Final = (
     "date",
