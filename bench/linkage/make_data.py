@@ -6,7 +6,8 @@
   姓名  2% 错一个字（同音或形近字，沿用 synth 的写错字函数）
 姓名按 synth 的姓氏与用字频率生成（重名很多，正是缺号记录难联的原因）。
 
-    .venv/bin/python bench/linkage/make_data.py --persons 1000000 --records 200000 --out /tmp/shouhu-bench/linkage
+    .venv/bin/python bench/linkage/make_data.py --persons 1000000 --records 200000 \
+        --out /tmp/shouhu-bench/linkage
 """
 
 from __future__ import annotations
@@ -42,7 +43,10 @@ def registry_draw(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     sequence = rng.integers(0, 100, n)
     ymd = np.char.replace(birth.astype(str), "-", "")
     gender_digit = 2 * (sequence % 5) + male
-    first17 = np.char.add(np.char.add(division, ymd), np.char.add(np.char.zfill(sequence.astype(str), 2), gender_digit.astype(str)))
+    first17 = np.char.add(
+        np.char.add(division, ymd),
+        np.char.add(np.char.zfill(sequence.astype(str), 2), gender_digit.astype(str)),
+    )
     digits = np.frombuffer("".join(first17.tolist()).encode(), dtype=np.uint8).reshape(n, 17) - 48
     ids = np.char.add(first17, CHECK[(digits * WEIGHTS).sum(axis=1) % 11])
     _, keep = np.unique(ids, return_index=True)  # 撞号的只留一个
@@ -89,7 +93,9 @@ def id_written(rng: np.random.Generator, number: str, born: int) -> tuple[str, s
     return number, ""
 
 
-def facts_draw(rng: np.random.Generator, reg: dict[str, np.ndarray], names: np.ndarray, m: int) -> tuple[pa.Table, pa.Table]:
+def facts_draw(
+    rng: np.random.Generator, reg: dict[str, np.ndarray], names: np.ndarray, m: int
+) -> tuple[pa.Table, pa.Table]:
     pick = rng.integers(0, len(reg["id"]), m)
     ids, noises, written_names = [], [], []
     years = reg["birth"].astype("datetime64[Y]").astype(int) + 1970
@@ -102,16 +108,18 @@ def facts_draw(rng: np.random.Generator, reg: dict[str, np.ndarray], names: np.n
         written_names.append(name)
         noises.append(noise)
     record_ids = [f"R{k:08d}" for k in range(m)]
-    facts = pa.table({
-        "record_id": record_ids,
-        "agency_type": pa.array(["education"] * m),
-        "type": pa.array(["enrolment"] * m),
-        "id_number": ids,
-        "name": written_names,
-        "birth_date": pa.array(reg["birth"][pick]).cast(pa.string()),
-        "gender": np.where(reg["male"][pick], "M", "F"),
-        "division_code": reg["division"][pick],
-    })  # fmt: skip
+    facts = pa.table(
+        {
+            "record_id": record_ids,
+            "agency_type": pa.array(["education"] * m),
+            "type": pa.array(["enrolment"] * m),
+            "id_number": ids,
+            "name": written_names,
+            "birth_date": pa.array(reg["birth"][pick]).cast(pa.string()),
+            "gender": np.where(reg["male"][pick], "M", "F"),
+            "division_code": reg["division"][pick],
+        }
+    )
     truth = pa.table({"record_id": record_ids, "id_number": reg["id"][pick], "noise": noises})
     return facts, truth
 
@@ -127,18 +135,25 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     reg = registry_draw(rng, args.persons)
     names = names_draw(rng, reg["male"])
-    registry = pa.table({
-        "id_number": reg["id"], "name": names.tolist(),
-        "gender": np.where(reg["male"], "M", "F"),
-        "birth_date": pa.array(reg["birth"]).cast(pa.string()), "division_code": reg["division"],
-    })  # fmt: skip
+    registry = pa.table(
+        {
+            "id_number": reg["id"],
+            "name": names.tolist(),
+            "gender": np.where(reg["male"], "M", "F"),
+            "birth_date": pa.array(reg["birth"]).cast(pa.string()),
+            "division_code": reg["division"],
+        }
+    )
     facts, truth = facts_draw(rng, reg, names, args.records)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for name, table in (("registry", registry), ("facts", facts), ("truth", truth)):
         pq.write_table(table, out / f"{name}.parquet")
     dirty = pc.sum(pc.not_equal(truth["noise"], "")).as_py()
-    print(f"registry {registry.num_rows} · facts {facts.num_rows} (dirty {dirty}) · {time.perf_counter() - started:.1f}s · {out}")
+    print(
+        f"registry {registry.num_rows} · facts {facts.num_rows} (dirty {dirty})"
+        f" · {time.perf_counter() - started:.1f}s · {out}"
+    )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,13 @@ def scores(links: list[dict[str, object]], truth: dict[str, str]) -> dict[str, f
     precision = correct / len(predicted) if predicted else 0.0
     recall = correct / len(truth)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 5), "recall": round(recall, 5), "f1": round(f1, 5),
-            "linked": len(predicted), "wrong": len(predicted) - correct}  # fmt: skip
+    return {
+        "precision": round(precision, 5),
+        "recall": round(recall, 5),
+        "f1": round(f1, 5),
+        "linked": len(predicted),
+        "wrong": len(predicted) - correct,
+    }
 
 
 def main() -> None:
@@ -45,14 +50,17 @@ def main() -> None:
     rows = links.to_pylist()
     misses = collections.Counter(
         (noise[str(r["record_id"])] or "clean", "unlinked" if r["id_number"] is None else "wrong")
-        for r in rows if r["id_number"] != truth[str(r["record_id"])]
-    )  # fmt: skip
+        for r in rows
+        if r["id_number"] != truth[str(r["record_id"])]
+    )
     result = {
-        "engine": f"shouhu/{args.backend}", "seconds": round(seconds, 2),
+        "engine": f"shouhu/{args.backend}",
+        "seconds": round(seconds, 2),
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-        **scores(rows, truth), "methods": dict(collections.Counter(r["method"] for r in rows)),
+        **scores(rows, truth),
+        "methods": dict(collections.Counter(r["method"] for r in rows)),
         "misses": {f"{k[0]}:{k[1]}": v for k, v in sorted(misses.items())},
-    }  # fmt: skip
+    }
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -12,12 +12,44 @@ import pytest
 from shouhu.core.identity import id_number_generate
 
 COUNTIES = ("150802", "150821", "150822", "150823", "370114", "370702", "341324")
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余杜叶程魏"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余杜叶程魏"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红玉梅鹏飞浩宇欣怡子涵俊"
-HOMOPHONES = {"伟": "玮", "芳": "方", "静": "敬", "丽": "莉", "军": "君", "杰": "洁", "明": "鸣", "华": "桦",
-              "红": "宏", "玉": "钰", "飞": "菲", "宇": "雨", "俊": "骏", "强": "蔷", "平": "萍"}  # fmt: skip
-TRADITIONAL = {"伟": "偉", "丽": "麗", "军": "軍", "杰": "傑", "涛": "濤", "兰": "蘭", "华": "華", "国": "國",
-               "红": "紅", "鹏": "鵬", "飞": "飛", "俊": "俊", "张": "張", "刘": "劉", "陈": "陳"}  # fmt: skip
+HOMOPHONES = {
+    "伟": "玮",
+    "芳": "方",
+    "静": "敬",
+    "丽": "莉",
+    "军": "君",
+    "杰": "洁",
+    "明": "鸣",
+    "华": "桦",
+    "红": "宏",
+    "玉": "钰",
+    "飞": "菲",
+    "宇": "雨",
+    "俊": "骏",
+    "强": "蔷",
+    "平": "萍",
+}
+TRADITIONAL = {
+    "伟": "偉",
+    "丽": "麗",
+    "军": "軍",
+    "杰": "傑",
+    "涛": "濤",
+    "兰": "蘭",
+    "华": "華",
+    "国": "國",
+    "红": "紅",
+    "鹏": "鵬",
+    "飞": "飛",
+    "俊": "俊",
+    "张": "張",
+    "刘": "劉",
+    "陈": "陳",
+}
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 
 
@@ -35,8 +67,9 @@ def person_make(rng: random.Random, taken: set[str]) -> Person:
         gender = rng.choice("MF")
         birth = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 70))
         division = rng.choice(COUNTIES)
-        number = id_number_generate(division_code=division, birth_date=birth, sequence=rng.randrange(100),
-                                    gender=gender)  # fmt: skip
+        number = id_number_generate(
+            division_code=division, birth_date=birth, sequence=rng.randrange(100), gender=gender
+        )
         if number not in taken:
             taken.add(number)
             given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
@@ -44,24 +77,42 @@ def person_make(rng: random.Random, taken: set[str]) -> Person:
 
 
 def registry_table(people: list[Person]) -> pa.Table:
-    return pa.table({
-        "id_number": [p.id_number for p in people], "name": [p.name for p in people],
-        "gender": [p.gender for p in people], "birth_date": [p.birth.isoformat() for p in people],
-        "division_code": [p.division for p in people],
-    })  # fmt: skip
+    return pa.table(
+        {
+            "id_number": [p.id_number for p in people],
+            "name": [p.name for p in people],
+            "gender": [p.gender for p in people],
+            "birth_date": [p.birth.isoformat() for p in people],
+            "division_code": [p.division for p in people],
+        }
+    )
 
 
 def facts_table(rows: list[dict[str, str | None]]) -> pa.Table:
-    columns = ("record_id", "agency_type", "type", "id_number", "name", "birth_date", "gender", "division_code")
+    columns = (
+        "record_id",
+        "agency_type",
+        "type",
+        "id_number",
+        "name",
+        "birth_date",
+        "gender",
+        "division_code",
+    )
     return pa.table({c: pa.array([r.get(c) for r in rows], pa.string()) for c in columns})
 
 
 def record_of(person: Person, record_id: str, **changes: str | None) -> dict[str, str | None]:
     row: dict[str, str | None] = {
-        "record_id": record_id, "agency_type": "education", "type": "enrolment",
-        "id_number": person.id_number, "name": person.name, "birth_date": person.birth.isoformat(),
-        "gender": person.gender, "division_code": person.division,
-    }  # fmt: skip
+        "record_id": record_id,
+        "agency_type": "education",
+        "type": "enrolment",
+        "id_number": person.id_number,
+        "name": person.name,
+        "birth_date": person.birth.isoformat(),
+        "gender": person.gender,
+        "division_code": person.division,
+    }
     row.update(changes)
     return row
 
@@ -84,9 +135,13 @@ def wrong_char(rng: random.Random, name: str) -> str:
     return name[:i] + replacement + name[i + 1 :]
 
 
-def dirty_record(rng: random.Random, person: Person, record_id: str) -> tuple[dict[str, str | None], str]:
+def dirty_record(
+    rng: random.Random, person: Person, record_id: str
+) -> tuple[dict[str, str | None], str]:
     """一条带一种“错法”的记录和错法名。"""
-    kind = rng.choice(("clean", "typo", "swap", "missing", "short", "wide", "lower", "name", "trad", "spaces"))
+    kind = rng.choice(
+        ("clean", "typo", "swap", "missing", "short", "wide", "lower", "name", "trad", "spaces")
+    )
     number, name = person.id_number, person.name
     if kind == "typo":
         number = typo(rng, number)

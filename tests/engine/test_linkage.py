@@ -11,9 +11,6 @@ from datetime import date
 
 import pyarrow as pa
 import pytest
-
-from shouhu.core.errors import DomainError
-from shouhu.engine.linkage import LinkSettings, link_records, settings_default
 from tests.engine.conftest import (
     FULL_WIDTH,
     Person,
@@ -23,6 +20,9 @@ from tests.engine.conftest import (
     region_build,
     registry_table,
 )
+
+from shouhu.core.errors import DomainError
+from shouhu.engine.linkage import LinkSettings, link_records, settings_default
 
 SPECIAL = {
     "exact": Person("150802201003150014", "司马鑫淼", "M", date(2010, 3, 15), "150802"),
@@ -44,8 +44,13 @@ def _fixed(person: Person) -> Person:
     """特例人员的号码按 core 的规则补上正确的校验码（上面只写了前 17 位的意思）。"""
     from shouhu.core.identity import check_digit
 
-    return Person(person.id_number[:17] + check_digit(person.id_number[:17]), person.name,
-                  person.gender, person.birth, person.division)  # fmt: skip
+    return Person(
+        person.id_number[:17] + check_digit(person.id_number[:17]),
+        person.name,
+        person.gender,
+        person.birth,
+        person.division,
+    )
 
 
 PEOPLE = {key: _fixed(p) for key, p in SPECIAL.items()}
@@ -66,22 +71,31 @@ def _special_records() -> dict[str, dict[str, str | None]]:
     return {
         "exact": record_of(p["exact"], "s_exact"),
         "short": record_of(p["short"], "s_short", id_number=short[:6] + short[8:17]),
-        "full_width": record_of(p["exact"], "s_full_width", id_number=p["exact"].id_number.translate(FULL_WIDTH)),
-        "spaces": record_of(p["exact"], "s_spaces", id_number=" 150802 2010-0315 " + p["exact"].id_number[14:]),
+        "full_width": record_of(
+            p["exact"], "s_full_width", id_number=p["exact"].id_number.translate(FULL_WIDTH)
+        ),
+        "spaces": record_of(
+            p["exact"], "s_spaces", id_number=" 150802 2010-0315 " + p["exact"].id_number[14:]
+        ),
         "lower_x": record_of(p["lower_x"], "s_lower_x", id_number=p["lower_x"].id_number.lower()),
         "typo": record_of(p["typo"], "s_typo", id_number=_typo(p["typo"].id_number)),
         "swap": record_of(p["swap"], "s_swap", id_number=_swap(p["swap"].id_number)),
-        "letter_o": record_of(p["letter_o"], "s_letter_o", id_number=p["letter_o"].id_number[:8] + "O"
-                              + p["letter_o"].id_number[9:]),
+        "letter_o": record_of(
+            p["letter_o"],
+            "s_letter_o",
+            id_number=p["letter_o"].id_number[:8] + "O" + p["letter_o"].id_number[9:],
+        ),
         "missing": record_of(p["missing"], "s_missing", id_number=None),
         "homophone": record_of(p["homophone"], "s_homophone", id_number="", name="慕容敬怡"),
         "traditional": record_of(p["traditional"], "s_traditional", id_number="", name="龍國華"),
         "twin": record_of(p["twin_a"], "s_twin", id_number=""),
-        "stranger": record_of(p["missing"], "s_stranger", id_number="", name="闻人不在",
-                              birth_date="1971-02-03"),
-        "other_life": record_of(p["other_life"], "s_other_life", id_number="", birth_date="1961-05-05",
-                                gender="M"),
-    }  # fmt: skip
+        "stranger": record_of(
+            p["missing"], "s_stranger", id_number="", name="闻人不在", birth_date="1971-02-03"
+        ),
+        "other_life": record_of(
+            p["other_life"], "s_other_life", id_number="", birth_date="1961-05-05", gender="M"
+        ),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +114,11 @@ def links(case_region: tuple[pa.Table, pa.Table]) -> dict[str, dict[str, object]
 
 def test_exact_id_links_with_full_confidence(links: dict[str, dict[str, object]]) -> None:
     row = links["s_exact"]
-    assert (row["id_number"], row["method"], row["confidence"]) == (PEOPLE["exact"].id_number, "exact_id", 100)
+    assert (row["id_number"], row["method"], row["confidence"]) == (
+        PEOPLE["exact"].id_number,
+        "exact_id",
+        100,
+    )
 
 
 def test_fifteen_digit_id_is_converted_then_linked(links: dict[str, dict[str, object]]) -> None:
@@ -109,23 +127,34 @@ def test_fifteen_digit_id_is_converted_then_linked(links: dict[str, dict[str, ob
 
 
 @pytest.mark.parametrize("record", ["s_full_width", "s_spaces"])
-def test_written_forms_of_the_id_link_exactly(links: dict[str, dict[str, object]], record: str) -> None:
-    assert (links[record]["id_number"], links[record]["method"]) == (PEOPLE["exact"].id_number, "exact_id")
+def test_written_forms_of_the_id_link_exactly(
+    links: dict[str, dict[str, object]], record: str
+) -> None:
+    assert (links[record]["id_number"], links[record]["method"]) == (
+        PEOPLE["exact"].id_number,
+        "exact_id",
+    )
 
 
 def test_lowercase_x_links_exactly(links: dict[str, dict[str, object]]) -> None:
-    assert (links["s_lower_x"]["id_number"], links["s_lower_x"]["method"]) == (PEOPLE["lower_x"].id_number, "exact_id")
+    assert (links["s_lower_x"]["id_number"], links["s_lower_x"]["method"]) == (
+        PEOPLE["lower_x"].id_number,
+        "exact_id",
+    )
 
 
 @pytest.mark.parametrize("kind", ["typo", "swap", "letter_o"])
 def test_near_miss_id_recovers_the_person(links: dict[str, dict[str, object]], kind: str) -> None:
     row = links[f"s_{kind}"]
     assert (row["id_number"], row["method"]) == (PEOPLE[kind].id_number, "near_miss")
-    assert isinstance(row["confidence"], int) and row["confidence"] >= settings_default().threshold
+    assert isinstance(row["confidence"], int)
+    assert row["confidence"] >= settings_default().threshold
 
 
-@pytest.mark.parametrize(("record", "person"), [("s_missing", "missing"), ("s_homophone", "homophone"),
-                                                ("s_traditional", "traditional")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("record", "person"),
+    [("s_missing", "missing"), ("s_homophone", "homophone"), ("s_traditional", "traditional")],
+)
 def test_record_without_id_is_linked_by_name_birth_date_and_division(
     links: dict[str, dict[str, object]], record: str, person: str
 ) -> None:
@@ -138,24 +167,38 @@ def test_ambiguous_twins_are_left_unlinked_not_guessed(links: dict[str, dict[str
     assert (row["id_number"], row["method"]) == (None, "unlinked")
 
 
-def test_record_matching_nobody_is_unlinked_with_zero_confidence(links: dict[str, dict[str, object]]) -> None:
-    assert links["s_stranger"] == {"record_id": "s_stranger", "id_number": None, "method": "unlinked", "confidence": 0}
+def test_record_matching_nobody_is_unlinked_with_zero_confidence(
+    links: dict[str, dict[str, object]],
+) -> None:
+    assert links["s_stranger"] == {
+        "record_id": "s_stranger",
+        "id_number": None,
+        "method": "unlinked",
+        "confidence": 0,
+    }
 
 
 def test_weak_candidate_below_threshold_is_unlinked(links: dict[str, dict[str, object]]) -> None:
     """同县同名，但生日、性别都对不上：有候选，分数不够。"""
     row = links["s_other_life"]
-    assert row["method"] == "unlinked" and row["id_number"] is None
-    assert isinstance(row["confidence"], int) and row["confidence"] < settings_default().threshold
+    assert (row["method"], row["id_number"]) == ("unlinked", None)
+    assert isinstance(row["confidence"], int)
+    assert row["confidence"] < settings_default().threshold
 
 
-def test_every_record_gets_exactly_one_row(links: dict[str, dict[str, object]], case_region: tuple[pa.Table, pa.Table]) -> None:
+def test_every_record_gets_exactly_one_row(
+    links: dict[str, dict[str, object]], case_region: tuple[pa.Table, pa.Table]
+) -> None:
     assert sorted(links) == sorted(case_region[1].column("record_id").to_pylist())
 
 
 def test_background_records_link_to_their_own_person(small_region: Region) -> None:
     rows = link_records(registry=small_region.registry, facts=small_region.facts).to_pylist()
-    wrong = [r for r in rows if r["id_number"] is not None and r["id_number"] != small_region.truth[r["record_id"]]]
+    wrong = [
+        r
+        for r in rows
+        if r["id_number"] is not None and r["id_number"] != small_region.truth[r["record_id"]]
+    ]
     linked = [r for r in rows if r["id_number"] is not None]
     assert not wrong
     assert len(linked) >= 0.995 * len(rows)
@@ -175,7 +218,8 @@ def test_missing_required_column_names_table_and_column_without_data(small_regio
     with pytest.raises(DomainError) as caught:
         link_records(registry=small_region.registry, facts=facts)
     message = caught.value.message
-    assert "record_id" in message and "lk_in_facts" in message
+    assert "record_id" in message
+    assert "lk_in_facts" in message
     assert not any(p.id_number in message or p.name in message for p in small_region.people[:50])
 
 

@@ -10,7 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
-from shouhu.core.identity import id_number_generate, is_valid_id_number, near_misses, normalize_id_number
+from shouhu.core.identity import (
+    id_number_generate,
+    is_valid_id_number,
+    near_misses,
+    normalize_id_number,
+)
 from shouhu.engine.backends.duckdb_backend import DuckDBBackend
 from shouhu.engine.linkage import blocking, prepare, settings_default
 from shouhu.engine.linkage.names import name_features, name_syllables_fast, surname_key
@@ -24,15 +29,24 @@ FULL_WIDTH = str.maketrans("0123456789Xx", "０１２３４５６７８９Ｘｘ
 @st.composite
 def resident_ids(draw: st.DrawFn) -> str:
     birth = date(1920, 1, 1) + timedelta(days=draw(st.integers(0, 365 * 100)))
-    return id_number_generate(division_code=draw(st.sampled_from(COUNTIES)), birth_date=birth,
-                              sequence=draw(st.integers(0, 99)), gender=draw(st.sampled_from("MF")))  # fmt: skip
+    return id_number_generate(
+        division_code=draw(st.sampled_from(COUNTIES)),
+        birth_date=birth,
+        sequence=draw(st.integers(0, 99)),
+        gender=draw(st.sampled_from("MF")),
+    )
 
 
 @st.composite
 def written_ids(draw: st.DrawFn) -> str:
-    """部门实际写出来的样子：规范、15 位、丢了末位 X、全角、小写 x、空格与连字符、Excel 的 .0、杂字符。"""
+    """部门实际写出来的样子：规范、15 位、丢了末位 X、全角、小写 x、空格与连字符、Excel 的 .0、
+    杂字符。"""
     number = draw(resident_ids())
-    form = draw(st.sampled_from(["plain", "short", "no_x", "wide", "lower", "spaced", "excel", "junk", "cut"]))
+    form = draw(
+        st.sampled_from(
+            ["plain", "short", "no_x", "wide", "lower", "spaced", "excel", "junk", "cut"]
+        )
+    )
     if form == "short":
         return number[:6] + number[8:17]
     if form == "no_x":
@@ -43,7 +57,9 @@ def written_ids(draw: st.DrawFn) -> str:
         return number.lower()
     if form == "spaced":
         cut = draw(st.integers(1, 17))
-        return draw(st.sampled_from([" ", "-", "\u3000", "\t", "'", "\u2014"])).join((number[:cut], number[cut:]))
+        return draw(st.sampled_from([" ", "-", "\u3000", "\t", "'", "\u2014"])).join(
+            (number[:cut], number[cut:])
+        )
     if form == "excel":
         return number[:17] + ".0"
     if form == "junk":
@@ -56,11 +72,18 @@ def written_ids(draw: st.DrawFn) -> str:
 def _engine_normalized(values: list[str | None]) -> list[str]:
     backend = DuckDBBackend()
     try:
-        rows = pa.table({"record_id": [str(i) for i in range(len(values))], "id_number": pa.array(values, pa.string())})
+        rows = pa.table(
+            {
+                "record_id": [str(i) for i in range(len(values))],
+                "id_number": pa.array(values, pa.string()),
+            }
+        )
         backend.load_arrow("facts", rows)
         _fact_keys(backend, settings_default(), "facts", {"record_id", "id_number"})
         query = exp.select(col("rid"), col("id_number__v")).from_(tbl("lk_fkey"))
-        found = {r["rid"]: r["id_number__v"] or "" for r in backend.fetch(query, step="测试").to_pylist()}
+        found = {
+            r["rid"]: r["id_number__v"] or "" for r in backend.fetch(query, step="测试").to_pylist()
+        }
     finally:
         backend.close()
     return [found[str(i)] for i in range(len(values))]
@@ -76,7 +99,11 @@ def _one_error(number: str, position: int, digit: str, swap: bool) -> str:
     """录错一位或颠倒两位，结果仍是“规范形状”（X 只在末位；SQL 只处理这种，其余交 core）。"""
     if swap and position < 17 and not (position == 16 and number[17] == "X"):
         return number[:position] + number[position + 1] + number[position] + number[position + 2 :]
-    return number[:position] + (digit if position == 17 else digit.replace("X", "0")) + number[position + 1 :]
+    return (
+        number[:position]
+        + (digit if position == 17 else digit.replace("X", "0"))
+        + number[position + 1 :]
+    )
 
 
 def _sql_near_misses(numbers: list[str]) -> dict[str, set[str]]:
@@ -84,8 +111,12 @@ def _sql_near_misses(numbers: list[str]) -> dict[str, set[str]]:
     con = duckdb.connect()
     con.register("lk_vsub", subs)
     con.register("lk_vswap", swaps)
-    con.register("lk_res", pa.table({"rid": [str(i) for i in range(len(numbers))], "id_number__v": numbers}))
-    query = blocking.near_miss_select("lk_res", "id_number", "lk_vsub", "lk_vswap").sql(dialect="duckdb")
+    con.register(
+        "lk_res", pa.table({"rid": [str(i) for i in range(len(numbers))], "id_number__v": numbers})
+    )
+    query = blocking.near_miss_select("lk_res", "id_number", "lk_vsub", "lk_vswap").sql(
+        dialect="duckdb"
+    )
     found: dict[str, set[str]] = {str(i): set() for i in range(len(numbers))}
     for rid, cand in con.execute(query).fetchall():
         found[rid].add(cand)
@@ -93,8 +124,15 @@ def _sql_near_misses(numbers: list[str]) -> dict[str, set[str]]:
 
 
 @settings(max_examples=30)
-@given(st.lists(st.tuples(resident_ids(), st.integers(0, 17), st.sampled_from("0123456789X"), st.booleans()),
-                min_size=1, max_size=30))  # fmt: skip
+@given(
+    st.lists(
+        st.tuples(
+            resident_ids(), st.integers(0, 17), st.sampled_from("0123456789X"), st.booleans()
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_sql_near_misses_agree_with_core(cases: list[tuple[str, int, str, bool]]) -> None:
     written = [_one_error(*case) for case in cases]
     found = _sql_near_misses(written)
@@ -104,7 +142,9 @@ def test_sql_near_misses_agree_with_core(cases: list[tuple[str, int, str, bool]]
 
 
 def test_near_misses_include_the_true_number_for_typos_and_swaps() -> None:
-    number = id_number_generate(division_code="150802", birth_date=date(2012, 3, 4), sequence=7, gender="F")
+    number = id_number_generate(
+        division_code="150802", birth_date=date(2012, 3, 4), sequence=7, gender="F"
+    )
     typo = number[:8] + str((int(number[8]) + 1) % 10) + number[9:]
     swapped = number[:10] + number[11] + number[10] + number[12:]
     found = _sql_near_misses([typo, swapped])

@@ -41,10 +41,10 @@ class Backend(Protocol):
     def load_path(self, table: str, path: str) -> None:
         """从 parquet 或 csv 文件（UTF-8、带表头，列全读作文本）装入命名表。"""
 
-    def create(self, table: str, query: exp.Expression, *, step: str) -> None:
+    def create(self, table: str, query: exp.Expr, *, step: str) -> None:
         """执行查询并把结果存为命名表（物化，后续步骤反复读它）。"""
 
-    def fetch(self, query: exp.Expression, *, step: str) -> pa.Table:
+    def fetch(self, query: exp.Expr, *, step: str) -> pa.Table:
         """执行查询，结果取回为 Arrow 表（只用于小结果：去重后的姓名、计数）。"""
 
     def columns(self, table: str) -> tuple[str, ...]:
@@ -62,6 +62,6 @@ def table_ref(name: str) -> exp.Table:
     return exp.Table(this=exp.to_identifier(name, quoted=True))
 
 
-def transpile(query: exp.Expression, dialect: str) -> str:
+def transpile(query: exp.Expr, dialect: str) -> str:
     """把按 PLAN_DIALECT 建的表达式写成目标方言的 SQL 文本。"""
     return query.sql(dialect=dialect)

@@ -50,14 +50,14 @@ class DuckDBBackend:
         query = exp.select("*").from_(exp.Table(this=source))
         self.create(table, query, step="读入文件")
 
-    def create(self, table: str, query: exp.Expression, *, step: str) -> None:
+    def create(self, table: str, query: exp.Expr, *, step: str) -> None:
         self.drop(table)
         statement = exp.Create(
             this=table_ref(table), kind="TABLE", expression=query, properties=_temporary()
         )
         self._run(transpile(statement, self.dialect), step=step, table=table)
 
-    def fetch(self, query: exp.Expression, *, step: str) -> pa.Table:
+    def fetch(self, query: exp.Expr, *, step: str) -> pa.Table:
         try:
             result: pa.Table = self._con.sql(transpile(query, self.dialect)).to_arrow_table()
         except duckdb.Error as error:
@@ -90,7 +90,7 @@ def _temporary() -> exp.Properties:
     return exp.Properties(expressions=[exp.TemporaryProperty()])
 
 
-def _first_table(query: exp.Expression) -> str:
+def _first_table(query: exp.Expr) -> str:
     table = query.find(exp.Table)
     return table.name if table is not None else "?"
 

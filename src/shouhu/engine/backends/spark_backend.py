@@ -57,7 +57,7 @@ class SparkBackend:
             frame = reader.option("header", "true").option("encoding", "UTF-8").csv(path)
         self._register(table, frame)
 
-    def create(self, table: str, query: exp.Expression, *, step: str) -> None:
+    def create(self, table: str, query: exp.Expr, *, step: str) -> None:
         from pyspark.errors import PySparkException
 
         try:
@@ -67,7 +67,7 @@ class SparkBackend:
         self.drop(table)
         self._register(table, frame)
 
-    def fetch(self, query: exp.Expression, *, step: str) -> pa.Table:
+    def fetch(self, query: exp.Expr, *, step: str) -> pa.Table:
         from pyspark.errors import PySparkException
 
         try:

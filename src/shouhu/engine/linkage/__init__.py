@@ -18,10 +18,8 @@ from shouhu.engine.linkage.plan import LINKS_TABLE, link_tables, links_fetch
 from shouhu.engine.linkage.scoring import METHODS
 from shouhu.engine.linkage.settings import FieldSpec, LinkSettings, settings_default
 
-Source = pa.Table | str | Path
 
-
-def _load(backend: Backend, table: str, source: Source) -> None:
+def _load(backend: Backend, table: str, source: pa.Table | str | Path) -> None:
     if isinstance(source, pa.Table):
         backend.load_arrow(table, source)
     else:
@@ -30,8 +28,8 @@ def _load(backend: Backend, table: str, source: Source) -> None:
 
 def link_records(
     *,
-    registry: Source,
-    facts: Source,
+    registry: pa.Table | str | Path,
+    facts: pa.Table | str | Path,
     backend: str = "duckdb",
     settings: LinkSettings | None = None,
     session: Any | None = None,
@@ -47,7 +45,10 @@ def link_records(
         _load(engine, "lk_in_registry", registry)
         _load(engine, "lk_in_facts", facts)
         link_tables(
-            engine, registry="lk_in_registry", facts="lk_in_facts", settings=settings or settings_default()
+            engine,
+            registry="lk_in_registry",
+            facts="lk_in_facts",
+            settings=settings or settings_default(),
         )
         return links_fetch(engine)
     finally:

@@ -18,7 +18,7 @@ from shouhu.core.identity import near_misses
 from shouhu.engine.linkage import prepare
 from shouhu.engine.linkage.prepare import CANONICAL
 from shouhu.engine.linkage.settings import BLOCKING_KEYS, LinkSettings
-from shouhu.engine.linkage.sqlkit import ID_WEIGHTS, col, q, tbl, weighted_sum
+from shouhu.engine.linkage.sqlkit import ID_WEIGHTS, col, q, query, tbl, weighted_sum
 
 
 class BlockingRuleError(ValueError):
@@ -45,46 +45,62 @@ def variant_tables() -> tuple[pa.Table, pa.Table]:
 def near_miss_fallback(values: list[str]) -> pa.Table:
     """(v, cand)：core 的 near_misses，用于 SQL 不处理的少见写法。"""
     pairs = [(v, c) for v in values for c in near_misses(v)]
-    return pa.table({"v": pa.array([p[0] for p in pairs], pa.string()),
-                     "cand": pa.array([p[1] for p in pairs], pa.string())})  # fmt: skip
+    return pa.table(
+        {
+            "v": pa.array([p[0] for p in pairs], pa.string()),
+            "cand": pa.array([p[1] for p in pairs], pa.string()),
+        }
+    )
 
 
-def _digit(value: exp.Expression, position: exp.Expression) -> exp.Expression:
+def _digit(value: exp.Expr, position: exp.Expr) -> exp.Expr:
     char = exp.Substring(this=value.copy(), start=position.copy(), length=exp.convert(1))
     return q("CASE WHEN $c = 'X' THEN 10 ELSE TRY_CAST($c AS INT) END", c=char)
 
 
-def near_miss_select(residual: str, id_column: str, subs: str, swaps: str) -> exp.Expression:
+def near_miss_select(residual: str, id_column: str, subs: str, swaps: str) -> exp.Query:
     """(rid, cand)：残余记录号码的全部“过校验”的一步改法。"""
     value = col(f"{id_column}__v", "r")
-    source = q(
-        "SELECT r.rid, $v AS v, $ws AS ws FROM $t AS r WHERE REGEXP_MATCHES(COALESCE($v, ''), $canon)",
-        v=value, ws=weighted_sum(value, 18), t=tbl(residual), canon=CANONICAL,
-    )  # fmt: skip
+    source = query(
+        "SELECT r.rid, $v AS v, $ws AS ws FROM $t AS r WHERE REGEXP_MATCHES(COALESCE($v, ''),"
+        " $canon)",
+        v=value,
+        ws=weighted_sum(value, 18),
+        t=tbl(residual),
+        canon=CANONICAL,
+    )
     v, pos = col("v", "s"), col("pos", "d")
-    substituted = q(
+    substituted = query(
         "SELECT s.rid, SUBSTRING($v, 1, $pos - 1) || d.ch || SUBSTRING($v, $pos + 1) AS cand"
         " FROM $src AS s CROSS JOIN $subs AS d WHERE SUBSTRING($v, $pos, 1) <> d.ch"
         " AND ((s.ws + d.w * (d.val - $old)) % 11 + 11) % 11 = 1",
-        v=v, pos=pos, src=source.subquery(), subs=tbl(subs), old=_digit(v, pos),
-    )  # fmt: skip
+        v=v,
+        pos=pos,
+        src=source.subquery(),
+        subs=tbl(subs),
+        old=_digit(v, pos),
+    )
     pos = col("pos", "k")
-    swapped = q(
+    swapped = query(
         "SELECT s.rid, SUBSTRING($v, 1, $pos - 1) || SUBSTRING($v, $pos + 1, 1)"
         " || SUBSTRING($v, $pos, 1) || SUBSTRING($v, $pos + 2) AS cand"
         " FROM $src AS s CROSS JOIN $swaps AS k"
         " WHERE SUBSTRING($v, $pos, 1) <> SUBSTRING($v, $pos + 1, 1)"
         " AND SUBSTRING($v, $pos + 1, 1) <> 'X'"
         " AND ((s.ws + k.wd * ($b - $a)) % 11 + 11) % 11 = 1",
-        v=v, pos=pos, src=source.subquery(), swaps=tbl(swaps),
-        a=_digit(v, pos), b=_digit(v, exp.Add(this=pos, expression=exp.convert(1))),
-    )  # fmt: skip
+        v=v,
+        pos=pos,
+        src=source.subquery(),
+        swaps=tbl(swaps),
+        a=_digit(v, pos),
+        b=_digit(v, exp.Add(this=pos, expression=exp.convert(1))),
+    )
     return exp.union(substituted, swapped, distinct=False)
 
 
 def _key(
     settings: LinkSettings, ref: str, present: set[str]
-) -> tuple[exp.Expression, exp.Expression, str | None]:
+) -> tuple[exp.Expr, exp.Expr, str | None]:
     """分块键 → (记录侧表达式, 户籍侧表达式（在户籍原表上）, 需要姓键映射的姓名字段或 None)。"""
     column, _, key = ref.partition(":")
     try:
@@ -108,7 +124,11 @@ def _key(
 
 
 def rule_select(
-    settings: LinkSettings, rule: tuple[str, ...], residual: str, registry: str, present: set[str],
+    settings: LinkSettings,
+    rule: tuple[str, ...],
+    residual: str,
+    registry: str,
+    present: set[str],
     skeys: str,
 ) -> exp.Select:
     """一条分块规则的候选对 (rid, pid)：各键相等（NULL 不等于任何值，缺值的记录自然不入块）。
@@ -116,15 +136,20 @@ def rule_select(
     户籍一侧直接在原表上算键（不为整个户籍建中间表）；用到姓键时先与“首字 → 姓键”小表联接。
     """
     keys = [_key(settings, ref, present) for ref in rule]
-    items: list[exp.Expression] = [exp.alias_(prepare.registry_pid(settings), "pid", quoted=True)]
+    items: list[exp.Expr] = [exp.alias_(prepare.registry_pid(settings), "pid", quoted=True)]
     items += [exp.alias_(person, f"k{i}", quoted=True) for i, (_, person, _) in enumerate(keys)]
     person_side = exp.select(*items).from_(tbl(registry).as_("p"))
     for _, _, name_column in keys:
         if name_column is not None:
-            first = q("SUBSTRING($n, 1, 1)", n=prepare.text_of(col(settings.field_of(name_column).registry, "p")))
+            first = q(
+                "SUBSTRING($n, 1, 1)",
+                n=prepare.text_of(col(settings.field_of(name_column).registry, "p")),
+            )
             person_side = person_side.join(tbl(skeys).as_("m"), on=q("m.first = $f", f=first))
             break
-    on = exp.and_(*(q("$a = $b", a=fact, b=col(f"k{i}", "p")) for i, (fact, _, _) in enumerate(keys)))
+    on = exp.and_(
+        *(q("$a = $b", a=fact, b=col(f"k{i}", "p")) for i, (fact, _, _) in enumerate(keys))
+    )
     return (
         exp.select(col("rid", "r"), col("pid", "p"))
         .from_(tbl(residual).as_("r"))
@@ -132,13 +157,16 @@ def rule_select(
     )
 
 
-def near_miss_rule_select(settings: LinkSettings, column: str, variants: str, registry: str) -> exp.Select:
+def near_miss_rule_select(
+    settings: LinkSettings, column: str, variants: str, registry: str
+) -> exp.Query:
     spec = settings.field_of(column)
     person_side = exp.select(
         exp.alias_(prepare.registry_pid(settings), "pid", quoted=True),
         exp.alias_(prepare.text_of(col(spec.registry)), "v", quoted=True),
     ).from_(tbl(registry))
-    return q(
+    return query(
         "SELECT x.rid, p.pid FROM $variants AS x JOIN $reg AS p ON x.cand = p.v",
-        variants=tbl(variants), reg=person_side.subquery(),
-    )  # fmt: skip
+        variants=tbl(variants),
+        reg=person_side.subquery(),
+    )

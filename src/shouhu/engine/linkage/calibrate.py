@@ -84,12 +84,15 @@ def em_fit(
             mass = sum(by_level[i].get(level, 0.0) for level in range(1, levels))
             denominator = mass + SMOOTHING * (levels - 1)
             m[i] = [0.0] + [
-                (by_level[i].get(level, 0.0) + SMOOTHING) / denominator for level in range(1, levels)
+                (by_level[i].get(level, 0.0) + SMOOTHING) / denominator
+                for level in range(1, levels)
             ]
     return m, lam
 
 
-def _merged(patterns: Mapping[Pattern, int], shared: Sequence[Mapping[int, int]]) -> dict[Pattern, int]:
+def _merged(
+    patterns: Mapping[Pattern, int], shared: Sequence[Mapping[int, int]]
+) -> dict[Pattern, int]:
     found: dict[Pattern, int] = {}
     for pattern, count in patterns.items():
         key = tuple(rule.get(level, level) for level, rule in zip(pattern, shared, strict=True))
@@ -98,14 +101,19 @@ def _merged(patterns: Mapping[Pattern, int], shared: Sequence[Mapping[int, int]]
 
 
 def _silver_counts(
-    residual: Mapping[Pattern, int], m: Sequence[Sequence[float]], u: Sequence[Sequence[float]], index: int
+    residual: Mapping[Pattern, int],
+    m: Sequence[Sequence[float]],
+    u: Sequence[Sequence[float]],
+    index: int,
 ) -> dict[int, int]:
     """其余字段已足以认定为同一人的残余配对，在第 index 个字段上的等级计数。"""
     floor = SILVER_BITS * SCALE
     found: dict[int, int] = {}
     for pattern, count in sorted(residual.items()):
         partial = sum(
-            _weight(m[i][level], u[i][level]) for i, level in enumerate(pattern) if level and i != index
+            _weight(m[i][level], u[i][level])
+            for i, level in enumerate(pattern)
+            if level and i != index
         )
         if partial >= floor:
             found[pattern[index]] = found.get(pattern[index], 0) + count
@@ -118,7 +126,7 @@ def _weight(m: float, u: float) -> int:
 
 
 def to_units(bits: float) -> int:
-    return int(round(bits * SCALE))
+    return round(bits * SCALE)
 
 
 def confidence_of(score: int) -> int:
@@ -126,7 +134,7 @@ def confidence_of(score: int) -> int:
     exponent = -score / SCALE
     if exponent > 60:
         return 0
-    return int(math.floor(100.0 / (1.0 + 2.0**exponent) + 0.5))
+    return int(100.0 / (1.0 + 2.0**exponent) + 0.5)  # 正数截断即向下取整
 
 
 def breakpoints() -> tuple[int, ...]:
@@ -164,7 +172,12 @@ def model_fit(
         m[i] = level_probabilities(_silver_counts(residual, m, u, i), levels[i])
     m, lam = em_fit(residual, m, u, learn=(), iterations=iterations)
     seen = [
-        {lv for counts in (marginal_counts(matches, i), marginal_counts(randoms, i)) for lv, c in counts.items() if c}
+        {
+            lv
+            for counts in (marginal_counts(matches, i), marginal_counts(randoms, i))
+            for lv, c in counts.items()
+            if c
+        }
         | (set(range(1, n)) if i in learn else set())
         for i, n in enumerate(levels)
     ]
@@ -175,4 +188,6 @@ def model_fit(
         )
         for i, n in enumerate(levels)
     )
-    return Model(weights=weights, prior=to_units(math.log2(lam / (1.0 - lam))), breakpoints=breakpoints())
+    return Model(
+        weights=weights, prior=to_units(math.log2(lam / (1.0 - lam))), breakpoints=breakpoints()
+    )

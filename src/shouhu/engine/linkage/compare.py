@@ -6,13 +6,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlglot import exp
 
 from shouhu.engine.linkage.settings import FieldSpec
 from shouhu.engine.linkage.sqlkit import char_at, col, mismatch_count, q, weighted_sum
 
 LEVELS = {
-    "resident_id": 6,  # 1 相同 · 2 差一位或相邻颠倒 · 3 差 2–3 位 · 4 其他 · 5 其他且记录的号码本身合格
+    # 1 相同 · 2 差一位或相邻颠倒 · 3 差 2–3 位 · 4 其他 · 5 其他且记录的号码本身合格
+    "resident_id": 6,
     "chinese_name": 6,  # 1 相同 · 2 同音 · 3 等长仅一字不同 · 4 同姓 · 5 其他
     "date": 5,  # 1 相同 · 2 差一位或月日颠倒 · 3 同年 · 4 其他
     "gender": 3,  # 1 相同 · 2 不同
@@ -30,41 +33,53 @@ def level_column(spec: FieldSpec) -> str:
     return f"{spec.column}__lvl"
 
 
-def _swap_count(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+def _swap_count(a: exp.Expr, b: exp.Expr) -> exp.Expr:
     """相邻两位颠倒的位置个数（与差异个数 2 合用即判定为一次颠倒）。"""
-    total: exp.Expression = exp.convert(0)
+    total: exp.Expr = exp.convert(0)
     for i in range(1, 18):
         term = q(
             "CASE WHEN $ai <> $bi AND $ai = $bj AND $aj = $bi THEN 1 ELSE 0 END",
-            ai=char_at(a, i), bi=char_at(b, i), aj=char_at(a, i + 1), bj=char_at(b, i + 1),
-        )  # fmt: skip
+            ai=char_at(a, i),
+            bi=char_at(b, i),
+            aj=char_at(a, i + 1),
+            bj=char_at(b, i + 1),
+        )
         total = exp.Add(this=total, expression=term)
     return exp.Paren(this=total)
 
 
-def _far(a: exp.Expression) -> exp.Expression:
+def _far(a: exp.Expr) -> exp.Expr:
     """相差较多时：记录的号码本身能过校验（另一个真实的人的号码）为 5，否则（录坏了）为 4。
     录错一位或颠倒两位不可能过校验，所以 5 几乎不会是同一人。"""
     return q(
         "CASE WHEN REGEXP_MATCHES($a, $canon) AND $sum % 11 = 1 THEN 5 ELSE 4 END",
-        a=a, canon="^[0-9]{17}[0-9X]$", sum=weighted_sum(a, 18),
-    )  # fmt: skip
+        a=a,
+        canon="^[0-9]{17}[0-9X]$",
+        sum=weighted_sum(a, 18),
+    )
 
 
-def resident_id_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+def resident_id_level(a: exp.Expr, b: exp.Expr) -> exp.Expr:
     return q(
         "CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $a = $b THEN 1"
         " WHEN LENGTH($a) <> 18 OR LENGTH($b) <> 18 THEN 4"
         # 差 3 处以内时，四段（5+5+4+4 位）中至少一段相同：先用这个便宜的条件筛掉绝大多数
-        " WHEN SUBSTRING($a, 1, 5) <> SUBSTRING($b, 1, 5) AND SUBSTRING($a, 6, 5) <> SUBSTRING($b, 6, 5)"
-        " AND SUBSTRING($a, 11, 4) <> SUBSTRING($b, 11, 4) AND SUBSTRING($a, 15, 4) <> SUBSTRING($b, 15, 4)"
+        " WHEN SUBSTRING($a, 1, 5) <> SUBSTRING($b, 1, 5) AND SUBSTRING($a, 6, 5) <>"
+        " SUBSTRING($b, 6, 5)"
+        " AND SUBSTRING($a, 11, 4) <> SUBSTRING($b, 11, 4) AND SUBSTRING($a, 15, 4) <>"
+        " SUBSTRING($b, 15, 4)"
         " THEN $far ELSE CASE WHEN $mm = 1 THEN 2"
-        " WHEN $mm = 2 THEN CASE WHEN $sw > 0 THEN 2 ELSE 3 END WHEN $mm = 3 THEN 3 ELSE $far END END",
-        a=a, b=b, mm=mismatch_count(a, b, 18), sw=_swap_count(a, b), far=_far(a),
-    )  # fmt: skip
+        " WHEN $mm = 2 THEN CASE WHEN $sw > 0 THEN 2 ELSE 3 END WHEN $mm = 3 THEN 3 ELSE $far"
+        " END END",
+        a=a,
+        b=b,
+        mm=mismatch_count(a, b, 18),
+        sw=_swap_count(a, b),
+        far=_far(a),
+    )
 
 
-def chinese_name_level(f: dict[str, exp.Expression], p: dict[str, exp.Expression]) -> exp.Expression:
+def chinese_name_level(f: Mapping[str, exp.Expr], p: Mapping[str, exp.Expr]) -> exp.Expr:
     """f/p：两边的 norm、pinyin、skey、chars 列。"""
     a, b = f["chars"], p["chars"]
     return q(
@@ -76,44 +91,60 @@ def chinese_name_level(f: dict[str, exp.Expression], p: dict[str, exp.Expression
         " SUBSTRING($a, $tail) = SUBSTRING($b, $tail) THEN 0 ELSE 2 END = 1 THEN 3"
         " WHEN $fs = $ps THEN 4 ELSE 5 END"
         " WHEN $fs = $ps THEN 4 ELSE 5 END",
-        fn=f["norm"], pn=p["norm"], fp=f["pinyin"], pp=p["pinyin"], fs=f["skey"], ps=p["skey"],
-        a=a, b=b, mm=mismatch_count(a, b, NAME_POSITIONS), tail=NAME_POSITIONS + 1,
-    )  # fmt: skip
+        fn=f["norm"],
+        pn=p["norm"],
+        fp=f["pinyin"],
+        pp=p["pinyin"],
+        fs=f["skey"],
+        ps=p["skey"],
+        a=a,
+        b=b,
+        mm=mismatch_count(a, b, NAME_POSITIONS),
+        tail=NAME_POSITIONS + 1,
+    )
 
 
-def date_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+def date_level(a: exp.Expr, b: exp.Expr) -> exp.Expr:
     return q(
         "CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $a = $b THEN 1"
-        " WHEN SUBSTRING($a, 1, 4) <> SUBSTRING($b, 1, 4) AND SUBSTRING($a, 5, 4) <> SUBSTRING($b, 5, 4)"
+        " WHEN SUBSTRING($a, 1, 4) <> SUBSTRING($b, 1, 4) AND SUBSTRING($a, 5, 4) <>"
+        " SUBSTRING($b, 5, 4)"
         " THEN 4 WHEN $mm = 1 OR (SUBSTRING($a, 1, 4) = SUBSTRING($b, 1, 4)"
-        " AND SUBSTRING($a, 5, 2) = SUBSTRING($b, 7, 2) AND SUBSTRING($a, 7, 2) = SUBSTRING($b, 5, 2))"
+        " AND SUBSTRING($a, 5, 2) = SUBSTRING($b, 7, 2) AND SUBSTRING($a, 7, 2) = SUBSTRING($b,"
+        " 5, 2))"
         " THEN 2 WHEN SUBSTRING($a, 1, 4) = SUBSTRING($b, 1, 4) THEN 3 ELSE 4 END",
-        a=a, b=b, mm=mismatch_count(a, b, 8),
-    )  # fmt: skip
+        a=a,
+        b=b,
+        mm=mismatch_count(a, b, 8),
+    )
 
 
-def division_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+def division_level(a: exp.Expr, b: exp.Expr) -> exp.Expr:
     return q(
         "CASE WHEN $a IS NULL OR $b IS NULL THEN 0"
-        " WHEN LENGTH($a) >= 12 AND LENGTH($b) >= 12 AND SUBSTRING($a, 1, 12) = SUBSTRING($b, 1, 12) THEN 1"
-        " WHEN LENGTH($a) >= 9 AND LENGTH($b) >= 9 AND SUBSTRING($a, 1, 9) = SUBSTRING($b, 1, 9) THEN 2"
+        " WHEN LENGTH($a) >= 12 AND LENGTH($b) >= 12 AND SUBSTRING($a, 1, 12) = SUBSTRING($b, 1,"
+        " 12) THEN 1"
+        " WHEN LENGTH($a) >= 9 AND LENGTH($b) >= 9 AND SUBSTRING($a, 1, 9) = SUBSTRING($b, 1, 9)"
+        " THEN 2"
         " WHEN SUBSTRING($a, 1, 6) = SUBSTRING($b, 1, 6) THEN 3"
         " WHEN SUBSTRING($a, 1, 4) = SUBSTRING($b, 1, 4) THEN 4"
         " WHEN SUBSTRING($a, 1, 2) = SUBSTRING($b, 1, 2) THEN 5 ELSE 6 END",
-        a=a, b=b,
-    )  # fmt: skip
+        a=a,
+        b=b,
+    )
 
 
-def text_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+def text_level(a: exp.Expr, b: exp.Expr) -> exp.Expr:
     return q(
         "CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $a = $b THEN 1"
         " WHEN NOT REGEXP_MATCHES($a || $b, '^[ -~]*$') THEN 4"
         " WHEN LEVENSHTEIN($a, $b) <= 1 THEN 2 WHEN LEVENSHTEIN($a, $b) <= 2 THEN 3 ELSE 4 END",
-        a=a, b=b,
-    )  # fmt: skip
+        a=a,
+        b=b,
+    )
 
 
-def exact_level(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+def exact_level(a: exp.Expr, b: exp.Expr) -> exp.Expr:
     return q("CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $a = $b THEN 1 ELSE 2 END", a=a, b=b)
 
 
@@ -128,7 +159,7 @@ _PAIRWISE = {
 NAME_PARTS = ("norm", "pinyin", "skey", "chars")
 
 
-def level_sql(spec: FieldSpec, fact: str, person: str, fnames: str, pnames: str) -> exp.Expression:
+def level_sql(spec: FieldSpec, fact: str, person: str, fnames: str, pnames: str) -> exp.Expr:
     """一个字段的等级表达式。fact/person：两边中间表的别名；fnames/pnames：姓名特征表别名。"""
     if spec.kind == "chinese_name":
         f = {part: col(f"{spec.column}__{part}", fnames) for part in NAME_PARTS}

@@ -23,7 +23,7 @@ from shouhu.engine.linkage.calibrate import Model, Pattern, model_fit
 from shouhu.engine.linkage.compare import LEVELS, NAME_PARTS, SHARED_LEVELS, level_column, level_sql
 from shouhu.engine.linkage.scoring import decision_select, links_select, scored_select
 from shouhu.engine.linkage.settings import FieldSpec, LinkSettings
-from shouhu.engine.linkage.sqlkit import col, q, tbl
+from shouhu.engine.linkage.sqlkit import col, q, query, tbl
 
 STEP = "记录关联"
 LINKS_TABLE = "lk_links"
@@ -42,14 +42,22 @@ def link_tables(backend: Backend, *, registry: str, facts: str, settings: LinkSe
     _exact(backend, settings, registry, reg_cols)
     n_exact = _count(backend, "lk_exact")
     _training_pairs(backend, settings, n_exact)
-    rids = q("SELECT rid FROM lk_fkey AS k WHERE NOT EXISTS (SELECT 1 FROM lk_exact AS e"
-             " WHERE e.record_id = k.rid) UNION SELECT rid FROM lk_tm UNION SELECT rid FROM lk_tr")  # fmt: skip
-    backend.create("lk_fact", prepare.facts_select(settings, facts, fact_cols, "lk_fkey", rids), step=_s("清洗记录"))
+    rids = query(
+        "SELECT rid FROM lk_fkey AS k WHERE NOT EXISTS (SELECT 1 FROM lk_exact AS e"
+        " WHERE e.record_id = k.rid) UNION SELECT rid FROM lk_tm UNION SELECT rid FROM lk_tr"
+    )
+    backend.create(
+        "lk_fact",
+        prepare.facts_select(settings, facts, fact_cols, "lk_fkey", rids),
+        step=_s("清洗记录"),
+    )
     backend.create("lk_res0", _anti("lk_fact", "lk_exact"), step=_s("残余记录"))
     _fact_names(backend, settings, registry, reg_cols)
     _candidates(backend, settings, registry, reg_cols)
-    pids = q("SELECT pid FROM lk_cand UNION SELECT pid FROM lk_tm UNION SELECT pid FROM lk_tr")
-    backend.create("lk_reg", prepare.registry_select(settings, registry, reg_cols, pids), step=_s("清洗户籍"))
+    pids = query("SELECT pid FROM lk_cand UNION SELECT pid FROM lk_tm UNION SELECT pid FROM lk_tr")
+    backend.create(
+        "lk_reg", prepare.registry_select(settings, registry, reg_cols, pids), step=_s("清洗户籍")
+    )
     _registry_names(backend, settings)
     model = _fit(backend, settings)
     backend.create("lk_sc", scored_select("lk_lv", settings, model), step=_s("打分"))
@@ -69,7 +77,9 @@ def _require(table: str, present: set[str], needed: Iterable[str]) -> None:
 
 
 def _count(backend: Backend, table: str) -> int:
-    result = backend.fetch(exp.select(exp.func("COUNT", exp.Star())).from_(tbl(table)), step=_s("计数"))
+    result = backend.fetch(
+        exp.select(exp.func("COUNT", exp.Star())).from_(tbl(table)), step=_s("计数")
+    )
     return int(result.column(0)[0].as_py())
 
 
@@ -80,8 +90,15 @@ def _fact_keys(backend: Backend, settings: LinkSettings, facts: str, present: se
     fix = None
     if spec is not None and spec.kind == "resident_id":
         raw, n = col(f"{spec.column}__raw"), col(f"{spec.column}__n")
-        odd = exp.select(raw).distinct().from_(tbl("lk_f1")).where(q("$n IS NULL AND $r IS NOT NULL", n=n, r=raw))
-        values = sorted(v for v in backend.fetch(odd, step=_s("号码少见写法")).column(0).to_pylist())
+        odd = (
+            exp.select(raw)
+            .distinct()
+            .from_(tbl("lk_f1"))
+            .where(q("$n IS NULL AND $r IS NOT NULL", n=n, r=raw))
+        )
+        values = sorted(
+            v for v in backend.fetch(odd, step=_s("号码少见写法")).column(0).to_pylist()
+        )
         if values:
             backend.load_arrow("lk_idfix", prepare.id_fallback(values))
             fix = "lk_idfix"
@@ -92,45 +109,72 @@ def _exact(backend: Backend, settings: LinkSettings, registry: str, present: set
     """号码精确联接，直接对户籍原表（户籍号码是基准）。号码不是户籍主键时（如 FEBRL 的
     soc_sec_id），只认户籍里唯一的值。"""
     if settings.exact_field is None:
-        empty = q("SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS id_number,"
-                  " 'exact_id' AS method, CAST(100 AS INT) AS confidence WHERE 1 = 0")  # fmt: skip
+        empty = q(
+            "SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS id_number,"
+            " 'exact_id' AS method, CAST(100 AS INT) AS confidence WHERE 1 = 0"
+        )
         backend.create("lk_exact", empty, step=_s("精确联接"))
         return
     spec = settings.field_of(settings.exact_field)
     value = f"{spec.column}__v"
     key = prepare.registry_key(settings, spec, "value", present)
-    person: exp.Expression = exp.select(
-        exp.alias_(prepare.registry_pid(settings), "pid", quoted=True), exp.alias_(key, value, quoted=True)
+    person: exp.Query = exp.select(
+        exp.alias_(prepare.registry_pid(settings), "pid", quoted=True),
+        exp.alias_(key, value, quoted=True),
     ).from_(tbl(registry))
     if spec.registry != settings.person_key:
-        person = q("SELECT MIN(pid) AS pid, $v FROM $p AS u WHERE $v IS NOT NULL GROUP BY $v HAVING COUNT(*) = 1",
-                   v=col(value), p=person.subquery())  # fmt: skip
-    method = exp.Literal.string("exact_id")
+        person = query(
+            "SELECT MIN(pid) AS pid, $v FROM $p AS u WHERE $v IS NOT NULL GROUP BY $v HAVING"
+            " COUNT(*) = 1",
+            v=col(value),
+            p=person.subquery(),
+        )
+    method: exp.Expr = exp.Literal.string("exact_id")
     if spec.kind == "resident_id":
-        method = q("CASE WHEN $c THEN 'converted_15' ELSE 'exact_id' END", c=col(f"{spec.column}__c15", "f"))
-    query = q(
-        "SELECT f.rid AS record_id, p.pid AS id_number, $method AS method, CAST(100 AS INT) AS confidence"
+        method = q(
+            "CASE WHEN $c THEN 'converted_15' ELSE 'exact_id' END",
+            c=col(f"{spec.column}__c15", "f"),
+        )
+    exact = q(
+        "SELECT f.rid AS record_id, p.pid AS id_number, $method AS method, CAST(100 AS INT) AS"
+        " confidence"
         " FROM lk_fkey AS f JOIN $reg AS p ON $fv = $pv",
-        method=method, reg=person.subquery(), fv=col(value, "f"), pv=col(value, "p"),
-    )  # fmt: skip
-    backend.create("lk_exact", query, step=_s("精确联接"))
+        method=method,
+        reg=person.subquery(),
+        fv=col(value, "f"),
+        pv=col(value, "p"),
+    )
+    backend.create("lk_exact", exact, step=_s("精确联接"))
 
 
-def _anti(facts: str, exact: str) -> exp.Expression:
-    return q("SELECT f.* FROM $f AS f WHERE NOT EXISTS (SELECT 1 FROM $e AS e WHERE e.record_id = f.rid)",
-             f=tbl(facts), e=tbl(exact))  # fmt: skip
+def _anti(facts: str, exact: str) -> exp.Expr:
+    return q(
+        "SELECT f.* FROM $f AS f WHERE NOT EXISTS (SELECT 1 FROM $e AS e WHERE e.record_id ="
+        " f.rid)",
+        f=tbl(facts),
+        e=tbl(exact),
+    )
 
 
 def _training_pairs(backend: Backend, settings: LinkSettings, n_exact: int) -> None:
     """标注配对 lk_tm（记录与其本人）与随机配对 lk_tr（记录与别人），按记录号等距抽样。"""
     every_m = max(1, n_exact // max(1, settings.training_matches))
     every_r = max(1, n_exact // max(1, settings.training_random))
-    ranked = q("SELECT record_id AS rid, id_number AS pid,"
-               " ROW_NUMBER() OVER (ORDER BY record_id) AS rn FROM lk_exact")  # fmt: skip
+    ranked = q(
+        "SELECT record_id AS rid, id_number AS pid,"
+        " ROW_NUMBER() OVER (ORDER BY record_id) AS rn FROM lk_exact"
+    )
     backend.create("lk_rank", ranked, step=_s("抽取标注样本"))
-    backend.create("lk_tm", q("SELECT rid, pid FROM lk_rank WHERE rn % $k = 0", k=every_m), step=_s("抽取标注样本"))
-    sample = q("SELECT rid, pid FROM lk_rank WHERE rn % $k = 0", k=every_r)
-    pairs = q("SELECT a.rid, b.pid FROM $s AS a CROSS JOIN $s AS b WHERE a.pid <> b.pid", s=sample.subquery())
+    backend.create(
+        "lk_tm",
+        q("SELECT rid, pid FROM lk_rank WHERE rn % $k = 0", k=every_m),
+        step=_s("抽取标注样本"),
+    )
+    sample = query("SELECT rid, pid FROM lk_rank WHERE rn % $k = 0", k=every_r)
+    pairs = q(
+        "SELECT a.rid, b.pid FROM $s AS a CROSS JOIN $s AS b WHERE a.pid <> b.pid",
+        s=sample.subquery(),
+    )
     backend.create("lk_tr", pairs, step=_s("抽取随机配对"))
 
 
@@ -146,7 +190,7 @@ def _load_features(
     backend.load_arrow(table, features.select(["raw", *NAME_PARTS]).rename_columns(renamed))
 
 
-def _distinct(backend: Backend, query: exp.Expression, step: str) -> list[str]:
+def _distinct(backend: Backend, query: exp.Expr, step: str) -> list[str]:
     values = backend.fetch(query, step=_s(step)).column(0).to_pylist()
     return sorted(v for v in values if v is not None)
 
@@ -171,7 +215,7 @@ def _fact_names(backend: Backend, settings: LinkSettings, registry: str, present
 
 
 def _candidates(backend: Backend, settings: LinkSettings, registry: str, present: set[str]) -> None:
-    parts: list[exp.Expression] = []
+    parts: list[exp.Query] = []
     for rule in settings.blocking:
         if len(rule) == 1 and rule[0].endswith(":near_miss"):
             column = rule[0].partition(":")[0]
@@ -192,19 +236,29 @@ def _candidates(backend: Backend, settings: LinkSettings, registry: str, present
     union = parts[0]
     for part in parts[1:]:
         union = exp.union(union, part, distinct=True)
-    backend.create("lk_cand", exp.select("rid", "pid").distinct().from_(union.subquery("u")), step=_s("候选生成"))
+    backend.create(
+        "lk_cand",
+        exp.select("rid", "pid").distinct().from_(union.subquery("u")),
+        step=_s("候选生成"),
+    )
 
 
-def _odd_near_misses(backend: Backend, column: str) -> exp.Expression | None:
+def _odd_near_misses(backend: Backend, column: str) -> exp.Expr | None:
     """18 位但含非法字符（如字母 O、中间的 X）的号码很少：取去重值交 core 的 near_misses。"""
     value = col(f"{column}__v")
-    odd = q("SELECT DISTINCT $v FROM lk_res WHERE LENGTH($v) = 18 AND NOT REGEXP_MATCHES($v, $canon)",
-            v=value, canon=prepare.CANONICAL)  # fmt: skip
+    odd = q(
+        "SELECT DISTINCT $v FROM lk_res WHERE LENGTH($v) = 18 AND NOT REGEXP_MATCHES($v, $canon)",
+        v=value,
+        canon=prepare.CANONICAL,
+    )
     values = _distinct(backend, odd, "号码近似（少见写法）")
     if not values:
         return None
     backend.load_arrow("lk_nmodd", blocking.near_miss_fallback(values))
-    return q("SELECT r.rid, x.cand FROM lk_res AS r JOIN lk_nmodd AS x ON x.v = $v", v=col(f"{column}__v", "r"))
+    return q(
+        "SELECT r.rid, x.cand FROM lk_res AS r JOIN lk_nmodd AS x ON x.v = $v",
+        v=col(f"{column}__v", "r"),
+    )
 
 
 def _skey_table(settings: LinkSettings, rule: tuple[str, ...]) -> str:
@@ -224,7 +278,9 @@ def _registry_names(backend: Backend, settings: LinkSettings) -> None:
             " (SELECT pid FROM lk_cand UNION SELECT pid FROM lk_tm UNION SELECT pid FROM lk_tr)",
             raw=col(f"{spec.column}__raw"),
         )
-        _load_features(backend, f"lk_pn{i}", spec.column, _distinct(backend, wanted, "户籍姓名"), standard=True)
+        _load_features(
+            backend, f"lk_pn{i}", spec.column, _distinct(backend, wanted, "户籍姓名"), standard=True
+        )
 
 
 def _levels_select(settings: LinkSettings, pairs: str) -> exp.Select:
@@ -248,30 +304,41 @@ def _levels_select(settings: LinkSettings, pairs: str) -> exp.Select:
     return select
 
 
-def _patterns(backend: Backend, settings: LinkSettings, source: exp.Expression, step: str) -> dict[Pattern, int]:
+def _patterns(
+    backend: Backend, settings: LinkSettings, source: exp.Expr, step: str
+) -> dict[Pattern, int]:
     columns = [col(level_column(spec)) for spec in settings.fields]
-    query = exp.select(*columns, exp.alias_(exp.func("COUNT", exp.Star()), "n")).from_(source, copy=False)
-    query = query.group_by(*[c.copy() for c in columns], copy=False)
-    rows = backend.fetch(query, step=_s(step)).to_pylist()
+    counts = exp.select(*columns, exp.alias_(exp.func("COUNT", exp.Star()), "n")).from_(
+        source, copy=False
+    )
+    counts = counts.group_by(*[c.copy() for c in columns], copy=False)
+    rows = backend.fetch(counts, step=_s(step)).to_pylist()
     names_ = [level_column(spec) for spec in settings.fields]
     return {tuple(int(row[c]) for c in names_): int(row["n"]) for row in rows}
 
 
 def _fit(backend: Backend, settings: LinkSettings) -> Model:
     backend.create("lk_lv", _levels_select(settings, "lk_cand"), step=_s("比较"))
-    matches = _patterns(backend, settings, _levels_select(settings, "lk_tm").subquery("t"), "标注配对")
-    randoms = _patterns(backend, settings, _levels_select(settings, "lk_tr").subquery("t"), "随机配对")
+    matches = _patterns(
+        backend, settings, _levels_select(settings, "lk_tm").subquery("t"), "标注配对"
+    )
+    randoms = _patterns(
+        backend, settings, _levels_select(settings, "lk_tr").subquery("t"), "随机配对"
+    )
     residual = _patterns(backend, settings, tbl("lk_lv"), "残余候选")
     learn = [i for i, f in enumerate(settings.fields) if f.column == settings.exact_field]
     return model_fit(
         levels=[LEVELS[f.kind] for f in settings.fields],
-        matches=matches, randoms=randoms, residual=residual,
-        learn=learn, iterations=settings.em_iterations,
+        matches=matches,
+        randoms=randoms,
+        residual=residual,
+        learn=learn,
+        iterations=settings.em_iterations,
         shared=[SHARED_LEVELS.get(f.kind, {}) for f in settings.fields],
-    )  # fmt: skip
+    )
 
 
 def links_fetch(backend: Backend) -> pa.Table:
     """关联结果按 record_id 排序取回。"""
-    query = exp.select("record_id", "id_number", "method", "confidence").from_(tbl(LINKS_TABLE))
-    return backend.fetch(query.order_by("record_id"), step=_s("取回结果"))
+    links = exp.select("record_id", "id_number", "method", "confidence").from_(tbl(LINKS_TABLE))
+    return backend.fetch(links.order_by("record_id"), step=_s("取回结果"))

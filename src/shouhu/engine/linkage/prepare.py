@@ -30,7 +30,7 @@ NAME_DELETE = " \t\u3000\u00a0"
 CANONICAL = "^[0-9]{17}[0-9X]$"
 _DIGIT_RUN = re.compile(r"[0-9]")
 
-Column = exp.Expression
+Column = exp.Expr
 
 
 def text_of(value: Column) -> Column:
@@ -38,14 +38,19 @@ def text_of(value: Column) -> Column:
 
 
 def id_clean_sql(raw: Column) -> Column:
-    return q("TRANSLATE(COALESCE($r, ''), $src, $dst)", r=text_of(raw),
-             src=ID_MAP_FROM + ID_DELETE, dst=ID_MAP_TO)  # fmt: skip
+    return q(
+        "TRANSLATE(COALESCE($r, ''), $src, $dst)",
+        r=text_of(raw),
+        src=ID_MAP_FROM + ID_DELETE,
+        dst=ID_MAP_TO,
+    )
 
 
 def _legacy_date_ok(c: Column) -> Column:
     """15 位旧号第 7–12 位 YYMMDD（19YY 年）是真实日期；1900 年不是闰年。"""
     return q(
-        "TRY_CAST(SUBSTRING($c, 9, 2) AS INT) BETWEEN 1 AND 12 AND TRY_CAST(SUBSTRING($c, 11, 2) AS INT)"
+        "TRY_CAST(SUBSTRING($c, 9, 2) AS INT) BETWEEN 1 AND 12 AND TRY_CAST(SUBSTRING($c, 11, 2)"
+        " AS INT)"
         " BETWEEN 1 AND CASE WHEN TRY_CAST(SUBSTRING($c, 9, 2) AS INT) IN (4, 6, 9, 11) THEN 30"
         " WHEN TRY_CAST(SUBSTRING($c, 9, 2) AS INT) <> 2 THEN 31"
         " WHEN TRY_CAST(SUBSTRING($c, 7, 2) AS INT) % 4 = 0"
@@ -78,7 +83,9 @@ def id_converted_sql(c: Column) -> Column:
 def id_fallback(raw_values: Sequence[str]) -> pa.Table:
     """SQL 认不准的号码写法：用 core 清洗（只对去重后的原值做）。"""
     values = [normalize_id_number(v) for v in raw_values]
-    converted = [len(v) == 18 and _digit_count(r) == 15 for r, v in zip(raw_values, values, strict=True)]
+    converted = [
+        len(v) == 18 and _digit_count(r) == 15 for r, v in zip(raw_values, values, strict=True)
+    ]
     return pa.table({"raw": list(raw_values), "v": values, "c15": converted})
 
 
@@ -107,8 +114,9 @@ def gender_sql(raw: Column) -> Column:
 
 
 def division_sql(raw: Column) -> Column:
-    return q("CASE WHEN REGEXP_MATCHES(TRIM($v), '^[0-9]{6,12}$') THEN TRIM($v) END",
-             v=text_of(raw))  # fmt: skip
+    return q(
+        "CASE WHEN REGEXP_MATCHES(TRIM($v), '^[0-9]{6,12}$') THEN TRIM($v) END", v=text_of(raw)
+    )
 
 
 def name_clean_sql(raw: Column) -> Column:
@@ -122,8 +130,12 @@ def from_id(kind: str, id_value: Column) -> Column | None:
     if kind == "date":
         return q("CASE WHEN $ok THEN SUBSTRING($i, 7, 8) END", ok=ok, i=id_value)
     if kind == "gender":
-        return q("CASE WHEN $ok THEN CASE WHEN TRY_CAST(SUBSTRING($i, 17, 1) AS INT) % 2 = 1"
-                 " THEN 'M' ELSE 'F' END END", ok=ok, i=id_value)  # fmt: skip
+        return q(
+            "CASE WHEN $ok THEN CASE WHEN TRY_CAST(SUBSTRING($i, 17, 1) AS INT) % 2 = 1"
+            " THEN 'M' ELSE 'F' END END",
+            ok=ok,
+            i=id_value,
+        )
     if kind == "division":
         return q("CASE WHEN $ok THEN SUBSTRING($i, 1, 6) END", ok=ok, i=id_value)
     return None
@@ -146,7 +158,7 @@ def _source(name: str, present: set[str]) -> Column:
     return col(name) if name in present else exp.null()
 
 
-def _alias(value: Column, name: str) -> exp.Alias:
+def _alias(value: Column, name: str) -> exp.Expr:
     return exp.alias_(value, name, quoted=True)
 
 
@@ -154,7 +166,9 @@ def registry_pid(settings: LinkSettings) -> Column:
     return text_of(col(settings.person_key))
 
 
-def registry_select(settings: LinkSettings, source: str, present: set[str], pids: exp.Expression) -> exp.Select:
+def registry_select(
+    settings: LinkSettings, source: str, present: set[str], pids: exp.Query
+) -> exp.Select:
     """户籍中间表，只含用得到的人（候选人与样本人员）：pid、各字段清洗值。
 
     号码按户籍的规范写法（只去空白、转大写）；户籍是基准，不像部门记录那样逐一清洗。
@@ -163,11 +177,13 @@ def registry_select(settings: LinkSettings, source: str, present: set[str], pids
     id_value = None
     if id_spec is not None:
         id_value = q("NULLIF(UPPER(TRIM($v)), '')", v=text_of(_source(id_spec.registry, present)))
-    items: list[exp.Expression] = [_alias(registry_pid(settings), "pid")]
+    items: list[exp.Expr] = [_alias(registry_pid(settings), "pid")]
     for spec in settings.fields:
         raw = _source(spec.registry, present)
         if spec.kind == "resident_id":
-            items.append(_alias(q("NULLIF(UPPER(TRIM($v)), '')", v=text_of(raw)), f"{spec.column}__v"))
+            items.append(
+                _alias(q("NULLIF(UPPER(TRIM($v)), '')", v=text_of(raw)), f"{spec.column}__v")
+            )
         elif spec.kind == "chinese_name":
             items.append(_alias(name_clean_sql(raw), f"{spec.column}__raw"))
         else:
@@ -204,7 +220,7 @@ def _with_id(kind: str, value: Column, id_value: Column | None) -> Column:
     return value if derived is None else exp.func("COALESCE", value, derived)
 
 
-def facts_key_select(settings: LinkSettings, source: str, present: set[str]) -> exp.Expression:
+def facts_key_select(settings: LinkSettings, source: str, present: set[str]) -> exp.Expr:
     """全部记录只算精确联接要用的号码（第一层）：rid、原值、SQL 清洗结果、是否 15 位升位。
 
     已是规范写法的号码（绝大多数）直接取用；其余的另走一支做清洗（DuckDB 的 TRANSLATE 遇到
@@ -216,17 +232,32 @@ def facts_key_select(settings: LinkSettings, source: str, present: set[str]) -> 
         return exp.select(rid).from_(tbl(source))
     raw = _source(spec.column, present)
     if spec.kind != "resident_id":
-        return exp.select(rid, _alias(_SIMPLE[spec.kind](raw), f"{spec.column}__v")).from_(tbl(source))
+        return exp.select(rid, _alias(_SIMPLE[spec.kind](raw), f"{spec.column}__v")).from_(
+            tbl(source)
+        )
     fast = q("REGEXP_MATCHES(COALESCE($r, ''), $canon)", r=text_of(raw), canon=CANONICAL)
     clean = id_clean_sql(raw)
     names = (f"{spec.column}__raw", f"{spec.column}__n", f"{spec.column}__c15")
-    canonical = exp.select(
-        rid, _alias(text_of(raw), names[0]), _alias(text_of(raw), names[1]), _alias(exp.false(), names[2])
-    ).from_(tbl(source), copy=False).where(fast, copy=False)
-    other = exp.select(
-        rid.copy(), _alias(text_of(raw), names[0]), _alias(id_normalize_sql(clean), names[1]),
-        _alias(id_converted_sql(clean), names[2]),
-    ).from_(tbl(source), copy=False).where(exp.not_(fast.copy()), copy=False)  # fmt: skip
+    canonical = (
+        exp.select(
+            rid,
+            _alias(text_of(raw), names[0]),
+            _alias(text_of(raw), names[1]),
+            _alias(exp.false(), names[2]),
+        )
+        .from_(tbl(source), copy=False)
+        .where(fast, copy=False)
+    )
+    other = (
+        exp.select(
+            rid.copy(),
+            _alias(text_of(raw), names[0]),
+            _alias(id_normalize_sql(clean), names[1]),
+            _alias(id_converted_sql(clean), names[2]),
+        )
+        .from_(tbl(source), copy=False)
+        .where(exp.not_(fast.copy()), copy=False)
+    )
     return exp.union(canonical, other, distinct=False, copy=False)
 
 
@@ -237,12 +268,21 @@ def facts_key_finish(settings: LinkSettings, source: str, fix: str | None) -> ex
     if spec is None or spec.kind != "resident_id":
         return exp.select("f.*").from_(table)
     name = spec.column
-    n, c15 = col(f"{name}__n", "f"), col(f"{name}__c15", "f")
+    n: Column = col(f"{name}__n", "f")
+    c15: Column = col(f"{name}__c15", "f")
     if fix is not None:
         n = exp.func("COALESCE", n, col("v", "x"))
-        c15 = q("CASE WHEN $n IS NULL THEN $xc ELSE $c END", n=col(f"{name}__n", "f"),
-                xc=col("c15", "x"), c=c15)  # fmt: skip
-    items = [col("rid", "f"), _alias(q("NULLIF($n, '')", n=n), f"{name}__v"), _alias(c15, f"{name}__c15")]
+        c15 = q(
+            "CASE WHEN $n IS NULL THEN $xc ELSE $c END",
+            n=col(f"{name}__n", "f"),
+            xc=col("c15", "x"),
+            c=c15,
+        )
+    items = [
+        col("rid", "f"),
+        _alias(q("NULLIF($n, '')", n=n), f"{name}__v"),
+        _alias(c15, f"{name}__c15"),
+    ]
     select = exp.select(*items).from_(table)
     if fix is not None:
         on = q("$a = $b", a=col(f"{name}__raw", "f"), b=col("raw", "x"))
@@ -250,11 +290,13 @@ def facts_key_finish(settings: LinkSettings, source: str, fix: str | None) -> ex
     return select
 
 
-def facts_select(settings: LinkSettings, source: str, present: set[str], keys: str, rids: exp.Expression) -> exp.Select:
+def facts_select(
+    settings: LinkSettings, source: str, present: set[str], keys: str, rids: exp.Query
+) -> exp.Select:
     """部门记录中间表，只含要打分或作样本的记录：号码取自第一层，其余字段在此清洗；
     缺出生日期、性别、区划的从号码里读。"""
     exact = settings.exact_field
-    items: list[exp.Expression] = [col("rid", "k")]
+    items: list[exp.Expr] = [col("rid", "k")]
     id_value: Column | None = None
     for spec in settings.fields:
         raw = _source(spec.column, present)

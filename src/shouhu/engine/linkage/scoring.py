@@ -12,13 +12,13 @@ from sqlglot import exp
 from shouhu.engine.linkage.calibrate import Model
 from shouhu.engine.linkage.compare import level_column
 from shouhu.engine.linkage.settings import FieldSpec, LinkSettings
-from shouhu.engine.linkage.sqlkit import col, q, tbl
+from shouhu.engine.linkage.sqlkit import col, q, query, tbl
 
 METHODS = ("exact_id", "converted_15", "near_miss", "fuzzy", "unlinked")
 
 
-def score_sql(fields: Sequence[FieldSpec], model: Model) -> exp.Expression:
-    total: exp.Expression = exp.convert(model.prior)
+def score_sql(fields: Sequence[FieldSpec], model: Model) -> exp.Expr:
+    total: exp.Expr = exp.convert(model.prior)
     for spec, weights in zip(fields, model.weights, strict=True):
         case = exp.Case(this=col(level_column(spec)))
         for level, weight in enumerate(weights):
@@ -27,7 +27,7 @@ def score_sql(fields: Sequence[FieldSpec], model: Model) -> exp.Expression:
     return total
 
 
-def confidence_sql(score: exp.Expression, model: Model) -> exp.Expression:
+def confidence_sql(score: exp.Expr, model: Model) -> exp.Expr:
     case = exp.Case()
     for confidence in range(100, 0, -1):
         floor = exp.convert(model.breakpoints[confidence - 1])
@@ -36,29 +36,33 @@ def confidence_sql(score: exp.Expression, model: Model) -> exp.Expression:
 
 
 def scored_select(levels: str, settings: LinkSettings, model: Model) -> exp.Select:
-    """(rid, pid, score, conf, idl)：idl 是号码字段的等级（判定 near_miss 用），无号码字段时为 0。"""
+    """(rid, pid, score, conf, idl)：idl 是号码字段的等级（判定 near_miss 用），无号码字段为 0。"""
     id_spec = next((f for f in settings.fields if f.kind == "resident_id"), None)
     id_level = col(level_column(id_spec)) if id_spec is not None else exp.convert(0)
     inner = exp.select(
-        col("rid"), col("pid"), exp.alias_(score_sql(settings.fields, model), "score"),
+        col("rid"),
+        col("pid"),
+        exp.alias_(score_sql(settings.fields, model), "score"),
         exp.alias_(id_level, "idl"),
-    ).from_(tbl(levels), copy=False)  # fmt: skip
+    ).from_(tbl(levels), copy=False)
     for column, allowed in settings.required:  # 不满足硬条件的不算候选
         level = col(level_column(settings.field_of(column)))
-        inner = inner.where(exp.In(this=level, expressions=[exp.convert(v) for v in allowed]), copy=False)
+        inner = inner.where(
+            exp.In(this=level, expressions=[exp.convert(v) for v in allowed]), copy=False
+        )
     return exp.select(
         "rid", "pid", "score", exp.alias_(confidence_sql(exp.column("score"), model), "conf"), "idl"
     ).from_(inner.subquery("s"))
 
 
-def decision_select(scored: str, settings: LinkSettings) -> exp.Expression:
+def decision_select(scored: str, settings: LinkSettings) -> exp.Expr:
     """每条记录取最佳候选；置信度不足或与次佳分差小于 margin 的不关联（绝不猜）。"""
-    ranked = q(
+    ranked = query(
         "SELECT rid, pid, score, conf, idl,"
         " ROW_NUMBER() OVER (PARTITION BY rid ORDER BY score DESC, pid ASC) AS rn FROM $t",
         t=tbl(scored),
     )
-    best = q(
+    best = query(
         "SELECT rid, MAX(CASE WHEN rn = 1 THEN pid END) AS pid,"
         " MAX(CASE WHEN rn = 1 THEN score END) AS s1, MAX(CASE WHEN rn = 2 THEN score END) AS s2,"
         " MAX(CASE WHEN rn = 1 THEN conf END) AS conf, MAX(CASE WHEN rn = 1 THEN idl END) AS idl"
@@ -67,14 +71,18 @@ def decision_select(scored: str, settings: LinkSettings) -> exp.Expression:
     )
     return q(
         "SELECT rid AS record_id, CASE WHEN ok THEN pid END AS id_number,"
-        " CASE WHEN NOT ok THEN 'unlinked' WHEN idl = 2 THEN 'near_miss' ELSE 'fuzzy' END AS method,"
+        " CASE WHEN NOT ok THEN 'unlinked' WHEN idl = 2 THEN 'near_miss' ELSE 'fuzzy' END AS"
+        " method,"
         " CAST(conf AS INT) AS confidence FROM"
-        " (SELECT *, conf >= $threshold AND (s2 IS NULL OR s1 - s2 >= $margin) AS ok FROM $best) AS d",
-        threshold=settings.threshold, margin=settings.margin_bits * 64, best=best.subquery("b"),
-    )  # fmt: skip
+        " (SELECT *, conf >= $threshold AND (s2 IS NULL OR s1 - s2 >= $margin) AS ok FROM $best)"
+        " AS d",
+        threshold=settings.threshold,
+        margin=settings.margin_bits * 64,
+        best=best.subquery("b"),
+    )
 
 
-def links_select(exact: str, decided: str, facts: str) -> exp.Expression:
+def links_select(exact: str, decided: str, facts: str) -> exp.Expr:
     """全部记录的关联结果：精确联上的、打分判定的、连候选都没有的（unlinked，置信度 0）。"""
     return q(
         "SELECT record_id, id_number, method, confidence FROM $exact"
@@ -83,5 +91,7 @@ def links_select(exact: str, decided: str, facts: str) -> exp.Expression:
         " 'unlinked' AS method, CAST(0 AS INT) AS confidence FROM $facts AS f"
         " WHERE NOT EXISTS (SELECT 1 FROM $exact AS e WHERE e.record_id = f.rid)"
         " AND NOT EXISTS (SELECT 1 FROM $decided AS d WHERE d.record_id = f.rid)",
-        exact=tbl(exact), decided=tbl(decided), facts=tbl(facts),
-    )  # fmt: skip
+        exact=tbl(exact),
+        decided=tbl(decided),
+        facts=tbl(facts),
+    )

@@ -1,7 +1,7 @@
 """建计划用的小工具：SQL 模板只写结构（按 DuckDB 方言），值和标识符一律作为表达式代入。
 
 模板里的 `$name` 占位符由 `q(template, name=...)` 替换：Python 的 str/int/bool 变成字面量，
-`exp.Expression`（列、表、子查询）原样放入。标识符用 `col`/`tbl` 构造并加引号，
+`exp.Expr`（列、表、子查询）原样放入。标识符用 `col`/`tbl` 构造并加引号，
 所以设置里的列名再怪也不会拼出另一条语句。
 """
 
@@ -14,39 +14,47 @@ from sqlglot import exp
 
 from shouhu.engine.backends.base import PLAN_DIALECT, table_ref
 
-Param = exp.Expression | str | int | bool | None
+Param = exp.Expr | str | int | bool | None
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2, 1)  # GB 11643 加权因子
 CHECK_CHARS = "10X98765432"  # 前 17 位加权和 mod 11 → 校验码
 
 
 @lru_cache(maxsize=512)
-def _parsed(template: str) -> exp.Expression:
-    return sqlglot.parse_one(template, read=PLAN_DIALECT)
+def _parsed(template: str) -> exp.Expr:
+    parsed: exp.Expr = sqlglot.parse_one(template, read=PLAN_DIALECT)
+    return parsed
 
 
-def q(template: str, **params: Param) -> exp.Expression:
+def q(template: str, **params: Param) -> exp.Expr:
     """解析模板并代入参数；模板解析结果缓存，每次返回新副本。"""
     tree = _parsed(template).copy()
-    missing = {
-        n.name for n in tree.find_all(exp.Placeholder) if n.name and n.name not in params
-    }
+    missing = {n.name for n in tree.find_all(exp.Placeholder) if n.name and n.name not in params}
     if missing:
         raise KeyError(f"模板缺少参数：{sorted(missing)}")
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Placeholder) and node.name in params:
             value = as_expression(params[node.name])
             if isinstance(value, exp.Table) and isinstance(node.parent, exp.Table):
-                return value.this  # FROM $t：占位符本身已在表节点里
+                identifier: exp.Expr = value.this  # FROM $t：占位符本身已在表节点里
+                return identifier
             return value
         return node
 
     return tree.transform(swap, copy=False)  # tree 已是副本
 
 
-def as_expression(value: Param) -> exp.Expression:
-    if isinstance(value, exp.Expression):
+def query(template: str, **params: Param) -> exp.Query:
+    """同 q，但模板须是一条查询（可再 .subquery()、union）。"""
+    tree = q(template, **params)
+    if not isinstance(tree, exp.Query):
+        raise TypeError("模板不是查询")
+    return tree
+
+
+def as_expression(value: Param) -> exp.Expr:
+    if isinstance(value, exp.Expr):
         return value.copy()
     if value is None:
         return exp.null()
@@ -62,30 +70,26 @@ def tbl(name: str) -> exp.Table:
     return table_ref(name)
 
 
-def char_at(value: exp.Expression, position: int) -> exp.Expression:
+def char_at(value: exp.Expr, position: int) -> exp.Expr:
     """第 position 个字符（从 1 起，按字符而非字节）。"""
     return exp.Substring(this=value.copy(), start=exp.convert(position), length=exp.convert(1))
 
 
-def digit_at(value: exp.Expression, position: int) -> exp.Expression:
+def digit_at(value: exp.Expr, position: int) -> exp.Expr:
     """第 position 位的数值：'0'–'9' → 0–9，'X' → 10（调用方保证形状）。"""
-    return q(
-        "CASE WHEN $c = 'X' THEN 10 ELSE TRY_CAST($c AS INT) END", c=char_at(value, position)
-    )
+    return q("CASE WHEN $c = 'X' THEN 10 ELSE TRY_CAST($c AS INT) END", c=char_at(value, position))
 
 
-def weighted_sum(value: exp.Expression, positions: int) -> exp.Expression:
+def weighted_sum(value: exp.Expr, positions: int) -> exp.Expr:
     """前 positions 位的 GB 11643 加权和。"""
-    terms: exp.Expression = exp.Mul(
-        this=exp.convert(ID_WEIGHTS[0]), expression=digit_at(value, 1)
-    )
+    terms: exp.Expr = exp.Mul(this=exp.convert(ID_WEIGHTS[0]), expression=digit_at(value, 1))
     for i in range(1, positions):
         term = exp.Mul(this=exp.convert(ID_WEIGHTS[i]), expression=digit_at(value, i + 1))
         terms = exp.Add(this=terms, expression=term)
     return exp.Paren(this=terms)
 
 
-def check_digit_sql(first17: exp.Expression) -> exp.Expression:
+def check_digit_sql(first17: exp.Expr) -> exp.Expr:
     """17 位数字串的校验码（与 core 的 check_digit 相同）。"""
     return q(
         "SUBSTRING($chars, ($sum % 11) + 1, 1)",
@@ -94,9 +98,9 @@ def check_digit_sql(first17: exp.Expression) -> exp.Expression:
     )
 
 
-def mismatch_count(a: exp.Expression, b: exp.Expression, positions: int) -> exp.Expression:
+def mismatch_count(a: exp.Expr, b: exp.Expr, positions: int) -> exp.Expr:
     """前 positions 个字符中对应位置不同的个数（按字符；越界的位置两边都是空串，算相同）。"""
-    total: exp.Expression = exp.convert(0)
+    total: exp.Expr = exp.convert(0)
     for i in range(1, positions + 1):
         differs = q("CASE WHEN $x = $y THEN 0 ELSE 1 END", x=char_at(a, i), y=char_at(b, i))
         total = exp.Add(this=total, expression=differs)
