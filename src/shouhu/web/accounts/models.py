@@ -55,3 +55,36 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+
+class SystemCredential(models.Model):
+    """A department system's API credential (系统接口凭证), scoped to its agency and some items.
+
+    The token is shown once, at creation; only its SHA-256 is stored, with a short random prefix
+    to find it. Tokens are 256-bit random, so a fast hash is enough (a slow one would only cost
+    every API call). Each credential acts through its own service account (`account`), a user
+    who cannot sign in, so that audit entries and receipts name the system like any other actor.
+    """
+
+    name = models.CharField("名称", max_length=100)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="credentials", verbose_name="所属部门"
+    )
+    item_codes = models.JSONField("可报送的数据项", default=list)
+    account = models.OneToOneField(
+        User, on_delete=models.PROTECT, related_name="credential", verbose_name="服务账户"
+    )
+    token_prefix = models.CharField("令牌前缀", max_length=16, unique=True)
+    token_sha256 = models.CharField("令牌哈希", max_length=64)
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "系统接口凭证"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.token_prefix}）"
