@@ -8,7 +8,10 @@ import sys
 import click
 
 from shouhu.commands.assess import assess
+from shouhu.commands.package import package
 from shouhu.commands.synth import synth
+from shouhu.web.exchange.commands import submission
+from shouhu.web.jobs.commands import worker
 
 
 def _django() -> None:
@@ -47,6 +50,9 @@ def serve(host: str, port: int, threads: int) -> None:
     from shouhu.web.wsgi import application
 
     call_command("migrate", interactive=False, verbosity=0)
+    from shouhu.web.jobs.worker import worker_thread_start
+
+    worker_thread_start()  # 后台任务（大文件校验、入库）；另开 `shouhu worker` 可再加进程
     click.echo(f"守护平台已启动：http://{host}:{port}/  （Ctrl+C 停止）")
     waitress_serve(application, host=host, port=port, threads=threads, ident="shouhu")
 
@@ -87,6 +93,9 @@ def audit_verify() -> None:
 
 main.add_command(synth)
 main.add_command(assess)
+main.add_command(submission)
+main.add_command(worker)
+main.add_command(package)
 
 if __name__ == "__main__":
     main()

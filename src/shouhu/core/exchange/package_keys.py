@@ -17,6 +17,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -326,3 +327,19 @@ class TrustStore:
 
     def __iter__(self) -> Iterator[PublicKeys]:
         return iter(self._keys.values())
+
+
+def trust_load(directory: Path) -> TrustStore:
+    """读入信任库目录中的全部公钥文件（*.pub.pem）。目录不存在或为空时报错，免得误以为全都可信。"""
+    if not directory.is_dir():
+        raise KeyFileError(f"信任库目录 {directory} 不存在")
+    files = sorted(directory.glob("*.pub.pem"))
+    if not files:
+        raise KeyFileError(f"信任库目录 {directory} 中没有公钥文件（*.pub.pem）")
+    keys = []
+    for path in files:
+        try:
+            keys.append(public_keys_load(path.read_bytes()))
+        except KeyFileError as exc:
+            raise KeyFileError(f"信任库中的 {path.name}：{exc.message}") from None
+    return TrustStore(keys)
