@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from shouhu.core.catalog import catalog_load
-from shouhu.core.errors import NotFound
+from shouhu.core.errors import InvalidInput, NotFound
 from shouhu.core.exchange.package import PackageRefused, RefusalReason, package_seal
 from shouhu.core.exchange.package_keys import AgencyRef, PrivateKeys, TrustStore, keys_generate
 from shouhu.core.identity import id_number_generate
@@ -172,3 +172,20 @@ def test_cli_keygen_export_import(personas, tmp_path):
     assert second.exit_code == 2
     assert "重复导入" in second.output
     assert stored() == (1, 2)
+
+
+def test_configured_keys_come_from_settings(settings, tmp_path):
+    from shouhu.core.exchange.package_keys import private_keys_pem, public_keys_pem
+    from shouhu.web.exchange.package_import import package_keys_configured
+
+    settings.PACKAGE_KEY_FILE = ""
+    with pytest.raises(InvalidInput, match="尚未配置"):
+        package_keys_configured()
+    (tmp_path / "trust").mkdir()
+    (tmp_path / "trust" / "court.pub.pem").write_bytes(public_keys_pem(COURT.public))
+    (tmp_path / "civil.key.pem").write_bytes(private_keys_pem(CIVIL))
+    settings.PACKAGE_TRUST_DIR = str(tmp_path / "trust")
+    settings.PACKAGE_KEY_FILE = str(tmp_path / "civil.key.pem")
+    trust, key = package_keys_configured()
+    assert trust.get(COURT.public.key_id) is not None
+    assert key.public.key_id == CIVIL.public.key_id

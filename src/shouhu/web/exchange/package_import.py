@@ -11,17 +11,24 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
-from shouhu.core.errors import NotFound
+from shouhu.core.errors import InvalidInput, NotFound
 from shouhu.core.exchange.package import (
     OpenedPackage,
     PackageRefused,
     RefusalReason,
     package_open,
 )
-from shouhu.core.exchange.package_keys import PrivateKeys, TrustStore
+from shouhu.core.exchange.package_keys import (
+    PrivateKeys,
+    TrustStore,
+    private_keys_load,
+    trust_load,
+)
 from shouhu.web.accounts.models import Agency
 from shouhu.web.audit.models import Action
 from shouhu.web.audit.services import RequestContext, audit_record
@@ -97,3 +104,21 @@ def _sender_agency(opened: OpenedPackage) -> Agency:
             f"平台上没有发送部门（{sender.label}），请先建立该部门再导入。未导入任何数据。"
         )
     return agency
+
+
+def package_keys_configured() -> tuple[TrustStore, PrivateKeys]:
+    """The platform's trust store and its own private key, for the web page's package upload.
+
+    From settings PACKAGE_TRUST_DIR (the senders' *.pub.pem) and PACKAGE_KEY_FILE (the key made
+    by `shouhu package keygen` for the receiving civil-affairs bureau).
+    """
+    trust_dir = getattr(settings, "PACKAGE_TRUST_DIR", "")
+    key_file = getattr(settings, "PACKAGE_KEY_FILE", "")
+    if not trust_dir or not key_file:
+        raise InvalidInput(
+            "平台尚未配置离线交换包密钥（SHOUHU_PACKAGE_KEY_FILE、SHOUHU_PACKAGE_TRUST_DIR），"
+            "请联系管理员"
+        )
+    if not Path(key_file).is_file():
+        raise InvalidInput("平台的离线交换包私钥文件不存在，请联系管理员")
+    return trust_load(Path(trust_dir)), private_keys_load(Path(key_file).read_bytes())
