@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "shouhu.web.accounts",
     "shouhu.web.registry",
     "shouhu.web.exchange",
+    "shouhu.web.jobs",
     "shouhu.web.cases",
     "shouhu.web.comparison",
     "shouhu.web.audit",
@@ -162,6 +163,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
+# Largest file a department may upload through the web page (SHOUHU_UPLOAD_MAX_MB).
+UPLOAD_MAX_BYTES = int(env("SHOUHU_UPLOAD_MAX_MB", "50")) * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -6,5 +6,6 @@ from shouhu.web.api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("submissions/", include("shouhu.web.exchange.urls")),
     path("", include("shouhu.web.ui.urls")),
 ]

@@ -39,6 +39,13 @@ class Channel(models.TextChoices):
     API = "api", "系统接口"
     PACKAGE = "package", "离线交换包"
     DEMO = "demo", "演示数据"
+    CLI = "cli", "命令行导入"
+
+
+class SubmissionStatus(models.TextChoices):
+    ACCEPTED = "accepted", "全部接收"
+    PARTIAL = "partial", "部分接收"
+    REJECTED = "rejected", "全部退回"
 
 
 class Submission(models.Model):
@@ -59,15 +66,64 @@ class Submission(models.Model):
     rows_total = models.PositiveIntegerField("总行数", default=0)
     rows_accepted = models.PositiveIntegerField("接收行数", default=0)
     rows_rejected = models.PositiveIntegerField("退回行数", default=0)
+    # receipt (回执)
+    receipt_number = models.CharField("回执编号", max_length=24, blank=True)
+    status = models.CharField(
+        "接收情况", max_length=10, choices=SubmissionStatus.choices,
+        default=SubmissionStatus.ACCEPTED,
+    )  # fmt: skip
+    nil_return = models.BooleanField("零报告", default=False, help_text="no records this month")
+    submitted_at = models.DateTimeField(
+        "提交时间", null=True, blank=True, help_text="when the sender handed it in (deadlines)"
+    )
+    idempotency_key = models.CharField("幂等键", max_length=100, blank=True)
+    encoding = models.CharField("文件编码", max_length=20, blank=True)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    warning_count = models.PositiveIntegerField("提示数", default=0)
+    facts_created = models.PositiveIntegerField("新增记录数", default=0)
+    facts_superseded = models.PositiveIntegerField("更正记录数", default=0)
+    facts_unchanged = models.PositiveIntegerField("未变记录数", default=0)
 
     class Meta:
         verbose_name = "数据报送"
         constraints = [
-            # The same file twice imports once.
+            # The same file for the same item and month imports once. (The same content for
+            # another month is a new delivery: its records are simply unchanged.)
             models.UniqueConstraint(
-                fields=["agency", "content_sha256"], name="submission_once_per_content"
-            )
+                fields=["agency", "item_code", "period", "content_sha256"],
+                name="submission_once_per_content",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="submission_once_per_idempotency_key",
+            ),
+            models.UniqueConstraint(
+                fields=["receipt_number"],
+                condition=~Q(receipt_number=""),
+                name="submission_receipt_number_unique",
+            ),
         ]
+        indexes = [models.Index(fields=["agency", "item_code", "period"])]
+
+
+class SubmissionErrors(models.Model):
+    """The row errors of a submission, kept so the error report can be downloaded again.
+
+    `errors` and `warnings` are zlib-compressed JSON lists of [row, column, value, message];
+    values and messages are masked (no full ID number). `source` is the file as received, kept
+    only when rows were rejected: the error report copies those rows so they can be corrected.
+    """
+
+    submission = models.OneToOneField(
+        Submission, on_delete=models.PROTECT, primary_key=True, related_name="row_errors"
+    )
+    errors = models.BinaryField(default=b"")
+    warnings = models.BinaryField(default=b"")
+    source = models.BinaryField(default=b"", blank=True)
+
+    class Meta:
+        verbose_name = "报送错误清单"
 
 
 class Fact(models.Model):
@@ -92,12 +148,19 @@ class Fact(models.Model):
     submission = models.ForeignKey(
         Submission, on_delete=models.PROTECT, null=True, blank=True, related_name="facts"
     )
+    item_code = models.CharField("数据项", max_length=64, blank=True)
     source_record_id = models.CharField("来源记录号", max_length=100)
     record_sha256 = models.CharField(max_length=64)
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
     # the subject as the department wrote it (for linkage and objections)
     subject_id_number = models.CharField(max_length=40, blank=True)
     subject_name = models.CharField(max_length=50, blank=True)
+    subject_gender = models.CharField(max_length=1, blank=True)
+    subject_birth_date = models.DateField(null=True, blank=True)
+    subject_division_code = models.CharField(max_length=12, blank=True)
+    extra = models.JSONField(
+        default=dict, blank=True, help_text="other columns (a child's ID, the court…), as written"
+    )
     link_method = models.CharField(max_length=16, blank=True)
     link_confidence = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0–100")
     # versions: a correction supersedes, never overwrites
@@ -110,13 +173,55 @@ class Fact(models.Model):
     class Meta:
         verbose_name = "事实"
         constraints = [
+            # A record is named by its department, data item and the department's record number.
             models.UniqueConstraint(
-                fields=["agency", "source_record_id", "version"], name="fact_version_unique"
+                fields=["agency", "item_code", "source_record_id", "version"],
+                name="fact_version_unique",
             ),
             models.UniqueConstraint(
-                fields=["agency", "source_record_id"],
+                fields=["agency", "item_code", "source_record_id"],
                 condition=Q(is_current=True),
                 name="fact_one_current_version",
             ),
         ]
         indexes = [models.Index(fields=["person", "is_current"])]
+
+
+class UploadStatus(models.TextChoices):
+    RECEIVED = "received", "已收到，待校验"
+    CHECKED = "checked", "已校验，待确认"
+    STORED = "stored", "已报送"
+    DISCARDED = "discarded", "已放弃"
+    REJECTED = "rejected", "整份拒收"
+
+
+class Upload(models.Model):
+    """A file uploaded through the web page, held until it is checked, confirmed and stored.
+
+    The file's bytes are dropped as soon as it is stored, discarded or rejected; what stays is
+    the submission (and its error list), not a second copy of the data.
+    """
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    item_code = models.CharField("数据项", max_length=64)
+    period = models.DateField("所属月份")
+    filename = models.CharField("文件名", max_length=255)
+    content = models.BinaryField(default=b"")
+    content_sha256 = models.CharField("内容哈希", max_length=64)
+    size = models.PositiveBigIntegerField("大小", default=0)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    client_ip = models.CharField(max_length=45, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=UploadStatus.choices, default=UploadStatus.RECEIVED
+    )
+    summary = models.JSONField(
+        "校验摘要", default=dict, help_text="counts, first errors and masked sample rows"
+    )
+    errors = models.BinaryField(default=b"", help_text="zlib JSON, as SubmissionErrors.errors")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "上传文件"

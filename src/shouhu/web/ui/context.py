@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.roles import DASHBOARD_READERS, PERSON_READERS, Role
 from shouhu.web.audit.services import RequestContext
+from shouhu.web.exchange.access import is_submitter, may_read_scope
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -32,11 +33,14 @@ class Nav:
     division_name: str
     dashboard: bool
     persons: bool
+    submit: bool  # 数据报送（部门的数据报送员）
+    timeliness: bool  # 各部门报送情况（民政经办、领导）
     home: str  # URL name of the first page the role may open
 
 
 def nav_for(user: User) -> Nav:
     dashboard, persons = user.role in DASHBOARD_READERS, user.role in PERSON_READERS
+    submit = is_submitter(user)
     return Nav(
         full_name=user.full_name or user.username,
         role_label=Role(user.role).label if user.role in Role.values else user.role,
@@ -44,7 +48,10 @@ def nav_for(user: User) -> Nav:
         division_name=user.division.name,
         dashboard=dashboard,
         persons=persons,
-        home="dashboard" if dashboard else "person_list" if persons else "account",
+        submit=submit,
+        timeliness=may_read_scope(user),
+        home="dashboard" if dashboard else "person_list" if persons else
+             "exchange_home" if submit else "account",  # fmt: skip
     )
 
 

@@ -1,0 +1,92 @@
+"""The worker: claims jobs and runs them. `shouhu serve` runs one in a thread; `shouhu worker`
+runs one in its own process. Any number may run at once: each job is claimed by exactly one."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from typing import Any
+
+from django.db import close_old_connections, connection
+
+from shouhu.web.jobs.models import Job
+from shouhu.web.jobs.registry import HANDLERS, handler_for
+from shouhu.web.jobs.services import (
+    job_claim,
+    job_fail,
+    job_finish,
+    job_progress,
+    job_wake_subscribe,
+)
+
+logger = logging.getLogger(__name__)
+POLL_SECONDS = 2.0
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def job_run(job: Job) -> None:
+    """Run one claimed job to its end; an unexpected error queues it again (up to the limit)."""
+    last = [-1]
+
+    def progress(percent: int, message: str = "") -> None:
+        if percent != last[0] or message:
+            last[0] = percent
+            job_progress(job=job, percent=percent, message=message)
+
+    try:
+        result: dict[str, Any] = handler_for(job.kind)(job, progress)
+    except Exception as exc:  # 日志只记任务号和异常类型，不记内容（可能含个人信息）
+        logger.error("后台任务 %s（%s）失败：%s", job.pk, job.kind, type(exc).__name__)
+        job_fail(job=job)
+        return
+    job_finish(job=job, result=result, message=str(result.get("message", "")))
+
+
+def job_run_next(*, worker: str | None = None) -> bool:
+    """Claim and run one job. False when there was nothing to do."""
+    job = job_claim(worker=worker or worker_name(), kinds=tuple(HANDLERS))
+    if job is None:
+        return False
+    job_run(job)
+    return True
+
+
+class Worker:
+    """A loop that runs jobs until stopped; woken at once when this process queues a job."""
+
+    def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
+        self.poll_seconds = poll_seconds
+        self.wake = threading.Event()
+        self.stop = threading.Event()
+        job_wake_subscribe(self.wake.set)
+
+    def run(self) -> None:
+        name = worker_name()
+        while not self.stop.is_set():
+            close_old_connections()
+            try:
+                busy = job_run_next(worker=name)
+            except Exception as exc:  # a database hiccup must not kill the worker
+                logger.error("后台任务领取失败：%s", type(exc).__name__)
+                busy = False
+            if not busy:
+                self.wake.wait(self.poll_seconds)
+                self.wake.clear()
+        connection.close()
+
+
+def worker_thread_start(poll_seconds: float = POLL_SECONDS) -> Worker:
+    """Start a worker in a daemon thread of this process (used by `shouhu serve` and tests)."""
+    worker = Worker(poll_seconds)
+    threading.Thread(target=worker.run, name="shouhu-worker", daemon=True).start()
+    return worker
+
+
+def worker_thread_stop(worker: Worker) -> None:
+    worker.stop.set()
+    worker.wake.set()
