@@ -235,3 +235,18 @@ def test_same_input_gives_the_same_links_twice(small_region: Region) -> None:
     first = link_records(registry=small_region.registry, facts=facts)
     second = link_records(registry=small_region.registry, facts=facts)
     assert first.equals(second)
+
+
+def test_precision_and_recall_on_a_synthetic_region_from_the_synth_generator() -> None:
+    """另一个生成器（shouhu.engine.synth）造的地区：户籍外的人（in_registry 为假）不得联上。"""
+    synth = pytest.importorskip("shouhu.engine.synth")
+    region = synth.synth_region(persons=60000, seed=2, as_of=date(2025, 6, 30))
+    truth = {
+        r["record_id"]: r["id_number"] if r["in_registry"] else None
+        for r in region.truth_links.to_pylist()
+    }
+    rows = link_records(registry=region.registry, facts=region.facts).to_pylist()
+    linked = [r for r in rows if r["id_number"] is not None]
+    correct = sum(1 for r in linked if r["id_number"] == truth[r["record_id"]])
+    assert correct / len(linked) >= 0.999
+    assert correct / sum(1 for t in truth.values() if t is not None) >= 0.995
