@@ -23,12 +23,13 @@ import pyarrow as pa
 
 from shouhu.core.identity.divisions import province_prefixes
 from shouhu.core.policy import CaseInput, PolicyParams, load_params, ruleset
+from shouhu.core.policy.params import PARAM_SPECS, Segment
 from shouhu.core.policy.vocabulary import FACT_FIELDS
 from shouhu.engine.policy_sql import (
+    SCALAR_KINDS,
     PolicyTables,
     build_evidence_query,
     build_policy_query,
-    param_rows,
 )
 
 CASES_SCHEMA = pa.schema(
@@ -117,6 +118,26 @@ def cases_to_arrow(cases: Iterable[CaseInput]) -> tuple[pa.Table, pa.Table]:
         pa.Table.from_pydict(case_rows, schema=CASES_SCHEMA),
         pa.Table.from_pydict(fact_rows, schema=FACTS_SCHEMA),
     )
+
+
+def param_rows(
+    segments: Iterable[Segment],
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """参数分段 → (policy_param 行, policy_list 行)。"""
+    scalars: list[tuple[object, ...]] = []
+    lists: list[tuple[object, ...]] = []
+    for seg in segments:
+        kind = PARAM_SPECS[seg.name].kind
+        if kind == "names":
+            assert isinstance(seg.value, tuple)
+            lists.extend(
+                (seg.region, seg.name, item, seg.valid_from, seg.valid_to) for item in seg.value
+            )
+            continue
+        values: list[object] = [None, None, None]
+        values[("value_int", "value_bool", "value_text").index(SCALAR_KINDS[kind])] = seg.value
+        scalars.append((seg.region, seg.name, *values, seg.valid_from, seg.valid_to))
+    return scalars, lists
 
 
 def policy_params_load(

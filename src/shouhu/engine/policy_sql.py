@@ -22,36 +22,8 @@ from datetime import date
 
 from sqlglot import exp
 
-from shouhu.core.policy.expr import (
-    AGGREGATES,
-    AddMonths,
-    And,
-    Birthday,
-    Case,
-    CaseField,
-    Cmp,
-    Coalesce,
-    Expr,
-    FactIs,
-    FactsAny,
-    FactsMax,
-    FactsMin,
-    Field,
-    Greatest,
-    IdBirthDate,
-    InSet,
-    IsNull,
-    JoinNonNull,
-    Lit,
-    Not,
-    OnList,
-    Or,
-    Param,
-    Ref,
-    refs,
-    walk,
-)
-from shouhu.core.policy.params import NATIONAL, PARAM_SPECS, Segment
+from shouhu.core.policy import expr as E  # 表达式节点写作 E.Lit、E.Ref……
+from shouhu.core.policy.params import NATIONAL, PARAM_SPECS
 from shouhu.core.policy.rules import RuleSet
 
 CASE_COLUMNS = (
@@ -63,13 +35,8 @@ CASE_COLUMNS = (
     "father_known",
     "mother_known",
 )
-SCALAR_KINDS = {
-    "count": "value_int",
-    "fen": "value_int",
-    "age": "value_int",
-    "flag": "value_bool",
-    "rate": "value_text",
-}
+_INT, _BOOL, _TEXT = "value_int", "value_bool", "value_text"
+SCALAR_KINDS = {"count": _INT, "fen": _INT, "age": _INT, "flag": _BOOL, "rate": _TEXT}
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2, 1)
 _BITS = 62  # 每个整数放 62 个聚合，避开符号位
 
@@ -151,9 +118,7 @@ def _in(e: exp.Expr, values: Iterable[str]) -> exp.Expr:
     return _eq(e, items[0]) if len(items) == 1 else exp.In(this=e, expressions=items)
 
 
-def _case(
-    whens: Iterable[tuple[exp.Expr, exp.Expr]], default: exp.Expr
-) -> exp.Case:
+def _case(whens: Iterable[tuple[exp.Expr, exp.Expr]], default: exp.Expr) -> exp.Case:
     return exp.Case(ifs=[exp.If(this=w, true=t) for w, t in whens], default=default)
 
 
@@ -189,59 +154,59 @@ class Compiler:
     tables: PolicyTables
     fact: bool
     ref_table: str | None = None  # 事实级谓词引用个案级定义时的表别名（说明查询）
-    list_joins: dict[OnList, str] = field(default_factory=dict)  # 已连接成表的清单 → 别名
+    list_joins: dict[E.OnList, str] = field(default_factory=dict)  # 已连接成表的清单 → 别名
 
     def case_col(self, name: str) -> exp.Column:
         return _col(name, "c" if self.fact else None)
 
-    def __call__(self, e: Expr) -> exp.Expr:
-        if isinstance(e, Lit):
+    def __call__(self, e: E.Expr) -> exp.Expr:
+        if isinstance(e, E.Lit):
             return _lit(e.value)
-        if isinstance(e, Field):
+        if isinstance(e, E.Field):
             return _col(e.name, "f")
-        if isinstance(e, FactIs):
+        if isinstance(e, E.FactIs):
             return _and(_eq(_col("subject", "f"), _str(e.subject)), _in(_col("type", "f"), e.types))
-        if isinstance(e, CaseField):
+        if isinstance(e, E.CaseField):
             return self.case_col(e.name)
-        if isinstance(e, Param):
+        if isinstance(e, E.Param):
             return self.case_col(param_column(e.name))
-        if isinstance(e, Ref):
+        if isinstance(e, E.Ref):
             return _col(e.name, self.ref_table)
-        if isinstance(e, Cmp):
+        if isinstance(e, E.Cmp):
             return _CMP[e.op](this=_paren(self(e.left)), expression=_paren(self(e.right)))
-        if isinstance(e, And):
+        if isinstance(e, E.And):
             return _and(*(self(x) for x in e.items))
-        if isinstance(e, Or):
+        if isinstance(e, E.Or):
             return _or(*(self(x) for x in e.items))
-        if isinstance(e, Not):
+        if isinstance(e, E.Not):
             return exp.Not(this=_paren(self(e.item)))
-        if isinstance(e, IsNull):
+        if isinstance(e, E.IsNull):
             return _is_null(self(e.item))
-        if isinstance(e, Coalesce):
+        if isinstance(e, E.Coalesce):
             items = [self(x) for x in e.items]
             return exp.Coalesce(this=items[0], expressions=items[1:])
-        if isinstance(e, InSet):
+        if isinstance(e, E.InSet):
             return exp.In(this=_paren(self(e.item)), expressions=[_lit(v) for v in e.values])
-        if isinstance(e, OnList):
+        if isinstance(e, E.OnList):
             return self._on_list(e)
-        if isinstance(e, AddMonths):
+        if isinstance(e, E.AddMonths):
             return _date_add(self(e.item), _num(e.months), "MONTH")
-        if isinstance(e, Birthday):
+        if isinstance(e, E.Birthday):
             return self._birthday(e)
-        if isinstance(e, IdBirthDate):
+        if isinstance(e, E.IdBirthDate):
             return self._id_birth_date(e)
-        if isinstance(e, Case):
+        if isinstance(e, E.Case):
             return _case(((self(w), self(v)) for w, v in e.whens), self(e.default))
-        if isinstance(e, Greatest):
+        if isinstance(e, E.Greatest):
             items = [self(x) for x in e.items]
             return exp.Greatest(this=items[0], expressions=items[1:], ignore_nulls=True)
-        if isinstance(e, JoinNonNull):
+        if isinstance(e, E.JoinNonNull):
             return exp.ConcatWs(
                 expressions=[_str(e.sep), *(self(x) for x in e.items)], safe=True, coalesce=True
             )
         raise TypeError(f"表达式节点 {type(e).__name__} 不能在此上下文编译")
 
-    def list_condition(self, e: OnList, alias: str) -> exp.Expr:
+    def list_condition(self, e: E.OnList, alias: str) -> exp.Expr:
         return _and(
             _eq(_col("region", alias), self.case_col("param_region")),
             _eq(_col("name", alias), _str(e.list_name)),
@@ -249,7 +214,7 @@ class Compiler:
             _valid_on(alias, self.case_col("as_of")),
         )
 
-    def _on_list(self, e: OnList) -> exp.Expr:
+    def _on_list(self, e: E.OnList) -> exp.Expr:
         item = self(e.item)
         alias = self.list_joins.get(e)
         if alias is not None:  # fx 里已左连接了清单：连上即在清单上
@@ -259,7 +224,7 @@ class Compiler:
             found = exp.Exists(this=sub.where(self.list_condition(e, "l")))
         return _case([(_is_null(item), exp.Null())], found)
 
-    def _birthday(self, e: Birthday) -> exp.Expr:
+    def _birthday(self, e: E.Birthday) -> exp.Expr:
         born = self(e.item)
         plain = _date_add(born, _paren(self(e.years)), "YEAR")
         feb29 = _and(
@@ -270,7 +235,7 @@ class Compiler:
         # 2月29日出生、目标年份是平年（加年后被截到28日）：3月1日满周岁
         return _case([(feb29, _date_add(plain, _num(1), "DAY"))], plain)
 
-    def _id_birth_date(self, e: IdBirthDate) -> exp.Expr:
+    def _id_birth_date(self, e: E.IdBirthDate) -> exp.Expr:
         s, today = self(e.item), self(e.today)
 
         def char(i: int) -> exp.Expr:
@@ -314,25 +279,25 @@ class _FactPlan:
 
     rules: RuleSet
     tables: PolicyTables
-    anys: list[tuple[str, FactsAny]] = field(default_factory=list)
-    extremes: list[tuple[str, FactsMin | FactsMax]] = field(default_factory=list)
-    k_cols: dict[tuple[tuple[str, ...], Expr], str] = field(default_factory=dict)
-    v_cols: dict[tuple[tuple[str, ...], Expr, Expr], str] = field(default_factory=dict)
+    anys: list[tuple[str, E.FactsAny]] = field(default_factory=list)
+    extremes: list[tuple[str, E.FactsMin | E.FactsMax]] = field(default_factory=list)
+    k_cols: dict[tuple[tuple[str, ...], E.Expr], str] = field(default_factory=dict)
+    v_cols: dict[tuple[tuple[str, ...], E.Expr, E.Expr], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name, e in self.rules.definitions:
-            if isinstance(e, FactsAny):
+            if isinstance(e, E.FactsAny):
                 self.anys.append((name, e))
                 self.k_cols.setdefault((e.types, e.pred), f"k{len(self.k_cols)}")
-            elif isinstance(e, FactsMin | FactsMax):
+            elif isinstance(e, E.FactsMin | E.FactsMax):
                 self.extremes.append((name, e))
                 self.v_cols.setdefault((e.types, e.pred, e.value), f"v{len(self.v_cols)}")
         lists = {
             n
             for _, e in self.rules.definitions
-            if isinstance(e, AGGREGATES)
-            for n in walk(e)
-            if isinstance(n, OnList)
+            if isinstance(e, E.AGGREGATES)
+            for n in E.walk(e)
+            if isinstance(n, E.OnList)
         }
         joins = {item: f"l{i}" for i, item in enumerate(sorted(lists, key=repr))}
         self.compiler = Compiler(self.tables, fact=True, list_joins=joins)
@@ -366,19 +331,19 @@ class _FactPlan:
         """fx 只需要个案的这几列：事实级谓词里出现的个案字段、参数，以及 param_region、as_of。"""
         needed = {"case_id", "as_of", "param_region"}
         for _, e in [*self.anys, *self.extremes]:
-            for node in walk(e):
-                if isinstance(node, CaseField):
+            for node in E.walk(e):
+                if isinstance(node, E.CaseField):
                     needed.add(node.name)
-                elif isinstance(node, Param):
+                elif isinstance(node, E.Param):
                     needed.add(param_column(node.name))
         return exp.select(*(_col(n) for n in sorted(needed))).from_("c1")
 
-    def _chunks(self) -> Iterator[tuple[int, list[tuple[int, str, FactsAny]]]]:
+    def _chunks(self) -> Iterator[tuple[int, list[tuple[int, str, E.FactsAny]]]]:
         indexed = [(i, name, e) for i, (name, e) in enumerate(self.anys)]
         for start in range(0, len(indexed), _BITS):
             yield start // _BITS, indexed[start : start + _BITS]
 
-    def _bits(self, members: list[tuple[int, str, FactsAny]], code: int) -> exp.Expr:
+    def _bits(self, members: list[tuple[int, str, E.FactsAny]], code: int) -> exp.Expr:
         """这一块聚合里，本条事实为真（code=2）或未知（code=1）的那些位之和。
 
         先按主体、再按类型分支（每条事实只走一个分支）；同一 k 列的位先合并，少算几次比较。
@@ -421,7 +386,7 @@ class _FactPlan:
             )
         for name, e in self.extremes:
             v = _col(self.v_cols[(e.types, e.pred, e.value)], "fx")
-            fn = exp.Min if isinstance(e, FactsMin) else exp.Max
+            fn = exp.Min if isinstance(e, E.FactsMin) else exp.Max
             picked = _case([(_eq(_col("subject", "fx"), _str(e.subject)), v)], exp.Null())
             cols.append(exp.alias_(fn(this=picked), f"a__{name}", quoted=True))
         return exp.select(*cols).from_(exp.to_table("fx").as_("fx")).group_by(_col("case_id", "fx"))
@@ -501,14 +466,14 @@ def _case_ctes(tables: PolicyTables) -> list[tuple[str, exp.Select]]:
     return [("c0", c0), ("keys", keys), ("kp", kp), ("c1", c1)]
 
 
-def _layers(rules: RuleSet) -> list[list[tuple[str, Expr]]]:
+def _layers(rules: RuleSet) -> list[list[tuple[str, E.Expr]]]:
     depth: dict[str, int] = {}
-    layers: list[list[tuple[str, Expr]]] = []
+    layers: list[list[tuple[str, E.Expr]]] = []
     for name, e in rules.definitions:
-        if isinstance(e, AGGREGATES):
+        if isinstance(e, E.AGGREGATES):
             depth[name] = 0
             continue
-        d = 1 + max((depth[r] for r in refs(e)), default=0)
+        d = 1 + max((depth[r] for r in E.refs(e)), default=0)
         depth[name] = d
         while len(layers) < d:
             layers.append([])
@@ -584,23 +549,3 @@ def build_evidence_query(
         .from_(middle.subquery("x"))
         .where(exp.NEQ(this=_col("code"), expression=_str("")))
     )
-
-
-def param_rows(
-    segments: Iterable[Segment],
-) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-    """参数分段 → (policy_param 行, policy_list 行)。"""
-    scalars: list[tuple[object, ...]] = []
-    lists: list[tuple[object, ...]] = []
-    for seg in segments:
-        kind = PARAM_SPECS[seg.name].kind
-        if kind == "names":
-            assert isinstance(seg.value, tuple)
-            lists.extend(
-                (seg.region, seg.name, item, seg.valid_from, seg.valid_to) for item in seg.value
-            )
-            continue
-        values: list[object] = [None, None, None]
-        values[("value_int", "value_bool", "value_text").index(SCALAR_KINDS[kind])] = seg.value
-        scalars.append((seg.region, seg.name, *values, seg.valid_from, seg.valid_to))
-    return scalars, lists

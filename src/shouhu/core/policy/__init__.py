@@ -39,7 +39,13 @@ DECISIONS —— 规格未说清、此处的取舍（依据种子文件，尽量
 10. 地区未给出（也无 --region）时用全国默认参数；未知的区划代码依次退到地市、省、全国。
 11. 下一次变化只看 (status, category)；候选日期为事实的起止日、证件到期次日、失联满6个月之日、
     18周岁生日、参数调整日。
-12. 未知字段、未知事实类型、错误日期是输入错误；父母对象允许 birth_date（不参与决定）。
+12. 未知字段（个案、人、事实各层）、未知事实类型、错误日期是输入错误；父母对象另允许 birth_date
+    （不参与决定）。JSON 中字段值为 null 视同未给。
+13. 参数：全国默认（000000.toml）的核查次数引 bayannur §4(三) 和 policy.md §5；补贴金额、
+    重病目录、在校延续的年龄和学段种子未给，一律 example = true。泗县的事实无人抚养儿童标准
+    “参照散居孤儿标准”，金额仍是示例值。
+14. 批量接口另输出 subsidy_basis / subsidy_rate / subsidy_monthly_fen；单个结果另有 next_change、
+    subsidy、param_region 三个字段（assess-format 允许新增字段），原因对象另有 documents。
 """
 
 from shouhu.core.policy.assess import assess_case, assessment_to_json, decide

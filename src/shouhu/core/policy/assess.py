@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -212,7 +211,3 @@ def assessment_to_json(a: Assessment) -> dict[str, Any]:
         },
         "param_region": a.param_region,
     }
-
-
-def with_as_of(case: CaseInput, on: date) -> CaseInput:
-    return replace(case, as_of=on)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import datetime as dt
+from dataclasses import dataclass
 from typing import Final, Literal
 
 Status = Literal["eligible", "not_eligible", "needs_review"]
@@ -103,4 +103,3 @@ class Assessment:
     next_change: NextChange | None = None
     subsidy: Subsidy | None = None
     param_region: str = "000000"
-    notes: tuple[str, ...] = field(default=())

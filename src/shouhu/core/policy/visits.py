@@ -14,7 +14,7 @@ VISIT_CLAUSE: Final = "bayannur §5(三)"
 
 @dataclass(frozen=True, slots=True)
 class VisitRequirement:
-    """至少每 every_days 天走访一次；within_hours 为重大变故后多少小时内走访到位（仅高风险）。"""
+    """至少每 every（week/month/quarter）走访一次；within_hours 为重大变故后多少小时内走访到位。"""
 
     risk: str
     every: str  # week | month | quarter
