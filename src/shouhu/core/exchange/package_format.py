@@ -230,12 +230,7 @@ def _party(agency: AgencyRef, key_id: str) -> dict[str, str]:
 def header_check(header: PackageHeader) -> None:
     """发送前检查字段（导出时给出清楚的错误，而不是写出一个对方必拒的包）。"""
     problems = []
-    try:
-        if uuid.UUID(header.package_id).version != 4 or str(uuid.UUID(header.package_id)) != (
-            header.package_id
-        ):
-            problems.append("包编号应为小写的 UUIDv4")
-    except ValueError:
+    if not _uuid4_ok(header.package_id):
         problems.append("包编号应为小写的 UUIDv4")
     if not _ITEM.match(header.item_code):
         problems.append("数据项代码应为小写英文、数字和下划线")
@@ -243,13 +238,23 @@ def header_check(header: PackageHeader) -> None:
         problems.append("文件名应为1–255个字符，不含路径和控制字符")
     if not 0 <= header.content_length <= MAX_CONTENT_BYTES:
         problems.append(f"内容超过 {MAX_CONTENT_BYTES // (1024 * 1024)} MB 上限")
-    if header.created_at.tzinfo is None or header.period.day != 1:
-        problems.append("创建时间须带时区，所属月份须为当月1日")
+    if header.created_at.tzinfo is None:
+        problems.append("创建时间须带时区")
+    if header.period.day != 1:
+        problems.append("所属月份须为当月1日")
     for key_id in (header.sender_key_id, header.recipient_key_id):
         if not _KEY_ID.match(key_id):
             problems.append("密钥编号应为16位小写十六进制")
     if problems:
         raise InvalidInput("不能导出离线交换包：" + "；".join(problems))
+
+
+def _uuid4_ok(text: str) -> bool:
+    try:
+        parsed = uuid.UUID(text)
+    except ValueError:
+        return False
+    return parsed.version == 4 and str(parsed) == text
 
 
 def _filename_ok(name: str) -> bool:
