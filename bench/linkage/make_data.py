@@ -54,8 +54,8 @@ def registry_draw(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {"id": ids[keep], "division": division[keep], "birth": birth[keep], "male": male[keep]}
 
 
-def names_draw(rng: np.random.Generator, male: np.ndarray) -> np.ndarray:
-    return np.array(names_build(rng, surnames_draw(rng, len(male)), male).to_pylist(), dtype=object)
+def names_draw(rng: np.random.Generator, male: np.ndarray) -> pa.Array:
+    return names_build(rng, surnames_draw(rng, len(male)), male)
 
 
 def _typo(rng: np.random.Generator, number: str) -> str:
@@ -94,14 +94,15 @@ def id_written(rng: np.random.Generator, number: str, born: int) -> tuple[str, s
 
 
 def facts_draw(
-    rng: np.random.Generator, reg: dict[str, np.ndarray], names: np.ndarray, m: int
+    rng: np.random.Generator, reg: dict[str, np.ndarray], names: pa.Array, m: int
 ) -> tuple[pa.Table, pa.Table]:
     pick = rng.integers(0, len(reg["id"]), m)
     ids, noises, written_names = [], [], []
+    picked_names = names.take(pa.array(pick)).to_pylist()
     years = reg["birth"].astype("datetime64[Y]").astype(int) + 1970
-    for k in pick.tolist():
+    for j, k in enumerate(pick.tolist()):
         number, noise = id_written(rng, str(reg["id"][k]), int(years[k]))
-        name = str(names[k])
+        name = str(picked_names[j])
         if rng.random() < 0.02:
             name, noise = name_wrong_char(rng, name), noise + "+name"
         ids.append(number)
@@ -138,7 +139,7 @@ def main() -> None:
     registry = pa.table(
         {
             "id_number": reg["id"],
-            "name": names.tolist(),
+            "name": names,
             "gender": np.where(reg["male"], "M", "F"),
             "birth_date": pa.array(reg["birth"]).cast(pa.string()),
             "division_code": reg["division"],

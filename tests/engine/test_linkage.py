@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pytest
 from tests.engine.conftest import (
     FULL_WIDTH,
@@ -250,3 +252,14 @@ def test_precision_and_recall_on_a_synthetic_region_from_the_synth_generator() -
     correct = sum(1 for r in linked if r["id_number"] == truth[r["record_id"]])
     assert correct / len(linked) >= 0.999
     assert correct / sum(1 for t in truth.values() if t is not None) >= 0.995
+
+
+def test_csv_files_link_like_arrow_tables(small_region: Region, tmp_path: Path) -> None:
+    facts = small_region.facts.slice(0, 200)
+    pacsv.write_csv(small_region.registry, tmp_path / "registry.csv")
+    pacsv.write_csv(facts, tmp_path / "facts.csv")
+    from_files = link_records(registry=tmp_path / "registry.csv", facts=tmp_path / "facts.csv")
+    assert (
+        from_files.to_pylist()
+        == link_records(registry=small_region.registry, facts=facts).to_pylist()
+    )

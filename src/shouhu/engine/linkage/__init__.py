@@ -37,7 +37,8 @@ def link_records(
     """registry、facts：Arrow 表或 parquet/csv 路径（compare-format 的形状）。
 
     返回每条记录一行（按 record_id 排序）：record_id、id_number（联上的户籍人员，未联上为空）、
-    method（exact_id / converted_15 / near_miss / fuzzy / unlinked）、confidence（0–100 整数）。
+    method（exact_id / converted_15 / near_miss / fuzzy / unlinked）、confidence（0–100 整数；
+    unlinked 行是最佳候选的置信度——因歧义未关联时可能很高，没有候选为 0；判断是否联上看 method）。
     session：已有的 DuckDB 连接或 SparkSession（缺省新建，DuckDB 用完即关）。
     """
     engine = backend_open(backend, session=session)

@@ -107,8 +107,8 @@ def date_sql(raw: Column) -> Column:
 
 def gender_sql(raw: Column) -> Column:
     return q(
-        "CASE WHEN UPPER(TRIM($v)) IN ('M', '男', 'MALE') THEN 'M'"
-        " WHEN UPPER(TRIM($v)) IN ('F', '女', 'FEMALE') THEN 'F' END",
+        "CASE WHEN UPPER(TRIM($v)) IN ('M', '男', 'MALE', '1') THEN 'M'"
+        " WHEN UPPER(TRIM($v)) IN ('F', '女', 'FEMALE', '2') THEN 'F' END",
         v=text_of(raw),
     )
 
