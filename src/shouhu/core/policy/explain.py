@@ -54,9 +54,9 @@ def describe(row: FactRow, as_of: date) -> str:
     if t in RESTRICTION_TYPES:
         return f"{who}{label}（{_span(row)}）"
     if t == "lost_contact":
-        return f"{who}自{_d(f.start)}起失去联系" + (
-            f"，{f.end.isoformat()}恢复联系" if f.end else ""
-        )
+        since = f"自{f.start.isoformat()}起" if f.start else ""
+        found = f"，{f.end.isoformat()}恢复联系" if f.end else ""
+        return f"{who}{since}失去联系{found}"
     if t in (
         "institutional_care",
         "in_school",
