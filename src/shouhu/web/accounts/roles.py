@@ -50,3 +50,5 @@ DASHBOARD_READERS = frozenset(
 )
 # Who reads the audit log.
 AUDIT_READERS = frozenset({Role.AUDITOR})
+# Who may ask the rule engine for a decision (POST /api/v1/assess, "what if" on a child's page).
+ASSESSORS = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.CHILD_DIRECTOR})

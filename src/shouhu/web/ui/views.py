@@ -6,12 +6,14 @@ access layer and answered by `errors.DomainErrorMiddleware` with the same page a
 
 from __future__ import annotations
 
+from datetime import date
 from typing import cast
 
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,6 +22,7 @@ from shouhu.web.accounts.models import User
 from shouhu.web.accounts.services import login_attempt
 from shouhu.web.audit.models import Action, Purpose
 from shouhu.web.audit.services import audit_record
+from shouhu.web.determination.selectors import determination_view
 from shouhu.web.registry.selectors import SCOPES, dashboard_counts, person_page, person_search
 from shouhu.web.ui.context import landing_url_name, request_context
 
@@ -114,5 +117,21 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
     ctx = request_context(request, Purpose.CASE_WORK)
     person = access.access_person(ctx, person_id)
     page = person_page(user=_user(request), person=person)
-    audit_record(ctx=ctx, action=Action.VIEW, object_type="person", object_id=person.pk)
-    return render(request, "ui/person_detail.html", {"page": page})
+    today = timezone.localdate()
+    as_of, as_of_error = _what_if_date(request.GET.get("as_of"), today)
+    decision = None
+    if page.is_minor or page.cases or as_of != today:
+        decision = determination_view(child=person, as_of=as_of, today=today)
+    audit_record(ctx=ctx, action=Action.VIEW, object_type="person", object_id=person.pk,
+                 detail={"what_if": as_of != today})  # fmt: skip
+    context = {"page": page, "d": decision, "as_of_error": as_of_error}
+    return render(request, "ui/person_detail.html", context)
+
+
+def _what_if_date(raw: str | None, today: date) -> tuple[date, str]:
+    if not raw:
+        return today, ""
+    try:
+        return date.fromisoformat(raw), ""
+    except ValueError:
+        return today, "日期格式应为 年-月-日，已按今天认定。"

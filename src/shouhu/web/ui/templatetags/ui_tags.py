@@ -34,3 +34,12 @@ def year_month(value: date | None) -> str:
     if value is None:
         return "—"
     return f"{value.year}年{value.month}月"
+
+
+@register.filter
+def yuan(fen: int | None) -> str:
+    """Integer fen as yuan with two decimals, without floating point: 123456 → 1,234.56."""
+    if fen is None:
+        return ""
+    whole, cents = divmod(int(fen), 100)
+    return f"{whole:,}.{cents:02d}"
