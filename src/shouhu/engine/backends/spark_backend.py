@@ -58,21 +58,17 @@ class SparkBackend:
         self._register(table, frame)
 
     def create(self, table: str, query: exp.Expr, *, step: str) -> None:
-        from pyspark.errors import PySparkException
-
         try:
             frame = self._spark.sql(transpile(query, self.dialect)).localCheckpoint(eager=True)
-        except PySparkException as error:
+        except Exception as error:  # Py4J 与 Spark 的异常都可能引用行里的值：一律只留类型
             raise EngineError(step, table) from RuntimeError(type(error).__name__)
         self.drop(table)
         self._register(table, frame)
 
     def fetch(self, query: exp.Expr, *, step: str) -> pa.Table:
-        from pyspark.errors import PySparkException
-
         try:
             result: pa.Table = self._spark.sql(transpile(query, self.dialect)).toArrow()
-        except PySparkException as error:
+        except Exception as error:  # 同上
             table = query.find(exp.Table)
             raise EngineError(step, table.name if table else "?") from RuntimeError(
                 type(error).__name__
