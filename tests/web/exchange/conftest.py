@@ -70,13 +70,25 @@ def csv_of(item: DataItem, rows: Sequence[dict[str, object]], encoding: str = "u
 
 
 def ingest(
-    user: User, agency: Agency, item: DataItem, data: bytes, *, filename: str = "判决.xlsx",
-    period: date = PERIOD, **kwargs: object,
-) -> IngestResult:  # fmt: skip
+    user: User,
+    agency: Agency,
+    item: DataItem,
+    data: bytes,
+    *,
+    filename: str = "判决.xlsx",
+    period: date = PERIOD,
+    **kwargs: object,
+) -> IngestResult:
     return submission_ingest(
-        ctx=ctx_for(user), agency=agency, item_code=item.code, period=period, channel="upload",
-        filename=filename, data=data, **kwargs,  # type: ignore[arg-type]
-    )  # fmt: skip
+        ctx=ctx_for(user),
+        agency=agency,
+        item_code=item.code,
+        period=period,
+        channel="upload",
+        filename=filename,
+        data=data,
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 def registry_person(region: Region, index: int) -> Person:

@@ -94,8 +94,14 @@ def test_same_records_in_a_new_file_add_nothing(courts, court_item) -> None:
     rows = judgment_rows(court_item, 5)
     ingest(courts.clerk_a, courts.a, court_item, xlsx_of(court_item, rows))
     # The same records as CSV, in another order, for the next month: a new delivery, nothing new.
-    result = ingest(courts.clerk_a, courts.a, court_item, csv_of(court_item, rows[::-1]),
-                    filename="判决.csv", period=PERIOD.replace(month=10))  # fmt: skip
+    result = ingest(
+        courts.clerk_a,
+        courts.a,
+        court_item,
+        csv_of(court_item, rows[::-1]),
+        filename="判决.csv",
+        period=PERIOD.replace(month=10),
+    )
 
     assert not result.duplicate
     assert result.submission is not None
@@ -191,9 +197,14 @@ def test_idempotency_key_makes_a_repeated_batch_a_duplicate(courts, court_item) 
         csv_of(court_item, judgment_rows(court_item, 3)), filename="b.csv", item=court_item
     )
     kwargs = {
-        "ctx": ctx_for(courts.clerk_a), "agency": courts.a, "item_code": court_item.code,
-        "period": PERIOD, "channel": "api", "filename": "", "idempotency_key": "batch-7",
-    }  # fmt: skip
+        "ctx": ctx_for(courts.clerk_a),
+        "agency": courts.a,
+        "item_code": court_item.code,
+        "period": PERIOD,
+        "channel": "api",
+        "filename": "",
+        "idempotency_key": "batch-7",
+    }
     first = submission_store(result=first_read, **kwargs)  # type: ignore[arg-type]
     again = submission_store(result=second_read, **kwargs)  # type: ignore[arg-type]
 
@@ -203,10 +214,12 @@ def test_idempotency_key_makes_a_repeated_batch_a_duplicate(courts, court_item) 
 
 
 def test_nil_return_is_a_submission_without_rows(courts, court_item) -> None:
-    result = submission_nil_return(ctx=ctx_for(courts.clerk_a), agency=courts.a,
-                                   item_code=court_item.code, period=PERIOD)  # fmt: skip
-    again = submission_nil_return(ctx=ctx_for(courts.clerk_a), agency=courts.a,
-                                  item_code=court_item.code, period=PERIOD)  # fmt: skip
+    result = submission_nil_return(
+        ctx=ctx_for(courts.clerk_a), agency=courts.a, item_code=court_item.code, period=PERIOD
+    )
+    again = submission_nil_return(
+        ctx=ctx_for(courts.clerk_a), agency=courts.a, item_code=court_item.code, period=PERIOD
+    )
 
     assert result.submission is not None
     assert result.submission.nil_return
@@ -237,9 +250,14 @@ def test_same_record_number_in_two_items_is_two_records(region, personas) -> Non
 def test_rejected_whole_result_from_another_channel_is_not_stored(courts, court_item) -> None:
     empty = ReadResult("0" * 64, 0, [], [], "文件「x.json」不是本数据项的格式")
     result = submission_store(
-        ctx=ctx_for(None), agency=courts.a, item_code=court_item.code, period=PERIOD,
-        channel="api", filename="x.json", result=empty,
-    )  # fmt: skip
+        ctx=ctx_for(None),
+        agency=courts.a,
+        item_code=court_item.code,
+        period=PERIOD,
+        channel="api",
+        filename="x.json",
+        result=empty,
+    )
     assert result.submission is None
     assert Submission.objects.count() == 0
     assert valid_id(0) not in str(AuditEntry.objects.values_list("detail", flat=True)[0])

@@ -310,11 +310,14 @@ class GridRow:
         return self.kept * 100 // self.owed if self.owed else None
 
 
+PROBLEM_MONTHS = 3  # 明细只列最近几个月；更早的看表格
+
+
 @dataclass(frozen=True)
 class Grid:
     periods: list[date]
     rows: list[GridRow]
-    problems: list[tuple[str, Obligation]]  # (agency name, obligation) late or missing
+    problems: list[tuple[str, Obligation]]  # (agency, obligation) late or missing, recent months
     today: date
 
 
@@ -331,7 +334,8 @@ def timeliness_grid(*, agencies: QuerySet[Agency], today: date, months: int = 12
             continue  # 没有按月报送义务的部门（如财政）不列出
         rows.append(_grid_row(agency, owed, periods))
         bad = (ObligationStatus.LATE, ObligationStatus.MISSING)
-        problems.extend((agency.name, o) for o in owed if o.status in bad)
+        recent = periods[-PROBLEM_MONTHS:]
+        problems.extend((agency.name, o) for o in owed if o.status in bad and o.period in recent)
     problems.sort(key=lambda p: (p[1].period, p[0]), reverse=True)
     return Grid(periods, rows, problems, today)
 

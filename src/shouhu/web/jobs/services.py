@@ -32,6 +32,11 @@ def job_wake_subscribe(callback: Callable[[], None]) -> None:
     _wake_callbacks.append(callback)
 
 
+def job_wake_unsubscribe(callback: Callable[[], None]) -> None:
+    if callback in _wake_callbacks:
+        _wake_callbacks.remove(callback)
+
+
 def _wake() -> None:
     for callback in list(_wake_callbacks):
         callback()

@@ -19,6 +19,7 @@ from shouhu.web.jobs.services import (
     job_finish,
     job_progress,
     job_wake_subscribe,
+    job_wake_unsubscribe,
 )
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ class Worker:
             try:
                 busy = job_run_next(worker=name)
             except Exception as exc:  # a database hiccup must not kill the worker
-                logger.error("后台任务领取失败：%s", type(exc).__name__)
+                logger.error("后台任务领取失败：%s %s", type(exc).__name__, exc)
                 busy = False
             if not busy:
                 self.wake.wait(self.poll_seconds)
@@ -88,5 +89,6 @@ def worker_thread_start(poll_seconds: float = POLL_SECONDS) -> Worker:
 
 
 def worker_thread_stop(worker: Worker) -> None:
+    job_wake_unsubscribe(worker.wake.set)
     worker.stop.set()
     worker.wake.set()
