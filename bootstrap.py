@@ -73,14 +73,17 @@ def postgres_reachable(url: str) -> bool:
 
 def ensure_chromium() -> None:
     """UI tests drive Debian's Chromium (with CJK fonts); install it when we may (root with apt)."""
-    if Path("/usr/bin/chromium").exists() and Path("/usr/share/fonts/opentype/noto").exists():
+    fonts = Path("/usr/share/fonts/opentype/noto").exists()
+    if Path("/usr/bin/chromium").exists() and fonts and shutil.which("soffice"):
         return
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
         say("installing Debian's chromium for the UI tests")
         quiet = {"stdout": subprocess.DEVNULL}
         subprocess.call(["apt-get", "update", "-qq"], **quiet)
+        # LibreOffice makes the Excel files that the upload UI test sends through the browser.
+        packages = ["chromium", "fonts-noto-cjk", "libreoffice-calc-nogui"]
         subprocess.call(
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-noto-cjk"],
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
             env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
             **quiet,
         )
