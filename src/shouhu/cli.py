@@ -10,6 +10,7 @@ import click
 from shouhu.commands.assess import assess
 from shouhu.commands.package import package
 from shouhu.commands.synth import synth
+from shouhu.web.accounts.commands import credential
 from shouhu.web.exchange.commands import submission
 from shouhu.web.jobs.commands import worker
 
@@ -93,6 +94,7 @@ def audit_verify() -> None:
 
 main.add_command(synth)
 main.add_command(assess)
+main.add_command(credential)
 main.add_command(submission)
 main.add_command(worker)
 main.add_command(package)

@@ -12,6 +12,8 @@ class ErrorCode(str, Enum):
     NOT_FOUND = "not_found"
     PERMISSION_DENIED = "permission_denied"
     CONFLICT = "conflict"
+    UNAUTHENTICATED = "unauthenticated"
+    TOO_LARGE = "too_large"
 
 
 class DomainError(Exception):

@@ -7,24 +7,28 @@ every such denied attempt is audited.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from shouhu.core.errors import NotFound, PermissionDenied
-from shouhu.web.accounts.models import User
+from shouhu.web.accounts.models import Agency, User
 from shouhu.web.accounts.roles import (
     CASE_WRITERS,
     DASHBOARD_READERS,
     ID_NUMBER_READERS,
     PERSON_READERS,
+    Role,
 )
 from shouhu.web.audit.models import Action
 from shouhu.web.audit.services import RequestContext, audit_record
 from shouhu.web.cases.models import Case
 from shouhu.web.exchange.models import Fact
+from shouhu.web.objections.models import Objection
 from shouhu.web.registry.models import Division, Person
 
 NOT_FOUND_PERSON = "未找到该人员，或您无权查看。"
 NOT_FOUND_CASE = "未找到该个案，或您无权查看。"
+NOT_FOUND_FACT = "未找到该事实，或您无权查看。"
+NOT_FOUND_OBJECTION = "未找到该疑义，或您无权查看。"
 
 
 def _subtree(user: User) -> str:
@@ -91,6 +95,77 @@ def facts_visible_to(user: User, person: Person) -> QuerySet[Fact]:
     if user.role not in PERSON_READERS:
         return Fact.objects.none()
     return Fact.objects.filter(person=person)
+
+
+def facts_in_scope(user: User) -> QuerySet[Fact]:
+    """Facts about persons of the user's subtree, for the roles that read persons."""
+    if user.role not in PERSON_READERS:
+        return Fact.objects.none()
+    return Fact.objects.filter(person__division__path__startswith=_subtree(user))
+
+
+def access_fact(ctx: RequestContext, fact_id: object) -> Fact:
+    """The fact, if `ctx.user` may read its person; else NotFound (audited as a denied attempt)."""
+    assert ctx.user is not None
+    fact = (
+        Fact.objects.filter(pk=_as_int(fact_id))
+        .select_related("person__division", "agency", "submission")
+        .first()
+    )
+    if fact is None or not facts_in_scope(ctx.user).filter(pk=fact.pk).exists():
+        _deny(ctx, "fact", fact_id, "not_found" if fact is None else "out_of_scope")
+        raise NotFound(NOT_FOUND_FACT)
+    return fact
+
+
+def _answers_for(user: User) -> Q:
+    """Objections this user answers: their own department's, if they are its data submitter."""
+    if user.role != Role.DATA_SUBMITTER or user.agency_id is None:
+        return Q(pk__in=[])
+    return Q(agency_id=user.agency_id)
+
+
+def may_answer_objection(user: User, objection: Objection) -> bool:
+    return user.role == Role.DATA_SUBMITTER and user.agency_id == objection.agency_id
+
+
+def objections_visible_to(user: User) -> QuerySet[Objection]:
+    """Raised by the user, about a fact the user may read, or put to the user's department."""
+    in_scope = facts_in_scope(user).values("pk")
+    return Objection.objects.filter(
+        Q(raised_by=user) | Q(fact__in=in_scope) | _answers_for(user)
+    ).distinct()
+
+
+def access_objection(ctx: RequestContext, objection_id: object, *, to: str = "read") -> Objection:
+    """The objection if the user may see it; `to="answer"` needs the providing department's data
+    submitter, `to="withdraw"` the person who raised it (PermissionDenied, audited, otherwise)."""
+    assert ctx.user is not None
+    user = ctx.user
+    objection = (
+        Objection.objects.filter(pk=_as_int(objection_id))
+        .select_related("fact__person__division", "fact__agency", "fact__submission", "agency")
+        .first()
+    )
+    if objection is None or not objections_visible_to(user).filter(pk=objection.pk).exists():
+        _deny(ctx, "objection", objection_id, "not_found" if objection is None else "out_of_scope")
+        raise NotFound(NOT_FOUND_OBJECTION)
+    if to == "answer" and not may_answer_objection(user, objection):
+        _deny(ctx, "objection", objection.pk, "not_the_provider")
+        raise PermissionDenied("只有提供该信息的部门的数据报送员可以答复疑义。")
+    if to == "withdraw" and objection.raised_by_id != user.pk:
+        _deny(ctx, "objection", objection.pk, "not_the_raiser")
+        raise PermissionDenied("只有提出人可以撤回疑义。")
+    return objection
+
+
+def access_objection_queue(ctx: RequestContext) -> Agency:
+    """The department whose queue of objections the user answers."""
+    assert ctx.user is not None
+    if ctx.user.role != Role.DATA_SUBMITTER or ctx.user.agency is None:
+        _deny(ctx, "objection_queue", ctx.user.agency_id or "", "role")
+        raise PermissionDenied("只有部门的数据报送员可以查看待校核的疑义。")
+    return ctx.user.agency
 
 
 def access_dashboard(ctx: RequestContext) -> Division:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from shouhu.core.errors import DomainError
-from shouhu.web.errors import STATUS
+from shouhu.web.errors import HTTP_MESSAGES, STATUS, invalid_request_body
 
 # No interactive docs page: it would load Swagger UI from a CDN, and government networks are closed.
 api = NinjaAPI(
@@ -30,4 +30,32 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"error": "unauthenticated", "message": "请先登录。"}, status=401)
+    return api.create_response(
+        request, {"error": "unauthenticated", "message": "请先登录。"}, status=401
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    body = invalid_request_body(exc.errors)
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja's own refusals (a body that is not JSON, …) get a Chinese message like every other.
+    message = HTTP_MESSAGES.get(exc.status_code, "请求有误。")
+    body = {"error": "invalid_input", "message": message}
+    return api.create_response(request, body, status=exc.status_code)
+
+
+def _mount_routers() -> None:
+    from shouhu.web.determination.api import router as determination_router
+
+    api.add_router("", determination_router)
+    from shouhu.web.exchange.api import router as exchange_router
+
+    api.add_router("", exchange_router)
+
+
+_mount_routers()

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "shouhu.web.jobs",
     "shouhu.web.cases",
     "shouhu.web.comparison",
+    "shouhu.web.objections",
     "shouhu.web.audit",
     "shouhu.web.ui",
 ]

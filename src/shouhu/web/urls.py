@@ -7,5 +7,6 @@ from shouhu.web.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("submissions/", include("shouhu.web.exchange.urls")),
+    path("objections/", include("shouhu.web.objections.urls")),
     path("", include("shouhu.web.ui.urls")),
 ]

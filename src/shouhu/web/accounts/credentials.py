@@ -55,7 +55,7 @@ def _checked_items(agency: Agency, item_codes: Iterable[str]) -> list[str]:
 
 
 def credential_create(
-    *, ctx: RequestContext, name: str, agency: Agency, item_codes: Iterable[str]
+    *, ctx: RequestContext, name: str, agency: Agency, item_codes: Iterable[str], actor: str = ""
 ) -> IssuedCredential:
     """签发凭证（含一个不能登录的服务账户），审计；返回的令牌只此一次可见。"""
     name = name.strip()[:100]
@@ -79,12 +79,14 @@ def credential_create(
         )  # fmt: skip
         audit_record(
             ctx=ctx, action=Action.CREATE, object_type="credential", object_id=credential.pk,
-            detail={"prefix": prefix, "agency": agency.pk, "items": codes},
+            detail={"prefix": prefix, "agency": agency.pk, "items": codes}, actor_username=actor,
         )  # fmt: skip
     return IssuedCredential(credential, token)
 
 
-def credential_revoke(*, ctx: RequestContext, credential: SystemCredential) -> SystemCredential:
+def credential_revoke(
+    *, ctx: RequestContext, credential: SystemCredential, actor: str = ""
+) -> SystemCredential:
     """吊销：此后该令牌的每次调用都得到 401；服务账户同时停用。已吊销的再吊销不变。"""
     if credential.revoked_at is not None:
         return credential
@@ -94,7 +96,7 @@ def credential_revoke(*, ctx: RequestContext, credential: SystemCredential) -> S
         User.objects.filter(pk=credential.account_id).update(is_active=False)
         audit_record(
             ctx=ctx, action=Action.CLOSE, object_type="credential", object_id=credential.pk,
-            detail={"prefix": credential.token_prefix},
+            detail={"prefix": credential.token_prefix}, actor_username=actor,
         )  # fmt: skip
     return credential
 

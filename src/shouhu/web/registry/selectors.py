@@ -21,6 +21,7 @@ from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.cases.models import Case, CaseStatus, Category, OrphanType
 from shouhu.web.exchange.models import Channel, Fact, FactType
+from shouhu.web.objections.models import Objection, ObjectionStatus
 from shouhu.web.registry.models import Division, DivisionLevel, Gender, Person, Relation
 
 PAGE_SIZE = 50
@@ -243,6 +244,7 @@ class FactEntry:
     provenance: Provenance
     version: int
     superseded: tuple[FactEntry, ...] = ()
+    open_objections: tuple[int, ...] = ()  # 待校核的疑义（本版本或旧版本上的）；个案照常办理
 
 
 @dataclass(frozen=True)
@@ -339,12 +341,23 @@ def _timeline(user: User, subjects: list[tuple[str, Person]]) -> tuple[FactEntry
     for subject, person in subjects:
         facts = access.facts_visible_to(user, person).select_related("agency", "submission")
         by_pk = {fact.pk: fact for fact in facts}
+        objections = _open_objections(by_pk)
         for fact in by_pk.values():
             if fact.is_current:
-                entries.append(_fact_entry(subject, fact, _older_versions(fact, by_pk)))
+                older = _older_versions(fact, by_pk)
+                open_ids = sorted(o for f in [fact, *older] for o in objections.get(f.pk, ()))
+                entries.append(_fact_entry(subject, fact, older, tuple(open_ids)))
     # 新近的在前；同一天的按记录时间
     entries.sort(key=lambda e: (e.sort_date, e.provenance.recorded_at), reverse=True)
     return tuple(entries)
+
+
+def _open_objections(by_pk: dict[int, Fact]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = defaultdict(list)
+    rows = Objection.objects.filter(fact_id__in=list(by_pk), status=ObjectionStatus.OPEN)
+    for fact_id, pk in rows.values_list("fact_id", "pk"):
+        found[fact_id].append(pk)
+    return found
 
 
 def _older_versions(fact: Fact, by_pk: dict[int, Fact]) -> list[Fact]:
@@ -356,12 +369,20 @@ def _older_versions(fact: Fact, by_pk: dict[int, Fact]) -> list[Fact]:
     return chain
 
 
-def _fact_entry(subject: str, fact: Fact, older: list[Fact]) -> FactEntry:
+def fact_entry(*, fact: Fact, subject: str = "") -> FactEntry:
+    """一条事实的显示形式（类型、日期、细节、来源），供疑义校核等页面使用。"""
+    return _fact_entry(subject, fact, [])
+
+
+def _fact_entry(
+    subject: str, fact: Fact, older: list[Fact], open_objections: tuple[int, ...] = ()
+) -> FactEntry:
     return FactEntry(
         pk=fact.pk, subject=subject, type_label=FactType(fact.type).label,
         when=_fact_when(fact), sort_date=_fact_sort_date(fact), details=_fact_details(fact),
         provenance=_provenance(fact), version=fact.version,
         superseded=tuple(_fact_entry(subject, old, []) for old in older),
+        open_objections=open_objections,
     )  # fmt: skip
 
 

@@ -33,6 +33,8 @@ class Nav:
     division_name: str
     dashboard: bool
     persons: bool
+    objections_mine: bool  # 我提出的疑义（读人员的角色）
+    objections_queue: bool  # 本部门待校核的疑义（部门的数据报送员）
     submit: bool  # 数据报送（部门的数据报送员）
     timeliness: bool  # 各部门报送情况（民政经办、领导）
     home: str  # URL name of the first page the role may open
@@ -48,6 +50,8 @@ def nav_for(user: User) -> Nav:
         division_name=user.division.name,
         dashboard=dashboard,
         persons=persons,
+        objections_mine=persons,
+        objections_queue=user.role == Role.DATA_SUBMITTER and user.agency_id is not None,
         submit=submit,
         timeliness=may_read_scope(user),
         home="dashboard" if dashboard else "person_list" if persons else

@@ -1,0 +1,115 @@
+"""`shouhu credential create|list|revoke`：部门系统对接接口的凭证。
+
+    shouhu credential create --agency 150802:court --items court_judgment --name 法院审判系统
+
+令牌只在签发时打印这一次（库中只存哈希），请当场交给对方系统的管理员。Django 只在命令
+运行时才初始化，`shouhu --help` 仍然很快。
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from typing import Any
+
+import click
+
+CLI_ACTOR = "cli"
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouhu.web.settings")
+    import django
+
+    django.setup()
+
+
+def _ctx() -> Any:
+    from shouhu.web.audit.models import Purpose
+    from shouhu.web.audit.services import RequestContext
+
+    return RequestContext(user=None, client_ip="", purpose=Purpose.ADMINISTRATION)
+
+
+def _actor() -> str:
+    """审计日志中的操作人：命令行没有登录用户，记下操作系统用户名。"""
+    try:
+        return f"{CLI_ACTOR}:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return CLI_ACTOR
+
+
+def _agency(value: str) -> Any:
+    """部门编号，或 `<区划代码>:<部门类型>`（如 150802:court）。"""
+    from shouhu.web.accounts.models import Agency
+
+    if value.isdigit():
+        found = Agency.objects.filter(pk=int(value)).select_related("division").first()
+    else:
+        code, _, kind = value.partition(":")
+        found = Agency.objects.filter(division_id=code, agency_type=kind).first()
+    if found is None:
+        raise click.BadParameter(
+            f"没有部门 {value}（用部门编号，或 区划代码:部门类型，如 150802:court）"
+        )
+    return found
+
+
+@click.group()
+def credential() -> None:
+    """部门系统对接接口的凭证（签发、列出、吊销）。"""
+
+
+@credential.command("create")
+@click.option("--agency", "agency_ref", required=True, help="部门编号，或 区划代码:部门类型")
+@click.option("--items", required=True, help="可报送的数据项代码，逗号分隔")
+@click.option("--name", default="", help="凭证名称（对方系统的名称）；缺省用部门名称")
+def credential_create_command(agency_ref: str, items: str, name: str) -> None:
+    """签发凭证，打印令牌（只此一次）。"""
+    _django()
+    from shouhu.core.errors import DomainError
+    from shouhu.web.accounts.credentials import credential_create
+
+    agency = _agency(agency_ref)
+    try:
+        issued = credential_create(
+            ctx=_ctx(), name=name or f"{agency.name}对接系统", agency=agency,
+            item_codes=items.split(","), actor=_actor(),
+        )  # fmt: skip
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    item = issued.credential
+    click.echo(f"已签发凭证 {item.token_prefix}：{item.name}（{agency.name}）")
+    click.echo(f"可报送：{'、'.join(item.item_codes)}")
+    click.echo("令牌（只显示这一次，请妥善交给对方系统，系统中不保存令牌本身）：")
+    click.echo(issued.token)
+
+
+@credential.command("list")
+def credential_list_command() -> None:
+    """列出凭证（不含令牌）。"""
+    _django()
+    from shouhu.web.accounts.models import SystemCredential
+
+    for item in SystemCredential.objects.select_related("agency").order_by("pk"):
+        state = "已吊销" if item.revoked_at else "有效"
+        used = item.last_used_at.isoformat(timespec="seconds") if item.last_used_at else "从未使用"
+        click.echo(
+            f"{item.token_prefix}\t{state}\t{item.agency.name}\t{item.name}\t"
+            f"{','.join(item.item_codes)}\t最近使用：{used}"
+        )
+
+
+@credential.command("revoke")
+@click.argument("prefix")
+def credential_revoke_command(prefix: str) -> None:
+    """吊销凭证（按 list 显示的前缀）。"""
+    _django()
+    from shouhu.web.accounts.credentials import credential_revoke
+    from shouhu.web.accounts.models import SystemCredential
+
+    found = SystemCredential.objects.filter(token_prefix=prefix).first()
+    if found is None:
+        raise click.ClickException(f"没有前缀为 {prefix} 的凭证。")
+    credential_revoke(ctx=_ctx(), credential=found, actor=_actor())
+    click.echo(f"已吊销凭证 {prefix}。")

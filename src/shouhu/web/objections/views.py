@@ -1,0 +1,149 @@
+"""疑义校核的页面。视图解析输入、经 access 取对象、调用一个服务或选择器、渲染。
+
+提出疑义用途为个案办理（case_work），提供部门答复为数据报送（submission）；查看含个人信息的
+页面各写一条审计。拒绝由 access 层审计，由 DomainErrorMiddleware 统一答复。
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shouhu.core.errors import DomainError, InvalidInput
+from shouhu.web import access
+from shouhu.web.accounts.models import User
+from shouhu.web.audit.models import Action, Purpose
+from shouhu.web.audit.services import audit_record
+from shouhu.web.objections import services
+from shouhu.web.objections.forms import FIELD_PREFIX, parse_changes
+from shouhu.web.objections.selectors import (
+    ObjectionPage,
+    objection_list_raised_by,
+    objection_page,
+    objection_queue_for,
+)
+from shouhu.web.registry.selectors import fact_entry
+from shouhu.web.ui.context import request_context
+
+RESOLUTIONS = {"confirm": "核实无误", "correct": "更正", "reject": "不予采纳"}
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # behind @login_required
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objection_new_view(request: HttpRequest, fact_id: int) -> HttpResponse:
+    ctx = request_context(request, Purpose.CASE_WORK)
+    fact = access.access_fact(ctx, fact_id)
+    reason = request.POST.get("reason", "")
+    error = ""
+    if request.method == "POST":
+        try:
+            objection = services.objection_raise(ctx=ctx, fact=fact, reason=reason)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, "疑义已提交，提供部门将在答复期限内校核。个案照常办理。")
+            return redirect("objection_detail", objection.pk)
+    audit_record(ctx=ctx, action=Action.VIEW, object_type="fact", object_id=fact.pk)
+    context = {"fact": fact_entry(fact=fact), "fact_obj": fact, "reason": reason, "error": error}
+    return render(request, "objections/new.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def objection_mine_view(request: HttpRequest) -> HttpResponse:
+    ctx = request_context(request, Purpose.CASE_WORK)
+    rows = objection_list_raised_by(user=_user(request))
+    audit_record(ctx=ctx, action=Action.VIEW, object_type="objection_list",
+                 detail={"list": "mine", "rows": len(rows)})  # fmt: skip
+    return render(request, "objections/mine.html", {"rows": rows})
+
+
+@login_required
+@require_GET
+def objection_queue_view(request: HttpRequest) -> HttpResponse:
+    ctx = request_context(request, Purpose.SUBMISSION)
+    agency = access.access_objection_queue(ctx)
+    include_closed = request.GET.get("show") == "all"
+    queue = objection_queue_for(agency=agency, include_closed=include_closed)
+    audit_record(ctx=ctx, action=Action.VIEW, object_type="objection_list", object_id=agency.pk,
+                 detail={"list": "queue", "rows": len(queue.rows)})  # fmt: skip
+    return render(request, "objections/queue.html", {"queue": queue, "show_all": include_closed})
+
+
+def _purpose_for(user: User) -> str:
+    # The providing department reads objections as part of its submissions; everyone else for cases.
+    return Purpose.SUBMISSION if user.role == "data_submitter" else Purpose.CASE_WORK
+
+
+@login_required
+@require_GET
+def objection_detail_view(request: HttpRequest, objection_id: int) -> HttpResponse:
+    ctx = request_context(request, _purpose_for(_user(request)))
+    objection = access.access_objection(ctx, objection_id)
+    page = objection_page(user=_user(request), objection=objection)
+    audit_record(ctx=ctx, action=Action.VIEW, object_type="objection", object_id=objection.pk)
+    return render(request, "objections/detail.html", _detail_context(request, page))
+
+
+def _detail_context(
+    request: HttpRequest, page: ObjectionPage, error: str = ""
+) -> dict[str, object]:
+    """详情页的模板数据；答复有误时带回填写的内容（更正字段按名称取回）。"""
+    posted = request.POST if request.method == "POST" else {}
+    fields = [(f, posted.get(FIELD_PREFIX + f.name, f.value)) for f in page.correction_fields]
+    return {
+        "page": page, "resolutions": RESOLUTIONS, "prefix": FIELD_PREFIX, "fields": fields,
+        "posted": posted, "error": error,
+    }  # fmt: skip
+
+
+@login_required
+@require_POST
+def objection_answer_view(request: HttpRequest, objection_id: int) -> HttpResponse:
+    ctx = request_context(request, Purpose.SUBMISSION)
+    objection = access.access_objection(ctx, objection_id, to="answer")
+    resolution = request.POST.get("resolution", "")
+    reply = request.POST.get("reply", "")
+    try:
+        if resolution == "confirm":
+            services.objection_confirm(ctx=ctx, objection=objection, reply=reply)
+        elif resolution == "reject":
+            services.objection_reject(ctx=ctx, objection=objection, reply=reply)
+        elif resolution == "correct":
+            changes = parse_changes(request.POST, objection.fact)
+            services.objection_correct(ctx=ctx, objection=objection, reply=reply, changes=changes)
+        else:
+            raise InvalidInput("请选择答复结论：核实无误、更正或不予采纳。")
+    except DomainError as exc:
+        return _answer_again(request, objection_id, exc.message)
+    messages.success(request, f"已答复：{RESOLUTIONS[resolution]}。")
+    return redirect("objection_detail", objection_id)
+
+
+def _answer_again(request: HttpRequest, objection_id: int, error: str) -> HttpResponse:
+    """答复有误：重新显示详情页，保留填写的内容，说明错在哪。"""
+    ctx = request_context(request, Purpose.SUBMISSION)
+    objection = access.access_objection(ctx, objection_id)
+    page = objection_page(user=_user(request), objection=objection)
+    return render(
+        request, "objections/detail.html", _detail_context(request, page, error), status=400
+    )
+
+
+@login_required
+@require_POST
+def objection_withdraw_view(request: HttpRequest, objection_id: int) -> HttpResponse:
+    ctx = request_context(request, Purpose.CASE_WORK)
+    objection = access.access_objection(ctx, objection_id, to="withdraw")
+    services.objection_withdraw(ctx=ctx, objection=objection)
+    messages.success(request, "疑义已撤回。")
+    return redirect("objection_detail", objection_id)
