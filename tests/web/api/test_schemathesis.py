@@ -11,6 +11,8 @@ import itertools
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,8 +31,20 @@ OURS = ("/api/v1/items", "/api/v1/submissions")  # the departments' router, whos
 
 
 @pytest.fixture
-def schema():
+def schema(_keep_the_test_connection):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture
+def _keep_the_test_connection():
+    """Requests go through the real WSGI handler, whose request signals close the database
+    connection (and with it the test's transaction on PostgreSQL). Django's own test client
+    unhooks them the same way for the length of a request; here, for the length of the test."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -151,7 +151,7 @@ def objection_correct(
     reply = _text(reply, "更正说明")
     with transaction.atomic():
         locked = _locked_open(objection)
-        old = Fact.objects.select_for_update().select_related("submission").get(pk=locked.fact_id)
+        old = Fact.objects.select_for_update().get(pk=locked.fact_id)
         if not old.is_current:
             raise Conflict(
                 "这条事实在疑义提出后已被重新报送更正，请核对最新版本：如无误请选择“核实无误”。"
