@@ -188,6 +188,10 @@ def model_fit(
         )
         for i, n in enumerate(levels)
     )
+    # 先验只许压低、不许抬高置信度：λ 在第一轮候选上估计，候选几乎全是本人时趋近 1；若照搬，
+    # 第二轮（同县同名）里生日、性别都对不上的人也会被先验推过阈值。
     return Model(
-        weights=weights, prior=to_units(math.log2(lam / (1.0 - lam))), breakpoints=breakpoints()
+        weights=weights,
+        prior=min(0, to_units(math.log2(lam / (1.0 - lam)))),
+        breakpoints=breakpoints(),
     )

@@ -53,7 +53,7 @@ def link_tables(backend: Backend, *, registry: str, facts: str, settings: LinkSe
     )
     backend.create("lk_res0", _anti("lk_fact", "lk_exact"), step=_s("残余记录"))
     _fact_names(backend, settings, registry, reg_cols)
-    _candidates(backend, settings, registry, reg_cols)
+    _candidates(backend, settings, registry, reg_cols, rules=settings.blocking)
     pids = query("SELECT pid FROM lk_cand UNION SELECT pid FROM lk_tm UNION SELECT pid FROM lk_tr")
     backend.create(
         "lk_reg", prepare.registry_select(settings, registry, reg_cols, pids), step=_s("清洗户籍")
@@ -62,8 +62,60 @@ def link_tables(backend: Backend, *, registry: str, facts: str, settings: LinkSe
     model = _fit(backend, settings)
     backend.create("lk_sc", scored_select("lk_lv", settings, model), step=_s("打分"))
     backend.create("lk_dec", decision_select("lk_sc", settings), step=_s("判定"))
-    backend.create(LINKS_TABLE, links_select("lk_exact", "lk_dec", "lk_fkey"), step=_s("汇总"))
+    decided = "lk_dec"
+    if settings.fallback_blocking:
+        decided = _fallback(backend, settings, registry, reg_cols, model)
+    backend.create(LINKS_TABLE, links_select("lk_exact", decided, "lk_fkey"), step=_s("汇总"))
     return model
+
+
+def _fallback(
+    backend: Backend, settings: LinkSettings, registry: str, present: set[str], model: Model
+) -> str:
+    """第二轮分块：只为第一轮没联上的记录用 fallback_blocking 再找候选（如同县同名——大县里
+    常见名字一人就有几十个同名者，对所有残余记录都做太贵）。同一模型打分；这些记录在两轮
+    候选的并集上重新判定。返回最终判定表名。"""
+    backend.create("lk_res2", _unresolved(), step=_s("第二轮记录"))
+    _candidates(
+        backend,
+        settings,
+        registry,
+        present,
+        rules=settings.fallback_blocking,
+        residual="lk_res2",
+        out="lk_cand2a",
+    )
+    fresh = q(
+        "SELECT c.rid, c.pid FROM lk_cand2a AS c WHERE NOT EXISTS"
+        " (SELECT 1 FROM lk_cand AS k WHERE k.rid = c.rid AND k.pid = c.pid)"
+    )
+    backend.create("lk_cand2", fresh, step=_s("第二轮候选"))
+    pids = query("SELECT pid FROM lk_cand2")
+    reg = prepare.registry_select(settings, registry, present, pids)
+    backend.create("lk_reg2", reg, step=_s("第二轮清洗户籍"))
+    _registry_names(backend, settings, registry="lk_reg2", pairs=("lk_cand2",), suffix="b")
+    levels = _levels_select(settings, "lk_cand2", registry="lk_reg2", suffix="b")
+    backend.create("lk_lv2", levels, step=_s("第二轮比较"))
+    backend.create("lk_sc2", scored_select("lk_lv2", settings, model), step=_s("第二轮打分"))
+    both = q(
+        "SELECT s.* FROM lk_sc AS s WHERE s.rid IN (SELECT rid FROM lk_res2)"
+        " UNION ALL SELECT * FROM lk_sc2"
+    )
+    backend.create("lk_sc3", both, step=_s("第二轮打分"))
+    backend.create("lk_dec2", decision_select("lk_sc3", settings), step=_s("第二轮判定"))
+    final = q(
+        "SELECT d.* FROM lk_dec AS d WHERE d.record_id NOT IN (SELECT rid FROM lk_res2)"
+        " UNION ALL SELECT * FROM lk_dec2"
+    )
+    backend.create("lk_decf", final, step=_s("第二轮判定"))
+    return "lk_decf"
+
+
+def _unresolved() -> exp.Expr:
+    return q(
+        "SELECT r.* FROM lk_res AS r WHERE NOT EXISTS (SELECT 1 FROM lk_dec AS d"
+        " WHERE d.record_id = r.rid AND d.method <> 'unlinked')"
+    )
 
 
 def _s(what: str) -> str:
@@ -214,50 +266,58 @@ def _fact_names(backend: Backend, settings: LinkSettings, registry: str, present
     backend.create("lk_res", select, step=_s("残余记录姓名特征"))
 
 
-def _candidates(backend: Backend, settings: LinkSettings, registry: str, present: set[str]) -> None:
+def _candidates(
+    backend: Backend,
+    settings: LinkSettings,
+    registry: str,
+    present: set[str],
+    *,
+    rules: tuple[tuple[str, ...], ...],
+    residual: str = "lk_res",
+    out: str = "lk_cand",
+) -> None:
     parts: list[exp.Query] = []
-    for rule in settings.blocking:
+    for rule in rules:
         if len(rule) == 1 and rule[0].endswith(":near_miss"):
             column = rule[0].partition(":")[0]
             subs, swaps = blocking.variant_tables()
             backend.load_arrow("lk_vsub", subs)
             backend.load_arrow("lk_vswap", swaps)
-            variants = blocking.near_miss_select("lk_res", column, "lk_vsub", "lk_vswap")
-            odd = _odd_near_misses(backend, column)
+            variants = blocking.near_miss_select(residual, column, "lk_vsub", "lk_vswap")
+            odd = _odd_near_misses(backend, column, residual)
             if odd is not None:
                 variants = exp.union(variants, odd, distinct=False)
             backend.create("lk_nm", variants, step=_s("号码近似"))
             parts.append(blocking.near_miss_rule_select(settings, column, "lk_nm", registry))
             continue
         skeys = _skey_table(settings, rule)
-        parts.append(blocking.rule_select(settings, rule, "lk_res", registry, present, skeys))
+        parts.append(blocking.rule_select(settings, rule, residual, registry, present, skeys))
     if not parts:
-        raise EngineError(_s("候选生成"), "lk_cand", "没有分块规则")
+        raise EngineError(_s("候选生成"), out, "没有分块规则")
     union = parts[0]
     for part in parts[1:]:
         union = exp.union(union, part, distinct=True)
-    backend.create(
-        "lk_cand",
-        exp.select("rid", "pid").distinct().from_(union.subquery("u")),
-        step=_s("候选生成"),
-    )
+    pairs = exp.select("rid", "pid").distinct().from_(union.subquery("u"))
+    backend.create(out, pairs, step=_s("候选生成"))
 
 
-def _odd_near_misses(backend: Backend, column: str) -> exp.Expr | None:
+def _odd_near_misses(backend: Backend, column: str, residual: str) -> exp.Query | None:
     """18 位但含非法字符（如字母 O、中间的 X）的号码很少：取去重值交 core 的 near_misses。"""
     value = col(f"{column}__v")
     odd = q(
-        "SELECT DISTINCT $v FROM lk_res WHERE LENGTH($v) = 18 AND NOT REGEXP_MATCHES($v, $canon)",
+        "SELECT DISTINCT $v FROM $res WHERE LENGTH($v) = 18 AND NOT REGEXP_MATCHES($v, $canon)",
         v=value,
         canon=prepare.CANONICAL,
+        res=tbl(residual),
     )
     values = _distinct(backend, odd, "号码近似（少见写法）")
     if not values:
         return None
     backend.load_arrow("lk_nmodd", blocking.near_miss_fallback(values))
-    return q(
-        "SELECT r.rid, x.cand FROM lk_res AS r JOIN lk_nmodd AS x ON x.v = $v",
+    return query(
+        "SELECT r.rid, x.cand FROM $res AS r JOIN lk_nmodd AS x ON x.v = $v",
         v=col(f"{column}__v", "r"),
+        res=tbl(residual),
     )
 
 
@@ -270,20 +330,32 @@ def _skey_table(settings: LinkSettings, rule: tuple[str, ...]) -> str:
     return "lk_sk0"
 
 
-def _registry_names(backend: Backend, settings: LinkSettings) -> None:
+def _registry_names(
+    backend: Backend,
+    settings: LinkSettings,
+    *,
+    registry: str = "lk_reg",
+    pairs: tuple[str, ...] = ("lk_cand", "lk_tm", "lk_tr"),
+    suffix: str = "",
+) -> None:
     """候选人与样本人员的姓名特征（户籍只对用得到的人注音）。"""
+    pids: exp.Query = exp.select("pid").from_(tbl(pairs[0]))
+    for table in pairs[1:]:
+        pids = exp.union(pids, exp.select("pid").from_(tbl(table)), distinct=True)
     for i, spec in enumerate(_name_fields(settings)):
         wanted = q(
-            "SELECT DISTINCT p.$raw FROM lk_reg AS p WHERE p.pid IN"
-            " (SELECT pid FROM lk_cand UNION SELECT pid FROM lk_tm UNION SELECT pid FROM lk_tr)",
+            "SELECT DISTINCT p.$raw FROM $reg AS p WHERE p.pid IN $pids",
             raw=col(f"{spec.column}__raw"),
+            reg=tbl(registry),
+            pids=pids.subquery(),
         )
-        _load_features(
-            backend, f"lk_pn{i}", spec.column, _distinct(backend, wanted, "户籍姓名"), standard=True
-        )
+        names_ = _distinct(backend, wanted, "户籍姓名")
+        _load_features(backend, f"lk_pn{i}{suffix}", spec.column, names_, standard=True)
 
 
-def _levels_select(settings: LinkSettings, pairs: str) -> exp.Select:
+def _levels_select(
+    settings: LinkSettings, pairs: str, *, registry: str = "lk_reg", suffix: str = ""
+) -> exp.Select:
     """配对表 → 各字段等级。表达式很大：构造时不复制（copy=False），免得每步深拷贝整棵树。"""
     select = exp.select(col("rid", "x"), col("pid", "x"))
     name_index = {f.column: i for i, f in enumerate(_name_fields(settings))}
@@ -293,12 +365,14 @@ def _levels_select(settings: LinkSettings, pairs: str) -> exp.Select:
         select = select.select(exp.alias_(level, level_column(spec), quoted=True), copy=False)
     select = select.from_(tbl(pairs).as_("x"), copy=False)
     select = select.join(tbl("lk_fact").as_("f"), on=q("f.rid = x.rid"), copy=False)
-    select = select.join(tbl("lk_reg").as_("p"), on=q("p.pid = x.pid"), copy=False)
+    select = select.join(tbl(registry).as_("p"), on=q("p.pid = x.pid"), copy=False)
     for spec in _name_fields(settings):
         i = name_index[spec.column]
         raw = f"{spec.column}__raw"
-        for side, alias in (("f", f"fn{i}"), ("p", f"pn{i}")):
-            table = f"lk_{alias}"
+        for side, alias, table in (
+            ("f", f"fn{i}", f"lk_fn{i}"),
+            ("p", f"pn{i}", f"lk_pn{i}{suffix}"),
+        ):
             on = q("$a = $b", a=col("raw", alias), b=col(raw, side))
             select = select.join(tbl(table).as_(alias), on=on, join_type="left", copy=False)
     return select

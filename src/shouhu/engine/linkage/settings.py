@@ -51,7 +51,8 @@ class LinkSettings:
     """关联设置。分数和置信度全是整数：权重以 1/64 比特为单位（定点数）。
 
     blocking：每条规则是若干分块键，形如 "birth_date" 或 "name:surname"（字段:键），
-    规则内取“且”，规则间取“或”。threshold：置信度（0–100）不低于此值才关联。
+    规则内取“且”，规则间取“或”。fallback_blocking：第二轮分块规则，只用于第一轮没联上的记录
+    （候选多而多半用不上的规则放这里，如大县里的同县同名）。threshold：置信度（0–100）不低于此值才关联。
     margin_bits：最佳与次佳候选的分数差小于此值（比特）时视为无法区分，不关联。
     required：打分关联的硬条件，(字段, 允许的等级)。默认：姓名须相同、同音或仅错一字（生日与姓
     都相同而名字不同的人不少，分数再高也不能据此关联）；号码不得是“另一个合格号码”（录错一位
@@ -60,6 +61,7 @@ class LinkSettings:
 
     fields: tuple[FieldSpec, ...]
     blocking: tuple[tuple[str, ...], ...]
+    fallback_blocking: tuple[tuple[str, ...], ...] = ()
     exact_field: str | None = "id_number"
     record_key: str = "record_id"
     person_key: str = "id_number"
@@ -90,7 +92,7 @@ def settings_default() -> LinkSettings:
         blocking=(
             ("id_number:near_miss",),
             ("birth_date", "name:surname"),
-            ("division_code:county", "name:name"),
         ),
+        fallback_blocking=(("division_code:county", "name:name"),),
         required=(("name", (1, 2, 3)), ("id_number", (0, 2, 3, 4))),
     )
