@@ -1,4 +1,4 @@
-"""守护 (shouhu): data sharing, comparison and case work for orphans and de facto unsupported children.
+"""守护 (shouhu): data sharing, comparison and case work for vulnerable children.
 
 Three rings: `shouhu.core` (pure Python domain: identity, policy, catalog), `shouhu.engine`
 (set-based batch comparison on DuckDB or Spark) and `shouhu.web` (the Django platform shell).

@@ -25,11 +25,17 @@ def person(
     division: Division, *, name: str = "王小明", birth: date = date(2012, 3, 4), gender: str = "M"
 ) -> Person:
     number = id_number_generate(
-        division_code=division.code[:6], birth_date=birth, sequence=next(_sequence) % 100, gender=gender
+        division_code=division.code[:6],
+        birth_date=birth,
+        sequence=next(_sequence) % 100,
+        gender=gender,
     )
     while Person.objects.filter(id_number=number).exists():
         number = id_number_generate(
-            division_code=division.code[:6], birth_date=birth, sequence=next(_sequence) % 100, gender=gender
+            division_code=division.code[:6],
+            birth_date=birth,
+            sequence=next(_sequence) % 100,
+            gender=gender,
         )
     return Person.objects.create(
         id_number=number, name=name, name_pinyin=name_pinyin_key(name), gender=gender,
@@ -47,11 +53,15 @@ def family(division: Division, *, child_name: str = "王小明") -> tuple[Person
 
 
 def user(username: str, role: str, division: Division, agency: Agency | None = None) -> User:
-    return user_create(username=username, password=PASSWORD, role=role, division=division, agency=agency)
+    return user_create(
+        username=username, password=PASSWORD, role=role, division=division, agency=agency
+    )
 
 
 def agency(agency_type: str, division: Division, name: str = "") -> Agency:
-    return agency_create(name=name or f"{division.name}{agency_type}", agency_type=agency_type, division=division)
+    return agency_create(
+        name=name or f"{division.name}{agency_type}", agency_type=agency_type, division=division
+    )
 
 
 def fact(person: Person, agency: Agency, fact_type: str, **fields: object) -> Fact:
@@ -63,4 +73,6 @@ def fact(person: Person, agency: Agency, fact_type: str, **fields: object) -> Fa
 
 
 def case(child: Person, category: str = "de_facto_unsupported") -> Case:
-    return Case.objects.create(child=child, category=category, division=child.division, opened_on=date(2025, 1, 1))
+    return Case.objects.create(
+        child=child, category=category, division=child.division, opened_on=date(2025, 1, 1)
+    )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class ErrorCode(str, Enum):
+class ErrorCode(StrEnum):
     INVALID_ID_NUMBER = "invalid_id_number"
     INVALID_DIVISION = "invalid_division"
     INVALID_INPUT = "invalid_input"

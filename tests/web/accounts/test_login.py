@@ -29,7 +29,8 @@ def test_right_password_signs_in_and_is_audited(personas):
 def test_wrong_password_and_unknown_user_get_the_same_message(personas):
     wrong = login_attempt(ctx=CTX, username="caseworker_a", password="nope")
     unknown = login_attempt(ctx=CTX, username="nobody", password="nope")
-    assert wrong.user is None and unknown.user is None
+    assert wrong.user is None
+    assert unknown.user is None
     assert wrong.message == unknown.message == "用户名或密码错误。"
     assert AuditEntry.objects.filter(action="login_failed").count() == 2
 

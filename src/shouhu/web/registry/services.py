@@ -10,7 +10,9 @@ from shouhu.web.registry.models import Division, DivisionLevel
 LEVEL_ORDER = [level.value for level in DivisionLevel]  # parents before children
 
 
-def division_create(*, code: str, name: str, parent: Division | None, synthetic: bool = False) -> Division:
+def division_create(
+    *, code: str, name: str, parent: Division | None, synthetic: bool = False
+) -> Division:
     path = f"{parent.path if parent else '/'}{code}/"
     division, _ = Division.objects.update_or_create(
         code=code,

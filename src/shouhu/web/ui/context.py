@@ -54,11 +54,19 @@ def nav_for(user: User) -> Nav:
         objections_queue=user.role == Role.DATA_SUBMITTER and user.agency_id is not None,
         submit=submit,
         timeliness=may_read_scope(user),
-        home="dashboard" if dashboard else "person_list" if persons else
-             "exchange_home" if submit else "account",  # fmt: skip
+        home=_home(dashboard=dashboard, persons=persons, submit=submit),
     )
 
 
 def landing_url_name(user: User) -> str:
     """Where a user lands after signing in: the first page their role may open."""
     return nav_for(user).home
+
+
+def _home(*, dashboard: bool, persons: bool, submit: bool) -> str:
+    """The first page a role may open: dashboard, person search, submissions, or the account."""
+    if dashboard:
+        return "dashboard"
+    if persons:
+        return "person_list"
+    return "exchange_home" if submit else "account"
