@@ -138,18 +138,21 @@ def rule_select(
     keys = [_key(settings, ref, present) for ref in rule]
     items: list[exp.Expr] = [exp.alias_(prepare.registry_pid(settings), "pid", quoted=True)]
     items += [exp.alias_(person, f"k{i}", quoted=True) for i, (_, person, _) in enumerate(keys)]
+    conditions = [q("$a = $b", a=fact, b=col(f"k{i}", "p")) for i, (fact, _, _) in enumerate(keys)]
+    name_column = next((c for _, _, c in keys if c is not None), None)
+    if name_column is not None:
+        # 按姓分块时只留等长的姓名：打分的硬条件（相同、同音或仅错一字）本就要求等长，
+        # 而“同一天生、同姓”在千万人口里每人有几十个，一半以上名字长短不同。
+        raw = prepare.text_of(col(settings.field_of(name_column).registry, "p"))
+        items.append(exp.alias_(q("LENGTH($n)", n=raw), "klen", quoted=True))
+        norm = col(f"{name_column}__norm", "r")
+        conditions.append(q("LENGTH($n) = $l", n=norm, l=col("klen", "p")))
     person_side = exp.select(*items).from_(tbl(registry).as_("p"))
-    for _, _, name_column in keys:
-        if name_column is not None:
-            first = q(
-                "SUBSTRING($n, 1, 1)",
-                n=prepare.text_of(col(settings.field_of(name_column).registry, "p")),
-            )
-            person_side = person_side.join(tbl(skeys).as_("m"), on=q("m.first = $f", f=first))
-            break
-    on = exp.and_(
-        *(q("$a = $b", a=fact, b=col(f"k{i}", "p")) for i, (fact, _, _) in enumerate(keys))
-    )
+    if name_column is not None:
+        raw = prepare.text_of(col(settings.field_of(name_column).registry, "p"))
+        first = q("SUBSTRING($n, 1, 1)", n=raw)
+        person_side = person_side.join(tbl(skeys).as_("m"), on=q("m.first = $f", f=first))
+    on = exp.and_(*conditions)
     return (
         exp.select(col("rid", "r"), col("pid", "p"))
         .from_(tbl(residual).as_("r"))
