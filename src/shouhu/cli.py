@@ -8,9 +8,11 @@ import sys
 import click
 
 from shouhu.commands.assess import assess
+from shouhu.commands.compare import compare
 from shouhu.commands.package import package
 from shouhu.commands.synth import synth
 from shouhu.web.accounts.commands import credential
+from shouhu.web.comparison.commands import compare_db
 from shouhu.web.exchange.commands import submission
 from shouhu.web.jobs.commands import worker
 
@@ -94,10 +96,12 @@ def audit_verify() -> None:
 
 main.add_command(synth)
 main.add_command(assess)
+main.add_command(compare)
 main.add_command(credential)
 main.add_command(submission)
 main.add_command(worker)
 main.add_command(package)
+main.add_command(compare_db)
 
 if __name__ == "__main__":
     main()

@@ -21,6 +21,7 @@ from shouhu.web.accounts.roles import (
 from shouhu.web.audit.models import Action
 from shouhu.web.audit.services import RequestContext, audit_record
 from shouhu.web.cases.models import Case
+from shouhu.web.comparison.models import ComparisonRun, Finding
 from shouhu.web.exchange.models import Fact
 from shouhu.web.objections.models import Objection
 from shouhu.web.registry.models import Division, Person
@@ -29,6 +30,14 @@ NOT_FOUND_PERSON = "未找到该人员，或您无权查看。"
 NOT_FOUND_CASE = "未找到该个案，或您无权查看。"
 NOT_FOUND_FACT = "未找到该事实，或您无权查看。"
 NOT_FOUND_OBJECTION = "未找到该疑义，或您无权查看。"
+NOT_FOUND_FINDING = "未找到该比对发现，或您无权查看。"
+NOT_FOUND_RUN = "未找到该比对运行，或您无权查看。"
+NOT_FOUND_DIVISION = "未找到该区划，或不在您的辖区内。"
+
+# 比对发现含儿童身份和认定理由：只有民政经办读、改（在辖区子树内）。
+FINDING_READERS = frozenset({Role.CASEWORKER})
+# 发起比对、看运行记录（只有数字，没有个人信息）：民政经办和系统管理员。
+RUN_STARTERS = frozenset({Role.CASEWORKER, Role.ADMINISTRATOR})
 
 
 def _subtree(user: User) -> str:
@@ -174,6 +183,82 @@ def access_dashboard(ctx: RequestContext) -> Division:
         _deny(ctx, "dashboard", ctx.user.division_id, "role")
         raise PermissionDenied("您的角色不能查看统计概览。")
     return ctx.user.division
+
+
+def findings_visible_to(user: User) -> QuerySet[Finding]:
+    """Findings about the user's subtree (a finding's division is the child's, or for a record
+    that matched nobody, the run's), for the roles that work the findings queue."""
+    if user.role not in FINDING_READERS:
+        return Finding.objects.none()
+    return Finding.objects.filter(division__path__startswith=_subtree(user))
+
+
+def access_finding(ctx: RequestContext, finding_id: object, *, for_write: bool = False) -> Finding:
+    """The finding if the user may read it (and, `for_write`, act on it); else NotFound, the
+    same for "missing" and "not yours" (audited)."""
+    assert ctx.user is not None
+    finding = (
+        Finding.objects.filter(pk=_as_int(finding_id))
+        .select_related("run", "person__division", "case", "division")
+        .first()
+    )
+    if finding is None or not findings_visible_to(ctx.user).filter(pk=finding.pk).exists():
+        _deny(ctx, "finding", finding_id, "not_found" if finding is None else "out_of_scope")
+        raise NotFound(NOT_FOUND_FINDING)
+    if for_write and ctx.user.role not in CASE_WRITERS:
+        _deny(ctx, "finding", finding.pk, "read_only_role")
+        raise PermissionDenied("您的角色不能处理比对发现。")
+    return finding
+
+
+def access_findings_queue(ctx: RequestContext) -> QuerySet[Finding]:
+    """The findings the user may list; a role that works no findings is refused (audited)."""
+    assert ctx.user is not None
+    if ctx.user.role not in FINDING_READERS:
+        _deny(ctx, "finding_list", ctx.user.division_id, "role")
+        raise PermissionDenied("您的角色不能查看比对发现。")
+    return findings_visible_to(ctx.user)
+
+
+def runs_visible_to(user: User) -> QuerySet[ComparisonRun]:
+    """Runs over a division of the user's subtree (the run record holds counts, no names)."""
+    if user.role not in RUN_STARTERS:
+        return ComparisonRun.objects.none()
+    return ComparisonRun.objects.filter(division__path__startswith=_subtree(user))
+
+
+def may_start_runs(user: User) -> bool:
+    return user.role in RUN_STARTERS
+
+
+def access_run_list(ctx: RequestContext) -> QuerySet[ComparisonRun]:
+    assert ctx.user is not None
+    if ctx.user.role not in RUN_STARTERS:
+        _deny(ctx, "comparison_run_list", ctx.user.division_id, "role")
+        raise PermissionDenied("您的角色不能使用数据比对。")
+    return runs_visible_to(ctx.user)
+
+
+def access_run(ctx: RequestContext, run_id: object) -> ComparisonRun:
+    assert ctx.user is not None
+    run = ComparisonRun.objects.filter(pk=_as_int(run_id)).select_related("division").first()
+    if run is None or not runs_visible_to(ctx.user).filter(pk=run.pk).exists():
+        _deny(ctx, "comparison_run", run_id, "not_found" if run is None else "out_of_scope")
+        raise NotFound(NOT_FOUND_RUN)
+    return run
+
+
+def access_run_start(ctx: RequestContext, division_code: object) -> Division:
+    """The division a new run may cover: the user's own or one below it, for the run starters."""
+    assert ctx.user is not None
+    if ctx.user.role not in RUN_STARTERS:
+        _deny(ctx, "comparison_run", "", "role")
+        raise PermissionDenied("您的角色不能发起数据比对。")
+    division = divisions_visible_to(ctx.user).filter(code=str(division_code)[:12]).first()
+    if division is None:
+        _deny(ctx, "division", str(division_code)[:12], "not_found_or_out_of_scope")
+        raise NotFound(NOT_FOUND_DIVISION)
+    return division
 
 
 def may_see_id_numbers(user: User) -> bool:

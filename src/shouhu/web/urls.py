@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("submissions/", include("shouhu.web.exchange.urls")),
     path("objections/", include("shouhu.web.objections.urls")),
+    path("comparison/", include("shouhu.web.comparison.urls")),
     path("", include("shouhu.web.ui.urls")),
 ]

@@ -1,8 +1,16 @@
-"""Comparison runs and their findings (应纳未纳, 应退未退, changes, reviews, unlinked)."""
+"""Comparison runs and their findings (应纳未纳, 应退未退, changes, reviews, unlinked).
+
+A run is reproducible from its record: the division it covered, the date it decided on, the
+instant its data was read (`created_at`: facts and persons recorded later are not used), the
+submissions whose facts it used, the rule-parameter version and the engine settings. Findings are
+written in one transaction when the engine is done, so a run killed part-way has none and running
+it again gives the same ones.
+"""
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 
 class RunStatus(models.TextChoices):
@@ -25,9 +33,17 @@ class ComparisonRun(models.Model):
     settings = models.JSONField(default=dict, help_text="engine, thresholds, parameter versions")
     counts = models.JSONField(default=dict)
     progress = models.PositiveSmallIntegerField(default=0, help_text="0–100")
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    params_version = models.CharField("规则参数版本", max_length=64, blank=True)
+    submission_ids = models.JSONField("所用报送批次", default=list, help_text="Submission ids")
+    duration_ms = models.PositiveIntegerField("用时（毫秒）", null=True, blank=True)
+    message = models.CharField("说明", max_length=200, blank=True, help_text="no personal data")
 
     class Meta:
         verbose_name = "比对运行"
+        indexes = [models.Index(fields=["division", "-created_at"])]
 
 
 class FindingKind(models.TextChoices):
@@ -55,8 +71,15 @@ class Finding(models.Model):
     )
     division = models.ForeignKey("registry.Division", on_delete=models.PROTECT, related_name="+")
     category = models.CharField(max_length=24, blank=True)
-    reasons = models.JSONField(default=list)
+    orphan_type = models.CharField("孤儿类型", max_length=16, blank=True)
+    decision = models.CharField(
+        "认定结论", max_length=16, blank=True, help_text="eligible / not_eligible / needs_review"
+    )
+    reasons = models.JSONField(default=list, help_text='[{"code": …, "text": …}], no personal data')
     fact_ids = models.JSONField(default=list)
+    links = models.JSONField(
+        "关联方式", default=list, help_text='[{"fact_id": …, "method": …, "confidence": 0–100}]'
+    )
     link_confidence = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0–100")
     status = models.CharField(
         max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN
@@ -65,8 +88,27 @@ class Finding(models.Model):
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_code = models.CharField("处理原因代码", max_length=40, blank=True)
     resolution_reason = models.TextField(blank=True)
+    outcome_case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="the case opened, changed or closed when the finding was confirmed",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = "比对发现"
-        indexes = [models.Index(fields=["run", "kind", "status"])]
+        indexes = [
+            models.Index(fields=["run", "kind", "status"]),
+            models.Index(fields=["run", "division"]),
+        ]
+        constraints = [
+            # compare-format: each child appears at most once in a run's findings
+            models.UniqueConstraint(
+                fields=["run", "person"], condition=Q(person__isnull=False),
+                name="finding_one_per_child_per_run",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="dismissed") | ~Q(resolution_reason=""),
+                name="finding_dismissed_with_reason",
+            ),
+        ]  # fmt: skip

@@ -19,6 +19,7 @@ class Handler(Protocol):
 HANDLERS: dict[str, str] = {
     "exchange.upload_check": "shouhu.web.exchange.jobs.upload_check",
     "exchange.upload_store": "shouhu.web.exchange.jobs.upload_store",
+    "comparison.run": "shouhu.web.comparison.jobs.run_execute",
 }
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from shouhu.web.access import RUN_STARTERS
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.roles import DASHBOARD_READERS, PERSON_READERS, Role
 from shouhu.web.audit.services import RequestContext
@@ -37,6 +38,7 @@ class Nav:
     objections_queue: bool  # 本部门待校核的疑义（部门的数据报送员）
     submit: bool  # 数据报送（部门的数据报送员）
     timeliness: bool  # 各部门报送情况（民政经办、领导）
+    comparison: bool  # 数据比对（民政经办、系统管理员）
     home: str  # URL name of the first page the role may open
 
 
@@ -54,6 +56,7 @@ def nav_for(user: User) -> Nav:
         objections_queue=user.role == Role.DATA_SUBMITTER and user.agency_id is not None,
         submit=submit,
         timeliness=may_read_scope(user),
+        comparison=user.role in RUN_STARTERS,
         home=_home(dashboard=dashboard, persons=persons, submit=submit),
     )
 

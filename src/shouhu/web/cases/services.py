@@ -1,0 +1,136 @@
+"""写台账：纳入保障（开个案）、终止保障（书面说明理由）、变更类别。
+
+每个操作在同一事务里写审计日志；审计只记编号、代码和字数，不记理由原文（理由可能写到
+家庭情况）。个案行加锁后再检查状态，两人同时处理同一个案时只有一个成功。
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
+from shouhu.web.audit.models import Action
+from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.web.cases.models import Case, CaseStatus, Category, OrphanType
+from shouhu.web.registry.models import Person
+
+REASON_MAX = 2000
+ALREADY_ACTIVE = "该儿童已有保障中的个案，不能重复纳入。"
+NOT_ACTIVE = "该个案已不在保障中（可能已被他人终止），请刷新后再看。"
+
+
+def _conflict(message: str) -> DomainError:
+    return DomainError(message, code=ErrorCode.CONFLICT)
+
+
+def _check_category(category: str, orphan_type: str) -> None:
+    if category not in Category.values:
+        raise InvalidInput("保障类别应为“孤儿”或“事实无人抚养儿童”。")
+    if orphan_type and (category != Category.ORPHAN or orphan_type not in OrphanType.values):
+        raise InvalidInput("孤儿类型只适用于孤儿，应为“散居孤儿”或“集中养育孤儿”。")
+
+
+def written_reason(text: str, *, what: str = "终止保障") -> str:
+    """书面理由：去掉首尾空白后不能为空（bayannur §4(三)：应当书面说明理由）。"""
+    reason = text.strip()
+    if not reason:
+        raise InvalidInput(f"{what}须书面说明理由，请填写。")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(f"理由不能超过 {REASON_MAX} 个字。")
+    return reason
+
+
+def case_open(
+    *,
+    ctx: RequestContext,
+    child: Person,
+    category: str,
+    orphan_type: str = "",
+    opened_on: date | None = None,
+    note: str = "",
+) -> Case:
+    """纳入保障：为儿童开一个保障中的个案，区划取儿童户籍地。已有保障中个案时拒绝。"""
+    _check_category(category, orphan_type)
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=child.pk).first()  # 同一儿童依次办理
+        if Case.objects.filter(child=child, status=CaseStatus.ACTIVE).exists():
+            raise _conflict(ALREADY_ACTIVE)
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    child=child, category=category, orphan_type=orphan_type,
+                    division_id=child.division_id, opened_on=opened_on or timezone.localdate(),
+                    opened_by=ctx.user,
+                )  # fmt: skip
+        except IntegrityError:  # 另一个事务刚为同一儿童开了个案（唯一约束兜底）
+            raise _conflict(ALREADY_ACTIVE) from None
+        audit_record(
+            ctx=ctx, action=Action.CREATE, object_type="case", object_id=case.pk,
+            detail={"child": child.pk, "category": category, "orphan_type": orphan_type,
+                    "note_chars": len(note.strip())},
+        )  # fmt: skip
+    return case
+
+
+def _locked_active(case: Case) -> Case:
+    locked = Case.objects.select_for_update().filter(pk=case.pk).first()
+    if locked is None or locked.status != CaseStatus.ACTIVE:
+        raise _conflict(NOT_ACTIVE)
+    return locked
+
+
+def case_close(
+    *,
+    ctx: RequestContext,
+    case: Case,
+    reason_code: str,
+    reason: str,
+    closed_on: date | None = None,
+) -> Case:
+    """终止保障（policy §7）：原因代码加书面理由，理由不能为空。"""
+    text = written_reason(reason)
+    code = reason_code.strip()
+    if not code or len(code) > 40:
+        raise InvalidInput("请选择终止原因。")
+    with transaction.atomic():
+        locked = _locked_active(case)
+        locked.status = CaseStatus.CLOSED
+        locked.closed_on = closed_on or timezone.localdate()
+        locked.closed_by = ctx.user
+        locked.close_reason_code = code
+        locked.close_reason = text
+        locked.save(
+            update_fields=["status", "closed_on", "closed_by", "close_reason_code", "close_reason"]
+        )
+        audit_record(
+            ctx=ctx, action=Action.CLOSE, object_type="case", object_id=locked.pk,
+            detail={"reason_code": code, "reason_chars": len(text)},
+        )  # fmt: skip
+    return locked
+
+
+def case_change_category(
+    *, ctx: RequestContext, case: Case, category: str, orphan_type: str = "", note: str = ""
+) -> Case:
+    """变更保障类别（如事实无人抚养儿童的父母双亡后成为孤儿），就地修改保障中的个案。
+
+    选择就地修改而不是“终止再新开”：类别变更不是终止保障，不应计入“应退尽退”的终止数，
+    也不应让孩子在台账上出现一天的中断；原类别和变更日期记在审计日志里。
+    """
+    _check_category(category, orphan_type)
+    with transaction.atomic():
+        locked = _locked_active(case)
+        before = {"category": locked.category, "orphan_type": locked.orphan_type}
+        if before == {"category": category, "orphan_type": orphan_type}:
+            raise _conflict("个案已是该类别，无需变更。")
+        locked.category, locked.orphan_type = category, orphan_type
+        locked.save(update_fields=["category", "orphan_type"])
+        audit_record(
+            ctx=ctx, action=Action.UPDATE, object_type="case", object_id=locked.pk,
+            detail={"from": before, "to": {"category": category, "orphan_type": orphan_type},
+                    "on": timezone.localdate().isoformat(), "note_chars": len(note.strip())},
+        )  # fmt: skip
+    return locked

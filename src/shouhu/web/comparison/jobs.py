@@ -1,0 +1,25 @@
+"""后台任务：执行一次比对运行（两万人的县几秒，一个省要几十秒，不能占着请求）。
+
+可重复执行：已完成的运行直接返回；出错或中断后（由本进程重试，或由另一个进程在租期过后
+接手）从头再跑，结果相同。
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shouhu.web.comparison.execute import comparison_run_execute, comparison_run_requeue
+from shouhu.web.jobs.models import Job
+from shouhu.web.jobs.registry import Progress
+from shouhu.web.jobs.services import MAX_ATTEMPTS
+
+
+def run_execute(job: Job, progress: Progress) -> dict[str, Any]:
+    run_id = int(job.payload["run_id"])
+    try:
+        run = comparison_run_execute(run_id, progress=progress)
+    except Exception:
+        if job.attempts < MAX_ATTEMPTS:  # 后台任务机制会再排队：页面上显示“排队中”而不是失败
+            comparison_run_requeue(run_id)
+        raise
+    return {"run_id": run.pk, "status": run.status, "counts": run.counts, "message": run.message}

@@ -1,0 +1,365 @@
+"""读取：比对运行列表、比对发现队列、一条发现的详情。
+
+只读；人员和发现都来自 access.py 给出的查询集。身份证号按角色脱敏。一条发现的中文说明在打开
+时按比对基准日和当前事实重新生成（determination_view），发现里只存原因代码。
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from shouhu.web import access
+from shouhu.web.accounts.models import User
+from shouhu.web.cases.models import Category, OrphanType
+from shouhu.web.comparison.labels import link_display, reason_label
+from shouhu.web.comparison.models import (
+    ComparisonRun,
+    Finding,
+    FindingKind,
+    FindingStatus,
+    RunStatus,
+)
+from shouhu.web.comparison.services import exit_reason_codes
+from shouhu.web.determination.selectors import DeterminationView, determination_view
+from shouhu.web.exchange.models import Fact
+from shouhu.web.registry.models import DivisionLevel, ParentLink
+from shouhu.web.registry.selectors import (
+    FactEntry,
+    age_on,
+    division_path_names,
+    fact_entry,
+    id_number_display,
+)
+
+PAGE_SIZE = 25
+RUN_LIST_SIZE = 20
+KINDS = tuple(FindingKind.choices)
+STATUSES = (("open", "待处理"), ("resolved", "已处理"), ("all", "全部"))
+
+
+def category_label(category: str, orphan_type: str = "") -> str:
+    if category == Category.ORPHAN and orphan_type in OrphanType.values:
+        return OrphanType(orphan_type).label
+    return Category(category).label if category in Category.values else ""
+
+
+# ---------------------------------------------------------------- 运行
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RunRow:
+    pk: int
+    division_name: str
+    as_of: date
+    status: str
+    status_label: str
+    progress: int
+    message: str
+    started_by: str
+    created_at: datetime  # 北京时间
+    seconds: str  # 用时，如 "3.2"；未完成为空
+    counts: tuple[KindCount, ...]
+    records: int | None
+    linked: int | None
+
+
+def _seconds(millis: int | None) -> str:
+    if millis is None:
+        return ""
+    whole, tenths = divmod(millis // 100, 10)
+    return f"{whole}.{tenths}"
+
+
+def _who(user: User | None, default: str = "") -> str:
+    return (user.full_name or user.username) if user else default
+
+
+def run_row(run: ComparisonRun) -> RunRow:
+    counts = run.counts or {}
+    return RunRow(
+        pk=run.pk, division_name=run.division.name, as_of=run.as_of, status=run.status,
+        status_label=RunStatus(run.status).label, progress=run.progress, message=run.message,
+        started_by=_who(run.started_by, "命令行"),
+        created_at=timezone.localtime(run.created_at), seconds=_seconds(run.duration_ms),
+        counts=tuple(KindCount(k, label, int(counts.get(k, 0))) for k, label in KINDS),
+        records=counts.get("records"), linked=counts.get("linked"),
+    )  # fmt: skip
+
+
+def run_list(*, runs: QuerySet[ComparisonRun]) -> tuple[RunRow, ...]:
+    """最近的运行（已经过 access.access_run_list）。运行记录只有数字，没有个人信息。"""
+    latest = runs.select_related("division", "started_by").order_by("-created_at", "-pk")
+    return tuple(run_row(run) for run in latest[:RUN_LIST_SIZE])
+
+
+def division_choices(*, user: User) -> list[tuple[str, str]]:
+    """可发起比对、可筛选的区划：本级及以下到乡镇一级（村太多，不列）。"""
+    levels = [
+        DivisionLevel.PROVINCE,
+        DivisionLevel.CITY,
+        DivisionLevel.COUNTY,
+        DivisionLevel.TOWNSHIP,
+    ]
+    found = access.divisions_visible_to(user).filter(Q(level__in=levels) | Q(code=user.division_id))
+    return [
+        (d.code, d.name if d.code == user.division_id else f"　{d.name}")
+        for d in found.order_by("path")
+    ]
+
+
+# ---------------------------------------------------------------- 发现队列
+
+
+def queue_runs(*, user: User) -> QuerySet[ComparisonRun]:
+    """可在队列里查看的运行：已完成、覆盖本辖区（本辖区或其下级，或上级发起的覆盖本辖区的）。"""
+    ancestors = [code for code in user.division.path.split("/") if code]
+    covering = Q(division__path__startswith=user.division.path) | Q(division_id__in=ancestors)
+    return ComparisonRun.objects.filter(covering, status=RunStatus.DONE).order_by(
+        "-created_at", "-pk"
+    )
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    pk: int
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    person_pk: int | None
+    name: str
+    id_display: str
+    division_name: str
+    category: str
+    reasons: tuple[str, ...]
+    records: int
+    agencies: tuple[str, ...]
+    link: str
+
+
+@dataclass(frozen=True)
+class FindingQueue:
+    run: RunRow | None
+    kind: str
+    division: str
+    status: str
+    rows: tuple[FindingRow, ...]
+    total: int
+    page: int
+    num_pages: int
+
+    @property
+    def previous_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.num_pages else None
+
+
+def _filtered(
+    findings: QuerySet[Finding], run: ComparisonRun, kind: str, division: str, status: str
+) -> QuerySet[Finding]:
+    found = findings.filter(run=run)
+    if kind in FindingKind.values:
+        found = found.filter(kind=kind)
+    if division:
+        found = found.filter(division__path__contains=f"/{division}/")
+    if status == "open":
+        found = found.filter(status=FindingStatus.OPEN)
+    elif status == "resolved":
+        found = found.exclude(status=FindingStatus.OPEN)
+    return found
+
+
+def _agency_names(fact_ids: set[int]) -> dict[int, str]:
+    rows = Fact.objects.filter(pk__in=fact_ids).values_list("pk", "agency__name")
+    return dict(rows)
+
+
+def _lowest_link(finding: Finding) -> str:
+    linked = [link for link in finding.links if link.get("method") != "unlinked"]
+    if not linked:
+        return link_display("unlinked", None) if finding.links else "—"
+    worst = min(linked, key=lambda link: int(link.get("confidence", 0)))
+    return link_display(str(worst["method"]), int(worst["confidence"]))
+
+
+def _reason_text(reason: dict[str, object]) -> str:
+    return str(reason.get("text") or reason_label(str(reason.get("code"))))
+
+
+def _finding_row(user: User, finding: Finding, agencies: dict[int, str]) -> FindingRow:
+    person = finding.person
+    names = sorted({agencies[f] for f in finding.fact_ids if f in agencies})
+    return FindingRow(
+        pk=finding.pk, kind=finding.kind, kind_label=FindingKind(finding.kind).label,
+        status=finding.status, status_label=FindingStatus(finding.status).label,
+        person_pk=person.pk if person else None, name=person.name if person else "（未匹配到人员）",
+        id_display=id_number_display(user=user, id_number=person.id_number) if person else "",
+        division_name=finding.division.name,
+        category=category_label(finding.category, finding.orphan_type),
+        reasons=tuple(_reason_text(r) for r in finding.reasons),
+        records=len(finding.fact_ids), agencies=tuple(names), link=_lowest_link(finding),
+    )  # fmt: skip
+
+
+def finding_queue(
+    *, user: User, findings: QuerySet[Finding], run: ComparisonRun | None,
+    kind: str, division: str, status: str, page: int,
+) -> FindingQueue:  # fmt: skip
+    """一次运行的发现，按类型、区划、处理状态筛选，每页 25 条（已经过 access_findings_queue）。"""
+    if run is None:
+        return FindingQueue(None, kind, division, status, (), 0, 1, 1)
+    found = _filtered(findings, run, kind, division, status)
+    ordered = found.select_related("person", "division").order_by("kind", "division_id", "pk")
+    paginator = Paginator(ordered, PAGE_SIZE)
+    current = paginator.get_page(page)
+    items = list(current.object_list)
+    agencies = _agency_names({f for item in items for f in item.fact_ids})
+    return FindingQueue(
+        run=run_row(run), kind=kind, division=division, status=status,
+        rows=tuple(_finding_row(user, item, agencies) for item in items),
+        total=paginator.count, page=current.number, num_pages=paginator.num_pages,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- 一条发现
+
+
+@dataclass(frozen=True)
+class RecordView:
+    fact_pk: int
+    subject: str  # 本人 / 父亲 / 母亲 / 未匹配
+    entry: FactEntry
+    written_name: str
+    written_id: str
+    link: str
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class FindingPage:
+    pk: int
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    run: RunRow
+    person_pk: int | None
+    name: str
+    id_display: str
+    age: int | None
+    division_path: tuple[str, ...]
+    category: str
+    reasons: tuple[tuple[str, str], ...]  # (代码, 说明)
+    decision: DeterminationView | None
+    decision_changed: bool  # 按当前事实重新认定，结论已与比对时不同
+    records: tuple[RecordView, ...]
+    link: str
+    case_pk: int | None
+    case_label: str
+    exit_codes: tuple[tuple[str, str], ...]
+    resolved_by: str
+    resolved_at: datetime | None
+    resolution_code: str
+    resolution_reason: str
+    outcome_case_pk: int | None
+
+
+def _subjects(finding: Finding) -> dict[int, str]:
+    if finding.person is None:
+        return {}
+    found = {finding.person.pk: "本人"}
+    for link in ParentLink.objects.filter(child=finding.person):
+        found[link.parent_id] = link.get_relation_display()
+    return found
+
+
+def _written_id(user: User, fact: Fact, visible: bool) -> str:
+    if not visible:
+        return "（辖区外人员）"
+    if not fact.subject_id_number:
+        return "未填写"
+    return id_number_display(user=user, id_number=fact.subject_id_number)
+
+
+def _record(
+    user: User, fact: Fact, subjects: dict[int, str], link: dict[str, object]
+) -> RecordView:
+    """部门原样填写的姓名、号码只在当事人未关联或在用户辖区内时显示。来源里去掉入库时的
+    关联方式，只显示本次比对的关联（两者可能不同，放在一起容易误读）。"""
+    person = fact.person_id
+    visible = person is None or access.persons_visible_to(user).filter(pk=person).exists()
+    entry = fact_entry(fact=fact)
+    method, confidence = str(link.get("method", "unlinked")), link.get("confidence")
+    return RecordView(
+        fact_pk=fact.pk,
+        subject=subjects.get(person or -1, "未匹配" if person is None else "其他人员"),
+        entry=replace(entry, provenance=replace(entry.provenance, link="")),
+        written_name=fact.subject_name if visible else "",
+        written_id=_written_id(user, fact, visible),
+        link=link_display(method, int(str(confidence)) if confidence is not None else None),
+        is_current=fact.is_current,
+    )
+
+
+def _records(user: User, finding: Finding) -> tuple[RecordView, ...]:
+    facts = Fact.objects.filter(pk__in=finding.fact_ids).select_related("agency", "submission")
+    by_pk = {fact.pk: fact for fact in facts}
+    links = {int(str(link["fact_id"])): link for link in finding.links}
+    subjects = _subjects(finding)
+    return tuple(
+        _record(user, by_pk[pk], subjects, links.get(pk, {}))
+        for pk in finding.fact_ids
+        if pk in by_pk
+    )
+
+
+def _decision(finding: Finding) -> tuple[DeterminationView | None, bool]:
+    if finding.person is None:
+        return None, False
+    view = determination_view(
+        child=finding.person, as_of=finding.run.as_of, today=timezone.localdate()
+    )
+    expected = finding.decision or ("eligible" if finding.category else "")
+    changed = bool(expected) and view.status != expected
+    return view, changed
+
+
+def finding_page(*, user: User, finding: Finding) -> FindingPage:
+    """一条发现的详情（已经过 access.access_finding）。"""
+    person = finding.person
+    decision, changed = _decision(finding)
+    case = finding.case
+    return FindingPage(
+        pk=finding.pk, kind=finding.kind, kind_label=FindingKind(finding.kind).label,
+        status=finding.status, status_label=FindingStatus(finding.status).label,
+        run=run_row(finding.run), person_pk=person.pk if person else None,
+        name=person.name if person else "（未匹配到人员）",
+        id_display=id_number_display(user=user, id_number=person.id_number) if person else "",
+        age=age_on(person.birth_date, timezone.localdate()) if person else None,
+        division_path=division_path_names(person.division if person else finding.division),
+        category=category_label(finding.category, finding.orphan_type),
+        reasons=tuple((str(r.get("code")), str(r.get("text") or "")) for r in finding.reasons),
+        decision=decision, decision_changed=changed, records=_records(user, finding),
+        link=_lowest_link(finding), case_pk=case.pk if case else None,
+        case_label=category_label(case.category, case.orphan_type) if case else "",
+        exit_codes=tuple((code, reason_label(code)) for code in exit_reason_codes(finding)),
+        resolved_by=_who(finding.resolved_by),
+        resolved_at=timezone.localtime(finding.resolved_at) if finding.resolved_at else None,
+        resolution_code=reason_label(finding.resolution_code) if finding.resolution_code else "",
+        resolution_reason=finding.resolution_reason, outcome_case_pk=finding.outcome_case_id,
+    )  # fmt: skip

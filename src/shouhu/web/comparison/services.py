@@ -1,0 +1,162 @@
+"""数据比对的写操作：发起一次运行（排入后台任务），以及经办人员对比对发现的确认与驳回。
+
+执行见 execute.py（后台任务、命令行和演示都调用它）。每个操作在同一事务里写审计日志；
+审计只记编号、代码和字数，不记理由原文。
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
+from shouhu.web.audit.models import Action
+from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.web.cases.services import (
+    case_change_category,
+    case_close,
+    case_open,
+    written_reason,
+)
+from shouhu.web.comparison.models import (
+    ComparisonRun,
+    Finding,
+    FindingKind,
+    FindingStatus,
+    RunStatus,
+)
+from shouhu.web.jobs.services import job_enqueue
+from shouhu.web.registry.models import Division
+
+JOB_KIND = "comparison.run"
+ENGINES = ("duckdb", "spark")
+ALREADY_RESOLVED = "该比对发现已处理过，请刷新后再看。"
+
+
+# ---------------------------------------------------------------- 发起
+
+
+def comparison_run_start(
+    *,
+    ctx: RequestContext,
+    division: Division,
+    as_of: date,
+    engine: str = "duckdb",
+    background: bool = True,
+) -> ComparisonRun:
+    """为一个辖区子树发起比对（权限由 access.access_run_start 先查）。
+
+    background：排入后台任务（网页）；False 时只建运行记录，由调用者当场执行（命令行、演示）。
+    同一子树、同一基准日已有排队或运行中的运行时不重复发起，返回那一个（连点两次按钮）。
+    """
+    if engine not in ENGINES:
+        raise InvalidInput(f"比对引擎应为 {' / '.join(ENGINES)}。")
+    with transaction.atomic():
+        if background:
+            pending = ComparisonRun.objects.filter(
+                division=division, as_of=as_of, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+            ).first()
+            if pending is not None:
+                return pending
+        run = ComparisonRun.objects.create(
+            as_of=as_of, division=division, started_by=ctx.user, settings={"engine": engine}
+        )
+        if background:
+            run.job = job_enqueue(kind=JOB_KIND, payload={"run_id": run.pk}, created_by=ctx.user)
+            run.save(update_fields=["job"])
+        audit_record(
+            ctx=ctx, action=Action.CREATE, object_type="comparison_run", object_id=run.pk,
+            detail={"division": division.code, "as_of": as_of.isoformat(), "engine": engine},
+        )  # fmt: skip
+    return run
+
+
+# ---------------------------------------------------------------- 确认与驳回
+
+
+def _conflict(message: str) -> DomainError:
+    return DomainError(message, code=ErrorCode.CONFLICT)
+
+
+def _locked_open(finding: Finding) -> Finding:
+    locked = (
+        Finding.objects.select_for_update().select_related("person", "case")
+        .filter(pk=finding.pk).first()
+    )  # fmt: skip
+    if locked is None or locked.status != FindingStatus.OPEN:
+        raise _conflict(ALREADY_RESOLVED)
+    return locked
+
+
+def exit_reason_codes(finding: Finding) -> list[str]:
+    """终止保障可选的原因代码：该发现的原因，外加“其他”。"""
+    return [r["code"] for r in finding.reasons] + ["other"]
+
+
+def _act(
+    ctx: RequestContext, finding: Finding, reason: str, reason_code: str
+) -> tuple[Any, str, str]:
+    """按发现类型办理台账，返回 (个案, 原因代码, 书面说明)。"""
+    if finding.kind == FindingKind.ENROL:
+        if finding.person is None or not finding.category:
+            raise InvalidInput("该发现没有可纳入的儿童或类别。")
+        case = case_open(ctx=ctx, child=finding.person, category=finding.category,
+                         orphan_type=finding.orphan_type, note=reason)  # fmt: skip
+        return case, "", reason.strip()
+    if finding.kind == FindingKind.EXIT:
+        if finding.case is None:
+            raise InvalidInput("该发现没有对应的个案。")
+        if reason_code not in exit_reason_codes(finding):
+            raise InvalidInput("请选择终止原因。")
+        case = case_close(ctx=ctx, case=finding.case, reason_code=reason_code, reason=reason)
+        return case, reason_code, reason.strip()
+    if finding.kind == FindingKind.CHANGE:
+        if finding.case is None or not finding.category:
+            raise InvalidInput("该发现没有对应的个案或新类别。")
+        case = case_change_category(ctx=ctx, case=finding.case, category=finding.category,
+                                    orphan_type=finding.orphan_type, note=reason)  # fmt: skip
+        return case, "", reason.strip()
+    # 需人工核查、无法匹配：记下核查情况，不改台账
+    return None, "", written_reason(reason, what="核查结果")
+
+
+def finding_confirm(
+    *, ctx: RequestContext, finding: Finding, reason: str = "", reason_code: str = ""
+) -> Finding:
+    """确认一条发现：应纳 → 开个案；应退 → 终止个案（须书面理由和原因代码）；类别变更 → 改类别；
+    需核查、无法匹配 → 记下核查结果（须填写）。台账、发现和审计在同一事务里。"""
+    with transaction.atomic():
+        locked = _locked_open(finding)
+        case, code, text = _act(ctx, locked, reason, reason_code)
+        locked.status, locked.resolved_by, locked.resolved_at = (
+            FindingStatus.CONFIRMED, ctx.user, timezone.now())  # fmt: skip
+        locked.resolution_code, locked.resolution_reason = code, text
+        locked.outcome_case = case
+        locked.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_code",
+                                   "resolution_reason", "outcome_case"])  # fmt: skip
+        audit_record(
+            ctx=ctx, action=Action.UPDATE, object_type="finding", object_id=locked.pk,
+            detail={"resolution": "confirmed", "kind": locked.kind,
+                    "case": case.pk if case else None, "reason_code": code,
+                    "reason_chars": len(text)},
+        )  # fmt: skip
+    return locked
+
+
+def finding_dismiss(*, ctx: RequestContext, finding: Finding, reason: str) -> Finding:
+    """驳回一条发现（如经核实数据有误）：须书面说明理由；不改台账。"""
+    text = written_reason(reason, what="驳回比对发现")
+    with transaction.atomic():
+        locked = _locked_open(finding)
+        locked.status, locked.resolved_by, locked.resolved_at = (
+            FindingStatus.DISMISSED, ctx.user, timezone.now())  # fmt: skip
+        locked.resolution_reason = text
+        locked.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_reason"])
+        audit_record(
+            ctx=ctx, action=Action.UPDATE, object_type="finding", object_id=locked.pk,
+            detail={"resolution": "dismissed", "kind": locked.kind, "reason_chars": len(text)},
+        )  # fmt: skip
+    return locked

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from shouhu.web.comparison import views
+
+urlpatterns = [
+    path("", views.home_view, name="comparison_home"),
+    path("runs/<int:run_id>/status.json", views.run_status_view, name="comparison_run_status"),
+    path("findings/", views.findings_view, name="comparison_findings"),
+    path("findings/<int:finding_id>/", views.finding_view, name="comparison_finding"),
+    path(
+        "findings/<int:finding_id>/confirm/",
+        views.finding_confirm_view,
+        name="comparison_finding_confirm",
+    ),
+    path(
+        "findings/<int:finding_id>/dismiss/",
+        views.finding_dismiss_view,
+        name="comparison_finding_dismiss",
+    ),
+]

@@ -1,0 +1,125 @@
+"""Findings for the queue and its actions. Two kinds of fixture:
+
+- `made`: a run over county A with one finding of each kind written directly (as the engine would),
+  and a run over county B with one finding — for access, the pages and confirm / dismiss;
+- `small_region` (test_run.py): families whose facts make the engine find each kind for real.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from shouhu.web.accounts.models import Agency, User
+from shouhu.web.audit.models import Purpose
+from shouhu.web.audit.services import RequestContext
+from shouhu.web.cases.models import Case
+from shouhu.web.comparison.labels import reasons_with_labels
+from shouhu.web.comparison.models import ComparisonRun, Finding, RunStatus
+from shouhu.web.exchange.models import Fact
+from shouhu.web.registry.models import Person
+from tests.web import factories as f
+from tests.web.conftest import Personas, Region
+
+CLIENT_IP = "10.20.30.42"
+AS_OF = date(2026, 11, 1)
+
+
+def ctx_for(user: User | None) -> RequestContext:
+    return RequestContext(user=user, client_ip=CLIENT_IP, purpose=Purpose.COMPARISON)
+
+
+def client_for(user: User) -> Client:
+    client = Client(REMOTE_ADDR=CLIENT_IP)
+    client.force_login(user)
+    return client
+
+
+def sent_fact(person: Person, agency: Agency, fact_type: str, **fields: object) -> Fact:
+    """A fact as the ingest leaves it: the subject as the department wrote it, linked by ID."""
+    values: dict[str, object] = {
+        "subject_id_number": person.id_number or "", "subject_name": person.name,
+        "link_method": "id_number", "link_confidence": 100,
+    }  # fmt: skip
+    values.update(fields)
+    return f.fact(person, agency, fact_type, **values)
+
+
+def done_run(division, started_by: User | None) -> ComparisonRun:
+    return ComparisonRun.objects.create(
+        as_of=AS_OF, division=division, started_by=started_by, status=RunStatus.DONE, progress=100,
+        counts={"enrol": 1, "exit": 1, "change": 1, "review": 1, "unlinked": 1},
+    )  # fmt: skip
+
+
+def finding(run: ComparisonRun, kind: str, person: Person | None, **fields: object) -> Finding:
+    codes = fields.pop("codes", [])
+    return Finding.objects.create(
+        run=run, kind=kind, person=person,
+        division=person.division if person else run.division,
+        reasons=reasons_with_labels(list(codes)), **fields,
+    )  # fmt: skip
+
+
+@dataclass
+class Made:
+    run_a: ComparisonRun
+    run_b: ComparisonRun
+    enrol: Finding
+    exit: Finding
+    change: Finding
+    review: Finding
+    unlinked: Finding
+    in_b: Finding
+    exit_case: Case
+    change_case: Case
+    orphan: Person
+    deceased_father: Fact
+
+
+@pytest.fixture
+def administrator_a(region: Region) -> User:
+    centre = f.agency("big_data_center", region.county_a, "临河区大数据中心")
+    return f.user("admin_a", "administrator", region.county_a, centre)
+
+
+@pytest.fixture
+def made(region: Region, personas: Personas) -> Made:
+    police = f.agency("public_security", region.county_a, "临河区公安分局")
+    orphan, father, mother = f.family(region.village_a, child_name="王小雨")
+    died = sent_fact(father, police, "deceased", date=date(2024, 3, 1))
+    sent_fact(mother, police, "deceased", date=date(2023, 8, 9))
+    grown = f.person(region.village_a, name="李长大", birth=date(2008, 5, 1))
+    exit_case = f.case(grown)
+    changed, _, _ = f.family(region.village_a, child_name="高晨曦")
+    change_case = f.case(changed)
+    doubtful = f.person(region.village_a, name="萨仁高娃")
+    stray = Fact.objects.create(
+        type="imprisoned", agency=police, source_record_id="X1", record_sha256="x" * 64,
+        subject_name="查无此人", subject_id_number="150802199001011234",
+    )  # fmt: skip
+    neighbour = f.person(region.village_b, name="孙小丽")
+    run_a = done_run(region.county_a, personas.caseworker_a)
+    run_b = done_run(region.county_b, personas.caseworker_b)
+    links = [{"fact_id": died.pk, "method": "near_miss", "confidence": 97}]
+    return Made(
+        run_a=run_a, run_b=run_b,
+        enrol=finding(run_a, "enrol", orphan, category="orphan", orphan_type="scattered",
+                      decision="eligible", codes=["father_deceased", "mother_deceased"],
+                      fact_ids=[died.pk], links=links, link_confidence=97),
+        exit=finding(run_a, "exit", grown, case=exit_case, decision="not_eligible",
+                     codes=["aged_out"]),
+        change=finding(run_a, "change", changed, case=change_case, category="orphan",
+                       orphan_type="scattered", decision="eligible",
+                       codes=["father_deceased", "mother_deceased"]),
+        review=finding(run_a, "review", doubtful, decision="needs_review",
+                       codes=["missing_date"]),
+        unlinked=finding(run_a, "unlinked", None, fact_ids=[stray.pk],
+                         links=[{"fact_id": stray.pk, "method": "unlinked", "confidence": 0}]),
+        in_b=finding(run_b, "enrol", neighbour, category="orphan", orphan_type="scattered",
+                     codes=["father_deceased"]),
+        exit_case=exit_case, change_case=change_case, orphan=orphan, deceased_father=died,
+    )  # fmt: skip
