@@ -13,10 +13,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
+
+from django.db import connection, models
+from django.utils import timezone
 
 from shouhu.core.catalog import DataItem
 from shouhu.core.exchange import ValidRecord
@@ -70,20 +74,19 @@ def facts_store_batch(
     submission: Submission, item: DataItem, batch: Sequence[ValidRecord], counts: FactCounts
 ) -> None:
     current = _current_versions(submission, item, [r.record_id for r in batch])
-    persons = _persons_by_id_number(batch)
-    new: list[Fact] = []
-    retired: list[int] = []
-    for record in batch:
-        old = current.get(record.record_id)
-        if old is not None and old.record_sha256 == record.record_sha256:
-            counts.unchanged += 1
-            continue
-        new.append(_fact(submission, item, record, old, persons))
-        if old is not None:
-            retired.append(old.pk)
+    changed = [
+        (record, current.get(record.record_id))
+        for record in batch
+        if record.record_id not in current
+        or current[record.record_id].record_sha256 != record.record_sha256
+    ]
+    counts.unchanged += len(batch) - len(changed)
+    persons = _persons_by_id_number([record for record, _ in changed])
+    new = [_fact_row(submission, item, record, old, persons) for record, old in changed]
+    retired = [old.pk for _, old in changed if old is not None]
     if retired:  # 先退下旧版，“每条记录只有一个当前版本”的约束才允许插入新版
         Fact.objects.filter(pk__in=retired).update(is_current=False)
-    Fact.objects.bulk_create(new, batch_size=len(new) or 1)
+    _facts_insert(new)
     counts.created += len(new) - len(retired)
     counts.superseded += len(retired)
 
@@ -107,38 +110,103 @@ def _persons_by_id_number(batch: Sequence[ValidRecord]) -> dict[str, int]:
     return {number: pk for number, pk in rows if number}
 
 
-def _fact(
+def _fact_row(
     submission: Submission,
     item: DataItem,
     record: ValidRecord,
     old: _Current | None,
     persons: dict[str, int],
-) -> Fact:
+) -> dict[str, Any]:
     subject = record.subject
     id_number = str(subject.get("id_number") or "")
     person = persons.get(id_number)
-    fact = record.fact
     birth = subject.get("birth_date")
-    return Fact(
-        person_id=person,
-        type=fact["type"],
-        agency_id=submission.agency_id,
-        submission=submission,
-        item_code=item.code,
-        source_record_id=record.record_id,
-        record_sha256=record.record_sha256,
-        subject_id_number=id_number[:40],
-        subject_name=str(subject.get("name") or "")[:50],
-        subject_gender=str(subject.get("gender") or "")[:1],
-        subject_birth_date=birth if isinstance(birth, date) else None,
-        subject_division_code=str(subject.get("division_code") or "")[:12],
-        extra={key: _json_value(value) for key, value in record.extra.items()},
-        link_method=LINK_EXACT_ID if person else "",
-        link_confidence=100 if person else None,
-        version=old.version + 1 if old else 1,
-        supersedes_id=old.pk if old else None,
-        **_fact_values(fact),
+    return {
+        "person_id": person,
+        "type": record.fact["type"],
+        "agency_id": submission.agency_id,
+        "submission_id": submission.pk,
+        "item_code": item.code,
+        "source_record_id": record.record_id,
+        "record_sha256": record.record_sha256,
+        "subject_id_number": id_number[:40],
+        "subject_name": str(subject.get("name") or "")[:50],
+        "subject_gender": str(subject.get("gender") or "")[:1],
+        "subject_birth_date": birth if isinstance(birth, date) else None,
+        "subject_division_code": str(subject.get("division_code") or "")[:12],
+        "extra": {key: _json_value(value) for key, value in record.extra.items()},
+        "link_method": LINK_EXACT_ID if person else "",
+        "link_confidence": 100 if person else None,
+        "version": old.version + 1 if old else 1,
+        "supersedes_id": old.pk if old else None,
+        **_fact_values(record.fact),
+    }
+
+
+# ---------------------------------------------------------------- the insert itself
+#
+# Django's bulk_create compiles every field of every object through the ORM (about 3 µs per
+# value, 30 values per fact): for 100,000 facts that alone took most of the import. The facts
+# are written instead with one prepared INSERT and executemany. The statement is built from the
+# model's own metadata (table and column names only); every value travels as a parameter,
+# adapted for the database by Django's backend operations.
+
+
+def _facts_insert(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    columns = _insert_columns()
+    defaults = [(name, default) for name, default, _ in columns]
+    adapted = [(index, adapt) for index, (_, _, adapt) in enumerate(columns) if adapt is not None]
+    values = []
+    for row in rows:
+        value = [row.get(name, default) for name, default in defaults]
+        for index, adapt in adapted:
+            value[index] = adapt(value[index])
+        values.append(tuple(value))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _copy(cursor.cursor, values)  # COPY: PostgreSQL's bulk path, ~10× executemany
+        else:
+            cursor.executemany(_insert_sql(), values)
+
+
+def _copy(cursor: Any, values: list[tuple[Any, ...]]) -> None:
+    from psycopg import sql
+
+    columns = [f.column for f in Fact._meta.concrete_fields if not f.primary_key]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(Fact._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
+    with cursor.copy(statement) as copy:
+        for row in values:
+            copy.write_row(row)
+
+
+def _insert_columns() -> list[tuple[str, Any, Any]]:
+    """(attribute, default, adapter or None) for every column of the fact table but the id."""
+    ops = connection.ops
+    out = []
+    for field in Fact._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        adapt: Any = None
+        if isinstance(field, models.DateTimeField):
+            adapt = ops.adapt_datetimefield_value
+        elif isinstance(field, models.DateField):
+            adapt = ops.adapt_datefield_value
+        elif isinstance(field, models.JSONField):
+            adapt = functools.partial(field.get_db_prep_save, connection=connection)
+        default = timezone.now() if field.attname == "recorded_at" else field.get_default()
+        out.append((field.attname, default, adapt))
+    return out
+
+
+def _insert_sql() -> str:
+    quote = connection.ops.quote_name
+    names = [quote(f.column) for f in Fact._meta.concrete_fields if not f.primary_key]
+    marks = ", ".join(["%s"] * len(names))
+    return f"INSERT INTO {quote(Fact._meta.db_table)} ({', '.join(names)}) VALUES ({marks})"
 
 
 def _fact_values(fact: dict[str, object]) -> dict[str, Any]:
