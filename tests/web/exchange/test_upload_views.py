@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from shouhu.core.catalog import catalog_load
@@ -194,3 +196,15 @@ def test_nil_return_from_the_due_panel(courts, court_item) -> None:
     assert response.url == f"/submissions/receipts/{submission.pk}/"
     assert submission.nil_return
     assert "零报告" in client.get(response.url).content.decode()
+
+
+def test_unconfirmed_uploads_are_dropped_after_a_week(courts, court_item) -> None:
+    client = client_for(courts.clerk_a)
+    _post_file(client, court_item.code, "a.xlsx", xlsx_of(court_item, judgment_rows(court_item, 1)))
+    run_jobs()
+    old = Upload.objects.get()
+    Upload.objects.filter(pk=old.pk).update(uploaded_at=timezone.now() - timedelta(days=8))
+    _post_file(client, court_item.code, "b.xlsx", xlsx_of(court_item, judgment_rows(court_item, 2)))
+    old.refresh_from_db()
+    assert (old.status, bytes(old.content), old.summary) == ("discarded", b"", {})
+    assert Upload.objects.exclude(pk=old.pk).get().status == "received"

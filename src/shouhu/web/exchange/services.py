@@ -14,7 +14,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -332,6 +332,7 @@ JOB_CHECK = "exchange.upload_check"
 JOB_STORE = "exchange.upload_store"
 SAMPLE_ROWS = 10
 SHOWN_ERRORS = 200
+STALE_UPLOAD = timedelta(days=7)
 
 
 def upload_create(
@@ -355,6 +356,7 @@ def upload_create(
     assert ctx.user is not None
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
+        upload_purge_stale(ctx=ctx, agency=agency)
         upload = Upload.objects.create(
             agency=agency, uploaded_by=ctx.user, item_code=item_code, period=month,
             filename=filename[:255] or "upload", content=data, content_sha256=digest,
@@ -367,6 +369,23 @@ def upload_create(
         audit_record(ctx=ctx, action=Action.CREATE, object_type="upload", object_id=upload.pk,
                      detail=detail)  # fmt: skip
     return job
+
+
+def upload_purge_stale(*, ctx: RequestContext, agency: Agency) -> int:
+    """Drop the files of this agency's uploads left unconfirmed for a week: a checked file that
+    nobody stores should not keep personal data on the platform (no scheduler needed)."""
+    stale = Upload.objects.filter(
+        agency=agency, status__in=(UploadStatus.RECEIVED, UploadStatus.CHECKED),
+        uploaded_at__lt=timezone.now() - STALE_UPLOAD,
+    )  # fmt: skip
+    ids = list(stale.values_list("pk", flat=True))
+    if ids:
+        Upload.objects.filter(pk__in=ids).update(
+            status=UploadStatus.DISCARDED, content=b"", errors=b"", summary={}
+        )
+        audit_record(ctx=ctx, action=Action.UPDATE, object_type="upload", object_id=ids[0],
+                     detail={"outcome": "purged_stale", "count": len(ids)})  # fmt: skip
+    return len(ids)
 
 
 def upload_check_save(*, ctx: RequestContext, upload: Upload, result: ReadResult) -> None:
