@@ -72,3 +72,24 @@ def test_queries_transpile_to_spark() -> None:
         spark = query.sql("spark")
         assert "ADD_MONTHS" in spark or "EXPLODE" in spark
         sqlglot.parse_one(spark, read="spark")
+
+
+def test_backend_entry_point_matches_the_duckdb_runner() -> None:
+    from policy_cases import DEAD, case_json
+
+    from shouhu.core.policy import case_from_json
+    from shouhu.engine.backends import backend_open
+    from shouhu.engine.batch import assess_arrow, policy_assess_on
+
+    cases = [
+        case_from_json(case_json(father=[DEAD], mother=[DEAD]), case_label="a"),
+        case_from_json(case_json(father=None, mother=[DEAD]), case_label="b"),
+    ]
+    cases = [
+        CaseInput(c.as_of, c.child, c.father, c.mother, c.region, f"c{i}")
+        for i, c in enumerate(cases)
+    ]
+    tables = cases_to_arrow(cases)
+    on_backend = policy_assess_on(backend_open("duckdb"), *tables).to_pylist()
+    assert on_backend == assess_arrow(*tables).to_pylist()
+    assert [r["status"] for r in on_backend] == ["eligible", "needs_review"]

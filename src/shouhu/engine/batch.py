@@ -20,11 +20,13 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+from sqlglot import exp
 
 from shouhu.core.identity.divisions import province_prefixes
 from shouhu.core.policy import CaseInput, PolicyParams, load_params, ruleset
 from shouhu.core.policy.params import PARAM_SPECS, Segment
 from shouhu.core.policy.vocabulary import FACT_FIELDS
+from shouhu.engine.backends import Backend
 from shouhu.engine.policy_sql import (
     SCALAR_KINDS,
     PolicyTables,
@@ -146,23 +148,7 @@ def policy_params_load(
     tables: PolicyTables | None = None,
 ) -> None:
     """把参数（按地区、日期分段）和身份证号省级代码写成连接表。"""
-    tables = tables or PolicyTables()
-    params = params or load_params()
-    scalars, lists = param_rows(params.segments())
-    region = pa.table({"region": pa.array(sorted(params.regions), pa.string())})
-    param = pa.Table.from_pylist(
-        [dict(zip(PARAM_SCHEMA.names, r, strict=True)) for r in scalars], schema=PARAM_SCHEMA
-    )
-    listed = pa.Table.from_pylist(
-        [dict(zip(LIST_SCHEMA.names, r, strict=True)) for r in lists], schema=LIST_SCHEMA
-    )
-    province = pa.table({"prefix": pa.array(sorted(province_prefixes()), pa.string())})
-    for name, data in (
-        (tables.region, region),
-        (tables.param, param),
-        (tables.list, listed),
-        (tables.province, province),
-    ):
+    for name, data in policy_tables_arrow(params, tables).items():
         _create_table(con, name, data)
 
 
@@ -221,6 +207,38 @@ def policy_sql(tables: PolicyTables, *, keep_all: bool = False, dialect: str = "
 @cache
 def evidence_sql(tables: PolicyTables, decisions: str, *, dialect: str = "duckdb") -> str:
     return build_evidence_query(ruleset(), decisions, tables).sql(dialect)
+
+
+def policy_tables_arrow(
+    params: PolicyParams | None = None, tables: PolicyTables | None = None
+) -> dict[str, pa.Table]:
+    """参数连接表（地区、分段参数、清单、身份证号省级代码）：表名 → Arrow 表。"""
+    tables, params = tables or PolicyTables(), params or load_params()
+    scalars, lists = param_rows(params.segments())
+    return {
+        tables.region: pa.table({"region": pa.array(sorted(params.regions), pa.string())}),
+        tables.param: pa.Table.from_pylist(
+            [dict(zip(PARAM_SCHEMA.names, r, strict=True)) for r in scalars], schema=PARAM_SCHEMA
+        ),
+        tables.list: pa.Table.from_pylist(
+            [dict(zip(LIST_SCHEMA.names, r, strict=True)) for r in lists], schema=LIST_SCHEMA
+        ),
+        tables.province: pa.table({"prefix": pa.array(sorted(province_prefixes()), pa.string())}),
+    }
+
+
+def policy_assess_on(
+    backend: Backend, cases: pa.Table, facts: pa.Table, *, params: PolicyParams | None = None
+) -> pa.Table:
+    """在任一引擎后端（DuckDB、Spark……）上批量认定；同一条查询，由后端转写成自己的方言。"""
+    tables = PolicyTables()
+    for name, data in policy_tables_arrow(params).items():
+        backend.load_arrow(name, data)
+    backend.load_arrow(tables.cases, cases.cast(CASES_SCHEMA))
+    backend.load_arrow(tables.facts, facts.cast(FACTS_SCHEMA))
+    backend.create("policy_result", build_policy_query(ruleset(), tables), step="资格认定")
+    query = exp.select("*").from_("policy_result").order_by("case_id")
+    return backend.fetch(query, step="资格认定·取结果")
 
 
 def assess_arrow(

@@ -1,0 +1,37 @@
+"""同一条批量认定查询在 Apache Spark（本地模式）上：结果与 DuckDB 逐行相同。"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from shouhu.core.policy import CaseInput
+from shouhu.engine.batch import assess_arrow, cases_to_arrow, policy_assess_on
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "core" / "policy"))
+from policy_strategies import case_lists
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    pytest.importorskip("pyspark")
+    from shouhu.engine.backends import backend_open
+
+    backend = backend_open("spark")
+    backend.session.sparkContext.setLogLevel("ERROR")  # type: ignore[attr-defined]
+    yield backend
+    backend.close()
+
+
+@settings(max_examples=1, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case_lists(200, 200))
+def test_spark_gives_the_same_decisions_as_duckdb(spark: Any, cases: list[CaseInput]) -> None:
+    tables = cases_to_arrow(cases)
+    assert policy_assess_on(spark, *tables).to_pylist() == assess_arrow(*tables).to_pylist()
