@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from shouhu.core.identity import is_valid_id_number
 from shouhu.core.policy.dates import add_months, birthday
 from shouhu.core.policy.explain import describe, explain_reason
 from shouhu.core.policy.interpret import Ctx, FactRow, evaluate, evidence
@@ -105,6 +106,10 @@ def _candidates(case: CaseInput, ctx: Ctx, params: PolicyParams) -> list[date]:
     for rows in ctx.facts.values():
         for row in rows:
             dates.update(_fact_dates(row))
+    id_number = case.child.id_number
+    if id_number and is_valid_id_number(id_number, today=date.max):
+        # 号码里的出生日期晚于 as_of 时号码暂不合格，到那天才参与出生日期核对
+        dates.add(date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])))
     born = ctx.env["birth"]
     if isinstance(born, date):
         dates.add(birthday(born, 18))
