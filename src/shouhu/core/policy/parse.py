@@ -23,7 +23,10 @@ from shouhu.core.policy.vocabulary import (
 )
 
 CASE_KEYS: Final = frozenset({"case_id", "as_of", "region", "child", "father", "mother"})
-CHILD_KEYS: Final = frozenset({"id_number", "name", "birth_date", "facts"})
+# Descriptive keys a caller may send about a person (gender, division) do not enter the decision.
+CHILD_KEYS: Final = frozenset(
+    {"id_number", "name", "birth_date", "facts", "gender", "division_code"}
+)
 PARENT_KEYS: Final = CHILD_KEYS
 
 
