@@ -27,6 +27,7 @@ from shouhu.web.accounts.services import agency_create, user_create
 from shouhu.web.audit.models import Action, Purpose
 from shouhu.web.audit.services import RequestContext, audit_record
 from shouhu.web.cases.models import Case
+from shouhu.web.comparison.execute import comparison_run_first
 from shouhu.web.exchange.models import Channel, Fact, Submission
 from shouhu.web.registry.models import Division, ParentLink, Person
 from shouhu.web.registry.services import division_sync_from_table
@@ -137,6 +138,7 @@ def demo_build(
             object_id=seed,
             detail={"persons": persons, "seed": seed, "as_of": as_of.isoformat()},
         )
+    comparison_run_first(user=users["administrator"], code=COUNTY, as_of=as_of, echo=echo)
     return _report(_logins(), seed=seed, persons=persons)
 
 
@@ -359,6 +361,9 @@ def _batch_load(
                 record_sha256=record_hash,
                 subject_id_number=(row["id_number"] or "")[:40],
                 subject_name=(row["name"] or "")[:50],
+                subject_gender=(row["gender"] or "")[:1],  # 比对时关联用：号码缺失、有误的记录
+                subject_birth_date=_fact_value("date", row["birth_date"]),
+                subject_division_code=(row["division_code"] or "")[:12],
                 link_method="demo" if person else "",
                 link_confidence=100 if person else None,
                 **{k: _fact_value(k, row[k]) for k in FACT_FIELDS},

@@ -42,7 +42,7 @@ def sent_fact(person: Person, agency: Agency, fact_type: str, **fields: object) 
     """A fact as the ingest leaves it: the subject as the department wrote it, linked by ID."""
     values: dict[str, object] = {
         "subject_id_number": person.id_number or "", "subject_name": person.name,
-        "link_method": "id_number", "link_confidence": 100,
+        "link_method": "exact_id", "link_confidence": 100,
     }  # fmt: skip
     values.update(fields)
     return f.fact(person, agency, fact_type, **values)
@@ -122,4 +122,72 @@ def made(region: Region, personas: Personas) -> Made:
         in_b=finding(run_b, "enrol", neighbour, category="orphan", orphan_type="scattered",
                      codes=["father_deceased"]),
         exit_case=exit_case, change_case=change_case, orphan=orphan, deceased_father=died,
+    )  # fmt: skip
+
+
+def typo(id_number: str) -> str:
+    """One mistyped digit (in the sequence part, so the check digit no longer matches)."""
+    digit = id_number[15]
+    return id_number[:15] + ("1" if digit != "1" else "2") + id_number[16:]
+
+
+@dataclass
+class SmallRegion:
+    orphan: Person  # 父母双亡，无个案 → enrol
+    grown: Person  # 已满18周岁，在保 → exit
+    changed: Person  # 在保事实无人抚养，父母双亡 → change
+    doubtful: Person  # 父亲死亡缺日期、母亲服刑 → review
+    steady: Person  # 在保且仍符合 → 无发现
+    dirty: Person  # 父亲的死亡记录号码录错一位 → enrol，近似号码关联
+    neighbour: Person  # 五原县的孤儿：不在临河区的比对里
+    grown_case: Case
+    changed_case: Case
+    stray: Fact  # 对不上任何人 → unlinked
+    dirty_fact: Fact
+
+
+def _orphaned(division, agency: Agency, name: str) -> Person:
+    child, father, mother = f.family(division, child_name=name)
+    sent_fact(father, agency, "deceased", date=date(2024, 3, 1))
+    sent_fact(mother, agency, "deceased", date=date(2023, 8, 9))
+    return child
+
+
+@pytest.fixture
+def small_region(region: Region, personas: Personas) -> SmallRegion:
+    police = f.agency("public_security", region.county_a, "临河区公安分局")
+    justice = f.agency("justice", region.county_a, "临河区司法局")
+    police_b = f.agency("public_security", region.county_b, "五原县公安局")
+    village = region.village_a
+    orphan = _orphaned(village, police, "王小雨")
+    grown = f.person(village, name="李长大", birth=date(2008, 5, 1))
+    grown_case = f.case(grown)
+    changed = _orphaned(village, police, "高晨曦")
+    changed_case = f.case(changed)
+    doubtful, d_father, d_mother = f.family(village, child_name="萨仁高娃")
+    sent_fact(d_father, police, "deceased")
+    sent_fact(d_mother, justice, "imprisoned", start=date(2024, 1, 1), end=date(2031, 12, 31))
+    steady, s_father, s_mother = f.family(village, child_name="张安稳")
+    sent_fact(s_father, police, "deceased", date=date(2022, 6, 1))
+    sent_fact(s_mother, justice, "imprisoned", start=date(2024, 1, 1), end=date(2031, 12, 31))
+    f.case(steady)
+    dirty, x_father, x_mother = f.family(village, child_name="刘小满")
+    x_father.name = "刘建国"
+    x_father.save(update_fields=["name"])
+    dirty_fact = Fact.objects.create(
+        type="deceased", date=date(2025, 2, 1), agency=police, source_record_id="D1",
+        record_sha256="d" * 64, subject_id_number=typo(x_father.id_number or ""),
+        subject_name="刘建国",
+    )  # fmt: skip
+    sent_fact(x_mother, police, "deceased", date=date(2023, 1, 5))
+    stray = Fact.objects.create(
+        type="imprisoned", start=date(2025, 1, 1), end=date(2027, 1, 1), agency=justice,
+        source_record_id="S1", record_sha256="s" * 64, subject_name="查无此人",
+        subject_id_number="999999",
+    )  # fmt: skip
+    neighbour = _orphaned(region.village_b, police_b, "孙小丽")
+    return SmallRegion(
+        orphan=orphan, grown=grown, changed=changed, doubtful=doubtful, steady=steady,
+        dirty=dirty, neighbour=neighbour, grown_case=grown_case, changed_case=changed_case,
+        stray=stray, dirty_fact=dirty_fact,
     )  # fmt: skip

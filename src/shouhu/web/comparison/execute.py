@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pyarrow as pa
@@ -20,12 +21,14 @@ from django.utils import timezone
 from shouhu.core.errors import DomainError
 from shouhu.engine.comparison import CompareResult, CompareSettings, compare_tables
 from shouhu.engine.linkage import settings_default
+from shouhu.web.accounts.models import User
 from shouhu.web.audit.models import Action, Purpose
 from shouhu.web.audit.services import RequestContext, audit_record
 from shouhu.web.comparison.export import ExportedTables, comparison_tables_get
 from shouhu.web.comparison.labels import reasons_with_labels
 from shouhu.web.comparison.models import ComparisonRun, Finding, FindingKind, RunStatus
-from shouhu.web.registry.models import Person
+from shouhu.web.comparison.services import comparison_run_start
+from shouhu.web.registry.models import Division, Person
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
@@ -53,7 +56,7 @@ def _progress_to(run: ComparisonRun, outer: Progress | None) -> Progress:
 def _engine_progress(report: Progress) -> Callable[[str, int], None]:
     def engine(stage: str, percent: int) -> None:
         span = ENGINE_DONE - EXPORT_DONE
-        report(EXPORT_DONE + span * max(0, min(100, percent)) // 100, COMPARING)
+        report(EXPORT_DONE + span * max(0, min(100, percent)) // 100, stage or COMPARING)
 
     return engine
 
@@ -206,3 +209,16 @@ def comparison_run_requeue(run_id: int) -> None:
     ComparisonRun.objects.filter(pk=run_id).exclude(status=RunStatus.DONE).update(
         status=RunStatus.QUEUED, message=RETRYING, finished_at=None
     )
+
+
+def comparison_run_first(
+    *, user: User | None, code: str, as_of: date, echo: Callable[[str], Any] = print
+) -> ComparisonRun | None:
+    """演示用：辖区还没有完成过比对时当场比对一次（幂等：已有完成的运行就什么也不做）。"""
+    division = Division.objects.get(code=code)
+    if ComparisonRun.objects.filter(division=division, status=RunStatus.DONE).exists():
+        return None
+    echo(f"正在比对{division.name}的户籍、台账和部门事实……")
+    ctx = RequestContext(user=user, client_ip="", purpose=Purpose.COMPARISON)
+    run = comparison_run_start(ctx=ctx, division=division, as_of=as_of, background=False)
+    return comparison_run_execute(run.pk)

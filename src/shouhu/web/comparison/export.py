@@ -23,6 +23,7 @@ import pyarrow as pa
 from django.db.models import Q, QuerySet
 
 from shouhu.web.cases.models import Case
+from shouhu.web.exchange.factstore import LINK_EXACT_ID
 from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import Division, ParentLink, Person
 
@@ -40,7 +41,7 @@ FACT_COLUMNS = (
     "division_code", *FACT_VALUE_FIELDS,
 )  # fmt: skip
 # 入库时已可靠联上的方式：号码精确、人工确认。其余（含演示数据的真值）让引擎重新关联。
-TRUSTED_LINKS = frozenset({"id_number", "manual"})
+TRUSTED_LINKS = frozenset({LINK_EXACT_ID, "id_number", "manual"})
 CHUNK = 5000
 
 
