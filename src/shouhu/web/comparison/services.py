@@ -83,7 +83,7 @@ def _conflict(message: str) -> DomainError:
 
 def _locked_open(finding: Finding) -> Finding:
     locked = (
-        Finding.objects.select_for_update().select_related("person", "case")
+        Finding.objects.select_for_update(of=("self",)).select_related("person", "case")
         .filter(pk=finding.pk).first()
     )  # fmt: skip
     if locked is None or locked.status != FindingStatus.OPEN:

@@ -131,8 +131,7 @@ def findings_view(request: HttpRequest) -> HttpResponse:
     context = {
         "queue": queue, "kinds": selectors.KINDS, "statuses": selectors.STATUSES,
         "divisions": selectors.division_choices(user=_user(request)),
-        "runs": [selectors.run_row(r) for r in selectors.queue_runs(user=_user(request))
-                 .select_related("division", "started_by")[:selectors.RUN_LIST_SIZE]],
+        "runs": selectors.run_list(runs=selectors.queue_runs(user=_user(request))),
     }  # fmt: skip
     return render(request, "comparison/findings.html", context)
 
