@@ -39,6 +39,9 @@ class SparkBackend:
 
     def __init__(self, session: Any | None = None) -> None:
         self._spark = session if session is not None else spark_session_local()
+        # Spark 4 在检查点表上做 UNION 时，约束传播（UnionBase.rewriteConstraints）会找不到列
+        # 而报 key not found；计划不依赖约束推导，关掉它。
+        self._spark.conf.set("spark.sql.constraintPropagation.enabled", "false")
         self._frames: dict[str, Any] = {}
 
     @property

@@ -97,15 +97,18 @@ def _fallback(
     levels = _levels_select(settings, "lk_cand2", registry="lk_reg2", suffix="b")
     backend.create("lk_lv2", levels, step=_s("第二轮比较"))
     backend.create("lk_sc2", scored_select("lk_lv2", settings, model), step=_s("第二轮打分"))
+    # 显式列与联接（不用 IN 子查询）：Spark 对检查点表上的 IN + UNION ALL 会解析失败
     both = q(
-        "SELECT s.* FROM lk_sc AS s WHERE s.rid IN (SELECT rid FROM lk_res2)"
-        " UNION ALL SELECT * FROM lk_sc2"
+        "SELECT s.rid, s.pid, s.score, s.conf, s.idl FROM lk_sc AS s"
+        " JOIN (SELECT DISTINCT rid FROM lk_res2) AS k ON k.rid = s.rid"
+        " UNION ALL SELECT rid, pid, score, conf, idl FROM lk_sc2"
     )
     backend.create("lk_sc3", both, step=_s("第二轮打分"))
     backend.create("lk_dec2", decision_select("lk_sc3", settings), step=_s("第二轮判定"))
     final = q(
-        "SELECT d.* FROM lk_dec AS d WHERE d.record_id NOT IN (SELECT rid FROM lk_res2)"
-        " UNION ALL SELECT * FROM lk_dec2"
+        "SELECT d.record_id, d.id_number, d.method, d.confidence FROM lk_dec AS d"
+        " WHERE NOT EXISTS (SELECT 1 FROM lk_res2 AS k WHERE k.rid = d.record_id)"
+        " UNION ALL SELECT record_id, id_number, method, confidence FROM lk_dec2"
     )
     backend.create("lk_decf", final, step=_s("第二轮判定"))
     return "lk_decf"
