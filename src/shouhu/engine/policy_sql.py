@@ -505,7 +505,7 @@ def build_policy_query(
     outputs = [exp.Star()] if keep_all else [_col("case_id"), *(_col(o) for o in rules.outputs)]
     query = exp.select(*outputs).from_(previous)
     for name, body in ctes:
-        query = query.with_(name, as_=body)
+        query = query.with_(name, as_=body, copy=False)  # 不复制：每次复制整棵树是平方级
     return query
 
 

@@ -1,0 +1,152 @@
+"""比对的执行计划（二）：批量认定、对照台账得出比对发现、每条发现用到的记录。
+
+policy_result  规则的批量认定（shouhu.engine.policy_sql，与单个认定同一份规则）
+cmp_dec        对照在保个案：enrol / exit / change / review，结论不变的不出现
+cmp_fcases / cmp_ffacts / cmp_keep / cmp_ev   只对有发现的儿童再算一遍带全部中间列的认定，
+               由说明查询得出每个原因用到的事实（case_id, subject, fact_index, code）
+cmp_agg        每个儿童：用到的记录号（去重、排序、以 ; 连接）、其中最低的关联置信度、关联方式
+cmp_findings   以上发现 + 每条未关联的记录一行（unlinked）
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlglot import exp
+
+from shouhu.core.policy import PolicyParams, ruleset
+from shouhu.engine.backends import Backend
+from shouhu.engine.batch import policy_tables_arrow
+from shouhu.engine.comparison.ambiguity import UNRESOLVED, WHATIF
+from shouhu.engine.comparison.plan import step
+from shouhu.engine.linkage import LINKS_TABLE
+from shouhu.engine.linkage.sqlkit import col, q, tbl
+from shouhu.engine.policy_sql import PolicyTables, build_evidence_query, build_policy_query
+
+KINDS = ("enrol", "exit", "change", "review", "unlinked")
+CASES, FACTS = "policy_cases", "policy_facts"
+SUBSET = PolicyTables(cases="cmp_fcases", facts="cmp_ffacts")
+
+
+@cache
+def _policy_query() -> exp.Select:
+    """带全部中间列的规则查询。构建要一两秒：只建一次，用时复制；只要结论列时换掉选择列表，
+    对子集求值时换掉两张输入表名——同一棵表达式树，规则只编译一次。"""
+    return build_policy_query(ruleset(), PolicyTables(cases=CASES, facts=FACTS), keep_all=True)
+
+
+@cache
+def _evidence_query() -> exp.Select:
+    return build_evidence_query(ruleset(), "cmp_keep", SUBSET)
+
+
+def _outputs_only() -> exp.Select:
+    query = _policy_query().copy()
+    outputs = [col("case_id"), *(col(name) for name in ruleset().outputs)]
+    return query.select(*outputs, append=False, copy=False)
+
+
+def _on(tables: PolicyTables, query: exp.Select) -> exp.Expr:
+    return exp.replace_tables(query, {CASES: tables.cases, FACTS: tables.facts}, copy=False)
+
+
+def policy_run(backend: Backend, params: PolicyParams) -> None:
+    """全部要判定的儿童（policy_result），以及挂上未关联记录之后的那些儿童（cmp_hres）。"""
+    for name, data in policy_tables_arrow(params).items():
+        backend.load_arrow(name, data)
+    backend.create("policy_result", _outputs_only(), step=step("批量认定"))
+    backend.create("cmp_hres", _on(WHATIF, _outputs_only()), step=step("假设关联·认定"))
+
+
+def _kind(r: str) -> exp.Expr:
+    """结论对照在保个案 a → 发现种类；结论不变为 NULL。"""
+    return q(
+        "CASE WHEN $r.status = 'needs_review' THEN 'review'"
+        " WHEN $r.status = 'eligible' AND a.case_id IS NULL THEN 'enrol'"
+        " WHEN $r.status = 'eligible' AND COALESCE(a.category, '') <> $r.category THEN 'change'"
+        " WHEN $r.status <> 'eligible' AND a.case_id IS NOT NULL THEN 'exit' END",
+        r=exp.to_identifier(r),
+    )
+
+
+def decisions_compare(backend: Backend) -> None:
+    """认定结果对照台账（compare-format 的五种发现里的前四种）。挂上未关联记录后种类会变的，
+    改为 review 并加原因 unresolved_record（见 ambiguity.py）。"""
+    kinds = q(
+        "SELECT r.case_id AS child, r.status, r.category, r.orphan_type, r.reviews_per_year,"
+        " r.labels, r.reason_codes, a.case_id AS active_case, $k0 AS kind0,"
+        " h.case_id IS NOT NULL AND $k1 IS DISTINCT FROM $k0 AS uncertain"
+        " FROM policy_result AS r LEFT JOIN cmp_active AS a ON a.child = r.case_id"
+        " LEFT JOIN cmp_hres AS h ON h.case_id = r.case_id",
+        k0=_kind("r"),
+        k1=_kind("h"),
+    )
+    query = q(
+        "SELECT child, status, category, orphan_type, reviews_per_year, labels, active_case,"
+        " uncertain, CASE WHEN uncertain THEN 'review' ELSE kind0 END AS kind,"
+        " CASE WHEN uncertain THEN CONCAT_WS(';', NULLIF(reason_codes, ''), $code)"
+        " ELSE reason_codes END AS reason_codes"
+        " FROM $k AS k WHERE kind0 IS NOT NULL OR uncertain",
+        k=exp.Subquery(this=kinds),
+        code=UNRESOLVED,
+    )
+    backend.create("cmp_dec", query, step=step("对照台账"))
+
+
+def evidence_collect(backend: Backend) -> None:
+    """有发现的儿童：每个原因用到的事实 → 记录号、最低置信度、关联方式。"""
+    backend.create(
+        SUBSET.cases,
+        q("SELECT c.* FROM $t AS c WHERE c.case_id IN (SELECT child FROM cmp_dec)", t=tbl(CASES)),
+        step=step("说明·个案"),
+    )
+    backend.create(
+        SUBSET.facts,
+        q("SELECT f.* FROM $t AS f WHERE f.case_id IN (SELECT child FROM cmp_dec)", t=tbl(FACTS)),
+        step=step("说明·事实"),
+    )
+    backend.create("cmp_keep", _on(SUBSET, _policy_query().copy()), step=step("说明·认定"))
+    backend.create("cmp_ev", _evidence_query().copy(), step=step("说明·原因"))
+    used = q(
+        "SELECT DISTINCT e.case_id, f.record_id, f.confidence, f.method FROM cmp_ev AS e"
+        " JOIN cmp_ffacts AS f ON f.case_id = e.case_id AND f.subject = e.subject"
+        " AND f.fact_index = e.fact_index"
+        " UNION SELECT h.case_id, h.record_id, CAST(NULL AS INT), h.method FROM cmp_hadd AS h"
+        " WHERE h.case_id IN (SELECT child FROM cmp_dec WHERE uncertain)"
+    )
+    aggregated = q(
+        "SELECT case_id, ARRAY_TO_STRING(LIST_SORT(LIST_DISTINCT(LIST(record_id))), ';')"
+        " AS record_ids, MIN(confidence) AS confidence,"
+        " ARRAY_TO_STRING(LIST_SORT(LIST_DISTINCT(LIST(method))), ';') AS methods"
+        " FROM $u AS u GROUP BY case_id",
+        u=exp.Subquery(this=used),
+    )
+    backend.create("cmp_agg", aggregated, step=step("说明·记录"))
+
+
+def findings_select() -> exp.Expr:
+    """compare-format 的 findings 列（另加 orphan_type、status、reviews_per_year、labels、
+    link_methods）。置信度此处仍是 0–100 的整数，取回后再换成 0–1。"""
+    return q(
+        "SELECT d.kind, d.child AS child_id_number, d.category,"
+        " CASE WHEN d.kind IN ('exit', 'change') THEN d.active_case END AS case_id,"
+        " d.reason_codes AS reasons, g.record_ids, g.confidence AS link_confidence,"
+        " d.orphan_type, d.status, CAST(d.reviews_per_year AS INT) AS reviews_per_year, d.labels,"
+        " g.methods AS link_methods"
+        " FROM cmp_dec AS d LEFT JOIN cmp_agg AS g ON g.case_id = d.child"
+        " UNION ALL SELECT 'unlinked', CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR),"
+        " CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), l.record_id, l.confidence,"
+        " CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS INT), CAST(NULL AS VARCHAR),"
+        " 'unlinked' FROM $links AS l WHERE l.method = 'unlinked'",
+        links=tbl(LINKS_TABLE),
+    )
+
+
+def counts_select() -> exp.Expr:
+    return q(
+        "SELECT 'records' AS name, COUNT(*) AS n FROM $links"
+        " UNION ALL SELECT 'linked', COUNT(*) FROM $links WHERE method <> 'unlinked'"
+        " UNION ALL SELECT 'children_assessed', COUNT(*) FROM $cases",
+        links=tbl(LINKS_TABLE),
+        cases=tbl(CASES),
+    )

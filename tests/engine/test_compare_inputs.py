@@ -1,0 +1,303 @@
+"""比对引擎的输入与命令：取值写法、缺失、同名歧义、坏输入（状态 2，指明表和列）、重跑结果相同。"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from shouhu.cli import main
+from shouhu.core.errors import InvalidInput
+from shouhu.core.identity import id_number_generate
+from shouhu.engine.comparison import compare_dir, compare_tables
+from shouhu.engine.synth import synth_region
+
+AS_OF = date(2026, 11, 1)
+COUNTY = "150802"
+FACT_COLUMNS = (
+    "record_id",
+    "agency_type",
+    "type",
+    "id_number",
+    "name",
+    "birth_date",
+    "gender",
+    "division_code",
+    "date",
+    "start",
+    "end",
+    "qualifying",
+    "life",
+)
+
+
+def _id(born: date, sequence: int, gender: str) -> str:
+    return id_number_generate(
+        division_code=COUNTY, birth_date=born, sequence=sequence, gender=gender
+    )
+
+
+CHILD = _id(date(2015, 3, 9), 41, "F")
+FATHER = _id(date(1985, 6, 1), 42, "M")
+MOTHER = _id(date(1987, 2, 3), 43, "F")
+HOMONYM = _id(date(1979, 10, 21), 44, "M")  # 与父亲同名同性别、同县
+
+
+@cache
+def _background() -> Any:
+    return synth_region(persons=3000, seed=5, as_of=AS_OF)
+
+
+def _registry() -> pa.Table:
+    family = pa.table(
+        {
+            "id_number": [CHILD, FATHER, MOTHER, HOMONYM],
+            "name": ["欧阳小雪", "欧阳振华", "司马兰", "欧阳振华"],
+            "gender": ["F", "M", "F", "M"],
+            "birth_date": ["2015-03-09", "1985-06-01", "1987-02-03", "1979-10-21"],
+            "division_code": [COUNTY] * 4,
+            "father_id_number": [FATHER, None, None, None],
+            "mother_id_number": [MOTHER, None, None, None],
+        }
+    )
+    return pa.concat_tables([_background().registry.select(family.column_names), family])
+
+
+def _register(*cases: tuple[str, str]) -> pa.Table:
+    rows = [
+        {"case_id": case_id, "child_id_number": CHILD, "category": category, "status": "active"}
+        for case_id, category in cases
+    ]
+    base = _background().register.select(["case_id", "child_id_number", "category", "status"])
+    return pa.concat_tables([base, pa.Table.from_pylist(rows, schema=base.schema)])
+
+
+def _facts(*rows: dict[str, str]) -> pa.Table:
+    base = _background().facts.select(list(FACT_COLUMNS))
+    extra = pa.table({c: pa.array([r.get(c) for r in rows], pa.string()) for c in FACT_COLUMNS})
+    return pa.concat_tables([base, extra])
+
+
+def _fact(record_id: str, person: str, name: str, type_: str, **fields: str) -> dict[str, str]:
+    return {
+        "record_id": record_id,
+        "agency_type": "civil_affairs",
+        "type": type_,
+        "id_number": person,
+        "name": name,
+        "division_code": COUNTY,
+        **fields,
+    }
+
+
+MOTHER_DEAD = _fact("Z001", MOTHER, "司马兰", "deceased", date="2024-05-01")
+
+
+def _finding(findings: pa.Table, child: str = CHILD) -> dict[str, Any] | None:
+    rows = [r for r in findings.to_pylist() if r["child_id_number"] == child]
+    assert len(rows) <= 1
+    return rows[0] if rows else None
+
+
+@pytest.mark.parametrize(
+    ("written", "kind"),
+    [
+        ("true", "enrol"),
+        ("是", "enrol"),
+        ("1", "enrol"),
+        ("TRUE", "enrol"),
+        ("否", None),
+        ("0", None),
+        ("false", None),
+    ],
+)
+def test_boolean_forms_are_read_as_compare_format_says(written: str, kind: str | None) -> None:
+    illness = _fact(
+        "Z002",
+        FATHER,
+        "欧阳振华",
+        "severe_illness",
+        disease="某病",
+        qualifying=written,
+        start="2023-01-01",
+    )
+    result = compare_tables(
+        registry=_registry(), register=_register(), facts=_facts(MOTHER_DEAD, illness), as_of=AS_OF
+    )
+    found = _finding(result.findings)
+    assert (found and found["kind"]) == kind
+    if found:
+        assert found["category"] == "de_facto_unsupported"
+        assert found["record_ids"] == "Z001;Z002"
+
+
+def test_empty_cells_are_absent_and_an_open_term_needs_review() -> None:
+    prison = _fact("Z003", FATHER, "欧阳振华", "imprisoned", start="2025-01-01", end=" ", life="")
+    result = compare_tables(
+        registry=_registry(), register=_register(), facts=_facts(MOTHER_DEAD, prison), as_of=AS_OF
+    )
+    found = _finding(result.findings)
+    assert found is not None
+    assert found["kind"] == "review"
+    assert "missing_end" in found["reasons"].split(";")
+
+
+def test_active_case_that_no_longer_qualifies_is_an_exit_with_its_case() -> None:
+    released = _fact("Z004", FATHER, "欧阳振华", "imprisoned", start="2020-01-01", end="2026-01-01")
+    result = compare_tables(
+        registry=_registry(),
+        register=_register(("CASE-9", "de_facto_unsupported")),
+        facts=_facts(MOTHER_DEAD, released),
+        as_of=AS_OF,
+    )
+    found = _finding(result.findings)
+    assert found is not None
+    assert (found["kind"], found["case_id"], found["category"]) == ("exit", "CASE-9", None)
+
+
+def test_record_that_may_belong_to_either_namesake_turns_an_exit_into_a_review() -> None:
+    """号码缺失、无出生日期的重病记录：县里两个“欧阳振华”分不清，记录不关联；它若是父亲的，
+    个案仍然符合，所以不能判 exit。"""
+    illness = _fact(
+        "Z005", "", "欧阳振华", "severe_illness", qualifying="true", disease="某病", gender="男"
+    )
+    result = compare_tables(
+        registry=_registry(),
+        register=_register(("CASE-9", "de_facto_unsupported")),
+        facts=_facts(MOTHER_DEAD, illness),
+        as_of=AS_OF,
+    )
+    links = {r["record_id"]: r for r in result.links.to_pylist()}
+    assert links["Z005"]["method"] == "unlinked"
+    found = _finding(result.findings)
+    assert found is not None
+    assert found["kind"] == "review"
+    assert found["reasons"].split(";")[-1] == "unresolved_record"
+    assert "Z005" in found["record_ids"].split(";")
+    unlinked = [r for r in result.findings.to_pylist() if r["kind"] == "unlinked"]
+    assert "Z005" in {r["record_ids"] for r in unlinked}
+
+
+def test_gender_written_in_chinese_and_fifteen_digit_ids_still_link() -> None:
+    old = MOTHER[:6] + MOTHER[8:17]
+    dead = {**MOTHER_DEAD, "id_number": old, "gender": "女"}
+    illness = _fact("Z006", FATHER, "欧阳振华", "severe_illness", qualifying="是", disease="x")
+    result = compare_tables(
+        registry=_registry(), register=_register(), facts=_facts(dead, illness), as_of=AS_OF
+    )
+    assert {r["record_id"]: r["method"] for r in result.links.to_pylist()}["Z001"] == (
+        "converted_15"
+    )
+    found = _finding(result.findings)
+    assert found is not None
+    assert found["kind"] == "enrol"
+
+
+# ---------------------------------------------------------------- 文件与命令
+
+
+def _write_dir(directory: Path, *, fmt: str = "parquet", **tables: pa.Table) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        if fmt == "parquet":
+            pq.write_table(table, directory / f"{name}.parquet")
+        else:
+            pacsv.write_csv(table, directory / f"{name}.csv")
+    return directory
+
+
+def _inputs() -> dict[str, pa.Table]:
+    illness = _fact("Z002", FATHER, "欧阳振华", "severe_illness", qualifying="是", disease="x")
+    return {
+        "registry": _registry(),
+        "register": _register(),
+        "facts": _facts(MOTHER_DEAD, illness),
+    }
+
+
+def _run(*args: str) -> Any:
+    return CliRunner().invoke(main, ["compare", *args])
+
+
+def test_command_writes_findings_and_prints_one_summary_line(tmp_path: Path) -> None:
+    source = _write_dir(tmp_path / "in", fmt="csv", **_inputs())
+    result = _run("--input", str(source), "--as-of", "2026-11-01", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 0, result.output
+    summary = [line for line in result.stdout.splitlines() if line.startswith("比对完成")]
+    assert len(summary) == 1
+    assert "应纳入" in summary[0]
+    assert "秒" in summary[0]
+    findings = pq.read_table(tmp_path / "o" / "findings.parquet")
+    assert _finding(findings) is not None
+    csv_text = (tmp_path / "o" / "findings.csv").read_text(encoding="utf-8")
+    assert csv_text.splitlines()[0].startswith('"kind","child_id_number","category","case_id"')
+
+
+def test_parquet_and_csv_inputs_give_the_same_findings(tmp_path: Path) -> None:
+    tables = _inputs()
+    as_parquet = compare_dir(_write_dir(tmp_path / "p", **tables), tmp_path / "po", as_of=AS_OF)
+    as_csv = compare_dir(
+        _write_dir(tmp_path / "c", fmt="csv", **tables), tmp_path / "co", as_of=AS_OF
+    )
+    assert as_csv.findings.equals(as_parquet.findings)
+
+
+def test_a_rerun_gives_byte_identical_files(tmp_path: Path) -> None:
+    source = _write_dir(tmp_path / "in", **_inputs())
+    compare_dir(source, tmp_path / "a", as_of=AS_OF)
+    compare_dir(source, tmp_path / "b", as_of=AS_OF)
+    for name in ("findings.parquet", "findings.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert not list((tmp_path / "a").glob(".*part"))
+
+
+def test_missing_table_exits_2_naming_it(tmp_path: Path) -> None:
+    tables = _inputs()
+    del tables["facts"]
+    source = _write_dir(tmp_path / "in", **tables)
+    result = _run("--input", str(source), "--as-of", "2026-11-01", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert "facts" in result.stderr
+    assert not (tmp_path / "o" / "findings.parquet").exists()
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [("register", "status"), ("registry", "id_number"), ("facts", "record_id"), ("facts", "type")],
+)
+def test_missing_required_column_exits_2_naming_table_and_column(
+    tmp_path: Path, table: str, column: str
+) -> None:
+    tables = _inputs()
+    tables[table] = tables[table].drop_columns([column])
+    source = _write_dir(tmp_path / "in", fmt="csv", **tables)
+    result = _run("--input", str(source), "--as-of", "2026-11-01", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert table in result.stderr
+    assert column in result.stderr
+
+
+@pytest.mark.parametrize("suffix", ["parquet", "csv"])
+def test_unreadable_file_exits_2_naming_the_table(tmp_path: Path, suffix: str) -> None:
+    source = _write_dir(tmp_path / "in", **_inputs())
+    (source / "registry.parquet").unlink()
+    (source / f"registry.{suffix}").write_bytes(b"\xff\xfe\x00garbage\x81\x82")
+    result = _run("--input", str(source), "--as-of", "2026-11-01", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert "registry" in result.stderr
+
+
+def test_duplicate_record_ids_are_bad_input() -> None:
+    tables = _inputs()
+    facts = pa.concat_tables([tables["facts"], tables["facts"].slice(0, 1)])
+    with pytest.raises(InvalidInput, match="record_id"):
+        compare_tables(
+            registry=tables["registry"], register=tables["register"], facts=facts, as_of=AS_OF
+        )
