@@ -9,8 +9,10 @@
               置信度不低于 AMBIGUOUS_MIN_CONFIDENCE、与最佳候选分差在歧义间隔内的
   cmp_hadd    这些记录按“它就是这一家的”挂到涉及的儿童名下（本人、父、母）
   cmp_hcases / cmp_hfacts → cmp_hres   这些儿童在“挂上之后”的认定
-对照时（findings.decisions_compare）：挂上之后得出的发现种类与原来不同的儿童，发现改为
-review，原因加 `unresolved_record`，用到的记录里加上这些未关联记录。
+对照时（findings.decisions_compare）：挂上之后 exit / change 不再成立的、enrol 不再符合的，
+或本无发现而挂上后应纳入的，发现改为 review，原因加 `unresolved_record`，用到的记录里加上这些
+未关联记录。在 500 万人的合成省份上，这拦下了约 170 个错误的 exit，只误拦 3 个；新报的 review
+约五分之一是真正漏掉的孩子。号码缺失、又写错一个字、没有出生日期的记录连候选都没有，拦不住。
 
 可能人选取自记录关联的打分表 lk_sc（第二轮分块时另有 lk_sc2），这是 shouhu.engine.linkage
 的中间表；用现成关联（links=…）时没有打分表，也就没有可能人选。

@@ -70,12 +70,17 @@ def _kind(r: str) -> exp.Expr:
 
 
 def decisions_compare(backend: Backend) -> None:
-    """认定结果对照台账（compare-format 的五种发现里的前四种）。挂上未关联记录后种类会变的，
-    改为 review 并加原因 unresolved_record（见 ambiguity.py）。"""
+    """认定结果对照台账（compare-format 的五种发现里的前四种）。
+
+    挂上未关联记录（ambiguity.py）后结论可能不同的，不下结论，改为 review 并加原因
+    unresolved_record：要关闭或改变的个案（exit、change）种类会变的；应纳入的儿童挂上后不再
+    符合的（记录可能是这个孩子的死亡、收养）；本无发现、挂上后应纳入的（可能漏掉的孩子）。
+    应纳入的儿童挂上后只是“需核实”（多半是同名者的记录造成的矛盾）的，仍报 enrol。"""
     kinds = q(
         "SELECT r.case_id AS child, r.status, r.category, r.orphan_type, r.reviews_per_year,"
         " r.labels, r.reason_codes, a.case_id AS active_case, $k0 AS kind0,"
-        " h.case_id IS NOT NULL AND $k1 IS DISTINCT FROM $k0 AS uncertain"
+        " h.case_id IS NOT NULL AND ($k0 IN ('exit', 'change') AND $k1 IS DISTINCT FROM $k0"
+        " OR $k0 = 'enrol' AND $k1 IS NULL OR $k0 IS NULL AND $k1 = 'enrol') AS uncertain"
         " FROM policy_result AS r LEFT JOIN cmp_active AS a ON a.child = r.case_id"
         " LEFT JOIN cmp_hres AS h ON h.case_id = r.case_id",
         k0=_kind("r"),

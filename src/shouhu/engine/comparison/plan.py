@@ -178,11 +178,16 @@ def kids_select(backend: Backend, present: frozenset[str]) -> None:
 
 
 def adult_cutoff(as_of: date, params: PolicyParams) -> date:
-    """出生早于此日的人在任何地区、任何参数下都已超龄（年龄上限取参数里最大的，再加余量）。"""
+    """出生早于此日的人在任何地区、任何参数下都已超龄：18 岁；若有地区开启“在校就读延续保障”，
+    取参数里最大的年龄上限；再加一岁余量。"""
+    segments = params.segments()
     ages = [18]
-    for segment in params.segments():
-        if segment.name == "past_18_in_school.until_age" and isinstance(segment.value, int):
-            ages.append(segment.value)
+    if any(s.name == "past_18_in_school.supported" and s.value is True for s in segments):
+        ages += [
+            s.value
+            for s in segments
+            if s.name == "past_18_in_school.until_age" and isinstance(s.value, int)
+        ]
     return add_months(as_of, -12 * (max(ages) + ADULT_MARGIN_YEARS))
 
 
