@@ -138,7 +138,7 @@ class Fact(models.Model):
     end = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
     life = models.BooleanField(null=True, blank=True)
-    level = models.CharField(max_length=16, blank=True)
+    level = models.CharField(max_length=32, blank=True)  # disability 1–4, or a school level code
     category = models.CharField(max_length=16, blank=True)
     disease = models.CharField(max_length=100, blank=True)
     qualifying = models.BooleanField(null=True, blank=True)
