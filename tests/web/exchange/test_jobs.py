@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -17,16 +18,20 @@ from shouhu.web.jobs.worker import job_run, job_run_next, worker_thread_start, w
 from tests.web.exchange.conftest import client_for, judgment_rows, xlsx_of
 
 
-def _claim_in_threads(workers: int, rounds: int) -> list[tuple[str, int]]:
-    """`workers` threads, started together, each claiming until nothing is left."""
+def _claim_in_threads(workers: int, jobs: int) -> list[tuple[str, int]]:
+    """`workers` threads, started together, each claiming until every job has been claimed."""
     barrier = threading.Barrier(workers)
     won: list[tuple[str, int]] = []
     lock = threading.Lock()
+    deadline = time.monotonic() + 30
 
     def work(name: str) -> None:
         barrier.wait()
         try:
-            for _ in range(rounds):
+            while time.monotonic() < deadline:
+                with lock:
+                    if len(won) >= jobs:
+                        return
                 try:
                     job = job_claim(worker=name)
                 except OperationalError:  # SQLite busy: try again, as the worker loop does
@@ -48,8 +53,9 @@ def _claim_in_threads(workers: int, rounds: int) -> list[tuple[str, int]]:
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_never_claim_the_same_job() -> None:
     job = job_enqueue(kind="exchange.upload_check", payload={"upload_id": 0}, created_by=None)
-    won = _claim_in_threads(workers=2, rounds=3)
+    won = _claim_in_threads(workers=2, jobs=1)
     assert [pk for _, pk in won] == [job.pk]
+    assert job_claim(worker="late") is None
     job.refresh_from_db()
     assert (job.status, job.attempts, job.worker) == (JobStatus.RUNNING, 1, won[0][0])
 
@@ -60,8 +66,11 @@ def test_many_jobs_are_shared_out_once_each() -> None:
         job_enqueue(kind="exchange.upload_check", payload={"upload_id": n}, created_by=None)
         for n in range(12)
     ]
-    won = _claim_in_threads(workers=3, rounds=30)
-    assert sorted(pk for _, pk in won) == sorted(job.pk for job in jobs)
+    won = _claim_in_threads(workers=3, jobs=len(jobs))
+    claimed = [pk for _, pk in won]
+    assert len(claimed) == len(set(claimed))  # no job twice
+    assert sorted(claimed) == sorted(job.pk for job in jobs)
+    assert job_claim(worker="late") is None
 
 
 def test_a_dead_workers_job_is_taken_over_after_the_lease(db) -> None:
