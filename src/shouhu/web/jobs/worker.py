@@ -73,7 +73,7 @@ class Worker:
             try:
                 busy = job_run_next(worker=name)
             except Exception as exc:  # a database hiccup must not kill the worker
-                logger.error("后台任务领取失败：%s %s", type(exc).__name__, exc)
+                logger.error("后台任务领取失败：%s", type(exc).__name__)  # 不记消息：可能含数据
                 busy = False
             if not busy:
                 self.wake.wait(self.poll_seconds)
