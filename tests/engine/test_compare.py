@@ -198,6 +198,14 @@ def _region(seed: int, persons: int) -> SynthRegion:
     return synth_region(persons=persons, seed=seed, as_of=AS_OF)
 
 
+@cache
+def _compared(seed: int, persons: int) -> CompareResult:
+    region = _region(seed, persons)
+    return compare_tables(
+        registry=region.registry, register=region.register, facts=region.facts, as_of=AS_OF
+    )
+
+
 @pytest.mark.parametrize("seed", [11, 12, 13])
 def test_batch_on_true_links_equals_assess_case_per_child(seed: int) -> None:
     region = _region(seed, 4000)
@@ -218,9 +226,7 @@ def test_batch_on_true_links_equals_assess_case_per_child(seed: int) -> None:
 @pytest.mark.parametrize("seed", [21, 22])
 def test_batch_on_its_own_links_equals_assess_case_per_child(seed: int) -> None:
     region = _region(seed, 5000)
-    result = compare_tables(
-        registry=region.registry, register=region.register, facts=region.facts, as_of=AS_OF
-    )
+    result = _compared(seed, 5000)
     links = {
         r["record_id"]: (r["id_number"], r["confidence"])
         for r in result.links.to_pylist()
@@ -233,9 +239,7 @@ def test_batch_on_its_own_links_equals_assess_case_per_child(seed: int) -> None:
 
 def test_findings_match_the_synthetic_truth_on_a_small_region() -> None:
     region = _region(11, 4000)
-    result = compare_tables(
-        registry=region.registry, register=region.register, facts=region.facts, as_of=AS_OF
-    )
+    result = _compared(11, 4000)
     got = {
         (r["kind"], r["child_id_number"] or r["record_ids"]) for r in result.findings.to_pylist()
     }
@@ -247,10 +251,7 @@ def test_findings_match_the_synthetic_truth_on_a_small_region() -> None:
 
 
 def test_link_confidence_is_a_two_decimal_fraction() -> None:
-    region = _region(21, 5000)
-    result = compare_tables(
-        registry=region.registry, register=region.register, facts=region.facts, as_of=AS_OF
-    )
+    result = _compared(21, 5000)
     values = [v for v in result.findings.column("link_confidence").to_pylist() if v is not None]
     assert values
     assert all(Decimal(0) <= v <= Decimal(1) for v in values)
