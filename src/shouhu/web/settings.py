@@ -164,6 +164,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
+# Offline packages (离线交换包): this platform's private key and the directory of trusted senders'
+# public keys (*.pub.pem), both made by `shouhu package keygen`.
+PACKAGE_KEY_FILE = env("SHOUHU_PACKAGE_KEY_FILE")
+PACKAGE_TRUST_DIR = env("SHOUHU_PACKAGE_TRUST_DIR")
 # Largest file a department may upload through the web page (SHOUHU_UPLOAD_MAX_MB).
 UPLOAD_MAX_BYTES = int(env("SHOUHU_UPLOAD_MAX_MB", "50")) * 1024 * 1024
 

@@ -27,6 +27,7 @@ from shouhu.web.registry.models import Division
 
 SUBMITTERS = frozenset({Role.DATA_SUBMITTER})
 SCOPE_READERS = frozenset({Role.CASEWORKER, Role.LEADER})
+PACKAGE_RECEIVERS = frozenset({Role.CASEWORKER, Role.ADMINISTRATOR})
 NOT_FOUND_SUBMISSION = "未找到该报送回执，或您无权查看。"
 NOT_FOUND_UPLOAD = "未找到该上传文件，或您无权查看。"
 NOT_FOUND_JOB = "未找到该任务，或您无权查看。"
@@ -70,6 +71,15 @@ def access_submitter_agency(ctx: RequestContext) -> Agency:
         raise PermissionDenied("只有各部门的数据报送员可以报送数据。")
     agency = Agency.objects.select_related("division").get(pk=ctx.user.agency_id)
     return agency
+
+
+def access_package_import(ctx: RequestContext) -> Division:
+    """Offline packages are received by civil affairs (caseworkers) or the big-data center."""
+    assert ctx.user is not None
+    if ctx.user.role not in PACKAGE_RECEIVERS:
+        _deny(ctx, "offline_package", ctx.user.division_id, "role")
+        raise PermissionDenied("只有民政经办人员或系统管理员可以导入离线交换包。")
+    return ctx.user.division
 
 
 def access_item(ctx: RequestContext, item_code: str) -> tuple[Agency, DataItem]:

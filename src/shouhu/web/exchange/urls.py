@@ -56,4 +56,5 @@ urlpatterns = [
         name="exchange_errors",
     ),
     path("timeliness/", views.timeliness_view, name="exchange_timeliness"),
+    path("packages/import/", views.package_import_view, name="exchange_package_import"),
 ]

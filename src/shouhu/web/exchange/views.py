@@ -23,7 +23,9 @@ from shouhu.core.exchange import template_csv, template_xlsx
 from shouhu.web.accounts.models import User
 from shouhu.web.audit.models import Action, Purpose
 from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.core.exchange.package import PackageRefused
 from shouhu.web.exchange import access, selectors, services
+from shouhu.web.exchange.package_import import package_import, package_keys_configured
 from shouhu.web.exchange.deadlines import month_add
 from shouhu.web.exchange.models import UploadStatus
 from shouhu.web.jobs.models import Job, JobStatus
@@ -285,3 +287,26 @@ def timeliness_view(request: HttpRequest) -> HttpResponse:
                  detail={"months": months, "agencies": len(grid.rows)})  # fmt: skip
     return render(request, "exchange/timeliness.html", {"grid": grid, "months": months,
                                                          "division": division})  # fmt: skip
+
+
+# ---------------------------------------------------------------- offline packages (离线交换包)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def package_import_view(request: HttpRequest) -> HttpResponse:
+    ctx = _ctx(request)
+    access.access_package_import(ctx)
+    if request.method == "GET":
+        return render(request, "exchange/package_import.html", {})
+    file = request.FILES.get("package")
+    try:
+        if file is None:
+            raise InvalidInput("请选择离线交换包文件。")
+        trust, key = package_keys_configured()
+        result = package_import(ctx=ctx, data=file.read(), trust=trust, recipient_key=key)
+    except (PackageRefused, InvalidInput, NotFound) as exc:
+        context = {"error": f"{exc.message}（未导入任何数据）"}
+        return render(request, "exchange/package_import.html", context, status=400)
+    assert result.submission is not None
+    return redirect("exchange_receipt", submission_id=result.submission.pk)
