@@ -20,14 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shouhu.core.errors import InvalidInput, NotFound
 from shouhu.core.exchange import template_csv, template_xlsx
+from shouhu.core.exchange.package import PackageRefused
 from shouhu.web.accounts.models import User
 from shouhu.web.audit.models import Action, Purpose
 from shouhu.web.audit.services import RequestContext, audit_record
-from shouhu.core.exchange.package import PackageRefused
 from shouhu.web.exchange import access, selectors, services
-from shouhu.web.exchange.package_import import package_import, package_keys_configured
 from shouhu.web.exchange.deadlines import month_add
 from shouhu.web.exchange.models import UploadStatus
+from shouhu.web.exchange.package_import import package_import, package_keys_configured
 from shouhu.web.jobs.models import Job, JobStatus
 from shouhu.web.ui.context import request_context
 
