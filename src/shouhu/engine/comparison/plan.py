@@ -93,17 +93,19 @@ def links_given(backend: Backend, links: pa.Table) -> None:
 def facts_linked(backend: Backend, present: frozenset[str]) -> None:
     """cmp_fx：类型已知的全部事实（未关联的 pid 为空）；每个字段只在该类型允许时取值
     （与单个认定的解析一致）。"""
-    type_ = code_sql(col("type"))
+    raw = exp.select(
+        exp.alias_(q("CAST(record_id AS VARCHAR)"), "rid"),
+        exp.alias_(code_sql(col("type")), "type"),
+        *(exp.alias_(_source(name, present), name) for name in FACT_FIELDS),
+    ).from_(tbl(FACTS))
     fields = []
     for name in FACT_FIELDS:
         allowed = tuple(sorted(t for t, names in ALLOWED.items() if name in names))
-        value = _PARSE[name](_source(name, present))
+        value = _PARSE[name](col(name))
         fields.append(
-            exp.alias_(q("CASE WHEN $ok THEN $v END", ok=_in(type_, allowed), v=value), name)
+            exp.alias_(q("CASE WHEN $ok THEN $v END", ok=_in(col("type"), allowed), v=value), name)
         )
-    parsed = exp.select(
-        exp.alias_(q("CAST(record_id AS VARCHAR)"), "rid"), exp.alias_(type_, "type"), *fields
-    ).from_(tbl(FACTS))
+    parsed = exp.select(col("rid"), col("type"), *fields).from_(raw.subquery("r"))
     query = (
         exp.select(
             col("record_id", "l"),
@@ -142,7 +144,8 @@ def register_active(backend: Backend, present: frozenset[str]) -> None:
 
 
 def kids_select(backend: Backend, present: frozenset[str]) -> None:
-    """cmp_kid0：户籍只扫一遍，取被事实或个案涉及的人（半联接，户籍可达千万行）。"""
+    """cmp_kid0：户籍只扫一遍，取被事实或个案涉及的人（半联接；户籍可达千万行，扫描时只做
+    最便宜的事：字符串清洗、年龄预筛都留到 kids_finish，对少得多的行做）。"""
     for table, types in (("cmp_cpid", CHILD_TYPES), ("cmp_ppid", PARENT_TYPES)):
         pids = q(
             "SELECT pid FROM cmp_fx WHERE pid IS NOT NULL AND $t UNION SELECT a.pid FROM"
@@ -161,18 +164,12 @@ def kids_select(backend: Backend, present: frozenset[str]) -> None:
         father=father,
         mother=mother,
     )
-    birth_text = text_sql(_source("birth_date", present))
-    division = text_sql(_source("division_code", present))
     query = exp.select(
         exp.alias_(me.copy(), "id"),
-        exp.alias_(_raw_id(_source("father_id_number", present)), "father"),
-        exp.alias_(_raw_id(_source("mother_id_number", present)), "mother"),
-        exp.alias_(date_sql(_source("birth_date", present)), "birth"),
-        exp.alias_(q("REPLACE($b, '-', '') = SUBSTRING($me, 7, 8)", b=birth_text, me=me), "id_ok"),
-        exp.alias_(
-            q("CASE WHEN REGEXP_MATCHES($d, '^[0-9]{6}') THEN SUBSTRING($d, 1, 6) END", d=division),
-            "division",
-        ),
+        exp.alias_(father.copy(), "father"),
+        exp.alias_(mother.copy(), "mother"),
+        exp.alias_(_source("birth_date", present), "birth"),
+        exp.alias_(_source("division_code", present), "division"),
     ).from_(tbl(REGISTRY))
     backend.create("cmp_kid0", query.where(touched), step=step("涉及的儿童"))
 
@@ -192,13 +189,37 @@ def adult_cutoff(as_of: date, params: PolicyParams) -> date:
 
 
 def kids_finish(backend: Backend, *, cutoff: date, region: str | None) -> None:
-    """cmp_kid：每人一行。去掉“肯定已成年且无个案”的人：他们的结论只能是不符合（已满18周岁
-    或儿童已死亡），没有在保个案就不产生比对发现。出生日期与号码不一致的人（规则会要求核实）
-    不去掉。"""
+    """cmp_kid：每人一行，加上户籍里查不到的在保儿童；清洗号码与出生日期，定参数地区。
+
+    去掉“肯定已成年且无个案”的人：户籍出生日期与号码一致、且早于 cutoff。他们的结论只能是
+    不符合（已满18周岁或儿童已死亡），没有在保个案就不产生比对发现。出生日期与号码不一致的
+    人（规则会要求核实）留下。"""
+    birth_text = text_sql(col("birth"))
+    division = text_sql(col("division"))
+    cleaned = exp.select(
+        col("id"),
+        exp.alias_(_raw_id(col("father")), "father"),
+        exp.alias_(_raw_id(col("mother")), "mother"),
+        exp.alias_(date_sql(col("birth")), "birth"),
+        exp.alias_(
+            q(
+                "COALESCE(REPLACE($b, '-', '') = SUBSTRING(id, 7, 8)"
+                " AND SUBSTRING(id, 7, 8) < $cutoff, FALSE)",
+                b=birth_text,
+                cutoff=cutoff.strftime("%Y%m%d"),
+            ),
+            "adult",
+        ),
+        exp.alias_(
+            q("CASE WHEN REGEXP_MATCHES($d, '^[0-9]{6}') THEN SUBSTRING($d, 1, 6) END", d=division),
+            "division",
+        ),
+    ).from_(tbl("cmp_kid0"))
     union = q(
-        "SELECT id, father, mother, birth, id_ok, division FROM cmp_kid0"
+        "SELECT id, father, mother, birth, adult, division FROM $k AS k"
         " UNION ALL SELECT a.child, NULL, NULL, NULL, FALSE, NULL FROM cmp_active AS a"
-        " WHERE NOT EXISTS (SELECT 1 FROM cmp_kid0 AS k WHERE k.id = a.child)"
+        " WHERE NOT EXISTS (SELECT 1 FROM cmp_kid0 AS k WHERE k.id = a.child)",
+        k=exp.Subquery(this=cleaned),
     )
     ranked = q(
         "SELECT u.*, a.case_id AS active_case, a.division AS case_division, ROW_NUMBER() OVER"
@@ -210,11 +231,9 @@ def kids_finish(backend: Backend, *, cutoff: date, region: str | None) -> None:
     query = q(
         "SELECT id, father, mother, birth,"
         " COALESCE(division, SUBSTRING(case_division, 1, 6), $region) AS region FROM $r AS r"
-        " WHERE rn = 1 AND (active_case IS NOT NULL OR NOT COALESCE(id_ok AND birth < $cutoff,"
-        " FALSE))",
+        " WHERE rn = 1 AND (active_case IS NOT NULL OR NOT adult)",
         r=exp.Subquery(this=ranked),
         region=region_value,
-        cutoff=exp.cast(exp.Literal.string(cutoff.isoformat()), exp.DataType.Type.DATE),
     )
     backend.create("cmp_kid", query, step=step("要判定的儿童"))
 
