@@ -35,6 +35,7 @@ FACT_COLUMNS = (
     "end",
     "qualifying",
     "life",
+    "level",
 )
 
 
@@ -300,4 +301,70 @@ def test_duplicate_record_ids_are_bad_input() -> None:
     with pytest.raises(InvalidInput, match="record_id"):
         compare_tables(
             registry=tables["registry"], register=tables["register"], facts=facts, as_of=AS_OF
+        )
+
+
+def test_young_adults_in_school_are_assessed_where_a_region_supports_them() -> None:
+    """“肯定已成年”的预筛按参数放宽：开启在校就读延续保障时，20 岁在读的孩子照样判定。"""
+    from importlib import resources
+
+    from shouhu.core.policy import PolicyParams, assess_case, case_from_json, load_params
+
+    root = resources.files("shouhu.core.policy") / "params"
+    texts = {
+        f.name: f.read_text(encoding="utf-8") for f in root.iterdir() if f.name.endswith("toml")
+    }
+    marker = "[[past_18_in_school.supported]]\nvalue = false"
+    assert marker in texts["000000.toml"]
+    texts["000000.toml"] = texts["000000.toml"].replace(marker, marker.replace("false", "true"))
+    supported = PolicyParams.from_texts(texts)
+    student = _id(date(2006, 3, 9), 45, "M")
+    registry = pa.concat_tables(
+        [
+            _registry(),
+            pa.table(
+                {
+                    "id_number": [student],
+                    "name": ["欧阳晓东"],
+                    "gender": ["M"],
+                    "birth_date": ["2006-03-09"],
+                    "division_code": ["370114"],
+                    "father_id_number": [FATHER],
+                    "mother_id_number": [MOTHER],
+                }
+            ),
+        ]
+    )
+    school = {
+        **_fact("Z007", student, "欧阳晓东", "in_school", start="2025-09-01"),
+        "level": "senior_secondary",
+    }
+    father_dead = _fact("Z008", FATHER, "欧阳振华", "deceased", date="2020-01-01")
+    facts = _facts(MOTHER_DEAD, father_dead)
+    facts = pa.concat_tables(
+        [facts, pa.table({c: [school.get(c)] for c in facts.column_names}, schema=facts.schema)]
+    )
+    case = case_from_json(
+        {
+            "child": {
+                "id_number": student,
+                "birth_date": "2006-03-09",
+                "facts": [
+                    {"type": "in_school", "level": "senior_secondary", "start": "2025-09-01"}
+                ],
+            },
+            "father": {"facts": [{"type": "deceased", "date": "2020-01-01"}]},
+            "mother": {"facts": [{"type": "deceased", "date": "2024-05-01"}]},
+            "as_of": "2026-11-01",
+            "region": "370114",
+        }
+    )
+    for params, status in ((supported, "eligible"), (load_params(), "not_eligible")):
+        assert assess_case(case, params=params).status == status
+        result = compare_tables(
+            registry=registry, register=_register(), facts=facts, as_of=AS_OF, params=params
+        )
+        found = _finding(result.findings, student)
+        assert (found and found["kind"]) == ("enrol" if status == "eligible" else None), (
+            (found["reasons"], found["record_ids"]) if found else None
         )
