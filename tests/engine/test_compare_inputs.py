@@ -182,8 +182,9 @@ def test_record_that_may_belong_to_either_namesake_turns_an_exit_into_a_review()
     assert found["kind"] == "review"
     assert found["reasons"].split(";")[-1] == "unresolved_record"
     assert "Z005" in found["record_ids"].split(";")
-    unlinked = [r for r in result.findings.to_pylist() if r["kind"] == "unlinked"]
-    assert "Z005" in {r["record_ids"] for r in unlinked}
+    unlinked = {r["record_ids"]: r for r in result.findings.to_pylist() if r["kind"] == "unlinked"}
+    assert unlinked["Z005"]["reasons"] == "ambiguous_match"
+    assert unlinked["Z005"]["link_confidence"] is None
 
 
 def test_gender_written_in_chinese_and_fifteen_digit_ids_still_link() -> None:

@@ -129,9 +129,13 @@ def evidence_collect(backend: Backend) -> None:
     backend.create("cmp_agg", aggregated, step=step("说明·记录"))
 
 
-def findings_select() -> exp.Expr:
+def findings_select(threshold: int) -> exp.Expr:
     """compare-format 的 findings 列（另加 orphan_type、status、reviews_per_year、labels、
-    link_methods）。置信度此处仍是 0–100 的整数，取回后再换成 0–1。"""
+    link_methods）。置信度此处仍是 0–100 的整数，取回后再换成 0–1。
+
+    unlinked 行：没有用到任何关联，link_confidence 为空；reasons 说明为什么没关联上——
+    ambiguous_match（最佳候选够阈值 threshold，但有几个人同样合适）、weak_match（有候选但
+    不够阈值）、no_candidate（没有候选）。"""
     return q(
         "SELECT d.kind, d.child AS child_id_number, d.category,"
         " CASE WHEN d.kind IN ('exit', 'change') THEN d.active_case END AS case_id,"
@@ -140,17 +144,22 @@ def findings_select() -> exp.Expr:
         " g.methods AS link_methods"
         " FROM cmp_dec AS d LEFT JOIN cmp_agg AS g ON g.case_id = d.child"
         " UNION ALL SELECT 'unlinked', CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR),"
-        " CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), l.record_id, l.confidence,"
-        " CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS INT), CAST(NULL AS VARCHAR),"
-        " 'unlinked' FROM $links AS l WHERE l.method = 'unlinked'",
+        " CAST(NULL AS VARCHAR), CASE WHEN l.confidence >= $threshold THEN 'ambiguous_match'"
+        " WHEN l.confidence > 0 THEN 'weak_match' ELSE 'no_candidate' END, l.record_id,"
+        " CAST(NULL AS INT), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS INT),"
+        " CAST(NULL AS VARCHAR), 'unlinked' FROM $links AS l WHERE l.method = 'unlinked'",
         links=tbl(LINKS_TABLE),
+        threshold=threshold,
     )
 
 
 def counts_select() -> exp.Expr:
+    """记录数、关联上的、类型不是规则事实类型（被忽略）的、判定的儿童数。"""
     return q(
         "SELECT 'records' AS name, COUNT(*) AS n FROM $links"
         " UNION ALL SELECT 'linked', COUNT(*) FROM $links WHERE method <> 'unlinked'"
+        " UNION ALL SELECT 'unknown_type', (SELECT COUNT(*) FROM $links)"
+        " - (SELECT COUNT(*) FROM cmp_fx)"
         " UNION ALL SELECT 'children_assessed', COUNT(*) FROM $cases",
         links=tbl(LINKS_TABLE),
         cases=tbl(CASES),

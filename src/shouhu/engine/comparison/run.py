@@ -47,6 +47,10 @@ class CompareSettings:
 
 @dataclass(frozen=True)
 class CompareResult:
+    """findings：FINDINGS_SCHEMA，已排序；links：每条记录的关联（置信度 0–100）；counts：各种
+    发现的条数，另有 records、linked、unknown_type（类型不是规则事实类型、被忽略的记录）、
+    children_assessed；params_version：规则参数的指纹；files：compare_dir 写出的文件。"""
+
     findings: pa.Table
     links: pa.Table
     counts: dict[str, int]
@@ -151,7 +155,9 @@ def compare_tables(
         F.decisions_compare(backend)
         tell("整理比对发现", 80)
         F.evidence_collect(backend)
-        findings = findings_shape(backend.fetch(F.findings_select(), step=P.step("取回发现")))
+        threshold = (link_settings or settings_default()).threshold
+        found = backend.fetch(F.findings_select(threshold), step=P.step("取回发现"))
+        findings = findings_shape(found)
         links = links_shape(links_fetch(backend))
         counts = _counts(backend, findings)
     finally:
