@@ -5,8 +5,9 @@
   cmp_active    台账里在保的个案：每个儿童一行（同一儿童多个在保个案时取 case_id 最小的）
   cmp_cpid / cmp_ppid   儿童类事实、父母类事实联上的人，以及未关联记录的可能人选（ambiguity.py）
   cmp_kid0      户籍里要判定的人：本人有儿童类事实，或父/母有父母类事实，或有在保个案
-  cmp_kid       加上户籍里查不到的在保儿童；去掉“肯定已成年且无个案”的人（见 `_surely_adult`）
+  cmp_kid       每人一行，加上户籍里查不到的在保儿童；去掉“肯定已成年且无个案”的人（kids_finish）
   policy_cases / policy_facts   规则的输入（policy_facts 另带 record_id、confidence、method）
+  （现成关联 links= 时，lk_links 由 links_given 建成，不做记录关联）
 
 户籍号码、父母号码按户籍原样取用（户籍是基准，与记录关联的 pid 相同）；台账的儿童号码去空白、
 转大写。地区取户籍区划前 6 位，没有时取台账个案的区划，再没有时取设置里的地区（与
@@ -69,7 +70,8 @@ def _raw_id(value: exp.Expr) -> exp.Expr:
 
 
 def links_given(backend: Backend, links: pa.Table) -> None:
-    """用现成的关联代替记录关联，形状同 LINKS_TABLE；缺 method 记 provided，缺置信度记 100。"""
+    """用现成的关联代替记录关联，形状同 LINKS_TABLE；缺 method 记 provided，缺置信度记 100。
+    表里没有的记录、id_number 为空的、同一记录给了两个不同的人的，都算未关联。"""
     for column in ("record_id", "id_number"):
         if column not in links.column_names:
             raise InvalidInput(f"表 links 缺少必需的列 {column}")
@@ -79,8 +81,10 @@ def links_given(backend: Backend, links: pa.Table) -> None:
         "SELECT CAST(f.record_id AS VARCHAR) AS record_id, g.id AS id_number,"
         " CASE WHEN g.id IS NULL THEN 'unlinked' ELSE COALESCE(g.method, 'provided') END AS method,"
         " CAST(CASE WHEN g.id IS NULL THEN 0 ELSE COALESCE(g.confidence, 100) END AS INT)"
-        " AS confidence FROM $facts AS f LEFT JOIN (SELECT CAST(record_id AS VARCHAR) AS rid,"
-        " $id AS id, $method AS method, $confidence AS confidence FROM cmp_in_links) AS g"
+        " AS confidence FROM $facts AS f LEFT JOIN (SELECT rid, CASE WHEN COUNT(DISTINCT id) = 1"
+        " THEN MIN(id) END AS id, MIN(method) AS method, MIN(confidence) AS confidence FROM"
+        " (SELECT CAST(record_id AS VARCHAR) AS rid, $id AS id, $method AS method,"
+        " $confidence AS confidence FROM cmp_in_links) AS l GROUP BY rid) AS g"
         " ON g.rid = CAST(f.record_id AS VARCHAR)",
         facts=tbl(FACTS),
         id=_raw_id(col("id_number")),

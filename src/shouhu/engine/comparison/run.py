@@ -143,13 +143,7 @@ def compare_tables(
         else:
             P.links_given(backend, links)
         tell("找出涉及的儿童", 45)
-        P.facts_linked(backend, present["facts"])
-        A.candidates_collect(backend, link_settings)
-        P.register_active(backend, present["register"])
-        P.kids_select(backend, present["registry"])
-        P.kids_finish(backend, cutoff=P.adult_cutoff(as_of, params), region=settings.region)
-        P.policy_long_tables(backend, as_of=as_of, cases=F.CASES, facts=F.FACTS)
-        A.whatif_tables(backend, cases=F.CASES, facts=F.FACTS)
+        _long_tables(backend, present, link_settings, as_of=as_of, params=params, settings=settings)
         tell("批量认定", 60)
         F.policy_run(backend, params)
         F.decisions_compare(backend)
@@ -158,7 +152,7 @@ def compare_tables(
         threshold = (link_settings or settings_default()).threshold
         found = backend.fetch(F.findings_select(threshold), step=P.step("取回发现"))
         findings = findings_shape(found)
-        links = links_shape(links_fetch(backend))
+        linked = links_shape(links_fetch(backend))
         counts = _counts(backend, findings)
     finally:
         if session is None:
@@ -166,11 +160,30 @@ def compare_tables(
     tell("完成", 100)
     return CompareResult(
         findings=findings,
-        links=links,
+        links=linked,
         counts=counts,
         seconds=time.perf_counter() - started,
         params_version=params_version(params),
     )
+
+
+def _long_tables(
+    backend: Backend,
+    present: dict[str, frozenset[str]],
+    link_settings: LinkSettings | None,
+    *,
+    as_of: date,
+    params: PolicyParams,
+    settings: CompareSettings,
+) -> None:
+    """关联之后：解析事实、在保个案、未关联记录的可能人选、要判定的儿童、规则长表、假设长表。"""
+    P.facts_linked(backend, present["facts"])
+    A.candidates_collect(backend, link_settings)
+    P.register_active(backend, present["register"])
+    P.kids_select(backend, present["registry"])
+    P.kids_finish(backend, cutoff=P.adult_cutoff(as_of, params), region=settings.region)
+    P.policy_long_tables(backend, as_of=as_of, cases=F.CASES, facts=F.FACTS)
+    A.whatif_tables(backend, cases=F.CASES, facts=F.FACTS)
 
 
 def _counts(backend: Backend, findings: pa.Table) -> dict[str, int]:
