@@ -1,11 +1,12 @@
 """比对的执行计划（二）：批量认定、对照台账得出比对发现、每条发现用到的记录。
 
 policy_result  规则的批量认定（shouhu.engine.policy_sql，与单个认定同一份规则）
+cmp_hres       挂上未关联记录之后的认定（ambiguity.py 的假设长表，同一条查询换表名）
 cmp_dec        对照在保个案：enrol / exit / change / review，结论不变的不出现
 cmp_fcases / cmp_ffacts / cmp_keep / cmp_ev   只对有发现的儿童再算一遍带全部中间列的认定，
                由说明查询得出每个原因用到的事实（case_id, subject, fact_index, code）
 cmp_agg        每个儿童：用到的记录号（去重、排序、以 ; 连接）、其中最低的关联置信度、关联方式
-cmp_findings   以上发现 + 每条未关联的记录一行（unlinked）
+findings_select  以上发现 + 每条未关联的记录一行（unlinked），取回后由 output.py 定形、排序
 """
 
 from __future__ import annotations
