@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -190,3 +192,15 @@ def region_build(seed: int, persons: int, records: int) -> Region:
 @pytest.fixture(scope="session")
 def small_region() -> Region:
     return region_build(seed=7, persons=3000, records=1500)
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One local Spark session for every test marked `spark` (starting one costs ~10 s)."""
+    pytest.importorskip("pyspark")
+    from shouhu.engine.backends.spark_backend import spark_session_local
+
+    session = spark_session_local(cores=2, shuffle_partitions=2)
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,17 +14,6 @@ from shouhu.engine.comparison import CompareSettings, compare_dir
 
 pytestmark = pytest.mark.spark
 AS_OF = date(2026, 11, 1)
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    pytest.importorskip("pyspark")
-    from shouhu.engine.backends.spark_backend import spark_session_local
-
-    session = spark_session_local(cores=2, shuffle_partitions=2)
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 def test_spark_gives_the_same_findings_as_duckdb(spark: Any, tmp_path: Path) -> None:

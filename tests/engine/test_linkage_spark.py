@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -13,17 +12,6 @@ from tests.engine.test_linkage import PEOPLE, _special_records
 from shouhu.engine.linkage import link_records
 
 pytestmark = pytest.mark.spark
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    pytest.importorskip("pyspark")
-    from shouhu.engine.backends.spark_backend import spark_session_local
-
-    session = spark_session_local(cores=2, shuffle_partitions=2)
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 def test_spark_gives_the_same_links_as_duckdb(spark: Any, small_region: Region) -> None:

@@ -20,18 +20,18 @@ pytestmark = pytest.mark.spark
 
 
 @pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    pytest.importorskip("pyspark")
+def spark_backend(spark: Any) -> Iterator[Any]:
     from shouhu.engine.backends import backend_open
 
-    backend = backend_open("spark")
-    backend.session.sparkContext.setLogLevel("ERROR")  # type: ignore[attr-defined]
+    backend = backend_open("spark", session=spark)
     yield backend
     backend.close()
 
 
 @settings(max_examples=1, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case_lists(200, 200))
-def test_spark_gives_the_same_decisions_as_duckdb(spark: Any, cases: list[CaseInput]) -> None:
+def test_spark_gives_the_same_decisions_as_duckdb(
+    spark_backend: Any, cases: list[CaseInput]
+) -> None:
     tables = cases_to_arrow(cases)
-    assert policy_assess_on(spark, *tables).to_pylist() == assess_arrow(*tables).to_pylist()
+    assert policy_assess_on(spark_backend, *tables).to_pylist() == assess_arrow(*tables).to_pylist()
