@@ -51,6 +51,9 @@ def _database(url: str) -> dict[str, object]:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": _SQLITE_INIT,
             },
+            # Tests use a file, not shared-cache memory: that mode raises "table is locked" at
+            # once instead of waiting, so tests with a worker thread or live server are flaky.
+            "TEST": {"NAME": str(DATA_DIR / "test-shouhu.sqlite3")},
         }
     if parsed.scheme in {"postgres", "postgresql"}:
         return {
