@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import math
 from collections import Counter
 from datetime import date
@@ -18,6 +19,7 @@ from shouhu.core.catalog.facts import CHILD_FACTS, PARENT_FACTS
 from shouhu.core.errors import InvalidInput
 from shouhu.core.identity import (
     check_digit,
+    division_table,
     id_number_generate,
     is_valid_id_number,
     normalize_id_number,
@@ -27,6 +29,7 @@ from shouhu.core.policy import assess_case, case_from_json
 from shouhu.engine.synth import DirtyRates, SynthRegion, synth_region, synth_write
 from shouhu.engine.synth.dirty import subject_write
 from shouhu.engine.synth.ids import check_digits, id_numbers_build, sequences_assign
+from shouhu.engine.synth.villages import villages_of
 
 AS_OF = date(2026, 11, 1)
 AGENCY_TYPES = {
@@ -68,10 +71,66 @@ def test_registry_ids_are_valid_unique_and_agree_with_birth_date_gender_and_coun
         assert parsed.gender == row["gender"]
 
 
-def test_demo_county_households_are_at_village_level_and_others_at_county_level() -> None:
+def test_demo_county_keeps_the_tables_villages_and_another_county_gets_invented_ones() -> None:
     region = synth_region(persons=400, seed=3, division_codes=["150802", "150821"], as_of=AS_OF)
-    codes = Counter((r["id_number"][:6], len(r["division_code"])) for r in _rows(region.registry))
-    assert set(codes) == {("150802", 12), ("150821", 6)}
+    codes = Counter((r["id_number"][:6], r["division_code"]) for r in _rows(region.registry))
+    assert {county for county, _ in codes} == {"150802", "150821"}
+    for county, code in codes:
+        assert code.startswith(county)
+        division = division_table().get(code)
+        if county == "150802":
+            assert division is not None
+            assert division.level == "village"
+        else:
+            assert division is None
+            assert _shaped_like_a_village(code)
+
+
+def _shaped_like_a_village(code: str) -> bool:
+    """统计用区划代码：街道 001–099 下居委会 001–099，镇乡 100–399 下村委会 201–299。"""
+    if len(code) != 12 or not code.isdigit():
+        return False
+    township, village = int(code[6:9]), int(code[9:])
+    if 1 <= township <= 99:
+        return 1 <= village <= 99
+    return 100 <= township <= 399 and 201 <= village <= 299
+
+
+def test_a_county_without_villages_in_the_table_gets_about_one_per_1500_persons() -> None:
+    shandong = "370114"  # 章丘区：区划表里没有乡村两级
+    for persons, villages in ((1000, 1), (1_000_000, 666), (5_000_000, 3333)):
+        codes = villages_of(shandong, persons=persons)
+        townships = Counter(code[:9] for code in codes)
+        assert len(set(codes)) == villages
+        assert all(code.startswith(shandong) and _shaped_like_a_village(code) for code in codes)
+        assert max(townships.values()) <= 15
+        assert len(townships) == math.ceil(villages / 15)
+    assert villages_of(shandong, persons=30_000, county_only=True) == [shandong]
+
+
+def test_a_shandong_county_writes_village_codes_in_the_registry_and_half_the_records() -> None:
+    a = synth_region(persons=30_000, seed=8, division_codes=["370114"], as_of=AS_OF)
+    b = synth_region(persons=30_000, seed=8, division_codes=["370114"], as_of=AS_OF)
+    assert a.registry.column("division_code").equals(b.registry.column("division_code"))
+    home = {r["id_number"]: r["division_code"] for r in _rows(a.registry)}
+    assert len(set(home.values())) == 20
+    assert set(home.values()) == set(villages_of("370114", persons=30_000))
+    assert all(len(r["division_code"]) == 12 for r in _rows(a.register))
+    truth = {r["record_id"]: r for r in _rows(a.truth_links)}
+    local = [f for f in _rows(a.facts) if truth[f["record_id"]]["in_registry"]]
+    full = [f for f in local if len(f["division_code"]) == 12]
+    assert 0.4 < len(full) / len(local) < 0.6
+    assert all(f["division_code"] == home[truth[f["record_id"]]["id_number"]] for f in full)
+
+
+def test_county_only_writes_six_digit_codes_even_where_the_table_has_villages() -> None:
+    region = synth_region(
+        persons=3000, seed=3, division_codes=["150802", "370114"], as_of=AS_OF, county_only=True
+    )
+    for name in ("registry", "register", "facts"):
+        codes = getattr(region, name).column("division_code").to_pylist()
+        assert codes, name
+        assert all(len(code) == 6 for code in codes), name
 
 
 def test_vectorised_id_numbers_agree_with_core() -> None:
@@ -290,6 +349,17 @@ def test_cli_writes_csv_tables(tmp_path: Path) -> None:
                                           "truth_findings")}  # fmt: skip
     header = (tmp_path / "facts.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith('"record_id","agency_type","type","id_number"')
+
+
+def test_cli_county_only_flag_writes_county_codes(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["synth", "--persons", "3000", "--out", str(tmp_path), "--format", "csv",
+               "--as-of", "2026-11-01", "--region", "370114", "--county-only"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "registry.csv").open(encoding="utf-8", newline="") as f:
+        codes = {row["division_code"] for row in csv.DictReader(f)}
+    assert codes == {"370114"}
 
 
 def test_bad_region_and_future_as_of_are_rejected(tmp_path: Path) -> None:

@@ -45,6 +45,11 @@ import click
     type=click.FloatRange(min=0),
     help="部门记录错误比例的倍数（0 为全部干净）",
 )
+@click.option(
+    "--county-only",
+    is_flag=True,
+    help="区划只写到县、不写村（居）：记录关联的最坏情形，供基准用",
+)
 def synth(
     persons: int,
     out_dir: Path,
@@ -53,6 +58,7 @@ def synth(
     fmt: str,
     as_of: datetime | None,
     dirty: float,
+    county_only: bool,
 ) -> None:
     """合成数据：户籍（含亲子关系）、各部门报送的事实（带常见录入错误）、台账和真值。
 
@@ -73,6 +79,7 @@ def synth(
                 dirty_rate=dirty,
                 fmt=fmt,
                 progress=bar.update,  # type: ignore[arg-type]
+                county_only=county_only,
             )
         except DomainError as error:
             raise click.ClickException(error.message) from error

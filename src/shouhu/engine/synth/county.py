@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from shouhu.core.identity import division_table
 from shouhu.engine.synth.dirty import DirtyRates, subject_write
 from shouhu.engine.synth.facts import FACT_FIELDS, SENDERS, FactRows, background_facts
 from shouhu.engine.synth.ids import id_numbers_build
@@ -32,6 +31,7 @@ from shouhu.engine.synth.tables import (
     text,
 )
 from shouhu.engine.synth.truth import Judge, findings_build, touched_children
+from shouhu.engine.synth.villages import villages_of
 
 OUTSIDER_SHARE = 0.003  # 关于户籍不在本地区的人的记录（应报告为无法匹配）
 
@@ -60,12 +60,6 @@ def _streams(seed: int, county_code: str) -> list[np.random.Generator]:
     return [np.random.default_rng(s) for s in sequence.spawn(7)]
 
 
-def villages_of(county_code: str) -> list[str]:
-    """县内的村（居）代码；表里没有村级时就是县本身。"""
-    villages = [d.code for d in division_table().descendants(county_code) if d.level == "village"]
-    return villages or [county_code]
-
-
 def county_generate(
     *,
     seed: int,
@@ -74,10 +68,14 @@ def county_generate(
     as_of: date,
     rates: DirtyRates,
     outsider_codes: list[str],
+    county_only: bool = False,
 ) -> CountyTables:
-    """一个县的全部表。步骤的先后有讲究：困境情形可能改动孩子的生日，所以在编号之前。"""
+    """一个县的全部表。步骤的先后有讲究：困境情形可能改动孩子的生日，所以在编号之前。
+
+    county_only：户籍和部门记录只写县代码、不写村（居），是记录关联的最坏情形。
+    """
     r_pop, r_scen, r_ids, r_bg, r_out, r_reg, r_dirty = _streams(seed, county_code)
-    villages = villages_of(county_code)
+    villages = villages_of(county_code, persons=persons, county_only=county_only)
     pop = population_draw(
         r_pop, persons=persons, as_of=as_of, county_code=county_code, villages=villages
     )

@@ -111,6 +111,7 @@ class _Job:
     as_of: date
     rates: DirtyRates
     outsider_codes: list[str]
+    county_only: bool
 
 
 def _run(job: _Job) -> CountyTables:
@@ -121,6 +122,7 @@ def _run(job: _Job) -> CountyTables:
         as_of=job.as_of,
         rates=job.rates,
         outsider_codes=job.outsider_codes,
+        county_only=job.county_only,
     )
 
 
@@ -131,6 +133,7 @@ def _chunks(
     division_codes: Sequence[str] | None,
     as_of: date,
     dirty_rate: DirtyRates | float,
+    county_only: bool,
     workers: int = 1,
 ) -> tuple[list[str], Iterator[tuple[int, CountyTables]]]:
     """各县的表，按县的顺序给出；workers > 1 时各县在子进程里并行生成（结果与串行相同）。"""
@@ -138,7 +141,7 @@ def _chunks(
     counties = counties_of(division_codes)
     rates, outsider_codes = dirty_rates_of(dirty_rate), _outsider_codes(counties)
     jobs = [
-        _Job(seed, county, count, as_of, rates, outsider_codes)
+        _Job(seed, county, count, as_of, rates, outsider_codes, county_only)
         for county, count in zip(counties, persons_split(seed, counties, persons), strict=True)
         if count
     ]
@@ -161,10 +164,12 @@ def synth_region(
     division_codes: Sequence[str] | None = None,
     as_of: date,
     dirty_rate: DirtyRates | float = DEFAULT_DIRTY,
+    county_only: bool = False,
 ) -> SynthRegion:
     """在内存里合成一个地区（适合几万到几十万人）。division_codes 为省、市或县代码，默认临河区。
 
     dirty_rate：部门记录的错误比例（DirtyRates），或默认比例的倍数（0 为全部干净）。
+    county_only：只写县代码、不写村（居）（区划表里没有村级的县默认用编造的村居代码）。
     """
     counties, chunks = _chunks(
         persons=persons,
@@ -172,6 +177,7 @@ def synth_region(
         division_codes=division_codes,
         as_of=as_of,
         dirty_rate=dirty_rate,
+        county_only=county_only,
     )
     parts: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
     for _, tables in chunks:
@@ -221,10 +227,12 @@ def synth_write(
     fmt: Format = "parquet",
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    county_only: bool = False,
 ) -> SynthSummary:
     """按县流式生成并写出 registry、register、facts（compare-format 输入）和 truth_links、
     truth_findings（真值）。内存只与最大的一个县（乘以并行数）有关；progress 每写完一个县
-    收到该县人口数。workers 默认：一百万人以上用 CPU 数个进程（最多 4 个）。"""
+    收到该县人口数。workers 默认：一百万人以上用 CPU 数个进程（最多 4 个）。county_only 同
+    synth_region。"""
     if fmt not in ("parquet", "csv"):
         raise InvalidInput("格式应为 parquet 或 csv")
     started = time.perf_counter()
@@ -236,6 +244,7 @@ def synth_write(
         division_codes=division_codes,
         as_of=as_of,
         dirty_rate=dirty_rate,
+        county_only=county_only,
         workers=workers,
     )
     writers = _Writers(Path(out_dir), fmt, (*COMPARE_TABLES, *TRUTH_TABLES))
