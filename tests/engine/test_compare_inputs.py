@@ -49,6 +49,10 @@ CHILD = _id(date(2015, 3, 9), 41, "F")
 FATHER = _id(date(1985, 6, 1), 42, "M")
 MOTHER = _id(date(1987, 2, 3), 43, "F")
 HOMONYM = _id(date(1979, 10, 21), 44, "M")  # 与父亲同名同性别、同县
+NAMESAKES = {  # 与儿童、母亲同名同性别、同县的人（需要时加进户籍）
+    "child": (_id(date(2012, 8, 8), 45, "F"), "欧阳小雪", "F", "2012-08-08"),
+    "mother": (_id(date(1980, 4, 4), 46, "F"), "司马兰", "F", "1980-04-04"),
+}
 
 
 @cache
@@ -56,16 +60,23 @@ def _background() -> Any:
     return synth_region(persons=3000, seed=5, as_of=AS_OF)
 
 
-def _registry() -> pa.Table:
+def _registry(*namesakes: str) -> pa.Table:
+    extra = [NAMESAKES[key] for key in namesakes]
     family = pa.table(
         {
-            "id_number": [CHILD, FATHER, MOTHER, HOMONYM],
-            "name": ["欧阳小雪", "欧阳振华", "司马兰", "欧阳振华"],
-            "gender": ["F", "M", "F", "M"],
-            "birth_date": ["2015-03-09", "1985-06-01", "1987-02-03", "1979-10-21"],
-            "division_code": [COUNTY] * 4,
-            "father_id_number": [FATHER, None, None, None],
-            "mother_id_number": [MOTHER, None, None, None],
+            "id_number": [CHILD, FATHER, MOTHER, HOMONYM, *(e[0] for e in extra)],
+            "name": ["欧阳小雪", "欧阳振华", "司马兰", "欧阳振华", *(e[1] for e in extra)],
+            "gender": ["F", "M", "F", "M", *(e[2] for e in extra)],
+            "birth_date": [
+                "2015-03-09",
+                "1985-06-01",
+                "1987-02-03",
+                "1979-10-21",
+                *(e[3] for e in extra),
+            ],
+            "division_code": [COUNTY] * (4 + len(extra)),
+            "father_id_number": [FATHER, *[None] * (3 + len(extra))],
+            "mother_id_number": [MOTHER, *[None] * (3 + len(extra))],
         }
     )
     return pa.concat_tables([_background().registry.select(family.column_names), family])
@@ -185,6 +196,57 @@ def test_record_that_may_belong_to_either_namesake_turns_an_exit_into_a_review()
     unlinked = {r["record_ids"]: r for r in result.findings.to_pylist() if r["kind"] == "unlinked"}
     assert unlinked["Z005"]["reasons"] == "ambiguous_match"
     assert unlinked["Z005"]["link_confidence"] is None
+
+
+def _exit_or_review(*records: dict[str, str], namesakes: tuple[str, ...] = ()) -> dict[str, Any]:
+    """在保（事实无人抚养）的儿童，只有 records 这些记录时的发现。"""
+    result = compare_tables(
+        registry=_registry(*namesakes),
+        register=_register(("CASE-9", "de_facto_unsupported")),
+        facts=_facts(*records),
+        as_of=AS_OF,
+    )
+    found = _finding(result.findings)
+    assert found is not None
+    return found
+
+
+UNCLEAR_ILLNESS = _fact(
+    "Z005", "", "欧阳振华", "severe_illness", qualifying="true", disease="某病", gender="男"
+)
+
+
+def test_record_with_no_candidate_that_may_be_the_fathers_turns_an_exit_into_a_review() -> None:
+    """号码缺失、名字错一个字、没有出生日期：记录关联连候选都没有（分块要全名或出生日期）。
+    反查要关闭的个案一家：同县的父亲名字只差一字、性别相同，记录可能是他的，不能判 exit。"""
+    misspelt = _fact(
+        "Z007", "", "欧阳振化", "severe_illness", qualifying="true", disease="某病", gender="男"
+    )
+    found = _exit_or_review(MOTHER_DEAD, misspelt)
+    assert found["kind"] == "review"
+    assert found["reasons"].split(";")[-1] == "unresolved_record"
+    assert "Z007" in found["record_ids"].split(";")
+    # 性别矛盾的同一条记录不算
+    assert _exit_or_review(MOTHER_DEAD, {**misspelt, "gender": "女"})["kind"] == "exit"
+
+
+def test_a_namesakes_record_does_not_hide_the_record_that_matters() -> None:
+    """两条未关联记录都可能挂到这一家：父亲的重病记录（县里两个同名者）与一条“欧阳小雪”的
+    死亡记录（县里两个同名儿童）。一起挂上时儿童“已死亡”，看不出重病记录的作用；逐条假设
+    才看得出：重病记录若是父亲的，个案仍然符合。"""
+    dead = _fact("Z008", "", "欧阳小雪", "deceased", date="2025-01-01", gender="女")
+    found = _exit_or_review(MOTHER_DEAD, UNCLEAR_ILLNESS, dead, namesakes=("child",))
+    assert found["kind"] == "review"
+    assert "Z005" in found["record_ids"].split(";")
+
+
+def test_two_unlinked_records_that_matter_only_together_turn_an_exit_into_a_review() -> None:
+    """母亲的死亡记录与父亲的重病记录都因同名者未关联：单挂哪一条，儿童都不符合（一方死亡、
+    另一方无情形）；两条都挂上才符合——“全部挂上”的假设。"""
+    mother_dead = {**MOTHER_DEAD, "id_number": "", "gender": "女"}
+    found = _exit_or_review(mother_dead, UNCLEAR_ILLNESS, namesakes=("mother",))
+    assert found["kind"] == "review"
+    assert {"Z001", "Z005"} <= set(found["record_ids"].split(";"))
 
 
 def test_gender_written_in_chinese_and_fifteen_digit_ids_still_link() -> None:

@@ -119,8 +119,13 @@ def demo_build(
     as_of = timezone.localdate()
     echo(f"正在合成临河区 {persons:,} 人的户籍、部门事实和台账……")
     main = synth_region(persons=persons, seed=seed, division_codes=[COUNTY], as_of=as_of)
+    # 五原县在区划表里没有乡村两级：只用县级代码（合成的村代码不在区划表里，入不了库）
     second = synth_region(
-        persons=SECOND_COUNTY_PERSONS, seed=seed, division_codes=[SECOND_COUNTY], as_of=as_of
+        persons=SECOND_COUNTY_PERSONS,
+        seed=seed,
+        division_codes=[SECOND_COUNTY],
+        as_of=as_of,
+        county_only=True,
     )
     echo("正在写入数据库……")
     division_sync_from_table()

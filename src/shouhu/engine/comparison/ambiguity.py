@@ -5,17 +5,19 @@
 （关闭个案要有把握）；若是某个儿童母亲的死亡记录，这个儿童可能应纳入（“漏一个就是一个孩子”）。
 
 做法（集合式，同一份规则）：
-  cmp_amb     未关联记录的可能人选 (record_id, pid, confidence)：记录关联打过分的候选里，
-              置信度不低于 AMBIGUOUS_MIN_CONFIDENCE、与最佳候选分差在歧义间隔内的
-  cmp_hadd    这些记录按“它就是这一家的”挂到涉及的儿童名下（本人、父、母）
-  cmp_hcases / cmp_hfacts → cmp_hres   这些儿童在“挂上之后”的认定
+  cmp_amb     未关联记录的可能人选：记录关联打过分、分不出是谁的那几个（lk_possible）。
+              要判定的儿童包括这些人的子女（plan.kids_select）。
+  cmp_about   再加上“反查”：对已算出 exit / change 的儿童，本人和父母在同县的未关联记录里
+              有没有姓名相同、同音或仅一字不同、出生日期与性别不矛盾的（linkage.records_about）。
+              号码缺失、又写错一个字、又没写出生日期的记录连候选都没有，只能这样找。
+  cmp_hadd    这些记录按“它就是这一家的”挂到涉及的儿童名下（本人、父、母）；每条挂法是一个
+              假设（cmp_hscen），逐个假设认定——同时挂上几条会互相遮掩（一条同名者的“儿童死亡”
+              记录会让父亲那条关键记录看不出作用）；挂得上两条以上的儿童另加“全部挂上”的假设
+              （父母各有一条未关联的记录，缺一不可时）
+  cmp_hcases / cmp_hfacts → cmp_hres   每个假设下的认定（儿童已有的事实 + 挂上的这一条）
 对照时（findings.decisions_compare）：挂上之后 exit / change 不再成立的、enrol 不再符合的，
 或本无发现而挂上后应纳入的，发现改为 review，原因加 `unresolved_record`，用到的记录里加上这些
-未关联记录。在 500 万人的合成省份上，这拦下了约 170 个错误的 exit，只误拦 3 个；新报的 review
-约五分之一是真正漏掉的孩子。号码缺失、又写错一个字、没有出生日期的记录连候选都没有，拦不住。
-
-可能人选取自记录关联的打分表 lk_sc（第二轮分块时另有 lk_sc2），这是 shouhu.engine.linkage
-的中间表；用现成关联（links=…）时没有打分表，也就没有可能人选。
+未关联记录。用现成关联（links=…）时没有记录关联的中间表，也就没有可能人选。
 """
 
 from __future__ import annotations
@@ -23,68 +25,122 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shouhu.engine.backends import Backend
-from shouhu.engine.comparison.plan import CARRIED, facts_indexed, roles_union, step
-from shouhu.engine.linkage import LINKS_TABLE, LinkSettings
-from shouhu.engine.linkage.sqlkit import q, tbl
+from shouhu.engine.comparison.plan import CARRIED, REGISTRY, facts_indexed, roles_union, step
+from shouhu.engine.linkage import POSSIBLE_TABLE, LinkSettings, records_about
+from shouhu.engine.linkage.calibrate import Model
+from shouhu.engine.linkage.sqlkit import q, query, tbl
 from shouhu.engine.policy_sql import PolicyTables
 
-AMBIGUOUS_MIN_CONFIDENCE = 50
 UNRESOLVED = "unresolved_record"
 WHATIF = PolicyTables(cases="cmp_hcases", facts="cmp_hfacts")
-SCORED_TABLES = ("lk_sc", "lk_sc2")  # 记录关联的打分表：(rid, pid, score, conf, idl)
+DECIDED = "cmp_k0"  # 按已关联的事实就有发现的儿童：child, kind0（findings.first_kinds）
+SCENARIOS = "cmp_hscen"  # 每个假设一行：scen（儿童|记录|身份）, child, record_id
 
 
-def candidates_collect(backend: Backend, settings: LinkSettings | None) -> None:
-    """cmp_amb：每条未关联记录的可能人选。settings 为 None（用现成关联）时为空表。"""
-    if settings is None:
-        empty = q(
-            "SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS pid,"
-            " CAST(NULL AS INT) AS confidence WHERE 1 = 0"
-        )
-        backend.create("cmp_amb", empty, step=step("可能人选"))
+def _empty() -> exp.Expr:
+    return q(
+        "SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS pid,"
+        " CAST(NULL AS INT) AS confidence WHERE 1 = 0"
+    )
+
+
+def candidates_collect(backend: Backend, linked: bool) -> None:
+    """cmp_amb：每条未关联记录的可能人选。没做记录关联（用现成关联）时为空表。"""
+    if not linked:
+        backend.create("cmp_amb", _empty(), step=step("可能人选"))
         return
-    tables = SCORED_TABLES if settings.fallback_blocking else SCORED_TABLES[:1]
-    scored: exp.Query = exp.select("rid", "pid", "score", "conf").from_(tbl(tables[0]))
-    for table in tables[1:]:
-        more = exp.select("rid", "pid", "score", "conf").from_(tbl(table))
-        scored = exp.union(scored, more, distinct=False)
-    ranked = q(
-        "SELECT s.rid, s.pid, s.score, s.conf, MAX(s.score) OVER (PARTITION BY s.rid) AS best"
-        " FROM $s AS s WHERE s.rid IN (SELECT record_id FROM $links WHERE method = 'unlinked')",
-        s=exp.Subquery(this=scored),
-        links=tbl(LINKS_TABLE),
-    )
-    plausible = q(
-        "SELECT DISTINCT rid AS record_id, pid, CAST(conf AS INT) AS confidence FROM $r AS r"
-        " WHERE r.score >= r.best - $margin AND r.conf >= $floor",
-        r=exp.Subquery(this=ranked),
-        margin=settings.margin_bits * 64,
-        floor=AMBIGUOUS_MIN_CONFIDENCE,
-    )
-    backend.create("cmp_amb", plausible, step=step("可能人选"))
+    possible = q("SELECT record_id, id_number AS pid, confidence FROM $p", p=tbl(POSSIBLE_TABLE))
+    backend.create("cmp_amb", possible, step=step("可能人选"))
 
 
-def whatif_tables(backend: Backend, *, cases: str, facts: str) -> None:
-    """cmp_hadd（挂上去的未关联记录）、cmp_hcases、cmp_hfacts（涉及的儿童，已有事实 + 挂上的）。"""
+def guard_collect(backend: Backend, settings: LinkSettings | None, model: Model | None) -> None:
+    """cmp_about：反查到的、可能关系到要关闭或改变个案（exit、change）的儿童一家的未关联记录，
+    不含 cmp_amb 里已有的配对。
+
+    只为 exit / change 反查：关闭个案要有把握；而 enrol 纳入前本就要入户核实，把“同县有个名字
+    差一字的死亡记录”算作不确定，只会让该纳入的孩子多等一轮。"""
+    if settings is None or model is None:
+        backend.create("cmp_about", _empty(), step=step("反查"))
+        return
+    kids = q(
+        "SELECT k.id, k.father, k.mother FROM cmp_kid AS k JOIN $d AS d ON d.child = k.id"
+        " WHERE d.kind0 IN ('exit', 'change')",
+        d=tbl(DECIDED),
+    )
+    backend.create("cmp_exitkid", kids, step=step("反查·涉及的人"))
+    family = q(
+        "SELECT id AS pid FROM cmp_exitkid UNION SELECT father FROM cmp_exitkid"
+        " UNION SELECT mother FROM cmp_exitkid"
+    )
+    backend.create("cmp_family", family, step=step("反查·涉及的人"))
+    records_about(backend, settings, model, registry=REGISTRY, persons="cmp_family", out="cmp_ab")
+    fresh = q(
+        "SELECT b.record_id, b.id_number AS pid, b.confidence FROM cmp_ab AS b WHERE NOT EXISTS"
+        " (SELECT 1 FROM cmp_amb AS a WHERE a.record_id = b.record_id AND a.pid = b.id_number)"
+    )
+    backend.create("cmp_about", fresh, step=step("反查"))
+
+
+def _held(possible: str) -> exp.Select:
+    """possible (record_id, pid, confidence) → 挂上去的事实 (pid, CARRIED…)。"""
     fields = [col for col in CARRIED if col not in ("confidence", "method")]
-    held = (
+    return (
         exp.select(
             "a.pid",
             *(f"f.{name}" for name in fields),
             exp.alias_(q("a.confidence"), "confidence"),
             exp.alias_(exp.Literal.string("unlinked"), "method"),
         )
-        .from_(tbl("cmp_amb").as_("a"))
+        .from_(tbl(possible).as_("a"))
         .join(tbl("cmp_fx").as_("f"), on=q("f.record_id = a.record_id"))
     )
-    backend.create("cmp_hadd", roles_union(held), step=step("假设关联"))
-    touched = "case_id IN (SELECT case_id FROM cmp_hadd)"
+
+
+def whatif_tables(backend: Backend, *, cases: str, facts: str) -> None:
+    """cmp_hadd（挂上去的未关联记录）、cmp_hscen（假设）、cmp_hcases、cmp_hfacts（每个假设一个
+    “个案”：儿童已有的事实 + 挂上的这一条）。反查到的记录（cmp_about）只挂到 exit / change 的
+    儿童名下。"""
+    about = exp.select("*").from_(roles_union(_held("cmp_about")).subquery("h"))
+    about = about.where(
+        q("h.case_id IN (SELECT child FROM $d WHERE kind0 IN ('exit', 'change'))", d=tbl(DECIDED))
+    )
+    held = exp.union(roles_union(_held("cmp_amb")), about, distinct=False)
+    backend.create("cmp_hadd0", held, step=step("假设关联"))
+    one = q(
+        "SELECT h.*, CONCAT(h.case_id, '|', h.record_id, '|', h.subject) AS scen"
+        " FROM cmp_hadd0 AS h"
+    )
+    every = q(
+        "SELECT h.*, CONCAT(h.case_id, '|*') AS scen FROM cmp_hadd0 AS h WHERE h.case_id IN"
+        " (SELECT case_id FROM cmp_hadd0 GROUP BY case_id HAVING COUNT(DISTINCT record_id) > 1)"
+    )
+    backend.create("cmp_hadd", exp.union(one, every, distinct=False), step=step("假设关联"))
+    backend.create(
+        SCENARIOS,
+        q("SELECT DISTINCT scen, case_id AS child, record_id FROM cmp_hadd"),
+        step=step("假设关联"),
+    )
+    scenarios = query("SELECT DISTINCT scen, child FROM $s", s=tbl(SCENARIOS))
+    columns = [c for c in backend.columns(cases) if c != "case_id"]
     backend.create(
         WHATIF.cases,
-        exp.select("*").from_(tbl(cases)).where(touched),
+        exp.select(exp.alias_(q("s.scen"), "case_id"), *(f"c.{c}" for c in columns))
+        .from_(tbl(cases).as_("c"))
+        .join(
+            scenarios.subquery("s"),
+            on=q("s.child = c.case_id"),
+        ),
         step=step("假设关联·个案"),
     )
-    carried = ["case_id", "subject", *CARRIED]
-    existing = exp.select(*carried).from_(tbl(facts)).where(touched)
-    rows = exp.union(existing, exp.select(*carried).from_(tbl("cmp_hadd")), distinct=False)
+    carried = ["subject", *CARRIED]
+    existing = (
+        exp.select(exp.alias_(q("s.scen"), "case_id"), *(f"f.{c}" for c in carried))
+        .from_(tbl(facts).as_("f"))
+        .join(
+            scenarios.subquery("s"),
+            on=q("s.child = f.case_id"),
+        )
+    )
+    added = exp.select(exp.alias_(q("scen"), "case_id"), *carried).from_(tbl("cmp_hadd"))
+    rows = exp.union(existing, added, distinct=False)
     backend.create(WHATIF.facts, facts_indexed(rows), step=step("假设关联·事实"))

@@ -1,7 +1,8 @@
 """比对的执行计划（二）：批量认定、对照台账得出比对发现、每条发现用到的记录。
 
 policy_result  规则的批量认定（shouhu.engine.policy_sql，与单个认定同一份规则）
-cmp_hres       挂上未关联记录之后的认定（ambiguity.py 的假设长表，同一条查询换表名）
+cmp_hres       挂上未关联记录之后的认定（ambiguity.py 的假设长表，同一条查询换表名）；
+cmp_hflip      使结论可能不同的挂法 (child, record_id)
 cmp_dec        对照在保个案：enrol / exit / change / review，结论不变的不出现
 cmp_fcases / cmp_ffacts / cmp_keep / cmp_ev   只对有发现的儿童再算一遍带全部中间列的认定，
                由说明查询得出每个原因用到的事实（case_id, subject, fact_index, code）
@@ -18,7 +19,7 @@ from sqlglot import exp
 from shouhu.core.policy import PolicyParams, ruleset
 from shouhu.engine.backends import Backend
 from shouhu.engine.batch import policy_tables_arrow
-from shouhu.engine.comparison.ambiguity import UNRESOLVED, WHATIF
+from shouhu.engine.comparison.ambiguity import DECIDED, SCENARIOS, UNRESOLVED, WHATIF
 from shouhu.engine.comparison.plan import step
 from shouhu.engine.linkage import LINKS_TABLE
 from shouhu.engine.linkage.sqlkit import col, q, tbl
@@ -52,11 +53,27 @@ def _on(tables: PolicyTables, query: exp.Select) -> exp.Expr:
 
 
 def policy_run(backend: Backend, params: PolicyParams) -> None:
-    """全部要判定的儿童（policy_result），以及挂上未关联记录之后的那些儿童（cmp_hres）。"""
+    """全部要判定的儿童的认定（policy_result）。"""
     for name, data in policy_tables_arrow(params).items():
         backend.load_arrow(name, data)
     backend.create("policy_result", _outputs_only(), step=step("批量认定"))
+
+
+def whatif_run(backend: Backend) -> None:
+    """每个假设（ambiguity.py：挂上一条未关联记录）下的认定 cmp_hres；cmp_hflip：使结论可能
+    不同的假设——exit / change 会变的、enrol 会不再符合的、本无发现而会应纳入的。"""
     backend.create("cmp_hres", _on(WHATIF, _outputs_only()), step=step("假设关联·认定"))
+    flips = q(
+        "SELECT DISTINCT s.child, s.record_id FROM cmp_hres AS h"
+        " JOIN $scen AS s ON s.scen = h.case_id JOIN policy_result AS r ON r.case_id = s.child"
+        " LEFT JOIN cmp_active AS a ON a.child = s.child"
+        " WHERE $k0 IN ('exit', 'change') AND $k1 IS DISTINCT FROM $k0"
+        " OR $k0 = 'enrol' AND $k1 IS NULL OR $k0 IS NULL AND $k1 = 'enrol'",
+        scen=tbl(SCENARIOS),
+        k0=_kind("r"),
+        k1=_kind("h"),
+    )
+    backend.create("cmp_hflip", flips, step=step("假设关联·对照"))
 
 
 def _kind(r: str) -> exp.Expr:
@@ -70,6 +87,20 @@ def _kind(r: str) -> exp.Expr:
     )
 
 
+def first_kinds(backend: Backend) -> None:
+    """cmp_k0：只按已关联的事实认定就有发现的儿童（child, kind0），供反查未关联记录用。"""
+    kinds = q(
+        "SELECT r.case_id AS child, $k0 AS kind0 FROM policy_result AS r"
+        " LEFT JOIN cmp_active AS a ON a.child = r.case_id",
+        k0=_kind("r"),
+    )
+    backend.create(
+        DECIDED,
+        q("SELECT * FROM $k AS k WHERE kind0 IS NOT NULL", k=exp.Subquery(this=kinds)),
+        step=step("对照台账"),
+    )
+
+
 def decisions_compare(backend: Backend) -> None:
     """认定结果对照台账（compare-format 的五种发现里的前四种）。
 
@@ -80,12 +111,9 @@ def decisions_compare(backend: Backend) -> None:
     kinds = q(
         "SELECT r.case_id AS child, r.status, r.category, r.orphan_type, r.reviews_per_year,"
         " r.labels, r.reason_codes, a.case_id AS active_case, $k0 AS kind0,"
-        " h.case_id IS NOT NULL AND ($k0 IN ('exit', 'change') AND $k1 IS DISTINCT FROM $k0"
-        " OR $k0 = 'enrol' AND $k1 IS NULL OR $k0 IS NULL AND $k1 = 'enrol') AS uncertain"
-        " FROM policy_result AS r LEFT JOIN cmp_active AS a ON a.child = r.case_id"
-        " LEFT JOIN cmp_hres AS h ON h.case_id = r.case_id",
+        " r.case_id IN (SELECT child FROM cmp_hflip) AS uncertain"
+        " FROM policy_result AS r LEFT JOIN cmp_active AS a ON a.child = r.case_id",
         k0=_kind("r"),
-        k1=_kind("h"),
     )
     query = q(
         "SELECT child, status, category, orphan_type, reviews_per_year, labels, active_case,"
@@ -117,8 +145,7 @@ def evidence_collect(backend: Backend) -> None:
         "SELECT DISTINCT e.case_id, f.record_id, f.confidence, f.method FROM cmp_ev AS e"
         " JOIN cmp_ffacts AS f ON f.case_id = e.case_id AND f.subject = e.subject"
         " AND f.fact_index = e.fact_index"
-        " UNION SELECT h.case_id, h.record_id, CAST(NULL AS INT), h.method FROM cmp_hadd AS h"
-        " WHERE h.case_id IN (SELECT child FROM cmp_dec WHERE uncertain)"
+        " UNION SELECT h.child, h.record_id, CAST(NULL AS INT), 'unlinked' FROM cmp_hflip AS h"
     )
     aggregated = q(
         "SELECT case_id, ARRAY_TO_STRING(LIST_SORT(LIST_DISTINCT(LIST(record_id))), ';')"

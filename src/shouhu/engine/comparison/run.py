@@ -136,16 +136,22 @@ def compare_tables(
         }
         _record_ids_check(backend)
         tell("记录关联", 10)
-        link_settings = None
+        link_settings, model = None, None
         if links is None:
             link_settings = settings.link or settings_default()
-            link_tables(backend, registry=P.REGISTRY, facts=P.FACTS, settings=link_settings)
+            model = link_tables(backend, registry=P.REGISTRY, facts=P.FACTS, settings=link_settings)
         else:
             P.links_given(backend, links)
         tell("找出涉及的儿童", 45)
-        _long_tables(backend, present, link_settings, as_of=as_of, params=params, settings=settings)
+        _long_tables(
+            backend, present, linked=links is None, as_of=as_of, params=params, settings=settings
+        )
         tell("批量认定", 60)
         F.policy_run(backend, params)
+        F.first_kinds(backend)
+        A.guard_collect(backend, link_settings, model)
+        A.whatif_tables(backend, cases=F.CASES, facts=F.FACTS)
+        F.whatif_run(backend)
         F.decisions_compare(backend)
         tell("整理比对发现", 80)
         F.evidence_collect(backend)
@@ -170,20 +176,19 @@ def compare_tables(
 def _long_tables(
     backend: Backend,
     present: dict[str, frozenset[str]],
-    link_settings: LinkSettings | None,
     *,
+    linked: bool,
     as_of: date,
     params: PolicyParams,
     settings: CompareSettings,
 ) -> None:
-    """关联之后：解析事实、在保个案、未关联记录的可能人选、要判定的儿童、规则长表、假设长表。"""
+    """关联之后：解析事实、在保个案、未关联记录的可能人选、要判定的儿童、规则长表。"""
     P.facts_linked(backend, present["facts"])
-    A.candidates_collect(backend, link_settings)
+    A.candidates_collect(backend, linked)
     P.register_active(backend, present["register"])
     P.kids_select(backend, present["registry"])
     P.kids_finish(backend, cutoff=P.adult_cutoff(as_of, params), region=settings.region)
     P.policy_long_tables(backend, as_of=as_of, cases=F.CASES, facts=F.FACTS)
-    A.whatif_tables(backend, cases=F.CASES, facts=F.FACTS)
 
 
 def _counts(backend: Backend, findings: pa.Table) -> dict[str, int]:

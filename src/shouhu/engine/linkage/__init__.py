@@ -3,7 +3,8 @@
 
     link_records(registry=..., facts=...) -> pyarrow.Table(record_id, id_number, method, confidence)
 
-同一连接里继续做比对时用 `link_tables(backend, ...)`：结果留在 backend 的 `lk_links` 表。
+同一连接里继续做比对时用 `link_tables(backend, ...)`：结果留在 backend 的 `lk_links` 表，
+未关联记录的可能人选在 `lk_possible`；`records_about(...)` 反查一批人可能对应的未关联记录。
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 import pyarrow as pa
 
 from shouhu.engine.backends import Backend, backend_open
-from shouhu.engine.linkage.plan import LINKS_TABLE, link_tables, links_fetch
+from shouhu.engine.linkage.plan import LINKS_TABLE, POSSIBLE_TABLE, link_tables, links_fetch
+from shouhu.engine.linkage.possible import records_about
 from shouhu.engine.linkage.scoring import METHODS
 from shouhu.engine.linkage.settings import FieldSpec, LinkSettings, settings_default
 
@@ -60,9 +62,11 @@ def link_records(
 __all__ = [
     "LINKS_TABLE",
     "METHODS",
+    "POSSIBLE_TABLE",
     "FieldSpec",
     "LinkSettings",
     "link_records",
     "link_tables",
+    "records_about",
     "settings_default",
 ]

@@ -7,6 +7,7 @@
   lk_cand               分块候选：号码近似、出生日期 + 姓、县 + 全名……（设置里的规则）
   lk_lv → lk_sc → lk_dec  各字段等级 → 整数分数与置信度 → 取最佳、阈值、歧义判定
   lk_links              每条记录一行：record_id, id_number, method, confidence
+  lk_possible           未关联记录的可能人选：record_id, id_number, confidence（possible.py）
 权重由精确联上的记录（白送的标注）与残余候选上的 EM 估计（calibrate.py）。
 """
 
@@ -21,12 +22,18 @@ from shouhu.engine.backends.base import Backend, EngineError
 from shouhu.engine.linkage import blocking, names, prepare
 from shouhu.engine.linkage.calibrate import Model, Pattern, model_fit
 from shouhu.engine.linkage.compare import LEVELS, NAME_PARTS, SHARED_LEVELS, level_column, level_sql
-from shouhu.engine.linkage.scoring import decision_select, links_select, scored_select
+from shouhu.engine.linkage.scoring import (
+    decision_select,
+    links_select,
+    possible_select,
+    scored_select,
+)
 from shouhu.engine.linkage.settings import FieldSpec, LinkSettings
 from shouhu.engine.linkage.sqlkit import col, q, query, tbl
 
 STEP = "记录关联"
 LINKS_TABLE = "lk_links"
+POSSIBLE_TABLE = "lk_possible"
 
 
 def link_tables(backend: Backend, *, registry: str, facts: str, settings: LinkSettings) -> Model:
@@ -58,7 +65,7 @@ def link_tables(backend: Backend, *, registry: str, facts: str, settings: LinkSe
     backend.create(
         "lk_reg", prepare.registry_select(settings, registry, reg_cols, pids), step=_s("清洗户籍")
     )
-    _registry_names(backend, settings)
+    registry_names(backend, settings)
     model = _fit(backend, settings)
     backend.create("lk_sc", scored_select("lk_lv", settings, model), step=_s("打分"))
     backend.create("lk_dec", decision_select("lk_sc", settings), step=_s("判定"))
@@ -66,6 +73,10 @@ def link_tables(backend: Backend, *, registry: str, facts: str, settings: LinkSe
     if settings.fallback_blocking:
         decided = _fallback(backend, settings, registry, reg_cols, model)
     backend.create(LINKS_TABLE, links_select("lk_exact", decided, "lk_fkey"), step=_s("汇总"))
+    scored = ("lk_sc", "lk_sc2") if settings.fallback_blocking else ("lk_sc",)
+    backend.create(
+        POSSIBLE_TABLE, possible_select(scored, LINKS_TABLE, settings), step=_s("可能人选")
+    )
     return model
 
 
@@ -93,8 +104,8 @@ def _fallback(
     pids = query("SELECT pid FROM lk_cand2")
     reg = prepare.registry_select(settings, registry, present, pids)
     backend.create("lk_reg2", reg, step=_s("第二轮清洗户籍"))
-    _registry_names(backend, settings, registry="lk_reg2", pairs=("lk_cand2",), suffix="b")
-    levels = _levels_select(settings, "lk_cand2", registry="lk_reg2", suffix="b")
+    registry_names(backend, settings, registry="lk_reg2", pairs=("lk_cand2",), suffix="b")
+    levels = levels_select(settings, "lk_cand2", registry="lk_reg2", suffix="b")
     backend.create("lk_lv2", levels, step=_s("第二轮比较"))
     backend.create("lk_sc2", scored_select("lk_lv2", settings, model), step=_s("第二轮打分"))
     # 显式列与联接（不用 IN 子查询）：Spark 对检查点表上的 IN + UNION ALL 会解析失败
@@ -333,7 +344,7 @@ def _skey_table(settings: LinkSettings, rule: tuple[str, ...]) -> str:
     return "lk_sk0"
 
 
-def _registry_names(
+def registry_names(
     backend: Backend,
     settings: LinkSettings,
     *,
@@ -356,7 +367,7 @@ def _registry_names(
         _load_features(backend, f"lk_pn{i}{suffix}", spec.column, names_, standard=True)
 
 
-def _levels_select(
+def levels_select(
     settings: LinkSettings, pairs: str, *, registry: str = "lk_reg", suffix: str = ""
 ) -> exp.Select:
     """配对表 → 各字段等级。表达式很大：构造时不复制（copy=False），免得每步深拷贝整棵树。"""
@@ -395,12 +406,12 @@ def _patterns(
 
 
 def _fit(backend: Backend, settings: LinkSettings) -> Model:
-    backend.create("lk_lv", _levels_select(settings, "lk_cand"), step=_s("比较"))
+    backend.create("lk_lv", levels_select(settings, "lk_cand"), step=_s("比较"))
     matches = _patterns(
-        backend, settings, _levels_select(settings, "lk_tm").subquery("t"), "标注配对"
+        backend, settings, levels_select(settings, "lk_tm").subquery("t"), "标注配对"
     )
     randoms = _patterns(
-        backend, settings, _levels_select(settings, "lk_tr").subquery("t"), "随机配对"
+        backend, settings, levels_select(settings, "lk_tr").subquery("t"), "随机配对"
     )
     residual = _patterns(backend, settings, tbl("lk_lv"), "残余候选")
     learn = [i for i, f in enumerate(settings.fields) if f.column == settings.exact_field]

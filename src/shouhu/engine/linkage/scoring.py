@@ -95,3 +95,25 @@ def links_select(exact: str, decided: str, facts: str) -> exp.Expr:
         decided=tbl(decided),
         facts=tbl(facts),
     )
+
+
+def possible_select(scored: tuple[str, ...], links: str, settings: LinkSettings) -> exp.Expr:
+    """未关联记录的可能人选 (record_id, id_number, confidence)：打分表 scored 里置信度不低于
+    possible_floor、与该记录最佳候选的分差在歧义间隔 margin 内的人。"""
+    union: exp.Query = exp.select("rid", "pid", "score", "conf").from_(tbl(scored[0]))
+    for table in scored[1:]:
+        more = exp.select("rid", "pid", "score", "conf").from_(tbl(table))
+        union = exp.union(union, more, distinct=False)
+    ranked = query(
+        "SELECT s.rid, s.pid, s.score, s.conf, MAX(s.score) OVER (PARTITION BY s.rid) AS best"
+        " FROM $s AS s WHERE s.rid IN (SELECT record_id FROM $links WHERE method = 'unlinked')",
+        s=exp.Subquery(this=union),
+        links=tbl(links),
+    )
+    return q(
+        "SELECT rid AS record_id, pid AS id_number, CAST(MAX(conf) AS INT) AS confidence"
+        " FROM $r AS r WHERE r.score >= r.best - $margin AND r.conf >= $floor GROUP BY rid, pid",
+        r=exp.Subquery(this=ranked),
+        margin=settings.margin_bits * 64,
+        floor=settings.possible_floor,
+    )

@@ -68,6 +68,7 @@ class LinkSettings:
     required: tuple[tuple[str, tuple[int, ...]], ...] = ()
     threshold: int = 90
     margin_bits: int = 4
+    possible_floor: int = 50  # 未关联记录的“可能人选”至少要这个置信度（possible.py）
     training_matches: int = 2000  # 取多少条精确联上的记录估计 m（同字段取值一致的概率）
     training_random: int = 300  # 随机配对估计 u：取这么多条记录 × 这么多个人
     em_iterations: int = 20

@@ -1,0 +1,122 @@
+"""未关联记录“可能是谁”：关联不猜，但下游要知道一条没联上的记录可能关系到哪些人。
+
+  lk_possible   记录关联打过分的候选里，置信度不低于 possible_floor、与最佳候选分差在歧义间隔内
+                的人（同名同姓、分不出是谁的那几个）。link_tables 结束时建好（plan.py）。
+  records_about(persons=…)   反过来查：给定一批人（如要关闭个案的儿童及其父母），同县里哪些
+                未关联记录的姓名与其相同、同音或仅一字不同，且出生日期、性别、号码都不矛盾。
+                关联的分块要全名或出生日期，号码缺失、又写错一个字、又没写出生日期的记录
+                连候选都没有；人少时这样的宽松查找很便宜。
+
+两者都是 (record_id, id_number, confidence)，confidence 为同一模型的置信度（0–100），仅供参考。
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlglot import exp
+
+from shouhu.engine.backends.base import Backend
+from shouhu.engine.linkage import prepare
+from shouhu.engine.linkage.calibrate import Model
+from shouhu.engine.linkage.plan import LINKS_TABLE, POSSIBLE_TABLE, levels_select, registry_names
+from shouhu.engine.linkage.scoring import scored_select
+from shouhu.engine.linkage.settings import LinkSettings
+from shouhu.engine.linkage.sqlkit import col, q, query, tbl
+
+STEP = "记录关联·可能人选"
+# 宽松查找时各种类字段不得矛盾：出生日期相同或差一位（缺值不计）、性别相同（缺值不计）
+_NOT_CONTRADICTING = {"date": (0, 1, 2), "gender": (0, 1)}
+
+
+def _empty() -> exp.Expr:
+    return q(
+        "SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS id_number,"
+        " CAST(NULL AS INT) AS confidence WHERE 1 = 0"
+    )
+
+
+def records_about(
+    backend: Backend,
+    settings: LinkSettings,
+    model: Model,
+    *,
+    registry: str,
+    persons: str,
+    out: str,
+) -> None:
+    """out (record_id, id_number, confidence)：persons 表（列 pid）里的人，同县未关联、且在
+    lk_possible 里没有可能人选的记录中，可能是他们的。要在同一连接里 link_tables 之后调用
+    （用到它的清洗结果与姓名特征）。
+
+    分块：同县（区划前 6 位）且 姓名等长而首字相同 / 等长而其余相同 / 拼音相同；再按关联的
+    硬条件（姓名相同、同音或仅一字不同；号码不是另一个合格号码）与“出生日期、性别不矛盾”筛选。
+    记录或这个人没有区划、设置里没有姓名或区划字段时，查不到（out 为空表）。"""
+    name = next((f for f in settings.fields if f.kind == "chinese_name"), None)
+    division = next((f for f in settings.fields if f.kind == "division"), None)
+    if name is None or division is None:
+        backend.create(out, _empty(), step=STEP)
+        return
+    unlinked = q(
+        "SELECT r.* FROM lk_res AS r JOIN $links AS l ON l.record_id = r.rid"
+        " AND l.method = 'unlinked'"
+        " WHERE NOT EXISTS (SELECT 1 FROM $possible AS p WHERE p.record_id = r.rid)",
+        links=tbl(LINKS_TABLE),
+        possible=tbl(POSSIBLE_TABLE),
+    )
+    backend.create("lk_ab_rec", unlinked, step=STEP)
+    present = set(backend.columns(registry))
+    pids = query("SELECT DISTINCT pid FROM $p WHERE pid IS NOT NULL", p=tbl(persons))
+    backend.create(
+        "lk_ab_reg", prepare.registry_select(settings, registry, present, pids), step=STEP
+    )
+    registry_names(backend, settings, registry="lk_ab_reg", pairs=("lk_ab_reg",), suffix="c")
+    index = [f for f in settings.fields if f.kind == "chinese_name"].index(name)
+    chars, pinyin = f"{name.column}__chars", f"{name.column}__pinyin"
+    county = f"{division.column}__v"
+    person_side = query(
+        "SELECT p.pid, SUBSTRING(p.$d, 1, 6) AS county, n.$c AS chars, n.$y AS py"
+        " FROM lk_ab_reg AS p JOIN $names AS n ON n.raw = p.$raw",
+        d=exp.to_identifier(county, quoted=True),
+        c=exp.to_identifier(chars, quoted=True),
+        y=exp.to_identifier(pinyin, quoted=True),
+        raw=exp.to_identifier(f"{name.column}__raw", quoted=True),
+        names=tbl(f"lk_pn{index}c"),
+    )
+    record_side = query(
+        "SELECT rid, SUBSTRING($d, 1, 6) AS county, $c AS chars, $y AS py FROM lk_ab_rec",
+        d=col(county),
+        c=col(chars),
+        y=col(pinyin),
+    )
+    keys = (
+        "LENGTH(r.chars) = LENGTH(p.chars) AND SUBSTRING(r.chars, 1, 1) = SUBSTRING(p.chars, 1, 1)",
+        "LENGTH(r.chars) = LENGTH(p.chars) AND SUBSTRING(r.chars, 2) = SUBSTRING(p.chars, 2)",
+        "r.py = p.py",
+    )
+    parts = [
+        query(
+            f"SELECT r.rid, p.pid FROM $r AS r JOIN $p AS p ON r.county = p.county AND {key}",
+            r=record_side.subquery(),
+            p=person_side.subquery(),
+        )
+        for key in keys
+    ]
+    union: exp.Query = parts[0]
+    for part in parts[1:]:
+        union = exp.union(union, part, distinct=True)
+    backend.create("lk_ab_pairs", union, step=STEP)
+    levels = levels_select(settings, "lk_ab_pairs", registry="lk_ab_reg", suffix="c")
+    backend.create("lk_ab_lv", levels, step=STEP)
+    extra = tuple(
+        (f.column, _NOT_CONTRADICTING[f.kind])
+        for f in settings.fields
+        if f.kind in _NOT_CONTRADICTING
+    )
+    loose = replace(settings, required=settings.required + extra)
+    scored = scored_select("lk_ab_lv", loose, model)
+    result = query(
+        "SELECT rid AS record_id, pid AS id_number, CAST(conf AS INT) AS confidence FROM $s",
+        s=scored.subquery("s"),
+    )
+    backend.create(out, result, step=STEP)
