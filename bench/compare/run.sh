@@ -7,11 +7,12 @@ cd "$(dirname "$0")/../.."
 PERSONS=${PERSONS:-25000000}
 ENGINE=${ENGINE:-duckdb}
 REGION=${REGION:-370000}
-DATA=${DATA:-/tmp/shouhu-bench/compare/p$((PERSONS / 1000000))m}
+SYNTH_ARGS=${SYNTH_ARGS:-}  # 如 --county-only（只有县级区划，难的情形）
+DATA=${DATA:-/tmp/shouhu-bench/compare/p$((PERSONS / 1000000))m${SYNTH_ARGS:+-county}}
 OUT=${OUT:-$DATA-out-$ENGINE}
 if [ ! -f "$DATA/registry.parquet" ]; then
   .venv/bin/shouhu synth --persons "$PERSONS" --region "$REGION" --as-of 2026-11-01 \
-    --seed 2026 --out "$DATA"
+    --seed 2026 --out "$DATA" $SYNTH_ARGS
 fi
 /usr/bin/time -v .venv/bin/shouhu compare --input "$DATA" --as-of 2026-11-01 --out "$OUT" \
   --engine "$ENGINE" 2> "$OUT.stderr"
