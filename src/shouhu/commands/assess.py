@@ -1,4 +1,4 @@
-"""`shouhu assess FILE [--as-of YYYY-MM-DD] [--region CODE]`（assess-format.md）。
+"""`shouhu assess FILE [--as-of YYYY-MM-DD] [--region CODE]`（docs/formats/assess.md）。
 
 先读入并校验全部个案，全部合格才开始认定和输出；任何一个不合格就把指明案例和字段的中文消息
 写到标准错误，以状态 2 退出，标准输出什么也不写。
@@ -36,7 +36,7 @@ def _read(file: TextIO) -> Any:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="未写 as_of 的个案用此认定日期。")
 @click.option("--region", metavar="CODE", help="未写 region 的个案用此行政区划代码（6位）。")
 def assess(file: TextIO, as_of: str | None, region: str | None) -> None:
-    """按认定规则（policy.md）判定 FILE 中的个案；FILE 为 - 时读标准输入。"""
+    """按认定规则（docs/rules.md）判定 FILE 中的个案；FILE 为 - 时读标准输入。"""
     default_as_of = None
     if as_of is not None:
         default_as_of = parse_iso_date(as_of)

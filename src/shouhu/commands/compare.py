@@ -1,5 +1,5 @@
 """`shouhu compare --input DIR --as-of YYYY-MM-DD --out DIR [--engine duckdb|spark] [--region CODE]`
-（compare-format.md）：读三张表，写 findings.parquet 与 findings.csv，打印一行摘要。
+（docs/formats/compare.md）：读三张表，写 findings.parquet 与 findings.csv，打印一行摘要。
 
 输入不合格（缺表、缺必需的列、文件读不了）时把指明表和列的中文消息写到标准错误，以状态 2
 退出。进度条画在标准错误上。不用 Django。

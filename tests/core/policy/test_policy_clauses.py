@@ -1,4 +1,4 @@
-"""policy.md 逐条款的表驱动测试：每一行的 id 以条款编号开头（s1_…、s4_6_…），
+"""docs/rules.md 逐条款的表驱动测试：每一行的 id 以条款编号开头（s1_…、s4_6_…），
 `test_every_clause_has_a_row` 检查每个条款都至少有一行。"""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`shouhu assess`（assess-format.md）与输入校验：坏输入以状态 2 退出，消息指明案例和字段，
+"""`shouhu assess`（docs/formats/assess.md）与输入校验：坏输入以状态 2 退出，消息指明案例和字段，
 标准输出为空；父母省略、null、{} 的含义。"""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""参数即数据（issue 第2条，policy.md §9）：校验、按地区和日期取值、改参数不改代码。"""
+"""参数即数据（issue 第2条，docs/rules.md §9）：校验、按地区和日期取值、改参数不改代码。"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The subtree's registry, register and facts as the compare tables (compare-format.md)."""
+"""The subtree's registry, register and facts as the compare tables (docs/formats/compare.md)."""
 
 from __future__ import annotations
 

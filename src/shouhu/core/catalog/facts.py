@@ -1,4 +1,4 @@
-"""policy.md §2 的事实类型：每种类型可带哪些字段、字段取值的种类、关于谁（父母或儿童）。
+"""docs/rules.md §2 的事实类型：每种类型可带哪些字段、字段取值的种类、关于谁（父母或儿童）。
 
 目录加载时用它检查数据项的映射；读取文件时用它决定单元格值转换成什么类型。
 这里只描述“事实长什么样”，不含任何资格判断（那是 policy 的事）。
@@ -40,7 +40,7 @@ FIELD_KIND_OVERRIDES: Final[dict[tuple[str, str], ValueKind]] = {
     ("in_school", "level"): ValueKind.CODE,
 }
 
-# 父母一方、儿童本人的事实类型及其字段（policy.md §2 两张表），取自规则引擎的词汇表：
+# 父母一方、儿童本人的事实类型及其字段（docs/rules.md §2 两张表），取自规则引擎的词汇表：
 # 目录和规则只认同一份定义。
 PARENT_FACTS: Final[dict[str, frozenset[str]]] = {
     fact_type: frozenset(fields) for fact_type, fields in PARENT_FIELDS.items()

@@ -65,7 +65,7 @@ FREQUENCY_LABELS = {
     Frequency.ON_REQUEST: "按需查询",
 }
 
-# 部门类型的中文名（glossary.md）。
+# 部门类型的中文名（docs/glossary.md）。
 AGENCY_LABELS = {
     "civil_affairs": "民政",
     "court": "人民法院",

@@ -1,4 +1,4 @@
-"""逐行校验：把一行单元格变成 ValidRecord（主体身份 + policy.md §2 事实 + 附加信息），
+"""逐行校验：把一行单元格变成 ValidRecord（主体身份 + docs/rules.md §2 事实 + 附加信息），
 或给出这一行每个问题的中文说明。"""
 
 from __future__ import annotations

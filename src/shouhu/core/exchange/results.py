@@ -22,7 +22,7 @@ class ValidRecord:
     """通过校验的一行。
 
     subject：主体身份（id_number、name、gender、birth_date、division_code，有值才有键）；
-    fact：policy.md §2 的事实（type 及该类型的字段，有值才有键；不产生事实的数据项为空）；
+    fact：docs/rules.md §2 的事实（type 及该类型的字段，有值才有键；不产生事实的数据项为空）；
     extra：其余列（如子女身份证号、案号以外的编号、法院名称），键为目录中的字段键；
     record_id：部门的记录编号；部门没有编号时由系统按身份、类型和关键日期生成（record_id_derived）；
     record_sha256：记录内容的稳定哈希，与行号、文件格式无关。

@@ -1,9 +1,9 @@
-"""认定规则（policy.md）：纯 Python，不依赖 Django 或数据库。
+"""认定规则（docs/rules.md）：纯 Python，不依赖 Django 或数据库。
 
 对外接口：
 - `case_from_json(obj, *, default_as_of, default_region, case_label) -> CaseInput`
 - `assess_case(case, *, params=None) -> Assessment`
-- `assessment_to_json(a) -> dict`（assess-format.md 的结果对象，另加 next_change、subsidy）
+- `assessment_to_json(a) -> dict`（docs/formats/assess.md 的结果对象，另加 next_change、subsidy）
 - `load_params() -> PolicyParams`（params/*.toml）；`ruleset() -> RuleSet`（供引擎编译成 SQL）
 
 模块：dates（日历月、周岁）· vocabulary（事实类型、条款、材料）· expr（表达式语言）·
@@ -12,7 +12,7 @@ params（参数载入与取值）· explain（中文说明）· assess（认定�
 
 DECISIONS —— 规格未说清、此处的取舍（依据种子文件，尽量照字面）：
 
-1. 缺字段的事实（“incomplete facts”）不止 policy.md 括号里列的三种：凡决定需要的字段缺失
+1. 缺字段的事实（“incomplete facts”）不止 docs/rules.md 括号里列的三种：凡决定需要的字段缺失
    （vocabulary.NEEDED_FIELDS，如死亡事实缺 date、重残 3/4 级缺 category、重病既无 qualifying
    也无 disease），都按“符合/不符合”各判一次，原因代码为 `missing_<字段>`。缺字段不是输入错误。
 2. 多条不完整事实：决定对每个变量单调，只比较“全部朝不符合取”和“全部朝符合取”两种极端；
@@ -41,7 +41,7 @@ DECISIONS —— 规格未说清、此处的取舍（依据种子文件，尽量
     18周岁生日、参数调整日。
 12. 未知字段（个案、人、事实各层）、未知事实类型、错误日期是输入错误；父母对象另允许 birth_date
     （不参与决定）。JSON 中字段值为 null 视同未给。
-13. 参数：全国默认（000000.toml）的核查次数引 bayannur §4(三) 和 policy.md §5；补贴金额、
+13. 参数：全国默认（000000.toml）的核查次数引 bayannur §4(三) 和 docs/rules.md §5；补贴金额、
     重病目录、在校延续的年龄和学段种子未给，一律 example = true。泗县的事实无人抚养儿童标准
     “参照散居孤儿标准”，金额仍是示例值。
 14. 批量接口另输出 subsidy_basis / subsidy_rate / subsidy_monthly_fen；单个结果另有 next_change、

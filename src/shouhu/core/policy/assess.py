@@ -25,7 +25,7 @@ from shouhu.core.policy.vocabulary import FACT_LABELS, RESTRICTION_TYPES, SUBJEC
 
 
 def assess_case(case: CaseInput, *, params: PolicyParams | None = None) -> Assessment:
-    """按 policy.md 认定一个儿童。params 省略时用包内参数（params/*.toml）。"""
+    """按 docs/rules.md 认定一个儿童。params 省略时用包内参数（params/*.toml）。"""
     params = params or load_params()
     rules = ruleset()
     ctx = _evaluate(rules, case, case.as_of, params)
@@ -179,7 +179,7 @@ def _fact_events(row: FactRow, day: date) -> list[str]:
 
 
 def assessment_to_json(a: Assessment) -> dict[str, Any]:
-    """assess-format.md 的结果对象，另加 next_change、subsidy、param_region。"""
+    """docs/formats/assess.md 的结果对象，另加 next_change、subsidy、param_region。"""
     return {
         "case_id": a.case_id,
         "as_of": a.as_of.isoformat(),

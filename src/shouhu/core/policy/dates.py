@@ -1,6 +1,6 @@
 """日期算术：按日历月相加（月末截断）、周岁生日（2月29日出生者平年3月1日满周岁）、ISO 日期解析。
 
-决定里不用浮点数，也不用“天数÷30”之类的近似：policy.md §1 规定“N个月”按日历月计算。
+决定里不用浮点数，也不用“天数÷30”之类的近似：docs/rules.md §1 规定“N个月”按日历月计算。
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def add_months(d: date, months: int) -> date:
 
 
 def birthday(born: date, years: int) -> date:
-    """满 years 周岁的日子。2月29日出生的人在平年的3月1日满周岁（policy.md §4 第3步）。"""
+    """满 years 周岁的日子。2月29日出生的人在平年的3月1日满周岁（docs/rules.md §4 第3步）。"""
     try:
         return born.replace(year=born.year + years)
     except ValueError:

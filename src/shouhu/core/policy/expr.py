@@ -1,7 +1,7 @@
 """规则的表达式语言：规则只写一次，单个儿童由 `interpret` 解释执行，批量由引擎编译成 SQL。
 
 值：`date`、`int`、`str`、`bool` 或 None。布尔运算是三值逻辑（Kleene，与 SQL 相同）：
-None 表示“未知”——事实缺少决定所需的字段时，谓词的值就是未知，见 policy.md §4 第6步。
+None 表示“未知”——事实缺少决定所需的字段时，谓词的值就是未知，见 docs/rules.md §4 第6步。
 
 三种上下文：
 - 事实级：`Field`（当前事实的字段）、`FactIs`，以及个案级的 `CaseField`、`Param`；
@@ -48,7 +48,7 @@ class Lit(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Field(Expr):
-    """当前事实的字段：policy.md §2 的字段名，或 `type`、`subject`、`fact_index`。"""
+    """当前事实的字段：docs/rules.md §2 的字段名，或 `type`、`subject`、`fact_index`。"""
 
     name: str
 
@@ -132,7 +132,7 @@ class OnList(Expr):
 
 @dataclass(frozen=True, slots=True)
 class AddMonths(Expr):
-    """加日历月，月末截断（policy.md §1）。"""
+    """加日历月，月末截断（docs/rules.md §1）。"""
 
     item: Expr
     months: int

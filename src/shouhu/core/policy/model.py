@@ -26,7 +26,7 @@ CATEGORY_LABELS: Final = {"orphan": "孤儿", "de_facto_unsupported": "事实无
 
 @dataclass(frozen=True, slots=True)
 class Fact:
-    """一条事实。字段含义见 policy.md §2；没给的字段为 None。
+    """一条事实。字段含义见 docs/rules.md §2；没给的字段为 None。
 
     `level` 统一存成字符串：残疾等级 "1"—"4"，在校学段 "primary" 等（批量表里同一列）。
     """

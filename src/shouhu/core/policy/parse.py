@@ -1,4 +1,4 @@
-"""assess-format.md 的个案 JSON → `CaseInput`；不合格时抛 InvalidInput，指明案例和字段路径。
+"""docs/formats/assess.md 的个案 JSON → `CaseInput`；不合格时抛 InvalidInput，指明案例和字段路径。
 
 错误消息形如：`案例 c17：father.facts[2].type 未知的事实类型 "jailed"`。消息只回显字段名和
 事实类型这类词汇，不回显日期、身份证号、姓名等个人信息。

@@ -1,10 +1,10 @@
-"""policy.md §3—§5、§8 的规则，只写这一次：`interpret` 用它解释单个儿童，引擎把它编译成 SQL。
+"""docs/rules.md §3—§5、§8 的规则，只写这一次：`interpret` 用它解释单个儿童，引擎把它编译成 SQL。
 
 结构：
 1. 聚合（每个主体的事实上）：如 `father_imprisoned` =“父亲有一条有效且期限6个月以上的服刑在押
    事实”，三值：真 / 假 / 未知（事实缺决定所需的字段）。
 2. 变量：`father_absent`（D）、`father_condition`（C）、`child_deceased`、`eligible_age`……
-3. 决定：policy.md §4 的十步，写成一个 `Case`，在三个“世界”里各算一次——
+3. 决定：docs/rules.md §4 的十步，写成一个 `Case`，在三个“世界”里各算一次——
    `lo`（未知一律朝不符合的方向取）、`hi`（朝符合的方向取）、`ign`（未知当作没有这条事实）。
    决定对每个变量单调，所以 lo 与 hi 的 (status, category) 相同即说明“两种情况结论一致”，
    此时按 ign 的结果（不完整的事实被忽略）；不同则 needs_review，原因为 missing_<字段>。
@@ -57,7 +57,7 @@ from shouhu.core.policy.vocabulary import (
     PARENTS,
 )
 
-# 决定步骤（policy.md §4）→ (status, category)
+# 决定步骤（docs/rules.md §4）→ (status, category)
 STEP_OUTCOMES: Final = {
     "child_deceased": ("not_eligible", None),
     "birth_date_mismatch": ("needs_review", None),

@@ -1,7 +1,7 @@
 """政策用到的词汇：事实类型、各类型允许的字段、决定所需的字段、中文名称、条款出处和证明材料。
 
-条款写法沿用 assess-format.md 的示例：`bayannur §3(二)2(5)` 指巴彦淖尔通知第三部分（二）2.(5)；
-种子文件没有规定、由 policy.md 补充的，写作 `policy §4.6` 之类。
+条款写法沿用 docs/formats/assess.md 的示例：`bayannur §3(二)2(5)` 指巴彦淖尔通知第三部分（二）2.(5)；
+种子文件没有规定、由 docs/rules.md 补充的，写作 `policy §4.6` 之类。
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ BOOL_FIELDS: Final = frozenset({"qualifying", "life", "consent"})
 
 _DATED = ("date", "end")
 _SPAN = ("start", "end")
-# 各类型允许的字段（不含 type）。policy.md §2 的表。
+# 各类型允许的字段（不含 type）。docs/rules.md §2 的表。
 PARENT_FIELDS: Final = MappingProxyType(
     {
         "deceased": ("date",),
@@ -108,7 +108,7 @@ CHILD_FIELDS: Final = MappingProxyType(
         "poverty_monitoring": _SPAN,
     }
 )
-# 决定需要、缺了就无法判断的字段（policy.md §4 第6步“incomplete facts”）。
+# 决定需要、缺了就无法判断的字段（docs/rules.md §4 第6步“incomplete facts”）。
 # 缺这些字段的事实按“符合”和“不符合”各判一次；结果不同才需要核实。
 NEEDED_FIELDS: Final = MappingProxyType(
     {

@@ -1,4 +1,4 @@
-"""各部门报送的事实（policy.md §2）：全体人口中按现实比例发生的“背景”事实。
+"""各部门报送的事实（docs/rules.md §2）：全体人口中按现实比例发生的“背景”事实。
 
 背景事实按年龄和性别的发生率向量化抽取（死亡多在老年、服刑多为青壮年男性……），造成困境的
 组合（父母双亡、一方死亡一方服刑……）由 `scenarios` 按家庭安排。每条事实带上报送部门
@@ -17,7 +17,7 @@ import numpy.typing as npt
 from shouhu.engine.synth.population import ROLE_CHILD, Population
 
 DAYS_PER_YEAR = 365.2425
-# policy.md §2 中事实可带的字段（compare-format 的 facts 表同名列）。
+# docs/rules.md §2 中事实可带的字段（compare-format 的 facts 表同名列）。
 FACT_FIELDS = ("date", "start", "end", "valid_until", "category", "level", "disease",
                "qualifying", "life", "consent")  # fmt: skip
 DISABILITY_CATEGORIES = (
@@ -101,7 +101,7 @@ def iso(days: npt.NDArray[np.datetime64]) -> list[str]:
 def add_months(
     days: npt.NDArray[np.datetime64], months: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.datetime64]:
-    """日历月相加，日取到目标月的月末为止（policy.md §1：8 月 31 日 + 6 个月 = 2 月 28 日）。"""
+    """日历月相加，日取到目标月的月末为止（docs/rules.md §1：8 月 31 日 + 6 个月 = 2 月 28 日）。"""
     month = days.astype("datetime64[M]")
     offset = (days - month.astype("datetime64[D]")).astype(np.int64)
     target = month + months.astype("timedelta64[M]")

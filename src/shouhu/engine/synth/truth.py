@@ -37,7 +37,7 @@ def _fact_json(row: dict[str, Any]) -> dict[str, Any]:
 def touched_children(pop: Population, facts: FactRows, as_of: date) -> list[int]:
     """户籍中未满19周岁的子女里，本人有儿童类事实或父母有父母类事实的人。
 
-    更年长的子女不判定：台账里没有他们（register.py），按 policy.md §4 第3步他们只能是
+    更年长的子女不判定：台账里没有他们（register.py），按 docs/rules.md §4 第3步他们只能是
     aged_out，不会产生比对发现；省下的判定约占四分之一。
     """
     touched: set[int] = set()

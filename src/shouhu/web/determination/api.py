@@ -1,4 +1,4 @@
-"""POST /api/v1/assess — the rule engine over HTTP, per spec/assess-format.md."""
+"""POST /api/v1/assess — the rule engine over HTTP, per docs/formats/assess.md."""
 
 from __future__ import annotations
 

@@ -60,7 +60,7 @@ def facts_store(
 ) -> FactCounts:
     """把记录写成事实；progress(已处理记录数, 总数) 每批回调一次。"""
     counts = FactCounts()
-    if item.fact is None:  # 户籍基线、婚姻登记等：接收，但不产生 policy.md §2 的事实
+    if item.fact is None:  # 户籍基线、婚姻登记等：接收，但不产生 docs/rules.md §2 的事实
         return counts
     for start in range(0, len(records), batch_size):
         batch = records[start : start + batch_size]

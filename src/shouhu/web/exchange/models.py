@@ -11,7 +11,7 @@ from django.db.models import Q
 
 
 class FactType(models.TextChoices):
-    # policy.md §2 — about a parent (some also about the child)
+    # docs/rules.md §2 — about a parent (some also about the child)
     DECEASED = "deceased", "死亡"
     DECLARED_DEAD = "declared_dead", "宣告死亡"
     DECLARED_MISSING = "declared_missing", "宣告失踪"
@@ -127,7 +127,7 @@ class SubmissionErrors(models.Model):
 
 
 class Fact(models.Model):
-    """A typed, dated fact about a person, with its provenance. Fields follow policy.md §2."""
+    """A typed, dated fact about a person, with its provenance. Fields follow docs/rules.md §2."""
 
     person = models.ForeignKey(
         "registry.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="facts"

@@ -25,7 +25,7 @@ from shouhu.web.objections.models import Objection, ObjectionStatus
 
 ANSWER_WORKING_DAYS: Final = 5  # 答复期限：提出后 5 个工作日
 MAX_TEXT: Final = 1000
-# 可更正的事实字段（policy.md §2）；某类型实际可带哪些由 fact_fields(type) 决定。
+# 可更正的事实字段（docs/rules.md §2）；某类型实际可带哪些由 fact_fields(type) 决定。
 CORRECTABLE: Final = (
     "date", "start", "end", "valid_until", "life", "level", "category", "disease",
     "qualifying", "consent",
