@@ -21,11 +21,12 @@ from django.utils import timezone
 from shouhu.core.identity import name_pinyin_key
 from shouhu.engine.synth import SynthRegion, synth_region
 from shouhu.engine.synth.facts import FACT_FIELDS
-from shouhu.web.accounts.models import Agency, User
-from shouhu.web.accounts.roles import AgencyType, Role
+from shouhu.web.accounts.models import Agency, AgencyType, User
+from shouhu.web.accounts.permissions import Role
 from shouhu.web.accounts.services import agency_create, user_create
-from shouhu.web.audit.models import Action, Purpose
-from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.web.audit.context import RequestContext
+from shouhu.web.audit.models import Action, ObjectType, Purpose
+from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.models import Case
 from shouhu.web.comparison.execute import comparison_run_first
 from shouhu.web.exchange.models import Channel, Fact, Submission
@@ -139,7 +140,7 @@ def demo_build(
                 user=users["administrator"], client_ip="", purpose=Purpose.ADMINISTRATION
             ),
             action=Action.CREATE,
-            object_type="demo",
+            object_type=ObjectType.DEMO,
             object_id=seed,
             detail={"persons": persons, "seed": seed, "as_of": as_of.isoformat()},
         )

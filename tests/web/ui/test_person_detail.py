@@ -127,8 +127,11 @@ def test_a_view_writes_exactly_one_view_entry_with_purpose_and_client_address(pe
     assert (entry.object_type, entry.object_id) == ("person", str(family_a.child.pk))
     assert (entry.purpose, entry.client_ip) == ("case_work", CLIENT_IP)
     assert (entry.actor_username, entry.role, entry.agency, entry.division_code) == (
-        "caseworker_a", "caseworker", "临河区民政局", "150802",
-    )  # fmt: skip
+        "caseworker_a",
+        "caseworker",
+        "临河区民政局",
+        "150802",
+    )
     assert AuditEntry.objects.exclude(action="view").count() == 0
 
 

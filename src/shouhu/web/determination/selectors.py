@@ -101,10 +101,15 @@ class DeterminationView:
 
 ORPHAN_TYPE_LABELS = {"scattered": "散居孤儿", "institutional": "集中养育孤儿"}
 LABEL_NAMES = {
-    "orphan": "孤儿", "de_facto_unsupported": "事实无人抚养儿童", "hiv_infected": "感染艾滋病病毒",
-    "severe_disability": "重残", "severe_illness": "重病", "low_income": "低保",
-    "extreme_poverty": "特困", "poverty_monitoring": "防返贫监测/脱贫户",
-}  # fmt: skip
+    "orphan": "孤儿",
+    "de_facto_unsupported": "事实无人抚养儿童",
+    "hiv_infected": "感染艾滋病病毒",
+    "severe_disability": "重残",
+    "severe_illness": "重病",
+    "low_income": "低保",
+    "extreme_poverty": "特困",
+    "poverty_monitoring": "防返贫监测/脱贫户",
+}
 
 
 def _outcome_label(status: str, category: str | None) -> str:

@@ -31,9 +31,17 @@ from shouhu.web.registry.models import Person
 BATCH_SIZE: Final = 2000
 LINK_EXACT_ID: Final = "exact_id"
 FACT_FIELDS: Final = (
-    "date", "start", "end", "valid_until", "life", "level", "category", "disease", "qualifying",
+    "date",
+    "start",
+    "end",
+    "valid_until",
+    "life",
+    "level",
+    "category",
+    "disease",
+    "qualifying",
     "consent",
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -95,9 +103,11 @@ def _current_versions(
     submission: Submission, item: DataItem, record_ids: list[str]
 ) -> dict[str, _Current]:
     rows = Fact.objects.filter(
-        agency_id=submission.agency_id, item_code=item.code, source_record_id__in=record_ids,
+        agency_id=submission.agency_id,
+        item_code=item.code,
+        source_record_id__in=record_ids,
         is_current=True,
-    ).values_list("source_record_id", "pk", "record_sha256", "version")  # fmt: skip
+    ).values_list("source_record_id", "pk", "record_sha256", "version")
     return {record_id: _Current(pk, sha, version) for record_id, pk, sha, version in rows}
 
 
