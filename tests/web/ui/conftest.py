@@ -46,7 +46,7 @@ def family_a(region: Region, personas: Personas) -> FamilyA:
     court = Agency.objects.get(agency_type="court", division=region.county_a)
     school = f.agency("education", region.county_a, "临河区教育局")
     child, father, mother = f.family(region.village_a)
-    sentence = _submission(court, "court_sentence", date(2025, 3, 1), "a")
+    sentence = _submission(court, "court_criminal_judgment", date(2025, 3, 1), "a")
     imprisoned = f.fact(
         father,
         court,
@@ -54,14 +54,14 @@ def family_a(region: Region, personas: Personas) -> FamilyA:
         start=date(2024, 5, 1),
         end=date(2031, 4, 30),
         submission=sentence,
-        link_method="id_number",
+        link_method="exact_id",
         link_confidence=100,
     )
     # recorded_at is auto_now_add: pin it to a known UTC instant to check the Shanghai display.
     Fact.objects.filter(pk=imprisoned.pk).update(
         recorded_at=datetime(2025, 3, 5, 2, 30, tzinfo=UTC)
     )
-    enrolment = _submission(school, "student_status", date(2025, 9, 1), "b")
+    enrolment = _submission(school, "education_enrolment", date(2025, 9, 1), "b")
     school_v1 = f.fact(
         child,
         school,

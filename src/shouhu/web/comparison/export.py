@@ -22,8 +22,8 @@ from typing import Any
 import pyarrow as pa
 from django.db.models import Q, QuerySet
 
+from shouhu.core.identity.links import TRUSTED_LINK_METHODS
 from shouhu.web.cases.models import Case
-from shouhu.web.exchange.factstore import LINK_EXACT_ID
 from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import Division, ParentLink, Person
 
@@ -61,7 +61,6 @@ FACT_COLUMNS = (
     *FACT_VALUE_FIELDS,
 )
 # 入库时已可靠联上的方式：号码精确、人工确认。其余（含演示数据的真值）让引擎重新关联。
-TRUSTED_LINKS = frozenset({LINK_EXACT_ID, "id_number", "manual"})
 CHUNK = 5000
 
 
@@ -190,7 +189,7 @@ FACT_FIELDS = (
 
 
 def _fact_row(f: dict[str, Any]) -> dict[str, Any]:
-    trusted = f["person__id_number"] is not None and f["link_method"] in TRUSTED_LINKS
+    trusted = f["person__id_number"] is not None and f["link_method"] in TRUSTED_LINK_METHODS
     return {
         **{name: f[name] for name in FACT_VALUE_FIELDS},
         "record_id": f["pk"],

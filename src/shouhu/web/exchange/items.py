@@ -30,3 +30,14 @@ def month_of(period: date) -> date:
     if month > timezone.localdate().replace(day=1):
         raise InvalidInput("所属月份不能晚于本月。")
     return month
+
+
+UNKNOWN_ITEM = "数据目录中已没有的数据项"
+
+
+def item_name(code: str, region: str | None = None) -> str:
+    """数据项的中文名（页面上从不显示代码）；目录里已没有的，说明这一点而不是显示代码。"""
+    for item in catalog_load(region[:6] if region else None).items:
+        if item.code == code:
+            return item.name
+    return UNKNOWN_ITEM

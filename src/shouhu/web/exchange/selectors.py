@@ -34,7 +34,7 @@ from shouhu.web.exchange.deadlines import (
     worst,
 )
 from shouhu.web.exchange.errorlists import error_report_build, errors_unpack
-from shouhu.web.exchange.items import catalog_for, item_for_agency
+from shouhu.web.exchange.items import catalog_for, item_for_agency, item_name
 from shouhu.web.exchange.models import (
     Channel,
     Submission,
@@ -80,10 +80,7 @@ class Receipt:
 
 
 def item_name_of(agency: Agency, item_code: str) -> str:
-    try:
-        return item_for_agency(agency, item_code).name
-    except NotFound:
-        return item_code
+    return item_name(item_code, agency.division_id)
 
 
 def receiver_of(agency: Agency) -> str:

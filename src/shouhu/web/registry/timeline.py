@@ -11,8 +11,10 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
+from shouhu.core.identity.links import link_method_label
 from shouhu.web import access
 from shouhu.web.accounts.models import User
+from shouhu.web.exchange.items import item_name
 from shouhu.web.exchange.models import Channel, Fact, FactType
 from shouhu.web.objections.models import Objection, ObjectionStatus
 from shouhu.web.registry.models import Person
@@ -21,7 +23,8 @@ from shouhu.web.registry.models import Person
 @dataclass(frozen=True)
 class Provenance:
     agency: str
-    item_code: str
+    item_code: str  # 代码只放在 title 里给技术支持看
+    item_name: str
     period: date | None
     channel: str
     source_record_id: str
@@ -44,12 +47,6 @@ class FactEntry:
 
 
 # ---------------------------------------------------------------- 事实时间线
-
-_LINK_METHODS = {
-    "id_number": "身份证号精确关联",
-    "fuzzy": "姓名、出生日期等模糊关联",
-    "manual": "人工确认",
-}
 
 
 def timeline(user: User, subjects: list[tuple[str, Person]]) -> tuple[FactEntry, ...]:
@@ -153,12 +150,13 @@ def _fact_details(fact: Fact) -> tuple[tuple[str, str], ...]:
 
 def _provenance(fact: Fact) -> Provenance:
     submission = fact.submission if fact.submission_id else None
-    link = _LINK_METHODS.get(fact.link_method, fact.link_method)
+    link = link_method_label(fact.link_method) if fact.link_method else ""
     if link and fact.link_confidence is not None:
         link = f"{link}（置信度 {fact.link_confidence}）"
     return Provenance(
         agency=fact.agency.name,
         item_code=submission.item_code if submission else "",
+        item_name=item_name(submission.item_code, fact.agency.division_id) if submission else "",
         period=submission.period if submission else None,
         channel=Channel(submission.channel).label if submission else "",
         source_record_id=fact.source_record_id,
