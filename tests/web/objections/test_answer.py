@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from shouhu.core.policy.vocabulary import FIELD_LABELS
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.exchange.models import Fact
@@ -139,7 +140,8 @@ def test_a_correction_with_an_end_before_the_date_is_refused(personas, objection
         personas.court_clerk_a, objection, resolution="correct", reply="更正。", f_end="2025-01-01"
     )
     assert response.status_code == 400
-    assert "「结束日期」不能早于「日期」" in response.content.decode()
+    expected = f"「{FIELD_LABELS['end']}」不能早于「{FIELD_LABELS['date']}」"
+    assert expected in response.content.decode()
     assert Fact.objects.count() == 1
 
 

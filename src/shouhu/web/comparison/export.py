@@ -37,18 +37,12 @@ REGISTRY_COLUMNS = (
     "mother_id_number",
 )
 REGISTER_COLUMNS = ("case_id", "child_id_number", "category", "status", "division_code")
-FACT_VALUE_FIELDS = (
-    "date",
-    "start",
-    "end",
-    "valid_until",
-    "category",
-    "level",
-    "disease",
-    "qualifying",
-    "life",
+# 事实的字段，按 docs/formats/compare.md 的列序（与 FACT_FIELDS 是同一组字段，有测试核对）
+FACT_VALUE_COLUMNS = (
+    "date", "start", "end", "valid_until", "category", "level", "disease", "qualifying", "life",
     "consent",
-)
+)  # fmt: skip
+
 FACT_COLUMNS = (
     "record_id",
     "agency_type",
@@ -58,7 +52,7 @@ FACT_COLUMNS = (
     "birth_date",
     "gender",
     "division_code",
-    *FACT_VALUE_FIELDS,
+    *FACT_VALUE_COLUMNS,
 )
 # 入库时已可靠联上的方式：号码精确、人工确认。其余（含演示数据的真值）让引擎重新关联。
 CHUNK = 5000
@@ -171,7 +165,7 @@ def _unlinked_here(division: Division) -> Q:
     return Q(person__isnull=True) & (own | from_above)
 
 
-FACT_FIELDS = (
+FACT_QUERY_FIELDS = (
     "pk",
     "person_id",
     "person__id_number",
@@ -184,14 +178,14 @@ FACT_FIELDS = (
     "subject_gender",
     "subject_division_code",
     "submission_id",
-    *FACT_VALUE_FIELDS,
+    *FACT_VALUE_COLUMNS,
 )
 
 
 def _fact_row(f: dict[str, Any]) -> dict[str, Any]:
     trusted = f["person__id_number"] is not None and f["link_method"] in TRUSTED_LINK_METHODS
     return {
-        **{name: f[name] for name in FACT_VALUE_FIELDS},
+        **{name: f[name] for name in FACT_VALUE_COLUMNS},
         "record_id": f["pk"],
         "agency_type": f["agency__agency_type"],
         "type": f["type"],
@@ -211,7 +205,7 @@ def _facts(
         about_ours |= Q(person_id__in=parents_outside)
     found = current_facts(snapshot_at).filter(about_ours | _unlinked_here(division))
     rows, submissions = [], set()
-    for f in found.values(*FACT_FIELDS).order_by("pk").iterator(CHUNK):
+    for f in found.values(*FACT_QUERY_FIELDS).order_by("pk").iterator(CHUNK):
         rows.append(_fact_row(f))
         if f["submission_id"] is not None:
             submissions.add(f["submission_id"])

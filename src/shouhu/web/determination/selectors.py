@@ -7,20 +7,9 @@ from datetime import date
 
 from shouhu.core import policy
 from shouhu.core.policy.model import CATEGORY_LABELS, STATUS_LABELS
+from shouhu.core.policy.vocabulary import FACT_FIELDS
 from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import ParentLink, Person
-
-FACT_FIELDS = (
-    "date",
-    "start",
-    "end",
-    "valid_until",
-    "life",
-    "category",
-    "disease",
-    "qualifying",
-    "consent",
-)
 
 
 @dataclass(frozen=True)
@@ -30,7 +19,7 @@ class Determination:
 
 
 def _policy_fact(row: Fact) -> policy.Fact:
-    values = {name: getattr(row, name) for name in FACT_FIELDS}
+    values = {name: getattr(row, name) for name in FACT_FIELDS if name != "level"}
     return policy.Fact(type=row.type, level=row.level or None, **values)
 
 

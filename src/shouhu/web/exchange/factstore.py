@@ -26,22 +26,11 @@ from shouhu.core.catalog import DataItem
 from shouhu.core.exchange import ValidRecord
 from shouhu.core.identity import is_valid_id_number
 from shouhu.core.identity.links import EXACT_ID
+from shouhu.core.policy.vocabulary import FACT_FIELDS
 from shouhu.web.exchange.models import Fact, Submission
 from shouhu.web.registry.models import Person
 
 BATCH_SIZE: Final = 2000
-FACT_FIELDS: Final = (
-    "date",
-    "start",
-    "end",
-    "valid_until",
-    "life",
-    "level",
-    "category",
-    "disease",
-    "qualifying",
-    "consent",
-)
 
 
 @dataclass

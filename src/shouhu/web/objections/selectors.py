@@ -9,11 +9,12 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from shouhu.core.catalog.facts import ValueKind, fact_fields, field_kind
+from shouhu.core.policy.vocabulary import FIELD_LABELS
 from shouhu.web import access
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.exchange.models import Fact, FactType
 from shouhu.web.objections.models import Objection, ObjectionStatus
-from shouhu.web.objections.services import CORRECTABLE, FIELD_LABELS
+from shouhu.web.objections.services import CORRECTABLE
 from shouhu.web.registry.selectors import id_number_display
 from shouhu.web.registry.timeline import FactEntry, fact_entry
 

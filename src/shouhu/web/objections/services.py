@@ -17,6 +17,7 @@ from shouhu.core.catalog import FieldType
 from shouhu.core.catalog.facts import DATE_ORDER, ValueKind, fact_fields, field_kind
 from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
 from shouhu.core.exchange.records import record_digest
+from shouhu.core.policy.vocabulary import FACT_FIELDS, FIELD_LABELS
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
@@ -26,31 +27,8 @@ from shouhu.web.objections.models import Objection, ObjectionStatus
 
 ANSWER_WORKING_DAYS: Final = 5  # 答复期限：提出后 5 个工作日
 MAX_TEXT: Final = 1000
-# 可更正的事实字段（docs/rules.md §2）；某类型实际可带哪些由 fact_fields(type) 决定。
-CORRECTABLE: Final = (
-    "date",
-    "start",
-    "end",
-    "valid_until",
-    "life",
-    "level",
-    "category",
-    "disease",
-    "qualifying",
-    "consent",
-)
-FIELD_LABELS: Final = {
-    "date": "日期",
-    "start": "开始日期",
-    "end": "结束日期",
-    "valid_until": "有效期至",
-    "life": "终身",
-    "level": "等级",
-    "category": "类别",
-    "disease": "病种",
-    "qualifying": "符合政策条件",
-    "consent": "本人（监护人）同意",
-}
+# 可更正的事实字段：事实的全部字段（docs/rules.md §2）；某类型可带哪些由 fact_fields(type) 决定。
+CORRECTABLE: Final = FACT_FIELDS
 ALREADY_ANSWERED: Final = "该疑义已经办结，不能再次答复。"
 
 
