@@ -1,4 +1,4 @@
-"""Every page of the platform, for every role of the demo, speaks Chinese: no internal code on screen.
+"""Every page of the platform, for every role of the demo, speaks Chinese: no internal code shown.
 
 The test walks the URL map (so a page added later is visited too, or the test fails and says which
 pattern it does not know), renders each page for each demo user, keeps the text a person sees
