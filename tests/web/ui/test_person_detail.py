@@ -37,7 +37,7 @@ def test_timeline_shows_each_fact_with_its_provenance(personas, family_a):
     assert "临河区人民法院" in page
     assert "判处刑罚的刑事判决（有未成年子女的） · 2025年3月 · 网页上传" in page
     assert family_a.imprisoned.source_record_id in page
-    assert "2025-03-05 10:30" in page  # 02:30 UTC shown in Asia/Shanghai
+    assert "2025年3月5日 10:30" in page  # 02:30 UTC shown in Asia/Shanghai
     assert "身份证号精确（置信度 100）" in page
 
 

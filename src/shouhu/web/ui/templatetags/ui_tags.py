@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from shouhu.core.sources import UnknownCitation, clause_label
 from shouhu.web.accounts.models import User
@@ -31,6 +32,15 @@ def ymd(value: date | None) -> str:
     if value is None:
         return "—"
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.filter
+def ymd_hm(value: datetime | None) -> str:
+    """2026年12月5日 08:07（北京时间）；全平台的时刻都这样写。"""
+    if value is None:
+        return "—"
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{ymd(local.date())} {local:%H:%M}"
 
 
 @register.filter
