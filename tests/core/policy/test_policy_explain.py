@@ -64,6 +64,14 @@ def test_conflict_lists_death_and_later_fact_with_documents() -> None:
     assert "司法部门出具的服刑在押证明" in conflict.documents
 
 
+def test_conflict_names_the_earliest_death_and_a_term_already_served() -> None:
+    served = {"type": "imprisoned", "start": "2021-01-01", "end": "2022-01-01"}
+    later_death = {"type": "deceased", "date": "2024-01-01"}
+    a = run(father=[later_death, served, DEAD], mother=[DEAD])
+    conflict = reason(a, "conflict_father")
+    assert conflict.facts == ("father.facts[1]", "father.facts[2]")
+
+
 def test_other_parent_unknown_asks_about_the_other_parent() -> None:
     a = run(father=[DEAD], mother=None)
     r = reason(a, "other_parent_unknown")

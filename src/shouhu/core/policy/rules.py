@@ -47,7 +47,7 @@ from shouhu.core.policy.expr import (
     not_,
     or_,
 )
-from shouhu.core.policy.predicates import AS_OF, by_type, hiv_consented, in_force, qualifies
+from shouhu.core.policy.predicates import AS_OF, by_type, hiv_consented, qualifies
 from shouhu.core.policy.vocabulary import (
     ABSENCE_TYPES,
     CONDITION_TYPES,
@@ -94,6 +94,8 @@ LABEL_SOURCES: Final = {
     "severe_illness": "child_severe_illness",
 }
 SUBSIDY_RATES: Final = ("scattered_orphan", "institutional_orphan", "de_facto_unsupported")
+# 情形事实的起始日（§4 第6步）：start，没有时取 date；两者都没有的（如未注明起始日的重残）不构成矛盾
+CONDITION_START: Final = coalesce(Field("start"), Field("date"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,15 +163,11 @@ def _aggregates(b: _Builder) -> None:
     for parent in PARENTS:
         for t in PARENT_FACT_TYPES:
             b.define(f"{parent}_{t}", FactsAny(parent, (t,), qualifies(t)))
-        b.define(
-            f"{parent}_death_date",
-            FactsMin(parent, ("deceased",), in_force("deceased"), Field("date")),
-        )
-        # 可能有效（有效或未知）的情形事实的最晚起始日：晚于死亡日期即矛盾（§4 第6步）
-        possibly = by_type({t: coalesce(in_force(t), Lit(True)) for t in CONDITION_TYPES})
+        # §4 第6步：最早的死亡日期和最晚的情形起始日，不论在 as_of 是否有效
+        b.define(f"{parent}_death_date", FactsMin(parent, ("deceased",), Lit(True), Field("date")))
         b.define(
             f"{parent}_condition_start",
-            FactsMax(parent, CONDITION_TYPES, possibly, coalesce(Field("start"), Field("date"))),
+            FactsMax(parent, CONDITION_TYPES, Lit(True), CONDITION_START),
         )
     for t in CHILD_AGGREGATE_TYPES:
         b.define(f"child_{t}", FactsAny("child", (t,), qualifies(t)))
@@ -384,11 +382,10 @@ def _reasons(b: _Builder, groups: list[MissingGroup]) -> None:
         "bayannur §3(一)",
     )
     for parent in PARENTS:
-        possibly = by_type({t: coalesce(in_force(t), Lit(True)) for t in CONDITION_TYPES})
-        later = gt(coalesce(Field("start"), Field("date")), Ref(f"{parent}_death_date"))
+        died = Ref(f"{parent}_death_date")
         evidence = or_(
-            _fact_evidence(parent, ("deceased",)),
-            and_(FactIs(parent, CONDITION_TYPES), is_true(possibly), is_true(later)),
+            and_(FactIs(parent, ("deceased",)), is_true(eq(Field("date"), died))),
+            and_(FactIs(parent, CONDITION_TYPES), is_true(gt(CONDITION_START, died))),
         )
         add(
             f"conflict_{parent}", at("conflict", Ref(f"conflict_{parent}")), evidence, "policy §4.6"

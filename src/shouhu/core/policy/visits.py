@@ -1,4 +1,7 @@
-"""探访频次（docs/rules.md §6，bayannur §5(三)）。风险等级由经办人员设定，规则不推导；默认“一般”。"""
+"""探访频次（docs/rules.md §6，bayannur §5(三)）。
+
+风险等级由经办人员设定，规则不推导；默认“一般”。
+"""
 
 from __future__ import annotations
 

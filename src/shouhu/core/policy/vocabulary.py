@@ -1,7 +1,7 @@
 """政策用到的词汇：事实类型、各类型允许的字段、决定所需的字段、中文名称、条款出处和证明材料。
 
-条款写法沿用 docs/formats/assess.md 的示例：`bayannur §3(二)2(5)` 指巴彦淖尔通知第三部分（二）2.(5)；
-种子文件没有规定、由 docs/rules.md 补充的，写作 `policy §4.6` 之类。
+条款写法沿用 docs/formats/assess.md 的示例：`bayannur §3(二)2(5)` 指巴彦淖尔通知
+第三部分（二）2.(5)；种子文件没有规定、由 docs/rules.md 补充的，写作 `policy §4.6` 之类。
 """
 
 from __future__ import annotations
