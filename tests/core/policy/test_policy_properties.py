@@ -12,7 +12,7 @@ from policy_strategies import cases
 
 from shouhu.core.policy import Assessment, CaseInput, Fact, Person, assess_case, decide
 from shouhu.core.policy.dates import add_months, birthday
-from shouhu.core.policy.model import LABELS
+from shouhu.core.policy.vocabulary import SUPPORT_LABELS
 
 
 def summary(a: Assessment) -> tuple[object, ...]:
@@ -185,7 +185,7 @@ def test_result_stays_within_the_contract(case: CaseInput) -> None:
     assert (a.orphan_type is not None) == (a.category == "orphan")
     assert a.reviews_per_year == 0 or a.category == "de_facto_unsupported"
     assert list(a.labels) == sorted(set(a.labels))
-    assert set(a.labels) <= set(LABELS)
+    assert set(a.labels) <= set(SUPPORT_LABELS)
     if a.category:
         assert a.category in a.labels
     assert a.reasons, "每个结论至少有一个原因"
