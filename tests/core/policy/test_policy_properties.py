@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -13,6 +14,9 @@ from policy_strategies import cases
 from shouhu.core.policy import Assessment, CaseInput, Fact, Person, assess_case, decide
 from shouhu.core.policy.dates import add_months, birthday
 from shouhu.core.policy.vocabulary import SUPPORT_LABELS
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+CODE = re.compile(r"[A-Za-z_]{3,}")
 
 
 def summary(a: Assessment) -> tuple[object, ...]:
@@ -189,6 +193,10 @@ def test_result_stays_within_the_contract(case: CaseInput) -> None:
     if a.category:
         assert a.category in a.labels
     assert a.reasons, "每个结论至少有一个原因"
+    texts = [r.text for r in a.reasons] + ([a.next_change.text] if a.next_change else [])
+    for text in texts:  # 念给家庭听的话：日期只有一种写法，不夹英文代码
+        assert not ISO_DATE.search(text), text
+        assert not CODE.search(text), text
     for r in a.reasons:
         assert r.text
         assert r.clause
