@@ -11,7 +11,7 @@ from shouhu.core.catalog.build import ESSENTIAL_FACT_FIELDS, POLICY_CODE_LISTS
 from shouhu.core.catalog.facts import ALL_FACT_TYPES, FACT_FIELD_KINDS
 from shouhu.core.catalog.loader import catalog_load
 from shouhu.core.policy import load_params, rules, ruleset, thresholds
-from shouhu.core.policy.visits import RISK_LABELS, RISK_LEVELS
+from shouhu.core.policy.visits import MAJOR_CHANGE_LABELS, MAJOR_CHANGES, RISK_LABELS, RISK_LEVELS
 from shouhu.core.policy.vocabulary import (
     CATEGORIES,
     CATEGORY_LABELS,
@@ -69,6 +69,7 @@ LISTS: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "在校学段": (SCHOOL_LEVELS, dict(SCHOOL_LEVEL_LABELS)),
     "原因代码": (reason_codes(), _labelled(reason_codes(), reason_label)),
     "风险等级": (RISK_LEVELS, dict(RISK_LABELS)),
+    "重大变故": (MAJOR_CHANGES, dict(MAJOR_CHANGE_LABELS)),
 }
 
 

@@ -6,9 +6,13 @@
 - `assessment_to_json(a) -> dict`（docs/formats/assess.md 的结果对象，另加 next_change、subsidy）
 - `load_params() -> PolicyParams`（params/*.toml）；`ruleset() -> RuleSet`（供引擎编译成 SQL）
 
-模块：dates（日历月、周岁）· vocabulary（事实类型、条款、材料）· expr（表达式语言）·
-predicates（事实级谓词）· rules（决定规则，只写一次）· interpret（单个儿童求值）·
-params（参数载入与取值）· explain（中文说明）· assess（认定、下一次变化、JSON）· parse（输入校验）。
+模块：
+- dates（日历月、周岁）· vocabulary（各清单的代码和中文名称、条款、材料）
+- thresholds（重残等级、6个月、18周岁等门槛，只写一次）· wording（日期、取值、原因代码的中文说法）
+- expr（表达式语言）· predicates（事实级谓词）· rules（决定规则，只写一次；开头是常见情形索引）
+- interpret（单个儿童求值）· params（参数载入与取值）· explain（中文说明）
+- assess（认定、下一次变化、JSON）· parse（输入校验）
+- reviews（§5 核查到期日）· visits（§6 探访频次、重大变故）· subsidy（§9 补贴月份、补发、多发）
 
 DECISIONS —— 规格未说清、此处的取舍（依据种子文件，尽量照字面）：
 
@@ -48,6 +52,12 @@ DECISIONS —— 规格未说清、此处的取舍（依据种子文件，尽量
     “参照散居孤儿标准”，金额仍是示例值。
 14. 批量接口另输出 subsidy_basis / subsidy_rate / subsidy_monthly_fen；单个结果另有 next_change、
     subsidy、param_region 三个字段（assess-format 允许新增字段），原因对象另有 documents。
+15. 核查到期日（§5）：12 不能被每年次数整除时，间隔月数向下取整（宁早勿晚）；立案前记录的
+    核查不算。探访（§6）：还没有走访记录时从立案之日起算；“每周”为7天，“每月”“每季度”
+    为1个、3个日历月。
+16. 补贴（§9）：发放口径（首月、补发、末月）是 subsidy.SubsidyTerms，默认即规格的 decision；
+    尚未进入地区参数文件（引擎的参数表只认数值、开关和标准名）。多发按当月实发金额；
+    实发为0的月份不算多发。补发月份按各月1日的标准，类别按当时（变更确认之月的次月起才换）。
 """
 
 from shouhu.core.policy.assess import assess_case, assessment_to_json, decide
