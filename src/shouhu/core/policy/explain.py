@@ -16,12 +16,14 @@ from shouhu.core.policy.thresholds import ADULT_AGE, LOST_CONTACT_MONTHS, restri
 from shouhu.core.policy.vocabulary import (
     ABSENCE_TYPES,
     BIRTH_DOCUMENTS,
+    CHILD_FIELDS,
     DISABILITY_CATEGORY_LABELS,
     DISABILITY_LEVEL_LABELS,
     FACT_CLAUSES,
     FACT_DOCUMENTS,
     FACT_LABELS,
     MISSING_FIELDS,
+    PARENT_FIELDS,
     PARENTS,
     RESTRICTION_TYPES,
     SCHOOL_LEVEL_LABELS,
@@ -30,6 +32,10 @@ from shouhu.core.policy.vocabulary import (
 from shouhu.core.policy.wording import date_text, fact_phrase, field_label
 
 _OTHER = {"father": "mother", "mother": "father"}
+# 以一个日期（date）记的事实：死亡、宣告、撤销监护资格、遣送出境、收养、查找不到生父母
+_DATED_TYPES = frozenset(
+    t for t, fields in {**PARENT_FIELDS, **CHILD_FIELDS}.items() if "start" not in fields
+) - {"hiv_infected"}
 # 有 date 和可选 end 的事实：end 那天发生了什么（“父亲……，2025年1月1日恢复监护资格”）
 _UNDONE = {
     "declared_dead": "撤销死亡宣告",
@@ -72,8 +78,11 @@ def _span_fact(who: str, f: Fact) -> str:
 
 def _dated_fact(who: str, f: Fact) -> str:
     if f.type == "parents_unknown":
-        return f"{who}查找不到生父母（{date_text(f.date)}登记）"
+        registered = f"{date_text(f.date)}登记" if f.date else "登记日期不详"
+        return f"{who}查找不到生父母（{registered}）"
     undone = f"，{date_text(f.end)}{_UNDONE.get(f.type, '结束')}" if f.end else ""
+    if f.date is None:
+        return f"{who}{fact_phrase(f.type)}（日期不详）{undone}"
     return f"{who}于{date_text(f.date)}{fact_phrase(f.type)}{undone}"
 
 
@@ -92,7 +101,7 @@ def describe(row: FactRow, as_of: date) -> str:
         return f"{who}{since}失去联系{found}"
     if f.type == "hiv_infected":
         return f"{who}{FACT_LABELS[f.type]}"
-    if f.date is not None or f.type in ABSENCE_TYPES or f.type in _UNDONE:
+    if f.type in _DATED_TYPES:
         return _dated_fact(who, f)
     return _span_fact(who, f)
 

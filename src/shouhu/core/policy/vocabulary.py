@@ -202,6 +202,10 @@ FIELD_LABELS: Final = MappingProxyType(
 FIELD_LABELS_BY_TYPE: Final = MappingProxyType(
     {
         ("deceased", "date"): "死亡日期",
+        ("declared_dead", "date"): "宣告日期",
+        ("declared_missing", "date"): "宣告日期",
+        ("adopted", "date"): "收养登记日期",
+        ("parents_unknown", "date"): "登记日期",
         ("severe_disability", "level"): "残疾等级",
         ("severe_disability", "category"): "残疾类别",
         ("imprisoned", "start"): "刑期起始日期",
