@@ -138,7 +138,7 @@ def why_not(row: FactRow, ctx: Ctx) -> str:
         return f"{text}，{lapse}" if lapse else text
     if f.type in RESTRICTION_TYPES:
         term = "刑期" if f.type == "imprisoned" else "期限"
-        return f"{text}，{term}不足{restriction_term_text().removesuffix('以上')}"
+        return f"{text}，{term}不足{thresholds.RESTRICTION_MONTHS}个月"
     if f.type == "lost_contact" and f.start:
         reached = date_text(add_months(f.start, LOST_CONTACT_MONTHS))
         return f"{text}，尚未满{LOST_CONTACT_MONTHS}个月（{reached}满）"
