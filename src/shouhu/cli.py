@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
@@ -11,17 +10,12 @@ from shouhu.commands.assess import assess
 from shouhu.commands.compare import compare
 from shouhu.commands.package import package
 from shouhu.commands.synth import synth
+from shouhu.web import django_setup
 from shouhu.web.accounts.commands import credential
 from shouhu.web.comparison.commands import compare_db
 from shouhu.web.exchange.commands import submission
+from shouhu.web.exchange.package_command import import_ as package_import
 from shouhu.web.jobs.commands import worker
-
-
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouhu.web.settings")
-    import django
-
-    django.setup()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,7 +28,7 @@ def main() -> None:
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args: tuple[str, ...]) -> None:
     """Django 管理命令（migrate、createsuperuser……）。"""
-    _django()
+    django_setup()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["shouhu manage", *args])
@@ -46,7 +40,7 @@ def manage(args: tuple[str, ...]) -> None:
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve(host: str, port: int, threads: int) -> None:
     """启动平台（WSGI 服务器 waitress）。"""
-    _django()
+    django_setup()
     from django.core.management import call_command
     from waitress import serve as waitress_serve
 
@@ -65,7 +59,7 @@ def serve(host: str, port: int, threads: int) -> None:
 @click.option("--seed", default=2026, show_default=True, type=int)
 def demo(persons: int, seed: int) -> None:
     """建立演示地区（幂等）：区划、部门、每个角色一个演示用户、合成人口与事实。"""
-    _django()
+    django_setup()
     from django.core.management import call_command
 
     from shouhu.web.demo import demo_build
@@ -83,7 +77,7 @@ def audit() -> None:
 @audit.command("verify")
 def audit_verify() -> None:
     """校验审计日志哈希链；发现被修改、删除或乱序插入的条目时以非零状态退出。"""
-    _django()
+    django_setup()
     from shouhu.web.audit.selectors import audit_chain_verify
 
     result = audit_chain_verify()
@@ -100,6 +94,7 @@ main.add_command(compare)
 main.add_command(credential)
 main.add_command(submission)
 main.add_command(worker)
+package.add_command(package_import)
 main.add_command(package)
 main.add_command(compare_db)
 

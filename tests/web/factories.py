@@ -38,9 +38,13 @@ def person(
             gender=gender,
         )
     return Person.objects.create(
-        id_number=number, name=name, name_pinyin=name_pinyin_key(name), gender=gender,
-        birth_date=birth, division=division,
-    )  # fmt: skip
+        id_number=number,
+        name=name,
+        name_pinyin=name_pinyin_key(name),
+        gender=gender,
+        birth_date=birth,
+        division=division,
+    )
 
 
 def family(division: Division, *, child_name: str = "王小明") -> tuple[Person, Person, Person]:
@@ -67,9 +71,13 @@ def agency(agency_type: str, division: Division, name: str = "") -> Agency:
 def fact(person: Person, agency: Agency, fact_type: str, **fields: object) -> Fact:
     record = f"R{next(_sequence)}"
     return Fact.objects.create(
-        person=person, type=fact_type, agency=agency, source_record_id=record,
-        record_sha256=record.ljust(64, "0"), **fields,
-    )  # fmt: skip
+        person=person,
+        type=fact_type,
+        agency=agency,
+        source_record_id=record,
+        record_sha256=record.ljust(64, "0"),
+        **fields,
+    )
 
 
 def case(child: Person, category: str = "de_facto_unsupported") -> Case:

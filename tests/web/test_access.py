@@ -6,8 +6,8 @@ import pytest
 
 from shouhu.core.errors import NotFound, PermissionDenied
 from shouhu.web import access
+from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import AuditEntry
-from shouhu.web.audit.services import RequestContext
 from tests.web import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from shouhu.web.accounts.models import Agency, User
-from shouhu.web.accounts.roles import AgencyType, Role
+from shouhu.web.accounts.models import Agency, AgencyType, User
+from shouhu.web.accounts.permissions import Role
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.cases.models import Case
 from shouhu.web.demo import DEMO_PASSWORD, SECOND_COUNTY_PERSONS, demo_build

@@ -25,22 +25,20 @@ from shouhu.core.exchange.package import package_seal
 from shouhu.core.exchange.package_keys import (
     AgencyRef,
     PrivateKeys,
-    TrustStore,
     fingerprint_display,
     keys_generate,
     private_keys_load,
     private_keys_pem,
     public_keys_load,
     public_keys_pem,
-    trust_load,
 )
 
 _PERIOD = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 _SHOWN_ERRORS = 20
-_EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-def _fail(message: str) -> NoReturn:
+def fail(message: str) -> NoReturn:
     click.echo(f"错误：{message}", err=True)
     sys.exit(2)
 
@@ -50,7 +48,7 @@ def _write_new(path: Path, data: bytes, mode: int) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     except FileExistsError:
-        _fail(f"{path} 已存在，不覆盖。请换一个文件名或先移走旧文件")
+        fail(f"{path} 已存在，不覆盖。请换一个文件名或先移走旧文件")
     with os.fdopen(fd, "wb") as out:
         out.write(data)
 
@@ -73,15 +71,15 @@ def package() -> None:
 def keygen(out_dir: Path, name: str, agency_type: str, division: str) -> None:
     """生成本部门的一套密钥：NAME.key.pem（私钥，0600，只留本机）和 NAME.pub.pem（公钥）。"""
     if not re.fullmatch(r"[^/\\\x00-\x1f.][^/\\\x00-\x1f]{0,99}", name):
-        _fail("--name 应为1–100个字符，不含路径分隔符，不以点开头")
+        fail("--name 应为1–100个字符，不含路径分隔符，不以点开头")
     try:
         keys = keys_generate(agency=AgencyRef(agency_type, division), name=name)
     except DomainError as exc:
-        _fail(exc.message)
+        fail(exc.message)
     out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     private_path, public_path = out_dir / f"{name}.key.pem", out_dir / f"{name}.pub.pem"
     if public_path.exists():
-        _fail(f"{public_path} 已存在，不覆盖")
+        fail(f"{public_path} 已存在，不覆盖")
     _write_new(private_path, private_keys_pem(keys), 0o600)
     _write_new(public_path, public_keys_pem(keys.public), 0o644)
     click.echo(f"私钥：{private_path}（只留在本机，切勿外传）")
@@ -94,17 +92,17 @@ def keygen(out_dir: Path, name: str, agency_type: str, division: str) -> None:
 # ------------------------------------------------------------------ export
 
 
-def _load_private(path: Path) -> PrivateKeys:
+def load_private(path: Path) -> PrivateKeys:
     try:
         return private_keys_load(path.read_bytes())
     except DomainError as exc:
-        _fail(f"{path}：{exc.message}")
+        fail(f"{path}：{exc.message}")
 
 
 def _period(text: str) -> date:
     match = _PERIOD.match(text)
     if not match:
-        _fail("--period 应为 YYYY-MM，如 2026-04")
+        fail("--period 应为 YYYY-MM，如 2026-04")
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
@@ -112,16 +110,16 @@ def _item(code: str, sender: AgencyRef) -> DataItem:
     try:
         item = catalog_load(sender.division_code).item(code)
     except DomainError as exc:
-        _fail(exc.message)
+        fail(exc.message)
     if item.agency_type != sender.agency_type:
         provider = AGENCY_LABELS.get(item.agency_type, item.agency_type)
-        _fail(f"数据项“{item.name}”由{provider}报送，不是本部门（{sender.label}）的数据项")
+        fail(f"数据项“{item.name}”由{provider}报送，不是本部门（{sender.label}）的数据项")
     return item
 
 
 def _show_check(result: ReadResult) -> None:
     if result.rejected_whole is not None:
-        _fail(f"{result.rejected_whole}\n此文件会被整份拒收，未生成离线交换包。")
+        fail(f"{result.rejected_whole}\n此文件会被整份拒收，未生成离线交换包。")
     click.echo(f"校验：共 {result.rows_total} 行，合格 {len(result.records)} 行。")
     if result.errors:
         click.echo(f"有 {len(result.errors)} 处错误，导入时这些行会被退回（其余行照常接收）：")
@@ -132,22 +130,22 @@ def _show_check(result: ReadResult) -> None:
 
 
 @package.command("export")
-@click.argument("file", type=_EXISTING_FILE)
+@click.argument("file", type=EXISTING_FILE)
 @click.option("--item", "item_code", required=True, metavar="CODE", help="数据项代码。")
 @click.option("--period", required=True, metavar="YYYY-MM", help="所属月份。")
-@click.option("--signing-key", required=True, type=_EXISTING_FILE, help="本部门私钥文件。")
-@click.option("--recipient-key", required=True, type=_EXISTING_FILE, help="接收方公钥文件。")
+@click.option("--signing-key", required=True, type=EXISTING_FILE, help="本部门私钥文件。")
+@click.option("--recipient-key", required=True, type=EXISTING_FILE, help="接收方公钥文件。")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def export(
     file: Path, item_code: str, period: str, signing_key: Path, recipient_key: Path, out_path: Path
 ) -> None:
     """校验 FILE，然后加密、签名，写成一个离线交换包。发送部门取自签名私钥。"""
     month = _period(period)
-    sender = _load_private(signing_key)
+    sender = load_private(signing_key)
     try:
         recipient = public_keys_load(recipient_key.read_bytes())
     except DomainError as exc:
-        _fail(f"{recipient_key}：{exc.message}")
+        fail(f"{recipient_key}：{exc.message}")
     item = _item(item_code, sender.public.agency)
     data = file.read_bytes()
     _show_check(read_table(data, filename=file.name, item=item))
@@ -157,71 +155,10 @@ def export(
             sender=sender, recipient=recipient,
         )  # fmt: skip
     except DomainError as exc:
-        _fail(exc.message)
+        fail(exc.message)
     _write_new(out_path, sealed, 0o644)
     click.echo(f"已生成离线交换包：{out_path}（{len(sealed)} 字节）")
     click.echo(
         f"发送：{sender.public.agency.label} → 接收：{recipient.agency.label}（{recipient.name}）"
     )
     click.echo(f"数据项：{item.name}，所属月份：{period}。请把此文件拷入移动介质交给接收方导入。")
-
-
-# ------------------------------------------------------------------ import
-
-
-@package.command("import")
-@click.argument("pkg", type=_EXISTING_FILE)
-@click.option(
-    "--trust", "trust_dir", required=True, type=click.Path(file_okay=False, path_type=Path)
-)
-@click.option(
-    "--recipient-key", required=True, type=_EXISTING_FILE, help="本机（接收方）私钥文件。"
-)
-@click.option("--user", "username", required=True, help="办理导入的平台用户名（记入审计日志）。")
-def import_(pkg: Path, trust_dir: Path, recipient_key: Path, username: str) -> None:
-    """验签、解密并把离线交换包导入平台；被改动、截断、重复或密钥不符的包一律拒收。"""
-    try:
-        trust = trust_load(trust_dir)
-    except DomainError as exc:
-        _fail(exc.message)
-    recipient = _load_private(recipient_key)
-    from shouhu.cli import _django
-
-    _django()
-    _import_into_platform(pkg.read_bytes(), trust, recipient, username)
-
-
-def _import_into_platform(
-    data: bytes, trust: TrustStore, recipient: PrivateKeys, username: str
-) -> None:
-    from shouhu.web.accounts.models import User
-    from shouhu.web.audit.models import Purpose
-    from shouhu.web.audit.services import RequestContext
-    from shouhu.web.exchange.package_import import package_import
-
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        _fail(f"平台上没有可用的用户 {username}")
-    ctx = RequestContext(user=user, client_ip="127.0.0.1", purpose=Purpose.SUBMISSION)
-    try:
-        with click.progressbar(length=100, label="导入", file=sys.stderr) as bar:
-            result = package_import(
-                ctx=ctx, data=data, trust=trust, recipient_key=recipient,
-                progress=lambda percent: bar.update(percent - bar.pos),
-            )  # fmt: skip
-    except DomainError as exc:
-        _fail(exc.message)
-    if result.rejected_whole is not None:
-        _fail(f"{result.rejected_whole}（包本身验签通过，但其中的文件被整份拒收，未导入任何数据）")
-    submission = result.submission
-    receipt = submission.receipt_number if submission is not None else ""
-    if result.duplicate:
-        click.echo(f"同一文件此前已导入（回执 {receipt}），本次未新增数据。")
-        return
-    click.echo(
-        f"已导入：回执 {receipt}，共 {result.rows_total} 行，接收 {result.rows_accepted} 行，"
-        f"退回 {result.rows_rejected} 行；新增 {result.facts_created} 条，"
-        f"更正 {result.facts_superseded} 条，未变 {result.facts_unchanged} 条。"
-    )
-    if result.rows_rejected:
-        click.echo("退回的行可在平台“报送记录”中下载错误报告，转发送方改正后重新导出。")

@@ -18,17 +18,22 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from shouhu.core.catalog import catalog_load
 from shouhu.core.identity import name_pinyin_key
+from shouhu.core.identity.links import DEMO
 from shouhu.engine.synth import SynthRegion, synth_region
 from shouhu.engine.synth.facts import FACT_FIELDS
-from shouhu.web.accounts.models import Agency, User
-from shouhu.web.accounts.roles import AgencyType, Role
+from shouhu.web.accounts.models import Agency, AgencyType, User
+from shouhu.web.accounts.permissions import Role
 from shouhu.web.accounts.services import agency_create, user_create
-from shouhu.web.audit.models import Action, Purpose
-from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.web.audit.context import RequestContext
+from shouhu.web.audit.models import Action, ObjectType, Purpose
+from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.models import Case
 from shouhu.web.comparison.execute import comparison_run_first
+from shouhu.web.exchange.items import item_name
 from shouhu.web.exchange.models import Channel, Fact, Submission
+from shouhu.web.exchange.services import receipt_number
 from shouhu.web.registry.models import Division, ParentLink, Person
 from shouhu.web.registry.services import division_sync_from_table
 
@@ -62,31 +67,13 @@ AGENCY_SUFFIX = {
     "women_children_committee": "妇女儿童工作委员会",
 }
 
-# (报送部门, 事实类型) → 数据目录中的数据项代码；目录里没有的用“部门_类型”。
-ITEM_CODES = {
-    ("public_security", "deceased"): "public_security_death_cancellation",
-    ("health", "deceased"): "health_death",
-    ("court", "declared_dead"): "court_judgment",
-    ("court", "declared_missing"): "court_judgment",
-    ("court", "guardianship_revoked"): "court_judgment",
-    ("disabled_federation", "severe_disability"): "disabled_federation_certificate",
-    ("medical_insurance", "severe_illness"): "medical_insurance_severe_illness",
-    ("justice", "imprisoned"): "justice_custody",
-    ("justice", "compulsory_rehab"): "justice_custody",
-    ("public_security", "compulsory_rehab"): "public_security_restriction",
-    ("public_security", "other_restriction"): "public_security_restriction",
-    ("procuratorate", "other_restriction"): "procuratorate_referral",
-    ("public_security", "lost_contact"): "public_security_lost_contact",
-    ("public_security", "deported"): "public_security_deportation",
-    ("public_security", "parents_unknown"): "public_security_abandoned_infant",
-    ("civil_affairs", "adopted"): "civil_affairs_adoption",
-    ("civil_affairs", "institutional_care"): "civil_affairs_institutional_care",
-    ("civil_affairs", "low_income"): "civil_affairs_assistance",
-    ("civil_affairs", "extreme_poverty"): "civil_affairs_assistance",
-    ("health", "hiv_infected"): "health_hiv_child",
-    ("education", "in_school"): "education_enrolment",
-    ("rural_revitalization", "poverty_monitoring"): "rural_revitalization_household_member",
-}
+
+def _item_code(agency_type: str, fact_type: str) -> str:
+    """报送这类事实的数据项：数据目录里该部门第一个产生这类事实的数据项（目录是唯一来源）。"""
+    for item in catalog_load(COUNTY).items_for(agency_type):
+        if fact_type in item.fact_types:
+            return item.code
+    raise LookupError(f"数据目录中{agency_type}没有产生{fact_type}事实的数据项")
 
 
 @dataclass(frozen=True)
@@ -98,7 +85,7 @@ class DemoLogin:
 
 
 def _marker(seed: int, persons: int) -> str:
-    return f"demo-{seed}-{persons}-"
+    return f"演示-{seed}-{persons}-"
 
 
 def demo_build(
@@ -139,7 +126,7 @@ def demo_build(
                 user=users["administrator"], client_ip="", purpose=Purpose.ADMINISTRATION
             ),
             action=Action.CREATE,
-            object_type="demo",
+            object_type=ObjectType.DEMO,
             object_id=seed,
             detail={"persons": persons, "seed": seed, "as_of": as_of.isoformat()},
         )
@@ -314,9 +301,7 @@ def _facts(
             agency = agencies[(county, row["agency_type"])] = _agency(
                 county_division, row["agency_type"]
             )
-        item = ITEM_CODES.get(
-            (row["agency_type"], row["type"]), f"{row['agency_type']}_{row['type']}"
-        )
+        item = _item_code(row["agency_type"], row["type"])
         batches[(agency.pk, item, _period(row, region.as_of))].append(row)
     for (agency_pk, item, period), rows in sorted(batches.items()):
         _batch_load(agency_pk, item, period, rows, truth, pk_of, marker)
@@ -347,11 +332,14 @@ def _batch_load(
         item_code=item,
         period=period,
         channel=Channel.DEMO,
-        filename=f"{marker}{item}-{period:%Y%m}.csv",
+        filename=f"{marker}{item_name(item, COUNTY)}-{period:%Y%m}.csv",
         content_sha256=hashlib.sha256("".join(sorted(hashes)).encode()).hexdigest(),
         rows_total=len(rows),
         rows_accepted=len(rows),
+        facts_created=len(rows),
     )
+    submission.receipt_number = receipt_number(submission)
+    submission.save(update_fields=["receipt_number"])
     facts = []
     for row, record_hash in zip(rows, hashes, strict=True):
         link = truth[row["record_id"]]
@@ -369,7 +357,7 @@ def _batch_load(
                 subject_gender=(row["gender"] or "")[:1],  # 比对时关联用：号码缺失、有误的记录
                 subject_birth_date=_fact_value("date", row["birth_date"]),
                 subject_division_code=(row["division_code"] or "")[:12],
-                link_method="demo" if person else "",
+                link_method=DEMO if person else "",
                 link_confidence=100 if person else None,
                 **{k: _fact_value(k, row[k]) for k in FACT_FIELDS},
             )

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "shouhu.web.comparison",
     "shouhu.web.objections",
     "shouhu.web.audit",
+    "shouhu.web.determination",
+    "shouhu.web.statistics",
     "shouhu.web.ui",
 ]
 

@@ -1,4 +1,4 @@
-"""URL map of the platform."""
+"""URL map of the platform: each area's pages come from its own app."""
 
 from django.urls import include, path
 
@@ -9,5 +9,7 @@ urlpatterns = [
     path("submissions/", include("shouhu.web.exchange.urls")),
     path("objections/", include("shouhu.web.objections.urls")),
     path("comparison/", include("shouhu.web.comparison.urls")),
+    path("persons/", include("shouhu.web.registry.urls")),
     path("", include("shouhu.web.ui.urls")),
+    path("", include("shouhu.web.statistics.urls")),
 ]

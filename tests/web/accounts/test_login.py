@@ -7,8 +7,8 @@ from django.test import override_settings
 
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.services import login_attempt
+from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import AuditEntry
-from shouhu.web.audit.services import RequestContext
 from tests.web.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

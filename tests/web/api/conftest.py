@@ -10,7 +10,7 @@ from django.test import Client
 
 from shouhu.web.accounts.credentials import credential_create
 from shouhu.web.accounts.models import Agency, SystemCredential
-from shouhu.web.audit.services import RequestContext
+from shouhu.web.audit.context import RequestContext
 from shouhu.web.registry.models import Person
 from tests.web import factories as f
 from tests.web.conftest import Personas, Region
@@ -52,9 +52,12 @@ def family(region: Region) -> Family:
 
 def judgment(father: Person, number: int = 7, **changes: object) -> dict[str, object]:
     row: dict[str, object] = {
-        "case_number": f"（2025）蒙0802民特{number}号", "judgment_kind": "declared_missing",
-        "id_number": father.id_number, "name": father.name, "effective_date": "2025-02-10",
-    }  # fmt: skip
+        "case_number": f"（2025）蒙0802民特{number}号",
+        "judgment_kind": "declared_missing",
+        "id_number": father.id_number,
+        "name": father.name,
+        "effective_date": "2025-02-10",
+    }
     row.update(changes)
     return row
 
@@ -72,16 +75,25 @@ class Api:
             headers["Idempotency-Key"] = key
         return headers
 
-    def submit(self, rows: list, *, key: str | None = "batch-1", item: str = ITEM,
-               period: str = "2025-03", **body: object):  # fmt: skip
+    def submit(
+        self,
+        rows: list,
+        *,
+        key: str | None = "batch-1",
+        item: str = ITEM,
+        period: str = "2025-03",
+        **body: object,
+    ):
         payload = {"item_code": item, "period": period, "rows": rows, **body}
         return self.post_raw(json.dumps(payload, ensure_ascii=False), key=key)
 
     def post_raw(self, data: str | bytes, *, key: str | None = "batch-1"):
         return self.client.post(
-            "/api/v1/submissions", data=data, content_type="application/json",
+            "/api/v1/submissions",
+            data=data,
+            content_type="application/json",
             headers=self.headers(key),
-        )  # fmt: skip
+        )
 
     def get(self, path: str):
         return self.client.get(f"/api/v1{path}", headers=self.headers(None))

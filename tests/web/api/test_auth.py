@@ -43,9 +43,10 @@ def test_missing_or_invalid_tokens_get_401_in_chinese(court_credential, family, 
     headers = {"Authorization": header} if header else {}
     for response in (
         api.client.get("/api/v1/items", headers=headers),
-        api.client.post("/api/v1/submissions", data="{}", content_type="application/json",
-                        headers=headers),
-    ):  # fmt: skip
+        api.client.post(
+            "/api/v1/submissions", data="{}", content_type="application/json", headers=headers
+        ),
+    ):
         assert response.status_code == 401
         body = response.json()
         assert body["error"] == "unauthenticated"
@@ -80,10 +81,11 @@ def test_an_item_not_granted_gets_403_and_is_audited(region, family):
     response = Api(issued.token).submit([{}], item="public_security_restriction")
     assert response.status_code == 403
     assert "未获授权" in response.json()["message"]
-    denied = AuditEntry.objects.get(action="deny", object_type="item")
+    denied = AuditEntry.objects.get(action="deny", object_type="data_item")
     assert (denied.object_id, denied.actor_username) == (
-        "public_security_restriction", issued.credential.account.username,
-    )  # fmt: skip
+        "public_security_restriction",
+        issued.credential.account.username,
+    )
     assert not Submission.objects.exists()
 
 
@@ -115,7 +117,9 @@ def test_calls_are_audited_as_the_credentials_service_account(api, court_credent
     entry = AuditEntry.objects.get(action="create", object_type="submission")
     account = court_credential.credential.account
     assert (entry.actor_id, entry.agency, entry.purpose) == (
-        account.pk, "临河区人民法院", "submission",
-    )  # fmt: skip
+        account.pk,
+        "临河区人民法院",
+        "submission",
+    )
     court_credential.credential.refresh_from_db()
     assert court_credential.credential.last_used_at is not None

@@ -18,8 +18,9 @@ def run(*args: str):
 
 
 def test_create_prints_a_working_token_once_and_list_never_shows_it(personas):
-    created = run("create", "--agency", "150802:court", "--items", "court_judgment",
-                  "--name", "法院审判系统")  # fmt: skip
+    created = run(
+        "create", "--agency", "150802:court", "--items", "court_judgment", "--name", "法院审判系统"
+    )
     assert created.exit_code == 0, created.output
     token = created.output.strip().splitlines()[-1]
     assert token.startswith("shouhu_")

@@ -18,9 +18,12 @@ FATHER = "150802198506010017"
 
 def row(number: int = 1, **changes: object) -> dict[str, object]:
     base: dict[str, object] = {
-        "case_number": f"（2025）蒙0802民特{number}号", "judgment_kind": "宣告失踪",
-        "id_number": FATHER, "name": "王大山", "effective_date": "2025-02-10",
-    }  # fmt: skip
+        "case_number": f"（2025）蒙0802民特{number}号",
+        "judgment_kind": "宣告失踪",
+        "id_number": FATHER,
+        "name": "王大山",
+        "effective_date": "2025-02-10",
+    }
     base.update(changes)
     return base
 
@@ -39,8 +42,13 @@ def test_a_valid_row_becomes_a_record_with_typed_values():
 
 
 def test_field_codes_and_chinese_headers_give_the_same_record():
-    by_header = {"案号": "（2025）蒙0802民特1号", "文书类型": "宣告失踪", "当事人身份证号": FATHER,
-                 "当事人姓名": "王大山", "判决生效日期": "2025-02-10"}  # fmt: skip
+    by_header = {
+        "案号": "（2025）蒙0802民特1号",
+        "文书类型": "宣告失踪",
+        "当事人身份证号": FATHER,
+        "当事人姓名": "王大山",
+        "判决生效日期": "2025-02-10",
+    }
     assert read([by_header]).records[0].record_sha256 == read([row()]).records[0].record_sha256
 
 

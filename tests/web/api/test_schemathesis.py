@@ -79,9 +79,12 @@ def test_no_generated_request_gets_a_server_error(schema, auth, mode):
 def _run(strategy, auth, checks) -> None:
     @given(case=strategy)
     @settings(
-        max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
         suppress_health_check=list(HealthCheck),
-    )  # fmt: skip
+    )
     def check(case) -> None:
         case.call_and_validate(checks=checks, **auth)
 
@@ -89,10 +92,13 @@ def _run(strategy, auth, checks) -> None:
 
 
 ROW_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=30),
     st.sampled_from(["2025-02-10", "宣告失踪", "150802", "（2025）蒙0802民特1号"]),
-)  # fmt: skip
+)
 
 
 def test_batches_of_the_right_item_with_any_cell_values_get_a_receipt_never_a_5xx(
@@ -101,8 +107,9 @@ def test_batches_of_the_right_item_with_any_cell_values_get_a_receipt_never_a_5x
     """Valid judgments with a few cells replaced by anything: some rows pass, some fail."""
     keys = [spec.key for spec in catalog_load("150802").item(ITEM).fields]
     changes = st.dictionaries(st.sampled_from(keys), ROW_VALUES, max_size=2)
-    row = st.builds(lambda n, c: {**judgment(family.father, number=n), **c},
-                    st.integers(1, 30), changes)  # fmt: skip
+    row = st.builds(
+        lambda n, c: {**judgment(family.father, number=n), **c}, st.integers(1, 30), changes
+    )
     rows = st.lists(row, max_size=5)
     operation = schema["/api/v1/submissions"]["POST"]
     bodies = st.builds(lambda r: {"item_code": ITEM, "period": "2025-03", "rows": r}, rows)
@@ -110,14 +117,20 @@ def test_batches_of_the_right_item_with_any_cell_values_get_a_receipt_never_a_5x
     batches = itertools.count(1)
 
     @given(case=strategy)
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     def check(case) -> None:
         headers = {**auth["headers"], "Idempotency-Key": f"batch-{next(batches)}"}
         response = case.call_and_validate(
-            checks=[not_a_server_error, response_schema_conformance], headers=headers,
+            checks=[not_a_server_error, response_schema_conformance],
+            headers=headers,
             cookies=auth["cookies"],
-        )  # fmt: skip
+        )
         assert response.status_code in (200, 201), response.text
         receipt = response.json()
         assert receipt["rows_total"] == receipt["rows_accepted"] + receipt["rows_rejected"]

@@ -41,9 +41,13 @@ def test_a_batch_is_stored_as_facts_with_provenance_and_a_receipt(api, family, c
 
 
 def test_rows_may_be_keyed_by_chinese_headers(api, family):
-    row = {"案号": "（2025）蒙0802民特8号", "文书类型": "宣告死亡",
-           "当事人身份证号": family.mother.id_number, "当事人姓名": family.mother.name,
-           "判决生效日期": "2025年2月1日"}  # fmt: skip
+    row = {
+        "案号": "（2025）蒙0802民特8号",
+        "文书类型": "宣告死亡",
+        "当事人身份证号": family.mother.id_number,
+        "当事人姓名": family.mother.name,
+        "判决生效日期": "2025年2月1日",
+    }
     assert api.submit([row]).status_code == 201
     assert Fact.objects.get().type == "declared_dead"
 
@@ -109,8 +113,10 @@ def test_bad_rows_are_returned_with_the_uploads_messages_and_good_rows_kept(api,
     got = [(e["row"], e["column"], e["message"]) for e in receipt["errors"]]
     # the same rows as a CSV upload: the same messages, the rows one lower (the header is row 1)
     csv_errors = _csv_errors(rows, filename=f"{ITEM}-2025-03.json")
-    assert got == [(row - 1, column, message.replace(f"第{row}行", f"第{row - 1}行"))
-                   for row, column, message in csv_errors]  # fmt: skip
+    assert got == [
+        (row - 1, column, message.replace(f"第{row}行", f"第{row - 1}行"))
+        for row, column, message in csv_errors
+    ]
     assert any(
         "文书类型" in e["column"] and "应为以下之一" in e["message"] for e in receipt["errors"]
     )
@@ -162,8 +168,10 @@ def test_items_lists_the_granted_items_with_their_fields(api):
     assert fields["case_number"]["header"] == "案号"
     assert fields["case_number"]["required"] is True
     assert {c["code"] for c in fields["judgment_kind"]["codes"]} == {
-        "declared_missing", "declared_dead", "guardianship_revoked",
-    }  # fmt: skip
+        "declared_missing",
+        "declared_dead",
+        "guardianship_revoked",
+    }
 
 
 @pytest.mark.parametrize(

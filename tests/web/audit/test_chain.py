@@ -11,9 +11,10 @@ from django.db import connection
 
 from shouhu.cli import main
 from shouhu.web.audit.chain import HASHED_FIELDS, entry_hash
+from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import AuditEntry, AuditHead
 from shouhu.web.audit.selectors import audit_chain_verify
-from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.web.audit.services import audit_record
 
 pytestmark = pytest.mark.django_db
 
@@ -75,11 +76,21 @@ def test_an_entry_inserted_out_of_order_is_named(personas):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditentry SET seq = seq + 10 WHERE seq >= 3")
     fields = {
-        "seq": 3, "at": entries[0].at - timedelta(days=1), "actor_id": None, "actor_username": "x",
-        "role": "", "agency": "", "division_code": "", "action": "view", "object_type": "person",
-        "object_id": "1", "purpose": "case_work", "client_ip": "", "detail": {},
+        "seq": 3,
+        "at": entries[0].at - timedelta(days=1),
+        "actor_id": None,
+        "actor_username": "x",
+        "role": "",
+        "agency": "",
+        "division_code": "",
+        "action": "view",
+        "object_type": "person",
+        "object_id": "1",
+        "purpose": "case_work",
+        "client_ip": "",
+        "detail": {},
         "prev_hash": entries[1].hash,
-    }  # fmt: skip
+    }
     AuditEntry.objects.create(**fields, hash=entry_hash(fields))
     verdict = audit_chain_verify()
     assert (verdict.ok, verdict.first_bad_seq) == (False, 3)

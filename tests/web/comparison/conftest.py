@@ -14,8 +14,8 @@ import pytest
 from django.test import Client
 
 from shouhu.web.accounts.models import Agency, User
+from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Purpose
-from shouhu.web.audit.services import RequestContext
 from shouhu.web.cases.models import Case
 from shouhu.web.comparison.labels import reasons_with_labels
 from shouhu.web.comparison.models import ComparisonRun, Finding, RunStatus
@@ -41,27 +41,36 @@ def client_for(user: User) -> Client:
 def sent_fact(person: Person, agency: Agency, fact_type: str, **fields: object) -> Fact:
     """A fact as the ingest leaves it: the subject as the department wrote it, linked by ID."""
     values: dict[str, object] = {
-        "subject_id_number": person.id_number or "", "subject_name": person.name,
-        "link_method": "exact_id", "link_confidence": 100,
-    }  # fmt: skip
+        "subject_id_number": person.id_number or "",
+        "subject_name": person.name,
+        "link_method": "exact_id",
+        "link_confidence": 100,
+    }
     values.update(fields)
     return f.fact(person, agency, fact_type, **values)
 
 
 def done_run(division, started_by: User | None) -> ComparisonRun:
     return ComparisonRun.objects.create(
-        as_of=AS_OF, division=division, started_by=started_by, status=RunStatus.DONE, progress=100,
+        as_of=AS_OF,
+        division=division,
+        started_by=started_by,
+        status=RunStatus.DONE,
+        progress=100,
         counts={"enrol": 1, "exit": 1, "change": 1, "review": 1, "unlinked": 1},
-    )  # fmt: skip
+    )
 
 
 def finding(run: ComparisonRun, kind: str, person: Person | None, **fields: object) -> Finding:
     codes = fields.pop("codes", [])
     return Finding.objects.create(
-        run=run, kind=kind, person=person,
+        run=run,
+        kind=kind,
+        person=person,
         division=person.division if person else run.division,
-        reasons=reasons_with_labels(list(codes)), **fields,
-    )  # fmt: skip
+        reasons=reasons_with_labels(list(codes)),
+        **fields,
+    )
 
 
 @dataclass
@@ -98,31 +107,66 @@ def made(region: Region, personas: Personas) -> Made:
     change_case = f.case(changed)
     doubtful = f.person(region.village_a, name="萨仁高娃")
     stray = Fact.objects.create(
-        type="imprisoned", agency=police, source_record_id="X1", record_sha256="x" * 64,
-        subject_name="查无此人", subject_id_number="150802199001011234",
-    )  # fmt: skip
+        type="imprisoned",
+        agency=police,
+        source_record_id="X1",
+        record_sha256="x" * 64,
+        subject_name="查无此人",
+        subject_id_number="150802199001011234",
+    )
     neighbour = f.person(region.village_b, name="孙小丽")
     run_a = done_run(region.county_a, personas.caseworker_a)
     run_b = done_run(region.county_b, personas.caseworker_b)
     links = [{"fact_id": died.pk, "method": "near_miss", "confidence": 97}]
     return Made(
-        run_a=run_a, run_b=run_b,
-        enrol=finding(run_a, "enrol", orphan, category="orphan", orphan_type="scattered",
-                      decision="eligible", codes=["father_deceased", "mother_deceased"],
-                      fact_ids=[died.pk], links=links, link_confidence=97),
-        exit=finding(run_a, "exit", grown, case=exit_case, decision="not_eligible",
-                     codes=["aged_out"]),
-        change=finding(run_a, "change", changed, case=change_case, category="orphan",
-                       orphan_type="scattered", decision="eligible",
-                       codes=["father_deceased", "mother_deceased"]),
-        review=finding(run_a, "review", doubtful, decision="needs_review",
-                       codes=["missing_date"]),
-        unlinked=finding(run_a, "unlinked", None, fact_ids=[stray.pk],
-                         links=[{"fact_id": stray.pk, "method": "unlinked", "confidence": 0}]),
-        in_b=finding(run_b, "enrol", neighbour, category="orphan", orphan_type="scattered",
-                     codes=["father_deceased"]),
-        exit_case=exit_case, change_case=change_case, orphan=orphan, deceased_father=died,
-    )  # fmt: skip
+        run_a=run_a,
+        run_b=run_b,
+        enrol=finding(
+            run_a,
+            "enrol",
+            orphan,
+            category="orphan",
+            orphan_type="scattered",
+            decision="eligible",
+            codes=["father_deceased", "mother_deceased"],
+            fact_ids=[died.pk],
+            links=links,
+            link_confidence=97,
+        ),
+        exit=finding(
+            run_a, "exit", grown, case=exit_case, decision="not_eligible", codes=["aged_out"]
+        ),
+        change=finding(
+            run_a,
+            "change",
+            changed,
+            case=change_case,
+            category="orphan",
+            orphan_type="scattered",
+            decision="eligible",
+            codes=["father_deceased", "mother_deceased"],
+        ),
+        review=finding(run_a, "review", doubtful, decision="needs_review", codes=["missing_date"]),
+        unlinked=finding(
+            run_a,
+            "unlinked",
+            None,
+            fact_ids=[stray.pk],
+            links=[{"fact_id": stray.pk, "method": "unlinked", "confidence": 0}],
+        ),
+        in_b=finding(
+            run_b,
+            "enrol",
+            neighbour,
+            category="orphan",
+            orphan_type="scattered",
+            codes=["father_deceased"],
+        ),
+        exit_case=exit_case,
+        change_case=change_case,
+        orphan=orphan,
+        deceased_father=died,
+    )
 
 
 def typo(id_number: str) -> str:
@@ -175,19 +219,36 @@ def small_region(region: Region, personas: Personas) -> SmallRegion:
     x_father.name = "刘建国"
     x_father.save(update_fields=["name"])
     dirty_fact = Fact.objects.create(
-        type="deceased", date=date(2025, 2, 1), agency=police, source_record_id="D1",
-        record_sha256="d" * 64, subject_id_number=typo(x_father.id_number or ""),
+        type="deceased",
+        date=date(2025, 2, 1),
+        agency=police,
+        source_record_id="D1",
+        record_sha256="d" * 64,
+        subject_id_number=typo(x_father.id_number or ""),
         subject_name="刘建国",
-    )  # fmt: skip
+    )
     sent_fact(x_mother, police, "deceased", date=date(2023, 1, 5))
     stray = Fact.objects.create(
-        type="imprisoned", start=date(2025, 1, 1), end=date(2027, 1, 1), agency=justice,
-        source_record_id="S1", record_sha256="s" * 64, subject_name="查无此人",
+        type="imprisoned",
+        start=date(2025, 1, 1),
+        end=date(2027, 1, 1),
+        agency=justice,
+        source_record_id="S1",
+        record_sha256="s" * 64,
+        subject_name="查无此人",
         subject_id_number="999999",
-    )  # fmt: skip
+    )
     neighbour = _orphaned(region.village_b, police_b, "孙小丽")
     return SmallRegion(
-        orphan=orphan, grown=grown, changed=changed, doubtful=doubtful, steady=steady,
-        dirty=dirty, neighbour=neighbour, grown_case=grown_case, changed_case=changed_case,
-        stray=stray, dirty_fact=dirty_fact,
-    )  # fmt: skip
+        orphan=orphan,
+        grown=grown,
+        changed=changed,
+        doubtful=doubtful,
+        steady=steady,
+        dirty=dirty,
+        neighbour=neighbour,
+        grown_case=grown_case,
+        changed_case=changed_case,
+        stray=stray,
+        dirty_fact=dirty_fact,
+    )

@@ -31,8 +31,9 @@ def test_other_county_gets_the_same_error_as_a_missing_finding_and_is_audited(pe
     with pytest.raises(NotFound) as garbage:
         access.access_finding(ctx, "abc")
     assert foreign.value.message == missing.value.message == garbage.value.message
-    denied = AuditEntry.objects.filter(action="deny", actor_id=personas.caseworker_b.pk,
-                                       object_type="finding")  # fmt: skip
+    denied = AuditEntry.objects.filter(
+        action="deny", actor_id=personas.caseworker_b.pk, object_type="finding"
+    )
     assert sorted(e.detail["why"] for e in denied) == ["not_found", "not_found", "out_of_scope"]
 
 

@@ -24,8 +24,9 @@ def demo(db: None) -> ComparisonRun:
 
 
 def _truth() -> set[tuple[str, str]]:
-    region = synth_region(persons=PERSONS, seed=SEED, division_codes=[COUNTY],
-                          as_of=timezone.localdate())  # fmt: skip
+    region = synth_region(
+        persons=PERSONS, seed=SEED, division_codes=[COUNTY], as_of=timezone.localdate()
+    )
     return {
         (row["kind"], row["child_id_number"] or row["record_ids"])
         for row in region.truth_findings.to_pylist()

@@ -16,12 +16,36 @@ from tests.web.comparison.conftest import sent_fact
 
 pytestmark = pytest.mark.django_db
 
-REGISTRY = ["id_number", "name", "gender", "birth_date", "division_code",
-            "father_id_number", "mother_id_number"]  # fmt: skip
+REGISTRY = [
+    "id_number",
+    "name",
+    "gender",
+    "birth_date",
+    "division_code",
+    "father_id_number",
+    "mother_id_number",
+]
 REGISTER = ["case_id", "child_id_number", "category", "status", "division_code"]
-FACTS = ["record_id", "agency_type", "type", "id_number", "name", "birth_date", "gender",
-         "division_code", "date", "start", "end", "valid_until", "category", "level", "disease",
-         "qualifying", "life", "consent"]  # fmt: skip
+FACTS = [
+    "record_id",
+    "agency_type",
+    "type",
+    "id_number",
+    "name",
+    "birth_date",
+    "gender",
+    "division_code",
+    "date",
+    "start",
+    "end",
+    "valid_until",
+    "category",
+    "level",
+    "disease",
+    "qualifying",
+    "life",
+    "consent",
+]
 
 
 def _later():
@@ -48,7 +72,11 @@ def test_registry_is_the_subtree_with_parents_ids(region, small_region):
     father = ParentLink.objects.get(child=small_region.orphan, relation="father").parent
     assert orphan["father_id_number"] == father.id_number
     assert (orphan["name"], orphan["gender"], orphan["birth_date"], orphan["division_code"]) == (
-        "王小雨", "M", "2012-03-04", region.village_a.code)  # fmt: skip
+        "王小雨",
+        "M",
+        "2012-03-04",
+        region.village_a.code,
+    )
     assert small_region.neighbour.id_number not in people
     assert tables.in_scope == frozenset(tables.person_pks.values())
 
@@ -72,10 +100,13 @@ def test_register_holds_the_subtrees_cases(region, small_region):
     tables = comparison_tables_get(division=region.county_a, snapshot_at=_later())
     cases = _rows(tables.register, "case_id")
     grown = cases[str(small_region.grown_case.pk)]
-    assert grown == {"case_id": str(small_region.grown_case.pk),
-                     "child_id_number": small_region.grown.id_number,
-                     "category": "de_facto_unsupported", "status": "active",
-                     "division_code": region.village_a.code}  # fmt: skip
+    assert grown == {
+        "case_id": str(small_region.grown_case.pk),
+        "child_id_number": small_region.grown.id_number,
+        "category": "de_facto_unsupported",
+        "status": "active",
+        "division_code": region.village_a.code,
+    }
     assert len(cases) == 3
 
 
@@ -85,9 +116,13 @@ def test_facts_carry_the_linked_persons_id_or_what_the_department_wrote(region, 
     dirty = facts[str(small_region.dirty_fact.pk)]
     assert dirty["id_number"] == small_region.dirty_fact.subject_id_number  # as written, mistyped
     assert (dirty["agency_type"], dirty["type"], dirty["date"]) == (
-        "public_security", "deceased", "2025-02-01")  # fmt: skip
-    linked = Fact.objects.filter(person__isnull=False, person__division__path__startswith=
-                                 region.county_a.path).first()  # fmt: skip
+        "public_security",
+        "deceased",
+        "2025-02-01",
+    )
+    linked = Fact.objects.filter(
+        person__isnull=False, person__division__path__startswith=region.county_a.path
+    ).first()
     assert linked is not None
     assert facts[str(linked.pk)]["id_number"] == linked.person.id_number
     assert str(small_region.stray.pk) in facts  # unlinked, sent by a department of the county
@@ -106,8 +141,9 @@ def test_booleans_and_levels_are_written_as_the_file_contract_says(region, perso
     child = f.person(region.village_a)
     civil = f.agency("civil_affairs", region.county_a)
     fact = sent_fact(child, civil, "hiv_infected", consent=True, qualifying=False, level="2")
-    row = _rows(comparison_tables_get(division=region.county_a, snapshot_at=_later()).facts,
-                "record_id")[str(fact.pk)]  # fmt: skip
+    row = _rows(
+        comparison_tables_get(division=region.county_a, snapshot_at=_later()).facts, "record_id"
+    )[str(fact.pk)]
     assert (row["consent"], row["qualifying"], row["level"], row["life"]) == (
         "true",
         "false",
@@ -121,23 +157,36 @@ def test_the_snapshot_leaves_out_later_facts_and_later_corrections(region, small
     old = Fact.objects.get(pk=small_region.dirty_fact.pk)
     Fact.objects.filter(pk=old.pk).update(is_current=False)  # as the ingest does, first
     correction = Fact.objects.create(
-        type="deceased", date=date(2025, 2, 2), agency=old.agency, source_record_id="D1",
-        record_sha256="e" * 64, subject_id_number=old.subject_id_number, version=2, supersedes=old,
-    )  # fmt: skip
-    facts = _rows(comparison_tables_get(division=region.county_a, snapshot_at=snapshot).facts,
-                  "record_id")  # fmt: skip
+        type="deceased",
+        date=date(2025, 2, 2),
+        agency=old.agency,
+        source_record_id="D1",
+        record_sha256="e" * 64,
+        subject_id_number=old.subject_id_number,
+        version=2,
+        supersedes=old,
+    )
+    facts = _rows(
+        comparison_tables_get(division=region.county_a, snapshot_at=snapshot).facts, "record_id"
+    )
     assert str(old.pk) in facts  # current at the snapshot
     assert str(correction.pk) not in facts
-    now = _rows(comparison_tables_get(division=region.county_a, snapshot_at=_later()).facts,
-                "record_id")  # fmt: skip
+    now = _rows(
+        comparison_tables_get(division=region.county_a, snapshot_at=_later()).facts, "record_id"
+    )
     assert str(correction.pk) in now
     assert str(old.pk) not in now
 
 
 def test_submission_ids_are_recorded(region, small_region):
     police = small_region.dirty_fact.agency
-    sub = Submission.objects.create(agency=police, item_code="x", period=date(2025, 1, 1),
-                                    channel="upload", content_sha256="f" * 64)  # fmt: skip
+    sub = Submission.objects.create(
+        agency=police,
+        item_code="x",
+        period=date(2025, 1, 1),
+        channel="upload",
+        content_sha256="f" * 64,
+    )
     Fact.objects.filter(pk=small_region.stray.pk).update(submission=sub)
     tables = comparison_tables_get(division=region.county_a, snapshot_at=_later())
     assert tables.submission_ids == (sub.pk,)

@@ -20,8 +20,9 @@ def test_caseworker_starts_a_run_which_is_queued_as_a_job(personas, region):
     page = client.get(reverse("comparison_home"))
     assert page.status_code == 200
     assert "开始比对" in page.content.decode()
-    answer = client.post(reverse("comparison_home"),
-                         {"division": region.county_a.code, "as_of": "2026-11-01"})  # fmt: skip
+    answer = client.post(
+        reverse("comparison_home"), {"division": region.county_a.code, "as_of": "2026-11-01"}
+    )
     assert answer.status_code == 302
     run = ComparisonRun.objects.get()
     assert (run.division, run.as_of.isoformat(), run.status) == (
@@ -59,8 +60,9 @@ def test_a_run_over_another_county_is_refused_like_a_missing_division(personas, 
 
 
 def test_progress_endpoint_reports_status_and_counts_without_personal_data(personas, made):
-    ComparisonRun.objects.filter(pk=made.run_a.pk).update(status="running", progress=37,
-                                                          message="正在关联与认定")  # fmt: skip
+    ComparisonRun.objects.filter(pk=made.run_a.pk).update(
+        status="running", progress=37, message="正在关联与认定"
+    )
     client = client_for(personas.caseworker_a)
     data = client.get(reverse("comparison_run_status", args=[made.run_a.pk])).json()
     assert (data["status"], data["progress"], data["message"]) == ("running", 37, "正在关联与认定")
@@ -83,8 +85,9 @@ def test_the_queue_filters_by_kind_and_division(personas, made, region):
     exits = client.get(reverse("comparison_findings"), {"kind": "exit"}).content.decode()
     assert exits.count("data-finding=") == 1
     assert "李长大" in exits
-    township = client.get(reverse("comparison_findings"),
-                          {"division": region.township_a.code}).content.decode()  # fmt: skip
+    township = client.get(
+        reverse("comparison_findings"), {"division": region.township_a.code}
+    ).content.decode()
     assert township.count("data-finding=") == 4  # the unlinked record belongs to the county
     entry = AuditEntry.objects.filter(object_type="finding_list").last()
     assert entry is not None
@@ -93,8 +96,12 @@ def test_the_queue_filters_by_kind_and_division(personas, made, region):
 
 def test_the_queue_pages_through_many_findings(personas, made):
     for n in range(30):
-        finding(made.run_a, "review", f.person(made.orphan.division, name=f"测试{n}"),
-                codes=["missing_date"])  # fmt: skip
+        finding(
+            made.run_a,
+            "review",
+            f.person(made.orphan.division, name=f"测试{n}"),
+            codes=["missing_date"],
+        )
     client = client_for(personas.caseworker_a)
     first = client.get(reverse("comparison_findings"), {"kind": "review"}).content.decode()
     second = client.get(
@@ -162,8 +169,11 @@ def test_confirm_and_dismiss_through_the_pages(personas, made):
     )
     assert "已纳入保障" in confirmed.content.decode()
     assert Case.objects.filter(child=made.orphan, status="active", category="orphan").exists()
-    dismissed = client.post(reverse("comparison_finding_dismiss", args=[made.review.pk]),
-                            {"reason": "数据有误，已提出疑义。"}, follow=True)  # fmt: skip
+    dismissed = client.post(
+        reverse("comparison_finding_dismiss", args=[made.review.pk]),
+        {"reason": "数据有误，已提出疑义。"},
+        follow=True,
+    )
     assert "已驳回" in dismissed.content.decode()
     child_page = client.get(reverse("person_detail", args=[made.orphan.pk])).content.decode()
     assert "保障中" in child_page

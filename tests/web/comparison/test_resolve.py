@@ -24,23 +24,35 @@ def test_confirming_an_enrol_finding_opens_a_case_of_its_category(personas, made
     done = finding_confirm(ctx=ctx_for(personas.caseworker_a), finding=made.enrol, reason="已核实")
     case = Case.objects.get(child=made.orphan, status="active")
     assert (case.category, case.orphan_type, case.opened_on) == (
-        "orphan", "scattered", timezone.localdate())  # fmt: skip
+        "orphan",
+        "scattered",
+        timezone.localdate(),
+    )
     assert (case.opened_by, case.division) == (personas.caseworker_a, made.orphan.division)
     assert (done.status, done.outcome_case, done.resolved_by) == (
-        "confirmed", case, personas.caseworker_a)  # fmt: skip
+        "confirmed",
+        case,
+        personas.caseworker_a,
+    )
     [opened] = _audit("case", case.pk)
     assert (opened.action, opened.detail["category"]) == ("create", "orphan")
     [resolved] = _audit("finding", made.enrol.pk)
-    assert resolved.detail == {"resolution": "confirmed", "kind": "enrol", "case": case.pk,
-                               "reason_code": "", "reason_chars": 3}  # fmt: skip
+    assert resolved.detail == {
+        "resolution": "confirmed",
+        "kind": "enrol",
+        "case": case.pk,
+        "reason_code": "",
+        "reason_chars": 3,
+    }
     assert "已核实" not in str(resolved.detail)
     assert made.orphan.name not in str(opened.detail)
 
 
 def test_confirming_an_exit_closes_the_case_with_the_written_reason(personas, made):
     reason = "已于2026年5月1日年满18周岁，依规终止。"
-    finding_confirm(ctx=ctx_for(personas.caseworker_a), finding=made.exit,
-                    reason_code="aged_out", reason=reason)  # fmt: skip
+    finding_confirm(
+        ctx=ctx_for(personas.caseworker_a), finding=made.exit, reason_code="aged_out", reason=reason
+    )
     made.exit_case.refresh_from_db()
     assert made.exit_case.status == "closed"
     assert made.exit_case.close_reason_code == "aged_out"
@@ -53,8 +65,12 @@ def test_confirming_an_exit_closes_the_case_with_the_written_reason(personas, ma
 @pytest.mark.parametrize("reason", ["", "   \n "])
 def test_an_exit_without_a_written_reason_is_refused_and_nothing_changes(personas, made, reason):
     with pytest.raises(InvalidInput, match="书面说明理由"):
-        finding_confirm(ctx=ctx_for(personas.caseworker_a), finding=made.exit,
-                        reason_code="aged_out", reason=reason)  # fmt: skip
+        finding_confirm(
+            ctx=ctx_for(personas.caseworker_a),
+            finding=made.exit,
+            reason_code="aged_out",
+            reason=reason,
+        )
     made.exit.refresh_from_db()
     made.exit_case.refresh_from_db()
     assert (made.exit.status, made.exit_case.status) == ("open", "active")
@@ -64,10 +80,18 @@ def test_an_exit_without_a_written_reason_is_refused_and_nothing_changes(persona
 
 def test_an_exit_needs_one_of_the_findings_reason_codes(personas, made):
     with pytest.raises(InvalidInput, match="终止原因"):
-        finding_confirm(ctx=ctx_for(personas.caseworker_a), finding=made.exit,
-                        reason_code="adopted", reason="理由")  # fmt: skip
-    finding_confirm(ctx=ctx_for(personas.caseworker_a), finding=made.exit,
-                    reason_code="other", reason="经入户核实，监护情况已改变。")  # fmt: skip
+        finding_confirm(
+            ctx=ctx_for(personas.caseworker_a),
+            finding=made.exit,
+            reason_code="adopted",
+            reason="理由",
+        )
+    finding_confirm(
+        ctx=ctx_for(personas.caseworker_a),
+        finding=made.exit,
+        reason_code="other",
+        reason="经入户核实，监护情况已改变。",
+    )
     made.exit_case.refresh_from_db()
     assert made.exit_case.close_reason_code == "other"
 
@@ -76,7 +100,10 @@ def test_confirming_a_change_updates_the_category_in_place(personas, made):
     finding_confirm(ctx=ctx_for(personas.caseworker_a), finding=made.change)
     made.change_case.refresh_from_db()
     assert (made.change_case.status, made.change_case.category, made.change_case.orphan_type) == (
-        "active", "orphan", "scattered")  # fmt: skip
+        "active",
+        "orphan",
+        "scattered",
+    )
     [changed] = _audit("case", made.change_case.pk)
     assert changed.action == "update"
     assert changed.detail["from"] == {"category": "de_facto_unsupported", "orphan_type": ""}
@@ -86,8 +113,11 @@ def test_confirming_a_change_updates_the_category_in_place(personas, made):
 def test_a_review_is_confirmed_with_what_was_checked_and_leaves_the_register(personas, made):
     with pytest.raises(InvalidInput, match="核查结果"):
         finding_confirm(ctx=ctx_for(personas.caseworker_a), finding=made.review, reason=" ")
-    done = finding_confirm(ctx=ctx_for(personas.caseworker_a), finding=made.review,
-                           reason="已入户核实，死亡日期为2024年3月1日，待公安更正。")  # fmt: skip
+    done = finding_confirm(
+        ctx=ctx_for(personas.caseworker_a),
+        finding=made.review,
+        reason="已入户核实，死亡日期为2024年3月1日，待公安更正。",
+    )
     assert done.status == "confirmed"
     assert done.outcome_case is None
     assert not Case.objects.filter(child=made.review.person).exists()
@@ -106,7 +136,10 @@ def test_dismissing_needs_a_reason_and_is_audited(personas, made):
     )
     [entry] = _audit("finding", made.unlinked.pk)
     assert (entry.action, entry.purpose, entry.detail["resolution"]) == (
-        "update", "comparison", "dismissed")  # fmt: skip
+        "update",
+        "comparison",
+        "dismissed",
+    )
 
 
 def test_a_finding_is_resolved_once(personas, made):
@@ -129,11 +162,19 @@ def test_enrol_is_refused_when_the_child_already_has_an_active_case(personas, ma
 
 
 def test_exit_is_refused_when_someone_closed_the_case_meanwhile(personas, made):
-    case_close(ctx=ctx_for(personas.caseworker_a), case=made.exit_case, reason_code="aged_out",
-               reason="已满18周岁。")  # fmt: skip
+    case_close(
+        ctx=ctx_for(personas.caseworker_a),
+        case=made.exit_case,
+        reason_code="aged_out",
+        reason="已满18周岁。",
+    )
     with pytest.raises(DomainError) as refused:
-        finding_confirm(ctx=ctx_for(personas.caseworker_a), finding=made.exit,
-                        reason_code="aged_out", reason="已满18周岁。")  # fmt: skip
+        finding_confirm(
+            ctx=ctx_for(personas.caseworker_a),
+            finding=made.exit,
+            reason_code="aged_out",
+            reason="已满18周岁。",
+        )
     assert refused.value.code == ErrorCode.CONFLICT
 
 
@@ -141,5 +182,9 @@ def test_case_open_checks_the_category(personas, made):
     with pytest.raises(InvalidInput):
         case_open(ctx=ctx_for(personas.caseworker_a), child=made.orphan, category="left_behind")
     with pytest.raises(InvalidInput):
-        case_open(ctx=ctx_for(personas.caseworker_a), child=made.orphan,
-                  category="de_facto_unsupported", orphan_type="scattered")  # fmt: skip
+        case_open(
+            ctx=ctx_for(personas.caseworker_a),
+            child=made.orphan,
+            category="de_facto_unsupported",
+            orphan_type="scattered",
+        )

@@ -45,13 +45,28 @@ def _found(run: ComparisonRun) -> set[tuple[object, ...]]:
 def _signature(run: ComparisonRun) -> list[tuple[object, ...]]:
     """Everything a finding says, in a stable order (ids of the run itself left out)."""
     rows = Finding.objects.filter(run=run).order_by("kind", "person_id", "pk")
-    return [(r.kind, r.person_id, r.case_id, r.division_id, r.category, r.orphan_type, r.decision,
-             r.reasons, r.fact_ids, r.links, r.link_confidence) for r in rows]  # fmt: skip
+    return [
+        (
+            r.kind,
+            r.person_id,
+            r.case_id,
+            r.division_id,
+            r.category,
+            r.orphan_type,
+            r.decision,
+            r.reasons,
+            r.fact_ids,
+            r.links,
+            r.link_confidence,
+        )
+        for r in rows
+    ]
 
 
 def test_a_run_on_a_small_county_finds_each_kind(personas, region, small_region):
-    run = comparison_run_start(ctx=ctx_for(personas.caseworker_a), division=region.county_a,
-                               as_of=AS_OF, background=False)  # fmt: skip
+    run = comparison_run_start(
+        ctx=ctx_for(personas.caseworker_a), division=region.county_a, as_of=AS_OF, background=False
+    )
     seen: list[tuple[int, int]] = []
 
     def progress(percent: int, message: str) -> None:
@@ -61,7 +76,12 @@ def test_a_run_on_a_small_county_finds_each_kind(personas, region, small_region)
     assert _found(run) == _expected(small_region)
     assert (run.status, run.progress, run.message) == ("done", 100, "")
     assert {k: run.counts[k] for k in ("enrol", "exit", "change", "review", "unlinked")} == {
-        "enrol": 2, "exit": 1, "change": 1, "review": 1, "unlinked": 1}  # fmt: skip
+        "enrol": 2,
+        "exit": 1,
+        "change": 1,
+        "review": 1,
+        "unlinked": 1,
+    }
     assert run.counts["records"] == 11
     assert run.params_version
     assert run.settings["engine"] == "duckdb"
@@ -92,8 +112,9 @@ def test_a_run_on_a_small_county_finds_each_kind(personas, region, small_region)
 def test_a_run_killed_while_writing_leaves_nothing_and_runs_again_to_the_same_findings(
     personas, region, small_region, monkeypatch
 ):
-    run = comparison_run_start(ctx=ctx_for(personas.caseworker_a), division=region.county_a,
-                               as_of=AS_OF, background=False)  # fmt: skip
+    run = comparison_run_start(
+        ctx=ctx_for(personas.caseworker_a), division=region.county_a, as_of=AS_OF, background=False
+    )
     real = Finding.objects.bulk_create
 
     def half_then_die(objs, **kwargs):
@@ -119,8 +140,9 @@ def test_a_run_killed_while_writing_leaves_nothing_and_runs_again_to_the_same_fi
 def test_a_dead_workers_run_is_taken_over_and_ignores_data_recorded_after_it_started(
     personas, region, small_region
 ):
-    run = comparison_run_start(ctx=ctx_for(personas.caseworker_a), division=region.county_a,
-                               as_of=AS_OF)  # fmt: skip
+    run = comparison_run_start(
+        ctx=ctx_for(personas.caseworker_a), division=region.county_a, as_of=AS_OF
+    )
     first = job_claim(worker="dies", kinds=("comparison.run",))
     assert first is not None
     assert first.pk == run.job_id
@@ -145,9 +167,9 @@ def test_a_dead_workers_run_is_taken_over_and_ignores_data_recorded_after_it_sta
 
 def test_compare_db_command_prints_the_counts(personas, region, small_region):
     result = CliRunner().invoke(
-        main, ["compare-db", "--division", "150802", "--as-of", "2026-11-01",
-               "--user", "caseworker_a"],
-    )  # fmt: skip
+        main,
+        ["compare-db", "--division", "150802", "--as-of", "2026-11-01", "--user", "caseworker_a"],
+    )
     assert result.exit_code == 0, result.output
     run = ComparisonRun.objects.get()
     assert (

@@ -12,8 +12,8 @@ from django.test import Client
 
 from shouhu.core.catalog import DataItem, catalog_load
 from shouhu.web.accounts.models import Agency, User
+from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Purpose
-from shouhu.web.audit.services import RequestContext
 from shouhu.web.exchange.services import IngestResult, submission_ingest
 from shouhu.web.jobs.worker import job_run_next
 from shouhu.web.registry.models import Person

@@ -14,8 +14,8 @@ from shouhu.core.errors import InvalidInput, NotFound
 from shouhu.core.exchange.package import PackageRefused, RefusalReason, package_seal
 from shouhu.core.exchange.package_keys import AgencyRef, PrivateKeys, TrustStore, keys_generate
 from shouhu.core.identity import id_number_generate
+from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import AuditEntry, Purpose
-from shouhu.web.audit.services import RequestContext
 from shouhu.web.exchange.models import Channel, Fact, Submission
 from shouhu.web.exchange.package_import import package_import
 
@@ -34,18 +34,25 @@ def judgments_csv(count: int) -> bytes:
             division_code="150802", birth_date=date(1985, 6, 1), sequence=index, gender="M"
         )
         row = {
-            "case_number": f"（2026）蒙0802民特{index + 1}号", "judgment_kind": "宣告失踪",
-            "id_number": number, "name": "王大山", "effective_date": "2026-04-03",
-        }  # fmt: skip
+            "case_number": f"（2026）蒙0802民特{index + 1}号",
+            "judgment_kind": "宣告失踪",
+            "id_number": number,
+            "name": "王大山",
+            "effective_date": "2026-04-03",
+        }
         writer.writerow([row.get(spec.key, "") for spec in item.fields])
     return out.getvalue().encode("utf-8")
 
 
 def sealed(content: bytes, *, sender: PrivateKeys = COURT) -> bytes:
     return package_seal(
-        content=content, filename="2026-04判决.csv", item_code="court_judgment",
-        period=date(2026, 4, 1), sender=sender, recipient=CIVIL.public,
-    )  # fmt: skip
+        content=content,
+        filename="2026-04判决.csv",
+        item_code="court_judgment",
+        period=date(2026, 4, 1),
+        sender=sender,
+        recipient=CIVIL.public,
+    )
 
 
 @pytest.fixture
@@ -113,9 +120,11 @@ def test_untrusted_sender_stores_nothing(ctx):
     stranger = keys_generate(agency=AgencyRef("court", "150802"), name="冒名者")
     with pytest.raises(PackageRefused) as caught:
         package_import(
-            ctx=ctx, data=sealed(judgments_csv(1), sender=stranger), trust=TRUST,
+            ctx=ctx,
+            data=sealed(judgments_csv(1), sender=stranger),
+            trust=TRUST,
             recipient_key=CIVIL,
-        )  # fmt: skip
+        )
     assert caught.value.reason is RefusalReason.UNTRUSTED_SIGNER
     assert stored() == (0, 0)
 
@@ -124,9 +133,11 @@ def test_sender_agency_missing_on_platform_stores_nothing(ctx):
     far = keys_generate(agency=AgencyRef("court", "150821"), name="五原县人民法院")
     with pytest.raises(NotFound):
         package_import(
-            ctx=ctx, data=sealed(judgments_csv(1), sender=far),
-            trust=TrustStore([COURT.public, far.public]), recipient_key=CIVIL,
-        )  # fmt: skip
+            ctx=ctx,
+            data=sealed(judgments_csv(1), sender=far),
+            trust=TrustStore([COURT.public, far.public]),
+            recipient_key=CIVIL,
+        )
     assert stored() == (0, 0)
 
 
@@ -148,23 +159,52 @@ def test_cli_keygen_export_import(personas, tmp_path):
 
     run = CliRunner().invoke
     for name, agency_type in (("法院", "court"), ("民政", "civil_affairs")):
-        args = ["package", "keygen", "--out", str(tmp_path / name), "--name", name,
-                "--agency-type", agency_type, "--division", "150802"]  # fmt: skip
+        args = [
+            "package",
+            "keygen",
+            "--out",
+            str(tmp_path / name),
+            "--name",
+            name,
+            "--agency-type",
+            agency_type,
+            "--division",
+            "150802",
+        ]
         assert run(main, args).exit_code == 0
     (tmp_path / "trust").mkdir()
     (tmp_path / "法院" / "法院.pub.pem").rename(tmp_path / "trust" / "法院.pub.pem")
     (tmp_path / "data.csv").write_bytes(judgments_csv(2))
-    export = run(main, [
-        "package", "export", str(tmp_path / "data.csv"), "--item", "court_judgment",
-        "--period", "2026-04", "--signing-key", str(tmp_path / "法院" / "法院.key.pem"),
-        "--recipient-key", str(tmp_path / "民政" / "民政.pub.pem"),
-        "--out", str(tmp_path / "p.pkg"),
-    ])  # fmt: skip
+    export = run(
+        main,
+        [
+            "package",
+            "export",
+            str(tmp_path / "data.csv"),
+            "--item",
+            "court_judgment",
+            "--period",
+            "2026-04",
+            "--signing-key",
+            str(tmp_path / "法院" / "法院.key.pem"),
+            "--recipient-key",
+            str(tmp_path / "民政" / "民政.pub.pem"),
+            "--out",
+            str(tmp_path / "p.pkg"),
+        ],
+    )
     assert export.exit_code == 0, export.output
     imported = [
-        "package", "import", str(tmp_path / "p.pkg"), "--trust", str(tmp_path / "trust"),
-        "--recipient-key", str(tmp_path / "民政" / "民政.key.pem"), "--user", "caseworker_a",
-    ]  # fmt: skip
+        "package",
+        "import",
+        str(tmp_path / "p.pkg"),
+        "--trust",
+        str(tmp_path / "trust"),
+        "--recipient-key",
+        str(tmp_path / "民政" / "民政.key.pem"),
+        "--user",
+        "caseworker_a",
+    ]
     first = run(main, imported)
     assert first.exit_code == 0, first.output
     assert "接收 2 行" in first.output

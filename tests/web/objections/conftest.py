@@ -11,9 +11,10 @@ from django.test import Client
 
 from shouhu.core.exchange.json_rows import read_json_rows
 from shouhu.web.accounts.models import Agency, User
-from shouhu.web.audit.services import RequestContext
+from shouhu.web.audit.context import RequestContext
+from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.models import Fact
-from shouhu.web.exchange.services import catalog_for, submission_store
+from shouhu.web.exchange.services import submission_store
 from shouhu.web.registry.models import Person
 from tests.web import factories as f
 from tests.web.conftest import Personas, Region
@@ -34,11 +35,15 @@ class Missing:
 
 def judgment_row(father: Person, child: Person, **changes: object) -> dict[str, object]:
     row: dict[str, object] = {
-        "案号": "（2025）蒙0802民特7号", "文书类型": "宣告失踪",
-        "当事人身份证号": father.id_number, "当事人姓名": father.name,
-        "判决生效日期": "2025-02-10", "子女身份证号": child.id_number, "子女姓名": child.name,
+        "案号": "（2025）蒙0802民特7号",
+        "文书类型": "宣告失踪",
+        "当事人身份证号": father.id_number,
+        "当事人姓名": father.name,
+        "判决生效日期": "2025-02-10",
+        "子女身份证号": child.id_number,
+        "子女姓名": child.name,
         "法院名称": "临河区人民法院",
-    }  # fmt: skip
+    }
     row.update(changes)
     return row
 
@@ -49,9 +54,15 @@ def court_submit(court: Agency, clerk: User, rows: list[dict[str, object]], key:
     result = read_json_rows(rows, source=source, item=item)
     ctx = RequestContext(user=clerk, client_ip=CLIENT_IP, purpose="submission")
     return submission_store(
-        ctx=ctx, agency=court, item_code=ITEM, period=PERIOD, channel="api", filename=source,
-        result=result, idempotency_key=key,
-    )  # fmt: skip
+        ctx=ctx,
+        agency=court,
+        item_code=ITEM,
+        period=PERIOD,
+        channel="api",
+        filename=source,
+        result=result,
+        idempotency_key=key,
+    )
 
 
 @pytest.fixture

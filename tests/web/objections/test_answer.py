@@ -8,8 +8,9 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from shouhu.core.policy.vocabulary import FIELD_LABELS
+from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import AuditEntry
-from shouhu.web.audit.services import RequestContext
 from shouhu.web.exchange.models import Fact
 from shouhu.web.objections.models import Objection
 from shouhu.web.objections.services import objection_raise
@@ -45,8 +46,10 @@ def test_confirm_keeps_the_fact_and_records_reply_and_times(personas, missing, o
     assert response.status_code == 302
     objection.refresh_from_db()
     assert (objection.status, objection.reply, objection.answered_by) == (
-        "confirmed", "判决书核对无误。", personas.court_clerk_a,
-    )  # fmt: skip
+        "confirmed",
+        "判决书核对无误。",
+        personas.court_clerk_a,
+    )
     assert objection.answered_at == objection.resolved_at is not None
     assert objection.resolved_at >= objection.raised_at
     missing.fact.refresh_from_db()
@@ -59,9 +62,13 @@ def test_confirm_keeps_the_fact_and_records_reply_and_times(personas, missing, o
 
 def test_correct_writes_a_new_version_that_supersedes_the_old(personas, missing, objection):
     response = answer(
-        personas.court_clerk_a, objection, resolution="correct", reply="生效日期录错，已更正。",
-        f_date="2025-02-12", f_end="",
-    )  # fmt: skip
+        personas.court_clerk_a,
+        objection,
+        resolution="correct",
+        reply="生效日期录错，已更正。",
+        f_date="2025-02-12",
+        f_end="",
+    )
     assert response.status_code == 302
     objection.refresh_from_db()
     old = Fact.objects.get(pk=missing.fact.pk)
@@ -71,8 +78,10 @@ def test_correct_writes_a_new_version_that_supersedes_the_old(personas, missing,
     assert (old.is_current, new.is_current) == (False, True)
     assert (new.version, new.supersedes_id) == (2, old.pk)
     assert (new.agency_id, new.item_code, new.source_record_id) == (
-        old.agency_id, old.item_code, old.source_record_id,
-    )  # fmt: skip
+        old.agency_id,
+        old.item_code,
+        old.source_record_id,
+    )
     assert (new.type, new.date, new.person_id) == (
         "declared_missing",
         date(2025, 2, 12),
@@ -86,8 +95,13 @@ def test_correct_writes_a_new_version_that_supersedes_the_old(personas, missing,
 
 
 def test_a_later_delivery_of_the_corrected_record_adds_nothing(personas, missing, objection):
-    answer(personas.court_clerk_a, objection, resolution="correct", reply="已更正。",
-           f_date="2025-02-12")  # fmt: skip
+    answer(
+        personas.court_clerk_a,
+        objection,
+        resolution="correct",
+        reply="已更正。",
+        f_date="2025-02-12",
+    )
     corrected = judgment_row(missing.father, missing.child, 判决生效日期="2025-02-12")
     again = court_submit(missing.court, personas.court_clerk_a, [corrected])
     assert (again.facts_created, again.facts_superseded, again.facts_unchanged) == (0, 0, 1)
@@ -97,8 +111,13 @@ def test_a_later_delivery_of_the_corrected_record_adds_nothing(personas, missing
 def test_the_childs_page_shows_the_corrected_version_with_the_old_one_kept(
     personas, missing, objection
 ):
-    answer(personas.court_clerk_a, objection, resolution="correct", reply="已更正。",
-           f_date="2025-02-12")  # fmt: skip
+    answer(
+        personas.court_clerk_a,
+        objection,
+        resolution="correct",
+        reply="已更正。",
+        f_date="2025-02-12",
+    )
     html = client_for(personas.caseworker_a).get(f"/persons/{missing.child.pk}/").content.decode()
     current, older = html.split('<details class="tl-older">', 1)
     assert "2025年2月12日" in current
@@ -106,8 +125,9 @@ def test_the_childs_page_shows_the_corrected_version_with_the_old_one_kept(
 
 
 def test_a_correction_that_changes_nothing_is_refused(personas, objection):
-    response = answer(personas.court_clerk_a, objection, resolution="correct", reply="更正。",
-                      f_date="2025-02-10")  # fmt: skip
+    response = answer(
+        personas.court_clerk_a, objection, resolution="correct", reply="更正。", f_date="2025-02-10"
+    )
     assert response.status_code == 400
     assert "与原记录相同" in response.content.decode()
     objection.refresh_from_db()
@@ -116,16 +136,23 @@ def test_a_correction_that_changes_nothing_is_refused(personas, objection):
 
 
 def test_a_correction_with_an_end_before_the_date_is_refused(personas, objection):
-    response = answer(personas.court_clerk_a, objection, resolution="correct", reply="更正。",
-                      f_end="2025-01-01")  # fmt: skip
+    response = answer(
+        personas.court_clerk_a, objection, resolution="correct", reply="更正。", f_end="2025-01-01"
+    )
     assert response.status_code == 400
-    assert "「结束日期」不能早于「日期」" in response.content.decode()
+    expected = f"「{FIELD_LABELS['end']}」不能早于「{FIELD_LABELS['date']}」"
+    assert expected in response.content.decode()
     assert Fact.objects.count() == 1
 
 
 def test_a_bad_date_keeps_what_was_typed_and_says_why(personas, objection):
-    response = answer(personas.court_clerk_a, objection, resolution="correct", reply="更正说明",
-                      f_date="2025-13-01")  # fmt: skip
+    response = answer(
+        personas.court_clerk_a,
+        objection,
+        resolution="correct",
+        reply="更正说明",
+        f_date="2025-13-01",
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "不是真实存在的日期" in html

@@ -28,16 +28,20 @@ def test_caseworker_raises_an_objection_with_times_due_date_and_audit(personas, 
     assert response.status_code == 302
     assert response["Location"] == f"/objections/{objection.pk}/"
     assert (objection.status, objection.reason, objection.raised_by) == (
-        "open", REASON, personas.caseworker_a,
-    )  # fmt: skip
+        "open",
+        REASON,
+        personas.caseworker_a,
+    )
     assert objection.agency == missing.court
     assert objection.due_on == build_due_on(timezone.localdate())
     assert objection.answered_at is None
     assert objection.resolved_at is None
     entry = AuditEntry.objects.get(action="create", object_type="objection")
     assert (entry.object_id, entry.purpose, entry.client_ip) == (
-        str(objection.pk), "case_work", CLIENT_IP,
-    )  # fmt: skip
+        str(objection.pk),
+        "case_work",
+        CLIENT_IP,
+    )
     assert entry.detail["fact"] == missing.fact.pk
 
 
@@ -128,8 +132,9 @@ def test_another_county_gets_the_same_404_as_a_missing_fact_and_is_audited(perso
     assert client.get(f"/objections/new/{missing.fact.pk}/").status_code == 404
     denied = AuditEntry.objects.filter(action="deny", actor_id=personas.caseworker_b.pk)
     assert {(e.object_type, e.detail["why"]) for e in denied} == {
-        ("fact", "out_of_scope"), ("fact", "not_found"),
-    }  # fmt: skip
+        ("fact", "out_of_scope"),
+        ("fact", "not_found"),
+    }
     assert not Objection.objects.exists()
 
 

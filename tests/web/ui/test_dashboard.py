@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from shouhu.web.audit.models import AuditEntry
-from shouhu.web.registry.selectors import adult_cutoff, dashboard_counts
+from shouhu.web.registry.selectors import adult_cutoff
+from shouhu.web.statistics.selectors import dashboard_counts
 from tests.web import factories as f
 from tests.web.ui.conftest import CLIENT_IP, client_for
 
@@ -88,8 +89,11 @@ def test_dashboard_is_audited_as_a_statistics_view(personas, register):
     client_for(personas.caseworker_a).get("/")
     entry = AuditEntry.objects.get(action="view")
     assert (entry.object_type, entry.object_id, entry.purpose, entry.client_ip) == (
-        "dashboard", "150802", "statistics", CLIENT_IP,
-    )  # fmt: skip
+        "dashboard",
+        "150802",
+        "statistics",
+        CLIENT_IP,
+    )
 
 
 @pytest.mark.parametrize("who", ["auditor_city", "court_clerk_a"])

@@ -35,10 +35,10 @@ def test_timeline_shows_each_fact_with_its_provenance(personas, family_a):
     assert "服刑在押" in page
     assert "2024年5月1日 至 2031年4月30日" in page
     assert "临河区人民法院" in page
-    assert "court_sentence · 2025年3月 · 网页上传" in page
+    assert "判处刑罚的刑事判决（有未成年子女的） · 2025年3月 · 网页上传" in page
     assert family_a.imprisoned.source_record_id in page
     assert "2025-03-05 10:30" in page  # 02:30 UTC shown in Asia/Shanghai
-    assert "身份证号精确关联（置信度 100）" in page
+    assert "身份证号精确（置信度 100）" in page
 
 
 def test_a_corrected_fact_shows_the_current_version_with_older_ones_collapsed(personas, family_a):
@@ -127,8 +127,11 @@ def test_a_view_writes_exactly_one_view_entry_with_purpose_and_client_address(pe
     assert (entry.object_type, entry.object_id) == ("person", str(family_a.child.pk))
     assert (entry.purpose, entry.client_ip) == ("case_work", CLIENT_IP)
     assert (entry.actor_username, entry.role, entry.agency, entry.division_code) == (
-        "caseworker_a", "caseworker", "临河区民政局", "150802",
-    )  # fmt: skip
+        "caseworker_a",
+        "caseworker",
+        "临河区民政局",
+        "150802",
+    )
     assert AuditEntry.objects.exclude(action="view").count() == 0
 
 

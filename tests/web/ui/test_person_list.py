@@ -137,8 +137,11 @@ def test_each_search_is_audited_with_its_kind_but_never_its_text(personas, peopl
     assert {(e.purpose, e.client_ip, e.object_type) for e in entries} == {
         ("case_work", CLIENT_IP, "person")
     }
-    logged = json.dumps([[getattr(e, f.name) for f in e._meta.fields] for e in entries],
-                        ensure_ascii=False, default=str)  # fmt: skip
+    logged = json.dumps(
+        [[getattr(e, f.name) for f in e._meta.fields] for e in entries],
+        ensure_ascii=False,
+        default=str,
+    )
     for text in ("張偉", "张伟", "zhangw", number, number[-5:]):
         assert text not in logged
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
 
 from shouhu.core.errors import NotFound
 
@@ -65,28 +67,30 @@ FREQUENCY_LABELS = {
     Frequency.ON_REQUEST: "按需查询",
 }
 
-# 部门类型的中文名（docs/glossary.md）。
-AGENCY_LABELS = {
-    "civil_affairs": "民政",
-    "court": "人民法院",
-    "procuratorate": "人民检察院",
-    "public_security": "公安",
-    "justice": "司法行政",
-    "education": "教育",
-    "big_data_center": "大数据中心",
-    "housing": "住建",
-    "trade_union": "总工会",
-    "women_children_committee": "妇儿工委",
-    "finance": "财政",
-    "health": "卫生健康",
-    "medical_insurance": "医疗保障",
-    "rural_revitalization": "乡村振兴",
-    "womens_federation": "妇联",
-    "disabled_federation": "残联",
-    "human_resources": "人社",
-    "youth_league": "团委",
-    "elders_committee": "关工委",
-}
+# 部门类型及其中文名（docs/glossary.md），全平台只此一份：Django 的 choices、模板、导出都由此得出。
+AGENCY_LABELS: Final = MappingProxyType(
+    {
+        "civil_affairs": "民政",
+        "court": "法院",
+        "procuratorate": "检察院",
+        "public_security": "公安",
+        "justice": "司法行政",
+        "education": "教育",
+        "big_data_center": "大数据中心",
+        "finance": "财政",
+        "health": "卫生健康",
+        "medical_insurance": "医疗保障",
+        "rural_revitalization": "乡村振兴",
+        "womens_federation": "妇联",
+        "disabled_federation": "残联",
+        "human_resources": "人社",
+        "housing": "住建",
+        "youth_league": "团委",
+        "trade_union": "总工会",
+        "elders_committee": "关工委",
+        "women_children_committee": "妇儿工委",
+    }
+)
 
 # 字段可映射到的目标：主体身份、事实字段、记录编号，或留作附加信息（extra）。
 SUBJECT_TARGETS = ("id_number", "name", "gender", "birth_date", "division_code")

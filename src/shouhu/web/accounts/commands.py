@@ -9,24 +9,18 @@
 from __future__ import annotations
 
 import getpass
-import os
 from typing import Any
 
 import click
 
+from shouhu.web import django_setup
+
 CLI_ACTOR = "cli"
 
 
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouhu.web.settings")
-    import django
-
-    django.setup()
-
-
 def _ctx() -> Any:
+    from shouhu.web.audit.context import RequestContext
     from shouhu.web.audit.models import Purpose
-    from shouhu.web.audit.services import RequestContext
 
     return RequestContext(user=None, client_ip="", purpose=Purpose.ADMINISTRATION)
 
@@ -66,16 +60,19 @@ def credential() -> None:
 @click.option("--name", default="", help="凭证名称（对方系统的名称）；缺省用部门名称")
 def credential_create_command(agency_ref: str, items: str, name: str) -> None:
     """签发凭证，打印令牌（只此一次）。"""
-    _django()
+    django_setup()
     from shouhu.core.errors import DomainError
     from shouhu.web.accounts.credentials import credential_create
 
     agency = _agency(agency_ref)
     try:
         issued = credential_create(
-            ctx=_ctx(), name=name or f"{agency.name}对接系统", agency=agency,
-            item_codes=items.split(","), actor=_actor(),
-        )  # fmt: skip
+            ctx=_ctx(),
+            name=name or f"{agency.name}对接系统",
+            agency=agency,
+            item_codes=items.split(","),
+            actor=_actor(),
+        )
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     item = issued.credential
@@ -88,7 +85,7 @@ def credential_create_command(agency_ref: str, items: str, name: str) -> None:
 @credential.command("list")
 def credential_list_command() -> None:
     """列出凭证（不含令牌）。"""
-    _django()
+    django_setup()
     from shouhu.web.accounts.models import SystemCredential
 
     for item in SystemCredential.objects.select_related("agency").order_by("pk"):
@@ -104,7 +101,7 @@ def credential_list_command() -> None:
 @click.argument("prefix")
 def credential_revoke_command(prefix: str) -> None:
     """吊销凭证（按 list 显示的前缀）。"""
-    _django()
+    django_setup()
     from shouhu.web.accounts.credentials import credential_revoke
     from shouhu.web.accounts.models import SystemCredential
 

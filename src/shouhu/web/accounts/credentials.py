@@ -19,9 +19,10 @@ from django.utils import timezone
 from shouhu.core.catalog import Catalog, catalog_load
 from shouhu.core.errors import InvalidInput
 from shouhu.web.accounts.models import Agency, SystemCredential, User
-from shouhu.web.accounts.roles import Role
-from shouhu.web.audit.models import Action
-from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.web.accounts.permissions import Role
+from shouhu.web.audit.context import RequestContext
+from shouhu.web.audit.models import Action, ObjectType
+from shouhu.web.audit.services import audit_record
 
 TOKEN_PREFIX = "shouhu_"
 # 最近使用时间不必每次调用都写：一分钟内的重复调用不再更新，免得每个请求都写库。
@@ -68,19 +69,31 @@ def credential_create(
     token = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
         account = User(
-            username=f"api-{prefix}", full_name=name, role=Role.DATA_SUBMITTER,
-            agency=agency, division_id=agency.division_id,
-        )  # fmt: skip
+            username=f"api-{prefix}",
+            full_name=name,
+            role=Role.DATA_SUBMITTER,
+            agency=agency,
+            division_id=agency.division_id,
+        )
         account.set_unusable_password()
         account.save()
         credential = SystemCredential.objects.create(
-            name=name, agency=agency, item_codes=codes, account=account, token_prefix=prefix,
-            token_sha256=token_sha256(token), created_by=ctx.user,
-        )  # fmt: skip
+            name=name,
+            agency=agency,
+            item_codes=codes,
+            account=account,
+            token_prefix=prefix,
+            token_sha256=token_sha256(token),
+            created_by=ctx.user,
+        )
         audit_record(
-            ctx=ctx, action=Action.CREATE, object_type="credential", object_id=credential.pk,
-            detail={"prefix": prefix, "agency": agency.pk, "items": codes}, actor_username=actor,
-        )  # fmt: skip
+            ctx=ctx,
+            action=Action.CREATE,
+            object_type=ObjectType.CREDENTIAL,
+            object_id=credential.pk,
+            detail={"prefix": prefix, "agency": agency.pk, "items": codes},
+            actor_username=actor,
+        )
     return IssuedCredential(credential, token)
 
 
@@ -95,9 +108,13 @@ def credential_revoke(
         credential.save(update_fields=["revoked_at"])
         User.objects.filter(pk=credential.account_id).update(is_active=False)
         audit_record(
-            ctx=ctx, action=Action.CLOSE, object_type="credential", object_id=credential.pk,
-            detail={"prefix": credential.token_prefix}, actor_username=actor,
-        )  # fmt: skip
+            ctx=ctx,
+            action=Action.CLOSE,
+            object_type=ObjectType.CREDENTIAL,
+            object_id=credential.pk,
+            detail={"prefix": credential.token_prefix},
+            actor_username=actor,
+        )
     return credential
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from shouhu.web.accounts.roles import AgencyType, Role
+from shouhu.core.catalog import AGENCY_LABELS
+from shouhu.web.accounts.permissions import Role
+
+# 部门类型：代码和中文名都来自 core 的 AGENCY_LABELS（一处定义）。
+AgencyType = models.TextChoices(  # type: ignore[misc]
+    "AgencyType", [(code.upper(), (code, label)) for code, label in AGENCY_LABELS.items()]
+)
 
 
 class Agency(models.Model):

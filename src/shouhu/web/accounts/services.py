@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from shouhu.web.accounts.models import Agency, User
-from shouhu.web.audit.models import Action
-from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.web.audit.context import RequestContext
+from shouhu.web.audit.models import Action, ObjectType
+from shouhu.web.audit.services import audit_record
 from shouhu.web.registry.models import Division
 
 
@@ -69,9 +70,12 @@ def _audit(
     # The actor of a failed sign-in is who was named, not who is signed in (nobody yet).
     audit_record(
         ctx=RequestContext(user=user, client_ip=ctx.client_ip, purpose=ctx.purpose),
-        action=action, object_type="user", object_id=user.pk if user else "",
-        detail=detail, actor_username=username,
-    )  # fmt: skip
+        action=action,
+        object_type=ObjectType.USER,
+        object_id=user.pk if user else "",
+        detail=detail,
+        actor_username=username,
+    )
 
 
 def agency_create(*, name: str, agency_type: str, division: Division) -> Agency:
@@ -82,9 +86,14 @@ def agency_create(*, name: str, agency_type: str, division: Division) -> Agency:
 
 
 def user_create(
-    *, username: str, password: str, role: str, division: Division, agency: Agency | None,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    division: Division,
+    agency: Agency | None,
     full_name: str = "",
-) -> User:  # fmt: skip
+) -> User:
     user = User(username=username, role=role, division=division, agency=agency, full_name=full_name)
     user.set_password(password)
     user.save()

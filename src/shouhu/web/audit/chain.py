@@ -9,9 +9,21 @@ from typing import Any
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
-    "seq", "at", "actor_id", "actor_username", "role", "agency", "division_code", "action",
-    "object_type", "object_id", "purpose", "client_ip", "detail", "prev_hash",
-)  # fmt: skip
+    "seq",
+    "at",
+    "actor_id",
+    "actor_username",
+    "role",
+    "agency",
+    "division_code",
+    "action",
+    "object_type",
+    "object_id",
+    "purpose",
+    "client_ip",
+    "detail",
+    "prev_hash",
+)
 
 
 def _canonical_time(value: datetime) -> str:

@@ -36,6 +36,42 @@ class Purpose(models.TextChoices):
     AUTHENTICATION = "authentication", "身份认证"
 
 
+class ObjectType(models.TextChoices):
+    """审计日志里的对象类型：写日志的每个地方都用这里的值，审计员看到的是中文名。"""
+
+    PERSON = "person", "人员"
+    PERSON_LIST = "person_list", "人员查询"
+    FACT = "fact", "事实"
+    CASE = "case", "个案"
+    DIVISION = "division", "区划"
+    DASHBOARD = "dashboard", "统计概览"
+    ASSESS = "assess", "资格认定"
+    FINDING = "finding", "比对发现"
+    FINDING_LIST = "finding_list", "比对发现列表"
+    COMPARISON_RUN = "comparison_run", "比对运行"
+    COMPARISON_RUN_LIST = "comparison_run_list", "比对运行列表"
+    COMPARISON_FINDINGS = "comparison_findings", "比对结果导出"
+    OBJECTION = "objection", "疑义"
+    OBJECTION_LIST = "objection_list", "疑义列表"
+    OBJECTION_QUEUE = "objection_queue", "待校核疑义"
+    SUBMISSION = "submission", "报送批次"
+    SUBMISSION_ATTEMPT = "submission_attempt", "报送尝试"
+    SUBMISSION_FORM = "submission_form", "数据报送"
+    SUBMISSION_LIST = "submission_list", "报送回执列表"
+    RECEIPT = "receipt", "报送回执"
+    ERROR_REPORT = "error_report", "错误报告"
+    UPLOAD = "upload", "上传文件"
+    UPLOAD_ERROR_REPORT = "upload_error_report", "上传文件错误报告"
+    DATA_ITEM = "data_item", "数据项"
+    TEMPLATE = "template", "报送模板"
+    TIMELINESS = "timeliness", "报送情况"
+    OFFLINE_PACKAGE = "offline_package", "离线交换包"
+    JOB = "job", "后台任务"
+    CREDENTIAL = "credential", "接口凭证"
+    USER = "user", "用户"
+    DEMO = "demo", "演示数据"
+
+
 class AuditEntry(models.Model):
     seq = models.BigIntegerField("序号", primary_key=True)
     at = models.DateTimeField("时间")
@@ -45,7 +81,9 @@ class AuditEntry(models.Model):
     agency = models.CharField("部门", max_length=100, blank=True)
     division_code = models.CharField("区划", max_length=12, blank=True)
     action = models.CharField("操作", max_length=16, choices=Action.choices)
-    object_type = models.CharField("对象类型", max_length=32, blank=True)
+    object_type = models.CharField(
+        "对象类型", max_length=32, blank=True, choices=ObjectType.choices
+    )
     object_id = models.CharField("对象", max_length=64, blank=True)
     purpose = models.CharField("用途", max_length=16, choices=Purpose.choices)
     client_ip = models.CharField("客户端地址", max_length=45, blank=True)

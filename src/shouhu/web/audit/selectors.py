@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-
 from shouhu.web.audit.chain import GENESIS, HASHED_FIELDS, entry_hash
 from shouhu.web.audit.models import AuditEntry, AuditHead
 
@@ -50,12 +48,3 @@ def audit_chain_verify(*, batch_size: int = 5000) -> ChainVerdict:
             f"链尾第 {prev_seq + 1} 条至第 {head.last_seq} 条缺失（已被删除）",
         )
     return ChainVerdict(ok=True, checked=checked)
-
-
-def audit_entry_list(*, object_type: str = "", object_id: str = "") -> QuerySet[AuditEntry]:
-    entries = AuditEntry.objects.all()
-    if object_type:
-        entries = entries.filter(object_type=object_type)
-    if object_id:
-        entries = entries.filter(object_id=object_id)
-    return entries.order_by("-seq")

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from shouhu.web.accounts.models import User
 from shouhu.web.audit.chain import entry_hash
+from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import AuditEntry, AuditHead
-
-
-@dataclass(frozen=True)
-class RequestContext:
-    """Who is acting, from where, and for what purpose: what every audited call needs."""
-
-    user: User | None
-    client_ip: str
-    purpose: str
 
 
 def audit_record(

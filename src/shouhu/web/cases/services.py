@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
-from shouhu.web.audit.models import Action
-from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.web.audit.context import RequestContext
+from shouhu.web.audit.models import Action, ObjectType
+from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.models import Case, CaseStatus, Category, OrphanType
 from shouhu.web.registry.models import Person
 
@@ -61,17 +62,27 @@ def case_open(
         try:
             with transaction.atomic():
                 case = Case.objects.create(
-                    child=child, category=category, orphan_type=orphan_type,
-                    division_id=child.division_id, opened_on=opened_on or timezone.localdate(),
+                    child=child,
+                    category=category,
+                    orphan_type=orphan_type,
+                    division_id=child.division_id,
+                    opened_on=opened_on or timezone.localdate(),
                     opened_by=ctx.user,
-                )  # fmt: skip
+                )
         except IntegrityError:  # 另一个事务刚为同一儿童开了个案（唯一约束兜底）
             raise _conflict(ALREADY_ACTIVE) from None
         audit_record(
-            ctx=ctx, action=Action.CREATE, object_type="case", object_id=case.pk,
-            detail={"child": child.pk, "category": category, "orphan_type": orphan_type,
-                    "note_chars": len(note.strip())},
-        )  # fmt: skip
+            ctx=ctx,
+            action=Action.CREATE,
+            object_type=ObjectType.CASE,
+            object_id=case.pk,
+            detail={
+                "child": child.pk,
+                "category": category,
+                "orphan_type": orphan_type,
+                "note_chars": len(note.strip()),
+            },
+        )
     return case
 
 
@@ -106,9 +117,12 @@ def case_close(
             update_fields=["status", "closed_on", "closed_by", "close_reason_code", "close_reason"]
         )
         audit_record(
-            ctx=ctx, action=Action.CLOSE, object_type="case", object_id=locked.pk,
+            ctx=ctx,
+            action=Action.CLOSE,
+            object_type=ObjectType.CASE,
+            object_id=locked.pk,
             detail={"reason_code": code, "reason_chars": len(text)},
-        )  # fmt: skip
+        )
     return locked
 
 
@@ -129,8 +143,15 @@ def case_change_category(
         locked.category, locked.orphan_type = category, orphan_type
         locked.save(update_fields=["category", "orphan_type"])
         audit_record(
-            ctx=ctx, action=Action.UPDATE, object_type="case", object_id=locked.pk,
-            detail={"from": before, "to": {"category": category, "orphan_type": orphan_type},
-                    "on": timezone.localdate().isoformat(), "note_chars": len(note.strip())},
-        )  # fmt: skip
+            ctx=ctx,
+            action=Action.UPDATE,
+            object_type=ObjectType.CASE,
+            object_id=locked.pk,
+            detail={
+                "from": before,
+                "to": {"category": category, "orphan_type": orphan_type},
+                "on": timezone.localdate().isoformat(),
+                "note_chars": len(note.strip()),
+            },
+        )
     return locked

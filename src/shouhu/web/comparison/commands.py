@@ -6,18 +6,12 @@ Django 只在命令运行时才设置，`shouhu --help` 仍然很快。
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import date
 
 import click
 
-
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouhu.web.settings")
-    import django
-
-    django.setup()
+from shouhu.web import django_setup
 
 
 def _as_of(value: str | None) -> date | None:
@@ -39,13 +33,13 @@ def _as_of(value: str | None) -> date | None:
 def compare_db(division_code: str, as_of: str | None, engine: str, username: str) -> None:
     """在平台数据库上比对一个辖区：写入比对发现和运行记录，打印各类发现的数量。"""
     day = _as_of(as_of)
-    _django()
+    django_setup()
     from django.core.management import call_command
     from django.utils import timezone
 
     from shouhu.web.accounts.models import User
+    from shouhu.web.audit.context import RequestContext
     from shouhu.web.audit.models import Purpose
-    from shouhu.web.audit.services import RequestContext
     from shouhu.web.comparison.execute import comparison_run_execute
     from shouhu.web.comparison.models import FindingKind, RunStatus
     from shouhu.web.comparison.services import comparison_run_start
@@ -60,11 +54,15 @@ def compare_db(division_code: str, as_of: str | None, engine: str, username: str
         raise click.BadParameter(f"没有账号 {username}", param_hint="--user")
     ctx = RequestContext(user=user, client_ip="cli", purpose=Purpose.COMPARISON)
     run = comparison_run_start(
-        ctx=ctx, division=division, as_of=day or timezone.localdate(), engine=engine,
+        ctx=ctx,
+        division=division,
+        as_of=day or timezone.localdate(),
+        engine=engine,
         background=False,
-    )  # fmt: skip
-    with click.progressbar(length=100, label=f"比对 {division.name}", show_percent=True,
-                           file=sys.stderr) as bar:  # fmt: skip
+    )
+    with click.progressbar(
+        length=100, label=f"比对 {division.name}", show_percent=True, file=sys.stderr
+    ) as bar:
         done = [0]
 
         def progress(percent: int, message: str = "") -> None:

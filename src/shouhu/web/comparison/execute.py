@@ -22,8 +22,9 @@ from shouhu.core.errors import DomainError
 from shouhu.engine.comparison import CompareResult, CompareSettings, compare_tables
 from shouhu.engine.linkage import settings_default
 from shouhu.web.accounts.models import User
-from shouhu.web.audit.models import Action, Purpose
-from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.web.audit.context import RequestContext
+from shouhu.web.audit.models import Action, ObjectType, Purpose
+from shouhu.web.audit.services import audit_record
 from shouhu.web.comparison.export import ExportedTables, comparison_tables_get
 from shouhu.web.comparison.labels import reasons_with_labels
 from shouhu.web.comparison.models import ComparisonRun, Finding, FindingKind, RunStatus
@@ -62,8 +63,9 @@ def _engine_progress(report: Progress) -> Callable[[str, int], None]:
 
 
 def _settings(run: ComparisonRun) -> CompareSettings:
-    return CompareSettings(engine=str(run.settings.get("engine", "duckdb")),
-                           region=run.division.code[:6])  # fmt: skip
+    return CompareSettings(
+        engine=str(run.settings.get("engine", "duckdb")), region=run.division.code[:6]
+    )
 
 
 def _settings_record(settings: CompareSettings) -> dict[str, Any]:
@@ -91,9 +93,13 @@ def comparison_run_execute(run_id: int, *, progress: Progress | None = None) -> 
         report(EXPORT_DONE, COMPARING)
         settings = _settings(run)
         result = compare_tables(
-            registry=tables.registry, register=tables.register, facts=tables.facts,
-            as_of=run.as_of, settings=settings, progress=_engine_progress(report),
-        )  # fmt: skip
+            registry=tables.registry,
+            register=tables.register,
+            facts=tables.facts,
+            as_of=run.as_of,
+            settings=settings,
+            progress=_engine_progress(report),
+        )
         report(ENGINE_DONE, WRITING)
         findings = findings_build(run=run, result=result, tables=tables)
         millis = int((time.monotonic() - began) * 1000)
@@ -155,15 +161,22 @@ def findings_build(
         fact_ids = [int(r) for r in _split(row.get("record_ids") or row.get("record_id"))]
         links = _links_of(fact_ids, by_record)
         case = str(row.get("case_id") or "")
-        findings.append(Finding(
-            run=run, kind=row["kind"], person_id=person if row["kind"] != "unlinked" else None,
-            case_id=int(case) if case.isdigit() else None,
-            division_id=divisions.get(person, run.division_id),
-            category=row.get("category") or "", orphan_type=row.get("orphan_type") or "",
-            decision=row.get("status") or "",
-            reasons=reasons_with_labels(_split(row.get("reasons"))),
-            fact_ids=fact_ids, links=links, link_confidence=_lowest_confidence(links),
-        ))  # fmt: skip
+        findings.append(
+            Finding(
+                run=run,
+                kind=row["kind"],
+                person_id=person if row["kind"] != "unlinked" else None,
+                case_id=int(case) if case.isdigit() else None,
+                division_id=divisions.get(person, run.division_id),
+                category=row.get("category") or "",
+                orphan_type=row.get("orphan_type") or "",
+                decision=row.get("status") or "",
+                reasons=reasons_with_labels(_split(row.get("reasons"))),
+                fact_ids=fact_ids,
+                links=links,
+                link_confidence=_lowest_confidence(links),
+            )
+        )
     return findings
 
 
@@ -177,9 +190,13 @@ def _counts(findings: list[Finding], engine_counts: dict[str, int]) -> dict[str,
 
 
 def _findings_write(
-    run: ComparisonRun, findings: list[Finding], result: CompareResult,
-    tables: ExportedTables, settings: dict[str, Any], millis: int,
-) -> None:  # fmt: skip
+    run: ComparisonRun,
+    findings: list[Finding],
+    result: CompareResult,
+    tables: ExportedTables,
+    settings: dict[str, Any],
+    millis: int,
+) -> None:
     """一个事务：删掉该运行已有的发现、写入新的、运行记录改为已完成并记审计。"""
     counts = _counts(findings, result.counts)
     with transaction.atomic():
@@ -189,16 +206,24 @@ def _findings_write(
         Finding.objects.filter(run=locked).delete()
         Finding.objects.bulk_create(findings, batch_size=1000)
         ComparisonRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.DONE, progress=100, message="", finished_at=timezone.now(),
-            counts=counts, settings=settings, params_version=result.params_version[:64],
-            submission_ids=list(tables.submission_ids), duration_ms=millis,
-        )  # fmt: skip
+            status=RunStatus.DONE,
+            progress=100,
+            message="",
+            finished_at=timezone.now(),
+            counts=counts,
+            settings=settings,
+            params_version=result.params_version[:64],
+            submission_ids=list(tables.submission_ids),
+            duration_ms=millis,
+        )
         audit_record(
             ctx=RequestContext(user=run.started_by, client_ip="", purpose=Purpose.COMPARISON),
-            action=Action.CREATE, object_type="comparison_findings", object_id=run.pk,
+            action=Action.CREATE,
+            object_type=ObjectType.COMPARISON_FINDINGS,
+            object_id=run.pk,
             detail={"counts": counts, "params_version": result.params_version[:64]},
             actor_username="system",
-        )  # fmt: skip
+        )
 
 
 RETRYING = "运行中断，稍后自动重试。"

@@ -22,26 +22,39 @@ from typing import Any
 import pyarrow as pa
 from django.db.models import Q, QuerySet
 
+from shouhu.core.identity.links import TRUSTED_LINK_METHODS
 from shouhu.web.cases.models import Case
-from shouhu.web.exchange.factstore import LINK_EXACT_ID
 from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import Division, ParentLink, Person
 
 REGISTRY_COLUMNS = (
-    "id_number", "name", "gender", "birth_date", "division_code",
-    "father_id_number", "mother_id_number",
-)  # fmt: skip
+    "id_number",
+    "name",
+    "gender",
+    "birth_date",
+    "division_code",
+    "father_id_number",
+    "mother_id_number",
+)
 REGISTER_COLUMNS = ("case_id", "child_id_number", "category", "status", "division_code")
-FACT_VALUE_FIELDS = (
-    "date", "start", "end", "valid_until", "category", "level", "disease",
-    "qualifying", "life", "consent",
+# 事实的字段，按 docs/formats/compare.md 的列序（与 FACT_FIELDS 是同一组字段，有测试核对）
+FACT_VALUE_COLUMNS = (
+    "date", "start", "end", "valid_until", "category", "level", "disease", "qualifying", "life",
+    "consent",
 )  # fmt: skip
+
 FACT_COLUMNS = (
-    "record_id", "agency_type", "type", "id_number", "name", "birth_date", "gender",
-    "division_code", *FACT_VALUE_FIELDS,
-)  # fmt: skip
+    "record_id",
+    "agency_type",
+    "type",
+    "id_number",
+    "name",
+    "birth_date",
+    "gender",
+    "division_code",
+    *FACT_VALUE_COLUMNS,
+)
 # 入库时已可靠联上的方式：号码精确、人工确认。其余（含演示数据的真值）让引擎重新关联。
-TRUSTED_LINKS = frozenset({LINK_EXACT_ID, "id_number", "manual"})
 CHUNK = 5000
 
 
@@ -75,9 +88,10 @@ def _table(columns: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> pa.Table
 
 def _persons(division: Division, snapshot_at: datetime) -> QuerySet[Person]:
     return Person.objects.filter(
-        division__path__startswith=division.path, created_at__lte=snapshot_at,
+        division__path__startswith=division.path,
+        created_at__lte=snapshot_at,
         id_number__isnull=False,
-    )  # fmt: skip
+    )
 
 
 PERSON_FIELDS = ("pk", "id_number", "name", "gender", "birth_date", "division_id")
@@ -105,11 +119,14 @@ def _registry(division: Division, snapshot_at: datetime) -> tuple[list[dict[str,
     for pk, person in people.items():
         rel = parents.get(pk, {})
         father, mother = people.get(rel.get("father", -1)), people.get(rel.get("mother", -1))
-        rows.append({
-            **person, "division_code": person["division_id"],
-            "father_id_number": father["id_number"] if father else None,
-            "mother_id_number": mother["id_number"] if mother else None,
-        })  # fmt: skip
+        rows.append(
+            {
+                **person,
+                "division_code": person["division_id"],
+                "father_id_number": father["id_number"] if father else None,
+                "mother_id_number": mother["id_number"] if mother else None,
+            }
+        )
     return rows, in_scope
 
 
@@ -118,10 +135,15 @@ def _register(division: Division) -> list[dict[str, Any]]:
         division__path__startswith=division.path, child__id_number__isnull=False
     ).values("pk", "child__id_number", "category", "status", "division_id")
     return [
-        {"case_id": c["pk"], "child_id_number": c["child__id_number"], "category": c["category"],
-         "status": c["status"], "division_code": c["division_id"]}
+        {
+            "case_id": c["pk"],
+            "child_id_number": c["child__id_number"],
+            "category": c["category"],
+            "status": c["status"],
+            "division_code": c["division_id"],
+        }
         for c in cases.iterator(CHUNK)
-    ]  # fmt: skip
+    ]
 
 
 def current_facts(snapshot_at: datetime) -> QuerySet[Fact]:
@@ -143,22 +165,36 @@ def _unlinked_here(division: Division) -> Q:
     return Q(person__isnull=True) & (own | from_above)
 
 
-FACT_FIELDS = (
-    "pk", "person_id", "person__id_number", "link_method", "agency__agency_type", "type",
-    "subject_id_number", "subject_name", "subject_birth_date", "subject_gender",
-    "subject_division_code", "submission_id", *FACT_VALUE_FIELDS,
-)  # fmt: skip
+FACT_QUERY_FIELDS = (
+    "pk",
+    "person_id",
+    "person__id_number",
+    "link_method",
+    "agency__agency_type",
+    "type",
+    "subject_id_number",
+    "subject_name",
+    "subject_birth_date",
+    "subject_gender",
+    "subject_division_code",
+    "submission_id",
+    *FACT_VALUE_COLUMNS,
+)
 
 
 def _fact_row(f: dict[str, Any]) -> dict[str, Any]:
-    trusted = f["person__id_number"] is not None and f["link_method"] in TRUSTED_LINKS
+    trusted = f["person__id_number"] is not None and f["link_method"] in TRUSTED_LINK_METHODS
     return {
-        **{name: f[name] for name in FACT_VALUE_FIELDS},
-        "record_id": f["pk"], "agency_type": f["agency__agency_type"], "type": f["type"],
+        **{name: f[name] for name in FACT_VALUE_COLUMNS},
+        "record_id": f["pk"],
+        "agency_type": f["agency__agency_type"],
+        "type": f["type"],
         "id_number": f["person__id_number"] if trusted else f["subject_id_number"],
-        "name": f["subject_name"], "birth_date": f["subject_birth_date"],
-        "gender": f["subject_gender"], "division_code": f["subject_division_code"],
-    }  # fmt: skip
+        "name": f["subject_name"],
+        "birth_date": f["subject_birth_date"],
+        "gender": f["subject_gender"],
+        "division_code": f["subject_division_code"],
+    }
 
 
 def _facts(
@@ -169,7 +205,7 @@ def _facts(
         about_ours |= Q(person_id__in=parents_outside)
     found = current_facts(snapshot_at).filter(about_ours | _unlinked_here(division))
     rows, submissions = [], set()
-    for f in found.values(*FACT_FIELDS).order_by("pk").iterator(CHUNK):
+    for f in found.values(*FACT_QUERY_FIELDS).order_by("pk").iterator(CHUNK):
         rows.append(_fact_row(f))
         if f["submission_id"] is not None:
             submissions.add(f["submission_id"])

@@ -14,7 +14,7 @@ from shouhu.web.jobs.registry import Progress
 from shouhu.web.jobs.services import MAX_ATTEMPTS
 
 
-def run_execute(job: Job, progress: Progress) -> dict[str, Any]:
+def handle_comparison_run(job: Job, progress: Progress) -> dict[str, Any]:
     run_id = int(job.payload["run_id"])
     try:
         run = comparison_run_execute(run_id, progress=progress)

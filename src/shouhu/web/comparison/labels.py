@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from shouhu.core.identity.links import UNLINKED, link_method_label
 from shouhu.core.policy.vocabulary import FACT_LABELS, FIELD_LABELS, PARENTS, SUBJECT_LABELS
 
 _FIXED = {
@@ -16,15 +17,6 @@ _FIXED = {
     "no_qualifying_condition": "父母均无符合条件的情形（或情形已结束）",
     "missing_birth_date": "缺少出生日期，需核实",
     "other": "其他（见书面理由）",
-}
-
-LINK_METHODS = {
-    "exact_id": "身份证号精确",
-    "converted_15": "15位号码转换",
-    "near_miss": "近似号码",
-    "fuzzy": "模糊匹配",
-    "manual": "人工确认",
-    "unlinked": "未能匹配",
 }
 
 
@@ -51,7 +43,7 @@ def reasons_with_labels(codes: list[str]) -> list[dict[str, str]]:
 
 def link_display(method: str, confidence: int | None) -> str:
     """如“身份证号精确 100%”“近似号码 97%”“模糊匹配 91%”；未联上只写“未能匹配”。"""
-    label = LINK_METHODS.get(method, method or "未知方式")
-    if method == "unlinked" or confidence is None:
+    label = link_method_label(method)
+    if method == UNLINKED or confidence is None:
         return label
     return f"{label} {confidence}%"

@@ -91,9 +91,13 @@ class Finding(models.Model):
     resolution_code = models.CharField("处理原因代码", max_length=40, blank=True)
     resolution_reason = models.TextField(blank=True)
     outcome_case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="the case opened, changed or closed when the finding was confirmed",
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = "比对发现"
@@ -104,11 +108,12 @@ class Finding(models.Model):
         constraints = [
             # compare-format: each child appears at most once in a run's findings
             models.UniqueConstraint(
-                fields=["run", "person"], condition=Q(person__isnull=False),
+                fields=["run", "person"],
+                condition=Q(person__isnull=False),
                 name="finding_one_per_child_per_run",
             ),
             models.CheckConstraint(
                 condition=~Q(status="dismissed") | ~Q(resolution_reason=""),
                 name="finding_dismissed_with_reason",
             ),
-        ]  # fmt: skip
+        ]

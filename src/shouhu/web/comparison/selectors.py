@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from shouhu.web import access
@@ -24,17 +25,12 @@ from shouhu.web.comparison.models import (
     FindingStatus,
     RunStatus,
 )
-from shouhu.web.comparison.services import exit_reason_codes
 from shouhu.web.determination.selectors import DeterminationView, determination_view
 from shouhu.web.exchange.models import Fact
+from shouhu.web.pages import Paged
 from shouhu.web.registry.models import DivisionLevel, ParentLink
-from shouhu.web.registry.selectors import (
-    FactEntry,
-    age_on,
-    division_path_names,
-    fact_entry,
-    id_number_display,
-)
+from shouhu.web.registry.selectors import age_on, division_path_names, id_number_display
+from shouhu.web.registry.timeline import FactEntry, fact_entry
 
 PAGE_SIZE = 25
 RUN_LIST_SIZE = 20
@@ -89,13 +85,20 @@ def _who(user: User | None, default: str = "") -> str:
 def run_row(run: ComparisonRun) -> RunRow:
     counts = run.counts or {}
     return RunRow(
-        pk=run.pk, division_name=run.division.name, as_of=run.as_of, status=run.status,
-        status_label=RunStatus(run.status).label, progress=run.progress, message=run.message,
+        pk=run.pk,
+        division_name=run.division.name,
+        as_of=run.as_of,
+        status=run.status,
+        status_label=RunStatus(run.status).label,
+        progress=run.progress,
+        message=run.message,
         started_by=_who(run.started_by, "命令行"),
-        created_at=timezone.localtime(run.created_at), seconds=_seconds(run.duration_ms),
+        created_at=timezone.localtime(run.created_at),
+        seconds=_seconds(run.duration_ms),
         counts=tuple(KindCount(k, label, int(counts.get(k, 0))) for k, label in KINDS),
-        records=counts.get("records"), linked=counts.get("linked"),
-    )  # fmt: skip
+        records=counts.get("records"),
+        linked=counts.get("linked"),
+    )
 
 
 def run_list(*, runs: QuerySet[ComparisonRun]) -> tuple[RunRow, ...]:
@@ -150,7 +153,7 @@ class FindingRow:
 
 
 @dataclass(frozen=True)
-class FindingQueue:
+class FindingQueue(Paged):
     run: RunRow | None
     kind: str
     division: str
@@ -159,14 +162,6 @@ class FindingQueue:
     total: int
     page: int
     num_pages: int
-
-    @property
-    def previous_page(self) -> int | None:
-        return self.page - 1 if self.page > 1 else None
-
-    @property
-    def next_page(self) -> int | None:
-        return self.page + 1 if self.page < self.num_pages else None
 
 
 def _filtered(
@@ -205,21 +200,33 @@ def _finding_row(user: User, finding: Finding, agencies: dict[int, str]) -> Find
     person = finding.person
     names = sorted({agencies[f] for f in finding.fact_ids if f in agencies})
     return FindingRow(
-        pk=finding.pk, kind=finding.kind, kind_label=FindingKind(finding.kind).label,
-        status=finding.status, status_label=FindingStatus(finding.status).label,
-        person_pk=person.pk if person else None, name=person.name if person else "（未匹配到人员）",
+        pk=finding.pk,
+        kind=finding.kind,
+        kind_label=FindingKind(finding.kind).label,
+        status=finding.status,
+        status_label=FindingStatus(finding.status).label,
+        person_pk=person.pk if person else None,
+        name=person.name if person else "（未匹配到人员）",
         id_display=id_number_display(user=user, id_number=person.id_number) if person else "",
         division_name=finding.division.name,
         category=category_label(finding.category, finding.orphan_type),
         reasons=tuple(_reason_text(r) for r in finding.reasons),
-        records=len(finding.fact_ids), agencies=tuple(names), link=_lowest_link(finding),
-    )  # fmt: skip
+        records=len(finding.fact_ids),
+        agencies=tuple(names),
+        link=_lowest_link(finding),
+    )
 
 
 def finding_queue(
-    *, user: User, findings: QuerySet[Finding], run: ComparisonRun | None,
-    kind: str, division: str, status: str, page: int,
-) -> FindingQueue:  # fmt: skip
+    *,
+    user: User,
+    findings: QuerySet[Finding],
+    run: ComparisonRun | None,
+    kind: str,
+    division: str,
+    status: str,
+    page: int,
+) -> FindingQueue:
     """一次运行的发现，按类型、区划、处理状态筛选，每页 25 条（已经过 access_findings_queue）。"""
     if run is None:
         return FindingQueue(None, kind, division, status, (), 0, 1, 1)
@@ -230,10 +237,15 @@ def finding_queue(
     items = list(current.object_list)
     agencies = _agency_names({f for item in items for f in item.fact_ids})
     return FindingQueue(
-        run=run_row(run), kind=kind, division=division, status=status,
+        run=run_row(run),
+        kind=kind,
+        division=division,
+        status=status,
         rows=tuple(_finding_row(user, item, agencies) for item in items),
-        total=paginator.count, page=current.number, num_pages=paginator.num_pages,
-    )  # fmt: skip
+        total=paginator.count,
+        page=current.number,
+        num_pages=paginator.num_pages,
+    )
 
 
 # ---------------------------------------------------------------- 一条发现
@@ -345,21 +357,71 @@ def finding_page(*, user: User, finding: Finding) -> FindingPage:
     decision, changed = _decision(finding)
     case = finding.case
     return FindingPage(
-        pk=finding.pk, kind=finding.kind, kind_label=FindingKind(finding.kind).label,
-        status=finding.status, status_label=FindingStatus(finding.status).label,
-        run=run_row(finding.run), person_pk=person.pk if person else None,
+        pk=finding.pk,
+        kind=finding.kind,
+        kind_label=FindingKind(finding.kind).label,
+        status=finding.status,
+        status_label=FindingStatus(finding.status).label,
+        run=run_row(finding.run),
+        person_pk=person.pk if person else None,
         name=person.name if person else "（未匹配到人员）",
         id_display=id_number_display(user=user, id_number=person.id_number) if person else "",
         age=age_on(person.birth_date, timezone.localdate()) if person else None,
         division_path=division_path_names(person.division if person else finding.division),
         category=category_label(finding.category, finding.orphan_type),
         reasons=tuple((str(r.get("code")), str(r.get("text") or "")) for r in finding.reasons),
-        decision=decision, decision_changed=changed, records=_records(user, finding),
-        link=_lowest_link(finding), case_pk=case.pk if case else None,
+        decision=decision,
+        decision_changed=changed,
+        records=_records(user, finding),
+        link=_lowest_link(finding),
+        case_pk=case.pk if case else None,
         case_label=category_label(case.category, case.orphan_type) if case else "",
         exit_codes=tuple((code, reason_label(code)) for code in exit_reason_codes(finding)),
         resolved_by=_who(finding.resolved_by),
         resolved_at=timezone.localtime(finding.resolved_at) if finding.resolved_at else None,
         resolution_code=reason_label(finding.resolution_code) if finding.resolution_code else "",
-        resolution_reason=finding.resolution_reason, outcome_case_pk=finding.outcome_case_id,
-    )  # fmt: skip
+        resolution_reason=finding.resolution_reason,
+        outcome_case_pk=finding.outcome_case_id,
+    )
+
+
+# ---------------------------------------------------------------- 页面上的小结
+
+CONFIRMED_MESSAGES = {
+    FindingKind.ENROL: "已纳入保障，个案已建立。",
+    FindingKind.EXIT: "已终止保障，理由已记入个案。",
+    FindingKind.CHANGE: "已变更保障类别。",
+    FindingKind.REVIEW: "已记录核查结果。",
+    FindingKind.UNLINKED: "已记录核查结果。",
+}
+
+
+def confirmed_message(*, finding: Finding) -> str:
+    """确认一条比对发现之后，页面上告诉经办人员做成了什么。"""
+    return CONFIRMED_MESSAGES[FindingKind(finding.kind)]
+
+
+def run_status(*, run: ComparisonRun) -> dict[str, object]:
+    """运行的进度和计数（页面每秒轮询；只有数字，没有个人信息）。"""
+    row = run_row(run)
+    done = run.status == RunStatus.DONE
+    return {
+        "status": run.status,
+        "status_label": row.status_label,
+        "progress": run.progress,
+        "message": run.message,
+        "counts": {c.kind: c.count for c in row.counts},
+        "seconds": row.seconds,
+        "findings_url": f"{reverse('comparison_findings')}?run={run.pk}" if done else "",
+    }
+
+
+def queue_run_selected(*, user: User, raw: str) -> ComparisonRun | None:
+    """发现队列所看的运行：网址里指定的（须在用户可见范围内），否则最近的一次。"""
+    runs = queue_runs(user=user).select_related("division", "started_by")
+    return runs.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else runs.first()
+
+
+def exit_reason_codes(finding: Finding) -> list[str]:
+    """终止保障可选的原因代码：该发现的原因，外加“其他”。"""
+    return [r["code"] for r in finding.reasons] + ["other"]

@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
-from shouhu.web.audit.models import Action
-from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.web.audit.context import RequestContext
+from shouhu.web.audit.models import Action, ObjectType
+from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.services import (
     case_change_category,
     case_close,
@@ -28,10 +29,11 @@ from shouhu.web.comparison.models import (
     FindingStatus,
     RunStatus,
 )
+from shouhu.web.comparison.selectors import exit_reason_codes
+from shouhu.web.jobs.registry import JobKind
 from shouhu.web.jobs.services import job_enqueue
 from shouhu.web.registry.models import Division
 
-JOB_KIND = "comparison.run"
 ENGINES = ("duckdb", "spark")
 ALREADY_RESOLVED = "该比对发现已处理过，请刷新后再看。"
 
@@ -65,12 +67,17 @@ def comparison_run_start(
             as_of=as_of, division=division, started_by=ctx.user, settings={"engine": engine}
         )
         if background:
-            run.job = job_enqueue(kind=JOB_KIND, payload={"run_id": run.pk}, created_by=ctx.user)
+            run.job = job_enqueue(
+                kind=JobKind.COMPARISON_RUN, payload={"run_id": run.pk}, created_by=ctx.user
+            )
             run.save(update_fields=["job"])
         audit_record(
-            ctx=ctx, action=Action.CREATE, object_type="comparison_run", object_id=run.pk,
+            ctx=ctx,
+            action=Action.CREATE,
+            object_type=ObjectType.COMPARISON_RUN,
+            object_id=run.pk,
             detail={"division": division.code, "as_of": as_of.isoformat(), "engine": engine},
-        )  # fmt: skip
+        )
     return run
 
 
@@ -83,17 +90,14 @@ def _conflict(message: str) -> DomainError:
 
 def _locked_open(finding: Finding) -> Finding:
     locked = (
-        Finding.objects.select_for_update(of=("self",)).select_related("person", "case")
-        .filter(pk=finding.pk).first()
-    )  # fmt: skip
+        Finding.objects.select_for_update(of=("self",))
+        .select_related("person", "case")
+        .filter(pk=finding.pk)
+        .first()
+    )
     if locked is None or locked.status != FindingStatus.OPEN:
         raise _conflict(ALREADY_RESOLVED)
     return locked
-
-
-def exit_reason_codes(finding: Finding) -> list[str]:
-    """终止保障可选的原因代码：该发现的原因，外加“其他”。"""
-    return [r["code"] for r in finding.reasons] + ["other"]
 
 
 def _act(
@@ -103,8 +107,13 @@ def _act(
     if finding.kind == FindingKind.ENROL:
         if finding.person is None or not finding.category:
             raise InvalidInput("该发现没有可纳入的儿童或类别。")
-        case = case_open(ctx=ctx, child=finding.person, category=finding.category,
-                         orphan_type=finding.orphan_type, note=reason)  # fmt: skip
+        case = case_open(
+            ctx=ctx,
+            child=finding.person,
+            category=finding.category,
+            orphan_type=finding.orphan_type,
+            note=reason,
+        )
         return case, "", reason.strip()
     if finding.kind == FindingKind.EXIT:
         if finding.case is None:
@@ -116,8 +125,13 @@ def _act(
     if finding.kind == FindingKind.CHANGE:
         if finding.case is None or not finding.category:
             raise InvalidInput("该发现没有对应的个案或新类别。")
-        case = case_change_category(ctx=ctx, case=finding.case, category=finding.category,
-                                    orphan_type=finding.orphan_type, note=reason)  # fmt: skip
+        case = case_change_category(
+            ctx=ctx,
+            case=finding.case,
+            category=finding.category,
+            orphan_type=finding.orphan_type,
+            note=reason,
+        )
         return case, "", reason.strip()
     # 需人工核查、无法匹配：记下核查情况，不改台账
     return None, "", written_reason(reason, what="核查结果")
@@ -132,17 +146,35 @@ def finding_confirm(
         locked = _locked_open(finding)
         case, code, text = _act(ctx, locked, reason, reason_code)
         locked.status, locked.resolved_by, locked.resolved_at = (
-            FindingStatus.CONFIRMED, ctx.user, timezone.now())  # fmt: skip
+            FindingStatus.CONFIRMED,
+            ctx.user,
+            timezone.now(),
+        )
         locked.resolution_code, locked.resolution_reason = code, text
         locked.outcome_case = case
-        locked.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_code",
-                                   "resolution_reason", "outcome_case"])  # fmt: skip
+        locked.save(
+            update_fields=[
+                "status",
+                "resolved_by",
+                "resolved_at",
+                "resolution_code",
+                "resolution_reason",
+                "outcome_case",
+            ]
+        )
         audit_record(
-            ctx=ctx, action=Action.UPDATE, object_type="finding", object_id=locked.pk,
-            detail={"resolution": "confirmed", "kind": locked.kind,
-                    "case": case.pk if case else None, "reason_code": code,
-                    "reason_chars": len(text)},
-        )  # fmt: skip
+            ctx=ctx,
+            action=Action.UPDATE,
+            object_type=ObjectType.FINDING,
+            object_id=locked.pk,
+            detail={
+                "resolution": "confirmed",
+                "kind": locked.kind,
+                "case": case.pk if case else None,
+                "reason_code": code,
+                "reason_chars": len(text),
+            },
+        )
     return locked
 
 
@@ -152,11 +184,17 @@ def finding_dismiss(*, ctx: RequestContext, finding: Finding, reason: str) -> Fi
     with transaction.atomic():
         locked = _locked_open(finding)
         locked.status, locked.resolved_by, locked.resolved_at = (
-            FindingStatus.DISMISSED, ctx.user, timezone.now())  # fmt: skip
+            FindingStatus.DISMISSED,
+            ctx.user,
+            timezone.now(),
+        )
         locked.resolution_reason = text
         locked.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_reason"])
         audit_record(
-            ctx=ctx, action=Action.UPDATE, object_type="finding", object_id=locked.pk,
+            ctx=ctx,
+            action=Action.UPDATE,
+            object_type=ObjectType.FINDING,
+            object_id=locked.pk,
             detail={"resolution": "dismissed", "kind": locked.kind, "reason_chars": len(text)},
-        )  # fmt: skip
+        )
     return locked

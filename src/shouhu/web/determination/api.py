@@ -11,10 +11,10 @@ from ninja import Body, Router
 
 from shouhu.core import policy
 from shouhu.core.errors import PermissionDenied
-from shouhu.web.accounts.roles import ASSESSORS
-from shouhu.web.audit.models import Action, Purpose
+from shouhu.web.accounts.permissions import Right, may
+from shouhu.web.audit.context import request_context
+from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
-from shouhu.web.ui.context import request_context
 
 router = Router(tags=["资格认定"])
 
@@ -27,12 +27,16 @@ def assess(
     region: str | None = None,
 ) -> Any:
     ctx = request_context(request, Purpose.DETERMINATION)
-    if ctx.user is None or ctx.user.role not in ASSESSORS:
-        audit_record(ctx=ctx, action=Action.DENY, object_type="assess", detail={"why": "role"})
+    if ctx.user is None or not may(ctx.user, Right.ASSESS):
+        audit_record(
+            ctx=ctx, action=Action.DENY, object_type=ObjectType.ASSESS, detail={"why": "role"}
+        )
         raise PermissionDenied("您的角色不能使用资格认定接口。")
     cases, single = policy.cases_from_json(
         payload, default_as_of=as_of or timezone.localdate(), default_region=region
     )
     results = [policy.assessment_to_json(policy.assess_case(case)) for case in cases]
-    audit_record(ctx=ctx, action=Action.ASSESS, object_type="assess", detail={"cases": len(cases)})
+    audit_record(
+        ctx=ctx, action=Action.ASSESS, object_type=ObjectType.ASSESS, detail={"cases": len(cases)}
+    )
     return results[0] if single else results

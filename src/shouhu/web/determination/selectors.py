@@ -7,20 +7,9 @@ from datetime import date
 
 from shouhu.core import policy
 from shouhu.core.policy.model import CATEGORY_LABELS, STATUS_LABELS
+from shouhu.core.policy.vocabulary import FACT_FIELDS
 from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import ParentLink, Person
-
-FACT_FIELDS = (
-    "date",
-    "start",
-    "end",
-    "valid_until",
-    "life",
-    "category",
-    "disease",
-    "qualifying",
-    "consent",
-)
 
 
 @dataclass(frozen=True)
@@ -30,7 +19,7 @@ class Determination:
 
 
 def _policy_fact(row: Fact) -> policy.Fact:
-    values = {name: getattr(row, name) for name in FACT_FIELDS}
+    values = {name: getattr(row, name) for name in FACT_FIELDS if name != "level"}
     return policy.Fact(type=row.type, level=row.level or None, **values)
 
 
@@ -101,10 +90,15 @@ class DeterminationView:
 
 ORPHAN_TYPE_LABELS = {"scattered": "散居孤儿", "institutional": "集中养育孤儿"}
 LABEL_NAMES = {
-    "orphan": "孤儿", "de_facto_unsupported": "事实无人抚养儿童", "hiv_infected": "感染艾滋病病毒",
-    "severe_disability": "重残", "severe_illness": "重病", "low_income": "低保",
-    "extreme_poverty": "特困", "poverty_monitoring": "防返贫监测/脱贫户",
-}  # fmt: skip
+    "orphan": "孤儿",
+    "de_facto_unsupported": "事实无人抚养儿童",
+    "hiv_infected": "感染艾滋病病毒",
+    "severe_disability": "重残",
+    "severe_illness": "重病",
+    "low_income": "低保",
+    "extreme_poverty": "特困",
+    "poverty_monitoring": "防返贫监测/脱贫户",
+}
 
 
 def _outcome_label(status: str, category: str | None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -21,25 +21,28 @@ from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from shouhu.core.catalog import FREQUENCY_LABELS, DataItem, FieldSpec
-from shouhu.core.errors import DomainError, ErrorCode, InvalidInput, NotFound, PermissionDenied
+from shouhu.core.errors import DomainError, ErrorCode, InvalidInput, PermissionDenied
 from shouhu.core.exchange import CellError
 from shouhu.core.exchange.json_rows import read_json_rows
+from shouhu.web import access
 from shouhu.web.accounts.credentials import agency_catalog, credential_authenticate
 from shouhu.web.accounts.models import SystemCredential
-from shouhu.web.audit.models import Action, Purpose
-from shouhu.web.audit.services import RequestContext, audit_record
-from shouhu.web.exchange.errorlists import errors_unpack
-from shouhu.web.exchange.models import Channel, Submission, SubmissionErrors
-from shouhu.web.exchange.selectors import receipt_get
-from shouhu.web.exchange.services import month_of, submission_store
-from shouhu.web.ui.context import client_ip
+from shouhu.web.audit.context import RequestContext, client_ip
+from shouhu.web.audit.models import Action, ObjectType, Purpose
+from shouhu.web.audit.services import audit_record
+from shouhu.web.exchange.choices import Channel
+from shouhu.web.exchange.items import month_of
+from shouhu.web.exchange.selectors import receipt_get, receipt_problems
+from shouhu.web.exchange.services import submission_store
+
+if TYPE_CHECKING:
+    from shouhu.web.exchange.models import Submission
 
 MAX_ROWS: Final = 200_000
 MAX_ID: Final = 2**63 - 1  # 数据库主键的上限；更大的数在 PostgreSQL 上会出错，先行拒绝
 MAX_LISTED_ERRORS: Final = 10_000
 PERIOD_PATTERN: Final = r"^\d{4}-(0[1-9]|1[0-2])$"
 KEY_PATTERN: Final = r"^[\x21-\x7e]{1,100}$"
-NOT_FOUND_SUBMISSION: Final = "未找到该报送回执，或它不属于本凭证所属部门。"
 
 
 class Unauthenticated(DomainError):
@@ -60,9 +63,13 @@ def _ctx(request: HttpRequest, credential: SystemCredential | None = None) -> Re
 
 def _refuse(request: HttpRequest, why: str, message: str, prefix: str = "") -> Unauthenticated:
     audit_record(
-        ctx=_ctx(request), action=Action.DENY, object_type="credential", object_id=prefix,
-        detail={"why": why}, actor_username=f"api-{prefix}" if prefix else "",
-    )  # fmt: skip
+        ctx=_ctx(request),
+        action=Action.DENY,
+        object_type=ObjectType.CREDENTIAL,
+        object_id=prefix,
+        detail={"why": why},
+        actor_username=f"api-{prefix}" if prefix else "",
+    )
     return Unauthenticated(message)
 
 
@@ -171,9 +178,10 @@ def _scalar(value: object) -> object:
 Scalar = Annotated[
     Any,
     AfterValidator(_scalar),
-    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"},
-                              {"type": "null"}]}),
-]  # fmt: skip
+    WithJsonSchema(
+        {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"}]}
+    ),
+]
 
 
 class SubmissionIn(Schema):
@@ -185,14 +193,17 @@ class SubmissionIn(Schema):
         json_schema_extra={"pattern": PERIOD_PATTERN},
     )
     idempotency_key: str | None = Field(
-        None, max_length=100, description="幂等键（也可用请求头 Idempotency-Key）",
+        None,
+        max_length=100,
+        description="幂等键（也可用请求头 Idempotency-Key）",
         json_schema_extra={"pattern": KEY_PATTERN},
-    )  # fmt: skip
+    )
     rows: list[dict[str, Scalar]] = Field(
-        ..., max_length=MAX_ROWS,
+        ...,
+        max_length=MAX_ROWS,
         description="每行一个对象，键为字段代码或中文表头；值为文本、数字、布尔值或 null。"
         "空数组为零报告。",
-    )  # fmt: skip
+    )
 
 
 class RowProblem(Schema):
@@ -233,8 +244,15 @@ class ReceiptOut(Schema):
     warnings: list[RowProblem]
 
 
-ERRORS: dict[int, Any] = {400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError,
-                          409: ApiError, 413: ApiError, 422: ApiError}  # fmt: skip
+ERRORS: dict[int, Any] = {
+    400: ApiError,
+    401: ApiError,
+    403: ApiError,
+    404: ApiError,
+    409: ApiError,
+    413: ApiError,
+    422: ApiError,
+}
 
 
 # ---------------------------------------------------------------- items
@@ -243,19 +261,30 @@ ERRORS: dict[int, Any] = {400: ApiError, 401: ApiError, 403: ApiError, 404: ApiE
 def _field_out(spec: FieldSpec) -> FieldOut:
     options = spec.code_list.options if spec.code_list is not None else ()
     return FieldOut(
-        key=spec.key, header=spec.header, aliases=list(spec.aliases), type=spec.type.value,
-        required=spec.required, codes=[CodeOptionOut(code=o.code, label=o.label) for o in options],
-        max_length=spec.max_length, min_value=spec.min_value, max_value=spec.max_value,
-        note=spec.note, example=spec.example,
-    )  # fmt: skip
+        key=spec.key,
+        header=spec.header,
+        aliases=list(spec.aliases),
+        type=spec.type.value,
+        required=spec.required,
+        codes=[CodeOptionOut(code=o.code, label=o.label) for o in options],
+        max_length=spec.max_length,
+        min_value=spec.min_value,
+        max_value=spec.max_value,
+        note=spec.note,
+        example=spec.example,
+    )
 
 
 def _item_out(item: DataItem) -> ItemOut:
     return ItemOut(
-        code=item.code, name=item.name, description=item.description,
-        frequency=FREQUENCY_LABELS[item.frequency], due_day=item.due_day,
-        fact_types=list(item.fact_types), fields=[_field_out(spec) for spec in item.fields],
-    )  # fmt: skip
+        code=item.code,
+        name=item.name,
+        description=item.description,
+        frequency=FREQUENCY_LABELS[item.frequency],
+        due_day=item.due_day,
+        fact_types=list(item.fact_types),
+        fields=[_field_out(spec) for spec in item.fields],
+    )
 
 
 @router.get("/items", response={200: ItemsOut, **ERRORS}, summary="本凭证可报送的数据项及字段")
@@ -264,8 +293,9 @@ def items_list(request: HttpRequest) -> ItemsOut:
     granted = set(credential.item_codes)
     agency = credential.agency
     items = [i for i in agency_catalog(agency).items_for(agency.agency_type) if i.code in granted]
-    return ItemsOut(agency=agency.name, credential=credential.name,
-                    items=[_item_out(item) for item in items])  # fmt: skip
+    return ItemsOut(
+        agency=agency.name, credential=credential.name, items=[_item_out(item) for item in items]
+    )
 
 
 # ---------------------------------------------------------------- submissions
@@ -295,8 +325,13 @@ def _idempotency_key(header: str | None, body: str | None) -> str:
 
 def _granted_item(request: HttpRequest, credential: SystemCredential, item_code: str) -> DataItem:
     if item_code not in credential.item_codes:
-        audit_record(ctx=_ctx(request, credential), action=Action.DENY, object_type="item",
-                     object_id=item_code[:64], detail={"why": "item_not_granted"})  # fmt: skip
+        audit_record(
+            ctx=_ctx(request, credential),
+            action=Action.DENY,
+            object_type=ObjectType.DATA_ITEM,
+            object_id=item_code[:64],
+            detail={"why": "item_not_granted"},
+        )
         raise PermissionDenied(f"本凭证未获授权报送数据项“{item_code[:64]}”。")
     agency = credential.agency
     for item in agency_catalog(agency).items_for(agency.agency_type):
@@ -314,23 +349,35 @@ def _problems(errors: list[CellError]) -> list[RowProblem]:
 
 def _receipt_out(submission: Submission, *, duplicate: bool) -> ReceiptOut:
     receipt = receipt_get(submission=submission)
-    stored = SubmissionErrors.objects.filter(submission=submission).first()
-    errors = errors_unpack(stored.errors) if stored else []
-    warnings = errors_unpack(stored.warnings) if stored else []
+    errors, warnings = receipt_problems(submission=submission)
     return ReceiptOut(
-        id=submission.pk, receipt_number=receipt.receipt_number, duplicate=duplicate,
-        agency=receipt.agency, item_code=receipt.item_code, item_name=receipt.item_name,
-        period=receipt.period.strftime("%Y-%m"), channel=submission.channel,
-        content_sha256=receipt.content_sha256, status=receipt.status,
-        status_label=receipt.status_label, nil_return=receipt.nil_return,
-        rows_total=receipt.rows_total, rows_accepted=receipt.rows_accepted,
-        rows_rejected=receipt.rows_rejected, facts_created=receipt.facts_created,
-        facts_superseded=receipt.facts_superseded, facts_unchanged=receipt.facts_unchanged,
-        error_count=receipt.error_count, warning_count=receipt.warning_count,
-        submitted_at=receipt.submitted_at, received_at=receipt.received_at,
-        submitted_by=receipt.submitted_by, receiver=receipt.receiver,
-        errors=_problems(errors), warnings=_problems(warnings),
-    )  # fmt: skip
+        id=submission.pk,
+        receipt_number=receipt.receipt_number,
+        duplicate=duplicate,
+        agency=receipt.agency,
+        item_code=receipt.item_code,
+        item_name=receipt.item_name,
+        period=receipt.period.strftime("%Y-%m"),
+        channel=submission.channel,
+        content_sha256=receipt.content_sha256,
+        status=receipt.status,
+        status_label=receipt.status_label,
+        nil_return=receipt.nil_return,
+        rows_total=receipt.rows_total,
+        rows_accepted=receipt.rows_accepted,
+        rows_rejected=receipt.rows_rejected,
+        facts_created=receipt.facts_created,
+        facts_superseded=receipt.facts_superseded,
+        facts_unchanged=receipt.facts_unchanged,
+        error_count=receipt.error_count,
+        warning_count=receipt.warning_count,
+        submitted_at=receipt.submitted_at,
+        received_at=receipt.received_at,
+        submitted_by=receipt.submitted_by,
+        receiver=receipt.receiver,
+        errors=_problems(errors),
+        warnings=_problems(warnings),
+    )
 
 
 @router.post(
@@ -352,9 +399,15 @@ def submission_create(
     source = f"{item.code}-{payload.period}.json"
     result = read_json_rows(payload.rows, source=source, item=item)
     outcome = submission_store(
-        ctx=_ctx(request, credential), agency=credential.agency, item_code=item.code,
-        period=period, channel=Channel.API, filename=source, result=result, idempotency_key=key,
-    )  # fmt: skip
+        ctx=_ctx(request, credential),
+        agency=credential.agency,
+        item_code=item.code,
+        period=period,
+        channel=Channel.API,
+        filename=source,
+        result=result,
+        idempotency_key=key,
+    )
     if outcome.submission is None:
         message = outcome.rejected_whole or "整批数据无法接收。"
         return Status(422, ApiError(error="rejected", message=message))
@@ -371,21 +424,16 @@ def _key_reused(first: Submission, key: str, content_sha256: str) -> bool:
     return first.idempotency_key == key and first.content_sha256 != content_sha256
 
 
-@router.get("/submissions/{submission_id}", response={200: ReceiptOut, **ERRORS},
-            summary="一次报送的回执")  # fmt: skip
+@router.get(
+    "/submissions/{submission_id}", response={200: ReceiptOut, **ERRORS}, summary="一次报送的回执"
+)
 def submission_get(
     request: HttpRequest, submission_id: int = Path(..., ge=1, le=MAX_ID)
 ) -> ReceiptOut:
     credential: SystemCredential = request.auth  # type: ignore[attr-defined]
     ctx = _ctx(request, credential)
-    submission = (
-        Submission.objects.filter(pk=submission_id, agency=credential.agency)
-        .select_related("agency__division", "received_by")
-        .first()
+    submission = access.access_credential_submission(ctx, credential.agency, submission_id)
+    audit_record(
+        ctx=ctx, action=Action.VIEW, object_type=ObjectType.SUBMISSION, object_id=submission.pk
     )
-    if submission is None:
-        audit_record(ctx=ctx, action=Action.DENY, object_type="submission",
-                     object_id=submission_id, detail={"why": "not_found_or_foreign"})  # fmt: skip
-        raise NotFound(NOT_FOUND_SUBMISSION)
-    audit_record(ctx=ctx, action=Action.VIEW, object_type="submission", object_id=submission.pk)
     return _receipt_out(submission, duplicate=False)

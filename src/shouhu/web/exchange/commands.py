@@ -6,7 +6,6 @@ Django is set up only when the command runs, so `shouhu --help` stays fast.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from datetime import date
@@ -15,14 +14,9 @@ from typing import Any
 
 import click
 
+from shouhu.web import django_setup
+
 _PERIOD = re.compile(r"(\d{4})-(\d{2})")
-
-
-def django_setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouhu.web.settings")
-    import django
-
-    django.setup()
 
 
 def _period(value: str) -> date:
@@ -68,8 +62,8 @@ def submission_import(file: Path, agency: str, item_code: str, period: str, user
     django_setup()
     from shouhu.core.errors import DomainError
     from shouhu.web.accounts.models import User
+    from shouhu.web.audit.context import RequestContext
     from shouhu.web.audit.models import Purpose
-    from shouhu.web.audit.services import RequestContext
     from shouhu.web.exchange.services import submission_ingest
 
     month = _period(period)
@@ -88,9 +82,15 @@ def submission_import(file: Path, agency: str, item_code: str, period: str, user
 
         try:
             result = submission_ingest(
-                ctx=ctx, agency=sender, item_code=item_code, period=month, channel="cli",
-                filename=file.name, data=data, progress=progress,
-            )  # fmt: skip
+                ctx=ctx,
+                agency=sender,
+                item_code=item_code,
+                period=month,
+                channel="cli",
+                filename=file.name,
+                data=data,
+                progress=progress,
+            )
         except DomainError as exc:
             raise click.ClickException(exc.message) from None
     _report(result, file)

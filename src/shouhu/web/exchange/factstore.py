@@ -25,15 +25,12 @@ from django.utils import timezone
 from shouhu.core.catalog import DataItem
 from shouhu.core.exchange import ValidRecord
 from shouhu.core.identity import is_valid_id_number
+from shouhu.core.identity.links import EXACT_ID
+from shouhu.core.policy.vocabulary import FACT_FIELDS
 from shouhu.web.exchange.models import Fact, Submission
 from shouhu.web.registry.models import Person
 
 BATCH_SIZE: Final = 2000
-LINK_EXACT_ID: Final = "exact_id"
-FACT_FIELDS: Final = (
-    "date", "start", "end", "valid_until", "life", "level", "category", "disease", "qualifying",
-    "consent",
-)  # fmt: skip
 
 
 @dataclass
@@ -95,9 +92,11 @@ def _current_versions(
     submission: Submission, item: DataItem, record_ids: list[str]
 ) -> dict[str, _Current]:
     rows = Fact.objects.filter(
-        agency_id=submission.agency_id, item_code=item.code, source_record_id__in=record_ids,
+        agency_id=submission.agency_id,
+        item_code=item.code,
+        source_record_id__in=record_ids,
         is_current=True,
-    ).values_list("source_record_id", "pk", "record_sha256", "version")  # fmt: skip
+    ).values_list("source_record_id", "pk", "record_sha256", "version")
     return {record_id: _Current(pk, sha, version) for record_id, pk, sha, version in rows}
 
 
@@ -135,7 +134,7 @@ def _fact_row(
         "subject_birth_date": birth if isinstance(birth, date) else None,
         "subject_division_code": str(subject.get("division_code") or "")[:12],
         "extra": {key: _json_value(value) for key, value in record.extra.items()},
-        "link_method": LINK_EXACT_ID if person else "",
+        "link_method": EXACT_ID if person else "",
         "link_confidence": 100 if person else None,
         "version": old.version + 1 if old else 1,
         "supersedes_id": old.pk if old else None,

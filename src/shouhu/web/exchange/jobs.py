@@ -8,18 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from shouhu.core.exchange import read_table
+from shouhu.core.exchange.estimate import read_percent, rows_estimate
+from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Purpose
-from shouhu.web.audit.services import RequestContext
+from shouhu.web.exchange.items import item_for_agency
 from shouhu.web.exchange.models import Upload, UploadStatus
-from shouhu.web.exchange.services import (
-    READ_SHARE,
-    item_for_agency,
-    rows_estimate,
-    upload_check_save,
-)
-from shouhu.web.exchange.services import (
-    upload_store as upload_store_service,
-)
+from shouhu.web.exchange.services import READ_SHARE, upload_check_save, upload_store
 from shouhu.web.jobs.models import Job
 from shouhu.web.jobs.registry import Progress
 
@@ -33,16 +27,16 @@ def _upload(job: Job) -> Upload:
 
 
 def _ctx(upload: Upload) -> RequestContext:
-    return RequestContext(user=upload.uploaded_by, client_ip=upload.client_ip,
-                          purpose=Purpose.SUBMISSION)  # fmt: skip
+    return RequestContext(
+        user=upload.uploaded_by, client_ip=upload.client_ip, purpose=Purpose.SUBMISSION
+    )
 
 
 def _outcome(upload: Upload) -> dict[str, Any]:
-    return {"upload_id": upload.pk, "submission_id": upload.submission_id,
-            "status": upload.status}  # fmt: skip
+    return {"upload_id": upload.pk, "submission_id": upload.submission_id, "status": upload.status}
 
 
-def upload_check(job: Job, progress: Progress) -> dict[str, Any]:
+def handle_upload_check(job: Job, progress: Progress) -> dict[str, Any]:
     upload = _upload(job)
     if upload.status != UploadStatus.RECEIVED:
         return _outcome(upload)
@@ -51,14 +45,16 @@ def upload_check(job: Job, progress: Progress) -> dict[str, Any]:
     estimate = rows_estimate(data, upload.filename)
     progress(1, CHECKING)
     result = read_table(
-        data, filename=upload.filename, item=item,
-        progress=lambda rows: progress(min(99, rows * 100 // estimate), CHECKING),
-    )  # fmt: skip
+        data,
+        filename=upload.filename,
+        item=item,
+        progress=lambda rows: progress(read_percent(rows, estimate), CHECKING),
+    )
     upload_check_save(ctx=_ctx(upload), upload=upload, result=result)
     return _outcome(upload)
 
 
-def upload_store(job: Job, progress: Progress) -> dict[str, Any]:
+def handle_upload_store(job: Job, progress: Progress) -> dict[str, Any]:
     upload = _upload(job)
     if upload.status not in (UploadStatus.RECEIVED, UploadStatus.CHECKED):
         return _outcome(upload)
@@ -67,5 +63,5 @@ def upload_store(job: Job, progress: Progress) -> dict[str, Any]:
     def report(percent: int) -> None:
         progress(percent, CHECKING if percent < READ_SHARE else STORING)
 
-    upload_store_service(ctx=_ctx(upload), upload=upload, progress=report)
+    upload_store(ctx=_ctx(upload), upload=upload, progress=report)
     return _outcome(upload)

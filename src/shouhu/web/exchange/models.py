@@ -9,43 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-
-class FactType(models.TextChoices):
-    # docs/rules.md §2 — about a parent (some also about the child)
-    DECEASED = "deceased", "死亡"
-    DECLARED_DEAD = "declared_dead", "宣告死亡"
-    DECLARED_MISSING = "declared_missing", "宣告失踪"
-    SEVERE_DISABILITY = "severe_disability", "重残"
-    SEVERE_ILLNESS = "severe_illness", "重病"
-    IMPRISONED = "imprisoned", "服刑在押"
-    COMPULSORY_REHAB = "compulsory_rehab", "强制隔离戒毒"
-    OTHER_RESTRICTION = "other_restriction", "被执行其他限制人身自由的措施"
-    LOST_CONTACT = "lost_contact", "失联"
-    GUARDIANSHIP_REVOKED = "guardianship_revoked", "撤销监护资格"
-    DEPORTED = "deported", "被遣送（驱逐）出境"
-    # about the child
-    ADOPTED = "adopted", "被收养"
-    PARENTS_UNKNOWN = "parents_unknown", "查找不到生父母"
-    INSTITUTIONAL_CARE = "institutional_care", "儿童福利机构集中养育"
-    HIV_INFECTED = "hiv_infected", "感染艾滋病病毒"
-    IN_SCHOOL = "in_school", "在校就读"
-    LOW_INCOME = "low_income", "低保"
-    EXTREME_POVERTY = "extreme_poverty", "特困"
-    POVERTY_MONITORING = "poverty_monitoring", "防止返贫监测对象/脱贫户"
-
-
-class Channel(models.TextChoices):
-    UPLOAD = "upload", "网页上传"
-    API = "api", "系统接口"
-    PACKAGE = "package", "离线交换包"
-    DEMO = "demo", "演示数据"
-    CLI = "cli", "命令行导入"
-
-
-class SubmissionStatus(models.TextChoices):
-    ACCEPTED = "accepted", "全部接收"
-    PARTIAL = "partial", "部分接收"
-    REJECTED = "rejected", "全部退回"
+from shouhu.web.exchange.choices import Channel, FactType, SubmissionStatus, UploadStatus
 
 
 class Submission(models.Model):
@@ -69,9 +33,11 @@ class Submission(models.Model):
     # receipt (回执)
     receipt_number = models.CharField("回执编号", max_length=24, blank=True)
     status = models.CharField(
-        "接收情况", max_length=10, choices=SubmissionStatus.choices,
+        "接收情况",
+        max_length=10,
+        choices=SubmissionStatus.choices,
         default=SubmissionStatus.ACCEPTED,
-    )  # fmt: skip
+    )
     nil_return = models.BooleanField("零报告", default=False, help_text="no records this month")
     submitted_at = models.DateTimeField(
         "提交时间", null=True, blank=True, help_text="when the sender handed it in (deadlines)"
@@ -185,14 +151,6 @@ class Fact(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["person", "is_current"])]
-
-
-class UploadStatus(models.TextChoices):
-    RECEIVED = "received", "已收到，待校验"
-    CHECKED = "checked", "已校验，待确认"
-    STORED = "stored", "已报送"
-    DISCARDED = "discarded", "已放弃"
-    REJECTED = "rejected", "整份拒收"
 
 
 class Upload(models.Model):

@@ -30,8 +30,9 @@ from shouhu.core.exchange.package_keys import (
     trust_load,
 )
 from shouhu.web.accounts.models import Agency
-from shouhu.web.audit.models import Action
-from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.web.audit.context import RequestContext
+from shouhu.web.audit.models import Action, ObjectType
+from shouhu.web.audit.services import audit_record
 from shouhu.web.exchange.models import Channel, Submission
 from shouhu.web.exchange.services import IngestResult, submission_ingest
 
@@ -60,9 +61,12 @@ def package_import(
         return _import(ctx, data, trust, recipient_key, progress)
     except PackageRefused as exc:
         audit_record(
-            ctx=ctx, action=Action.DENY, object_type="offline_package",
-            object_id=hashlib.sha256(data).hexdigest(), detail={"refused": exc.reason.value},
-        )  # fmt: skip
+            ctx=ctx,
+            action=Action.DENY,
+            object_type=ObjectType.OFFLINE_PACKAGE,
+            object_id=hashlib.sha256(data).hexdigest(),
+            detail={"refused": exc.reason.value},
+        )
         raise
 
 

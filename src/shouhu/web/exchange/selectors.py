@@ -21,8 +21,8 @@ from django.utils import timezone
 from shouhu.core.catalog import DataItem
 from shouhu.core.errors import NotFound
 from shouhu.core.exchange import CellError
-from shouhu.web.accounts.models import Agency
-from shouhu.web.accounts.roles import AgencyType
+from shouhu.web.access.exchange import NOT_FOUND_UPLOAD
+from shouhu.web.accounts.models import Agency, AgencyType
 from shouhu.web.exchange.deadlines import (
     Delivery,
     Obligation,
@@ -34,14 +34,15 @@ from shouhu.web.exchange.deadlines import (
     worst,
 )
 from shouhu.web.exchange.errorlists import error_report_build, errors_unpack
+from shouhu.web.exchange.items import catalog_for, item_for_agency, item_name
 from shouhu.web.exchange.models import (
     Channel,
     Submission,
     SubmissionErrors,
     SubmissionStatus,
     Upload,
+    UploadStatus,
 )
-from shouhu.web.exchange.services import catalog_for, item_for_agency
 
 PAGE_SIZE = 50
 PLATFORM = "守护平台"
@@ -79,10 +80,7 @@ class Receipt:
 
 
 def item_name_of(agency: Agency, item_code: str) -> str:
-    try:
-        return item_for_agency(agency, item_code).name
-    except NotFound:
-        return item_code
+    return item_name(item_code, agency.division_id)
 
 
 def receiver_of(agency: Agency) -> str:
@@ -100,21 +98,32 @@ def receipt_get(*, submission: Submission) -> Receipt:
     user = submission.received_by
     submitted = submission.submitted_at or submission.received_at
     return Receipt(
-        pk=submission.pk, receipt_number=submission.receipt_number,
-        agency=submission.agency.name, item_code=submission.item_code,
+        pk=submission.pk,
+        receipt_number=submission.receipt_number,
+        agency=submission.agency.name,
+        item_code=submission.item_code,
         item_name=item_name_of(submission.agency, submission.item_code),
-        period=submission.period, channel=_label(Channel, submission.channel),
-        filename=submission.filename, content_sha256=submission.content_sha256,
-        status=submission.status, status_label=_status_label(submission),
-        nil_return=submission.nil_return, rows_total=submission.rows_total,
-        rows_accepted=submission.rows_accepted, rows_rejected=submission.rows_rejected,
-        facts_created=submission.facts_created, facts_superseded=submission.facts_superseded,
-        facts_unchanged=submission.facts_unchanged, error_count=submission.error_count,
-        warning_count=submission.warning_count, submitted_at=timezone.localtime(submitted),
+        period=submission.period,
+        channel=_label(Channel, submission.channel),
+        filename=submission.filename,
+        content_sha256=submission.content_sha256,
+        status=submission.status,
+        status_label=_status_label(submission),
+        nil_return=submission.nil_return,
+        rows_total=submission.rows_total,
+        rows_accepted=submission.rows_accepted,
+        rows_rejected=submission.rows_rejected,
+        facts_created=submission.facts_created,
+        facts_superseded=submission.facts_superseded,
+        facts_unchanged=submission.facts_unchanged,
+        error_count=submission.error_count,
+        warning_count=submission.warning_count,
+        submitted_at=timezone.localtime(submitted),
         received_at=timezone.localtime(submission.received_at),
         submitted_by=(user.full_name or user.username) if user else "",
-        receiver=receiver_of(submission.agency), encoding=submission.encoding,
-    )  # fmt: skip
+        receiver=receiver_of(submission.agency),
+        encoding=submission.encoding,
+    )
 
 
 def _label(choices: Any, value: str) -> str:
@@ -139,15 +148,27 @@ def receipt_as_dict(receipt: Receipt) -> dict[str, Any]:
 
 
 RECEIPT_CSV_ROWS = (
-    ("回执编号", "receipt_number"), ("报送单位", "agency"), ("数据项", "item_name"),
-    ("数据项代码", "item_code"), ("所属月份", "period"), ("报送方式", "channel"),
-    ("文件名", "filename"), ("内容哈希（SHA-256）", "content_sha256"),
-    ("接收情况", "status_label"), ("总行数", "rows_total"), ("接收行数", "rows_accepted"),
-    ("退回行数", "rows_rejected"), ("新增记录", "facts_created"),
-    ("更正记录", "facts_superseded"), ("未变记录", "facts_unchanged"),
-    ("错误数", "error_count"), ("提交时间", "submitted_at"), ("接收时间", "received_at"),
-    ("提交人", "submitted_by"), ("接收方", "receiver"),
-)  # fmt: skip
+    ("回执编号", "receipt_number"),
+    ("报送单位", "agency"),
+    ("数据项", "item_name"),
+    ("数据项代码", "item_code"),
+    ("所属月份", "period"),
+    ("报送方式", "channel"),
+    ("文件名", "filename"),
+    ("内容哈希（SHA-256）", "content_sha256"),
+    ("接收情况", "status_label"),
+    ("总行数", "rows_total"),
+    ("接收行数", "rows_accepted"),
+    ("退回行数", "rows_rejected"),
+    ("新增记录", "facts_created"),
+    ("更正记录", "facts_superseded"),
+    ("未变记录", "facts_unchanged"),
+    ("错误数", "error_count"),
+    ("提交时间", "submitted_at"),
+    ("接收时间", "received_at"),
+    ("提交人", "submitted_by"),
+    ("接收方", "receiver"),
+)
 
 
 def receipt_csv(receipt: Receipt) -> bytes:
@@ -191,14 +212,25 @@ def submission_errors(*, submission: Submission) -> tuple[list[CellError], bytes
 def submission_error_report(*, submission: Submission) -> bytes:
     item = item_for_agency(submission.agency, submission.item_code)
     errors, source = submission_errors(submission=submission)
-    return error_report_build(item=item, filename=submission.filename, source=source,
-                              errors=errors)  # fmt: skip
+    return error_report_build(item=item, filename=submission.filename, source=source, errors=errors)
+
+
+def upload_stored_submission_id(*, upload: Upload) -> int | None:
+    """已入库的上传文件所得的报送批次（页面转去它的回执）；未入库为 None。"""
+    return upload.submission_id if upload.status == UploadStatus.STORED else None
 
 
 def upload_error_report(*, upload: Upload) -> bytes:
+    """校验后待确认的上传文件的错误报告；其他状态的上传没有错误报告（NotFound）。"""
+    if upload.status != UploadStatus.CHECKED:
+        raise NotFound(NOT_FOUND_UPLOAD)
     item = item_for_agency(upload.agency, upload.item_code)
-    return error_report_build(item=item, filename=upload.filename, source=bytes(upload.content),
-                              errors=errors_unpack(upload.errors))  # fmt: skip
+    return error_report_build(
+        item=item,
+        filename=upload.filename,
+        source=bytes(upload.content),
+        errors=errors_unpack(upload.errors),
+    )
 
 
 def error_report_filename(filename: str) -> str:
@@ -241,9 +273,12 @@ def obligations_for(
 
 
 def _item_obligations(
-    agency: Agency, item: DataItem, periods: Iterable[date], today: date,
+    agency: Agency,
+    item: DataItem,
+    periods: Iterable[date],
+    today: date,
     delivered: dict[tuple[int, str, date], list[Delivery]],
-) -> Iterable[Obligation]:  # fmt: skip
+) -> Iterable[Obligation]:
     for period in periods:
         if not is_obliged(item, period):
             continue
@@ -400,10 +435,23 @@ class UploadPreview:
 
 def upload_preview(*, upload: Upload) -> UploadPreview:
     return UploadPreview(
-        pk=upload.pk, item_code=upload.item_code,
-        item_name=item_name_of(upload.agency, upload.item_code), period=upload.period,
-        filename=upload.filename, size=upload.size, status=upload.status,
+        pk=upload.pk,
+        item_code=upload.item_code,
+        item_name=item_name_of(upload.agency, upload.item_code),
+        period=upload.period,
+        filename=upload.filename,
+        size=upload.size,
+        status=upload.status,
         status_label=upload.get_status_display(),
         uploaded_at=timezone.localtime(upload.uploaded_at),
-        summary=upload.summary, submission_id=upload.submission_id,
-    )  # fmt: skip
+        summary=upload.summary,
+        submission_id=upload.submission_id,
+    )
+
+
+def receipt_problems(*, submission: Submission) -> tuple[list[CellError], list[CellError]]:
+    """回执附带的逐行错误和提示（入库时存下的），没有则为空。"""
+    stored = SubmissionErrors.objects.filter(submission=submission).first()
+    if stored is None:
+        return [], []
+    return errors_unpack(stored.errors), errors_unpack(stored.warnings)

@@ -9,9 +9,6 @@ idempotency key) stores once; the same record adds nothing; a corrected record s
 from __future__ import annotations
 
 import hashlib
-import io
-import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -22,15 +19,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from shouhu.core.catalog import Catalog, DataItem, catalog_load
-from shouhu.core.errors import InvalidInput, NotFound
+from shouhu.core.catalog import DataItem
+from shouhu.core.errors import InvalidInput
 from shouhu.core.exchange import CellError, ReadResult, ValidRecord, read_table
+from shouhu.core.exchange.estimate import read_percent, rows_estimate
 from shouhu.core.exchange.messages import mask_id
 from shouhu.web.accounts.models import Agency
-from shouhu.web.audit.models import Action
-from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.web.audit.context import RequestContext
+from shouhu.web.audit.models import Action, ObjectType
+from shouhu.web.audit.services import audit_record
 from shouhu.web.exchange.errorlists import errors_pack, mask_ids
 from shouhu.web.exchange.factstore import FactCounts, facts_store
+from shouhu.web.exchange.items import item_for_agency, month_of
 from shouhu.web.exchange.models import (
     FactType,
     Submission,
@@ -40,6 +40,7 @@ from shouhu.web.exchange.models import (
     UploadStatus,
 )
 from shouhu.web.jobs.models import Job
+from shouhu.web.jobs.registry import JobKind
 from shouhu.web.jobs.services import job_enqueue
 
 Progress = Callable[[int], None]
@@ -59,30 +60,6 @@ class IngestResult:
     facts_unchanged: int  # the same record (same record_sha256) seen before
     errors: list[CellError]
     rejected_whole: str | None
-
-
-# ---------------------------------------------------------------- catalog of an agency
-
-
-def catalog_for(agency: Agency) -> Catalog:
-    """The catalog in force where the agency is (its county's, city's, province's overlays)."""
-    return catalog_load(agency.division_id[:6])
-
-
-def item_for_agency(agency: Agency, item_code: str) -> DataItem:
-    """The data item, if this agency provides it; else NotFound (the same for both cases)."""
-    for item in catalog_for(agency).items_for(agency.agency_type):
-        if item.code == item_code:
-            return item
-    raise NotFound("本单位不报送该数据项，请从列表中选择。")
-
-
-def month_of(period: date) -> date:
-    """The month reported on, as its first day; a month after the current one is refused."""
-    month = period.replace(day=1)
-    if month > timezone.localdate().replace(day=1):
-        raise InvalidInput("所属月份不能晚于本月。")
-    return month
 
 
 # ---------------------------------------------------------------- ingest
@@ -110,14 +87,22 @@ def submission_ingest(
 
     def read_progress(rows: int) -> None:
         if progress is not None:
-            progress(min(READ_SHARE - 1, rows * READ_SHARE // estimate))
+            progress(read_percent(rows, estimate, READ_SHARE))
 
     result = read_table(data, filename=filename, item=item, progress=read_progress)
     return submission_store(
-        ctx=ctx, agency=agency, item_code=item_code, period=period, channel=channel,
-        filename=filename, result=result, idempotency_key=idempotency_key,
-        source=data if result.errors else b"", submitted_at=submitted_at, progress=progress,
-    )  # fmt: skip
+        ctx=ctx,
+        agency=agency,
+        item_code=item_code,
+        period=period,
+        channel=channel,
+        filename=filename,
+        result=result,
+        idempotency_key=idempotency_key,
+        source=data if result.errors else b"",
+        submitted_at=submitted_at,
+        progress=progress,
+    )
 
 
 def submission_store(
@@ -143,8 +128,19 @@ def submission_store(
     if result.rejected_whole is not None:
         _audit_rejected(ctx, agency, item_code, month, channel, result)
         return _rejected_result(result)
-    store = _Store(ctx, agency, item, month, channel, filename, result, idempotency_key,
-                   source, submitted_at or timezone.now(), progress)  # fmt: skip
+    store = _Store(
+        ctx,
+        agency,
+        item,
+        month,
+        channel,
+        filename,
+        result,
+        idempotency_key,
+        source,
+        submitted_at or timezone.now(),
+        progress,
+    )
     try:
         return store.run()
     except IntegrityError:
@@ -165,9 +161,15 @@ def submission_nil_return(
     """零报告: the agency declares it has no records for this item and month."""
     empty = ReadResult(hashlib.sha256(NIL_RETURN_CONTENT).hexdigest(), 0, [], [], None)
     return submission_store(
-        ctx=ctx, agency=agency, item_code=item_code, period=period, channel=channel,
-        filename="", result=empty, submitted_at=submitted_at,
-    )  # fmt: skip
+        ctx=ctx,
+        agency=agency,
+        item_code=item_code,
+        period=period,
+        channel=channel,
+        filename="",
+        result=empty,
+        submitted_at=submitted_at,
+    )
 
 
 @dataclass
@@ -194,9 +196,11 @@ class _Store:
                 return _duplicate_result(existing, self.result)
             submission = self.submission_create()
             counts = facts_store(
-                submission=submission, item=self.item, records=self.result.records,
+                submission=submission,
+                item=self.item,
+                records=self.result.records,
                 progress=self.store_progress,
-            )  # fmt: skip
+            )
             self.finish(submission, counts)
             self.audit(submission, "stored", counts)
         if self.progress is not None:
@@ -204,8 +208,9 @@ class _Store:
         return _stored_result(submission, self.result, counts)
 
     def existing(self) -> Submission | None:
-        same = Q(item_code=self.item.code, period=self.period,
-                 content_sha256=self.result.file_sha256)  # fmt: skip
+        same = Q(
+            item_code=self.item.code, period=self.period, content_sha256=self.result.file_sha256
+        )
         if self.idempotency_key:
             same |= Q(idempotency_key=self.idempotency_key)
         return Submission.objects.filter(same, agency=self.agency).order_by("pk").first()
@@ -214,15 +219,24 @@ class _Store:
         result = self.result
         accepted = len(result.records)
         return Submission.objects.create(
-            agency=self.agency, item_code=self.item.code, period=self.period,
-            channel=self.channel, filename=self.filename[:255],
-            content_sha256=result.file_sha256, received_by=self.ctx.user,
-            submitted_at=self.submitted_at, idempotency_key=self.idempotency_key[:100],
-            encoding=(result.encoding or "")[:20], rows_total=result.rows_total,
-            rows_accepted=accepted, rows_rejected=result.rows_rejected,
-            status=_status(accepted, result.rows_rejected), nil_return=result.rows_total == 0,
-            error_count=len(result.errors), warning_count=len(result.warnings),
-        )  # fmt: skip
+            agency=self.agency,
+            item_code=self.item.code,
+            period=self.period,
+            channel=self.channel,
+            filename=self.filename[:255],
+            content_sha256=result.file_sha256,
+            received_by=self.ctx.user,
+            submitted_at=self.submitted_at,
+            idempotency_key=self.idempotency_key[:100],
+            encoding=(result.encoding or "")[:20],
+            rows_total=result.rows_total,
+            rows_accepted=accepted,
+            rows_rejected=result.rows_rejected,
+            status=_status(accepted, result.rows_rejected),
+            nil_return=result.rows_total == 0,
+            error_count=len(result.errors),
+            warning_count=len(result.warnings),
+        )
 
     def store_progress(self, done: int, total: int) -> None:
         if self.progress is not None:
@@ -234,23 +248,32 @@ class _Store:
         submission.facts_created = counts.created
         submission.facts_superseded = counts.superseded
         submission.facts_unchanged = counts.unchanged
-        submission.save(update_fields=["receipt_number", "facts_created", "facts_superseded",
-                                       "facts_unchanged"])  # fmt: skip
+        submission.save(
+            update_fields=["receipt_number", "facts_created", "facts_superseded", "facts_unchanged"]
+        )
         if self.result.errors or self.result.warnings:
             SubmissionErrors.objects.create(
-                submission=submission, errors=errors_pack(self.result.errors),
+                submission=submission,
+                errors=errors_pack(self.result.errors),
                 warnings=errors_pack(self.result.warnings),
                 source=self.source if self.result.errors else b"",
-            )  # fmt: skip
+            )
 
     def audit(self, submission: Submission, outcome: str, counts: FactCounts) -> None:
         detail = _detail(self.item.code, self.period, self.channel, self.result) | {
-            "outcome": outcome, "receipt": submission.receipt_number,
-            "created": counts.created, "superseded": counts.superseded,
+            "outcome": outcome,
+            "receipt": submission.receipt_number,
+            "created": counts.created,
+            "superseded": counts.superseded,
             "unchanged": counts.unchanged,
-        }  # fmt: skip
-        audit_record(ctx=self.ctx, action=Action.CREATE, object_type="submission",
-                     object_id=submission.pk, detail=detail)  # fmt: skip
+        }
+        audit_record(
+            ctx=self.ctx,
+            action=Action.CREATE,
+            object_type=ObjectType.SUBMISSION,
+            object_id=submission.pk,
+            detail=detail,
+        )
 
 
 def receipt_number(submission: Submission) -> str:
@@ -268,68 +291,81 @@ def _status(accepted: int, rejected: int) -> str:
 def _detail(item_code: str, period: date, channel: str, result: ReadResult) -> dict[str, Any]:
     """Audit detail: what and how much, never whose (no names, IDs or file names)."""
     return {
-        "item": item_code, "period": period.strftime("%Y-%m"), "channel": channel,
-        "sha256": result.file_sha256, "rows": result.rows_total,
-        "accepted": len(result.records), "rejected": result.rows_rejected,
-    }  # fmt: skip
+        "item": item_code,
+        "period": period.strftime("%Y-%m"),
+        "channel": channel,
+        "sha256": result.file_sha256,
+        "rows": result.rows_total,
+        "accepted": len(result.records),
+        "rejected": result.rows_rejected,
+    }
 
 
 def _audit_rejected(
-    ctx: RequestContext, agency: Agency, item_code: str, period: date, channel: str,
+    ctx: RequestContext,
+    agency: Agency,
+    item_code: str,
+    period: date,
+    channel: str,
     result: ReadResult,
-) -> None:  # fmt: skip
+) -> None:
     detail = _detail(item_code, period, channel, result) | {"outcome": "rejected_whole"}
-    audit_record(ctx=ctx, action=Action.CREATE, object_type="submission_attempt",
-                 object_id=agency.pk, detail=detail)  # fmt: skip
+    audit_record(
+        ctx=ctx,
+        action=Action.CREATE,
+        object_type=ObjectType.SUBMISSION_ATTEMPT,
+        object_id=agency.pk,
+        detail=detail,
+    )
 
 
 def _rejected_result(result: ReadResult) -> IngestResult:
-    return IngestResult(None, False, result.rows_total, 0, result.rows_total, 0, 0, 0,
-                        list(result.errors), result.rejected_whole)  # fmt: skip
+    return IngestResult(
+        None,
+        False,
+        result.rows_total,
+        0,
+        result.rows_total,
+        0,
+        0,
+        0,
+        list(result.errors),
+        result.rejected_whole,
+    )
 
 
 def _duplicate_result(existing: Submission, result: ReadResult) -> IngestResult:
-    return IngestResult(existing, True, existing.rows_total, existing.rows_accepted,
-                        existing.rows_rejected, 0, 0, 0, list(result.errors), None)  # fmt: skip
+    return IngestResult(
+        existing,
+        True,
+        existing.rows_total,
+        existing.rows_accepted,
+        existing.rows_rejected,
+        0,
+        0,
+        0,
+        list(result.errors),
+        None,
+    )
 
 
 def _stored_result(submission: Submission, result: ReadResult, counts: FactCounts) -> IngestResult:
     return IngestResult(
-        submission, False, result.rows_total, len(result.records), result.rows_rejected,
-        counts.created, counts.superseded, counts.unchanged, list(result.errors), None,
-    )  # fmt: skip
-
-
-# ---------------------------------------------------------------- progress estimate
-
-_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
-
-
-def rows_estimate(data: bytes, filename: str) -> int:
-    """About how many rows a file has, for the progress bar (never for a decision)."""
-    if data[:4] == b"PK\x03\x04":
-        return _xlsx_rows(data) or 1
-    return max(data.count(b"\n"), 1)
-
-
-def _xlsx_rows(data: bytes) -> int:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
-            if not names:
-                return 0
-            with archive.open(names[0]) as sheet:
-                head = sheet.read(4096)
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
-        return 0
-    found = _DIMENSION.search(head)
-    return int(found.group(1)) if found else 0
+        submission,
+        False,
+        result.rows_total,
+        len(result.records),
+        result.rows_rejected,
+        counts.created,
+        counts.superseded,
+        counts.unchanged,
+        list(result.errors),
+        None,
+    )
 
 
 # ---------------------------------------------------------------- staged web uploads
 
-JOB_CHECK = "exchange.upload_check"
-JOB_STORE = "exchange.upload_store"
 SAMPLE_ROWS = 10
 SHOWN_ERRORS = 200
 STALE_UPLOAD = timedelta(days=7)
@@ -358,16 +394,35 @@ def upload_create(
     with transaction.atomic():
         upload_purge_stale(ctx=ctx, agency=agency)
         upload = Upload.objects.create(
-            agency=agency, uploaded_by=ctx.user, item_code=item_code, period=month,
-            filename=filename[:255] or "upload", content=data, content_sha256=digest,
-            size=len(data), client_ip=ctx.client_ip,
-        )  # fmt: skip
-        job = job_enqueue(kind=JOB_STORE if store_at_once else JOB_CHECK,
-                          payload={"upload_id": upload.pk}, created_by=ctx.user)  # fmt: skip
-        detail = {"item": item_code, "period": month.strftime("%Y-%m"), "sha256": digest,
-                  "bytes": len(data), "then": "store" if store_at_once else "check"}  # fmt: skip
-        audit_record(ctx=ctx, action=Action.CREATE, object_type="upload", object_id=upload.pk,
-                     detail=detail)  # fmt: skip
+            agency=agency,
+            uploaded_by=ctx.user,
+            item_code=item_code,
+            period=month,
+            filename=filename[:255] or "upload",
+            content=data,
+            content_sha256=digest,
+            size=len(data),
+            client_ip=ctx.client_ip,
+        )
+        job = job_enqueue(
+            kind=JobKind.UPLOAD_STORE if store_at_once else JobKind.UPLOAD_CHECK,
+            payload={"upload_id": upload.pk},
+            created_by=ctx.user,
+        )
+        detail = {
+            "item": item_code,
+            "period": month.strftime("%Y-%m"),
+            "sha256": digest,
+            "bytes": len(data),
+            "then": "store" if store_at_once else "check",
+        }
+        audit_record(
+            ctx=ctx,
+            action=Action.CREATE,
+            object_type=ObjectType.UPLOAD,
+            object_id=upload.pk,
+            detail=detail,
+        )
     return job
 
 
@@ -375,16 +430,22 @@ def upload_purge_stale(*, ctx: RequestContext, agency: Agency) -> int:
     """Drop the files of this agency's uploads left unconfirmed for a week: a checked file that
     nobody stores should not keep personal data on the platform (no scheduler needed)."""
     stale = Upload.objects.filter(
-        agency=agency, status__in=(UploadStatus.RECEIVED, UploadStatus.CHECKED),
+        agency=agency,
+        status__in=(UploadStatus.RECEIVED, UploadStatus.CHECKED),
         uploaded_at__lt=timezone.now() - STALE_UPLOAD,
-    )  # fmt: skip
+    )
     ids = list(stale.values_list("pk", flat=True))
     if ids:
         Upload.objects.filter(pk__in=ids).update(
             status=UploadStatus.DISCARDED, content=b"", errors=b"", summary={}
         )
-        audit_record(ctx=ctx, action=Action.UPDATE, object_type="upload", object_id=ids[0],
-                     detail={"outcome": "purged_stale", "count": len(ids)})  # fmt: skip
+        audit_record(
+            ctx=ctx,
+            action=Action.UPDATE,
+            object_type=ObjectType.UPLOAD,
+            object_id=ids[0],
+            detail={"outcome": "purged_stale", "count": len(ids)},
+        )
     return len(ids)
 
 
@@ -404,9 +465,16 @@ def upload_confirm(*, ctx: RequestContext, upload: Upload) -> Job:
     if upload.status != UploadStatus.CHECKED:
         raise InvalidInput("该文件已处理，不能再次确认。")
     with transaction.atomic():
-        job = job_enqueue(kind=JOB_STORE, payload={"upload_id": upload.pk}, created_by=ctx.user)
-        audit_record(ctx=ctx, action=Action.UPDATE, object_type="upload", object_id=upload.pk,
-                     detail={"outcome": "confirmed"})  # fmt: skip
+        job = job_enqueue(
+            kind=JobKind.UPLOAD_STORE, payload={"upload_id": upload.pk}, created_by=ctx.user
+        )
+        audit_record(
+            ctx=ctx,
+            action=Action.UPDATE,
+            object_type=ObjectType.UPLOAD,
+            object_id=upload.pk,
+            detail={"outcome": "confirmed"},
+        )
     return job
 
 
@@ -422,10 +490,16 @@ def upload_store(
 ) -> IngestResult:
     """Store a held file through the ingest; safe to run twice (the second is a duplicate)."""
     ingest = submission_ingest(
-        ctx=ctx, agency=upload.agency, item_code=upload.item_code, period=upload.period,
-        channel="upload", filename=upload.filename, data=bytes(upload.content),
-        progress=progress, submitted_at=upload.uploaded_at,
-    )  # fmt: skip
+        ctx=ctx,
+        agency=upload.agency,
+        item_code=upload.item_code,
+        period=upload.period,
+        channel="upload",
+        filename=upload.filename,
+        data=bytes(upload.content),
+        progress=progress,
+        submitted_at=upload.uploaded_at,
+    )
     upload.submission = ingest.submission
     upload.status = UploadStatus.STORED if ingest.submission else UploadStatus.REJECTED
     upload.summary = {"rejected_whole": ingest.rejected_whole} if ingest.rejected_whole else {}
@@ -442,8 +516,13 @@ def _upload_close(
         if result is not None:
             _audit_rejected(ctx, upload.agency, upload.item_code, upload.period, "upload", result)
         else:
-            audit_record(ctx=ctx, action=Action.UPDATE, object_type="upload",
-                         object_id=upload.pk, detail={"outcome": status})  # fmt: skip
+            audit_record(
+                ctx=ctx,
+                action=Action.UPDATE,
+                object_type=ObjectType.UPLOAD,
+                object_id=upload.pk,
+                detail={"outcome": status},
+            )
         upload.status = status
         upload.summary = {"rejected_whole": result.rejected_whole} if result else {}
         upload.content, upload.errors = b"", b""
@@ -455,12 +534,16 @@ def _summary(result: ReadResult) -> dict[str, Any]:
     errors = [[e.row, e.column, e.value, mask_ids(e.message)] for e in result.errors]
     warnings = [[e.row, e.column, e.value, mask_ids(e.message)] for e in result.warnings]
     return {
-        "rows_total": result.rows_total, "rows_accepted": len(result.records),
-        "rows_rejected": result.rows_rejected, "error_count": len(result.errors),
-        "errors": errors[:SHOWN_ERRORS], "warning_count": len(result.warnings),
-        "warnings": warnings[:SHOWN_ERRORS], "encoding": result.encoding or "",
+        "rows_total": result.rows_total,
+        "rows_accepted": len(result.records),
+        "rows_rejected": result.rows_rejected,
+        "error_count": len(result.errors),
+        "errors": errors[:SHOWN_ERRORS],
+        "warning_count": len(result.warnings),
+        "warnings": warnings[:SHOWN_ERRORS],
+        "encoding": result.encoding or "",
         "sample": [_sample(record) for record in result.records[:SAMPLE_ROWS]],
-    }  # fmt: skip
+    }
 
 
 def _sample(record: ValidRecord) -> dict[str, Any]:

@@ -21,15 +21,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shouhu.core.errors import InvalidInput, NotFound
 from shouhu.core.exchange import template_csv, template_xlsx
 from shouhu.core.exchange.package import PackageRefused
+from shouhu.web import access
 from shouhu.web.accounts.models import User
-from shouhu.web.audit.models import Action, Purpose
-from shouhu.web.audit.services import RequestContext, audit_record
-from shouhu.web.exchange import access, selectors, services
+from shouhu.web.accounts.permissions import is_submitter
+from shouhu.web.audit.context import RequestContext, request_context
+from shouhu.web.audit.models import Action, ObjectType, Purpose
+from shouhu.web.audit.services import audit_record
+from shouhu.web.exchange import selectors, services
 from shouhu.web.exchange.deadlines import month_add
-from shouhu.web.exchange.models import UploadStatus
+from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.package_import import package_import, package_keys_configured
 from shouhu.web.jobs.models import Job, JobStatus
-from shouhu.web.ui.context import request_context
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERIOD_CHOICES = 13  # 本月和此前 12 个月
@@ -51,8 +53,9 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 def _export(ctx: RequestContext, object_type: str, object_id: object, **detail: Any) -> None:
-    audit_record(ctx=ctx, action=Action.EXPORT, object_type=object_type, object_id=object_id,
-                 detail=detail)  # fmt: skip
+    audit_record(
+        ctx=ctx, action=Action.EXPORT, object_type=object_type, object_id=object_id, detail=detail
+    )
 
 
 def period_choices(today: date) -> list[tuple[str, str]]:
@@ -85,7 +88,7 @@ def _upload_form(
     today = timezone.localdate()
     data = request.POST if request.method == "POST" else request.GET
     context = {
-        "items": services.catalog_for(agency).items_for(agency.agency_type),
+        "items": catalog_for(agency).items_for(agency.agency_type),
         "periods": period_choices(today),
         "item_code": data.get("item", ""),
         "period": data.get("period") or f"{month_add(today.replace(day=1), -1):%Y-%m}",
@@ -108,10 +111,14 @@ def upload_view(request: HttpRequest) -> HttpResponse:
         if file is None:
             raise InvalidInput("请选择要上传的文件。")
         job = services.upload_create(
-            ctx=ctx, agency=agency, item_code=item.code,
-            period=parse_period(request.POST.get("period", "")), filename=file.name or "",
-            data=file.read(), store_at_once=request.POST.get("mode") == "store",
-        )  # fmt: skip
+            ctx=ctx,
+            agency=agency,
+            item_code=item.code,
+            period=parse_period(request.POST.get("period", "")),
+            filename=file.name or "",
+            data=file.read(),
+            store_at_once=request.POST.get("mode") == "store",
+        )
     except (InvalidInput, NotFound) as exc:
         return _upload_form(request, agency, error=exc.message, status=400)
     return redirect("exchange_job", job_id=job.pk)
@@ -123,9 +130,11 @@ def nil_return_view(request: HttpRequest) -> HttpResponse:
     ctx = _ctx(request)
     agency, item = access.access_item(ctx, request.POST.get("item", ""))
     result = services.submission_nil_return(
-        ctx=ctx, agency=agency, item_code=item.code,
+        ctx=ctx,
+        agency=agency,
+        item_code=item.code,
         period=parse_period(request.POST.get("period", "")),
-    )  # fmt: skip
+    )
     assert result.submission is not None
     return redirect("exchange_receipt", submission_id=result.submission.pk)
 
@@ -136,7 +145,7 @@ def template_view(request: HttpRequest, item_code: str, fmt: str) -> HttpRespons
     ctx = _ctx(request)
     _, item = access.access_item(ctx, item_code)
     content = template_xlsx(item) if fmt == "xlsx" else template_csv(item)
-    _export(ctx, "template", item.code, format=fmt)
+    _export(ctx, ObjectType.TEMPLATE, item.code, format=fmt)
     content_type = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
     return _download(content, f"{item.name}-报送模板.{fmt}", content_type)
 
@@ -169,11 +178,15 @@ def job_status_view(request: HttpRequest, job_id: int) -> JsonResponse:
     """Polled by progress.js once a second: no personal data, nothing to audit."""
     job = access.access_job(_ctx(request), job_id)
     done = job.status == JobStatus.DONE
-    return JsonResponse({
-        "status": job.status, "status_label": job.get_status_display(),
-        "progress": job.progress, "message": job.message,
-        "next": _job_next(job) if done else "",
-    })  # fmt: skip
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "progress": job.progress,
+            "message": job.message,
+            "next": _job_next(job) if done else "",
+        }
+    )
 
 
 @login_required
@@ -181,10 +194,11 @@ def job_status_view(request: HttpRequest, job_id: int) -> JsonResponse:
 def upload_detail_view(request: HttpRequest, upload_id: int) -> HttpResponse:
     ctx = _ctx(request)
     upload = access.access_upload(ctx, upload_id)
-    if upload.status == UploadStatus.STORED and upload.submission_id:
-        return redirect("exchange_receipt", submission_id=upload.submission_id)
+    stored = selectors.upload_stored_submission_id(upload=upload)
+    if stored is not None:
+        return redirect("exchange_receipt", submission_id=stored)
     preview = selectors.upload_preview(upload=upload)
-    audit_record(ctx=ctx, action=Action.VIEW, object_type="upload", object_id=upload.pk)
+    audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.UPLOAD, object_id=upload.pk)
     return render(request, "exchange/upload_detail.html", {"upload": preview})
 
 
@@ -209,10 +223,10 @@ def upload_discard_view(request: HttpRequest, upload_id: int) -> HttpResponse:
 def upload_errors_view(request: HttpRequest, upload_id: int) -> HttpResponse:
     ctx = _ctx(request)
     upload = access.access_upload(ctx, upload_id)
-    if upload.status != UploadStatus.CHECKED:
-        raise NotFound(access.NOT_FOUND_UPLOAD)
     content = selectors.upload_error_report(upload=upload)
-    _export(ctx, "upload_error_report", upload.pk, errors=upload.summary.get("error_count", 0))
+    _export(
+        ctx, ObjectType.UPLOAD_ERROR_REPORT, upload.pk, errors=upload.summary.get("error_count", 0)
+    )
     return _download(content, selectors.error_report_filename(upload.filename), XLSX)
 
 
@@ -228,8 +242,12 @@ def receipt_list_view(request: HttpRequest) -> HttpResponse:
     page = selectors.receipt_list(
         submissions=submissions, page=int(raw) if raw.isdigit() and len(raw) < 7 else 1
     )
-    audit_record(ctx=ctx, action=Action.VIEW, object_type="submission_list",
-                 detail={"page": page.page, "results": page.total})  # fmt: skip
+    audit_record(
+        ctx=ctx,
+        action=Action.VIEW,
+        object_type=ObjectType.SUBMISSION_LIST,
+        detail={"page": page.page, "results": page.total},
+    )
     return render(request, "exchange/receipt_list.html", {"page": page})
 
 
@@ -239,10 +257,10 @@ def receipt_view(request: HttpRequest, submission_id: int) -> HttpResponse:
     ctx = _ctx(request)
     submission = access.access_submission(ctx, submission_id)
     receipt = selectors.receipt_get(submission=submission)
-    audit_record(ctx=ctx, action=Action.VIEW, object_type="submission", object_id=submission.pk)
-    sender = (
-        access.is_submitter(_user(request)) and _user(request).agency_id == submission.agency_id
+    audit_record(
+        ctx=ctx, action=Action.VIEW, object_type=ObjectType.SUBMISSION, object_id=submission.pk
     )
+    sender = is_submitter(_user(request)) and _user(request).agency_id == submission.agency_id
     context = {"receipt": receipt, "error_report": sender and submission.error_count > 0}
     return render(request, "exchange/receipt.html", context)
 
@@ -252,7 +270,7 @@ def receipt_view(request: HttpRequest, submission_id: int) -> HttpResponse:
 def receipt_download_view(request: HttpRequest, submission_id: int, fmt: str) -> HttpResponse:
     ctx = _ctx(request)
     receipt = selectors.receipt_get(submission=access.access_submission(ctx, submission_id))
-    _export(ctx, "receipt", submission_id, format=fmt)
+    _export(ctx, ObjectType.RECEIPT, submission_id, format=fmt)
     name = f"回执-{receipt.receipt_number}.{fmt}"
     if fmt == "json":
         body = json.dumps(selectors.receipt_as_dict(receipt), ensure_ascii=False, indent=2)
@@ -266,7 +284,7 @@ def submission_errors_view(request: HttpRequest, submission_id: int) -> HttpResp
     ctx = _ctx(request)
     submission = access.access_submission(ctx, submission_id, error_report=True)
     content = selectors.submission_error_report(submission=submission)
-    _export(ctx, "error_report", submission.pk, errors=submission.error_count)
+    _export(ctx, ObjectType.ERROR_REPORT, submission.pk, errors=submission.error_count)
     return _download(content, selectors.error_report_filename(submission.filename), XLSX)
 
 
@@ -280,13 +298,20 @@ def timeliness_view(request: HttpRequest) -> HttpResponse:
     division = access.access_timeliness(ctx)
     months = 6 if request.GET.get("months") == "6" else 12
     grid = selectors.timeliness_grid(
-        agencies=access.agencies_visible_to(_user(request)), today=timezone.localdate(),
+        agencies=access.agencies_visible_to(_user(request)),
+        today=timezone.localdate(),
         months=months,
-    )  # fmt: skip
-    audit_record(ctx=ctx, action=Action.VIEW, object_type="timeliness", object_id=division.code,
-                 detail={"months": months, "agencies": len(grid.rows)})  # fmt: skip
-    return render(request, "exchange/timeliness.html", {"grid": grid, "months": months,
-                                                         "division": division})  # fmt: skip
+    )
+    audit_record(
+        ctx=ctx,
+        action=Action.VIEW,
+        object_type=ObjectType.TIMELINESS,
+        object_id=division.code,
+        detail={"months": months, "agencies": len(grid.rows)},
+    )
+    return render(
+        request, "exchange/timeliness.html", {"grid": grid, "months": months, "division": division}
+    )
 
 
 # ---------------------------------------------------------------- offline packages (离线交换包)

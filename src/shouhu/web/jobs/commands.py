@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import click
+
+from shouhu.web import django_setup
 
 
 @click.command()
@@ -16,10 +16,7 @@ def worker(poll: float) -> None:
 
     可与 `shouhu serve`（自带一个）同时运行多个，每个任务只会被其中一个执行。
     """
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouhu.web.settings")
-    import django
-
-    django.setup()
+    django_setup()
     from shouhu.web.jobs.worker import Worker
 
     click.echo("后台任务进程已启动（Ctrl+C 停止）")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any, Protocol
 
 from django.utils.module_loading import import_string
@@ -16,10 +17,19 @@ class Handler(Protocol):
     def __call__(self, job: Job, progress: Progress) -> dict[str, Any]: ...
 
 
+class JobKind(StrEnum):
+    """每种后台任务的代码，只在这里写一次；任务行里存的就是它。"""
+
+    UPLOAD_CHECK = "exchange.upload_check"
+    UPLOAD_STORE = "exchange.upload_store"
+    COMPARISON_RUN = "comparison.run"
+
+
+# 按名字查找处理函数（不从任务行导入任何东西）；这样 jobs 不必导入各个应用。
 HANDLERS: dict[str, str] = {
-    "exchange.upload_check": "shouhu.web.exchange.jobs.upload_check",
-    "exchange.upload_store": "shouhu.web.exchange.jobs.upload_store",
-    "comparison.run": "shouhu.web.comparison.jobs.run_execute",
+    JobKind.UPLOAD_CHECK: "shouhu.web.exchange.jobs.handle_upload_check",
+    JobKind.UPLOAD_STORE: "shouhu.web.exchange.jobs.handle_upload_store",
+    JobKind.COMPARISON_RUN: "shouhu.web.comparison.jobs.handle_comparison_run",
 }
 
 

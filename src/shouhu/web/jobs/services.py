@@ -65,9 +65,12 @@ def job_claim(*, worker: str, kinds: tuple[str, ...] | None = None) -> Job | Non
             candidates = candidates.select_for_update(skip_locked=True)
         for pk, attempts in candidates.values_list("pk", "attempts")[:10]:
             won = Job.objects.filter(_claimable(now), pk=pk, attempts=attempts).update(
-                status=JobStatus.RUNNING, claimed_at=now, heartbeat_at=now,
-                attempts=F("attempts") + 1, worker=worker[:80],
-            )  # fmt: skip
+                status=JobStatus.RUNNING,
+                claimed_at=now,
+                heartbeat_at=now,
+                attempts=F("attempts") + 1,
+                worker=worker[:80],
+            )
             if won:
                 return Job.objects.get(pk=pk)
     return None
@@ -86,9 +89,12 @@ def job_progress(*, job: Job, percent: int, message: str = "") -> None:
 
 def job_finish(*, job: Job, result: dict[str, Any], message: str = "") -> None:
     Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.DONE, progress=100, result=result, message=message[:200],
+        status=JobStatus.DONE,
+        progress=100,
+        result=result,
+        message=message[:200],
         finished_at=timezone.now(),
-    )  # fmt: skip
+    )
 
 
 def job_fail(*, job: Job, message: str = FAILED_MESSAGE, retry: bool = True) -> None:

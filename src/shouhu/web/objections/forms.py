@@ -8,8 +8,9 @@ from typing import Final
 from shouhu.core.catalog.facts import fact_fields
 from shouhu.core.errors import InvalidInput
 from shouhu.core.exchange.values import BadValue, parse_date
+from shouhu.core.policy.vocabulary import FIELD_LABELS
 from shouhu.web.exchange.models import Fact
-from shouhu.web.objections.services import CORRECTABLE, FIELD_LABELS, FactChanges
+from shouhu.web.objections.services import CORRECTABLE, FactChanges
 
 FIELD_PREFIX: Final = "f_"
 _TEXT_LIMITS: Final = {"level": 16, "category": 16, "disease": 100}

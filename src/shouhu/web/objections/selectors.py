@@ -9,12 +9,14 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from shouhu.core.catalog.facts import ValueKind, fact_fields, field_kind
+from shouhu.core.policy.vocabulary import FIELD_LABELS
 from shouhu.web import access
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.exchange.models import Fact, FactType
 from shouhu.web.objections.models import Objection, ObjectionStatus
-from shouhu.web.objections.services import CORRECTABLE, FIELD_LABELS
-from shouhu.web.registry.selectors import FactEntry, fact_entry, id_number_display
+from shouhu.web.objections.services import CORRECTABLE
+from shouhu.web.registry.selectors import id_number_display
+from shouhu.web.registry.timeline import FactEntry, fact_entry
 
 LIST_LIMIT = 200
 
@@ -47,14 +49,19 @@ def _row(objection: Objection, today: date) -> ObjectionRow:
     fact = objection.fact
     raiser = objection.raised_by
     return ObjectionRow(
-        pk=objection.pk, fact_label=FactType(fact.type).label,
+        pk=objection.pk,
+        fact_label=FactType(fact.type).label,
         subject_name=fact.subject_name or (fact.person.name if fact.person else ""),
-        source_record_id=fact.source_record_id, agency=objection.agency.name,
-        raised_by=_name(raiser), raised_at=timezone.localtime(objection.raised_at),
-        due_on=objection.due_on, overdue=_overdue(objection, today), status=objection.status,
+        source_record_id=fact.source_record_id,
+        agency=objection.agency.name,
+        raised_by=_name(raiser),
+        raised_at=timezone.localtime(objection.raised_at),
+        due_on=objection.due_on,
+        overdue=_overdue(objection, today),
+        status=objection.status,
         status_label=ObjectionStatus(objection.status).label,
         resolved_at=_local(objection.resolved_at),
-    )  # fmt: skip
+    )
 
 
 def _rows(objections: QuerySet[Objection]) -> tuple[ObjectionRow, ...]:
@@ -136,14 +143,21 @@ def objection_page(*, user: User, objection: Objection) -> ObjectionPage:
     is_open = objection.status == ObjectionStatus.OPEN
     answerer = objection.answered_by
     return ObjectionPage(
-        pk=objection.pk, status=objection.status,
-        status_label=ObjectionStatus(objection.status).label, reason=objection.reason,
-        reply=objection.reply, raised_by=_name(objection.raised_by),
-        raised_at=timezone.localtime(objection.raised_at), due_on=objection.due_on,
+        pk=objection.pk,
+        status=objection.status,
+        status_label=ObjectionStatus(objection.status).label,
+        reason=objection.reason,
+        reply=objection.reply,
+        raised_by=_name(objection.raised_by),
+        raised_at=timezone.localtime(objection.raised_at),
+        due_on=objection.due_on,
         overdue=_overdue(objection, timezone.localdate()),
-        answered_by=_name(answerer) if answerer else "", answered_at=_local(objection.answered_at),
-        resolved_at=_local(objection.resolved_at), agency=objection.agency.name,
-        fact=fact_entry(fact=fact), fact_is_current=fact.is_current,
+        answered_by=_name(answerer) if answerer else "",
+        answered_at=_local(objection.answered_at),
+        resolved_at=_local(objection.resolved_at),
+        agency=objection.agency.name,
+        fact=fact_entry(fact=fact),
+        fact_is_current=fact.is_current,
         correction=fact_entry(fact=objection.correction) if objection.correction else None,
         subject_name=fact.subject_name or (fact.person.name if fact.person else ""),
         subject_id=id_number_display(user=user, id_number=_subject_id(fact)),
@@ -151,7 +165,7 @@ def objection_page(*, user: User, objection: Objection) -> ObjectionPage:
         may_answer=is_open and access.may_answer_objection(user, objection),
         may_withdraw=is_open and objection.raised_by_id == user.pk,
         correction_fields=_correction_fields(fact),
-    )  # fmt: skip
+    )
 
 
 def _subject_id(fact: Fact) -> str | None:
@@ -197,12 +211,3 @@ def _kind(fact_type: str, name: str) -> str:
     if kind is ValueKind.BOOL:
         return "bool"
     return "text"
-
-
-def objection_open_by_fact(*, fact_ids: list[int]) -> dict[int, tuple[int, ...]]:
-    """待校核的疑义，按事实：给其他用到事实的页面标出“疑义校核中”。"""
-    found: dict[int, list[int]] = {}
-    rows = Objection.objects.filter(fact_id__in=fact_ids, status=ObjectionStatus.OPEN)
-    for fact_id, pk in rows.values_list("fact_id", "pk").order_by("pk"):
-        found.setdefault(fact_id, []).append(pk)
-    return {fact_id: tuple(pks) for fact_id, pks in found.items()}

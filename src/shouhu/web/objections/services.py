@@ -17,24 +17,18 @@ from shouhu.core.catalog import FieldType
 from shouhu.core.catalog.facts import DATE_ORDER, ValueKind, fact_fields, field_kind
 from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
 from shouhu.core.exchange.records import record_digest
-from shouhu.web.audit.models import Action
-from shouhu.web.audit.services import RequestContext, audit_record
+from shouhu.core.policy.vocabulary import FACT_FIELDS, FIELD_LABELS
+from shouhu.web.audit.context import RequestContext
+from shouhu.web.audit.models import Action, ObjectType
+from shouhu.web.audit.services import audit_record
+from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.models import Fact
-from shouhu.web.exchange.services import catalog_for
 from shouhu.web.objections.models import Objection, ObjectionStatus
 
 ANSWER_WORKING_DAYS: Final = 5  # 答复期限：提出后 5 个工作日
 MAX_TEXT: Final = 1000
-# 可更正的事实字段（docs/rules.md §2）；某类型实际可带哪些由 fact_fields(type) 决定。
-CORRECTABLE: Final = (
-    "date", "start", "end", "valid_until", "life", "level", "category", "disease",
-    "qualifying", "consent",
-)  # fmt: skip
-FIELD_LABELS: Final = {
-    "date": "日期", "start": "开始日期", "end": "结束日期", "valid_until": "有效期至",
-    "life": "终身", "level": "等级", "category": "类别", "disease": "病种",
-    "qualifying": "符合政策条件", "consent": "本人（监护人）同意",
-}  # fmt: skip
+# 可更正的事实字段：事实的全部字段（docs/rules.md §2）；某类型可带哪些由 fact_fields(type) 决定。
+CORRECTABLE: Final = FACT_FIELDS
 ALREADY_ANSWERED: Final = "该疑义已经办结，不能再次答复。"
 
 
@@ -72,13 +66,20 @@ def objection_raise(*, ctx: RequestContext, fact: Fact, reason: str) -> Objectio
     try:
         with transaction.atomic():
             objection = Objection.objects.create(
-                fact=fact, agency_id=fact.agency_id, reason=reason, raised_by=ctx.user,
-                raised_at=now, due_on=build_due_on(timezone.localdate(now)),
-            )  # fmt: skip
+                fact=fact,
+                agency_id=fact.agency_id,
+                reason=reason,
+                raised_by=ctx.user,
+                raised_at=now,
+                due_on=build_due_on(timezone.localdate(now)),
+            )
             audit_record(
-                ctx=ctx, action=Action.CREATE, object_type="objection", object_id=objection.pk,
+                ctx=ctx,
+                action=Action.CREATE,
+                object_type=ObjectType.OBJECTION,
+                object_id=objection.pk,
                 detail={"fact": fact.pk, "agency": fact.agency_id, "due_on": str(objection.due_on)},
-            )  # fmt: skip
+            )
     except IntegrityError:
         raise Conflict("您对这条事实已有一条待校核的疑义，请等待答复。") from None
     return objection
@@ -103,9 +104,12 @@ def _close(
         update_fields=["status", "reply", "answered_by", "answered_at", "resolved_at", "correction"]
     )
     audit_record(
-        ctx=ctx, action=Action.UPDATE, object_type="objection", object_id=objection.pk,
+        ctx=ctx,
+        action=Action.UPDATE,
+        object_type=ObjectType.OBJECTION,
+        object_id=objection.pk,
         detail={"resolution": status, "fact": objection.fact_id, **extra},
-    )  # fmt: skip
+    )
     return objection
 
 
@@ -131,9 +135,12 @@ def objection_withdraw(*, ctx: RequestContext, objection: Objection) -> Objectio
         locked.resolved_at = timezone.now()
         locked.save(update_fields=["status", "resolved_at"])
         audit_record(
-            ctx=ctx, action=Action.CLOSE, object_type="objection", object_id=locked.pk,
+            ctx=ctx,
+            action=Action.CLOSE,
+            object_type=ObjectType.OBJECTION,
+            object_id=locked.pk,
             detail={"resolution": ObjectionStatus.WITHDRAWN, "fact": locked.fact_id},
-        )  # fmt: skip
+        )
     return locked
 
 
@@ -159,9 +166,12 @@ def objection_correct(
         new = _fact_version(old, _checked_changes(old, changes))
         locked.correction = new
         audit_record(
-            ctx=ctx, action=Action.CREATE, object_type="fact", object_id=new.pk,
+            ctx=ctx,
+            action=Action.CREATE,
+            object_type=ObjectType.FACT,
+            object_id=new.pk,
             detail={"supersedes": old.pk, "version": new.version, "objection": locked.pk},
-        )  # fmt: skip
+        )
         return _close(ctx, locked, ObjectionStatus.CORRECTED, reply, {"new_fact": new.pk})
 
 
@@ -192,9 +202,13 @@ def _fact_version(old: Fact, values: dict[str, object]) -> Fact:
     }
     fields.update({name: _stored(name, value) for name, value in values.items()})
     return Fact.objects.create(
-        **fields, submission_id=None, record_sha256=_digest(old, values),
-        version=old.version + 1, supersedes=old, is_current=True,
-    )  # fmt: skip
+        **fields,
+        submission_id=None,
+        record_sha256=_digest(old, values),
+        version=old.version + 1,
+        supersedes=old,
+        is_current=True,
+    )
 
 
 # A new version gets its own identity, provenance and version fields; everything else (the
@@ -225,12 +239,14 @@ def _digest(old: Fact, values: dict[str, object]) -> str:
     subject = {
         key: value
         for key, value in (
-            ("id_number", old.subject_id_number), ("name", old.subject_name),
-            ("gender", old.subject_gender), ("birth_date", old.subject_birth_date),
+            ("id_number", old.subject_id_number),
+            ("name", old.subject_name),
+            ("gender", old.subject_gender),
+            ("birth_date", old.subject_birth_date),
             ("division_code", old.subject_division_code),
         )
         if value not in (None, "")
-    }  # fmt: skip
+    }
     fact: dict[str, object] = {"type": old.type}
     for name, value in values.items():
         if value is None or value == "":

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shouhu.core.errors import DomainError, InvalidInput
 from shouhu.web import access
 from shouhu.web.accounts.models import User
-from shouhu.web.audit.models import Action, Purpose
+from shouhu.web.audit.context import request_context
+from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.objections import services
 from shouhu.web.objections.forms import FIELD_PREFIX, parse_changes
@@ -27,8 +28,7 @@ from shouhu.web.objections.selectors import (
     objection_page,
     objection_queue_for,
 )
-from shouhu.web.registry.selectors import fact_entry
-from shouhu.web.ui.context import request_context
+from shouhu.web.registry.timeline import fact_entry
 
 RESOLUTIONS = {"confirm": "核实无误", "correct": "更正", "reject": "不予采纳"}
 
@@ -52,7 +52,7 @@ def objection_new_view(request: HttpRequest, fact_id: int) -> HttpResponse:
         else:
             messages.success(request, "疑义已提交，提供部门将在答复期限内校核。个案照常办理。")
             return redirect("objection_detail", objection.pk)
-    audit_record(ctx=ctx, action=Action.VIEW, object_type="fact", object_id=fact.pk)
+    audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.FACT, object_id=fact.pk)
     context = {"fact": fact_entry(fact=fact), "fact_obj": fact, "reason": reason, "error": error}
     return render(request, "objections/new.html", context, status=400 if error else 200)
 
@@ -62,8 +62,12 @@ def objection_new_view(request: HttpRequest, fact_id: int) -> HttpResponse:
 def objection_mine_view(request: HttpRequest) -> HttpResponse:
     ctx = request_context(request, Purpose.CASE_WORK)
     rows = objection_list_raised_by(user=_user(request))
-    audit_record(ctx=ctx, action=Action.VIEW, object_type="objection_list",
-                 detail={"list": "mine", "rows": len(rows)})  # fmt: skip
+    audit_record(
+        ctx=ctx,
+        action=Action.VIEW,
+        object_type=ObjectType.OBJECTION_LIST,
+        detail={"list": "mine", "rows": len(rows)},
+    )
     return render(request, "objections/mine.html", {"rows": rows})
 
 
@@ -74,8 +78,13 @@ def objection_queue_view(request: HttpRequest) -> HttpResponse:
     agency = access.access_objection_queue(ctx)
     include_closed = request.GET.get("show") == "all"
     queue = objection_queue_for(agency=agency, include_closed=include_closed)
-    audit_record(ctx=ctx, action=Action.VIEW, object_type="objection_list", object_id=agency.pk,
-                 detail={"list": "queue", "rows": len(queue.rows)})  # fmt: skip
+    audit_record(
+        ctx=ctx,
+        action=Action.VIEW,
+        object_type=ObjectType.OBJECTION_LIST,
+        object_id=agency.pk,
+        detail={"list": "queue", "rows": len(queue.rows)},
+    )
     return render(request, "objections/queue.html", {"queue": queue, "show_all": include_closed})
 
 
@@ -90,7 +99,9 @@ def objection_detail_view(request: HttpRequest, objection_id: int) -> HttpRespon
     ctx = request_context(request, _purpose_for(_user(request)))
     objection = access.access_objection(ctx, objection_id)
     page = objection_page(user=_user(request), objection=objection)
-    audit_record(ctx=ctx, action=Action.VIEW, object_type="objection", object_id=objection.pk)
+    audit_record(
+        ctx=ctx, action=Action.VIEW, object_type=ObjectType.OBJECTION, object_id=objection.pk
+    )
     return render(request, "objections/detail.html", _detail_context(request, page))
 
 
@@ -101,9 +112,13 @@ def _detail_context(
     posted = request.POST if request.method == "POST" else {}
     fields = [(f, posted.get(FIELD_PREFIX + f.name, f.value)) for f in page.correction_fields]
     return {
-        "page": page, "resolutions": RESOLUTIONS, "prefix": FIELD_PREFIX, "fields": fields,
-        "posted": posted, "error": error,
-    }  # fmt: skip
+        "page": page,
+        "resolutions": RESOLUTIONS,
+        "prefix": FIELD_PREFIX,
+        "fields": fields,
+        "posted": posted,
+        "error": error,
+    }
 
 
 @login_required

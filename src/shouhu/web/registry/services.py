@@ -16,9 +16,14 @@ def division_create(
     path = f"{parent.path if parent else '/'}{code}/"
     division, _ = Division.objects.update_or_create(
         code=code,
-        defaults={"name": name, "level": division_level_of(code), "parent": parent, "path": path,
-                  "synthetic": synthetic},
-    )  # fmt: skip
+        defaults={
+            "name": name,
+            "level": division_level_of(code),
+            "parent": parent,
+            "path": path,
+            "synthetic": synthetic,
+        },
+    )
     return division
 
 

@@ -1,75 +1,143 @@
-"""Building the audit context of a request: the user, the client address, the purpose."""
+"""顶栏和菜单：谁登录了，他的角色能打开哪些页面。
+
+菜单是一张表（MENU），每一项由 `accounts.permissions` 的权限决定是否显示；访问层仍然检查每个
+请求——这里只是不显示点了也会被拒绝的链接。新页面在这里加一行。
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.http import HttpRequest
-
-from shouhu.web.access import RUN_STARTERS
+from shouhu.web.access.exchange import may_read_scope
 from shouhu.web.accounts.models import User
-from shouhu.web.accounts.roles import DASHBOARD_READERS, PERSON_READERS, Role
-from shouhu.web.audit.services import RequestContext
-from shouhu.web.exchange.access import is_submitter, may_read_scope
+from shouhu.web.accounts.permissions import Right, is_submitter, may, role_label
 
 
-def client_ip(request: HttpRequest) -> str:
-    # Behind a reverse proxy, configure it to set REMOTE_ADDR (we do not trust X-Forwarded-For).
-    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+def _right(right: Right) -> Callable[[User], bool]:
+    return lambda user: may(user, right)
 
 
-def request_context(request: HttpRequest, purpose: str) -> RequestContext:
-    user = request.user if isinstance(request.user, User) else None
-    return RequestContext(user=user, client_ip=client_ip(request), purpose=purpose)
+def _receipts(user: User) -> bool:
+    return is_submitter(user) or may_read_scope(user)
+
+
+def _always(user: User) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    description: str  # “我的账户”页上对这项功能的一句话说明
+    shows: Callable[[User], bool]
+    current_on: tuple[str, ...] = ()  # 这些页面（URL 名称，或以 * 结尾的前缀）属于这一项
+    landing: bool = False  # 登录后可作为首页
+
+    def is_current(self, url_name: str) -> bool:
+        names = self.current_on or (self.url_name,)
+        return any(url_name.startswith(n[:-1]) if n.endswith("*") else url_name == n for n in names)
+
+
+MENU: tuple[MenuItem, ...] = (
+    MenuItem(
+        "统计概览",
+        "dashboard",
+        "本辖区保障中儿童的数量（只有数字）。",
+        _right(Right.READ_DASHBOARD),
+        landing=True,
+    ),
+    MenuItem(
+        "人员查询",
+        "person_list",
+        "本辖区人员和儿童的档案。",
+        _right(Right.READ_PERSONS),
+        ("person_list", "person_detail"),
+        landing=True,
+    ),
+    MenuItem(
+        "数据比对",
+        "comparison_home",
+        "发起比对，处理应纳未纳、应退未退等比对发现。",
+        _right(Right.START_RUNS),
+        ("comparison_*",),
+    ),
+    MenuItem(
+        "我提出的疑义",
+        "objection_mine",
+        "对部门数据提出的疑义及其答复。",
+        _right(Right.READ_PERSONS),
+        ("objection_mine", "objection_detail", "objection_new"),
+    ),
+    MenuItem(
+        "待校核疑义",
+        "objection_queue",
+        "其他单位对本部门数据提出的疑义，须按期答复。",
+        is_submitter,
+    ),
+    MenuItem(
+        "数据报送",
+        "exchange_home",
+        "按月报送本部门的数据，下载模板，查看校验结果。",
+        is_submitter,
+        ("exchange_home", "exchange_upload", "exchange_upload_detail", "exchange_job"),
+        landing=True,
+    ),
+    MenuItem(
+        "报送回执",
+        "exchange_receipts",
+        "报送批次的回执（只有计数，不含个人信息）。",
+        _receipts,
+        ("exchange_receipts", "exchange_receipt"),
+    ),
+    MenuItem("报送情况", "exchange_timeliness", "辖区内各部门按月报送是否及时。", may_read_scope),
+    MenuItem(
+        "离线交换包",
+        "exchange_package_import",
+        "导入部门用移动存储介质送来的加密数据包。",
+        _right(Right.IMPORT_PACKAGES),
+    ),
+    MenuItem("我的账户", "account", "本人的账户信息。", _always, landing=True),
+)
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url_name: str
+    description: str
+    current: bool
 
 
 @dataclass(frozen=True)
 class Nav:
-    """The top bar: who is signed in, and which pages their role opens (the access layer still
-    checks every request; this only avoids showing links that would be refused)."""
+    """顶栏：谁登录了、角色和辖区，以及他能打开的页面。"""
 
     full_name: str
     role_label: str
     agency_name: str
     division_name: str
-    dashboard: bool
-    persons: bool
-    objections_mine: bool  # 我提出的疑义（读人员的角色）
-    objections_queue: bool  # 本部门待校核的疑义（部门的数据报送员）
-    submit: bool  # 数据报送（部门的数据报送员）
-    timeliness: bool  # 各部门报送情况（民政经办、领导）
-    comparison: bool  # 数据比对（民政经办、系统管理员）
-    home: str  # URL name of the first page the role may open
+    links: tuple[NavLink, ...]
+    home: str  # 登录后的首页（URL 名称）
 
 
-def nav_for(user: User) -> Nav:
-    dashboard, persons = user.role in DASHBOARD_READERS, user.role in PERSON_READERS
-    submit = is_submitter(user)
+def nav_for(user: User, current_url_name: str = "") -> Nav:
+    items = [item for item in MENU if item.shows(user)]
+    links = tuple(
+        NavLink(item.label, item.url_name, item.description, item.is_current(current_url_name))
+        for item in items
+    )
     return Nav(
         full_name=user.full_name or user.username,
-        role_label=Role(user.role).label if user.role in Role.values else user.role,
+        role_label=role_label(user.role),
         agency_name=user.agency.name if user.agency_id and user.agency else "",
         division_name=user.division.name,
-        dashboard=dashboard,
-        persons=persons,
-        objections_mine=persons,
-        objections_queue=user.role == Role.DATA_SUBMITTER and user.agency_id is not None,
-        submit=submit,
-        timeliness=may_read_scope(user),
-        comparison=user.role in RUN_STARTERS,
-        home=_home(dashboard=dashboard, persons=persons, submit=submit),
+        links=links,
+        home=next(item.url_name for item in items if item.landing),
     )
 
 
 def landing_url_name(user: User) -> str:
     """Where a user lands after signing in: the first page their role may open."""
     return nav_for(user).home
-
-
-def _home(*, dashboard: bool, persons: bool, submit: bool) -> str:
-    """The first page a role may open: dashboard, person search, submissions, or the account."""
-    if dashboard:
-        return "dashboard"
-    if persons:
-        return "person_list"
-    return "exchange_home" if submit else "account"

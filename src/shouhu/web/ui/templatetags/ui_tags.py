@@ -18,7 +18,10 @@ def ui_nav(context: dict[str, Any]) -> Nav | None:
     """The signed-in user's top bar, or None on pages seen before signing in."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    return nav_for(user) if isinstance(user, User) else None
+    if not isinstance(user, User):
+        return None
+    match = getattr(request, "resolver_match", None)
+    return nav_for(user, getattr(match, "url_name", "") or "")
 
 
 @register.filter

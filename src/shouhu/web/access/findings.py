@@ -1,0 +1,82 @@
+"""比对发现和比对运行：只有民政经办读、处理发现；经办和系统管理员发起比对、看运行记录。"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from shouhu.core.errors import PermissionDenied
+from shouhu.web.access._gate import acting_user, deny, fetch_or_deny, require
+from shouhu.web.access.persons import division_in_scope, subtree
+from shouhu.web.accounts.models import User
+from shouhu.web.accounts.permissions import Right, may
+from shouhu.web.audit.context import RequestContext
+from shouhu.web.audit.models import ObjectType
+from shouhu.web.comparison.models import ComparisonRun, Finding
+from shouhu.web.registry.models import Division
+
+NOT_FOUND_FINDING = "未找到该比对发现，或您无权查看。"
+NOT_FOUND_RUN = "未找到该比对运行，或您无权查看。"
+
+
+def findings_visible_to(user: User) -> QuerySet[Finding]:
+    """Findings about the user's subtree (a finding's division is the child's, or for a record
+    that matched nobody, the run's), for the roles that work the findings queue."""
+    if not may(user, Right.READ_FINDINGS):
+        return Finding.objects.none()
+    return Finding.objects.filter(division__path__startswith=subtree(user))
+
+
+def access_finding(ctx: RequestContext, finding_id: object, *, for_write: bool = False) -> Finding:
+    """The finding if the user may read it (and, `for_write`, act on it); else NotFound, the
+    same for "missing" and "not yours" (audited)."""
+    user = acting_user(ctx)
+    finding = fetch_or_deny(
+        ctx,
+        queryset=Finding.objects.select_related("run", "person__division", "case", "division"),
+        visible=findings_visible_to(user),
+        pk=finding_id,
+        object_type=ObjectType.FINDING,
+        message=NOT_FOUND_FINDING,
+    )
+    if for_write and not may(user, Right.WRITE_CASES):
+        deny(ctx, ObjectType.FINDING, finding.pk, "read_only_role")
+        raise PermissionDenied("您的角色不能处理比对发现。")
+    return finding
+
+
+def access_findings_queue(ctx: RequestContext) -> QuerySet[Finding]:
+    """The findings the user may list; a role that works no findings is refused (audited)."""
+    user = require(ctx, Right.READ_FINDINGS, ObjectType.FINDING_LIST, "您的角色不能查看比对发现。")
+    return findings_visible_to(user)
+
+
+def runs_visible_to(user: User) -> QuerySet[ComparisonRun]:
+    """Runs over a division of the user's subtree (the run record holds counts, no names)."""
+    if not may(user, Right.START_RUNS):
+        return ComparisonRun.objects.none()
+    return ComparisonRun.objects.filter(division__path__startswith=subtree(user))
+
+
+def access_run_list(ctx: RequestContext) -> QuerySet[ComparisonRun]:
+    user = require(
+        ctx, Right.START_RUNS, ObjectType.COMPARISON_RUN_LIST, "您的角色不能使用数据比对。"
+    )
+    return runs_visible_to(user)
+
+
+def access_run(ctx: RequestContext, run_id: object) -> ComparisonRun:
+    user = acting_user(ctx)
+    return fetch_or_deny(
+        ctx,
+        queryset=ComparisonRun.objects.select_related("division"),
+        visible=runs_visible_to(user),
+        pk=run_id,
+        object_type=ObjectType.COMPARISON_RUN,
+        message=NOT_FOUND_RUN,
+    )
+
+
+def access_run_start(ctx: RequestContext, division_code: object) -> Division:
+    """The division a new run may cover: the user's own or one below it, for the run starters."""
+    require(ctx, Right.START_RUNS, ObjectType.COMPARISON_RUN, "您的角色不能发起数据比对。")
+    return division_in_scope(ctx, division_code)

@@ -1,0 +1,77 @@
+"""角色及其权限：一张表。“谁能做什么”只在这里回答。
+
+每个角色有中文名（Role 的 label）；每项权限（Right）列出拥有它的角色。访问层
+（`shouhu.web.access`）用 `may(user, right)` 判断角色，再按辖区子树判断对象；导航栏也只读这张表。
+部门的数据报送员另须属于某个部门（`is_submitter`）。
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from shouhu.web.accounts.models import User
+
+
+class Role(models.TextChoices):
+    DATA_SUBMITTER = "data_submitter", "数据报送员"
+    CASEWORKER = "caseworker", "民政经办"
+    CHILD_DIRECTOR = "child_director", "儿童主任"
+    SUPERVISOR = "supervisor", "儿童督导员"
+    DEPARTMENT_USER = "department_user", "部门用户"
+    LEADER = "leader", "领导"
+    AUDITOR = "auditor", "安全审计员"
+    ADMINISTRATOR = "administrator", "系统管理员"
+
+
+class Right(StrEnum):
+    READ_PERSONS = "read_persons"  # 人员查询、儿童页面（辖区子树内）
+    SEE_ID_NUMBERS = "see_id_numbers"  # 看完整身份证号；其余角色看 150802********0021
+    WRITE_CASES = "write_cases"  # 纳入、终止、变更个案，处理比对发现
+    READ_DASHBOARD = "read_dashboard"  # 统计概览（只有数字）
+    ASSESS = "assess"  # 调用认定规则（/api/v1/assess、儿童页面的“认定日期”）
+    READ_FINDINGS = "read_findings"  # 比对发现（含儿童身份和认定理由）
+    START_RUNS = "start_runs"  # 发起比对、看运行记录（只有数字）
+    SUBMIT = "submit"  # 报送本部门的数据、答复本部门的疑义
+    READ_SCOPE_EXCHANGE = "read_scope_exchange"  # 辖区内各部门的回执和报送情况（不含个人信息）
+    IMPORT_PACKAGES = "import_packages"  # 导入离线交换包
+
+
+_CASE_PEOPLE = frozenset({Role.CASEWORKER, Role.CHILD_DIRECTOR, Role.SUPERVISOR})
+
+RIGHTS: Final = MappingProxyType(
+    {
+        Right.READ_PERSONS: _CASE_PEOPLE,
+        Right.SEE_ID_NUMBERS: frozenset({Role.CASEWORKER}),
+        Right.WRITE_CASES: frozenset({Role.CASEWORKER}),
+        Right.READ_DASHBOARD: _CASE_PEOPLE | {Role.LEADER, Role.ADMINISTRATOR},
+        Right.ASSESS: _CASE_PEOPLE,
+        Right.READ_FINDINGS: frozenset({Role.CASEWORKER}),
+        Right.START_RUNS: frozenset({Role.CASEWORKER, Role.ADMINISTRATOR}),
+        Right.SUBMIT: frozenset({Role.DATA_SUBMITTER}),
+        Right.READ_SCOPE_EXCHANGE: frozenset({Role.CASEWORKER, Role.LEADER}),
+        Right.IMPORT_PACKAGES: frozenset({Role.CASEWORKER, Role.ADMINISTRATOR}),
+    }
+)
+
+
+def roles_with(right: Right) -> frozenset[str]:
+    return frozenset(str(role) for role in RIGHTS[right])
+
+
+def may(user: User, right: Right) -> bool:
+    """角色是否有这项权限（对象是否在辖区内由访问层另行判断）。"""
+    return user.role in RIGHTS[right]
+
+
+def is_submitter(user: User) -> bool:
+    """部门的数据报送员：角色可以报送，且属于某个部门。"""
+    return may(user, Right.SUBMIT) and user.agency_id is not None
+
+
+def role_label(code: str) -> str:
+    return str(Role(code).label) if code in Role.values else "未知角色"

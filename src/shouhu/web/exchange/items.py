@@ -1,0 +1,43 @@
+"""本部门报送哪些数据项、报的是哪个月：报送的每条路径（网页、接口、命令行、离线包）都用这里。"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+
+from shouhu.core.catalog import Catalog, DataItem, catalog_load
+from shouhu.core.errors import InvalidInput, NotFound
+from shouhu.web.accounts.models import Agency
+
+
+def catalog_for(agency: Agency) -> Catalog:
+    """The catalog in force where the agency is (its county's, city's, province's overlays)."""
+    return catalog_load(agency.division_id[:6])
+
+
+def item_for_agency(agency: Agency, item_code: str) -> DataItem:
+    """The data item, if this agency provides it; else NotFound (the same for both cases)."""
+    for item in catalog_for(agency).items_for(agency.agency_type):
+        if item.code == item_code:
+            return item
+    raise NotFound("本单位不报送该数据项，请从列表中选择。")
+
+
+def month_of(period: date) -> date:
+    """The month reported on, as its first day; a month after the current one is refused."""
+    month = period.replace(day=1)
+    if month > timezone.localdate().replace(day=1):
+        raise InvalidInput("所属月份不能晚于本月。")
+    return month
+
+
+UNKNOWN_ITEM = "数据目录中已没有的数据项"
+
+
+def item_name(code: str, region: str | None = None) -> str:
+    """数据项的中文名（页面上从不显示代码）；目录里已没有的，说明这一点而不是显示代码。"""
+    for item in catalog_load(region[:6] if region else None).items:
+        if item.code == code:
+            return item.name
+    return UNKNOWN_ITEM

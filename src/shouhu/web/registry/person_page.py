@@ -1,0 +1,133 @@
+"""儿童页面（一人一页）：身份、户籍地、父母和子女、个案、事实时间线（含来源）。"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from shouhu.web import access
+from shouhu.web.accounts.models import User
+from shouhu.web.cases.models import CaseStatus
+from shouhu.web.registry.models import Gender, Person, Relation
+from shouhu.web.registry.selectors import (
+    ADULT_AGE,
+    age_on,
+    case_label,
+    division_path_names,
+    id_number_display,
+)
+from shouhu.web.registry.timeline import FactEntry, timeline
+
+# ---------------------------------------------------------------- 儿童页面
+
+
+@dataclass(frozen=True)
+class Relative:
+    """父母或子女。不在用户辖区内的亲属只显示关系，不显示姓名、号码，也不给链接。"""
+
+    relation: str
+    visible: bool
+    pk: int | None = None
+    name: str = ""
+    id_display: str = ""
+    age: int | None = None
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    pk: int
+    category: str
+    status: str
+    status_label: str
+    risk_label: str
+    opened_on: date
+    closed_on: date | None
+    close_reason: str
+
+
+@dataclass(frozen=True)
+class PersonPage:
+    pk: int
+    name: str
+    id_display: str
+    gender: str
+    birth_date: date | None
+    age: int | None
+    is_minor: bool
+    division_path: tuple[str, ...]
+    parents: tuple[Relative, ...]
+    children: tuple[Relative, ...]
+    cases: tuple[CaseSummary, ...]
+    facts: tuple[FactEntry, ...]
+
+
+def person_page(*, user: User, person: Person) -> PersonPage:
+    """一人一页：身份、户籍地、父母和子女、个案、事实时间线（含来源）。
+
+    `person` 须已经过 access.access_person。父母的事实只在父母也在用户辖区内时列出。
+    """
+    today = timezone.localdate()
+    parents = [
+        (Relation(link.relation).label, link.parent)
+        for link in person.parent_links.select_related("parent").order_by("relation")
+    ]
+    children = [
+        ("子女", link.child)
+        for link in person.child_links.select_related("child").order_by("child__birth_date")
+    ]
+    relatives = [other.pk for _, other in parents + children]
+    visible = set(
+        access.persons_visible_to(user).filter(pk__in=relatives).values_list("pk", flat=True)
+    )
+
+    def relative(relation: str, other: Person) -> Relative:
+        return _relative(user, relation, other, other.pk in visible, today)
+
+    subjects = [("本人", person)] + [(rel, other) for rel, other in parents if other.pk in visible]
+    age = age_on(person.birth_date, today)
+    return PersonPage(
+        pk=person.pk,
+        name=person.name,
+        id_display=id_number_display(user=user, id_number=person.id_number),
+        gender=Gender(person.gender).label if person.gender else "",
+        birth_date=person.birth_date,
+        age=age,
+        is_minor=age is not None and age < ADULT_AGE,
+        division_path=division_path_names(person.division),
+        parents=tuple(relative(*p) for p in parents),
+        children=tuple(relative(*c) for c in children),
+        cases=_case_summaries(user, person),
+        facts=timeline(user, subjects),
+    )
+
+
+def _relative(user: User, relation: str, person: Person, visible: bool, today: date) -> Relative:
+    if not visible:
+        return Relative(relation=relation, visible=False)
+    return Relative(
+        relation=relation,
+        visible=True,
+        pk=person.pk,
+        name=person.name,
+        id_display=id_number_display(user=user, id_number=person.id_number),
+        age=age_on(person.birth_date, today),
+    )
+
+
+def _case_summaries(user: User, person: Person) -> tuple[CaseSummary, ...]:
+    cases = access.cases_visible_to(user).filter(child=person).order_by("status", "-opened_on")
+    return tuple(
+        CaseSummary(
+            pk=case.pk,
+            category=case_label(case),
+            status=case.status,
+            status_label=CaseStatus(case.status).label,
+            risk_label=case.get_risk_level_display(),
+            opened_on=case.opened_on,
+            closed_on=case.closed_on,
+            close_reason=case.close_reason,
+        )
+        for case in cases
+    )
