@@ -24,6 +24,7 @@ from shouhu.core.catalog import (
     IdPolicy,
 )
 from shouhu.core.exchange.table import CODES_SHEET, INSTRUCTIONS_SHEET, TEMPLATE_MARKER
+from shouhu.core.sources import clause_label
 
 EXAMPLE_ID_NUMBER: Final = "11010519491231002X"  # GB 11643-1999 标准中的示例号码
 VALIDATION_ROWS: Final = 200_001
@@ -157,7 +158,7 @@ def write_instructions(sheet: Worksheet, item: DataItem) -> None:
         ("记录编号", record_id_text(item)),
         ("共享属性", SHARE_CLASS_LABELS[item.share_class]),
         ("敏感程度", SENSITIVITY_LABELS[item.sensitivity]),
-        ("依据", "；".join(item.sources)),
+        ("依据", "；".join(clause_label(source) for source in item.sources)),
     ]
     for offset, (label, value) in enumerate(rows, start=3):
         sheet.cell(row=offset, column=1, value=label).font = Font(bold=True)

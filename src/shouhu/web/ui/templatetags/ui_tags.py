@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from shouhu.core.sources import UnknownCitation, clause_label
 from shouhu.web.accounts.models import User
 from shouhu.web.ui.context import Nav, nav_for
 
@@ -46,3 +47,14 @@ def yuan(fen: int | None) -> str:
         return ""
     whole, cents = divmod(int(fen), 100)
     return f"{whole:,}.{cents:02d}"
+
+
+@register.filter
+def clause(citation: str | None) -> str:
+    """条款引用给人看的写法：《文件名》三（二）2（5）；引用本身放在 title 里给技术支持看。"""
+    if not citation:
+        return ""
+    try:
+        return clause_label(citation)
+    except UnknownCitation:
+        return "相关文件"
