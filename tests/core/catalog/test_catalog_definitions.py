@@ -79,6 +79,24 @@ COURT = "items/court.toml"
             '{ code = "F", label = "男"',
             ["codelists.toml", "男"],
         ),
+        (
+            "codelists.toml",
+            'preschool = ["幼儿园"]',
+            'kindergarten = ["幼儿园"]',
+            ["codelists.toml", "school_level.aliases", "kindergarten"],
+        ),
+        (
+            "codelists.toml",
+            'name = "学段"',
+            'name = "学段"\ncodes = []',
+            ["codelists.toml", "school_level", "'codes'"],
+        ),
+        (
+            "codelists.toml",
+            'mental = ["精神"]',
+            'mental = ["智力"]',
+            ["disability_category", "智力"],
+        ),
         ("fields.toml", 'type = "date"', 'type = "date"\nfoo = 1', ["fields.toml", "'foo'"]),
         (
             "purposes.toml",

@@ -367,6 +367,52 @@ ROWS: list[tuple[str, dict[str, Any], Want]] = [
         NR("conflict_mother"),
     ),
     (
+        "s4_6_conflict_condition_no_longer_in_force",
+        {"father": [DEAD, imprisoned("2021-01-01", "2022-01-01")], "mother": [DEAD]},
+        NR("conflict_father"),
+    ),
+    (
+        "s4_6_conflict_condition_not_yet_started",
+        {"father": [DEAD, imprisoned("2027-01-01", "2029-01-01")], "mother": [DEAD]},
+        NR("conflict_father"),
+    ),
+    (
+        "s4_6_conflict_death_not_yet_in_force",
+        {
+            "father": [{"type": "deceased", "date": "2027-01-01"}, imprisoned("2027-03-01")],
+            "mother": [DEAD],
+        },
+        NR("conflict_father"),
+    ),
+    (
+        "s4_6_conflict_start_taken_from_date",
+        {
+            "father": [
+                DEAD,
+                {"type": "guardianship_revoked", "date": "2021-01-01", "end": "2022-01-01"},
+            ],
+            "mother": [DEAD],
+        },
+        NR("conflict_father"),
+    ),
+    (
+        "s4_6_conflict_after_the_earliest_death",
+        {
+            "father": [
+                {"type": "deceased", "date": "2023-01-01"},
+                DEAD,
+                imprisoned("2021-01-01", "2022-01-01"),
+            ],
+            "mother": [DEAD],
+        },
+        NR("conflict_father"),
+    ),
+    (
+        "s4_6_condition_without_start_no_conflict",
+        {"father": [DEAD, disability(1)], "mother": [DEAD]},
+        E("orphan", "father_deceased", "mother_deceased"),
+    ),
+    (
         "s4_6_condition_before_death_no_conflict",
         {"father": [DEAD, imprisoned("2019-01-01", "2030-01-01")], "mother": [DEAD]},
         E("orphan", "father_deceased", "mother_deceased"),

@@ -133,7 +133,7 @@ def test_a_finding_page_explains_the_decision_and_the_records(personas, made):
     assert reverse("person_detail", args=[made.orphan.pk]) in text
     assert "确认纳入" in text
     assert "驳回" in text
-    assert "2024-03-01" in text  # the reason's text, recomputed from the facts
+    assert "2024年3月1日" in text  # the reason's text, recomputed from the facts
     assert AuditEntry.objects.filter(object_type="finding", action="view").count() == 1
 
 

@@ -19,6 +19,7 @@ from shouhu.core.catalog.model import (
     TARGET_EXTRA,
     TARGET_RECORD_ID,
     CodeList,
+    CodeOption,
     Condition,
     DataItem,
     FactSpec,
@@ -31,6 +32,12 @@ from shouhu.core.catalog.model import (
     ShareClass,
 )
 from shouhu.core.errors import InvalidInput
+from shouhu.core.policy.vocabulary import (
+    DISABILITY_CATEGORY_LABELS,
+    DISABILITY_LEVEL_LABELS,
+    NEEDED_FIELDS,
+    SCHOOL_LEVEL_LABELS,
+)
 
 AGENCY_TYPES: Final = frozenset(AGENCY_LABELS)
 
@@ -53,27 +60,28 @@ FIELD_KEYS: Final = frozenset(
 FACT_KEYS: Final = frozenset({"type", "type_by", "type_map"})
 OVERRIDE_KEYS: Final = frozenset({"frequency", "due_day", "share_class", "sensitivity", "purposes"})
 
-# 每种事实类型必须有列映射、且该列必填的字段：没有它，这条事实对规则毫无用处。
+# 规则缺了就无法判断的字段（vocabulary.NEEDED_FIELDS）之中，报送时可以合法地空着的：
+# 无期徒刑没有刑期截止日期（填“是否无期”）；戒毒、拘留、羁押报送时常常还没有结束日期；
+# 控辍保学台账上的在校记录可能没有入学日期。这些字段缺了，规则“按符合、不符合各判一次”
+# （docs/rules.md §4 第6步），所以不能要求数据项把它们设为必填列。
+BLANK_AT_SOURCE: Final[dict[str, frozenset[str]]] = {
+    "imprisoned": frozenset({"end"}),
+    "compulsory_rehab": frozenset({"end"}),
+    "other_restriction": frozenset({"end"}),
+    "in_school": frozenset({"start"}),
+}
+
+# 每种事实类型必须有列映射、且该列必填的字段：规则需要、报送时又不会合法地空着的那些。
 ESSENTIAL_FACT_FIELDS: Final[dict[str, tuple[str, ...]]] = {
-    "deceased": ("date",),
-    "declared_dead": ("date",),
-    "declared_missing": ("date",),
-    "guardianship_revoked": ("date",),
-    "deported": ("date",),
-    "adopted": ("date",),
-    "parents_unknown": ("date",),
-    "imprisoned": ("start",),
-    "compulsory_rehab": ("start",),
-    "other_restriction": ("start",),
-    "lost_contact": ("start",),
-    "institutional_care": ("start",),
-    "low_income": ("start",),
-    "extreme_poverty": ("start",),
-    "poverty_monitoring": ("start",),
-    "in_school": ("level",),
-    "severe_disability": ("category", "level"),
-    "severe_illness": ("disease",),
-    "hiv_infected": (),
+    fact_type: tuple(f for f in needed if f not in BLANK_AT_SOURCE.get(fact_type, ()))
+    for fact_type, needed in NEEDED_FIELDS.items()
+}
+
+# 规则也用到的代码表：代码和中文名称只在 core/policy/vocabulary.py，codelists.toml 里只写别名
+POLICY_CODE_LISTS: Final[dict[str, Mapping[str, str]]] = {
+    "disability_category": DISABILITY_CATEGORY_LABELS,
+    "disability_level": DISABILITY_LEVEL_LABELS,
+    "school_level": SCHOOL_LEVEL_LABELS,
 }
 
 _KIND_TYPES: Final[dict[ValueKind, frozenset[FieldType]]] = {
@@ -135,6 +143,20 @@ def enum_value(where: str, raw: object, enum: type[E]) -> E:
     except (ValueError, TypeError):
         allowed = "、".join(member.value for member in enum)
         raise fail(where, f"取值 {raw!r} 无效，应为 {allowed}") from None
+
+
+def policy_code_options(where: str, key: str, raw: Mapping[str, Any]) -> tuple[CodeOption, ...]:
+    """POLICY_CODE_LISTS 里的代码表：代码和中文取自规则词汇，TOML 的 aliases 按代码给别名。"""
+    labels = POLICY_CODE_LISTS[key]
+    check_keys(where, raw, frozenset({"name", "aliases"}))
+    aliases = typed(where, raw, "aliases", dict) if "aliases" in raw else {}
+    unknown = sorted(set(aliases) - set(labels))
+    if unknown:
+        raise fail(f"{where}.aliases", f"不是本代码表的代码：{unknown}")
+    return tuple(
+        CodeOption(code=code, label=label, aliases=str_list(f"{where}.aliases", aliases, code))
+        for code, label in labels.items()
+    )
 
 
 def build_item(

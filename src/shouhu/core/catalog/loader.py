@@ -24,6 +24,7 @@ from typing import Any
 from shouhu.core.catalog.build import (
     FIELD_KEYS,
     OVERRIDE_KEYS,
+    POLICY_CODE_LISTS,
     build_due_day,
     build_item,
     build_purposes,
@@ -32,6 +33,7 @@ from shouhu.core.catalog.build import (
     fail,
     header_key,
     need,
+    policy_code_options,
     str_list,
     typed,
 )
@@ -105,9 +107,12 @@ def load_code_lists(root: Path) -> dict[str, CodeList]:
         where = f"{rel(root, path)}：{key}"
         if not isinstance(raw, dict):
             raise fail(where, "应为表")
-        check_keys(where, raw, frozenset({"name", "codes"}))
-        entries = need(where, raw, "codes", list)
-        options = tuple(code_option(f"{where}.codes[{i}]", e) for i, e in enumerate(entries))
+        if key in POLICY_CODE_LISTS:  # 代码和中文名称在规则词汇里，这里只有别名
+            options = policy_code_options(where, key, raw)
+        else:
+            check_keys(where, raw, frozenset({"name", "codes"}))
+            entries = need(where, raw, "codes", list)
+            options = tuple(code_option(f"{where}.codes[{i}]", e) for i, e in enumerate(entries))
         check_options(where, options)
         result[key] = CodeList(key=key, name=need(where, raw, "name", str), options=options)
     return result

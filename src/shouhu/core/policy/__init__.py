@@ -6,9 +6,13 @@
 - `assessment_to_json(a) -> dict`（docs/formats/assess.md 的结果对象，另加 next_change、subsidy）
 - `load_params() -> PolicyParams`（params/*.toml）；`ruleset() -> RuleSet`（供引擎编译成 SQL）
 
-模块：dates（日历月、周岁）· vocabulary（事实类型、条款、材料）· expr（表达式语言）·
-predicates（事实级谓词）· rules（决定规则，只写一次）· interpret（单个儿童求值）·
-params（参数载入与取值）· explain（中文说明）· assess（认定、下一次变化、JSON）· parse（输入校验）。
+模块：
+- dates（日历月、周岁）· vocabulary（各清单的代码和中文名称、条款、材料）
+- thresholds（重残等级、6个月、18周岁等门槛，只写一次）· wording（日期、取值、原因代码的中文说法）
+- expr（表达式语言）· predicates（事实级谓词）· rules（决定规则，只写一次；开头是常见情形索引）
+- interpret（单个儿童求值）· params（参数载入与取值）· explain（中文说明）
+- assess（认定、下一次变化、JSON）· parse（输入校验）
+- reviews（§5 核查到期日）· visits（§6 探访频次、重大变故）· subsidy（§9 补贴月份、补发、多发）
 
 DECISIONS —— 规格未说清、此处的取舍（依据种子文件，尽量照字面）：
 
@@ -18,9 +22,11 @@ DECISIONS —— 规格未说清、此处的取舍（依据种子文件，尽量
 2. 多条不完整事实：决定对每个变量单调，只比较“全部朝不符合取”和“全部朝符合取”两种极端；
    相同则忽略全部不完整事实（ign 世界），不同则 needs_review，列出会影响结论的不完整事实。
    结论未定而忽略后的结论本身是 needs_review（矛盾、另一方不明）时，这些原因也一并列出。
-3. 矛盾（§4 第6步）只看在 as_of 已生效的死亡事实，和在 as_of 可能有效（有效或因缺字段未知）
-   的情形事实：其起始日（start，或 date）晚于死亡日期即矛盾。已失效的事实不产生矛盾，
-   因此“添加一条在 as_of 不生效的事实不改变结论”成立。
+3. 矛盾（§4 第6步）：父母一方的情形事实（死亡、宣告死亡、宣告失踪以外的类型）的起始日
+   （start，没有时取 date；两者都没有则不算）晚于该方最早的死亡日期，即 needs_review、
+   conflict_<父母>——不论情形事实、死亡事实在 as_of 是否有效（规格如此：死亡之后的服刑记录
+   说明死亡记录可能有误，核实之前不能据此保障）。因此“添加一条在 as_of 不生效的事实不改变结论”
+   只对这一步不成立；矛盾只比较事实之间的日期，与 as_of 无关，不产生“下一次变化”。
 4. 核查次数（§5）：事实无人抚养儿童取父母双方所有在 as_of 生效的“死亡/失踪”事实和符合条件的
    情形事实的次数最大值——已死亡一方身上仍生效的服刑记录也算（照字面：“a parent's qualifying
    condition is imprisoned”）。孤儿（含查找不到生父母）取 reviews_per_year.orphan（0）。
@@ -46,6 +52,12 @@ DECISIONS —— 规格未说清、此处的取舍（依据种子文件，尽量
     “参照散居孤儿标准”，金额仍是示例值。
 14. 批量接口另输出 subsidy_basis / subsidy_rate / subsidy_monthly_fen；单个结果另有 next_change、
     subsidy、param_region 三个字段（assess-format 允许新增字段），原因对象另有 documents。
+15. 核查到期日（§5）：12 不能被每年次数整除时，间隔月数向下取整（宁早勿晚）；立案前记录的
+    核查不算。探访（§6）：还没有走访记录时从立案之日起算；“每周”为7天，“每月”“每季度”
+    为1个、3个日历月。
+16. 补贴（§9）：发放口径（首月、补发、末月）是 subsidy.SubsidyTerms，默认即规格的 decision；
+    尚未进入地区参数文件（引擎的参数表只认数值、开关和标准名）。多发按当月实发金额；
+    实发为0的月份不算多发。补发月份按各月1日的标准，类别按当时（变更确认之月的次月起才换）。
 """
 
 from shouhu.core.policy.assess import assess_case, assessment_to_json, decide

@@ -7,7 +7,7 @@ from typing import Any
 
 from shouhu.core.identity import is_valid_id_number
 from shouhu.core.policy.dates import add_months, birthday
-from shouhu.core.policy.explain import describe, explain_reason
+from shouhu.core.policy.explain import explain_reason
 from shouhu.core.policy.interpret import Ctx, FactRow, evaluate, evidence
 from shouhu.core.policy.model import (
     CATEGORY_LABELS,
@@ -19,9 +19,10 @@ from shouhu.core.policy.model import (
     Subsidy,
 )
 from shouhu.core.policy.params import PolicyParams, load_params
-from shouhu.core.policy.predicates import RESTRICTION_MONTHS
 from shouhu.core.policy.rules import RuleSet, ruleset
+from shouhu.core.policy.thresholds import ADULT_AGE, LOST_CONTACT_MONTHS
 from shouhu.core.policy.vocabulary import FACT_LABELS, RESTRICTION_TYPES, SUBJECT_LABELS
+from shouhu.core.policy.wording import date_text, fact_phrase
 
 
 def assess_case(case: CaseInput, *, params: PolicyParams | None = None) -> Assessment:
@@ -112,7 +113,7 @@ def _candidates(case: CaseInput, ctx: Ctx, params: PolicyParams) -> list[date]:
         dates.add(date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])))
     born = ctx.env["birth"]
     if isinstance(born, date):
-        dates.add(birthday(born, 18))
+        dates.add(birthday(born, ADULT_AGE))
         until = ctx.params.values["past_18_in_school.until_age"]
         if isinstance(until, int):
             dates.add(birthday(born, until))
@@ -125,7 +126,7 @@ def _fact_dates(row: FactRow) -> list[date]:
     if f.valid_until is not None and f.valid_until < date.max:
         found.append(f.valid_until + timedelta(days=1))
     if f.type == "lost_contact" and f.start is not None:
-        found.append(add_months(f.start, RESTRICTION_MONTHS))
+        found.append(add_months(f.start, LOST_CONTACT_MONTHS))
     return found
 
 
@@ -141,7 +142,7 @@ def _next_change(
             outcome = STATUS_LABELS[str(status)] + (
                 f"（{CATEGORY_LABELS[str(category)]}）" if category else ""
             )
-            text = f"{day.isoformat()}起：{what}；届时结论变为：{outcome}"
+            text = f"自{date_text(day)}起，{what}，结论将变为“{outcome}”"
             return NextChange(day, str(status), _opt_str(category), text)
     return None
 
@@ -152,26 +153,38 @@ def _events(day: date, ctx: Ctx, params: PolicyParams, case: CaseInput) -> str:
         for row in rows:
             events.extend(_fact_events(row, day))
     born = ctx.env["birth"]
-    if isinstance(born, date) and birthday(born, 18) == day:
-        events.append("儿童年满18周岁")
+    if isinstance(born, date) and birthday(born, ADULT_AGE) == day:
+        events.append(f"儿童年满{ADULT_AGE}周岁")
     if day in params.boundaries(case.region):
         events.append("地区政策参数调整")
     return "、".join(events) or "情况变化"
 
 
+# 事实在结束那天发生了什么
+_END_EVENTS = {
+    "imprisoned": "刑满释放",
+    "lost_contact": "恢复联系",
+    "declared_dead": "的死亡宣告被撤销",
+    "declared_missing": "的失踪宣告被撤销",
+    "guardianship_revoked": "恢复监护资格",
+    "deported": "返回",
+}
+
+
 def _fact_events(row: FactRow, day: date) -> list[str]:
     f, who = row.fact, SUBJECT_LABELS[row.subject]
-    label = FACT_LABELS[f.type]
     out = []
-    if day in (f.date, f.start):
-        out.append(f"{describe(row, day)}（开始）")
+    if day == f.date:
+        out.append(f"{who}{fact_phrase(f.type)}")
+    if day == f.start:
+        out.append(f"{who}开始{fact_phrase(f.type)}")
     if f.end == day:
         ended = "期满" if f.type in RESTRICTION_TYPES else "结束"
-        out.append(f"{who}{label}{ended}")
+        out.append(who + _END_EVENTS.get(f.type, FACT_LABELS[f.type] + ended))
     if f.valid_until is not None and f.valid_until + timedelta(days=1) == day:
         out.append(f"{who}的残疾人证有效期届满")
-    if f.type == "lost_contact" and f.start and add_months(f.start, RESTRICTION_MONTHS) == day:
-        out.append(f"{who}失联满{RESTRICTION_MONTHS}个月")
+    if f.type == "lost_contact" and f.start and add_months(f.start, LOST_CONTACT_MONTHS) == day:
+        out.append(f"{who}失联满{LOST_CONTACT_MONTHS}个月")
     return out
 
 

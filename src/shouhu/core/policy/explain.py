@@ -6,85 +6,124 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from shouhu.core.policy import thresholds
 from shouhu.core.policy.dates import add_months, birthday
 from shouhu.core.policy.interpret import NO_FACT, Ctx, FactRow, compiled
-from shouhu.core.policy.model import Reason
-from shouhu.core.policy.predicates import RESTRICTION_MONTHS, in_force
+from shouhu.core.policy.model import Fact, Reason
+from shouhu.core.policy.predicates import in_force
 from shouhu.core.policy.rules import ReasonRule
+from shouhu.core.policy.thresholds import ADULT_AGE, LOST_CONTACT_MONTHS, restriction_term_text
 from shouhu.core.policy.vocabulary import (
     ABSENCE_TYPES,
     BIRTH_DOCUMENTS,
+    CHILD_FIELDS,
     DISABILITY_CATEGORY_LABELS,
+    DISABILITY_LEVEL_LABELS,
     FACT_CLAUSES,
     FACT_DOCUMENTS,
     FACT_LABELS,
-    FIELD_LABELS,
     MISSING_FIELDS,
+    PARENT_FIELDS,
     PARENTS,
     RESTRICTION_TYPES,
+    SCHOOL_LEVEL_LABELS,
     SUBJECT_LABELS,
 )
+from shouhu.core.policy.wording import date_text, fact_phrase, field_label
 
-_LEVEL_LABELS = {"1": "一", "2": "二", "3": "三", "4": "四"}
 _OTHER = {"father": "mother", "mother": "father"}
+# 以一个日期（date）记的事实：死亡、宣告、撤销监护资格、遣送出境、收养、查找不到生父母
+_DATED_TYPES = frozenset(
+    t for t, fields in {**PARENT_FIELDS, **CHILD_FIELDS}.items() if "start" not in fields
+) - {"hiv_infected"}
+# 有 date 和可选 end 的事实：end 那天发生了什么（“父亲……，2025年1月1日恢复监护资格”）
+_UNDONE = {
+    "declared_dead": "撤销死亡宣告",
+    "declared_missing": "撤销失踪宣告",
+    "guardianship_revoked": "恢复监护资格",
+    "deported": "返回",
+}
 
 
-def _d(value: date | None) -> str:
-    return value.isoformat() if value else "（日期不详）"
+def _period(start: date | None, end: date | None) -> str:
+    """2025年1月10日至2031年1月9日 / 自2025年1月10日起 / 开始日期不详，至…… / 起止日期不详。"""
+    if start and end:
+        return f"{date_text(start)}至{date_text(end)}"
+    if start:
+        return f"自{date_text(start)}起"
+    if end:
+        return f"开始日期不详，至{date_text(end)}"
+    return "起止日期不详"
 
 
-def _span(row: FactRow) -> str:
-    f = row.fact
+def _restriction_period(f: Fact) -> str:
     if f.life:
-        return f"无期，自{_d(f.start)}起"
-    return f"{_d(f.start)}至{_d(f.end)}" if f.end else f"自{_d(f.start)}起"
+        return f"无期徒刑，自{date_text(f.start)}起" if f.start else "无期徒刑"
+    return _period(f.start, f.end)
+
+
+def _disability(who: str, f: Fact) -> str:
+    level = DISABILITY_LEVEL_LABELS.get(f.level or "", "")
+    kind = DISABILITY_CATEGORY_LABELS.get(f.category or "", "残疾")
+    until = f"，有效期至{date_text(f.valid_until)}" if f.valid_until else ""
+    return f"{who}持{level}{kind}人证{until}"
+
+
+def _span_fact(who: str, f: Fact) -> str:
+    detail = _period(f.start, f.end)
+    if f.type == "in_school" and f.level:
+        detail = f"{SCHOOL_LEVEL_LABELS.get(f.level, f.level)}，{detail}"
+    return f"{who}{fact_phrase(f.type)}（{detail}）"
+
+
+def _dated_fact(who: str, f: Fact) -> str:
+    if f.type == "parents_unknown":
+        registered = f"{date_text(f.date)}登记" if f.date else "登记日期不详"
+        return f"{who}查找不到生父母（{registered}）"
+    undone = f"，{date_text(f.end)}{_UNDONE.get(f.type, '结束')}" if f.end else ""
+    if f.date is None:
+        return f"{who}{fact_phrase(f.type)}（日期不详）{undone}"
+    return f"{who}于{date_text(f.date)}{fact_phrase(f.type)}{undone}"
 
 
 def describe(row: FactRow, as_of: date) -> str:
-    """一条事实的中性描述（不判断是否符合）。"""
-    who, f, label = SUBJECT_LABELS[row.subject], row.fact, FACT_LABELS[row.fact.type]
-    t = f.type
-    if t == "severe_disability":
-        level = f"{_LEVEL_LABELS.get(f.level or '', '等级不详')}级" if f.level else "等级不详的"
-        category = DISABILITY_CATEGORY_LABELS.get(f.category or "", "")
-        until = f"，有效期至{f.valid_until.isoformat()}" if f.valid_until else ""
-        return f"{who}持{level}{category}残疾人证{until}"
-    if t == "severe_illness":
+    """一条事实的中性描述（不判断是否符合），日期都写成“2026年8月15日”。"""
+    who, f = SUBJECT_LABELS[row.subject], row.fact
+    if f.type == "severe_disability":
+        return _disability(who, f)
+    if f.type == "severe_illness":
         return f"{who}患{f.disease or '病种不详的疾病'}"
-    if t in RESTRICTION_TYPES:
-        return f"{who}{label}（{_span(row)}）"
-    if t == "lost_contact":
-        since = f"自{f.start.isoformat()}起" if f.start else ""
-        found = f"，{f.end.isoformat()}恢复联系" if f.end else ""
+    if f.type in RESTRICTION_TYPES:
+        return f"{who}{FACT_LABELS[f.type]}（{_restriction_period(f)}）"
+    if f.type == "lost_contact":
+        since = f"自{date_text(f.start)}起" if f.start else ""
+        found = f"，{date_text(f.end)}恢复联系" if f.end else ""
         return f"{who}{since}失去联系{found}"
-    if t in (
-        "institutional_care",
-        "in_school",
-        "low_income",
-        "extreme_poverty",
-        "poverty_monitoring",
-    ):
-        return f"{who}{label}（{_span(row)}）"
-    if t == "hiv_infected":
-        return f"{who}{label}"
-    return f"{who}于{_d(f.date)}{label}" + (f"（{f.end.isoformat()}撤销/恢复）" if f.end else "")
+    if f.type == "hiv_infected":
+        return f"{who}{FACT_LABELS[f.type]}"
+    if f.type in _DATED_TYPES:
+        return _dated_fact(who, f)
+    return _span_fact(who, f)
 
 
 def qualifying_text(row: FactRow, as_of: date) -> str:
-    """一条符合条件的事实的说明。"""
+    """一条符合条件的事实的说明，门槛取自 thresholds.py。"""
     f, who = row.fact, SUBJECT_LABELS[row.subject]
     if f.type == "severe_disability":
-        return describe(row, as_of) + "，属重残（一、二级或三、四级精神、智力残疾）"
+        return f"{describe(row, as_of)}，属于重残（{thresholds.SEVERE_DISABILITY.text()}）"
     if f.type == "severe_illness":
-        basis = "经核实属重病" if f.qualifying else "在本地重病目录内"
-        return f"{who}患重病（{f.disease or '病种未填'}，{basis}）"
+        basis = "经核实属于重病" if f.qualifying else "在本地重病目录内"
+        return f"{who}患{f.disease or '重病'}，{basis}"
     if f.type in RESTRICTION_TYPES:
-        term = "无期" if f.life else f"期限{RESTRICTION_MONTHS}个月以上"
-        return f"{who}{FACT_LABELS[f.type]}，{term}（{_span(row)}）"
+        term = "刑期" if f.type == "imprisoned" else "期限"
+        if f.life:
+            return f"{who}{FACT_LABELS[f.type]}，无期徒刑（自{date_text(f.start)}起）"
+        period = _period(f.start, f.end)
+        return f"{who}{FACT_LABELS[f.type]}，{term}{restriction_term_text()}（{period}）"
     if f.type == "lost_contact" and f.start:
-        reached = add_months(f.start, RESTRICTION_MONTHS)
-        since, reached_on = f.start.isoformat(), reached.isoformat()
-        return f"{who}自{since}起失去联系，{reached_on}已满{RESTRICTION_MONTHS}个月"
+        reached = date_text(add_months(f.start, LOST_CONTACT_MONTHS))
+        since = date_text(f.start)
+        return f"{who}自{since}起失去联系，到{reached}已满{LOST_CONTACT_MONTHS}个月"
     return describe(row, as_of)
 
 
@@ -93,36 +132,40 @@ def why_not(row: FactRow, ctx: Ctx) -> str:
     ctx.fact = row
     active = compiled(in_force(row.fact.type))(ctx)
     ctx.fact = NO_FACT
-    f = row.fact
+    f, text = row.fact, describe(row, ctx.as_of)
     if active is not True:
-        return f"{describe(row, ctx.as_of)}，{_lapse(row, ctx.as_of)}"
+        lapse = _lapse(row, ctx.as_of)
+        return f"{text}，{lapse}" if lapse else text
     if f.type in RESTRICTION_TYPES:
-        return f"{describe(row, ctx.as_of)}，期限不足{RESTRICTION_MONTHS}个月"
+        term = "刑期" if f.type == "imprisoned" else "期限"
+        return f"{text}，{term}不足{thresholds.RESTRICTION_MONTHS}个月"
     if f.type == "lost_contact" and f.start:
-        reached = add_months(f.start, RESTRICTION_MONTHS).isoformat()
-        return f"{describe(row, ctx.as_of)}，尚未满{RESTRICTION_MONTHS}个月（{reached}满）"
+        reached = date_text(add_months(f.start, LOST_CONTACT_MONTHS))
+        return f"{text}，尚未满{LOST_CONTACT_MONTHS}个月（{reached}满）"
     if f.type == "severe_disability":
-        return f"{describe(row, ctx.as_of)}，不属于重残"
+        return f"{text}，不属于重残（重残指{thresholds.SEVERE_DISABILITY.text()}）"
     if f.type == "severe_illness":
         why = "经核实不属于重病" if f.qualifying is False else "不在本地重病目录内"
-        return f"{describe(row, ctx.as_of)}，{why}"
-    return describe(row, ctx.as_of)
+        return f"{text}，{why}"
+    return text
 
 
 def _lapse(row: FactRow, as_of: date) -> str:
-    """事实为什么在 as_of 不生效：已结束（刑满释放、恢复联系、证件到期……）或尚未开始。"""
+    """事实为什么在 as_of 不生效：尚未开始、已结束（刑满释放、证件过期……）。
+
+    describe 里已说出结束的（恢复联系、撤销宣告……）不再重复。
+    """
     f = row.fact
     begin = f.start or f.date
     if begin is not None and begin > as_of:
-        return f"{begin.isoformat()}才开始"
+        return "尚未开始"
     if f.valid_until is not None and f.valid_until < as_of:
-        return f"残疾人证已于{f.valid_until.isoformat()}到期"
+        return "残疾人证已过有效期"
     if f.end is not None and f.end <= as_of:
-        ended = {"imprisoned": "刑满释放", "lost_contact": "恢复联系", "deported": "返回"}.get(
-            f.type, "结束"
-        )
-        return f"已于{f.end.isoformat()}{ended}"
-    return f"在{as_of.isoformat()}是否有效无法确定（记录缺少日期）"
+        if f.type in RESTRICTION_TYPES:
+            return "已刑满释放" if f.type == "imprisoned" else "已期满"
+        return "" if f.type in _UNDONE or f.type == "lost_contact" else "已结束"
+    return f"{date_text(as_of)}是否仍有效无法确定（记录缺少日期）"
 
 
 def _documents(rows: tuple[FactRow, ...]) -> tuple[str, ...]:
@@ -135,14 +178,14 @@ def _documents(rows: tuple[FactRow, ...]) -> tuple[str, ...]:
 
 def _missing_text(field: str, rows: tuple[FactRow, ...], ctx: Ctx) -> str:
     if field == "birth_date":
-        return "缺少出生日期，身份证号也无法读出出生日期：无法判断是否未满18周岁"
+        return f"缺少出生日期，身份证号也无法读出出生日期，无法判断是否未满{ADULT_AGE}周岁"
     parts = []
     for row in rows:
-        lacking = FIELD_LABELS[field]
-        if field == "end" and row.fact.type in RESTRICTION_TYPES:
-            lacking = "截止日期（也未注明无期）"
+        lacking = field_label(row.fact.type, field)
+        if field == "end" and row.fact.type == "imprisoned":
+            lacking += "，也未注明是否无期徒刑"
         parts.append(f"{describe(row, ctx.as_of)}：记录缺少{lacking}")
-    return "；".join(parts) + "。按符合、不符合两种情况判定结论不同，需补充材料后认定"
+    return "；".join(parts) + "。按符合、不符合两种情况判定，结论不同，需补充材料后认定"
 
 
 def _parent_state(parent: str, ctx: Ctx) -> str:
@@ -150,13 +193,13 @@ def _parent_state(parent: str, ctx: Ctx) -> str:
     if getattr(ctx.case, parent) is None:
         return f"{who}情况未登记"
     if env[f"{parent}_absent"] is True:
-        return f"{who}死亡或失踪"
+        return f"{who}已死亡或失踪"
     if env[f"{parent}_condition"] is True:
         return f"{who}符合重残、重病、服刑在押等情形之一"
     rows = [r for r in ctx.facts.get(parent, ()) if r.fact.type in FACT_LABELS]
     if not rows:
         return f"{who}无登记的死亡、失踪或其他情形"
-    return f"{who}无符合条件的情形（" + "；".join(why_not(r, ctx) for r in rows) + "）"
+    return "；".join(why_not(r, ctx) for r in rows)
 
 
 def _no_condition_text(ctx: Ctx) -> str:
@@ -179,14 +222,16 @@ class _Draft:
 def _aged_out(rows: tuple[FactRow, ...], ctx: Ctx) -> _Draft:
     born = ctx.env["birth"]
     assert isinstance(born, date)
-    turned = birthday(born, 18).isoformat()
-    return _Draft(f"儿童出生于{born.isoformat()}，已于{turned}年满18周岁", _birth_refs(ctx))
+    turned = date_text(birthday(born, ADULT_AGE))
+    text = f"儿童出生于{date_text(born)}，已于{turned}年满{ADULT_AGE}周岁"
+    return _Draft(text, _birth_refs(ctx))
 
 
 def _mismatch(rows: tuple[FactRow, ...], ctx: Ctx) -> _Draft:
     given, from_id = ctx.case.child.birth_date, ctx.env["id_birth_date"]
     assert from_id is None or isinstance(from_id, date)
-    text = f"填报的出生日期（{_d(given)}）与身份证号中的出生日期（{_d(from_id)}）不一致"
+    given_text, id_text = date_text(given), date_text(from_id)
+    text = f"填报的出生日期（{given_text}）与身份证号中的出生日期（{id_text}）不一致"
     return _Draft(text, ("child.birth_date", "child.id_number"), BIRTH_DOCUMENTS)
 
 
@@ -196,8 +241,8 @@ def _conflict(parent: str) -> Callable[[tuple[FactRow, ...], Ctx], _Draft]:
         assert died is None or isinstance(died, date)
         later = "；".join(describe(r, ctx.as_of) for r in rows if r.fact.type != "deceased")
         who = SUBJECT_LABELS[parent]
-        text = f"{who}的死亡日期为{_d(died)}，但另有晚于死亡日期开始的记录：{later}"
-        text += "。记录互相矛盾，需核实"
+        text = f"{who}的死亡日期为{date_text(died)}，但另有在此之后开始的记录：{later}。"
+        text += "记录互相矛盾，需核实后认定"
         return _Draft(text, _refs(rows), _documents(rows))
 
     return draft
@@ -221,16 +266,16 @@ def _other_parent(rows: tuple[FactRow, ...], ctx: Ctx) -> _Draft:
     other = SUBJECT_LABELS[_OTHER[known]]
     facts = "；".join(qualifying_text(r, ctx.as_of) for r in rows)
     text = (
-        f"只登记了{SUBJECT_LABELS[known]}的情况（{facts}），{other}情况不明；"
-        f"需由经办人员核实{other}的情况后认定"
+        f"只登记了{SUBJECT_LABELS[known]}的情况：{facts}。"
+        f"{other}情况不明，需由经办人员核实{other}的情况后认定"
     )
     docs = ("出生医学证明", "户口簿", f"{other}死亡、失踪或符合其他情形的证明材料")
     return _Draft(text, _refs(rows), docs)
 
 
 def _parents_unknown(rows: tuple[FactRow, ...], ctx: Ctx) -> _Draft:
-    facts = "；".join(describe(r, ctx.as_of) for r in rows)
-    return _Draft(f"儿童系查找不到生父母的未成年人（{facts}），属孤儿", _refs(rows))
+    when = "、".join(date_text(r.fact.date) for r in rows)
+    return _Draft(f"儿童系查找不到生父母的未成年人（{when}登记），属于孤儿", _refs(rows))
 
 
 def _plain(rows: tuple[FactRow, ...], ctx: Ctx) -> _Draft:

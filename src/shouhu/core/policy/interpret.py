@@ -359,7 +359,7 @@ def _needed(rules: RuleSet, targets: tuple[str, ...]) -> tuple[tuple[str, Fn], .
     """只求 targets 依赖到的定义（按原顺序）：下一次变化只要结论，不要说明。"""
     key = (id(rules), targets)
     hit = _SUBSETS.get(key)
-    if hit is None:
+    if hit is None or hit[0] is not rules:  # 同一 id 可能是回收后新建的规则集
         exprs = dict(rules.definitions)
         wanted: set[str] = set()
         stack = list(targets)
@@ -368,12 +368,12 @@ def _needed(rules: RuleSet, targets: tuple[str, ...]) -> tuple[tuple[str, Fn], .
             if name not in wanted:
                 wanted.add(name)
                 stack.extend(refs(exprs[name]))
-        hit = tuple((n, fn) for n, fn in _compiled(rules) if n in wanted)
+        hit = (rules, tuple((n, fn) for n, fn in _compiled(rules) if n in wanted))
         _SUBSETS[key] = hit
-    return hit
+    return hit[1]
 
 
-_SUBSETS: dict[tuple[int, tuple[str, ...]], tuple[tuple[str, Fn], ...]] = {}
+_SUBSETS: dict[tuple[int, tuple[str, ...]], tuple[RuleSet, tuple[tuple[str, Fn], ...]]] = {}
 
 
 def evaluate(

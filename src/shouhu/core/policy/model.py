@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Literal
+
+# 认定结论、类别的清单和中文名称在 vocabulary.py；web 仍从这里导入这两个
+from shouhu.core.policy.vocabulary import CATEGORY_LABELS, STATUS_LABELS
 
 Status = Literal["eligible", "not_eligible", "needs_review"]
-STATUSES: Final = ("eligible", "not_eligible", "needs_review")
-CATEGORIES: Final = ("orphan", "de_facto_unsupported")
-ORPHAN_TYPES: Final = ("scattered", "institutional")
-LABELS: Final = (
-    "de_facto_unsupported",
-    "extreme_poverty",
-    "hiv_infected",
-    "low_income",
-    "orphan",
-    "poverty_monitoring",
-    "severe_disability",
-    "severe_illness",
-)
-STATUS_LABELS: Final = {"eligible": "符合", "not_eligible": "不符合", "needs_review": "需人工核实"}
-CATEGORY_LABELS: Final = {"orphan": "孤儿", "de_facto_unsupported": "事实无人抚养儿童"}
+
+__all__ = [
+    "CATEGORY_LABELS",
+    "STATUS_LABELS",
+    "Assessment",
+    "CaseInput",
+    "Fact",
+    "NextChange",
+    "Person",
+    "Reason",
+    "Status",
+    "Subsidy",
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from typing import Final
 
 from shouhu.core.errors import DomainError
 from shouhu.core.policy.rules import SUBSIDY_RATES
+from shouhu.core.policy.thresholds import ADULT_AGE
 from shouhu.core.policy.vocabulary import PARENT_FACT_TYPES
 
 NATIONAL: Final = "000000"
@@ -61,7 +62,7 @@ def _specs() -> dict[str, ParamSpec]:
         ),
         "hiv_infected.rate": ParamSpec("rate", True, "艾滋病病毒感染儿童参照的补贴标准"),
         "past_18_in_school.supported": ParamSpec(
-            "flag", True, "年满18周岁仍在全日制学校就读的是否继续保障"
+            "flag", True, f"年满{ADULT_AGE}周岁仍在全日制学校就读的是否继续保障"
         ),
         "past_18_in_school.until_age": ParamSpec(
             "age", True, "在校就读继续保障的年龄上限（周岁，不含）"
@@ -399,8 +400,8 @@ def _check_value(where: str, kind: str, value: object) -> ParamValue:
     if kind in ("count", "fen", "age"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise InvalidPolicyParams(f"{where}.value 应为非负整数")
-        if kind == "age" and not 18 <= value <= 30:
-            raise InvalidPolicyParams(f"{where}.value 应在 18—30 之间")
+        if kind == "age" and not ADULT_AGE <= value <= 30:
+            raise InvalidPolicyParams(f"{where}.value 应在 {ADULT_AGE}—30 之间")
         return value
     if kind == "flag":
         if not isinstance(value, bool):

@@ -19,6 +19,7 @@ from shouhu.core.policy.vocabulary import (
     CHILD_FIELDS,
     DATE_FIELDS,
     DISABILITY_CATEGORIES,
+    DISABILITY_LEVELS,
     PARENT_FIELDS,
 )
 
@@ -203,9 +204,10 @@ def _field_value(fact_type: str, key: str, value: object, path: str) -> object:
 
 def _level(fact_type: str, value: object, path: str) -> str:
     if fact_type == "severe_disability":
-        if isinstance(value, bool) or value not in (1, 2, 3, 4, "1", "2", "3", "4"):
-            raise _Bad(path, "残疾等级应为 1—4")
-        return str(value)
+        level = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+        if level not in DISABILITY_LEVELS:
+            raise _Bad(path, f"残疾等级应为 {'、'.join(DISABILITY_LEVELS)} 之一")
+        return level
     if not isinstance(value, str) or not value.strip():
         raise _Bad(path, "学段应为非空字符串")
     return value.strip()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from shouhu.core.policy import thresholds
 from shouhu.core.policy.expr import (
     AddMonths,
     Case,
@@ -30,7 +31,6 @@ from shouhu.core.policy.vocabulary import RESTRICTION_TYPES
 AS_OF = CaseField("as_of")
 SEVERE_ILLNESS_LIST = "severe_illness.list"
 SCHOOL_LEVELS_LIST = "past_18_in_school.levels"
-RESTRICTION_MONTHS = 6  # “期限在6个月以上”“失去联系……6个月以上”，以上含本数
 
 _DATE = Field("date")
 _START = Field("start")
@@ -75,23 +75,27 @@ def qualifies(fact_type: str) -> Expr:
     """有效且满足 §3 的条件（重残等级、重病目录、期限6个月以上、失联满6个月……）。"""
     base = in_force(fact_type)
     if fact_type == "severe_disability":
-        level, category = Field("level"), Field("category")
-        severe = or_(
-            InSet(level, ("1", "2")),
-            and_(InSet(level, ("3", "4")), InSet(category, ("intellectual", "mental"))),
-        )
-        return and_(base, severe)
+        return and_(base, _severe_disability())
     if fact_type == "severe_illness":
         listed = OnList(Field("disease"), SEVERE_ILLNESS_LIST)
         return and_(base, coalesce(Field("qualifying"), listed))
     if fact_type in RESTRICTION_TYPES:
-        long_enough = le(AddMonths(_START, RESTRICTION_MONTHS), _END)
+        long_enough = le(AddMonths(_START, thresholds.RESTRICTION_MONTHS), _END)
         return and_(base, or_(is_true(Field("life")), long_enough))
     if fact_type == "lost_contact":
-        return and_(base, le(AddMonths(_START, RESTRICTION_MONTHS), AS_OF))
+        return and_(base, le(AddMonths(_START, thresholds.LOST_CONTACT_MONTHS), AS_OF))
     if fact_type == "in_school":
         return and_(base, OnList(Field("level"), SCHOOL_LEVELS_LIST))
     return base
+
+
+def _severe_disability() -> Expr:
+    """等级和类别合乎 thresholds.SEVERE_DISABILITY；缺等级（或需要时缺类别）为未知。"""
+    rule, level, category = thresholds.SEVERE_DISABILITY, Field("level"), Field("category")
+    return or_(
+        InSet(level, rule.any_category_levels),
+        and_(InSet(level, rule.some_levels), InSet(category, rule.some_categories)),
+    )
 
 
 def hiv_consented() -> Expr:

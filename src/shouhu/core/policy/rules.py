@@ -1,5 +1,36 @@
 """docs/rules.md §3—§5、§8 的规则，只写这一次：`interpret` 用它解释单个儿童，引擎把它编译成 SQL。
 
+常见情形索引：情形 → 结论：定义（本模块里的名字）。D =“死亡或失踪”（`<父母>_absent`：deceased、
+declared_dead、declared_missing 之一在 as_of 有效）；C = 符合条件的情形（`<父母>_condition`，
+各类型的判断是 predicates.qualifies，门槛在 thresholds.py）。每行在
+tests/core/policy/test_policy_index.py 有同名的一条测试（输入 → 结论、类别、原因代码、
+说明里的门槛）。
+
+  父母双亡 → 孤儿：father_absent ∧ mother_absent（第7步）
+  一方死亡另一方宣告失踪 → 孤儿：同上，宣告失踪也是 D
+  查找不到生父母 → 孤儿：child_parents_unknown（第5步，不看父母）
+  散居孤儿 → orphan_type scattered：孤儿且无 child_institutional_care
+  集中养育 → orphan_type institutional：孤儿且 child_institutional_care
+  父母一方死亡另一方重残 → 事实无人抚养儿童：D ∧ <另一方>_severe_disability（SEVERE_DISABILITY）
+  父母双方重残 → 事实无人抚养儿童：father_severe_disability ∧ mother_severe_disability
+  一方死亡另一方重病 → 事实无人抚养儿童：D ∧ <另一方>_severe_illness（qualifying，或在重病目录上）
+  一方死亡另一方服刑 → 事实无人抚养儿童：D ∧ <另一方>_imprisoned（RESTRICTION_MONTHS 以上或无期）
+  一方死亡另一方强制隔离戒毒 → 事实无人抚养儿童：D ∧ <另一方>_compulsory_rehab（同上）
+  一方死亡另一方被执行其他限制人身自由的措施 → 事实无人抚养儿童：D ∧ <另一方>_other_restriction
+  双方服刑 → 事实无人抚养儿童：father_imprisoned ∧ mother_imprisoned（第8步，C ∧ C）
+  一方失踪另一方失联满6个月 → 事实无人抚养儿童：D ∧ <另一方>_lost_contact（LOST_CONTACT_MONTHS）
+  一方死亡另一方被撤销监护资格 → 事实无人抚养儿童：D ∧ <另一方>_guardianship_revoked
+  一方死亡另一方被遣送出境 → 事实无人抚养儿童：D ∧ <另一方>_deported
+  一方死亡另一方三级肢体残疾 → 不符合：不是重残（SEVERE_DISABILITY），no_qualifying_condition
+  一方死亡另一方服刑不足6个月 → 不符合：期限不足 RESTRICTION_MONTHS，no_qualifying_condition
+  一方死亡另一方失联不满6个月 → 不符合：未满 LOST_CONTACT_MONTHS，no_qualifying_condition
+  只登记了一方父母 → 需人工核实：other_parent_unknown（第9步，登记的一方为 D 或 C）
+  死亡之后又有服刑记录 → 需人工核实：conflict_<父母>，<父母>_condition_start > <父母>_death_date
+  服刑缺截止日期 → 需人工核实：missing_end，outcome_lo ≠ outcome_hi（第6步）
+  年满18周岁 → 不符合：aged_out，as_of ≥ Birthday(birth, ADULT_AGE)（第3步）
+  被收养 → 不符合：adopted（第4步）
+  儿童死亡 → 不符合：child_deceased（第1步）
+
 结构：
 1. 聚合（每个主体的事实上）：如 `father_imprisoned` =“父亲有一条有效且期限6个月以上的服刑在押
    事实”，三值：真 / 假 / 未知（事实缺决定所需的字段）。
@@ -18,6 +49,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final
 
+from shouhu.core.policy import thresholds
 from shouhu.core.policy.expr import (
     Birthday,
     Case,
@@ -47,9 +79,10 @@ from shouhu.core.policy.expr import (
     not_,
     or_,
 )
-from shouhu.core.policy.predicates import AS_OF, by_type, hiv_consented, in_force, qualifies
+from shouhu.core.policy.predicates import AS_OF, by_type, hiv_consented, qualifies
 from shouhu.core.policy.vocabulary import (
     ABSENCE_TYPES,
+    CHILD_FACT_TYPES,
     CONDITION_TYPES,
     FACT_CLAUSES,
     NEEDED_FIELDS,
@@ -72,19 +105,7 @@ STEP_OUTCOMES: Final = {
 }
 REVIEW_STEPS: Final = ("birth_date_mismatch", "conflict", "other_parent_unknown")
 WORLDS: Final = ("lo", "hi", "ign")
-CHILD_AGGREGATE_TYPES: Final = (
-    "deceased",
-    "adopted",
-    "parents_unknown",
-    "institutional_care",
-    "hiv_infected",
-    "severe_disability",
-    "severe_illness",
-    "in_school",
-    "low_income",
-    "extreme_poverty",
-    "poverty_monitoring",
-)
+CHILD_AGGREGATE_TYPES: Final = CHILD_FACT_TYPES  # 儿童本人的每类事实各有一个“有无”聚合
 LABEL_SOURCES: Final = {
     "extreme_poverty": "child_extreme_poverty",
     "hiv_infected": "child_hiv_infected",
@@ -94,6 +115,8 @@ LABEL_SOURCES: Final = {
     "severe_illness": "child_severe_illness",
 }
 SUBSIDY_RATES: Final = ("scattered_orphan", "institutional_orphan", "de_facto_unsupported")
+# 情形事实的起始日（§4 第6步）：start，没有时取 date；两者都没有的（如未注明起始日的重残）不构成矛盾
+CONDITION_START: Final = coalesce(Field("start"), Field("date"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,15 +184,11 @@ def _aggregates(b: _Builder) -> None:
     for parent in PARENTS:
         for t in PARENT_FACT_TYPES:
             b.define(f"{parent}_{t}", FactsAny(parent, (t,), qualifies(t)))
-        b.define(
-            f"{parent}_death_date",
-            FactsMin(parent, ("deceased",), in_force("deceased"), Field("date")),
-        )
-        # 可能有效（有效或未知）的情形事实的最晚起始日：晚于死亡日期即矛盾（§4 第6步）
-        possibly = by_type({t: coalesce(in_force(t), Lit(True)) for t in CONDITION_TYPES})
+        # §4 第6步：最早的死亡日期和最晚的情形起始日，不论在 as_of 是否有效
+        b.define(f"{parent}_death_date", FactsMin(parent, ("deceased",), Lit(True), Field("date")))
         b.define(
             f"{parent}_condition_start",
-            FactsMax(parent, CONDITION_TYPES, possibly, coalesce(Field("start"), Field("date"))),
+            FactsMax(parent, CONDITION_TYPES, Lit(True), CONDITION_START),
         )
     for t in CHILD_AGGREGATE_TYPES:
         b.define(f"child_{t}", FactsAny("child", (t,), qualifies(t)))
@@ -214,7 +233,7 @@ def _variables(b: _Builder) -> None:
         "birth_date_mismatch",
         and_(not_(IsNull(given)), not_(IsNull(id_birth)), ne(given, id_birth)),
     )
-    b.define("eighteenth_birthday", Birthday(birth, Lit(18)))
+    b.define("eighteenth_birthday", Birthday(birth, Lit(thresholds.ADULT_AGE)))
     school = and_(
         Param("past_18_in_school.supported"),
         Ref("child_in_school"),
@@ -384,11 +403,10 @@ def _reasons(b: _Builder, groups: list[MissingGroup]) -> None:
         "bayannur §3(一)",
     )
     for parent in PARENTS:
-        possibly = by_type({t: coalesce(in_force(t), Lit(True)) for t in CONDITION_TYPES})
-        later = gt(coalesce(Field("start"), Field("date")), Ref(f"{parent}_death_date"))
+        died = Ref(f"{parent}_death_date")
         evidence = or_(
-            _fact_evidence(parent, ("deceased",)),
-            and_(FactIs(parent, CONDITION_TYPES), is_true(possibly), is_true(later)),
+            and_(FactIs(parent, ("deceased",)), is_true(eq(Field("date"), died))),
+            and_(FactIs(parent, CONDITION_TYPES), is_true(gt(CONDITION_START, died))),
         )
         add(
             f"conflict_{parent}", at("conflict", Ref(f"conflict_{parent}")), evidence, "policy §4.6"

@@ -1,13 +1,23 @@
-"""政策用到的词汇：事实类型、各类型允许的字段、决定所需的字段、中文名称、条款出处和证明材料。
+"""政策用到的词汇，每份清单只在这里写一次，带中文名称：主体、事实类型、事实字段、认定结论、
+孤儿类别、§8 标签、残疾类别和等级、在校学段，以及决定所需的字段、条款出处和证明材料。
 
-条款写法沿用 docs/formats/assess.md 的示例：`bayannur §3(二)2(5)` 指巴彦淖尔通知第三部分（二）2.(5)；
-种子文件没有规定、由 docs/rules.md 补充的，写作 `policy §4.6` 之类。
+Django 的 choices、模板、导出和说明都从这里取；原因代码的中文说法、字段取值的中文说法见
+wording.py（它们要用到 thresholds.py 的阈值）。中文用语以规格（docs/rules.md）为准：
+“宣告死亡”“宣告失踪”“撤销监护资格”“防止返贫监测对象/脱贫户”。
+
+条款写法沿用 docs/formats/assess.md 的示例：`bayannur §3(二)2(5)` 指巴彦淖尔通知
+第三部分（二）2.(5)；种子文件没有规定、由 docs/rules.md 补充的，写作 `policy §4.6` 之类。
 """
 
 from __future__ import annotations
 
 from types import MappingProxyType
 from typing import Final
+
+
+def _labels(codes: tuple[str, ...], labels: tuple[str, ...]) -> MappingProxyType[str, str]:
+    return MappingProxyType(dict(zip(codes, labels, strict=True)))
+
 
 SUBJECTS: Final = ("child", "father", "mother")
 PARENTS: Final = ("father", "mother")
@@ -51,14 +61,28 @@ DISABILITY_CATEGORIES: Final = (
     "mental",
     "multiple",
 )
-DISABILITY_CATEGORY_LABELS: Final = MappingProxyType(
-    dict(
-        zip(
-            DISABILITY_CATEGORIES,
-            ("视力", "听力", "言语", "肢体", "智力", "精神", "多重"),
-            strict=True,
-        )
-    )
+DISABILITY_CATEGORY_LABELS: Final = _labels(
+    DISABILITY_CATEGORIES,
+    ("视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾"),
+)
+# 残疾等级：事实里存成字符串 "1"—"4"（数据文件里是整数，见 model.Fact）
+DISABILITY_LEVELS: Final = ("1", "2", "3", "4")
+DISABILITY_LEVEL_LABELS: Final = _labels(DISABILITY_LEVELS, ("一级", "二级", "三级", "四级"))
+# 在校就读的学段（in_school 的 level）。bayannur §4(一) 教育部门：义务教育、普通高中、高职高专、
+# 普通高校本专科。数据目录的代码表 school_level 由此生成（catalog/loader.py）。
+SCHOOL_LEVELS: Final = (
+    "preschool",
+    "primary",
+    "junior_secondary",
+    "senior_secondary",
+    "secondary_vocational",
+    "higher_vocational",
+    "undergraduate",
+    "special",
+)
+SCHOOL_LEVEL_LABELS: Final = _labels(
+    SCHOOL_LEVELS,
+    ("学前教育", "小学", "初中", "普通高中", "中等职业教育", "高职高专", "本科", "特殊教育"),
 )
 FACT_FIELDS: Final = (
     "date",
@@ -135,18 +159,20 @@ NEEDED_FIELDS: Final = MappingProxyType(
 )
 MISSING_FIELDS: Final = ("category", "date", "disease", "end", "level", "start")
 
+FACT_TYPES: Final = PARENT_FACT_TYPES + tuple(t for t in CHILD_FACT_TYPES if t not in PARENT_FIELDS)
+# 事实类型的中文名称（docs/rules.md §2 的用语）。句子里的说法（“父亲被宣告死亡”）见 wording.py。
 FACT_LABELS: Final = MappingProxyType(
     {
         "deceased": "死亡",
-        "declared_dead": "被宣告死亡",
-        "declared_missing": "被宣告失踪",
+        "declared_dead": "宣告死亡",
+        "declared_missing": "宣告失踪",
         "severe_disability": "重残",
         "severe_illness": "重病",
         "imprisoned": "服刑在押",
         "compulsory_rehab": "强制隔离戒毒",
         "other_restriction": "被执行其他限制人身自由的措施",
         "lost_contact": "失联",
-        "guardianship_revoked": "被撤销监护资格",
+        "guardianship_revoked": "撤销监护资格",
         "deported": "被遣送（驱逐）出境",
         "adopted": "被收养",
         "parents_unknown": "查找不到生父母",
@@ -161,16 +187,57 @@ FACT_LABELS: Final = MappingProxyType(
 FIELD_LABELS: Final = MappingProxyType(
     {
         "date": "日期",
-        "start": "起始日期",
-        "end": "截止日期",
-        "valid_until": "有效期",
+        "start": "开始日期",
+        "end": "结束日期",
+        "valid_until": "有效期至",
         "level": "等级",
         "category": "类别",
         "disease": "病种",
         "qualifying": "是否属于重病",
-        "life": "是否无期",
+        "life": "是否无期徒刑",
         "consent": "监护人是否同意",
     }
+)
+# 某类事实的字段有更贴切的叫法时（wording.field_label 先查这里）
+FIELD_LABELS_BY_TYPE: Final = MappingProxyType(
+    {
+        ("deceased", "date"): "死亡日期",
+        ("declared_dead", "date"): "宣告日期",
+        ("declared_missing", "date"): "宣告日期",
+        ("adopted", "date"): "收养登记日期",
+        ("parents_unknown", "date"): "登记日期",
+        ("severe_disability", "level"): "残疾等级",
+        ("severe_disability", "category"): "残疾类别",
+        ("imprisoned", "start"): "刑期起始日期",
+        ("imprisoned", "end"): "刑期截止日期",
+        ("lost_contact", "start"): "最后联系日期",
+        ("lost_contact", "end"): "恢复联系日期",
+        ("in_school", "level"): "学段",
+        ("in_school", "start"): "入学日期",
+        ("in_school", "end"): "离校日期",
+    }
+)
+
+# 认定结论、类别、孤儿类别（docs/formats/assess.md 的取值）
+STATUSES: Final = ("eligible", "not_eligible", "needs_review")
+STATUS_LABELS: Final = _labels(STATUSES, ("符合", "不符合", "需人工核实"))
+CATEGORIES: Final = ("orphan", "de_facto_unsupported")
+CATEGORY_LABELS: Final = _labels(CATEGORIES, ("孤儿", "事实无人抚养儿童"))
+ORPHAN_TYPES: Final = ("scattered", "institutional")
+ORPHAN_TYPE_LABELS: Final = _labels(ORPHAN_TYPES, ("散居孤儿", "集中养育孤儿"))
+# §8 的困境儿童标签：类别之外都来自儿童本人的事实，名称与事实类型相同
+SUPPORT_LABELS: Final = (
+    "de_facto_unsupported",
+    "extreme_poverty",
+    "hiv_infected",
+    "low_income",
+    "orphan",
+    "poverty_monitoring",
+    "severe_disability",
+    "severe_illness",
+)
+SUPPORT_LABEL_NAMES: Final = MappingProxyType(
+    {c: CATEGORY_LABELS[c] if c in CATEGORY_LABELS else FACT_LABELS[c] for c in SUPPORT_LABELS}
 )
 
 # 各事实类型在种子文件里的条款
