@@ -33,7 +33,7 @@ def test_timeline_shows_each_fact_with_its_provenance(personas, family_a):
     page = client_for(personas.caseworker_a).get(url(family_a.child.pk)).content.decode()
     # the father's imprisonment, from the court, on the child's page
     assert "服刑在押" in page
-    assert "2024年5月1日 至 2031年4月30日" in page
+    assert "2024年5月1日至2031年4月30日" in page
     assert "临河区人民法院" in page
     assert "判处刑罚的刑事判决（有未成年子女的） · 2025年3月 · 网页上传" in page
     assert family_a.imprisoned.source_record_id in page

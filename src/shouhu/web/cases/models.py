@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from shouhu.core.policy.vocabulary import CATEGORY_LABELS, ORPHAN_TYPE_LABELS
 
-class Category(models.TextChoices):
-    ORPHAN = "orphan", "孤儿"
-    DE_FACTO_UNSUPPORTED = "de_facto_unsupported", "事实无人抚养儿童"
+Category = models.TextChoices(  # type: ignore[misc]
+    "Category", [(code.upper(), (code, label)) for code, label in CATEGORY_LABELS.items()]
+)
 
 
-class OrphanType(models.TextChoices):
-    SCATTERED = "scattered", "散居孤儿"
-    INSTITUTIONAL = "institutional", "集中养育孤儿"
+OrphanType = models.TextChoices(  # type: ignore[misc]
+    "OrphanType", [(code.upper(), (code, label)) for code, label in ORPHAN_TYPE_LABELS.items()]
+)
 
 
 class CaseStatus(models.TextChoices):

@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from shouhu.core.findings import KIND_LABELS
+
 
 class RunStatus(models.TextChoices):
     QUEUED = "queued", "排队中"
@@ -46,12 +48,9 @@ class ComparisonRun(models.Model):
         indexes = [models.Index(fields=["division", "-created_at"])]
 
 
-class FindingKind(models.TextChoices):
-    ENROL = "enrol", "应纳未纳"
-    EXIT = "exit", "应退未退"
-    CHANGE = "change", "类别变更"
-    REVIEW = "review", "需人工核查"
-    UNLINKED = "unlinked", "无法匹配"
+FindingKind = models.TextChoices(  # type: ignore[misc]
+    "FindingKind", [(code.upper(), (code, label)) for code, label in KIND_LABELS.items()]
+)
 
 
 class FindingStatus(models.TextChoices):

@@ -193,7 +193,8 @@ def _lowest_link(finding: Finding) -> str:
 
 
 def _reason_text(reason: dict[str, object]) -> str:
-    return str(reason.get("text") or reason_label(str(reason.get("code"))))
+    """原因的说法总是按代码现算（运行时存下的文字可能是旧的说法）。"""
+    return reason_label(str(reason.get("code")))
 
 
 def _finding_row(user: User, finding: Finding, agencies: dict[int, str]) -> FindingRow:

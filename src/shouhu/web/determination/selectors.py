@@ -6,8 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from shouhu.core import policy
-from shouhu.core.policy.model import CATEGORY_LABELS, STATUS_LABELS
-from shouhu.core.policy.vocabulary import FACT_FIELDS
+from shouhu.core.policy.vocabulary import (
+    CATEGORY_LABELS,
+    FACT_FIELDS,
+    ORPHAN_TYPE_LABELS,
+    STATUS_LABELS,
+    SUPPORT_LABEL_NAMES,
+)
 from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import ParentLink, Person
 
@@ -88,19 +93,6 @@ class DeterminationView:
     subsidy: policy.Subsidy | None
 
 
-ORPHAN_TYPE_LABELS = {"scattered": "散居孤儿", "institutional": "集中养育孤儿"}
-LABEL_NAMES = {
-    "orphan": "孤儿",
-    "de_facto_unsupported": "事实无人抚养儿童",
-    "hiv_infected": "感染艾滋病病毒",
-    "severe_disability": "重残",
-    "severe_illness": "重病",
-    "low_income": "低保",
-    "extreme_poverty": "特困",
-    "poverty_monitoring": "防返贫监测/脱贫户",
-}
-
-
 def _outcome_label(status: str, category: str | None) -> str:
     if status == "eligible" and category:
         return f"符合{CATEGORY_LABELS[category]}条件"
@@ -119,7 +111,7 @@ def determination_view(*, child: Person, as_of: date, today: date) -> Determinat
         category_label=CATEGORY_LABELS.get(a.category or "", ""),
         orphan_type_label=ORPHAN_TYPE_LABELS.get(a.orphan_type or "", ""),
         reviews_per_year=a.reviews_per_year,
-        labels=tuple(LABEL_NAMES.get(label, label) for label in a.labels),
+        labels=tuple(SUPPORT_LABEL_NAMES[label] for label in a.labels),
         reasons=tuple(
             ReasonView(
                 r.code,

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from shouhu.core.identity.links import link_method_label
+from shouhu.core.policy.vocabulary import DATE_FIELDS, FACT_FIELDS
+from shouhu.core.policy.wording import UNKNOWN_DATE, date_text, fact_value_label, field_label
 from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.exchange.items import item_name
@@ -113,39 +115,33 @@ def _fact_sort_date(fact: Fact) -> date:
     return timezone.localtime(fact.recorded_at).date()
 
 
-def _ymd(value: date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
 def _fact_when(fact: Fact) -> str:
+    """事实的日期：某日；某日起；某日至某日；证件有效期至某日。"""
     parts = []
     if fact.date:
-        parts.append(_ymd(fact.date))
-    if fact.start or fact.end:
-        start = _ymd(fact.start) if fact.start else "不详"
-        end = _ymd(fact.end) if fact.end else "至今"
-        parts.append(f"{start} 至 {end}")
+        parts.append(date_text(fact.date))
+    if fact.start and fact.end:
+        parts.append(f"{date_text(fact.start)}至{date_text(fact.end)}")
+    elif fact.start:
+        parts.append(f"{date_text(fact.start)}起")
+    elif fact.end:
+        parts.append(f"至{date_text(fact.end)}")
     if fact.valid_until:
-        parts.append(f"有效期至 {_ymd(fact.valid_until)}")
-    return "；".join(parts) or "日期不详"
+        parts.append(f"有效期至{date_text(fact.valid_until)}")
+    return "；".join(parts) or UNKNOWN_DATE
 
 
-def _yes_no(value: bool) -> str:
-    return "是" if value else "否"
+# 时间线上日期之外列出的字段（日期已在 _fact_when 里）
+DETAIL_FIELDS = tuple(f for f in FACT_FIELDS if f not in DATE_FIELDS)
 
 
 def _fact_details(fact: Fact) -> tuple[tuple[str, str], ...]:
-    details: list[tuple[str, str]] = []
-    if fact.life is not None:
-        details.append(("期限", "终身" if fact.life else "非终身"))
-    for label, value in (("等级", fact.level), ("类别", fact.category), ("病种", fact.disease)):
-        if value:
-            details.append((label, value))
-    if fact.qualifying is not None:
-        details.append(("符合政策条件", _yes_no(fact.qualifying)))
-    if fact.consent is not None:
-        details.append(("本人（监护人）同意", _yes_no(fact.consent)))
-    return tuple(details)
+    """日期之外的字段，按类型的字段名和取值说法：等级 一级、类别 精神残疾、刑期 无期徒刑……"""
+    return tuple(
+        (field_label(fact.type, name), fact_value_label(fact.type, name, getattr(fact, name)))
+        for name in DETAIL_FIELDS
+        if getattr(fact, name) not in (None, "")
+    )
 
 
 def _provenance(fact: Fact) -> Provenance:

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from shouhu.core.policy.wording import date_text
 from shouhu.core.sources import UnknownCitation, clause_label
 from shouhu.web.accounts.models import User
 from shouhu.web.ui.context import Nav, nav_for
@@ -29,9 +30,7 @@ def ui_nav(context: dict[str, Any]) -> Nav | None:
 @register.filter
 def ymd(value: date | None) -> str:
     """2012年3月4日; an empty value shows as a dash."""
-    if value is None:
-        return "—"
-    return f"{value.year}年{value.month}月{value.day}日"
+    return "—" if value is None else date_text(value)
 
 
 @register.filter
