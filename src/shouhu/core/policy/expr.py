@@ -210,10 +210,6 @@ AGGREGATES = (FactsAny, FactsMin, FactsMax)
 # ---------------------------------------------------------------- 构造辅助
 
 
-def lit(value: Value) -> Lit:
-    return Lit(value)
-
-
 def and_(*items: Expr) -> Expr:
     return items[0] if len(items) == 1 else And(tuple(items))
 
@@ -268,11 +264,3 @@ def walk(expr: Expr) -> Iterator[Expr]:
 
 def refs(expr: Expr) -> set[str]:
     return {node.name for node in walk(expr) if isinstance(node, Ref)}
-
-
-def params_used(expr: Expr) -> set[str]:
-    return {node.name for node in walk(expr) if isinstance(node, Param)}
-
-
-def lists_used(expr: Expr) -> set[str]:
-    return {node.list_name for node in walk(expr) if isinstance(node, OnList)}
