@@ -79,7 +79,10 @@ def test_five_failures_lock_the_account_with_a_message_and_an_audit_entry(person
 
 def test_logout_is_a_post_and_is_audited(personas):
     client = client_for(personas.caseworker_a)
-    assert client.get("/logout/").status_code == 405
+    confirm = client.get("/logout/")  # a bookmark or typed address asks, and does not sign out
+    assert confirm.status_code == 200
+    assert 'action="/logout/"' in confirm.content.decode()
+    assert not AuditEntry.objects.filter(action="logout").exists()
     assert client.post("/logout/")["Location"] == "/login/"
     assert AuditEntry.objects.filter(action="logout", actor_id=personas.caseworker_a.pk).exists()
     assert client.get("/")["Location"].startswith("/login/")

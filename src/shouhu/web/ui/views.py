@@ -50,8 +50,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return redirect(_safe_next(request) or landing_url_name(outcome.user))
 
 
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def logout_view(request: HttpRequest) -> HttpResponse:
+    """GET（书签、手输网址、出错页面上的链接）只显示确认按钮；退出本身须 POST（防跨站伪造）。"""
+    if request.method == "GET":
+        if not request.user.is_authenticated:
+            return redirect("login")
+        return render(request, "ui/logout.html", {})
     if request.user.is_authenticated:
         audit_record(ctx=request_context(request, Purpose.AUTHENTICATION), action=Action.LOGOUT)
     logout(request)
