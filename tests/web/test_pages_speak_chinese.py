@@ -169,7 +169,7 @@ def _walk(patterns: list[URLPattern | URLResolver], prefix: str) -> Iterator[Pag
 
 
 def platform_pages() -> list[Page]:
-    return [page for page in _walk(get_resolver().url_patterns, "/") if page.name != "logout"]
+    return list(_walk(get_resolver().url_patterns, "/"))
 
 
 def page_url(page: Page, objects: Objects) -> str:
