@@ -229,6 +229,8 @@ def build_purposes(
     for purpose in codes:
         if purpose not in purposes:
             raise fail(f"{where}.purposes", f"未知的使用用途 {purpose!r}")
+        if purposes[purpose].kind == "platform":
+            raise fail(f"{where}.purposes", f"{purpose!r} 是平台工作，不是数据的使用用途")
     return codes
 
 

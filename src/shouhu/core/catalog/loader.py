@@ -38,6 +38,7 @@ from shouhu.core.catalog.build import (
     typed,
 )
 from shouhu.core.catalog.model import (
+    PURPOSE_KINDS,
     Catalog,
     CodeList,
     CodeOption,
@@ -149,8 +150,11 @@ def load_purposes(root: Path) -> dict[str, Purpose]:
         where = f"{rel(root, path)}：{code}"
         if not isinstance(raw, dict):
             raise fail(where, "应为表")
-        check_keys(where, raw, frozenset({"label"}))
-        result[code] = Purpose(code=code, label=need(where, raw, "label", str))
+        check_keys(where, raw, frozenset({"label", "kind"}))
+        kind = need(where, raw, "kind", str)
+        if kind not in PURPOSE_KINDS:
+            raise fail(where, f"kind 应为 {'、'.join(PURPOSE_KINDS)} 之一")
+        result[code] = Purpose(code=code, label=need(where, raw, "label", str), kind=kind)
     return result
 
 

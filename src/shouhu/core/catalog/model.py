@@ -223,8 +223,14 @@ class DataItem:
 
 @dataclass(frozen=True)
 class Purpose:
+    """使用用途（purposes.toml）。kind：use 使用收到的数据，share 推送名单，platform 平台工作。"""
+
     code: str
     label: str
+    kind: str = "use"
+
+
+PURPOSE_KINDS: Final = ("use", "share", "platform")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from shouhu.core.catalog import catalog_load
+
 
 class Action(models.TextChoices):
     VIEW = "view", "查看"
@@ -25,15 +27,11 @@ class Action(models.TextChoices):
     LOGOUT = "logout", "退出"
 
 
-class Purpose(models.TextChoices):
-    CASE_WORK = "case_work", "个案办理"
-    DETERMINATION = "determination", "资格认定"
-    COMPARISON = "comparison", "数据比对"
-    SUBMISSION = "submission", "数据报送"
-    STATISTICS = "statistics", "统计分析"
-    AUDIT = "audit", "安全审计"
-    ADMINISTRATION = "administration", "系统管理"
-    AUTHENTICATION = "authentication", "身份认证"
+# 用途：全平台一份（core/catalog/purposes.toml），审计日志、授权、推送名单、导出共用。
+Purpose = models.TextChoices(  # type: ignore[misc]
+    "Purpose",
+    [(code.upper(), (code, p.label)) for code, p in catalog_load().purposes.items()],
+)
 
 
 class ObjectType(models.TextChoices):
@@ -85,7 +83,7 @@ class AuditEntry(models.Model):
         "对象类型", max_length=32, blank=True, choices=ObjectType.choices
     )
     object_id = models.CharField("对象", max_length=64, blank=True)
-    purpose = models.CharField("用途", max_length=16, choices=Purpose.choices)
+    purpose = models.CharField("用途", max_length=24, choices=Purpose.choices)
     client_ip = models.CharField("客户端地址", max_length=45, blank=True)
     detail = models.JSONField("说明", default=dict, help_text="never personal data")
     prev_hash = models.CharField(max_length=64)
