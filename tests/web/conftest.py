@@ -56,6 +56,7 @@ def personas(region: Region) -> Personas:
     civil_b = f.agency("civil_affairs", region.county_b, "五原县民政局")
     court_a = f.agency("court", region.county_a, "临河区人民法院")
     civil_city = f.agency("civil_affairs", region.city, "巴彦淖尔市民政局")
+    f.default_grants()
     return Personas(
         caseworker_a=f.user("caseworker_a", "caseworker", region.county_a, civil_a),
         caseworker_b=f.user("caseworker_b", "caseworker", region.county_b, civil_b),

@@ -10,6 +10,8 @@ from shouhu.web.accounts.models import Agency, User
 from shouhu.web.accounts.services import agency_create, user_create
 from shouhu.web.cases.models import Case
 from shouhu.web.exchange.models import Fact
+from shouhu.web.grants.defaults import default_grants as grant_defaults
+from shouhu.web.grants.models import Grant
 from shouhu.web.registry.models import Division, ParentLink, Person
 from shouhu.web.registry.services import division_create
 
@@ -84,3 +86,12 @@ def case(child: Person, category: str = "de_facto_unsupported") -> Case:
     return Case.objects.create(
         child=child, category=category, division=child.division, opened_on=date(2025, 1, 1)
     )
+
+
+def default_grants() -> None:
+    """The platform's default grants, as a fixture (no audit entry, so tests count their own)."""
+    Grant.objects.bulk_create(
+        Grant(agency_type=s.agency_type, item_code=s.item_code, purpose=s.purpose,
+              roles=list(s.roles), level=s.level)
+        for s in grant_defaults()
+    )  # fmt: skip

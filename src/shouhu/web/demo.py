@@ -34,6 +34,7 @@ from shouhu.web.comparison.execute import comparison_run_first
 from shouhu.web.exchange.items import item_name
 from shouhu.web.exchange.models import Channel, Fact, Submission
 from shouhu.web.exchange.services import receipt_number
+from shouhu.web.grants.services import grants_ensure_defaults
 from shouhu.web.registry.models import Division, ParentLink, Person
 from shouhu.web.registry.services import division_sync_from_table
 
@@ -121,10 +122,12 @@ def demo_build(
         users = _users(agencies, main)
         for region in (main, second):
             _load(region, agencies, marker=_marker(seed, persons))
+        admin_ctx = RequestContext(
+            user=users["administrator"], client_ip="", purpose=Purpose.ADMINISTRATION
+        )
+        grants_ensure_defaults(ctx=admin_ctx)
         audit_record(
-            ctx=RequestContext(
-                user=users["administrator"], client_ip="", purpose=Purpose.ADMINISTRATION
-            ),
+            ctx=admin_ctx,
             action=Action.CREATE,
             object_type=ObjectType.DEMO,
             object_id=seed,

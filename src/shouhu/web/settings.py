@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "shouhu.web.comparison",
     "shouhu.web.objections",
     "shouhu.web.audit",
+    "shouhu.web.grants",
     "shouhu.web.determination",
     "shouhu.web.statistics",
     "shouhu.web.ui",

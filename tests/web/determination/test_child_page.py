@@ -23,7 +23,7 @@ def imprisoned_family(region, personas):
     return child
 
 
-def _page(child, query: str = "") -> str:
+def _page(child, query: str = "?purpose=determination") -> str:
     client = Client()
     assert client.login(username="caseworker_a", password=PASSWORD)
     response = client.get(f"/persons/{child.pk}/{query}")
@@ -42,7 +42,7 @@ def test_page_shows_the_decision_its_reasons_and_the_next_change(imprisoned_fami
 
 
 def test_what_if_date_decides_on_that_day_and_says_so(imprisoned_family):
-    html = _page(imprisoned_family, "?as_of=2031-06-01")
+    html = _page(imprisoned_family, "?as_of=2031-06-01&purpose=determination")
     assert "假设日期" in html
     assert "符合事实无人抚养儿童条件" not in html
     assert "不符合" in html

@@ -62,7 +62,7 @@ def test_the_open_objection_shows_on_the_childs_timeline_and_the_case_goes_on(pe
     client = client_for(personas.caseworker_a)
     raise_objection(client, missing.fact.pk)
     objection = Objection.objects.get()
-    page = client.get(f"/persons/{missing.child.pk}/")
+    page = client.get(f"/persons/{missing.child.pk}/?purpose=review")
     assert page.status_code == 200
     html = page.content.decode()
     assert "疑义校核中" in html

@@ -114,6 +114,9 @@ def test_caseworker_searches_and_reads_a_child_page(
 
     page.get_by_role("link", name="王小明").click()
     assert page.get_by_test_id("id-number").inner_text() == family_a.child.id_number
+    assert "处于限制人身自由状态" in page.locator(".timeline").inner_text()  # outline first
+    page.get_by_label("查看详情须说明用途").select_option("determination")
+    page.get_by_role("button", name="查看详情").click()
     items = page.locator(".timeline > .tl-item")
     assert items.count() == 2
     assert "服刑在押" in items.nth(0).inner_text() or "服刑在押" in items.nth(1).inner_text()

@@ -30,7 +30,8 @@ def test_caseworker_sees_the_child_with_parents_case_and_timeline(personas, fami
 
 
 def test_timeline_shows_each_fact_with_its_provenance(personas, family_a):
-    page = client_for(personas.caseworker_a).get(url(family_a.child.pk)).content.decode()
+    detail = f"{url(family_a.child.pk)}?purpose=determination"
+    page = client_for(personas.caseworker_a).get(detail).content.decode()
     # the father's imprisonment, from the court, on the child's page
     assert "服刑在押" in page
     assert "2024年5月1日至2031年4月30日" in page

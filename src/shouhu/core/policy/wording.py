@@ -155,3 +155,36 @@ def reason_label(code: str) -> str:
     if subject in PARENTS and fact_type in FACT_LABELS:
         return SUBJECT_LABELS[subject] + fact_phrase(fact_type) + _WITH_THRESHOLD.get(fact_type, "")
     return code
+
+
+# 概况：只说有没有这种情况、对儿童意味着什么（给只有“概况”授权的人看），不说判决、病名、编号。
+_SUMMARIES: Final = MappingProxyType(
+    {
+        "deceased": "已故",
+        "declared_dead": "被宣告死亡",
+        "declared_missing": "被宣告失踪",
+        "imprisoned": "处于限制人身自由状态",
+        "compulsory_rehab": "处于限制人身自由状态",
+        "other_restriction": "处于限制人身自由状态",
+        "severe_illness": "患重病",
+        "severe_disability": "有残疾",
+        "lost_contact": "失去联系",
+        "guardianship_revoked": "被撤销监护资格",
+        "deported": "被遣送（驱逐）出境",
+    }
+)
+
+
+def month_text(value: date) -> str:
+    return f"{value.year}年{value.month}月"
+
+
+def summary_phrase(fact_type: str, *, until: date | None = None) -> str:
+    """概况说法（主语之后）：“处于限制人身自由状态，至2027年2月”。日期只到月。"""
+    text = _SUMMARIES.get(fact_type) or fact_phrase(fact_type)
+    return f"{text}，至{month_text(until)}" if until else text
+
+
+def fact_summary(subject: str, fact_type: str, *, until: date | None = None) -> str:
+    """一条事实的概况：“父亲处于限制人身自由状态，至2027年2月”。"""
+    return SUBJECT_LABELS[subject] + summary_phrase(fact_type, until=until)

@@ -7,6 +7,7 @@
 调用方只从这里导入：`from shouhu.web import access`，`access.access_person(ctx, pk)`。
 """
 
+from shouhu.web.access.disclosure import Disclosure, disclosure_for, fact_level
 from shouhu.web.access.exchange import (
     access_credential_submission,
     access_item,
@@ -52,6 +53,7 @@ from shouhu.web.access.persons import (
 )
 
 __all__ = [
+    "Disclosure",
     "access_case",
     "access_credential_submission",
     "access_dashboard",
@@ -75,8 +77,10 @@ __all__ = [
     "access_upload",
     "agencies_visible_to",
     "cases_visible_to",
+    "disclosure_for",
     "division_in_scope",
     "divisions_visible_to",
+    "fact_level",
     "facts_in_scope",
     "facts_visible_to",
     "findings_visible_to",

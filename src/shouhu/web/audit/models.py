@@ -67,6 +67,7 @@ class ObjectType(models.TextChoices):
     JOB = "job", "后台任务"
     CREDENTIAL = "credential", "接口凭证"
     USER = "user", "用户"
+    GRANT = "grant", "共享授权"
     DEMO = "demo", "演示数据"
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shouhu.web import access
+from shouhu.web.access.disclosure import NONE, Disclosure, disclosure_for, fact_level
 from shouhu.web.accounts.models import User
 from shouhu.web.cases.models import Category, OrphanType
 from shouhu.web.comparison.labels import link_display, reason_label
@@ -32,6 +33,7 @@ from shouhu.web.registry.models import DivisionLevel, ParentLink
 from shouhu.web.registry.selectors import age_on, division_path_names, id_number_display
 from shouhu.web.registry.timeline import FactEntry, fact_entry
 
+COMPARISON = "comparison"  # 比对发现页面上事实按这个用途的授权显示
 PAGE_SIZE = 25
 RUN_LIST_SIZE = 20
 KINDS = tuple(FindingKind.choices)
@@ -310,18 +312,24 @@ def _written_id(user: User, fact: Fact, visible: bool) -> str:
 
 
 def _record(
-    user: User, fact: Fact, subjects: dict[int, str], link: dict[str, object]
-) -> RecordView:
+    disclosure: Disclosure, fact: Fact, subjects: dict[int, str], link: dict[str, object]
+) -> RecordView | None:
     """部门原样填写的姓名、号码只在当事人未关联或在用户辖区内时显示。来源里去掉入库时的
     关联方式，只显示本次比对的关联（两者可能不同，放在一起容易误读）。"""
+    user = disclosure.user
     person = fact.person_id
     visible = person is None or access.persons_visible_to(user).filter(pk=person).exists()
-    entry = fact_entry(fact=fact)
+    level = fact_level(disclosure, fact, in_scope=visible)
+    if level == NONE:
+        return None
+    entry = fact_entry(fact=fact, level=level)
+    if entry.provenance is not None:
+        entry = replace(entry, provenance=replace(entry.provenance, link=""))
     method, confidence = str(link.get("method", "unlinked")), link.get("confidence")
     return RecordView(
         fact_pk=fact.pk,
         subject=subjects.get(person or -1, "未匹配" if person is None else "其他人员"),
-        entry=replace(entry, provenance=replace(entry.provenance, link="")),
+        entry=entry,
         written_name=fact.subject_name if visible else "",
         written_id=_written_id(user, fact, visible),
         link=link_display(method, int(str(confidence)) if confidence is not None else None),
@@ -329,33 +337,38 @@ def _record(
     )
 
 
-def _records(user: User, finding: Finding) -> tuple[RecordView, ...]:
-    facts = Fact.objects.filter(pk__in=finding.fact_ids).select_related("agency", "submission")
+def _records(disclosure: Disclosure, finding: Finding) -> tuple[RecordView, ...]:
+    facts = Fact.objects.filter(pk__in=finding.fact_ids).select_related(
+        "agency__division", "submission"
+    )
     by_pk = {fact.pk: fact for fact in facts}
     links = {int(str(link["fact_id"])): link for link in finding.links}
     subjects = _subjects(finding)
-    return tuple(
-        _record(user, by_pk[pk], subjects, links.get(pk, {}))
+    records = (
+        _record(disclosure, by_pk[pk], subjects, links.get(pk, {}))
         for pk in finding.fact_ids
         if pk in by_pk
     )
+    return tuple(r for r in records if r is not None)
 
 
-def _decision(finding: Finding) -> tuple[DeterminationView | None, bool]:
+def _decision(finding: Finding, disclosure: Disclosure) -> tuple[DeterminationView | None, bool]:
     if finding.person is None:
         return None, False
     view = determination_view(
-        child=finding.person, as_of=finding.run.as_of, today=timezone.localdate()
-    )
+        child=finding.person, as_of=finding.run.as_of, today=timezone.localdate(),
+        disclosure=disclosure,
+    )  # fmt: skip
     expected = finding.decision or ("eligible" if finding.category else "")
     changed = bool(expected) and view.status != expected
     return view, changed
 
 
 def finding_page(*, user: User, finding: Finding) -> FindingPage:
-    """一条发现的详情（已经过 access.access_finding）。"""
+    """一条发现的详情（已经过 access.access_finding）；事实按“数据比对”用途的授权显示。"""
     person = finding.person
-    decision, changed = _decision(finding)
+    disclosure = disclosure_for(user, purpose=COMPARISON)
+    decision, changed = _decision(finding, disclosure)
     case = finding.case
     return FindingPage(
         pk=finding.pk,
@@ -370,10 +383,10 @@ def finding_page(*, user: User, finding: Finding) -> FindingPage:
         age=age_on(person.birth_date, timezone.localdate()) if person else None,
         division_path=division_path_names(person.division if person else finding.division),
         category=category_label(finding.category, finding.orphan_type),
-        reasons=tuple((str(r.get("code")), str(r.get("text") or "")) for r in finding.reasons),
+        reasons=tuple((str(r.get("code")), _reason_text(r)) for r in finding.reasons),
         decision=decision,
         decision_changed=changed,
-        records=_records(user, finding),
+        records=_records(disclosure, finding),
         link=_lowest_link(finding),
         case_pk=case.pk if case else None,
         case_label=category_label(case.category, case.orphan_type) if case else "",

@@ -1,4 +1,10 @@
-"""The decision for one child, from the current facts the platform holds about the family."""
+"""儿童的资格认定：按平台掌握的全家当前事实。
+
+认定用到每一条事实（包括不在用户辖区内的父母的）；页面显示多少按访问层的 disclosure：
+只能看概况的事实，原因读作概况（“父亲处于限制人身自由状态，至2027年2月”）；无权知道其存在的
+事实不留痕迹；“按其他日期认定”和下一次变化的确切日期，要每条事实都能看详情才给（否则可以
+试出页面上没有显示的日期）。
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,9 @@ from shouhu.core.policy.vocabulary import (
     STATUS_LABELS,
     SUPPORT_LABEL_NAMES,
 )
+from shouhu.core.policy.wording import fact_summary, month_text
+from shouhu.web import access
+from shouhu.web.access.disclosure import DETAIL, EXISTS, NONE, Disclosure, fact_level
 from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import ParentLink, Person
 
@@ -21,6 +30,7 @@ from shouhu.web.registry.models import ParentLink, Person
 class Determination:
     assessment: policy.Assessment
     fact_ids: dict[str, int]  # "father.facts[0]" → Fact.pk, to show each reason's evidence
+    facts: dict[int, Fact]  # Fact.pk → the row
 
 
 def _policy_fact(row: Fact) -> policy.Fact:
@@ -28,10 +38,18 @@ def _policy_fact(row: Fact) -> policy.Fact:
     return policy.Fact(type=row.type, level=row.level or None, **values)
 
 
-def _policy_person(role: str, person: Person, fact_ids: dict[str, int]) -> policy.Person:
-    rows = list(Fact.objects.filter(person=person, is_current=True).order_by("pk"))
+def _policy_person(
+    role: str, person: Person, fact_ids: dict[str, int], facts: dict[int, Fact] | None = None
+) -> policy.Person:
+    rows = list(
+        Fact.objects.filter(person=person, is_current=True)
+        .select_related("agency__division", "submission")
+        .order_by("pk")
+    )
     for index, row in enumerate(rows):
         fact_ids[f"{role}.facts[{index}]"] = row.pk
+        if facts is not None:
+            facts[row.pk] = row
     return policy.Person(
         facts=tuple(_policy_fact(row) for row in rows),
         id_number=person.id_number,
@@ -39,21 +57,25 @@ def _policy_person(role: str, person: Person, fact_ids: dict[str, int]) -> polic
     )
 
 
-def determination_case_input(
-    *, child: Person, as_of: date
-) -> tuple[policy.CaseInput, dict[str, int]]:
-    """The rule engine's input: the child, and each parent the registry links (else unknown)."""
-    fact_ids: dict[str, int] = {}
-    parents = {
+def _parents(child: Person) -> dict[str, Person]:
+    return {
         link.relation: link.parent
         for link in ParentLink.objects.filter(child=child).select_related("parent")
     }
+
+
+def determination_case_input(
+    *, child: Person, as_of: date, facts: dict[int, Fact] | None = None
+) -> tuple[policy.CaseInput, dict[str, int]]:
+    """The rule engine's input: the child, and each parent the registry links (else unknown)."""
+    fact_ids: dict[str, int] = {}
+    parents = _parents(child)
     father, mother = parents.get("father"), parents.get("mother")
     case = policy.CaseInput(
         as_of=as_of,
-        child=_policy_person("child", child, fact_ids),
-        father=_policy_person("father", father, fact_ids) if father else None,
-        mother=_policy_person("mother", mother, fact_ids) if mother else None,
+        child=_policy_person("child", child, fact_ids, facts),
+        father=_policy_person("father", father, fact_ids, facts) if father else None,
+        mother=_policy_person("mother", mother, fact_ids, facts) if mother else None,
         region=child.division_id[:6],
         case_id=child.pk,
     )
@@ -62,8 +84,9 @@ def determination_case_input(
 
 def determination_get(*, child: Person, as_of: date) -> Determination:
     """The decision on `as_of` (today, or any other date for a 'what if'). Read-only."""
-    case, fact_ids = determination_case_input(child=child, as_of=as_of)
-    return Determination(assessment=policy.assess_case(case), fact_ids=fact_ids)
+    facts: dict[int, Fact] = {}
+    case, fact_ids = determination_case_input(child=child, as_of=as_of, facts=facts)
+    return Determination(assessment=policy.assess_case(case), fact_ids=fact_ids, facts=facts)
 
 
 @dataclass(frozen=True)
@@ -90,7 +113,9 @@ class DeterminationView:
     reasons: tuple[ReasonView, ...]
     next_change: policy.NextChange | None
     next_change_label: str
+    next_change_text: str  # 只能看概况时日期只到月，不说是哪条事实
     subsidy: policy.Subsidy | None
+    what_if_allowed: bool  # 每条事实都能看详情才可以按其他日期认定（否则可以试出未公开的日期）
 
 
 def _outcome_label(status: str, category: str | None) -> str:
@@ -99,10 +124,62 @@ def _outcome_label(status: str, category: str | None) -> str:
     return STATUS_LABELS[status]
 
 
-def determination_view(*, child: Person, as_of: date, today: date) -> DeterminationView:
+def _levels(found: Determination, child: Person, disclosure: Disclosure) -> dict[int, str]:
+    """每条用到的事实能看到多少：儿童本人的按授权；不在用户辖区内的父母的，最多概况。"""
+    parents = _parents(child).values()
+    visible = set(
+        access.persons_visible_to(disclosure.user)
+        .filter(pk__in=[p.pk for p in parents])
+        .values_list("pk", flat=True)
+    )
+    return {
+        pk: fact_level(disclosure, fact, in_scope=fact.person_id in visible | {child.pk})
+        for pk, fact in found.facts.items()
+    }
+
+
+def _subject(fact_id: int, found: Determination) -> str:
+    path = next(p for p, pk in found.fact_ids.items() if pk == fact_id)
+    return path.split(".", 1)[0]
+
+
+def _reason(r: policy.Reason, found: Determination, levels: dict[int, str]) -> ReasonView | None:
+    evidence = tuple(found.fact_ids[p] for p in r.facts if p in found.fact_ids)
+    shown = [levels[pk] for pk in evidence]
+    if NONE in shown:
+        return None  # 用到了用户无权知道其存在的事实：这一条不列出
+    text = r.text
+    if EXISTS in shown:
+        facts = [found.facts[pk] for pk in evidence]
+        text = "；".join(dict.fromkeys(
+            fact_summary(_subject(f.pk, found), f.type, until=f.end or f.valid_until)
+            for f in facts
+        ))  # fmt: skip
+    return ReasonView(r.code, text, r.clause, r.documents, evidence)
+
+
+def _next_change_text(nxt: policy.NextChange, outline_only: bool) -> str:
+    if not outline_only:
+        return nxt.text
+    return f"自{month_text(nxt.date)}起，结论将变为“{_outcome_label(nxt.status, nxt.category)}”"
+
+
+def _labels_shown(a: policy.Assessment, found: Determination, levels: dict[int, str]) -> list[str]:
+    hidden = {found.facts[pk].type for pk, level in levels.items() if level == NONE}
+    return [SUPPORT_LABEL_NAMES[label] for label in a.labels if label not in hidden]
+
+
+def determination_view(
+    *, child: Person, as_of: date, today: date, disclosure: Disclosure
+) -> DeterminationView:
+    """What the page shows of the decision, for this user and this stated purpose."""
     found = determination_get(child=child, as_of=as_of)
-    a = found.assessment
-    nxt = a.next_change
+    a, nxt = found.assessment, found.assessment.next_change
+    levels = _levels(found, child, disclosure)
+    outline_only = any(level != DETAIL for level in levels.values())
+    subsidy_hidden = a.subsidy is not None and a.subsidy.basis in {
+        found.facts[pk].type for pk, level in levels.items() if level == NONE
+    }
     return DeterminationView(
         as_of=as_of,
         is_what_if=as_of != today,
@@ -111,18 +188,11 @@ def determination_view(*, child: Person, as_of: date, today: date) -> Determinat
         category_label=CATEGORY_LABELS.get(a.category or "", ""),
         orphan_type_label=ORPHAN_TYPE_LABELS.get(a.orphan_type or "", ""),
         reviews_per_year=a.reviews_per_year,
-        labels=tuple(SUPPORT_LABEL_NAMES[label] for label in a.labels),
-        reasons=tuple(
-            ReasonView(
-                r.code,
-                r.text,
-                r.clause,
-                r.documents,
-                tuple(found.fact_ids[p] for p in r.facts if p in found.fact_ids),
-            )
-            for r in a.reasons
-        ),
+        labels=tuple(_labels_shown(a, found, levels)),
+        reasons=tuple(v for r in a.reasons if (v := _reason(r, found, levels)) is not None),
         next_change=nxt,
         next_change_label=_outcome_label(nxt.status, nxt.category) if nxt else "",
-        subsidy=a.subsidy,
+        next_change_text=_next_change_text(nxt, outline_only) if nxt else "",
+        subsidy=None if subsidy_hidden else a.subsidy,
+        what_if_allowed=not outline_only,
     )

@@ -9,14 +9,20 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from shouhu.core.catalog.facts import ValueKind, fact_fields, field_kind
+from shouhu.core.errors import NotFound
 from shouhu.core.policy.vocabulary import FIELD_LABELS
 from shouhu.web import access
+from shouhu.web.access.disclosure import NONE, disclosure_for, fact_level
+from shouhu.web.access.persons import NOT_FOUND_FACT
 from shouhu.web.accounts.models import Agency, User
+from shouhu.web.accounts.permissions import is_submitter
 from shouhu.web.exchange.models import Fact, FactType
 from shouhu.web.objections.models import Objection, ObjectionStatus
 from shouhu.web.objections.services import CORRECTABLE
 from shouhu.web.registry.selectors import id_number_display
 from shouhu.web.registry.timeline import FactEntry, fact_entry
+
+CASE_WORK = "case_work"
 
 LIST_LIMIT = 200
 
@@ -137,6 +143,17 @@ class ObjectionPage:
     correction_fields: tuple[CorrectionField, ...]
 
 
+def fact_entry_for(*, user: User, fact: Fact) -> FactEntry:
+    """疑义页面上的事实：提供部门的数据报送员看自己报送的全部；其他人按共享授权（个案办理用途），
+    无权知道其存在的事实答复为“未找到”。"""
+    if is_submitter(user) and user.agency_id == fact.agency_id:
+        return fact_entry(fact=fact)
+    level = fact_level(disclosure_for(user, purpose=CASE_WORK), fact)
+    if level == NONE:
+        raise NotFound(NOT_FOUND_FACT)
+    return fact_entry(fact=fact, level=level)
+
+
 def objection_page(*, user: User, objection: Objection) -> ObjectionPage:
     """一条疑义（`objection` 须已经过 access.access_objection）：事实、理由、答复、时间。"""
     fact = objection.fact
@@ -156,9 +173,11 @@ def objection_page(*, user: User, objection: Objection) -> ObjectionPage:
         answered_at=_local(objection.answered_at),
         resolved_at=_local(objection.resolved_at),
         agency=objection.agency.name,
-        fact=fact_entry(fact=fact),
+        fact=fact_entry_for(user=user, fact=fact),
         fact_is_current=fact.is_current,
-        correction=fact_entry(fact=objection.correction) if objection.correction else None,
+        correction=(
+            fact_entry_for(user=user, fact=objection.correction) if objection.correction else None
+        ),
         subject_name=fact.subject_name or (fact.person.name if fact.person else ""),
         subject_id=id_number_display(user=user, id_number=_subject_id(fact)),
         person_pk=_person_link(user, fact),

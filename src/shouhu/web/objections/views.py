@@ -24,11 +24,11 @@ from shouhu.web.objections import services
 from shouhu.web.objections.forms import FIELD_PREFIX, parse_changes
 from shouhu.web.objections.selectors import (
     ObjectionPage,
+    fact_entry_for,
     objection_list_raised_by,
     objection_page,
     objection_queue_for,
 )
-from shouhu.web.registry.timeline import fact_entry
 
 RESOLUTIONS = {"confirm": "核实无误", "correct": "更正", "reject": "不予采纳"}
 
@@ -53,7 +53,8 @@ def objection_new_view(request: HttpRequest, fact_id: int) -> HttpResponse:
             messages.success(request, "疑义已提交，提供部门将在答复期限内校核。个案照常办理。")
             return redirect("objection_detail", objection.pk)
     audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.FACT, object_id=fact.pk)
-    context = {"fact": fact_entry(fact=fact), "fact_obj": fact, "reason": reason, "error": error}
+    entry = fact_entry_for(user=_user(request), fact=fact)
+    context = {"fact": entry, "fact_obj": fact, "reason": reason, "error": error}
     return render(request, "objections/new.html", context, status=400 if error else 200)
 
 

@@ -8,7 +8,9 @@ from datetime import date
 from django.utils import timezone
 
 from shouhu.web import access
+from shouhu.web.access.disclosure import Disclosure
 from shouhu.web.accounts.models import User
+from shouhu.web.audit.models import Purpose
 from shouhu.web.cases.models import CaseStatus
 from shouhu.web.registry.models import Gender, Person, Relation
 from shouhu.web.registry.selectors import (
@@ -61,12 +63,16 @@ class PersonPage:
     children: tuple[Relative, ...]
     cases: tuple[CaseSummary, ...]
     facts: tuple[FactEntry, ...]
+    restricted_purposes: tuple[tuple[str, str], ...]  # 说明用途后可看详情的用途（代码, 名称）
+    purpose: str  # 本次说明的用途（没有说明为空）
+    purpose_label: str
 
 
-def person_page(*, user: User, person: Person) -> PersonPage:
+def person_page(*, user: User, person: Person, disclosure: Disclosure) -> PersonPage:
     """一人一页：身份、户籍地、父母和子女、个案、事实时间线（含来源）。
 
-    `person` 须已经过 access.access_person。父母的事实只在父母也在用户辖区内时列出。
+    `person` 须已经过 access.access_person。父母的事实只在父母也在用户辖区内时列出；每条事实
+    看到多少按 `disclosure`（共享授权和本次说明的用途）。
     """
     today = timezone.localdate()
     parents = [
@@ -87,6 +93,7 @@ def person_page(*, user: User, person: Person) -> PersonPage:
 
     subjects = [("本人", person)] + [(rel, other) for rel, other in parents if other.pk in visible]
     age = age_on(person.birth_date, today)
+    found = timeline(user, subjects, disclosure)
     return PersonPage(
         pk=person.pk,
         name=person.name,
@@ -99,7 +106,13 @@ def person_page(*, user: User, person: Person) -> PersonPage:
         parents=tuple(relative(*p) for p in parents),
         children=tuple(relative(*c) for c in children),
         cases=_case_summaries(user, person),
-        facts=timeline(user, subjects),
+        facts=found.entries,
+        restricted_purposes=tuple(
+            (code, str(Purpose(code).label))
+            for code in disclosure.purposes_with_detail(found.restricted_items)
+        ),
+        purpose=disclosure.purpose or "",
+        purpose_label=str(Purpose(disclosure.purpose).label) if disclosure.purpose else "",
     )
 
 

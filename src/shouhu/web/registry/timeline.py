@@ -1,6 +1,8 @@
 """事实的显示：时间线上的一条事实（类型、日期、细节、来源、旧版本、待校核的疑义）。
 
 儿童页面、疑义页面和比对发现页面都用这里的 `fact_entry`，同一条事实在哪里都读作同一句话。
+看到多少由访问层的 `disclosure.fact_level` 决定：看不到的不列出；只有概况的只列一句概况
+（“处于限制人身自由状态，至2027年2月”），不列日期、病名、来源部门和记录编号。
 """
 
 from __future__ import annotations
@@ -13,8 +15,15 @@ from django.utils import timezone
 
 from shouhu.core.identity.links import link_method_label
 from shouhu.core.policy.vocabulary import DATE_FIELDS, FACT_FIELDS
-from shouhu.core.policy.wording import UNKNOWN_DATE, date_text, fact_value_label, field_label
+from shouhu.core.policy.wording import (
+    UNKNOWN_DATE,
+    date_text,
+    fact_value_label,
+    field_label,
+    summary_phrase,
+)
 from shouhu.web import access
+from shouhu.web.access.disclosure import DETAIL, EXISTS, NONE, Disclosure, fact_items, fact_level
 from shouhu.web.accounts.models import User
 from shouhu.web.exchange.items import item_name
 from shouhu.web.exchange.models import Channel, Fact, FactType
@@ -42,29 +51,57 @@ class FactEntry:
     when: str
     sort_date: date
     details: tuple[tuple[str, str], ...]
-    provenance: Provenance
+    provenance: Provenance | None  # 只有概况时没有来源
     version: int
+    recorded_at: datetime
     superseded: tuple[FactEntry, ...] = ()
     open_objections: tuple[int, ...] = ()  # 待校核的疑义（本版本或旧版本上的）；个案照常办理
+    restricted: bool = False  # 只有概况：type_label 是概况的说法，其余为空
+    item_code: str = ""  # 只用于让用户说明用途后查看详情
+
+
+@dataclass(frozen=True)
+class Timeline:
+    entries: tuple[FactEntry, ...]
+    restricted_items: tuple[str, ...]  # 只看到概况的事实所属的数据项
 
 
 # ---------------------------------------------------------------- 事实时间线
 
 
-def timeline(user: User, subjects: list[tuple[str, Person]]) -> tuple[FactEntry, ...]:
+def timeline(user: User, subjects: list[tuple[str, Person]], disclosure: Disclosure) -> Timeline:
     entries: list[FactEntry] = []
     for subject, person in subjects:
-        facts = access.facts_visible_to(user, person).select_related("agency", "submission")
+        facts = access.facts_visible_to(user, person).select_related(
+            "agency__division", "submission"
+        )
         by_pk = {fact.pk: fact for fact in facts}
         objections = _open_objections(by_pk)
         for fact in by_pk.values():
-            if fact.is_current:
-                older = _older_versions(fact, by_pk)
-                open_ids = sorted(o for f in [fact, *older] for o in objections.get(f.pk, ()))
-                entries.append(_fact_entry(subject, fact, older, tuple(open_ids)))
+            level = fact_level(disclosure, fact)
+            if not fact.is_current or level == NONE:
+                continue
+            if level == EXISTS:
+                entries.append(_summary_entry(subject, fact))
+                continue
+            older = _older_versions(fact, by_pk)
+            open_ids = sorted(o for f in [fact, *older] for o in objections.get(f.pk, ()))
+            entries.append(_fact_entry(subject, fact, older, tuple(open_ids)))
     # 新近的在前；同一天的按记录时间
-    entries.sort(key=lambda e: (e.sort_date, e.provenance.recorded_at), reverse=True)
-    return tuple(entries)
+    entries.sort(key=lambda e: (e.sort_date, e.recorded_at), reverse=True)
+    restricted = tuple(sorted({e.item_code for e in entries if e.restricted}))
+    return Timeline(entries=tuple(entries), restricted_items=restricted)
+
+
+def _summary_entry(subject: str, fact: Fact) -> FactEntry:
+    items = fact_items(fact)
+    return FactEntry(
+        pk=fact.pk, subject=subject,
+        type_label=summary_phrase(fact.type, until=fact.end or fact.valid_until),
+        when="", sort_date=_fact_sort_date(fact), details=(), provenance=None,
+        version=fact.version, recorded_at=fact.recorded_at, restricted=True,
+        item_code=items[0].code if items else "",
+    )  # fmt: skip
 
 
 def _open_objections(by_pk: dict[int, Fact]) -> dict[int, list[int]]:
@@ -84,9 +121,10 @@ def _older_versions(fact: Fact, by_pk: dict[int, Fact]) -> list[Fact]:
     return chain
 
 
-def fact_entry(*, fact: Fact, subject: str = "") -> FactEntry:
-    """一条事实的显示形式（类型、日期、细节、来源），供疑义校核等页面使用。"""
-    return _fact_entry(subject, fact, [])
+def fact_entry(*, fact: Fact, subject: str = "", level: str = DETAIL) -> FactEntry:
+    """一条事实的显示形式（类型、日期、细节、来源），供疑义校核、比对发现等页面使用；
+    `level` 是调用方按访问层算出的程度（只有概况时只有一句概况）。"""
+    return _summary_entry(subject, fact) if level == EXISTS else _fact_entry(subject, fact, [])
 
 
 def _fact_entry(
@@ -101,6 +139,7 @@ def _fact_entry(
         details=_fact_details(fact),
         provenance=_provenance(fact),
         version=fact.version,
+        recorded_at=fact.recorded_at,
         superseded=tuple(_fact_entry(subject, old, []) for old in older),
         open_objections=open_objections,
     )

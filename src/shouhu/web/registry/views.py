@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shouhu.core.catalog import catalog_load
 from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.audit.context import request_context
@@ -26,6 +27,15 @@ from shouhu.web.registry.person_page import person_page
 from shouhu.web.registry.selectors import SCOPES, person_search
 
 MAX_QUERY_LENGTH = 60
+WHAT_IF_REFUSED = "其中有您只能看到概况的信息，只能按今天认定。"
+
+
+def stated_purpose(raw: str | None) -> str | None:
+    """网址里说明的用途：须是数据的使用用途（purposes.toml 的 use 类），否则视为没有说明。"""
+    purposes = catalog_load().purposes
+    if raw and raw in purposes and purposes[raw].kind == "use":
+        return raw
+    return None
 
 
 def _user(request: HttpRequest) -> User:
@@ -65,21 +75,27 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
-    ctx = request_context(request, Purpose.CASE_WORK)
+    """儿童（人员）页面。敏感事实的详情要先说明用途（?purpose=…，须在授权之内），用途记入审计。"""
+    purpose = stated_purpose(request.GET.get("purpose"))
+    ctx = request_context(request, purpose or Purpose.CASE_WORK)
     person = access.access_person(ctx, person_id)
-    page = person_page(user=_user(request), person=person)
+    disclosure = access.disclosure_for(_user(request), purpose=purpose)
+    page = person_page(user=_user(request), person=person, disclosure=disclosure)
     today = timezone.localdate()
     as_of, as_of_error = _what_if_date(request.GET.get("as_of"), today)
     decision = None
     if page.is_minor or page.cases or as_of != today:
-        decision = determination_view(child=person, as_of=as_of, today=today)
+        decision = determination_view(child=person, as_of=as_of, today=today, disclosure=disclosure)
+        if as_of != today and not decision.what_if_allowed:
+            as_of, as_of_error = today, WHAT_IF_REFUSED
+            decision = determination_view(
+                child=person, as_of=today, today=today, disclosure=disclosure
+            )
     audit_record(
-        ctx=ctx,
-        action=Action.VIEW,
-        object_type=ObjectType.PERSON,
-        object_id=person.pk,
-        detail={"what_if": as_of != today},
-    )
+        ctx=ctx, action=Action.VIEW, object_type=ObjectType.PERSON, object_id=person.pk,
+        detail={"what_if": as_of != today, "purpose_stated": purpose is not None,
+                "outline_facts": sum(1 for f in page.facts if f.restricted)},
+    )  # fmt: skip
     context = {"page": page, "d": decision, "as_of_error": as_of_error}
     return render(request, "registry/person_detail.html", context)
 

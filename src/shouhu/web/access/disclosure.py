@@ -1,0 +1,130 @@
+"""一条事实可以给这个用户看多少：看不到（none）、概况（exists）、详情（detail）。
+
+人员在不在用户辖区内由 `persons.py` 判断；这里判断看到的程度：
+- 按共享授权（`grants.Grant`）：用户所在部门（或该类型的所有部门）、角色、数据项、用途；
+- 内部数据不必说明用途；敏感数据看详情须先说明用途，且该用途在授权之内，否则最多看概况；
+- 不在用户辖区内的父母（儿童的认定仍要用他们的事实），最多看概况（修复 H1）；
+- 监护人未同意的艾滋病病毒感染情况，只有卫生健康部门和县级民政经办可见（《艾滋病防治条例》
+  第三十九条），其他人连概况也没有。
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Final
+
+from django.db.models import Q
+from django.utils import timezone
+
+from shouhu.core.catalog import DataItem, Sensitivity, catalog_load
+from shouhu.web.accounts.models import User
+from shouhu.web.accounts.permissions import Role
+from shouhu.web.exchange.models import Fact
+from shouhu.web.grants.models import Grant
+
+NONE: Final = "none"
+EXISTS: Final = "exists"
+DETAIL: Final = "detail"
+_RANK: Final = {NONE: 0, EXISTS: 1, DETAIL: 2}
+CONSENT_GUARDED: Final = frozenset({"hiv_infected"})
+
+
+def _lower(a: str, b: str) -> str:
+    return a if _RANK[a] <= _RANK[b] else b
+
+
+def _higher(a: str, b: str) -> str:
+    return a if _RANK[a] >= _RANK[b] else b
+
+
+@dataclass
+class Disclosure:
+    """一个用户在一次查看中的授权表：(数据项, 用途) → 程度。每个请求建一次。"""
+
+    user: User
+    purpose: str | None  # 用户说明的用途；None 表示还没有说明
+    levels: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def granted(self, item_code: str, purpose: str | None) -> str:
+        if purpose is not None:
+            return self.levels.get((item_code, purpose), NONE)
+        found = NONE
+        for (code, _), level in self.levels.items():
+            if code == item_code:
+                found = _higher(found, level)
+        return found
+
+    def purposes_with_detail(self, item_codes: Iterable[str]) -> list[str]:
+        """可以说明的用途：让这些数据项中至少一项能看详情的用途。"""
+        wanted = set(item_codes)
+        return sorted(
+            {p for (code, p), level in self.levels.items() if code in wanted and level == DETAIL}
+        )
+
+
+def disclosure_for(user: User, *, purpose: str | None = None) -> Disclosure:
+    """用户当前有效的授权（按部门、部门类型和角色筛出），供这一次查看用。"""
+    today = timezone.localdate()
+    agency = user.agency
+    disclosure = Disclosure(user=user, purpose=purpose)
+    if agency is None:
+        return disclosure
+    grants = Grant.objects.filter(
+        Q(agency__isnull=True) | Q(agency=agency), agency_type=agency.agency_type,
+        revoked_at__isnull=True,
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))  # fmt: skip
+    for grant in grants:
+        if user.role in grant.roles:
+            key = (grant.item_code, grant.purpose)
+            disclosure.levels[key] = _higher(disclosure.levels.get(key, NONE), grant.level)
+    return disclosure
+
+
+@cache
+def _items_by_type(region: str) -> dict[str, tuple[DataItem, ...]]:
+    by_type: dict[str, list[DataItem]] = {}
+    for item in catalog_load(region or None).items:
+        for fact_type in item.fact_types:
+            by_type.setdefault(fact_type, []).append(item)
+    return {t: tuple(items) for t, items in by_type.items()}
+
+
+def fact_items(fact: Fact) -> tuple[DataItem, ...]:
+    """事实来自哪个数据项；没有报送批次的（人工录入等）按可能产生它的所有数据项，取最严的。"""
+    region = fact.agency.division_id[:6] if fact.agency_id else ""
+    if fact.submission_id is not None and fact.submission is not None:
+        for item in catalog_load(region or None).items:
+            if item.code == fact.submission.item_code:
+                return (item,)
+    return _items_by_type(region).get(fact.type, ())
+
+
+def _consent_allows(user: User, fact: Fact) -> bool:
+    if fact.type not in CONSENT_GUARDED or fact.consent is True:
+        return True
+    agency_type = user.agency.agency_type if user.agency else ""
+    county_caseworker = user.role == Role.CASEWORKER and user.division.level == "county"
+    return agency_type == "health" or (agency_type == "civil_affairs" and county_caseworker)
+
+
+def fact_level(disclosure: Disclosure, fact: Fact, *, in_scope: bool = True) -> str:
+    """这个用户在这次查看中对这条事实能看到多少。"""
+    if not _consent_allows(disclosure.user, fact):
+        return NONE
+    items = fact_items(fact)
+    if not items:
+        return NONE
+    level = DETAIL
+    for item in items:
+        any_purpose = disclosure.granted(item.code, None)
+        if item.sensitivity == Sensitivity.INTERNAL:
+            granted = any_purpose
+        else:  # 敏感数据：详情只在说明了、且授权了的用途下；否则最多概况
+            stated = (
+                disclosure.granted(item.code, disclosure.purpose) if disclosure.purpose else NONE
+            )
+            granted = _higher(stated, _lower(any_purpose, EXISTS))
+        level = _lower(level, granted)
+    return level if in_scope else _lower(level, EXISTS)

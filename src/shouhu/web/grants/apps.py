@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GrantsConfig(AppConfig):
+    name = "shouhu.web.grants"
+    verbose_name = "共享授权"
