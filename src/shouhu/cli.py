@@ -12,6 +12,8 @@ from shouhu.commands.package import package
 from shouhu.commands.synth import synth
 from shouhu.web import django_setup
 from shouhu.web.accounts.commands import credential
+from shouhu.web.accounts.division_commands import division
+from shouhu.web.accounts.user_commands import agency, roster, user
 from shouhu.web.comparison.commands import compare_db
 from shouhu.web.exchange.commands import submission
 from shouhu.web.exchange.package_command import import_ as package_import
@@ -47,6 +49,9 @@ def serve(host: str, port: int, threads: int) -> None:
     from shouhu.web.wsgi import application
 
     call_command("migrate", interactive=False, verbosity=0)
+    from shouhu.web.registry.divisions import division_table_sync
+
+    division_table_sync()  # 随包的全国区划表（幂等，已同步时只读一遍）
     from shouhu.web.jobs.worker import worker_thread_start
 
     worker_thread_start()  # 后台任务（大文件校验、入库）；另开 `shouhu worker` 可再加进程
@@ -92,6 +97,10 @@ main.add_command(synth)
 main.add_command(assess)
 main.add_command(compare)
 main.add_command(credential)
+main.add_command(user)
+main.add_command(agency)
+main.add_command(roster)
+main.add_command(division)
 main.add_command(submission)
 main.add_command(worker)
 package.add_command(package_import)

@@ -148,6 +148,10 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "upload_id": Objects.upload,
     "job_id": Objects.job,
     "item_code": Objects.item_code,
+    "user_id": lambda objects: objects.user.pk,
+    "agency_id": lambda objects: objects.user.agency_id or 1,
+    "member_id": lambda objects: 1,
+    "credential_id": lambda objects: 1,
     "fmt": lambda objects: "xlsx",
 }
 

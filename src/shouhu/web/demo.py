@@ -35,8 +35,8 @@ from shouhu.web.exchange.items import item_name
 from shouhu.web.exchange.models import Channel, Fact, Submission
 from shouhu.web.exchange.services import receipt_number
 from shouhu.web.grants.services import grants_ensure_defaults
+from shouhu.web.registry.divisions import division_table_sync
 from shouhu.web.registry.models import Division, ParentLink, Person
-from shouhu.web.registry.services import division_sync_from_table
 
 DEMO_PASSWORD = "shouhu-demo-2026"  # 仅用于本机演示；README 中有说明
 DEMO_URL = "http://127.0.0.1:8000/"
@@ -116,7 +116,7 @@ def demo_build(
         county_only=True,
     )
     echo("正在写入数据库……")
-    division_sync_from_table()
+    division_table_sync()
     with transaction.atomic():
         agencies = _agencies()
         users = _users(agencies, main)
@@ -170,6 +170,7 @@ def _users(agencies: dict[tuple[str, str], Agency], region: SynthRegion) -> dict
         ("demo_department", Role.DEPARTMENT_USER, COUNTY, (COUNTY, "medical_insurance")),
         ("demo_leader", Role.LEADER, CITY, (CITY, "civil_affairs")),
         ("demo_auditor", Role.AUDITOR, CITY, (CITY, "civil_affairs")),
+        ("demo_security", Role.SECURITY_ADMIN, CITY, (CITY, "civil_affairs")),
         ("demo_admin", Role.ADMINISTRATOR, COUNTY, (COUNTY, "big_data_center")),
         (
             "demo_caseworker_wuyuan",

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from shouhu.web.accounts import urls as accounts_urls
 from shouhu.web.api import api
 
 urlpatterns = [
@@ -10,6 +11,8 @@ urlpatterns = [
     path("objections/", include("shouhu.web.objections.urls")),
     path("comparison/", include("shouhu.web.comparison.urls")),
     path("persons/", include("shouhu.web.registry.urls")),
+    path("manage/", include(accounts_urls.manage)),
+    path("", include(accounts_urls.own_pages)),
     path("", include("shouhu.web.ui.urls")),
     path("", include("shouhu.web.statistics.urls")),
 ]

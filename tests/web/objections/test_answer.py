@@ -118,7 +118,8 @@ def test_the_childs_page_shows_the_corrected_version_with_the_old_one_kept(
         reply="已更正。",
         f_date="2025-02-12",
     )
-    html = client_for(personas.caseworker_a).get(f"/persons/{missing.child.pk}/?purpose=review").content.decode()
+    url = f"/persons/{missing.child.pk}/?purpose=review"
+    html = client_for(personas.caseworker_a).get(url).content.decode()
     current, older = html.split('<details class="tl-older">', 1)
     assert "2025年2月12日" in current
     assert "2025年2月10日" in older.split("</details>", 1)[0]

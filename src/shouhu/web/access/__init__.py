@@ -3,10 +3,25 @@
 用户只看到本辖区子树（`Division.path` 前缀）里、本角色允许的东西（`accounts.permissions`）。
 要一个“不是你的”东西和要一个“不存在”的东西，得到完全相同的答复，每次拒绝都记入审计日志。
 
-按对象分在几个模块里（persons、findings、objections、exchange），共同的形状在 `_gate`；
+按对象分在几个模块里（persons、findings、objections、exchange、admin），共同的形状在 `_gate`；
 调用方只从这里导入：`from shouhu.web import access`，`access.access_person(ctx, pk)`。
 """
 
+from shouhu.web.access.admin import (
+    access_account,
+    access_admin_agency,
+    access_admin_division,
+    access_administration,
+    access_assignable_role,
+    access_credential,
+    access_grants,
+    access_roster_member,
+    accounts_visible_to,
+    agencies_administered_by,
+    assignable_roles,
+    credentials_visible_to,
+    roster_visible_to,
+)
 from shouhu.web.access.disclosure import Disclosure, disclosure_for, fact_level
 from shouhu.web.access.exchange import (
     access_credential_submission,
@@ -54,12 +69,19 @@ from shouhu.web.access.persons import (
 
 __all__ = [
     "Disclosure",
+    "access_account",
+    "access_admin_agency",
+    "access_admin_division",
+    "access_administration",
+    "access_assignable_role",
     "access_case",
+    "access_credential",
     "access_credential_submission",
     "access_dashboard",
     "access_fact",
     "access_finding",
     "access_findings_queue",
+    "access_grants",
     "access_item",
     "access_job",
     "access_objection",
@@ -68,6 +90,7 @@ __all__ = [
     "access_person",
     "access_person_list",
     "access_receipt_list",
+    "access_roster_member",
     "access_run",
     "access_run_list",
     "access_run_start",
@@ -75,8 +98,12 @@ __all__ = [
     "access_submitter_agency",
     "access_timeliness",
     "access_upload",
+    "accounts_visible_to",
+    "agencies_administered_by",
     "agencies_visible_to",
+    "assignable_roles",
     "cases_visible_to",
+    "credentials_visible_to",
     "disclosure_for",
     "division_in_scope",
     "divisions_visible_to",
@@ -89,6 +116,7 @@ __all__ = [
     "may_see_id_numbers",
     "objections_visible_to",
     "persons_visible_to",
+    "roster_visible_to",
     "runs_visible_to",
     "submissions_visible_to",
 ]

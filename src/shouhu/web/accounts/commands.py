@@ -1,6 +1,7 @@
 """`shouhu credential create|list|revoke`：部门系统对接接口的凭证。
 
-    shouhu credential create --agency 150802:court --items court_judgment --name 法院审判系统
+    shouhu credential create --agency 150802:court --items court_judgment --name 法院审判系统 \
+        --expires 2027-12-31
 
 令牌只在签发时打印这一次（库中只存哈希），请当场交给对方系统的管理员。Django 只在命令
 运行时才初始化，`shouhu --help` 仍然很快。
@@ -9,6 +10,7 @@
 from __future__ import annotations
 
 import getpass
+from datetime import datetime
 from typing import Any
 
 import click
@@ -18,14 +20,14 @@ from shouhu.web import django_setup
 CLI_ACTOR = "cli"
 
 
-def _ctx() -> Any:
+def cli_ctx() -> Any:
     from shouhu.web.audit.context import RequestContext
     from shouhu.web.audit.models import Purpose
 
     return RequestContext(user=None, client_ip="", purpose=Purpose.ADMINISTRATION)
 
 
-def _actor() -> str:
+def cli_actor() -> str:
     """审计日志中的操作人：命令行没有登录用户，记下操作系统用户名。"""
     try:
         return f"{CLI_ACTOR}:{getpass.getuser()}"
@@ -33,7 +35,14 @@ def _actor() -> str:
         return CLI_ACTOR
 
 
-def _agency(value: str) -> Any:
+def local_day(moment: datetime) -> str:
+    """凭证的有效期止于到期日次日 0 时（北京时间）：显示为到期日本身。"""
+    from shouhu.web.accounts.credentials import expiry_day
+
+    return expiry_day(moment).isoformat()
+
+
+def agency_ref(value: str) -> Any:
     """部门编号，或 `<区划代码>:<部门类型>`（如 150802:court）。"""
     from shouhu.web.accounts.models import Agency
 
@@ -55,28 +64,36 @@ def credential() -> None:
 
 
 @credential.command("create")
-@click.option("--agency", "agency_ref", required=True, help="部门编号，或 区划代码:部门类型")
+@click.option("--agency", required=True, help="部门编号，或 区划代码:部门类型")
 @click.option("--items", required=True, help="可报送的数据项代码，逗号分隔")
 @click.option("--name", default="", help="凭证名称（对方系统的名称）；缺省用部门名称")
-def credential_create_command(agency_ref: str, items: str, name: str) -> None:
+@click.option(
+    "--expires",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="有效期的最后一天 YYYY-MM-DD（含当天），缺省一年，最长三年",
+)
+def credential_create_command(agency: str, items: str, name: str, expires: datetime | None) -> None:
     """签发凭证，打印令牌（只此一次）。"""
     django_setup()
     from shouhu.core.errors import DomainError
     from shouhu.web.accounts.credentials import credential_create
 
-    agency = _agency(agency_ref)
+    found = agency_ref(agency)
     try:
         issued = credential_create(
-            ctx=_ctx(),
-            name=name or f"{agency.name}对接系统",
-            agency=agency,
+            ctx=cli_ctx(),
+            name=name or f"{found.name}对接系统",
+            agency=found,
             item_codes=items.split(","),
-            actor=_actor(),
+            expires_on=expires.date() if expires else None,
+            actor=cli_actor(),
         )
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     item = issued.credential
-    click.echo(f"已签发凭证 {item.token_prefix}：{item.name}（{agency.name}）")
+    click.echo(f"已签发凭证 {item.token_prefix}：{item.name}（{found.name}）")
+    click.echo(f"有效期至：{local_day(item.expires_at)}（含当天）")
     click.echo(f"可报送：{'、'.join(item.item_codes)}")
     click.echo("令牌（只显示这一次，请妥善交给对方系统，系统中不保存令牌本身）：")
     click.echo(issued.token)
@@ -86,13 +103,15 @@ def credential_create_command(agency_ref: str, items: str, name: str) -> None:
 def credential_list_command() -> None:
     """列出凭证（不含令牌）。"""
     django_setup()
+    from shouhu.web.accounts.credentials import CREDENTIAL_STATES, credential_state
     from shouhu.web.accounts.models import SystemCredential
 
     for item in SystemCredential.objects.select_related("agency").order_by("pk"):
-        state = "已吊销" if item.revoked_at else "有效"
+        state = CREDENTIAL_STATES[credential_state(item)]
         used = item.last_used_at.isoformat(timespec="seconds") if item.last_used_at else "从未使用"
+        until = local_day(item.expires_at)
         click.echo(
-            f"{item.token_prefix}\t{state}\t{item.agency.name}\t{item.name}\t"
+            f"{item.token_prefix}\t{state}\t有效期至 {until}\t{item.agency.name}\t{item.name}\t"
             f"{','.join(item.item_codes)}\t最近使用：{used}"
         )
 
@@ -108,5 +127,5 @@ def credential_revoke_command(prefix: str) -> None:
     found = SystemCredential.objects.filter(token_prefix=prefix).first()
     if found is None:
         raise click.ClickException(f"没有前缀为 {prefix} 的凭证。")
-    credential_revoke(ctx=_ctx(), credential=found, actor=_actor())
+    credential_revoke(ctx=cli_ctx(), credential=found, actor=cli_actor())
     click.echo(f"已吊销凭证 {prefix}。")

@@ -1,7 +1,8 @@
-"""系统接口凭证：签发（令牌只显示一次）、验证、吊销。
+"""系统接口凭证：签发（令牌只显示一次，带有效期）、验证、吊销。
 
 令牌形如 `shouhu_<前缀>_<密钥>`：前缀（8 位十六进制）用来查找凭证，整个令牌的 SHA-256 与库中
-所存比较（常量时间）。库里没有令牌本身，泄露数据库不会泄露令牌。
+所存比较（常量时间）。库里没有令牌本身，泄露数据库不会泄露令牌。每张凭证都有有效期（到期日
+当天北京时间 24 时止，最长 MAX_VALIDITY_DAYS 天），过期的和吊销的一样被拒绝。
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from shouhu.core.catalog import Catalog, catalog_load
 from shouhu.core.errors import InvalidInput
+from shouhu.web.accounts.agencies import agency_items
 from shouhu.web.accounts.models import Agency, SystemCredential, User
 from shouhu.web.accounts.permissions import Role
 from shouhu.web.audit.context import RequestContext
@@ -27,6 +29,9 @@ from shouhu.web.audit.services import audit_record
 TOKEN_PREFIX = "shouhu_"
 # 最近使用时间不必每次调用都写：一分钟内的重复调用不再更新，免得每个请求都写库。
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+DEFAULT_VALIDITY_DAYS = 365
+MAX_VALIDITY_DAYS = 3 * 365 + 1  # 三年：对方系统至少每三年换一次令牌
+EXPIRING_SOON = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -48,21 +53,53 @@ def _checked_items(agency: Agency, item_codes: Iterable[str]) -> list[str]:
     codes = list(dict.fromkeys(code.strip() for code in item_codes if code.strip()))
     if not codes:
         raise InvalidInput("请至少指定一个数据项。")
-    own = {item.code for item in agency_catalog(agency).items_for(agency.agency_type)}
+    own = {item.code for item in agency_items(agency)}
     foreign = [code for code in codes if code not in own]
     if foreign:
         raise InvalidInput(f"数据项 {'、'.join(foreign)} 不是{agency.name}报送的数据项。")
     return codes
 
 
+def default_expiry() -> date:
+    return timezone.localdate() + timedelta(days=DEFAULT_VALIDITY_DAYS)
+
+
+def expiry_end(day: date) -> datetime:
+    """到期日当天结束的时刻（北京时间次日 0 时），存为带时区的时间。"""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def expiry_day(expires_at: datetime) -> date:
+    """有效期的最后一天（北京时间）：expires_at 是它次日的 0 时。"""
+    return (timezone.localtime(expires_at) - timedelta(microseconds=1)).date()
+
+
+def _checked_expiry(day: date) -> datetime:
+    today = timezone.localdate()
+    if day < today:
+        raise InvalidInput("有效期不能早于今天。")
+    if day > today + timedelta(days=MAX_VALIDITY_DAYS):
+        raise InvalidInput(f"有效期最长三年（至 {today + timedelta(days=MAX_VALIDITY_DAYS)}）。")
+    return expiry_end(day)
+
+
 def credential_create(
-    *, ctx: RequestContext, name: str, agency: Agency, item_codes: Iterable[str], actor: str = ""
+    *,
+    ctx: RequestContext,
+    name: str,
+    agency: Agency,
+    item_codes: Iterable[str],
+    expires_on: date | None = None,
+    actor: str = "",
 ) -> IssuedCredential:
-    """签发凭证（含一个不能登录的服务账户），审计；返回的令牌只此一次可见。"""
+    """签发凭证（含一个不能登录的服务账户），审计；返回的令牌只此一次可见。
+
+    expires_on 为有效期的最后一天（缺省一年）。"""
     name = name.strip()[:100]
     if not name:
         raise InvalidInput("请填写凭证名称（如对方系统的名称）。")
     codes = _checked_items(agency, item_codes)
+    expires_at = _checked_expiry(expires_on or default_expiry())
     prefix = secrets.token_hex(4)
     while SystemCredential.objects.filter(token_prefix=prefix).exists():
         prefix = secrets.token_hex(4)
@@ -85,13 +122,19 @@ def credential_create(
             token_prefix=prefix,
             token_sha256=token_sha256(token),
             created_by=ctx.user,
+            expires_at=expires_at,
         )
         audit_record(
             ctx=ctx,
             action=Action.CREATE,
             object_type=ObjectType.CREDENTIAL,
             object_id=credential.pk,
-            detail={"prefix": prefix, "agency": agency.pk, "items": codes},
+            detail={
+                "prefix": prefix,
+                "agency": agency.pk,
+                "items": codes,
+                "expires_at": expires_at.isoformat(),
+            },
             actor_username=actor,
         )
     return IssuedCredential(credential, token)
@@ -118,16 +161,45 @@ def credential_revoke(
     return credential
 
 
+REFUSALS = {
+    "revoked": "接口凭证已吊销，请联系管理员重新签发。",
+    "expired": "接口凭证已过期，请联系管理员重新签发。",
+}
+
+
 @dataclass(frozen=True)
 class TokenCheck:
-    """验证结果：credential 为空时 why 说明原因（missing / malformed / unknown / revoked）。"""
+    """验证结果：why 为空即通过；否则说明原因（malformed / unknown / revoked / expired）。
+    认出了凭证但拒绝时（吊销、过期），credential 仍给出，供审计记下是哪一张。"""
 
     credential: SystemCredential | None
     why: str = ""
 
+    @property
+    def message(self) -> str:
+        return REFUSALS.get(self.why, "接口凭证无效。")
+
+
+def credential_state(credential: SystemCredential, now: datetime | None = None) -> str:
+    """active / expiring（30 天内到期）/ expired / revoked。"""
+    now = now or timezone.now()
+    if credential.revoked_at is not None:
+        return "revoked"
+    if credential.expires_at <= now:
+        return "expired"
+    return "expiring" if credential.expires_at - now <= EXPIRING_SOON else "active"
+
+
+CREDENTIAL_STATES = {
+    "active": "有效",
+    "expiring": "即将到期",
+    "expired": "已过期",
+    "revoked": "已吊销",
+}
+
 
 def credential_authenticate(token: str) -> TokenCheck:
-    """按前缀找到凭证，常量时间比较哈希；吊销的不通过。通过时更新最近使用时间。"""
+    """按前缀找到凭证，常量时间比较哈希；吊销的、过期的不通过。通过时更新最近使用时间。"""
     prefix = _prefix_of(token)
     if prefix is None:
         return TokenCheck(None, "malformed")
@@ -140,6 +212,8 @@ def credential_authenticate(token: str) -> TokenCheck:
         return TokenCheck(None, "unknown")
     if credential.revoked_at is not None or not credential.account.is_active:
         return TokenCheck(credential, "revoked")
+    if credential.expires_at <= timezone.now():
+        return TokenCheck(credential, "expired")
     _touch(credential)
     return TokenCheck(credential)
 

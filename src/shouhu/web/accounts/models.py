@@ -1,4 +1,4 @@
-"""Departments (agencies) and users, each at an administrative division."""
+"""部门、用户、接口凭证和儿童主任、督导员名册，各在一个行政区划。"""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ class Agency(models.Model):
     division = models.ForeignKey(
         "registry.Division", on_delete=models.PROTECT, related_name="agencies", verbose_name="区划"
     )
+    # 本部门报送的数据项：空（None）为部门类型在数据目录中的全部数据项；系统管理员可以收窄。
+    item_codes = models.JSONField("报送的数据项", null=True, blank=True, default=None)
 
     class Meta:
         verbose_name = "部门"
@@ -53,6 +55,9 @@ class User(AbstractUser):
     )
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    # 管理员开设账户或重置密码后为真：下次登录须先改密码，改好之前打不开别的页面。
+    must_change_password = models.BooleanField("须修改密码", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     REQUIRED_FIELDS = ["role", "division"]
 
@@ -88,9 +93,52 @@ class SystemCredential(models.Model):
     )
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    expires_at = models.DateTimeField("有效期至")
 
     class Meta:
         verbose_name = "系统接口凭证"
 
     def __str__(self) -> str:
         return f"{self.name}（{self.token_prefix}）"
+
+
+class RosterMember(models.Model):
+    """名册上的一个人：村（居）的儿童主任，或乡镇（街道）的儿童督导员。
+
+    有平台账户时与账户相连（`user`）；没有账户的也在名册上（很多村的儿童主任只用电话联系）。
+    离任的不删除，记下离任时间。
+    """
+
+    duty = models.CharField(
+        "职务",
+        max_length=32,
+        choices=[
+            (Role.CHILD_DIRECTOR.value, Role.CHILD_DIRECTOR.label),
+            (Role.SUPERVISOR.value, Role.SUPERVISOR.label),
+        ],
+    )
+    full_name = models.CharField("姓名", max_length=50)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    division = models.ForeignKey(
+        "registry.Division",
+        on_delete=models.PROTECT,
+        related_name="roster",
+        verbose_name="负责区域",
+    )
+    user = models.OneToOneField(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roster_member",
+        verbose_name="平台账户",
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    left_at = models.DateTimeField("离任时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "儿童主任和督导员名册"
+        indexes = [models.Index(fields=["division", "duty"])]
+
+    def __str__(self) -> str:
+        return f"名册#{self.pk}"

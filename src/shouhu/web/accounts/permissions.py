@@ -3,6 +3,11 @@
 每个角色有中文名（Role 的 label）；每项权限（Right）列出拥有它的角色。访问层
 （`shouhu.web.access`）用 `may(user, right)` 判断角色，再按辖区子树判断对象；导航栏也只读这张表。
 部门的数据报送员另须属于某个部门（`is_submitter`）。
+
+三员分立：系统管理员管账户、部门、名册、区划和接口凭证，但读不到儿童的档案和审计日志；
+安全管理员管共享授权；安全审计员读审计日志。三者都没有读取个人信息的权限
+（`PERSONAL_DATA_RIGHTS`，有测试守着），三员的账户也只能在服务器上用命令行管理
+（`SEPARATED_ROLES`），网页上的系统管理员不能给自己或别人这三种角色。
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ class Role(models.TextChoices):
     DEPARTMENT_USER = "department_user", "部门用户"
     LEADER = "leader", "领导"
     AUDITOR = "auditor", "安全审计员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
     ADMINISTRATOR = "administrator", "系统管理员"
 
 
@@ -39,6 +45,9 @@ class Right(StrEnum):
     SUBMIT = "submit"  # 报送本部门的数据、答复本部门的疑义
     READ_SCOPE_EXCHANGE = "read_scope_exchange"  # 辖区内各部门的回执和报送情况（不含个人信息）
     IMPORT_PACKAGES = "import_packages"  # 导入离线交换包
+    ADMINISTER = "administer"  # 系统管理：用户、部门及其数据项、名册、区划、接口凭证（辖区子树内）
+    MANAGE_GRANTS = "manage_grants"  # 共享授权（数据保护专项开放）
+    READ_AUDIT_LOG = "read_audit_log"  # 审计日志（安全审计专项开放）
 
 
 _CASE_PEOPLE = frozenset({Role.CASEWORKER, Role.CHILD_DIRECTOR, Role.SUPERVISOR})
@@ -55,8 +64,23 @@ RIGHTS: Final = MappingProxyType(
         Right.SUBMIT: frozenset({Role.DATA_SUBMITTER}),
         Right.READ_SCOPE_EXCHANGE: frozenset({Role.CASEWORKER, Role.LEADER}),
         Right.IMPORT_PACKAGES: frozenset({Role.CASEWORKER, Role.ADMINISTRATOR}),
+        Right.ADMINISTER: frozenset({Role.ADMINISTRATOR}),
+        Right.MANAGE_GRANTS: frozenset({Role.SECURITY_ADMIN}),
+        Right.READ_AUDIT_LOG: frozenset({Role.AUDITOR}),
     }
 )
+
+# 能读到儿童个人信息（身份、档案、发现）的权限：三员一个也不能有。
+PERSONAL_DATA_RIGHTS: Final = frozenset(
+    {Right.READ_PERSONS, Right.SEE_ID_NUMBERS, Right.WRITE_CASES, Right.ASSESS, Right.READ_FINDINGS}
+)
+# 三员：账户只由服务器运维人员用命令行开设和变更，网页上的系统管理员不能改动或授予。
+SEPARATED_ROLES: Final = frozenset({Role.ADMINISTRATOR, Role.SECURITY_ADMIN, Role.AUDITOR})
+# 名册上的两种职务，各自的账户角色和所在层级。
+ROSTER_LEVELS: Final = MappingProxyType(
+    {Role.CHILD_DIRECTOR: "village", Role.SUPERVISOR: "township"}
+)
+LEVEL_WORDS: Final = MappingProxyType({"village": "村（居）", "township": "乡镇（街道）"})
 
 
 def roles_with(right: Right) -> frozenset[str]:

@@ -1,4 +1,7 @@
-"""Signing in, with lockout after repeated failures; users and agencies are created here too."""
+"""登录（连续失败后锁定）、本人修改密码；演示和测试用的部门、用户也在这里直接建立。
+
+系统管理员开设、变更账户走 `accounts.users`（生成临时密码、记审计），部门走 `accounts.agencies`。
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,9 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 
+from shouhu.core.errors import InvalidInput
 from shouhu.web.accounts.models import Agency, User
+from shouhu.web.accounts.users import password_problems
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
@@ -97,4 +102,37 @@ def user_create(
     user = User(username=username, role=role, division=division, agency=agency, full_name=full_name)
     user.set_password(password)
     user.save()
+    return user
+
+
+def password_change(
+    *, ctx: RequestContext, user: User, current: str, new: str, repeat: str
+) -> User:
+    """本人修改密码：须输对当前密码，新密码合规则、两次一致、与当前的不同。
+
+    改好后“须修改密码”解除；审计只记这件事，不记密码。调用方须随即刷新会话的认证哈希
+    （`update_session_auth_hash`），否则本人会被登出。
+    """
+    if not user.check_password(current):
+        raise InvalidInput("当前密码不对。")
+    if new != repeat:
+        raise InvalidInput("两次输入的新密码不一致。")
+    if new == current:
+        raise InvalidInput("新密码不能与当前密码相同。")
+    problems = password_problems(new, user)
+    if problems:
+        raise InvalidInput(f"新密码不合要求：{problems}")
+    forced = user.must_change_password
+    with transaction.atomic():
+        user.set_password(new)
+        user.must_change_password = False
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+        audit_record(
+            ctx=ctx,
+            action=Action.UPDATE,
+            object_type=ObjectType.USER,
+            object_id=user.pk,
+            detail={"change": "password", "forced": forced},
+        )
     return user

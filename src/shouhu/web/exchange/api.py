@@ -25,7 +25,8 @@ from shouhu.core.errors import DomainError, ErrorCode, InvalidInput, PermissionD
 from shouhu.core.exchange import CellError
 from shouhu.core.exchange.json_rows import read_json_rows
 from shouhu.web import access
-from shouhu.web.accounts.credentials import agency_catalog, credential_authenticate
+from shouhu.web.accounts.agencies import agency_items
+from shouhu.web.accounts.credentials import credential_authenticate
 from shouhu.web.accounts.models import SystemCredential
 from shouhu.web.audit.context import RequestContext, client_ip
 from shouhu.web.audit.models import Action, ObjectType, Purpose
@@ -74,7 +75,7 @@ def _refuse(request: HttpRequest, why: str, message: str, prefix: str = "") -> U
 
 
 class CredentialAuth(HttpBearer):
-    """Bearer 令牌 → 系统接口凭证。缺少、格式不对、无效、已吊销都是 401（审计）。
+    """Bearer 令牌 → 系统接口凭证。缺少、格式不对、无效、已吊销、已过期都是 401（审计）。
 
     请求体过大的检查也放在这里：认证在解析请求体之前运行，是唯一能先于 Django 的
     “请求体过大”异常（它会变成一个英文的 400 页面）给出中文 413 的地方。
@@ -93,10 +94,9 @@ class CredentialAuth(HttpBearer):
             )
         check = credential_authenticate(token.strip())
         if check.credential is None:
-            raise _refuse(request, check.why, "接口凭证无效。")
-        if check.why == "revoked":
-            prefix = check.credential.token_prefix
-            raise _refuse(request, "revoked", "接口凭证已吊销，请联系管理员重新签发。", prefix)
+            raise _refuse(request, check.why, check.message)
+        if check.why:  # 吊销或过期：记下是哪一张
+            raise _refuse(request, check.why, check.message, check.credential.token_prefix)
         _check_size(request)
         return check.credential
 
@@ -292,7 +292,7 @@ def items_list(request: HttpRequest) -> ItemsOut:
     credential: SystemCredential = request.auth  # type: ignore[attr-defined]
     granted = set(credential.item_codes)
     agency = credential.agency
-    items = [i for i in agency_catalog(agency).items_for(agency.agency_type) if i.code in granted]
+    items = [i for i in agency_items(agency) if i.code in granted]
     return ItemsOut(
         agency=agency.name, credential=credential.name, items=[_item_out(item) for item in items]
     )
@@ -334,7 +334,7 @@ def _granted_item(request: HttpRequest, credential: SystemCredential, item_code:
         )
         raise PermissionDenied(f"本凭证未获授权报送数据项“{item_code[:64]}”。")
     agency = credential.agency
-    for item in agency_catalog(agency).items_for(agency.agency_type):
+    for item in agency_items(agency):
         if item.code == item_code:
             return item
     raise PermissionDenied(f"数据项“{item_code}”已不在本单位的数据目录中。")

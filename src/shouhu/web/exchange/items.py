@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from shouhu.core.catalog import Catalog, DataItem, catalog_load
 from shouhu.core.errors import InvalidInput, NotFound
+from shouhu.web.accounts.agencies import agency_items
 from shouhu.web.accounts.models import Agency
 
 
@@ -17,8 +18,8 @@ def catalog_for(agency: Agency) -> Catalog:
 
 
 def item_for_agency(agency: Agency, item_code: str) -> DataItem:
-    """The data item, if this agency provides it; else NotFound (the same for both cases)."""
-    for item in catalog_for(agency).items_for(agency.agency_type):
+    """本部门报送的数据项（系统管理员可能收窄过，`agency_items`）；否则 NotFound。"""
+    for item in agency_items(agency):
         if item.code == item_code:
             return item
     raise NotFound("本单位不报送该数据项，请从列表中选择。")

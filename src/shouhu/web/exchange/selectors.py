@@ -34,7 +34,7 @@ from shouhu.web.exchange.deadlines import (
     worst,
 )
 from shouhu.web.exchange.errorlists import error_report_build, errors_unpack
-from shouhu.web.exchange.items import catalog_for, item_for_agency, item_name
+from shouhu.web.exchange.items import agency_items, catalog_for, item_name
 from shouhu.web.exchange.models import (
     Channel,
     Submission,
@@ -210,7 +210,7 @@ def submission_errors(*, submission: Submission) -> tuple[list[CellError], bytes
 
 
 def submission_error_report(*, submission: Submission) -> bytes:
-    item = item_for_agency(submission.agency, submission.item_code)
+    item = catalog_for(submission.agency).item(submission.item_code)  # 收窄前的回执照样能看
     errors, source = submission_errors(submission=submission)
     return error_report_build(item=item, filename=submission.filename, source=source, errors=errors)
 
@@ -224,7 +224,7 @@ def upload_error_report(*, upload: Upload) -> bytes:
     """校验后待确认的上传文件的错误报告；其他状态的上传没有错误报告（NotFound）。"""
     if upload.status != UploadStatus.CHECKED:
         raise NotFound(NOT_FOUND_UPLOAD)
-    item = item_for_agency(upload.agency, upload.item_code)
+    item = catalog_for(upload.agency).item(upload.item_code)
     return error_report_build(
         item=item,
         filename=upload.filename,
@@ -267,7 +267,7 @@ def obligations_for(
     delivered = _deliveries(agencies, min(periods), max(periods))
     out: list[Obligation] = []
     for agency in agencies:
-        for item in catalog_for(agency).items_for(agency.agency_type):
+        for item in agency_items(agency):
             out.extend(_item_obligations(agency, item, periods, today, delivered))
     return out
 
@@ -316,7 +316,7 @@ def submitter_home(*, agency: Agency, today: date, months: int = 6) -> Submitter
             (o for o in obligations if o.status in OPEN), key=lambda o: (o.due, o.item_code)
         ),
         recent=[receipt_get(submission=s) for s in recent],
-        items=catalog_for(agency).items_for(agency.agency_type),
+        items=agency_items(agency),
         today=today,
     )
 

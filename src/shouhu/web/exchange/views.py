@@ -29,7 +29,7 @@ from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.exchange import selectors, services
 from shouhu.web.exchange.deadlines import month_add
-from shouhu.web.exchange.items import catalog_for
+from shouhu.web.exchange.items import agency_items
 from shouhu.web.exchange.package_import import package_import, package_keys_configured
 from shouhu.web.jobs.models import Job, JobStatus
 
@@ -88,7 +88,7 @@ def _upload_form(
     today = timezone.localdate()
     data = request.POST if request.method == "POST" else request.GET
     context = {
-        "items": catalog_for(agency).items_for(agency.agency_type),
+        "items": agency_items(agency),
         "periods": period_choices(today),
         "item_code": data.get("item", ""),
         "period": data.get("period") or f"{month_add(today.replace(day=1), -1):%Y-%m}",

@@ -42,6 +42,21 @@ class MenuItem:
 
 MENU: tuple[MenuItem, ...] = (
     MenuItem(
+        "系统管理",
+        "admin_home",
+        "本辖区的用户、部门及其报送的数据项、儿童主任和督导员名册、行政区划、接口凭证。",
+        _right(Right.ADMINISTER),
+        ("admin_*",),
+        landing=True,
+    ),
+    MenuItem(
+        "共享授权",
+        "grants_home",
+        "各部门、各角色为何种用途可以使用哪些数据（数据保护专项开放）。",
+        _right(Right.MANAGE_GRANTS),
+        landing=True,
+    ),
+    MenuItem(
         "统计概览",
         "dashboard",
         "本辖区保障中儿童的数量（只有数字）。",
