@@ -22,10 +22,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from shouhu.core.identity import division_table
+from shouhu.core.identity.id_number import CHECK_CHARS, ID_WEIGHTS
 from shouhu.engine.synth.names import name_wrong_char, names_build, surnames_draw
 
-WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2, 1][:17])
-CHECK = np.array(list("10X98765432"))
+WEIGHTS = np.array(ID_WEIGHTS[:17])
+CHECK = np.array(list(CHECK_CHARS))
 EPOCH = np.datetime64("1970-01-01")
 
 

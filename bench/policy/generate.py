@@ -13,6 +13,8 @@ from typing import Any
 
 import duckdb
 
+from shouhu.core.identity.id_number import CHECK_CHARS, ID_WEIGHTS
+
 AS_OF = date(2026, 11, 1)
 REGIONS = ("150800", "150802", "370114", "341324", "370700", "110101")
 _PARENT_TYPES = (
@@ -40,14 +42,13 @@ _CHILD_TYPES = (
     ("extreme_poverty", 10),
     ("poverty_monitoring", 15),
 )
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_WEIGHTS = ID_WEIGHTS[:17]
 
 
 def id_number(region: str, birth: date, seq: int) -> str:
     first17 = f"{region}{birth:%Y%m%d}{seq % 1000:03d}"
     return (
-        first17
-        + "10X98765432"[sum(w * int(c) for w, c in zip(_WEIGHTS, first17, strict=True)) % 11]
+        first17 + CHECK_CHARS[sum(w * int(c) for w, c in zip(_WEIGHTS, first17, strict=True)) % 11]
     )
 
 
@@ -150,7 +151,7 @@ def generate_tables(con: duckdb.DuckDBPyConnection, n: int, seed: float = 0.2026
             FROM range({n}) t(i)
         ), ids AS (SELECT *, {id17} AS first17 FROM base)
         SELECT case_id, as_of, region, birth_date,
-               first17 || substr('10X98765432', 1 + CAST(({weighted}) % 11 AS INTEGER), 1) AS id_number,
+               first17 || substr('{CHECK_CHARS}', 1 + CAST(({weighted}) % 11 AS INTEGER), 1) AS id_number,
                father_known, mother_known
         FROM ids
         """

@@ -200,7 +200,7 @@ def spark() -> Iterator[Any]:
     pytest.importorskip("pyspark")
     from shouhu.engine.backends.spark_backend import spark_session_local
 
-    session = spark_session_local(cores=2, shuffle_partitions=2)
+    session = spark_session_local(cores=2, shuffle_partitions=1, tiny=True)
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()

@@ -6,40 +6,29 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-import duckdb
 import sqlglot
 from hypothesis import given, settings
 
 from shouhu.core.policy import CaseInput, assess_case, ruleset
-from shouhu.engine.batch import (
-    cases_to_arrow,
-    policy_assess_batch,
-    policy_cases_load,
-    policy_params_load,
-)
+from shouhu.engine.batch import BatchResult, cases_to_arrow, policy_assess
 from shouhu.engine.policy_sql import build_evidence_query, build_policy_query
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "core" / "policy"))
 from policy_strategies import case_lists
 
 
-def _run(cases: list[CaseInput], *, explain: bool = False) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    policy_params_load(con)
-    policy_cases_load(con, *cases_to_arrow(cases))
-    policy_assess_batch(con, explain=explain)
-    return con
+def _run(cases: list[CaseInput], *, explain: bool = False) -> BatchResult:
+    return policy_assess(*cases_to_arrow(cases), explain=explain)
 
 
 @settings(max_examples=15)
 @given(case_lists(20, 40))
 def test_batch_reason_facts_equal_the_interpreters(cases: list[CaseInput]) -> None:
-    con = _run(cases, explain=True)
+    reasons = _run(cases, explain=True).reasons
+    assert reasons is not None
     got: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for case_id, subject, index, code in con.sql(
-        "SELECT case_id, subject, fact_index, code FROM policy_result_facts"
-    ).fetchall():
-        got[(case_id, code)].add(f"{subject}.facts[{index}]")
+    for row in reasons.to_pylist():
+        got[(row["case_id"], row["code"])].add(f"{row['subject']}.facts[{row['fact_index']}]")
     for case in cases:
         for r in assess_case(case).reasons:
             fact_refs = {f for f in r.facts if ".facts[" in f}
@@ -52,10 +41,8 @@ def test_empty_fact_table_still_decides_every_case() -> None:
     from shouhu.core.policy import case_from_json
 
     case = case_from_json(case_json(father=None, mother=None))
-    con = _run([case])
-    assert con.sql("SELECT status, reason_codes FROM policy_result").fetchall() == [
-        ("not_eligible", "no_qualifying_condition")
-    ]
+    rows = _run([case]).decisions.select(["status", "reason_codes"]).to_pylist()
+    assert rows == [{"status": "not_eligible", "reason_codes": "no_qualifying_condition"}]
 
 
 def test_parameters_are_joined_tables_not_literals() -> None:
@@ -72,24 +59,3 @@ def test_queries_transpile_to_spark() -> None:
         spark = query.sql("spark")
         assert "ADD_MONTHS" in spark or "EXPLODE" in spark
         sqlglot.parse_one(spark, read="spark")
-
-
-def test_backend_entry_point_matches_the_duckdb_runner() -> None:
-    from policy_cases import DEAD, case_json
-
-    from shouhu.core.policy import case_from_json
-    from shouhu.engine.backends import backend_open
-    from shouhu.engine.batch import assess_arrow, policy_assess_on
-
-    cases = [
-        case_from_json(case_json(father=[DEAD], mother=[DEAD]), case_label="a"),
-        case_from_json(case_json(father=None, mother=[DEAD]), case_label="b"),
-    ]
-    cases = [
-        CaseInput(c.as_of, c.child, c.father, c.mother, c.region, f"c{i}")
-        for i, c in enumerate(cases)
-    ]
-    tables = cases_to_arrow(cases)
-    on_backend = policy_assess_on(backend_open("duckdb"), *tables).to_pylist()
-    assert on_backend == assess_arrow(*tables).to_pylist()
-    assert [r["status"] for r in on_backend] == ["eligible", "needs_review"]

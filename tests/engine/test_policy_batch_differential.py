@@ -1,43 +1,46 @@
-"""差分测试：批量 SQL（DuckDB）与单个儿童的解释器在生成的个案上结论完全一致。"""
+"""差分测试：比对所用的批量认定（engine/batch.py 的 policy_run，DuckDB）与单个儿童的解释器
+在生成的个案上结论完全一致。"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 from hypothesis import given, settings
 
-from shouhu.core.policy import CaseInput, assess_case, load_params
-from shouhu.engine.batch import (
-    cases_to_arrow,
-    policy_assess_batch,
-    policy_cases_load,
-    policy_params_load,
-)
+from shouhu.core.policy import CaseInput, assess_case
+from shouhu.engine.backends import Backend, backend_open
+from shouhu.engine.batch import cases_to_arrow, policy_assess
 
 # 生成器与 core 的性质测试共用（tests/core/policy/policy_strategies.py）
 sys.path.insert(0, str(Path(__file__).parents[1] / "core" / "policy"))
 from policy_strategies import case_lists
 
+COLUMNS = (
+    "status",
+    "category",
+    "orphan_type",
+    "reviews_per_year",
+    "labels",
+    "reason_codes",
+    "subsidy_basis",
+    "subsidy_monthly_fen",
+)
+
 
 @pytest.fixture(scope="module")
-def con() -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect()
-    policy_params_load(connection, load_params())
-    return connection
+def backend() -> Iterator[Backend]:
+    """一个 DuckDB 后端给全部生成的例子用（比对用的也是这个后端、这条查询）。"""
+    opened = backend_open("duckdb")
+    yield opened
+    opened.close()
 
 
-def _batch(con: duckdb.DuckDBPyConnection, cases: list[CaseInput]) -> dict[str, tuple[object, ...]]:
-    policy_cases_load(con, *cases_to_arrow(cases))
-    policy_assess_batch(con)
-    columns = (
-        "case_id, status, category, orphan_type, reviews_per_year, labels, reason_codes,"
-        " subsidy_basis, subsidy_monthly_fen"
-    )
-    rows = con.sql(f"SELECT {columns} FROM policy_result").fetchall()
-    return {r[0]: r[1:] for r in rows}
+def _batch(backend: Backend, cases: list[CaseInput]) -> dict[str, tuple[object, ...]]:
+    decisions = policy_assess(*cases_to_arrow(cases), backend=backend).decisions
+    return {r["case_id"]: tuple(r[c] for c in COLUMNS) for r in decisions.to_pylist()}
 
 
 def _single(case: CaseInput) -> tuple[object, ...]:
@@ -58,8 +61,8 @@ def _single(case: CaseInput) -> tuple[object, ...]:
 @settings(max_examples=40)
 @given(case_lists(40, 80))
 def test_batch_equals_single_child_on_generated_cases(
-    con: duckdb.DuckDBPyConnection, cases: list[CaseInput]
+    backend: Backend, cases: list[CaseInput]
 ) -> None:
-    batch = _batch(con, cases)
+    batch = _batch(backend, cases)
     for case in cases:
         assert batch[str(case.case_id)] == _single(case), case

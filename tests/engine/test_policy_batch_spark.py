@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from shouhu.core.policy import CaseInput
-from shouhu.engine.batch import assess_arrow, cases_to_arrow, policy_assess_on
+from shouhu.engine.batch import cases_to_arrow, policy_assess
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "core" / "policy"))
 from policy_strategies import case_lists
@@ -34,4 +34,5 @@ def test_spark_gives_the_same_decisions_as_duckdb(
     spark_backend: Any, cases: list[CaseInput]
 ) -> None:
     tables = cases_to_arrow(cases)
-    assert policy_assess_on(spark_backend, *tables).to_pylist() == assess_arrow(*tables).to_pylist()
+    on_spark = policy_assess(*tables, backend=spark_backend).decisions
+    assert on_spark.to_pylist() == policy_assess(*tables).decisions.to_pylist()

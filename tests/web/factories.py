@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
+from django.test import Client
+
 from shouhu.core.identity import id_number_generate, name_pinyin_key
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.accounts.services import agency_create, user_create
@@ -95,3 +97,13 @@ def default_grants() -> None:
               roles=list(s.roles), level=s.level)
         for s in grant_defaults()
     )  # fmt: skip
+
+
+CLIENT_IP = "10.20.30.40"
+
+
+def client_for(user: User) -> Client:
+    """A browser-less client signed in as `user`, from one fixed address (audit entries name it)."""
+    client = Client(REMOTE_ADDR=CLIENT_IP)
+    client.force_login(user)
+    return client

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from shouhu.core.errors import NotFound, PermissionDenied
@@ -9,6 +11,7 @@ from shouhu.web import access
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import AuditEntry
 from tests.web import factories as f
+from tests.web.factories import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +59,42 @@ def test_child_director_sees_only_their_village(personas, children, region):
     assert child_a in visible
     assert neighbour not in visible
     assert child_b not in visible
+
+
+def test_child_director_sees_served_children_and_their_parents_not_the_population(
+    personas, children, region
+):
+    """数据最小化（issue 11 第4项）：儿童主任看得到村里的未成年人、有个案的人和这些儿童的父母，
+    看不到村里别的成年人；民政经办看得到辖区全体居民。"""
+    child_a, _, father_a = children
+    neighbour = f.person(region.village_a, name="钱大伯", birth=date(1960, 1, 1))
+    young_adult = f.person(region.village_a, name="孙大成", birth=date(2006, 5, 5))
+    f.case(young_adult)  # 年满18周岁、仍有个案（在校就读延续保障等）
+    director = access.persons_visible_to(personas.child_director_a)
+    assert {child_a, father_a, young_adult} <= set(director)
+    assert neighbour not in set(director)
+    with pytest.raises(NotFound):
+        access.access_person(ctx(personas.child_director_a), neighbour.pk)
+    assert neighbour in set(access.persons_visible_to(personas.caseworker_a))
+
+
+def test_searches_past_the_limit_are_refused_in_chinese_and_audited(personas):
+    client = client_for(personas.caseworker_a)
+    per_minute = access.SEARCH_LIMITS[0][1]
+    for _ in range(per_minute):
+        assert client.post("/persons/", {"q": "王"}).status_code == 200
+    refused = client.post("/persons/", {"q": "王"})
+    assert refused.status_code == 429
+    assert "每分钟最多查询" in refused.content.decode()
+    searches = AuditEntry.objects.filter(actor_id=personas.caseworker_a.pk, action="search")
+    assert searches.count() == per_minute
+    assert AuditEntry.objects.filter(action="deny", detail__why="search_limit").count() == 1
+
+
+def test_each_search_records_which_persons_it_showed(personas, children):
+    client_for(personas.caseworker_a).post("/persons/", {"q": "王小明"})
+    entry = AuditEntry.objects.get(actor_id=personas.caseworker_a.pk, action="search")
+    assert entry.detail["shown"] == [children[0].pk]
 
 
 def test_city_scope_covers_both_counties_for_case_readers(region, children):

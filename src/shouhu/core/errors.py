@@ -14,6 +14,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     UNAUTHENTICATED = "unauthenticated"
     TOO_LARGE = "too_large"
+    TOO_MANY = "too_many"  # 一段时间内的请求次数超过限额
 
 
 class DomainError(Exception):

@@ -1,6 +1,7 @@
-"""在 DuckDB 上批量认定：输入是长表（每个儿童一行、每条事实一行），输出每个儿童一行。
+"""批量认定：输入是长表（每个儿童一行、每条事实一行），输出每个儿童一行。
 
-这是比对引擎（链接到人之后）喂数据的接口：
+比对（comparison/run.py）、测试和基准都经 `policy_run` 跑同一条查询，在任一引擎后端上
+（DuckDB、Spark）；没有另一条直连 DuckDB 的路。这是比对引擎（链接到人之后）喂数据的接口：
 
     policy_cases(case_id, as_of, region, birth_date, id_number, father_known, mother_known)
     policy_facts(case_id, subject, fact_index, type, date, start, end, valid_until,
@@ -15,10 +16,10 @@ reason_codes, subsidy_basis, subsidy_rate, subsidy_monthly_fen)，labels 与 rea
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
@@ -26,7 +27,9 @@ from shouhu.core.identity.divisions import province_prefixes
 from shouhu.core.policy import CaseInput, PolicyParams, load_params, ruleset
 from shouhu.core.policy.params import PARAM_SPECS, Segment
 from shouhu.core.policy.vocabulary import FACT_FIELDS
-from shouhu.engine.backends import Backend
+from shouhu.engine.backends import Backend, backend_open
+from shouhu.engine.backends.base import table_ref
+from shouhu.engine.linkage.sqlkit import col
 from shouhu.engine.policy_sql import (
     SCALAR_KINDS,
     PolicyTables,
@@ -34,6 +37,7 @@ from shouhu.engine.policy_sql import (
     build_policy_query,
 )
 
+CASES, FACTS, RESULT = "policy_cases", "policy_facts", "policy_result"
 CASES_SCHEMA = pa.schema(
     [
         ("case_id", pa.string()),
@@ -142,73 +146,6 @@ def param_rows(
     return scalars, lists
 
 
-def policy_params_load(
-    con: duckdb.DuckDBPyConnection,
-    params: PolicyParams | None = None,
-    tables: PolicyTables | None = None,
-) -> None:
-    """把参数（按地区、日期分段）和身份证号省级代码写成连接表。"""
-    for name, data in policy_tables_arrow(params, tables).items():
-        _create_table(con, name, data)
-
-
-def _create_table(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table) -> None:
-    con.register("__shouhu_policy_src", data)
-    try:
-        con.execute(
-            f'CREATE OR REPLACE TABLE "{_ident(name)}" AS SELECT * FROM __shouhu_policy_src'
-        )
-    finally:
-        con.unregister("__shouhu_policy_src")
-
-
-def _ident(name: str) -> str:
-    """表名只允许字母、数字和下划线（表名是标识符，不是数据）。"""
-    if not name.replace("_", "").isalnum() or not name.isascii():
-        raise ValueError("表名只能含 ASCII 字母、数字和下划线")
-    return name
-
-
-def policy_cases_load(
-    con: duckdb.DuckDBPyConnection,
-    cases: pa.Table,
-    facts: pa.Table,
-    tables: PolicyTables | None = None,
-) -> None:
-    tables = tables or PolicyTables()
-    _create_table(con, tables.cases, cases.cast(CASES_SCHEMA))
-    _create_table(con, tables.facts, facts.cast(FACTS_SCHEMA))
-
-
-def policy_assess_batch(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    tables: PolicyTables | None = None,
-    into: str = "policy_result",
-    explain: bool = False,
-) -> None:
-    """对 tables.cases / tables.facts 里的全部个案求值，结果写入表 into。
-
-    explain=True 时另写 `<into>_facts(case_id, subject, fact_index, code)`：每个原因用到的事实。
-    """
-    tables = tables or PolicyTables()
-    target = _ident(into)
-    con.execute(f'CREATE OR REPLACE TABLE "{target}" AS {policy_sql(tables, keep_all=explain)}')
-    if explain:
-        con.execute(f'CREATE OR REPLACE TABLE "{target}_facts" AS {evidence_sql(tables, target)}')
-
-
-@cache
-def policy_sql(tables: PolicyTables, *, keep_all: bool = False, dialect: str = "duckdb") -> str:
-    """生成（并缓存）批量认定的 SQL 文本：构建 sqlglot 表达式树要一秒左右，只做一次。"""
-    return build_policy_query(ruleset(), tables, keep_all=keep_all).sql(dialect)
-
-
-@cache
-def evidence_sql(tables: PolicyTables, decisions: str, *, dialect: str = "duckdb") -> str:
-    return build_evidence_query(ruleset(), decisions, tables).sql(dialect)
-
-
 def policy_tables_arrow(
     params: PolicyParams | None = None, tables: PolicyTables | None = None
 ) -> dict[str, pa.Table]:
@@ -227,31 +164,93 @@ def policy_tables_arrow(
     }
 
 
-def policy_assess_on(
-    backend: Backend, cases: pa.Table, facts: pa.Table, *, params: PolicyParams | None = None
-) -> pa.Table:
-    """在任一引擎后端（DuckDB、Spark……）上批量认定；同一条查询，由后端转写成自己的方言。"""
-    tables = PolicyTables()
+@cache
+def _policy_query() -> exp.Select:
+    """带全部中间列的规则查询。构建要一两秒：只建一次，用时复制；只要结论列时换掉选择列表，
+    对别的输入表求值时换掉两张表名——同一棵表达式树，规则只编译一次。"""
+    return build_policy_query(ruleset(), PolicyTables(cases=CASES, facts=FACTS), keep_all=True)
+
+
+def _on(tables: PolicyTables, query: exp.Select) -> exp.Expr:
+    return exp.replace_tables(query, {CASES: tables.cases, FACTS: tables.facts}, copy=False)
+
+
+def policy_query(tables: PolicyTables | None = None, *, keep_all: bool = False) -> exp.Expr:
+    """对 tables 求值的认定查询（新副本）：结论列，keep_all 时另有全部中间列（说明要用）。"""
+    query = _policy_query().copy()
+    if not keep_all:
+        outputs = [col("case_id"), *(col(name) for name in ruleset().outputs)]
+        query = query.select(*outputs, append=False, copy=False)
+    return _on(tables or PolicyTables(), query)
+
+
+@cache
+def _evidence_query(decisions: str, tables: PolicyTables) -> exp.Select:
+    return build_evidence_query(ruleset(), decisions, tables)
+
+
+def policy_params_load(backend: Backend, params: PolicyParams | None = None) -> None:
+    """参数连接表（读：无；写：policy_region、policy_param、policy_list、policy_id_province）。"""
     for name, data in policy_tables_arrow(params).items():
         backend.load_arrow(name, data)
-    backend.load_arrow(tables.cases, cases.cast(CASES_SCHEMA))
-    backend.load_arrow(tables.facts, facts.cast(FACTS_SCHEMA))
-    backend.create("policy_result", build_policy_query(ruleset(), tables), step="资格认定")
-    query = exp.select("*").from_("policy_result").order_by("case_id")
-    return backend.fetch(query, step="资格认定·取结果")
 
 
-def assess_arrow(
+def policy_run(
+    backend: Backend, *, tables: PolicyTables | None = None, into: str = RESULT, step: str
+) -> None:
+    """认定（读：tables 的两张长表与参数表；写：into）。参数表须已载入（policy_params_load）。"""
+    backend.create(into, policy_query(tables), step=step)
+
+
+def policy_explain(
+    backend: Backend, *, tables: PolicyTables, decisions: str, into: str, step: str
+) -> None:
+    """每个原因用到的事实（读：tables、参数表；写：decisions——带中间列的认定——和
+    into(case_id, subject, fact_index, code)）。"""
+    backend.create(decisions, policy_query(tables, keep_all=True), step=f"{step}·认定")
+    backend.create(into, _evidence_query(decisions, tables).copy(), step=f"{step}·原因")
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """decisions：每个儿童一行（按 case_id 排序）；reasons：explain 时每个原因用到的事实。"""
+
+    decisions: pa.Table
+    reasons: pa.Table | None
+
+
+def policy_assess(
     cases: pa.Table,
     facts: pa.Table,
     *,
+    backend: Backend | None = None,
     params: PolicyParams | None = None,
-    con: duckdb.DuckDBPyConnection | None = None,
-) -> pa.Table:
-    """便捷入口：两张 Arrow 长表 → 结果 Arrow 表（新建或复用一个内存 DuckDB 连接）。"""
-    con = con or duckdb.connect()
-    policy_params_load(con, params)
-    policy_cases_load(con, cases, facts)
-    policy_assess_batch(con)
-    result: pa.Table = con.sql('SELECT * FROM "policy_result" ORDER BY case_id').to_arrow_table()
-    return result
+    explain: bool = False,
+) -> BatchResult:
+    """两张长表 → 认定（不给后端就用新的内存 DuckDB）。与比对运行的是同一条查询。"""
+    own = backend is None
+    backend = backend or backend_open("duckdb")
+    try:
+        policy_params_load(backend, params)
+        backend.load_arrow(CASES, cases.cast(CASES_SCHEMA))
+        backend.load_arrow(FACTS, facts.cast(FACTS_SCHEMA))
+        policy_run(backend, step="资格认定")
+        ordered = exp.select("*").from_(table_ref(RESULT)).order_by("case_id")
+        decisions = backend.fetch(ordered, step="资格认定·取结果")
+        reasons = None
+        if explain:
+            policy_explain(
+                backend,
+                tables=PolicyTables(cases=CASES, facts=FACTS),
+                decisions="policy_keep",
+                into="policy_reasons",
+                step="资格认定·说明",
+            )
+            picked = exp.select("case_id", "subject", "fact_index", "code").from_(
+                table_ref("policy_reasons")
+            )
+            reasons = backend.fetch(picked, step="资格认定·取说明")
+    finally:
+        if own:
+            backend.close()
+    return BatchResult(decisions=decisions, reasons=reasons)

@@ -22,6 +22,7 @@ from datetime import date
 
 from sqlglot import exp
 
+from shouhu.core.identity.id_number import ID_WEIGHTS
 from shouhu.core.policy import expr as E  # 表达式节点写作 E.Lit、E.Ref……
 from shouhu.core.policy.params import NATIONAL, PARAM_SPECS
 from shouhu.core.policy.rules import RuleSet
@@ -37,7 +38,6 @@ CASE_COLUMNS = (
 )
 _INT, _BOOL, _TEXT = "value_int", "value_bool", "value_text"
 SCALAR_KINDS = {"count": _INT, "fen": _INT, "age": _INT, "flag": _BOOL, "rate": _TEXT}
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2, 1)
 _BITS = 62  # 每个整数放 62 个聚合，避开符号位
 
 
@@ -245,8 +245,8 @@ class Compiler:
             return exp.TryCast(this=char(i), to=exp.DataType.build("INT"))
 
         last = _case([(_eq(char(17), _str("X")), _num(10))], digit(17))
-        terms = [exp.Mul(this=_num(w), expression=digit(i)) for i, w in enumerate(_ID_WEIGHTS[:17])]
-        total = _sum([*terms, exp.Mul(this=_num(_ID_WEIGHTS[17]), expression=last)])
+        terms = [exp.Mul(this=_num(w), expression=digit(i)) for i, w in enumerate(ID_WEIGHTS[:17])]
+        total = _sum([*terms, exp.Mul(this=_num(ID_WEIGHTS[17]), expression=last)])
         born = exp.StrToDate(
             this=exp.Substring(this=s, start=_num(7), length=_num(8)),
             format=_str("%Y%m%d"),

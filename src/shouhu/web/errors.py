@@ -15,6 +15,7 @@ STATUS = {
     ErrorCode.CONFLICT: 409,
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.TOO_LARGE: 413,
+    ErrorCode.TOO_MANY: 429,
 }
 
 

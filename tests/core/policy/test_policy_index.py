@@ -7,7 +7,7 @@ INDEX_ROWS 是纯数据（assess 格式的个案 JSON 和期望的结果），�
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -295,20 +295,23 @@ def test_the_severe_disability_text_is_the_seed_wording() -> None:
     )
 
 
+def _rules_forget() -> None:
+    predicates.in_force.cache_clear()
+    predicates.qualifies.cache_clear()
+    rules.ruleset.cache_clear()
+
+
 @pytest.fixture
-def rebuilt_rules() -> Iterator[None]:
-    """改 thresholds 之后重建谓词和规则集；测试结束后恢复。"""
-
-    def clear() -> None:
-        predicates.in_force.cache_clear()
-        predicates.qualifies.cache_clear()
-        rules.ruleset.cache_clear()
-
+def threshold_set() -> Iterator[Callable[[str, object], None]]:
+    """改 thresholds 里的一个阈值，谓词和规则集随之重建；测试结束先恢复阈值、再重建，
+    所以后面的测试（同一进程里的引擎测试）拿到的是原来的规则。"""
     original = rules.ruleset()  # 保持引用：新规则集不会复用它的 id（解释器按 id 缓存）
-    clear()
-    yield
-    clear()
+    with pytest.MonkeyPatch.context() as patch:
+        _rules_forget()
+        yield lambda name, value: patch.setattr(thresholds, name, value)
+    _rules_forget()
     assert rules.ruleset() is not original
+    assert thresholds.SEVERE_DISABILITY == SEVERE_DISABILITY
 
 
 def _run(**kwargs: Any) -> tuple[str, str]:
@@ -317,10 +320,10 @@ def _run(**kwargs: Any) -> tuple[str, str]:
 
 
 def test_changing_the_disability_threshold_changes_rule_and_text_together(
-    monkeypatch: pytest.MonkeyPatch, rebuilt_rules: None
+    threshold_set: Callable[[str, object], None],
 ) -> None:
     narrower = SevereDisability(("1",), ("2", "3", "4"), ("mental",))
-    monkeypatch.setattr(thresholds, "SEVERE_DISABILITY", narrower)
+    threshold_set("SEVERE_DISABILITY", narrower)
     level_2 = {**DISABLED_1, "level": 2}
     status, text = _run(father=[DEAD], mother=[level_2])
     assert status == NE
@@ -332,9 +335,9 @@ def test_changing_the_disability_threshold_changes_rule_and_text_together(
 
 
 def test_changing_the_term_threshold_changes_rule_and_text_together(
-    monkeypatch: pytest.MonkeyPatch, rebuilt_rules: None
+    threshold_set: Callable[[str, object], None],
 ) -> None:
-    monkeypatch.setattr(thresholds, "RESTRICTION_MONTHS", 12)
+    threshold_set("RESTRICTION_MONTHS", 12)
     eight_months = {"type": "imprisoned", "start": "2026-06-01", "end": "2027-02-01"}
     status, text = _run(father=[eight_months], mother=[DEAD])
     assert status == NE

@@ -12,7 +12,7 @@ from django.test import Client
 from shouhu.web.accounts.models import Agency, RosterMember, User
 from shouhu.web.audit.models import AuditEntry
 from tests.web import factories as f
-from tests.web.accounts.conftest import CLIENT_IP
+from tests.web.factories import CLIENT_IP
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "Haijun-village-2027"

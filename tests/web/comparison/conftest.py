@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from django.test import Client
 
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.audit.context import RequestContext
@@ -23,19 +22,13 @@ from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import Person
 from tests.web import factories as f
 from tests.web.conftest import Personas, Region
+from tests.web.factories import CLIENT_IP
 
-CLIENT_IP = "10.20.30.42"
 AS_OF = date(2026, 11, 1)
 
 
 def ctx_for(user: User | None) -> RequestContext:
     return RequestContext(user=user, client_ip=CLIENT_IP, purpose=Purpose.COMPARISON)
-
-
-def client_for(user: User) -> Client:
-    client = Client(REMOTE_ADDR=CLIENT_IP)
-    client.force_login(user)
-    return client
 
 
 def sent_fact(person: Person, agency: Agency, fact_type: str, **fields: object) -> Fact:

@@ -12,7 +12,7 @@ from shouhu.web.accounts.models import User
 from shouhu.web.comparison.models import ComparisonRun, Finding
 from shouhu.web.demo import COUNTY, demo_build
 from shouhu.web.exchange.models import Fact
-from tests.web.comparison.conftest import client_for
+from tests.web.factories import client_for
 
 PERSONS, SEED = 2000, 11
 

@@ -10,7 +10,8 @@ from shouhu.web.cases.models import Case
 from shouhu.web.comparison.models import ComparisonRun
 from shouhu.web.jobs.models import Job
 from tests.web import factories as f
-from tests.web.comparison.conftest import client_for, finding
+from tests.web.comparison.conftest import finding
+from tests.web.factories import client_for
 
 pytestmark = pytest.mark.django_db
 

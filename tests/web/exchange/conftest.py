@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from django.test import Client
 
 from shouhu.core.catalog import DataItem, catalog_load
 from shouhu.web.accounts.models import Agency, User
@@ -20,9 +19,9 @@ from shouhu.web.registry.models import Person
 from tests.core.exchange.exchange_helpers import filled_template, item_csv, valid_id, valid_row
 from tests.web import factories as f
 from tests.web.conftest import Personas, Region
+from tests.web.factories import CLIENT_IP
 
 PERIOD = date(2025, 9, 1)
-CLIENT_IP = "10.20.30.41"
 
 
 @dataclass
@@ -105,9 +104,3 @@ def run_jobs() -> int:
     while job_run_next(worker="test"):
         count += 1
     return count
-
-
-def client_for(user: User) -> Client:
-    client = Client(REMOTE_ADDR=CLIENT_IP)
-    client.force_login(user)
-    return client

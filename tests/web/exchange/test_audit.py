@@ -8,7 +8,8 @@ import json
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.audit.selectors import audit_chain_verify
 from shouhu.web.exchange.models import Submission, Upload
-from tests.web.exchange.conftest import client_for, judgment_rows, run_jobs, xlsx_of
+from tests.web.exchange.conftest import judgment_rows, run_jobs, xlsx_of
+from tests.web.factories import client_for
 
 
 def test_the_whole_flow_is_audited_without_personal_data(courts, court_item) -> None:

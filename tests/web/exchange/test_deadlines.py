@@ -18,7 +18,8 @@ from shouhu.web.exchange.deadlines import (
 )
 from shouhu.web.exchange.selectors import obligations_for, submitter_home, timeliness_grid
 from shouhu.web.exchange.services import submission_nil_return
-from tests.web.exchange.conftest import client_for, ctx_for, ingest, judgment_rows, xlsx_of
+from tests.web.exchange.conftest import ctx_for, ingest, judgment_rows, xlsx_of
+from tests.web.factories import client_for
 
 TODAY = date(2025, 11, 20)
 SEPTEMBER, OCTOBER = date(2025, 9, 1), date(2025, 10, 1)

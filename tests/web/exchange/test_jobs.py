@@ -15,7 +15,8 @@ from shouhu.web.jobs import services as job_services
 from shouhu.web.jobs.models import Job, JobStatus
 from shouhu.web.jobs.services import LEASE, MAX_ATTEMPTS, job_claim, job_enqueue
 from shouhu.web.jobs.worker import job_run, job_run_next, worker_thread_start, worker_thread_stop
-from tests.web.exchange.conftest import client_for, judgment_rows, xlsx_of
+from tests.web.exchange.conftest import judgment_rows, xlsx_of
+from tests.web.factories import client_for
 
 
 def _claim_in_threads(workers: int, jobs: int) -> list[tuple[str, int]]:

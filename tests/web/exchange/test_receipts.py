@@ -6,7 +6,8 @@ import csv
 import io
 
 from shouhu.web.audit.models import AuditEntry
-from tests.web.exchange.conftest import client_for, ingest, judgment_rows, xlsx_of
+from tests.web.exchange.conftest import ingest, judgment_rows, xlsx_of
+from tests.web.factories import client_for
 
 
 def _stored(courts, court_item, *, bad: bool = False, a: bool = True):

@@ -13,7 +13,8 @@ from shouhu.core.catalog import catalog_load
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.jobs.models import Job
-from tests.web.exchange.conftest import client_for, csv_of, judgment_rows, run_jobs, xlsx_of
+from tests.web.exchange.conftest import csv_of, judgment_rows, run_jobs, xlsx_of
+from tests.web.factories import client_for
 
 PERIOD = "2025-09"
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from django.test import Client
 
 from shouhu.core.exchange.json_rows import read_json_rows
 from shouhu.web.accounts.models import Agency, User
@@ -18,8 +17,8 @@ from shouhu.web.exchange.services import submission_store
 from shouhu.web.registry.models import Person
 from tests.web import factories as f
 from tests.web.conftest import Personas, Region
+from tests.web.factories import CLIENT_IP
 
-CLIENT_IP = "10.20.30.41"
 ITEM = "court_judgment"
 PERIOD = date(2025, 3, 1)
 
@@ -82,9 +81,3 @@ def missing(region: Region, personas: Personas) -> Missing:
 def education_clerk_a(region: Region) -> User:
     school = f.agency("education", region.county_a, "临河区教育局")
     return f.user("school_clerk_a", "data_submitter", region.county_a, school)
-
-
-def client_for(user: User) -> Client:
-    client = Client(REMOTE_ADDR=CLIENT_IP)
-    client.force_login(user)
-    return client

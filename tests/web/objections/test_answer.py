@@ -14,7 +14,8 @@ from shouhu.web.audit.models import AuditEntry
 from shouhu.web.exchange.models import Fact
 from shouhu.web.objections.models import Objection
 from shouhu.web.objections.services import objection_raise
-from tests.web.objections.conftest import client_for, court_submit, judgment_row
+from tests.web.factories import client_for
+from tests.web.objections.conftest import court_submit, judgment_row
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.objections.models import Objection
 from shouhu.web.objections.services import build_due_on
-from tests.web.objections.conftest import CLIENT_IP, client_for
+from tests.web.factories import CLIENT_IP, client_for
 
 pytestmark = pytest.mark.django_db
 REASON = "走访核实：王大山本人上月已返乡，并提供了撤销宣告失踪的判决书复印件。"

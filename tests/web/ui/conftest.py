@@ -7,16 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pytest
-from django.test import Client
 
-from shouhu.web.accounts.models import Agency, User
+from shouhu.web.accounts.models import Agency
 from shouhu.web.cases.models import Case
 from shouhu.web.exchange.models import Fact, Submission
 from shouhu.web.registry.models import Person
 from tests.web import factories as f
 from tests.web.conftest import Personas, Region
-
-CLIENT_IP = "10.20.30.40"
 
 
 @dataclass
@@ -85,9 +82,3 @@ def family_a(region: Region, personas: Personas) -> FamilyA:
     )
     case = f.case(child)
     return FamilyA(child, father, mother, case, imprisoned, school_v1, school_v2)
-
-
-def client_for(user: User) -> Client:
-    client = Client(REMOTE_ADDR=CLIENT_IP)
-    client.force_login(user)
-    return client

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from shouhu.core.policy.dates import adult_cutoff
 from shouhu.web.audit.models import AuditEntry
-from shouhu.web.registry.selectors import adult_cutoff
 from shouhu.web.statistics.selectors import dashboard_counts
 from tests.web import factories as f
-from tests.web.ui.conftest import CLIENT_IP, client_for
+from tests.web.factories import CLIENT_IP, client_for
 
 pytestmark = pytest.mark.django_db
 

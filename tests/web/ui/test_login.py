@@ -8,8 +8,7 @@ import pytest
 from django.test import Client, override_settings
 
 from shouhu.web.audit.models import AuditEntry
-from tests.web.factories import PASSWORD
-from tests.web.ui.conftest import CLIENT_IP, client_for
+from tests.web.factories import CLIENT_IP, PASSWORD, client_for
 
 pytestmark = pytest.mark.django_db
 

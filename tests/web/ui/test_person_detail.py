@@ -7,7 +7,7 @@ import pytest
 from shouhu.core.identity import mask_id_number
 from shouhu.web.audit.models import AuditEntry
 from tests.web import factories as f
-from tests.web.ui.conftest import CLIENT_IP, client_for
+from tests.web.factories import CLIENT_IP, client_for
 
 pytestmark = pytest.mark.django_db
 MISSING_ID = 10**9

@@ -11,7 +11,7 @@ from shouhu.core.identity import mask_id_number
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.registry.selectors import PAGE_SIZE
 from tests.web import factories as f
-from tests.web.ui.conftest import CLIENT_IP, client_for
+from tests.web.factories import CLIENT_IP, client_for
 
 pytestmark = pytest.mark.django_db
 LIST = "/persons/"

@@ -25,10 +25,11 @@ from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
 from shouhu.core.identity._text import as_text, is_empty_marker, is_invisible
 from shouhu.core.identity.divisions import province_prefixes
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2, 1)
+# GB 11643 的加权因子（第 i 位乘 2^(17-i) mod 11）与校验码表：全项目只在这里写一次。
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2, 1)
 # 模 11 下各加权因子的逆元：改第 i 位使加权和增加 need，新值 = 旧值 + need × 逆元。
-_INVERSES = tuple(pow(w, -1, 11) for w in _WEIGHTS)
-_CHECK_CHARS = "10X98765432"  # 前 17 位加权和 mod 11 → 校验码
+_INVERSES = tuple(pow(w, -1, 11) for w in ID_WEIGHTS)
+CHECK_CHARS = "10X98765432"  # 前 17 位加权和 mod 11 → 校验码
 _VALUE_CHARS = "0123456789X"  # 数值 → 字符（10 即 X）
 _VALUE_OF = {c: v for v, c in enumerate(_VALUE_CHARS)}
 _EARLIEST_BIRTH = date(1900, 1, 1)
@@ -89,7 +90,7 @@ def check_digit(first17: str) -> str:
     """前 17 位的校验码（'0'–'9' 或 'X'）。"""
     if len(first17) != 17 or not _DIGITS.fullmatch(first17):
         raise InvalidIdNumber(IdNumberProblem.FORMAT)
-    return _CHECK_CHARS[sum(w * int(c) for w, c in zip(_WEIGHTS, first17, strict=False)) % 11]
+    return CHECK_CHARS[sum(w * int(c) for w, c in zip(ID_WEIGHTS, first17, strict=False)) % 11]
 
 
 def id_number_problem(s: str, *, today: date | None = None) -> IdNumberProblem | None:
@@ -128,7 +129,7 @@ def parse_id_number(s: str, *, today: date | None = None) -> ResidentId:
 
 
 def _weighted_sum(s: str) -> int:
-    return sum(w * _VALUE_OF[c] for w, c in zip(_WEIGHTS, s, strict=True))
+    return sum(w * _VALUE_OF[c] for w, c in zip(ID_WEIGHTS, s, strict=True))
 
 
 def _birth_date_ok(yyyymmdd: str, today: date | None) -> bool:
@@ -260,7 +261,7 @@ def _position_values(s: str) -> list[int] | None:
 
 def _checksum_candidates(s: str, values: list[int], today: date) -> list[str]:
     """解出能让校验和成立的每一种改法（每个位置至多一个），再只复查被改动的字段。"""
-    need = (1 - sum(w * v for w, v in zip(_WEIGHTS, values, strict=True))) % 11
+    need = (1 - sum(w * v for w, v in zip(ID_WEIGHTS, values, strict=True))) % 11
     if need == 0:
         return []  # 校验和已成立：任何单字符替换或换位都会破坏它
     base = (s[:2] in province_prefixes(), _birth_date_ok(s[6:14], today))
@@ -271,7 +272,7 @@ def _checksum_candidates(s: str, values: list[int], today: date) -> list[str]:
             found.append((s[:i] + _VALUE_CHARS[new] + s[i + 1 :], i, i))
     for i in range(17):
         a, b = values[i], values[i + 1]
-        if a != b and b != 10 and (_WEIGHTS[i] - _WEIGHTS[i + 1]) * (b - a) % 11 == need:
+        if a != b and b != 10 and (ID_WEIGHTS[i] - ID_WEIGHTS[i + 1]) * (b - a) % 11 == need:
             found.append((s[:i] + s[i + 1] + s[i] + s[i + 2 :], i, i + 1))
     return [c for c, first, last in found if _fields_ok(c, first, last, base, today)]
 

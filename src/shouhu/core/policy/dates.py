@@ -29,6 +29,16 @@ def birthday(born: date, years: int) -> date:
         return date(born.year + years, 3, 1)
 
 
+def adult_cutoff(today: date) -> date:
+    """出生日期晚于此日的人在 today 未满 18 周岁（2月29日出生者在平年的3月1日满岁）。"""
+    from shouhu.core.policy.thresholds import ADULT_AGE
+
+    try:
+        return today.replace(year=today.year - ADULT_AGE)
+    except ValueError:
+        return date(today.year - ADULT_AGE, 2, 28)
+
+
 def parse_iso_date(text: object) -> date | None:
     """严格的 YYYY-MM-DD（1800—2199 年）；格式或日期无效时返回 None。
 

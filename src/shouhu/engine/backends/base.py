@@ -63,5 +63,8 @@ def table_ref(name: str) -> exp.Table:
 
 
 def transpile(query: exp.Expr, dialect: str) -> str:
-    """把按 PLAN_DIALECT 建的表达式写成目标方言的 SQL 文本。"""
-    return query.sql(dialect=dialect)
+    """把按 PLAN_DIALECT 建的表达式写成目标方言的 SQL 文本。
+
+    不先复制整棵树（生成器可能就地改写它）：计划的每条语句都是为这一次执行新建的，
+    缓存的查询由取用者先复制（comparison/findings.py）。"""
+    return query.sql(dialect=dialect, copy=False)

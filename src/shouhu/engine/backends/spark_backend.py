@@ -17,20 +17,30 @@ from sqlglot import exp
 from shouhu.engine.backends.base import EngineError, transpile
 
 
-def spark_session_local(*, cores: int = 2, shuffle_partitions: int = 4) -> Any:
-    """本地模式的 SparkSession：不开 UI，少量 shuffle 分区（小数据时分区多反而慢）。"""
+def spark_session_local(*, cores: int = 2, shuffle_partitions: int = 4, tiny: bool = False) -> Any:
+    """本地模式的 SparkSession：不开 UI，少量 shuffle 分区（小数据时分区多反而慢）。
+
+    tiny：数据只有几十行时（测试）关掉整段代码生成和自适应执行——每步编译生成的代码比
+    算那几十行还慢；大数据上它们正是快的原因，所以只给测试用。"""
     from pyspark.sql import SparkSession
 
-    return (
+    builder = (
         SparkSession.builder.master(f"local[{cores}]")
         .appName("shouhu-engine")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "2g")
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.ansi.enabled", "false")
-        .getOrCreate()
     )
+    if tiny:
+        builder = (
+            builder.config("spark.sql.codegen.wholeStage", "false")
+            .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+            .config("spark.sql.adaptive.enabled", "false")
+        )
+    return builder.getOrCreate()
 
 
 class SparkBackend:

@@ -12,57 +12,32 @@ findings_select  以上发现 + 每条未关联的记录一行（unlinked），�
 
 from __future__ import annotations
 
-from functools import cache
-
 from sqlglot import exp
 
-from shouhu.core.policy import PolicyParams, ruleset
+from shouhu.core.policy import PolicyParams
+from shouhu.engine import batch
 from shouhu.engine.backends import Backend
-from shouhu.engine.batch import policy_tables_arrow
 from shouhu.engine.comparison.ambiguity import DECIDED, SCENARIOS, UNRESOLVED, WHATIF
 from shouhu.engine.comparison.plan import step
 from shouhu.engine.linkage import LINKS_TABLE
-from shouhu.engine.linkage.sqlkit import col, q, tbl
-from shouhu.engine.policy_sql import PolicyTables, build_evidence_query, build_policy_query
+from shouhu.engine.linkage.sqlkit import q, tbl
+from shouhu.engine.policy_sql import PolicyTables
 
 KINDS = ("enrol", "exit", "change", "review", "unlinked")
-CASES, FACTS = "policy_cases", "policy_facts"
+CASES, FACTS = batch.CASES, batch.FACTS
 SUBSET = PolicyTables(cases="cmp_fcases", facts="cmp_ffacts")
 
 
-@cache
-def _policy_query() -> exp.Select:
-    """带全部中间列的规则查询。构建要一两秒：只建一次，用时复制；只要结论列时换掉选择列表，
-    对子集求值时换掉两张输入表名——同一棵表达式树，规则只编译一次。"""
-    return build_policy_query(ruleset(), PolicyTables(cases=CASES, facts=FACTS), keep_all=True)
-
-
-@cache
-def _evidence_query() -> exp.Select:
-    return build_evidence_query(ruleset(), "cmp_keep", SUBSET)
-
-
-def _outputs_only() -> exp.Select:
-    query = _policy_query().copy()
-    outputs = [col("case_id"), *(col(name) for name in ruleset().outputs)]
-    return query.select(*outputs, append=False, copy=False)
-
-
-def _on(tables: PolicyTables, query: exp.Select) -> exp.Expr:
-    return exp.replace_tables(query, {CASES: tables.cases, FACTS: tables.facts}, copy=False)
-
-
 def policy_run(backend: Backend, params: PolicyParams) -> None:
-    """全部要判定的儿童的认定（policy_result）。"""
-    for name, data in policy_tables_arrow(params).items():
-        backend.load_arrow(name, data)
-    backend.create("policy_result", _outputs_only(), step=step("批量认定"))
+    """全部要判定的儿童的认定（policy_result）：与单独的批量认定同一条路（engine/batch.py）。"""
+    batch.policy_params_load(backend, params)
+    batch.policy_run(backend, step=step("批量认定"))
 
 
 def whatif_run(backend: Backend) -> None:
     """每个假设（ambiguity.py：挂上一条未关联记录）下的认定 cmp_hres；cmp_hflip：使结论可能
     不同的假设——exit / change 会变的、enrol 会不再符合的、本无发现而会应纳入的。"""
-    backend.create("cmp_hres", _on(WHATIF, _outputs_only()), step=step("假设关联·认定"))
+    batch.policy_run(backend, tables=WHATIF, into="cmp_hres", step=step("假设关联·认定"))
     flips = q(
         "SELECT DISTINCT s.child, s.record_id FROM cmp_hres AS h"
         " JOIN $scen AS s ON s.scen = h.case_id JOIN policy_result AS r ON r.case_id = s.child"
@@ -139,8 +114,9 @@ def evidence_collect(backend: Backend) -> None:
         q("SELECT f.* FROM $t AS f WHERE f.case_id IN (SELECT child FROM cmp_dec)", t=tbl(FACTS)),
         step=step("说明·事实"),
     )
-    backend.create("cmp_keep", _on(SUBSET, _policy_query().copy()), step=step("说明·认定"))
-    backend.create("cmp_ev", _evidence_query().copy(), step=step("说明·原因"))
+    batch.policy_explain(
+        backend, tables=SUBSET, decisions="cmp_keep", into="cmp_ev", step=step("说明")
+    )
     used = q(
         "SELECT DISTINCT e.case_id, f.record_id, f.confidence, f.method FROM cmp_ev AS e"
         " JOIN cmp_ffacts AS f ON f.case_id = e.case_id AND f.subject = e.subject"

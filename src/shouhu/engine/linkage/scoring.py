@@ -22,8 +22,8 @@ def score_sql(fields: Sequence[FieldSpec], model: Model) -> exp.Expr:
     for spec, weights in zip(fields, model.weights, strict=True):
         case = exp.Case(this=col(level_column(spec)))
         for level, weight in enumerate(weights):
-            case = case.when(exp.convert(level), exp.convert(weight))
-        total = exp.Add(this=total, expression=case.else_(exp.convert(0)))
+            case = case.when(exp.convert(level), exp.convert(weight), copy=False)
+        total = exp.Add(this=total, expression=case.else_(exp.convert(0), copy=False))
     return total
 
 
@@ -31,8 +31,10 @@ def confidence_sql(score: exp.Expr, model: Model) -> exp.Expr:
     case = exp.Case()
     for confidence in range(100, 0, -1):
         floor = exp.convert(model.breakpoints[confidence - 1])
-        case = case.when(exp.GTE(this=score.copy(), expression=floor), exp.convert(confidence))
-    return case.else_(exp.convert(0))
+        case = case.when(
+            exp.GTE(this=score.copy(), expression=floor), exp.convert(confidence), copy=False
+        )
+    return case.else_(exp.convert(0), copy=False)
 
 
 def scored_select(levels: str, settings: LinkSettings, model: Model) -> exp.Select:

@@ -12,12 +12,12 @@ from functools import lru_cache
 import sqlglot
 from sqlglot import exp
 
+from shouhu.core.identity.id_number import CHECK_CHARS, ID_WEIGHTS
 from shouhu.engine.backends.base import PLAN_DIALECT, table_ref
 
-Param = exp.Expr | str | int | bool | None
+__all__ = ["CHECK_CHARS", "ID_WEIGHTS"]  # blocking.py 经这里取用
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2, 1)  # GB 11643 加权因子
-CHECK_CHARS = "10X98765432"  # 前 17 位加权和 mod 11 → 校验码
+Param = exp.Expr | str | int | bool | None
 
 
 @lru_cache(maxsize=512)
@@ -54,8 +54,10 @@ def query(template: str, **params: Param) -> exp.Query:
 
 
 def as_expression(value: Param) -> exp.Expr:
+    """参数 → 可放进树里的表达式。刚建的、还不在任何树里的表达式原样放入；已在别的树里的
+    （调用方复用的列等）放副本——复制整棵子树很贵，层层模板都复制就成了平方。"""
     if isinstance(value, exp.Expr):
-        return value.copy()
+        return value if value.parent is None else value.copy()
     if value is None:
         return exp.null()
     return exp.convert(value)
@@ -72,7 +74,9 @@ def tbl(name: str) -> exp.Table:
 
 def char_at(value: exp.Expr, position: int) -> exp.Expr:
     """第 position 个字符（从 1 起，按字符而非字节）。"""
-    return exp.Substring(this=value.copy(), start=exp.convert(position), length=exp.convert(1))
+    return exp.Substring(
+        this=as_expression(value), start=exp.convert(position), length=exp.convert(1)
+    )
 
 
 def digit_at(value: exp.Expr, position: int) -> exp.Expr:

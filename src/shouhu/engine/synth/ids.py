@@ -10,8 +10,11 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
+from shouhu.core.identity.id_number import CHECK_CHARS as CHECK_TEXT
+from shouhu.core.identity.id_number import ID_WEIGHTS
+
+WEIGHTS = np.array(ID_WEIGHTS[:17], dtype=np.int64)
+CHECK_CHARS = np.frombuffer(CHECK_TEXT.encode(), dtype=np.uint8)
 SEQUENCES_PER_DAY = 100  # 同一区划、同一生日、同一性别最多 100 个号码（见 id_number_generate）
 
 IntArray = npt.NDArray[np.int64]

@@ -53,6 +53,7 @@ from shouhu.web.access.objections import (
     objections_visible_to,
 )
 from shouhu.web.access.persons import (
+    SEARCH_LIMITS,
     access_case,
     access_dashboard,
     access_fact,
@@ -68,6 +69,7 @@ from shouhu.web.access.persons import (
 )
 
 __all__ = [
+    "SEARCH_LIMITS",
     "Disclosure",
     "access_account",
     "access_admin_agency",

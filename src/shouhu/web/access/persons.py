@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import timedelta
 
-from shouhu.core.errors import NotFound, PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from shouhu.core.errors import DomainError, ErrorCode, NotFound, PermissionDenied
+from shouhu.core.policy.dates import adult_cutoff
 from shouhu.web.access._gate import acting_user, deny, fetch_or_deny, require
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, may
 from shouhu.web.audit.context import RequestContext
-from shouhu.web.audit.models import ObjectType
+from shouhu.web.audit.models import Action, AuditEntry, ObjectType
 from shouhu.web.cases.models import Case
 from shouhu.web.exchange.models import Fact
-from shouhu.web.registry.models import Division, Person
+from shouhu.web.registry.models import Division, ParentLink, Person
 
 NOT_FOUND_PERSON = "未找到该人员，或您无权查看。"
 NOT_FOUND_CASE = "未找到该个案，或您无权查看。"
@@ -29,9 +33,22 @@ def divisions_visible_to(user: User) -> QuerySet[Division]:
 
 
 def persons_visible_to(user: User) -> QuerySet[Person]:
+    """辖区子树内的人。不能浏览全体居民的角色（儿童主任、督导员）只看所服务的儿童——
+    未成年人和有个案的人——以及这些儿童在辖区内的父母。"""
     if not may(user, Right.READ_PERSONS):
         return Person.objects.none()
-    return Person.objects.filter(division__path__startswith=subtree(user))
+    in_area = Person.objects.filter(division__path__startswith=subtree(user))
+    if may(user, Right.READ_RESIDENTS):
+        return in_area
+    served = _served_children(user, in_area)
+    parents = ParentLink.objects.filter(child__in=served).values("parent_id")
+    return in_area.filter(Q(pk__in=served) | Q(pk__in=parents))
+
+
+def _served_children(user: User, in_area: QuerySet[Person]) -> QuerySet[Person]:
+    adult_born = adult_cutoff(timezone.localdate())
+    with_case = Case.objects.filter(division__path__startswith=subtree(user)).values("child_id")
+    return in_area.filter(Q(birth_date__gt=adult_born) | Q(pk__in=with_case)).values("pk")
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -71,9 +88,25 @@ def access_person(ctx: RequestContext, person_id: object) -> Person:
     )
 
 
+# 人员查询的次数限额（防批量采集：安全测试曾在 15 秒内用 400 次请求取走 2 万个完整号码）。
+# 计数取自审计日志里本人的查询记录，所以多个服务进程共用同一限额，不需要另外的缓存服务。
+SEARCH_LIMITS = ((timedelta(minutes=1), 20, "每分钟"), (timedelta(days=1), 600, "每天"))
+
+
 def access_person_list(ctx: RequestContext) -> QuerySet[Person]:
-    """The persons `ctx.user` may list; a role that reads no persons is refused (audited)."""
+    """The persons `ctx.user` may list; a role that reads no persons is refused (audited), and so
+    is a search past the user's limit (SEARCH_LIMITS)."""
     user = require(ctx, Right.READ_PERSONS, ObjectType.PERSON_LIST, "您的角色不能查看人员信息。")
+    now = timezone.now()
+    for window, limit, words in SEARCH_LIMITS:
+        recent = AuditEntry.objects.filter(
+            actor_id=user.pk, action=Action.SEARCH, object_type=ObjectType.PERSON
+        ).filter(at__gte=now - window)
+        if recent.count() >= limit:
+            deny(ctx, ObjectType.PERSON_LIST, user.division_id, "search_limit")
+            raise DomainError(
+                f"查询太频繁：{words}最多查询 {limit} 次，请稍后再试。", code=ErrorCode.TOO_MANY
+            )
     return persons_visible_to(user)
 
 

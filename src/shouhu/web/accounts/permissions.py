@@ -36,6 +36,9 @@ class Role(models.TextChoices):
 
 class Right(StrEnum):
     READ_PERSONS = "read_persons"  # 人员查询、儿童页面（辖区子树内）
+    # 辖区内的全体居民；没有这项的（儿童主任、督导员）只看所服务的儿童（未成年人和有个案的人）
+    # 及其父母——不浏览一般人口（数据最小化）
+    READ_RESIDENTS = "read_residents"
     SEE_ID_NUMBERS = "see_id_numbers"  # 看完整身份证号；其余角色看 150802********0021
     WRITE_CASES = "write_cases"  # 纳入、终止、变更个案，处理比对发现
     READ_DASHBOARD = "read_dashboard"  # 统计概览（只有数字）
@@ -55,6 +58,7 @@ _CASE_PEOPLE = frozenset({Role.CASEWORKER, Role.CHILD_DIRECTOR, Role.SUPERVISOR}
 RIGHTS: Final = MappingProxyType(
     {
         Right.READ_PERSONS: _CASE_PEOPLE,
+        Right.READ_RESIDENTS: frozenset({Role.CASEWORKER}),
         Right.SEE_ID_NUMBERS: frozenset({Role.CASEWORKER}),
         Right.WRITE_CASES: frozenset({Role.CASEWORKER}),
         Right.READ_DASHBOARD: _CASE_PEOPLE | {Role.LEADER, Role.ADMINISTRATOR},
@@ -72,7 +76,14 @@ RIGHTS: Final = MappingProxyType(
 
 # 能读到儿童个人信息（身份、档案、发现）的权限：三员一个也不能有。
 PERSONAL_DATA_RIGHTS: Final = frozenset(
-    {Right.READ_PERSONS, Right.SEE_ID_NUMBERS, Right.WRITE_CASES, Right.ASSESS, Right.READ_FINDINGS}
+    {
+        Right.READ_PERSONS,
+        Right.READ_RESIDENTS,
+        Right.SEE_ID_NUMBERS,
+        Right.WRITE_CASES,
+        Right.ASSESS,
+        Right.READ_FINDINGS,
+    }
 )
 # 三员：账户只由服务器运维人员用命令行开设和变更，网页上的系统管理员不能改动或授予。
 SEPARATED_ROLES: Final = frozenset({Role.ADMINISTRATOR, Role.SECURITY_ADMIN, Role.AUDITOR})

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from shouhu.core.policy.thresholds import ADULT_AGE
 from shouhu.web import access
 from shouhu.web.access.disclosure import Disclosure
 from shouhu.web.accounts.models import User
@@ -14,7 +15,6 @@ from shouhu.web.audit.models import Purpose
 from shouhu.web.cases.models import CaseStatus
 from shouhu.web.registry.models import Gender, Person, Relation
 from shouhu.web.registry.selectors import (
-    ADULT_AGE,
     age_on,
     case_label,
     division_path_names,

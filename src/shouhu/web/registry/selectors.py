@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from shouhu.core.identity import mask_id_number, normalize_id_number, normalize_name
+from shouhu.core.policy.dates import adult_cutoff
 from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.cases.models import Case, CaseStatus, Category, OrphanType
@@ -25,7 +26,7 @@ from shouhu.web.registry.models import Division, Gender, Person
 PAGE_SIZE = 50
 MIN_ID_SUFFIX = 4  # 少于 4 位的号码片段几乎匹配所有人，不如要求多输几位
 NO_ID_NUMBER = "未登记"
-ADULT_AGE = 18
+
 
 # ---------------------------------------------------------------- 身份证号显示
 
@@ -42,14 +43,6 @@ def age_on(birth_date: date | None, today: date) -> int | None:
         return None
     before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
     return today.year - birth_date.year - int(before_birthday)
-
-
-def adult_cutoff(today: date) -> date:
-    """出生日期晚于此日的人未满 18 周岁（2 月 29 日出生者在平年的 3 月 1 日满岁）。"""
-    try:
-        return today.replace(year=today.year - ADULT_AGE)
-    except ValueError:
-        return date(today.year - ADULT_AGE, 2, 28)
 
 
 def division_path_names(division: Division) -> tuple[str, ...]:

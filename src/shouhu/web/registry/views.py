@@ -66,6 +66,7 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
             "scope": result.scope,
             "page": result.page,
             "results": result.total,
+            "shown": [row.pk for row in result.rows],  # 显示了哪些人（编号，不是个人信息）
         },
     )
     context = {"result": result, "query": query, "scopes": SCOPES}

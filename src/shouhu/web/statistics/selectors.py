@@ -9,11 +9,11 @@ from datetime import date
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from shouhu.core.policy.dates import adult_cutoff
 from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.cases.models import Case, CaseStatus, Category, OrphanType
 from shouhu.web.registry.models import Division, DivisionLevel, Person
-from shouhu.web.registry.selectors import adult_cutoff
 
 # ---------------------------------------------------------------- 统计概览
 
