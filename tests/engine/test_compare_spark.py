@@ -12,7 +12,7 @@ from tests.engine.test_compare_inputs import MOTHER_DEAD, _fact, _facts, _regist
 
 from shouhu.engine.comparison import CompareSettings, compare_dir
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]  # one JVM, one worker
 AS_OF = date(2026, 11, 1)
 
 

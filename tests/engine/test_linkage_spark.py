@@ -11,7 +11,7 @@ from tests.engine.test_linkage import PEOPLE, _special_records
 
 from shouhu.engine.linkage import link_records
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]  # one JVM, one worker
 
 
 def test_spark_gives_the_same_links_as_duckdb(spark: Any, small_region: Region) -> None:

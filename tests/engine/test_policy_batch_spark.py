@@ -16,7 +16,7 @@ from shouhu.engine.batch import cases_to_arrow, policy_assess
 sys.path.insert(0, str(Path(__file__).parents[1] / "core" / "policy"))
 from policy_strategies import case_lists
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]  # one JVM, one worker
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,16 @@ a child director of a village in A, a leader and an auditor of the city (巴彦�
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from shouhu.web.accounts.models import User
 from shouhu.web.registry.models import Division
 from tests.web import factories as f
+from tests.web.browser import browser_session, shots_dir
 
 
 @dataclass
@@ -65,3 +68,14 @@ def personas(region: Region) -> Personas:
         leader_city=f.user("leader_city", "leader", region.city, civil_city),
         auditor_city=f.user("auditor_city", "auditor", region.city, civil_city),
     )
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One Chromium per test worker for every UI test (tests/web/browser.py)."""
+    yield from browser_session()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    return shots_dir(tmp_path)

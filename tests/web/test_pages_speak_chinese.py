@@ -152,6 +152,7 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "agency_id": lambda objects: objects.user.agency_id or 1,
     "member_id": lambda objects: 1,
     "credential_id": lambda objects: 1,
+    "grant_id": lambda objects: 1,
     "fmt": lambda objects: "xlsx",
 }
 

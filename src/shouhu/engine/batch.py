@@ -28,7 +28,7 @@ from shouhu.core.policy import CaseInput, PolicyParams, load_params, ruleset
 from shouhu.core.policy.params import PARAM_SPECS, Segment
 from shouhu.core.policy.vocabulary import FACT_FIELDS
 from shouhu.engine.backends import Backend, backend_open
-from shouhu.engine.backends.base import table_ref
+from shouhu.engine.backends.base import FixedQuery, table_ref
 from shouhu.engine.linkage.sqlkit import col
 from shouhu.engine.policy_sql import (
     SCALAR_KINDS,
@@ -175,18 +175,20 @@ def _on(tables: PolicyTables, query: exp.Select) -> exp.Expr:
     return exp.replace_tables(query, {CASES: tables.cases, FACTS: tables.facts}, copy=False)
 
 
-def policy_query(tables: PolicyTables | None = None, *, keep_all: bool = False) -> exp.Expr:
-    """对 tables 求值的认定查询（新副本）：结论列，keep_all 时另有全部中间列（说明要用）。"""
+@cache
+def policy_query(tables: PolicyTables | None = None, *, keep_all: bool = False) -> FixedQuery:
+    """对 tables 求值的认定查询：结论列，keep_all 时另有全部中间列（说明要用）。
+    每组表名只建一次、每种方言只写一次 SQL 文本。"""
     query = _policy_query().copy()
     if not keep_all:
         outputs = [col("case_id"), *(col(name) for name in ruleset().outputs)]
         query = query.select(*outputs, append=False, copy=False)
-    return _on(tables or PolicyTables(), query)
+    return FixedQuery(_on(tables or PolicyTables(), query))
 
 
 @cache
-def _evidence_query(decisions: str, tables: PolicyTables) -> exp.Select:
-    return build_evidence_query(ruleset(), decisions, tables)
+def _evidence_query(decisions: str, tables: PolicyTables) -> FixedQuery:
+    return FixedQuery(build_evidence_query(ruleset(), decisions, tables))
 
 
 def policy_params_load(backend: Backend, params: PolicyParams | None = None) -> None:
@@ -208,7 +210,7 @@ def policy_explain(
     """每个原因用到的事实（读：tables、参数表；写：decisions——带中间列的认定——和
     into(case_id, subject, fact_index, code)）。"""
     backend.create(decisions, policy_query(tables, keep_all=True), step=f"{step}·认定")
-    backend.create(into, _evidence_query(decisions, tables).copy(), step=f"{step}·原因")
+    backend.create(into, _evidence_query(decisions, tables), step=f"{step}·原因")
 
 
 @dataclass(frozen=True)

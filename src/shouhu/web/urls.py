@@ -12,6 +12,7 @@ urlpatterns = [
     path("comparison/", include("shouhu.web.comparison.urls")),
     path("persons/", include("shouhu.web.registry.urls")),
     path("manage/", include(accounts_urls.manage)),
+    path("grants/", include("shouhu.web.grants.urls")),
     path("", include(accounts_urls.own_pages)),
     path("", include("shouhu.web.ui.urls")),
     path("", include("shouhu.web.statistics.urls")),

@@ -4,46 +4,13 @@ Nothing scrolls sideways. Screenshots go to $SHOUHU_SCREENSHOT_DIR when set."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
+from tests.web.browser import FITS, PHONE, UI_MARKS
 from tests.web.factories import PASSWORD
-from tests.web.ui.test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE
 
-pytestmark = [
-    pytest.mark.ui,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed"),
-]
-FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+pytestmark = UI_MARKS
 NEW_PASSWORD = "Haijun-village-2027"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    where = Path(os.environ.get("SHOUHU_SCREENSHOT_DIR") or tmp_path)
-    where.mkdir(parents=True, exist_ok=True)
-    return where
 
 
 def _shot(page, shots: Path, name: str) -> None:

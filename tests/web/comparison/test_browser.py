@@ -6,15 +6,11 @@ in-memory SQLite connection; see tests/web/exchange/test_browser.py)."""
 
 from __future__ import annotations
 
+from tests.web.browser import DESKTOP, PHONE, UI_MARKS
 from tests.web.exchange.conftest import run_jobs
-from tests.web.ui.test_browser import (  # noqa: F401 (fixtures)
-    DESKTOP,
-    PHONE,
-    browser,
-    pytestmark,
-    shots,
-    sign_in,
-)
+from tests.web.ui.test_browser import sign_in
+
+pytestmark = UI_MARKS
 
 
 def test_caseworker_runs_a_comparison_and_enrols_a_child(
@@ -23,8 +19,8 @@ def test_caseworker_runs_a_comparison_and_enrols_a_child(
     region,
     personas,
     small_region,
-    browser,  # noqa: F811 (the fixture imported above)
-    shots,  # noqa: F811
+    browser,
+    shots,
 ):
     base = live_server.url
     page = browser.new_page(viewport=DESKTOP, locale="zh-CN")
@@ -73,8 +69,8 @@ def test_the_queue_fits_a_phone(
     transactional_db,
     personas,
     made,
-    browser,  # noqa: F811 (the fixture imported above)
-    shots,  # noqa: F811
+    browser,
+    shots,
 ):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
     page = context.new_page()

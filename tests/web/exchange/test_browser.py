@@ -17,9 +17,9 @@ from openpyxl import load_workbook
 from shouhu.core.catalog import DataItem
 from shouhu.web.exchange.models import Fact, Submission
 from tests.core.exchange.exchange_helpers import row_list
+from tests.web.browser import CHROMIUM, DESKTOP
 from tests.web.exchange.conftest import judgment_rows, registry_person, run_jobs
 from tests.web.factories import PASSWORD
-from tests.web.ui.test_browser import CHROMIUM, DESKTOP, browser, shots  # noqa: F401
 
 SOFFICE = shutil.which("soffice")
 
@@ -94,8 +94,8 @@ def test_libreoffice_workbook_uploaded_in_a_browser(
     region,
     courts,
     court_item,
-    browser,  # noqa: F811 (the fixture imported above)
-    shots,  # noqa: F811
+    browser,
+    shots,
     tmp_path,
 ):
     known = registry_person(region, 0)

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 import pyarrow as pa
 from sqlglot import exp
@@ -16,6 +16,23 @@ from sqlglot import exp
 from shouhu.core.errors import DomainError, ErrorCode
 
 PLAN_DIALECT = "duckdb"  # 计划里的 SQL 模板按此方言书写
+
+
+class FixedQuery:
+    """建一次、每种方言只写一次 SQL 文本的查询（规则查询：建表达式树和写文本都要一秒左右，
+    而每次比对要用它三次、测试要用它几十次）。树本身不再改动，也不交给生成器就地改写。"""
+
+    def __init__(self, tree: exp.Expr) -> None:
+        self._tree = tree
+        self._text: dict[str, str] = {}
+
+    def sql(self, dialect: str) -> str:
+        if dialect not in self._text:
+            self._text[dialect] = self._tree.sql(dialect=dialect)  # 先复制再生成：树保持原样
+        return self._text[dialect]
+
+
+Query: TypeAlias = exp.Expr | FixedQuery
 
 
 class EngineError(DomainError):
@@ -41,10 +58,10 @@ class Backend(Protocol):
     def load_path(self, table: str, path: str) -> None:
         """从 parquet 或 csv 文件（UTF-8、带表头，列全读作文本）装入命名表。"""
 
-    def create(self, table: str, query: exp.Expr, *, step: str) -> None:
+    def create(self, table: str, query: Query, *, step: str) -> None:
         """执行查询并把结果存为命名表（物化，后续步骤反复读它）。"""
 
-    def fetch(self, query: exp.Expr, *, step: str) -> pa.Table:
+    def fetch(self, query: Query, *, step: str) -> pa.Table:
         """执行查询，结果取回为 Arrow 表（只用于小结果：去重后的姓名、计数）。"""
 
     def columns(self, table: str) -> tuple[str, ...]:
@@ -62,9 +79,11 @@ def table_ref(name: str) -> exp.Table:
     return exp.Table(this=exp.to_identifier(name, quoted=True))
 
 
-def transpile(query: exp.Expr, dialect: str) -> str:
+def transpile(query: Query, dialect: str) -> str:
     """把按 PLAN_DIALECT 建的表达式写成目标方言的 SQL 文本。
 
     不先复制整棵树（生成器可能就地改写它）：计划的每条语句都是为这一次执行新建的，
     缓存的查询由取用者先复制（comparison/findings.py）。"""
+    if isinstance(query, FixedQuery):
+        return query.sql(dialect)
     return query.sql(dialect=dialect, copy=False)

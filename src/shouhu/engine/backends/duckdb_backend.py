@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from shouhu.engine.backends.base import EngineError, table_ref, transpile
+from shouhu.engine.backends.base import EngineError, FixedQuery, Query, table_ref, transpile
 
 
 class DuckDBBackend:
@@ -50,14 +50,19 @@ class DuckDBBackend:
         query = exp.select("*").from_(exp.Table(this=source))
         self.create(table, query, step="读入文件")
 
-    def create(self, table: str, query: exp.Expr, *, step: str) -> None:
+    def create(self, table: str, query: Query, *, step: str) -> None:
         self.drop(table)
-        statement = exp.Create(
-            this=table_ref(table), kind="TABLE", expression=query, properties=_temporary()
-        )
-        self._run(transpile(statement, self.dialect), step=step, table=table)
+        if isinstance(query, FixedQuery):
+            name = table_ref(table).sql(dialect=self.dialect)
+            sql = f"CREATE TEMPORARY TABLE {name} AS {query.sql(self.dialect)}"
+        else:
+            statement = exp.Create(
+                this=table_ref(table), kind="TABLE", expression=query, properties=_temporary()
+            )
+            sql = transpile(statement, self.dialect)
+        self._run(sql, step=step, table=table)
 
-    def fetch(self, query: exp.Expr, *, step: str) -> pa.Table:
+    def fetch(self, query: Query, *, step: str) -> pa.Table:
         try:
             result: pa.Table = self._con.sql(transpile(query, self.dialect)).to_arrow_table()
         except duckdb.Error as error:
@@ -90,8 +95,8 @@ def _temporary() -> exp.Properties:
     return exp.Properties(expressions=[exp.TemporaryProperty()])
 
 
-def _first_table(query: exp.Expr) -> str:
-    table = query.find(exp.Table)
+def _first_table(query: Query) -> str:
+    table = query.find(exp.Table) if isinstance(query, exp.Expr) else None
     return table.name if table is not None else "?"
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 from sqlglot import exp
 
-from shouhu.engine.backends.base import EngineError, transpile
+from shouhu.engine.backends.base import EngineError, Query, transpile
 
 
 def spark_session_local(*, cores: int = 2, shuffle_partitions: int = 4, tiny: bool = False) -> Any:
@@ -70,7 +70,7 @@ class SparkBackend:
             frame = reader.option("header", "true").option("encoding", "UTF-8").csv(path)
         self._register(table, frame)
 
-    def create(self, table: str, query: exp.Expr, *, step: str) -> None:
+    def create(self, table: str, query: Query, *, step: str) -> None:
         try:
             frame = self._spark.sql(transpile(query, self.dialect)).localCheckpoint(eager=True)
         except Exception as error:  # Py4J 与 Spark 的异常都可能引用行里的值：一律只留类型
@@ -78,11 +78,11 @@ class SparkBackend:
         self.drop(table)
         self._register(table, frame)
 
-    def fetch(self, query: exp.Expr, *, step: str) -> pa.Table:
+    def fetch(self, query: Query, *, step: str) -> pa.Table:
         try:
             result: pa.Table = self._spark.sql(transpile(query, self.dialect)).toArrow()
         except Exception as error:  # 同上
-            table = query.find(exp.Table)
+            table = query.find(exp.Table) if isinstance(query, exp.Expr) else None
             raise EngineError(step, table.name if table else "?") from RuntimeError(
                 type(error).__name__
             )

@@ -18,6 +18,8 @@ from shouhu.web.accounts.models import Agency, RosterMember, SystemCredential, U
 from shouhu.web.accounts.permissions import SEPARATED_ROLES, Right, Role, may
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import ObjectType
+from shouhu.web.grants.models import Grant
+from shouhu.web.grants.selectors import grant_editable, grants_visible_to, may_manage_type_wide
 from shouhu.web.registry.models import Division
 
 NOT_FOUND_ACCOUNT = "未找到该账户，或不在您管辖的范围内。"
@@ -40,6 +42,45 @@ def access_administration(ctx: RequestContext) -> User:
 def access_grants(ctx: RequestContext) -> User:
     """共享授权的页面：须是安全管理员。"""
     return require(ctx, Right.MANAGE_GRANTS, ObjectType.GRANTS, "只有安全管理员可以管理共享授权。")
+
+
+NOT_FOUND_GRANT = "未找到该授权，或不在您管理的范围内。"
+TYPE_WIDE_ONLY_PROVINCE = "对一类部门的授权影响全省，只有省级安全管理员可以新增或撤销。"
+
+
+def access_grant(ctx: RequestContext, grant_id: object) -> Grant:
+    """要撤销的一条授权：本辖区部门的，或（省级安全管理员）对一类部门的。"""
+    user = access_grants(ctx)
+    grant = fetch_or_deny(
+        ctx,
+        queryset=Grant.objects.select_related("agency"),
+        visible=grants_visible_to(user),
+        pk=grant_id,
+        object_type=ObjectType.GRANT,
+        message=NOT_FOUND_GRANT,
+    )
+    if not grant_editable(user, grant):
+        deny(ctx, ObjectType.GRANT, grant.pk, "type_wide")
+        raise PermissionDenied(TYPE_WIDE_ONLY_PROVINCE)
+    return grant
+
+
+def access_grant_receiver(ctx: RequestContext, agency_id: object) -> Agency | None:
+    """新授权给谁：空表示一类部门（须是省级安全管理员）；否则本辖区内的一个部门。"""
+    user = access_grants(ctx)
+    if not agency_id:
+        if not may_manage_type_wide(user):
+            deny(ctx, ObjectType.GRANT, "", "type_wide")
+            raise PermissionDenied(TYPE_WIDE_ONLY_PROVINCE)
+        return None
+    return fetch_or_deny(
+        ctx,
+        queryset=Agency.objects.all(),
+        visible=Agency.objects.filter(division__path__startswith=subtree(user)),
+        pk=agency_id,
+        object_type=ObjectType.AGENCY,
+        message=NOT_FOUND_AGENCY,
+    )
 
 
 def _administered(user: User) -> bool:

@@ -1,4 +1,4 @@
-"""系统管理（/manage/）、本人修改密码（/me/password/）和共享授权（/grants/）的页面。"""
+"""系统管理（/manage/）和本人修改密码（/me/password/）的页面。"""
 
 from django.urls import path
 
@@ -33,5 +33,4 @@ manage = [
 
 own_pages = [
     path("me/password/", own.password_view, name="account_password"),
-    path("grants/", own.grants_view, name="grants_home"),
 ]

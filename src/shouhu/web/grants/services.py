@@ -2,14 +2,69 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import transaction
 from django.utils import timezone
 
+from shouhu.core.catalog import AGENCY_LABELS, catalog_load
+from shouhu.core.errors import InvalidInput
+from shouhu.web.accounts.models import Agency
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
 from shouhu.web.grants.defaults import DEFAULT_BASIS, default_grants
-from shouhu.web.grants.models import Grant
+from shouhu.web.grants.models import DisclosureLevel, Grant
+from shouhu.web.grants.selectors import grantable_roles
+
+MAX_BASIS = 200
+
+
+@transaction.atomic
+def grant_create(
+    *,
+    ctx: RequestContext,
+    agency_type: str,
+    agency: Agency | None,
+    item_code: str,
+    purpose: str,
+    roles: list[str],
+    level: str,
+    valid_until: date | None,
+    basis: str,
+) -> Grant:
+    """新增一条授权。数据项须声明了这个用途（推送名单的用途除外）；依据必填，说明为什么给。"""
+    catalog = catalog_load()
+    item = next((i for i in catalog.items if i.code == item_code and i.fact_types), None)
+    if agency is not None:
+        agency_type = agency.agency_type
+    if agency_type not in AGENCY_LABELS:
+        raise InvalidInput("请选择部门类型。")
+    if item is None:
+        raise InvalidInput("请选择数据项。")
+    chosen = catalog.purposes.get(purpose)
+    if chosen is None or chosen.kind == "platform":
+        raise InvalidInput("请选择用途。")
+    if chosen.kind == "use" and purpose not in (*item.purposes, "case_work"):
+        raise InvalidInput(f"数据项“{item.name}”没有声明“{chosen.label}”这一用途，不能为它授权。")
+    allowed = {code for code, _ in grantable_roles()}
+    if not roles or not set(roles) <= allowed:
+        raise InvalidInput("请至少选择一个角色。")
+    if level not in DisclosureLevel.values:
+        raise InvalidInput("请选择可见程度：概况或详情。")
+    if valid_until is not None and valid_until < timezone.localdate():
+        raise InvalidInput("有效期不能早于今天。")
+    basis = basis.strip()
+    if not basis:
+        raise InvalidInput("请写明授权的依据（文件、会议纪要或协议）。")
+    grant = Grant.objects.create(
+        agency_type=agency_type, agency=agency, item_code=item.code, purpose=purpose,
+        roles=sorted(set(roles)), level=level, valid_until=valid_until,
+        basis=basis[:MAX_BASIS], created_by=ctx.user,
+    )  # fmt: skip
+    audit_record(ctx=ctx, action=Action.CREATE, object_type=ObjectType.GRANT, object_id=grant.pk,
+                 detail={"item": item.code, "purpose": purpose, "level": level})  # fmt: skip
+    return grant
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""系统管理的首页、本人修改密码、安全管理员的首页（共享授权，尚未开放）。"""
+"""系统管理的首页、本人修改密码。"""
 
 from __future__ import annotations
 
@@ -50,11 +50,3 @@ def password_view(request: HttpRequest) -> HttpResponse:
             return redirect("account")
     context = {"error": error, "forced": user.must_change_password}
     return render(request, "accounts/password.html", context, status=400 if error else 200)
-
-
-@login_required
-@require_GET
-def grants_view(request: HttpRequest) -> HttpResponse:
-    """安全管理员的首页：说明将要管理什么；不列出任何个人信息。"""
-    access.access_grants(request_context(request, Purpose.ADMINISTRATION))
-    return render(request, "accounts/grants.html", {})
