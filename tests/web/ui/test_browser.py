@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from shouhu.core.identity import mask_id_number
 from tests.web import factories as f
@@ -73,8 +74,9 @@ def test_caseworker_searches_and_reads_a_child_page(
     assert "处于限制人身自由状态" in page.locator(".timeline").inner_text()  # outline first
     page.get_by_label("查看详情须说明用途").select_option("determination")
     page.get_by_role("button", name="查看详情").click()
+    page.wait_for_url("**purpose=determination**")
     items = page.locator(".timeline > .tl-item")
-    assert items.count() == 2
+    expect(items).to_have_count(2)  # waits for the page the button opened
     assert "服刑在押" in items.nth(0).inner_text() or "服刑在押" in items.nth(1).inner_text()
     older = page.locator("details.tl-older")
     assert not older.locator("li").first.is_visible()
