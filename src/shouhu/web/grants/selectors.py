@@ -48,8 +48,8 @@ def grant_rows(user: User, grants: QuerySet[Grant], *, show_revoked: bool) -> li
     levels = dict(DisclosureLevel.choices)
     rows = []
     chosen = grants if show_revoked else grants.filter(revoked_at__isnull=True)
-    for g in chosen.order_by("item_code", "agency_type", "purpose", "pk"):
-        receiver = g.agency.name if g.agency else f"所有{AGENCY_LABELS[g.agency_type]}"
+    for g in chosen.order_by("item_code", "agency_type", "agency_id", "purpose", "pk"):
+        receiver = g.agency.name if g.agency else f"各级{AGENCY_LABELS[g.agency_type]}"
         rows.append(
             GrantRow(
                 pk=g.pk,
