@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 
 from shouhu.core.policy import CaseInput, assess_case
+from shouhu.core.policy.rules import OUTPUTS
 from shouhu.engine.backends import Backend, backend_open
 from shouhu.engine.batch import cases_to_arrow, policy_assess
 
@@ -18,16 +19,8 @@ from shouhu.engine.batch import cases_to_arrow, policy_assess
 sys.path.insert(0, str(Path(__file__).parents[1] / "core" / "policy"))
 from policy_strategies import case_lists
 
-COLUMNS = (
-    "status",
-    "category",
-    "orphan_type",
-    "reviews_per_year",
-    "labels",
-    "reason_codes",
-    "subsidy_basis",
-    "subsidy_monthly_fen",
-)
+# 规则的全部结论列，除了补贴标准（单个认定只给出月额）
+COLUMNS = tuple(c for c in OUTPUTS if c != "subsidy_rate")
 
 
 @pytest.fixture(scope="module")
