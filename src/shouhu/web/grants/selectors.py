@@ -43,8 +43,9 @@ def grant_editable(user: User, grant: Grant) -> bool:
 
 
 def grant_rows(user: User, grants: QuerySet[Grant], *, show_revoked: bool) -> list[GrantRow]:
-    items = {item.code: item.name for item in catalog_load().items}
-    purposes = catalog_load().purposes
+    catalog = catalog_load()
+    items = {item.code: item.name for item in catalog.items}
+    purposes = catalog.purposes
     levels = dict(DisclosureLevel.choices)
     rows = []
     chosen = grants if show_revoked else grants.filter(revoked_at__isnull=True)
