@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shouhu.core.catalog import catalog_load
 from shouhu.web import access
 from shouhu.web.accounts.models import User
+from shouhu.web.accounts.permissions import Right, may
 from shouhu.web.audit.context import request_context
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
@@ -69,7 +70,12 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
             "shown": [row.pk for row in result.rows],  # 显示了哪些人（编号，不是个人信息）
         },
     )
-    context = {"result": result, "query": query, "scopes": SCOPES}
+    context = {
+        "result": result,
+        "query": query,
+        "scopes": SCOPES,
+        "all_residents": may(_user(request), Right.READ_RESIDENTS),
+    }
     return render(request, "registry/person_list.html", context)
 
 
