@@ -32,6 +32,7 @@ from shouhu.core.catalog.model import (
     ShareClass,
 )
 from shouhu.core.errors import InvalidInput
+from shouhu.core.identity.registry import REGISTRY_STATUS_LABELS
 from shouhu.core.policy.vocabulary import (
     DISABILITY_CATEGORY_LABELS,
     DISABILITY_LEVEL_LABELS,
@@ -82,6 +83,7 @@ POLICY_CODE_LISTS: Final[dict[str, Mapping[str, str]]] = {
     "disability_category": DISABILITY_CATEGORY_LABELS,
     "disability_level": DISABILITY_LEVEL_LABELS,
     "school_level": SCHOOL_LEVEL_LABELS,
+    "registry_status": REGISTRY_STATUS_LABELS,
 }
 
 _KIND_TYPES: Final[dict[ValueKind, frozenset[FieldType]]] = {

@@ -4,7 +4,8 @@
 - 当前版本的内容哈希相同 → 未变，不写任何东西；
 - 不同 → 新版本（version + 1，supersedes 指向旧版），旧版 is_current=False，历史保留；
 - 没有 → 第 1 版。
-身份证号合规且在户籍库中的，入库时即按号码精确关联到人员（exact_id，置信度 100）；
+身份证号合规且在户籍库中的（现用号码或曾用号码），入库时即按号码精确关联到人员（exact_id，
+置信度 100）；
 其余留给比对引擎按姓名、出生日期、区划模糊关联。
 
 分批处理（每批一次查询当前版本、一次查询人员、一次批量插入），内存只随批大小增长。
@@ -28,7 +29,7 @@ from shouhu.core.identity import is_valid_id_number
 from shouhu.core.identity.links import EXACT_ID
 from shouhu.core.policy.vocabulary import FACT_FIELDS
 from shouhu.web.exchange.models import Fact, Submission
-from shouhu.web.registry.models import Person
+from shouhu.web.registry.models import FormerNumber, Person
 
 BATCH_SIZE: Final = 2000
 
@@ -106,7 +107,12 @@ def _persons_by_id_number(batch: Sequence[ValidRecord]) -> dict[str, int]:
     if not valid:
         return {}
     rows = Person.objects.filter(id_number__in=valid).values_list("id_number", "pk")
-    return {number: pk for number, pk in rows if number}
+    found = {number: pk for number, pk in rows if number}
+    missing = [n for n in valid if n not in found]
+    if missing:  # 部门仍用旧号码（重新编号、15 位升 18 位之前的号码）
+        former = FormerNumber.objects.filter(id_number__in=missing)
+        found.update(former.values_list("id_number", "person_id"))
+    return found
 
 
 def _fact_row(

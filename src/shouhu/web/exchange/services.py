@@ -24,6 +24,7 @@ from shouhu.core.errors import InvalidInput
 from shouhu.core.exchange import CellError, ReadResult, ValidRecord, read_table
 from shouhu.core.exchange.estimate import read_percent, rows_estimate
 from shouhu.core.exchange.messages import mask_id
+from shouhu.core.identity.registry import REGISTRY_ITEM
 from shouhu.web.accounts.models import Agency
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
@@ -42,6 +43,7 @@ from shouhu.web.exchange.models import (
 from shouhu.web.jobs.models import Job
 from shouhu.web.jobs.registry import JobKind
 from shouhu.web.jobs.services import job_enqueue
+from shouhu.web.registry.baseline import registry_load_apply, registry_rows_within
 
 Progress = Callable[[int], None]
 READ_SHARE = 70  # 进度条：读取校验占 0–70%，入库占 70–100%
@@ -77,6 +79,7 @@ def submission_ingest(
     progress: Progress | None = None,
     idempotency_key: str = "",
     submitted_at: datetime | None = None,
+    full_snapshot: bool = False,
 ) -> IngestResult:
     """Read and check a file (`read_table`), then store it (`submission_store`).
 
@@ -102,6 +105,7 @@ def submission_ingest(
         source=data if result.errors else b"",
         submitted_at=submitted_at,
         progress=progress,
+        full_snapshot=full_snapshot,
     )
 
 
@@ -118,13 +122,18 @@ def submission_store(
     source: bytes = b"",
     submitted_at: datetime | None = None,
     progress: Progress | None = None,
+    full_snapshot: bool = False,
 ) -> IngestResult:
     """Store an already-read file: one transaction, audited, atomic, idempotent.
 
     `source` (the file's bytes) is kept only if rows were rejected, to rebuild the error report.
+    A household-registry file also loads the registry (`registry.baseline`); `full_snapshot`
+    says it lists everyone registered in the sender's area, so whoever is missing has left.
     """
     item = item_for_agency(agency, item_code)
     month = month_of(period)
+    if item.code == REGISTRY_ITEM:
+        result = registry_rows_within(agency.division_id, filename, result)
     if result.rejected_whole is not None:
         _audit_rejected(ctx, agency, item_code, month, channel, result)
         return _rejected_result(result)
@@ -140,6 +149,7 @@ def submission_store(
         source,
         submitted_at or timezone.now(),
         progress,
+        full_snapshot,
     )
     try:
         return store.run()
@@ -185,6 +195,7 @@ class _Store:
     source: bytes
     submitted_at: datetime
     progress: Progress | None
+    full_snapshot: bool
 
     def run(self) -> IngestResult:
         if self.progress is not None:
@@ -201,8 +212,14 @@ class _Store:
                 records=self.result.records,
                 progress=self.store_progress,
             )
+            loaded: dict[str, Any] = {}
+            if self.item.code == REGISTRY_ITEM:
+                load = registry_load_apply(
+                    submission=submission, records=self.result.records, full=self.full_snapshot
+                )
+                loaded = {"registry": load.counts, "registry_status": load.status}
             self.finish(submission, counts)
-            self.audit(submission, "stored", counts)
+            self.audit(submission, "stored", counts, loaded)
         if self.progress is not None:
             self.progress(100)
         return _stored_result(submission, self.result, counts)
@@ -259,8 +276,15 @@ class _Store:
                 source=self.source if self.result.errors else b"",
             )
 
-    def audit(self, submission: Submission, outcome: str, counts: FactCounts) -> None:
-        detail = _detail(self.item.code, self.period, self.channel, self.result) | {
+    def audit(
+        self,
+        submission: Submission,
+        outcome: str,
+        counts: FactCounts,
+        loaded: dict[str, Any] | None = None,
+    ) -> None:
+        detail = (loaded or {}) | _detail(self.item.code, self.period, self.channel, self.result)
+        detail |= {
             "outcome": outcome,
             "receipt": submission.receipt_number,
             "created": counts.created,
