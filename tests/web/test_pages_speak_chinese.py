@@ -153,6 +153,7 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "member_id": lambda objects: 1,
     "credential_id": lambda objects: 1,
     "grant_id": lambda objects: 1,
+    "load_id": lambda objects: 1,
     "fmt": lambda objects: "xlsx",
 }
 

@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -18,9 +20,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from shouhu.core.catalog import catalog_load
-from shouhu.core.identity import name_pinyin_key
+from shouhu.core.catalog import DataItem, catalog_load
 from shouhu.core.identity.links import DEMO
+from shouhu.core.identity.registry import REGISTRY_ITEM
 from shouhu.engine.synth import SynthRegion, synth_region
 from shouhu.engine.synth.facts import FACT_FIELDS
 from shouhu.web.accounts.models import Agency, AgencyType, User
@@ -33,10 +35,10 @@ from shouhu.web.cases.models import Case
 from shouhu.web.comparison.execute import comparison_run_first
 from shouhu.web.exchange.items import item_name
 from shouhu.web.exchange.models import Channel, Fact, Submission
-from shouhu.web.exchange.services import receipt_number
+from shouhu.web.exchange.services import receipt_number, submission_ingest
 from shouhu.web.grants.services import grants_ensure_defaults
 from shouhu.web.registry.divisions import division_table_sync
-from shouhu.web.registry.models import Division, ParentLink, Person
+from shouhu.web.registry.models import Division, Person
 
 DEMO_PASSWORD = "shouhu-demo-2026"  # 仅用于本机演示；README 中有说明
 DEMO_URL = "http://127.0.0.1:8000/"
@@ -239,46 +241,50 @@ def _report(logins: list[DemoLogin], *, seed: int, persons: int) -> str:
 
 
 def _load(region: SynthRegion, agencies: dict[tuple[str, str], Agency], *, marker: str) -> None:
-    pk_of = _persons(region)
-    _parent_links(region, pk_of)
+    pk_of = _registry(region, agencies, marker)
     _facts(region, agencies, pk_of, marker)
     _cases(region, pk_of)
 
 
-def _persons(region: SynthRegion) -> dict[str, int]:
-    rows = region.registry.select(["id_number", "name", "gender", "birth_date", "division_code"])
-    pinyin: dict[str, str] = {}
-    persons = []
-    for row in rows.to_pylist():
-        name = row["name"]
-        if name not in pinyin:
-            pinyin[name] = name_pinyin_key(name)
-        persons.append(
-            Person(
-                id_number=row["id_number"],
-                name=name,
-                name_pinyin=pinyin[name],
-                gender=row["gender"],
-                birth_date=date.fromisoformat(row["birth_date"]),
-                division_id=row["division_code"],
-            )
+def _registry(
+    region: SynthRegion, agencies: dict[tuple[str, str], Agency], marker: str
+) -> dict[str, int]:
+    """户籍：由县公安分局把全量户籍名单作为“户籍人口基础信息”报送——与真实县区同一条路。"""
+    county = region.counties[0]
+    police = agencies.get((county, "public_security")) or _agency(
+        Division.objects.get(code=county), "public_security"
+    )
+    item = catalog_load(county).item(REGISTRY_ITEM)
+    ctx = RequestContext(user=None, client_ip="", purpose=Purpose.SUBMISSION)
+    result = submission_ingest(
+        ctx=ctx,
+        agency=police,
+        item_code=REGISTRY_ITEM,
+        period=region.as_of.replace(day=1),
+        channel=Channel.DEMO,
+        filename=f"{marker}{item.name}-{county}.csv",
+        data=_registry_csv(item, region),
+        full_snapshot=True,
+    )
+    if result.submission is None or result.rows_rejected:  # 合成数据应当全部合格
+        raise RuntimeError(
+            f"演示户籍名单未能全部载入：{result.rejected_whole or result.errors[:3]}"
         )
-    Person.objects.bulk_create(persons, batch_size=2000)
-    ids = [p.id_number for p in persons]
+    ids = region.registry.column("id_number").to_pylist()
     found = Person.objects.filter(id_number__in=ids).values_list("id_number", "pk")
     return dict(found.iterator(chunk_size=5000))
 
 
-def _parent_links(region: SynthRegion, pk_of: dict[str, int]) -> None:
-    links = [
-        ParentLink(
-            child_id=pk_of[r["child_id_number"]],
-            parent_id=pk_of[r["parent_id_number"]],
-            relation=r["relation"],
-        )
-        for r in region.parent_links.to_pylist()
-    ]
-    ParentLink.objects.bulk_create(links, batch_size=5000)
+def _registry_csv(item: DataItem, region: SynthRegion) -> bytes:
+    """合成户籍表写成报送模板的 CSV（表头用数据目录的中文表头）。"""
+    columns = [spec for spec in item.fields if spec.key in region.registry.column_names]
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([spec.header for spec in columns])
+    table = region.registry.select([spec.key for spec in columns])
+    for row in table.to_pylist():
+        writer.writerow(["" if row[spec.key] is None else row[spec.key] for spec in columns])
+    return buffer.getvalue().encode("utf-8")
 
 
 def _fact_value(name: str, raw: str | None) -> Any:

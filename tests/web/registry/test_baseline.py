@@ -7,9 +7,8 @@ from datetime import date
 
 import pytest
 
-from shouhu.core.catalog import DataItem, catalog_load
-from shouhu.core.identity import id_number_generate
-from shouhu.web.accounts.models import Agency, User
+from shouhu.core.catalog import catalog_load
+from shouhu.web.accounts.models import Agency
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.exchange.models import Fact, Submission
 from shouhu.web.registry import baseline
@@ -25,89 +24,16 @@ from shouhu.web.registry.models import (
 from tests.web import factories as f
 from tests.web.conftest import Region
 from tests.web.exchange.conftest import ingest, xlsx_of
-
-JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
-_numbers: dict[tuple[str, date, str], int] = {}
-
-
-@pytest.fixture
-def item() -> DataItem:
-    return catalog_load("150802").item("household_registry")
-
-
-@pytest.fixture
-def police(region: Region) -> tuple[Agency, User]:
-    agency = f.agency("public_security", region.county_a, "临河公安分局")
-    return agency, f.user("police_clerk_a", "data_submitter", region.county_a, agency)
-
-
-def number(birth: date, gender: str = "M", division: str = "150802") -> str:
-    key = (division, birth, gender)
-    _numbers[key] = _numbers.get(key, 0) + 1
-    return id_number_generate(
-        division_code=division, birth_date=birth, sequence=_numbers[key], gender=gender
-    )
-
-
-def person_row(
-    name: str, birth: date, *, gender: str = "M", village: str = "150802100201", **more: object
-) -> dict[str, object]:
-    row: dict[str, object] = {
-        "id_number": number(birth, gender),
-        "name": name,
-        "gender": "男" if gender == "M" else "女",
-        "birth_date": birth,
-        "division_code": village,
-    }
-    row.update(more)
-    return row
-
-
-def cn(index: int) -> str:
-    """Names hold no digits: 12 → 一二."""
-    return "".join("零一二三四五六七八九"[int(d)] for d in str(index))
-
-
-def family_rows(index: int, *, household: str = "") -> list[dict[str, object]]:
-    """A father, a mother and their child in one household."""
-    household = household or f"H{index:04d}"
-    father = person_row(f"张父{cn(index)}", date(1980, 1, 1), household_number=household)
-    mother = person_row(
-        f"李母{cn(index)}", date(1982, 2, 2), gender="F", household_number=household
-    )
-    child = person_row(
-        f"张子{cn(index)}",
-        date(2014, 3, 3),
-        household_number=household,
-        father_id_number=father["id_number"],
-        mother_id_number=mother["id_number"],
-    )
-    return [father, mother, child]
-
-
-def load(
-    police: tuple[Agency, User],
-    item: DataItem,
-    rows: list[dict[str, object]],
-    *,
-    period: date = JAN,
-    full: bool = False,
-):
-    agency, clerk = police
-    return ingest(
-        clerk,
-        agency,
-        item,
-        xlsx_of(item, rows),
-        filename="户籍.xlsx",
-        period=period,
-        full_snapshot=full,
-    )
-
-
-def the_load(result) -> RegistryLoad:
-    assert result.submission is not None, result.rejected_whole or result.errors
-    return RegistryLoad.objects.get(submission=result.submission)
+from tests.web.registry.conftest import (
+    FEB,
+    JAN,
+    MAR,
+    family_rows,
+    load,
+    number,
+    person_row,
+    the_load,
+)
 
 
 def test_a_registry_file_creates_persons_and_parent_links(region, police, item) -> None:
@@ -241,9 +167,10 @@ def test_a_small_share_missing_is_marked_at_once_and_returns_later(region, polic
 
 
 def test_the_same_file_twice_loads_once(region, police, item) -> None:
-    rows = family_rows(1)
-    load(police, item, rows)
-    again = load(police, item, rows)
+    agency, clerk = police
+    data = xlsx_of(item, family_rows(1))  # 同一份文件（工作簿每次生成都带新的时间戳）
+    ingest(clerk, agency, item, data, filename="户籍.xlsx", period=JAN)
+    again = ingest(clerk, agency, item, data, filename="户籍.xlsx", period=JAN)
     assert again.duplicate
     assert RegistryLoad.objects.count() == 1
     assert PersonVersion.objects.count() == 3

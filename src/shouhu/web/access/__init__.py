@@ -69,6 +69,12 @@ from shouhu.web.access.persons import (
     may_see_id_numbers,
     persons_visible_to,
 )
+from shouhu.web.access.registry import (
+    access_registry_load,
+    access_registry_loads,
+    may_see_registry_loads,
+    registry_loads_visible_to,
+)
 
 __all__ = [
     "SEARCH_LIMITS",
@@ -96,6 +102,8 @@ __all__ = [
     "access_person",
     "access_person_list",
     "access_receipt_list",
+    "access_registry_load",
+    "access_registry_loads",
     "access_roster_member",
     "access_run",
     "access_run_list",
@@ -120,8 +128,10 @@ __all__ = [
     "may_answer_objection",
     "may_read_scope",
     "may_see_id_numbers",
+    "may_see_registry_loads",
     "objections_visible_to",
     "persons_visible_to",
+    "registry_loads_visible_to",
     "roster_visible_to",
     "runs_visible_to",
     "submissions_visible_to",

@@ -39,6 +39,7 @@ class ObjectType(models.TextChoices):
 
     PERSON = "person", "人员"
     PERSON_LIST = "person_list", "人员查询"
+    REGISTRY_LOAD = "registry_load", "户籍数据载入"
     FACT = "fact", "事实"
     CASE = "case", "个案"
     DIVISION = "division", "区划"

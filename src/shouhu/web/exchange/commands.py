@@ -57,7 +57,14 @@ def submission() -> None:
 @click.option("--item", "item_code", required=True, help="数据项代码（如 court_judgment）")
 @click.option("--period", required=True, help="所属月份 YYYY-MM")
 @click.option("--user", "username", default="", help="记在回执和审计日志上的账号（可选）")
-def submission_import(file: Path, agency: str, item_code: str, period: str, username: str) -> None:
+@click.option(
+    "--full-snapshot",
+    is_flag=True,
+    help="户籍人口基础信息：这是本辖区的全量名单（名单中没有的人标记为不在名单中）",
+)
+def submission_import(
+    file: Path, agency: str, item_code: str, period: str, username: str, full_snapshot: bool
+) -> None:
     """校验并导入一个报送文件（XLSX/CSV），打印回执；有错误的行写入错误报告文件。"""
     django_setup()
     from shouhu.core.errors import DomainError
@@ -90,6 +97,7 @@ def submission_import(file: Path, agency: str, item_code: str, period: str, user
                 filename=file.name,
                 data=data,
                 progress=progress,
+                full_snapshot=full_snapshot,
             )
         except DomainError as exc:
             raise click.ClickException(exc.message) from None
@@ -113,6 +121,11 @@ def _report(result: Any, file: Path) -> None:
         f"更正 {result.facts_superseded}、未变 {result.facts_unchanged} 条记录。"
     )
     click.echo(f"内容哈希 SHA-256 {s.content_sha256}")
+    from shouhu.web.registry.loads import registry_load_of
+
+    load = registry_load_of(submission=s)
+    if load is not None:
+        click.echo(f"户籍载入：{load.summary}")
     if result.errors:
         from shouhu.web.exchange.selectors import error_report_filename, submission_error_report
 

@@ -180,6 +180,9 @@ class Upload(models.Model):
     submission = models.ForeignKey(
         Submission, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    full_snapshot = models.BooleanField(
+        "全量名单", default=False, help_text="household registry: lists everyone in the area"
+    )
 
     class Meta:
         verbose_name = "上传文件"

@@ -404,6 +404,7 @@ def upload_create(
     filename: str,
     data: bytes,
     store_at_once: bool = False,
+    full_snapshot: bool = False,
 ) -> Job:
     """Hold an uploaded file and queue its check (or, in one step, its storing)."""
     item_for_agency(agency, item_code)
@@ -427,6 +428,7 @@ def upload_create(
             content_sha256=digest,
             size=len(data),
             client_ip=ctx.client_ip,
+            full_snapshot=full_snapshot and item_code == REGISTRY_ITEM,
         )
         job = job_enqueue(
             kind=JobKind.UPLOAD_STORE if store_at_once else JobKind.UPLOAD_CHECK,
@@ -523,6 +525,7 @@ def upload_store(
         data=bytes(upload.content),
         progress=progress,
         submitted_at=upload.uploaded_at,
+        full_snapshot=upload.full_snapshot,
     )
     upload.submission = ingest.submission
     upload.status = UploadStatus.STORED if ingest.submission else UploadStatus.REJECTED

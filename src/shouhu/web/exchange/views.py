@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shouhu.core.errors import InvalidInput, NotFound
 from shouhu.core.exchange import template_csv, template_xlsx
 from shouhu.core.exchange.package import PackageRefused
+from shouhu.core.identity.registry import REGISTRY_ITEM
 from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import is_submitter
@@ -32,6 +33,7 @@ from shouhu.web.exchange.deadlines import month_add
 from shouhu.web.exchange.items import agency_items
 from shouhu.web.exchange.package_import import package_import, package_keys_configured
 from shouhu.web.jobs.models import Job, JobStatus
+from shouhu.web.registry.loads import registry_load_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERIOD_CHOICES = 13  # 本月和此前 12 个月
@@ -87,8 +89,10 @@ def _upload_form(
 ) -> HttpResponse:
     today = timezone.localdate()
     data = request.POST if request.method == "POST" else request.GET
+    items = agency_items(agency)
     context = {
-        "items": agency_items(agency),
+        "items": items,
+        "registry_item": next((i for i in items if i.code == REGISTRY_ITEM), None),
         "periods": period_choices(today),
         "item_code": data.get("item", ""),
         "period": data.get("period") or f"{month_add(today.replace(day=1), -1):%Y-%m}",
@@ -118,6 +122,7 @@ def upload_view(request: HttpRequest) -> HttpResponse:
             filename=file.name or "",
             data=file.read(),
             store_at_once=request.POST.get("mode") == "store",
+            full_snapshot=request.POST.get("full_snapshot") == "1",
         )
     except (InvalidInput, NotFound) as exc:
         return _upload_form(request, agency, error=exc.message, status=400)
@@ -261,7 +266,14 @@ def receipt_view(request: HttpRequest, submission_id: int) -> HttpResponse:
         ctx=ctx, action=Action.VIEW, object_type=ObjectType.SUBMISSION, object_id=submission.pk
     )
     sender = is_submitter(_user(request)) and _user(request).agency_id == submission.agency_id
-    context = {"receipt": receipt, "error_report": sender and submission.error_count > 0}
+    load = registry_load_of(submission=submission)
+    context = {
+        "receipt": receipt,
+        "error_report": sender and submission.error_count > 0,
+        "registry_load": load,
+        "registry_link": load is not None
+        and access.registry_loads_visible_to(_user(request)).filter(pk=load.pk).exists(),
+    }
     return render(request, "exchange/receipt.html", context)
 
 

@@ -13,7 +13,8 @@ from shouhu.web.access.disclosure import Disclosure
 from shouhu.web.accounts.models import User
 from shouhu.web.audit.models import Purpose
 from shouhu.web.cases.models import CaseStatus
-from shouhu.web.registry.models import Gender, Person, Relation
+from shouhu.web.registry.loads import HistoryLine, person_registry_history
+from shouhu.web.registry.models import Gender, Person, RegistryStatus, Relation
 from shouhu.web.registry.selectors import (
     age_on,
     case_label,
@@ -66,6 +67,8 @@ class PersonPage:
     restricted_purposes: tuple[tuple[str, str], ...]  # 说明用途后可看详情的用途（代码, 名称）
     purpose: str  # 本次说明的用途（没有说明为空）
     purpose_label: str
+    registry_status: str  # 户籍状态（在册时为空，不必显示）
+    registry_history: tuple[HistoryLine, ...]
 
 
 def person_page(*, user: User, person: Person, disclosure: Disclosure) -> PersonPage:
@@ -113,6 +116,10 @@ def person_page(*, user: User, person: Person, disclosure: Disclosure) -> Person
         ),
         purpose=disclosure.purpose or "",
         purpose_label=str(Purpose(disclosure.purpose).label) if disclosure.purpose else "",
+        registry_status=""
+        if person.registry_status == RegistryStatus.REGISTERED
+        else person.get_registry_status_display(),
+        registry_history=person_registry_history(user=user, person=person),
     )
 
 

@@ -5,4 +5,14 @@ from shouhu.web.registry import views
 urlpatterns = [
     path("", views.person_list_view, name="person_list"),
     path("<int:person_id>/", views.person_detail_view, name="person_detail"),
+    path("loads/", views.registry_load_list_view, name="registry_load_list"),
+    path("loads/<int:load_id>/", views.registry_load_detail_view, name="registry_load_detail"),
+    path(
+        "loads/<int:load_id>/report.csv",
+        views.registry_load_report_view,
+        name="registry_load_report",
+    ),
+    path(
+        "loads/<int:load_id>/decide/", views.registry_load_decide_view, name="registry_load_decide"
+    ),
 ]

@@ -9,23 +9,32 @@ from __future__ import annotations
 from datetime import date
 from typing import cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shouhu.core.catalog import catalog_load
 from shouhu.web import access
 from shouhu.web.accounts.models import User
-from shouhu.web.accounts.permissions import Right, may
-from shouhu.web.audit.context import request_context
+from shouhu.web.accounts.permissions import Right, is_submitter, may
+from shouhu.web.audit.context import RequestContext, request_context
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.determination.selectors import determination_view
 from shouhu.web.pages import page_number
+from shouhu.web.registry.loads import (
+    registry_load_list,
+    registry_load_report,
+    registry_load_report_csv,
+    registry_report_filename,
+)
 from shouhu.web.registry.person_page import person_page
 from shouhu.web.registry.selectors import SCOPES, person_search
+from shouhu.web.registry.services import registry_load_decide
 
 MAX_QUERY_LENGTH = 60
 WHAT_IF_REFUSED = "其中有您只能看到概况的信息，只能按今天认定。"
@@ -114,3 +123,67 @@ def _what_if_date(raw: str | None, today: date) -> tuple[date, str]:
         return date.fromisoformat(raw), ""
     except ValueError:
         return today, "日期格式应为 年-月-日，已按今天认定。"
+
+
+# ---------------------------------------------------------------- 户籍数据载入
+
+
+def _load_context(request: HttpRequest) -> RequestContext:
+    """报送部门看载入报告是为了报送；民政经办是为了比对的基线。"""
+    purpose = Purpose.SUBMISSION if is_submitter(_user(request)) else Purpose.COMPARISON
+    return request_context(request, purpose)
+
+
+@login_required
+@require_GET
+def registry_load_list_view(request: HttpRequest) -> HttpResponse:
+    ctx = _load_context(request)
+    loads = registry_load_list(loads=access.access_registry_loads(ctx))
+    return render(request, "registry/load_list.html", {"loads": loads})
+
+
+@login_required
+@require_GET
+def registry_load_detail_view(request: HttpRequest, load_id: int) -> HttpResponse:
+    ctx = _load_context(request)
+    load = access.access_registry_load(ctx, load_id)
+    report = registry_load_report(
+        user=_user(request), load=load, may_decide=may(_user(request), Right.WRITE_CASES)
+    )
+    audit_record(
+        ctx=ctx, action=Action.VIEW, object_type=ObjectType.REGISTRY_LOAD, object_id=load.pk
+    )
+    return render(request, "registry/load_detail.html", {"report": report})
+
+
+@login_required
+@require_GET
+def registry_load_report_view(request: HttpRequest, load_id: int) -> HttpResponse:
+    """变动报告下载（CSV）：导出记入审计（只有对象编号）。"""
+    ctx = _load_context(request)
+    load = access.access_registry_load(ctx, load_id)
+    data = registry_load_report_csv(user=_user(request), load=load)
+    audit_record(
+        ctx=ctx, action=Action.EXPORT, object_type=ObjectType.REGISTRY_LOAD, object_id=load.pk,
+        detail={"format": "csv", "bytes": len(data)},
+    )  # fmt: skip
+    summary = registry_load_report(user=_user(request), load=load, may_decide=False).load
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        True, registry_report_filename(summary)
+    )
+    return response
+
+
+@login_required
+@require_POST
+def registry_load_decide_view(request: HttpRequest, load_id: int) -> HttpResponse:
+    ctx = _load_context(request)
+    load = access.access_registry_load(ctx, load_id, to_decide=True)
+    confirm = request.POST.get("decision") == "confirm"
+    marked = registry_load_decide(ctx=ctx, load=load, confirm=confirm)
+    if confirm:
+        messages.success(request, f"已确认：{marked:,} 人标记为“不在最新全量名单中”。")
+    else:
+        messages.info(request, "未采纳：名单中缺少的人保持原状态。")
+    return redirect("registry_load_detail", load_id=load.pk)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shouhu.web.access.exchange import may_read_scope
+from shouhu.web.access.registry import may_see_registry_loads
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, is_submitter, may, role_label
 
@@ -70,6 +71,13 @@ MENU: tuple[MenuItem, ...] = (
         _right(Right.READ_PERSONS),
         ("person_list", "person_detail"),
         landing=True,
+    ),
+    MenuItem(
+        "户籍载入",
+        "registry_load_list",
+        "公安部门报送的户籍名单每次载入的变动报告；全量名单缺人过多时在此确认。",
+        may_see_registry_loads,
+        ("registry_load_*",),
     ),
     MenuItem(
         "数据比对",
