@@ -166,6 +166,7 @@ def _users(agencies: dict[tuple[str, str], Agency], region: SynthRegion) -> dict
     township = village[:9]
     plan = [
         ("demo_submitter", Role.DATA_SUBMITTER, COUNTY, (COUNTY, "court")),
+        ("demo_police", Role.DATA_SUBMITTER, COUNTY, (COUNTY, "public_security")),
         ("demo_caseworker", Role.CASEWORKER, COUNTY, (COUNTY, "civil_affairs")),
         ("demo_director", Role.CHILD_DIRECTOR, village, (COUNTY, "civil_affairs")),
         ("demo_supervisor", Role.SUPERVISOR, township, (COUNTY, "civil_affairs")),
