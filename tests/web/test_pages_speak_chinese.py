@@ -154,6 +154,8 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "credential_id": lambda objects: 1,
     "grant_id": lambda objects: 1,
     "load_id": lambda objects: 1,
+    "other_id": Objects.person,
+    "merge_id": lambda objects: 1,
     "fmt": lambda objects: "xlsx",
 }
 

@@ -70,6 +70,8 @@ from shouhu.web.access.persons import (
     persons_visible_to,
 )
 from shouhu.web.access.registry import (
+    access_duplicates,
+    access_person_merge,
     access_registry_load,
     access_registry_loads,
     may_see_registry_loads,
@@ -88,6 +90,7 @@ __all__ = [
     "access_credential",
     "access_credential_submission",
     "access_dashboard",
+    "access_duplicates",
     "access_fact",
     "access_finding",
     "access_findings_queue",
@@ -101,6 +104,7 @@ __all__ = [
     "access_package_import",
     "access_person",
     "access_person_list",
+    "access_person_merge",
     "access_receipt_list",
     "access_registry_load",
     "access_registry_loads",

@@ -37,7 +37,9 @@ def persons_visible_to(user: User) -> QuerySet[Person]:
     未成年人和有个案的人——以及这些儿童在辖区内的父母。"""
     if not may(user, Right.READ_PERSONS):
         return Person.objects.none()
-    in_area = Person.objects.filter(division__path__startswith=subtree(user))
+    in_area = Person.objects.filter(
+        division__path__startswith=subtree(user), merged_into__isnull=True
+    )
     if may(user, Right.READ_RESIDENTS):
         return in_area
     served = _served_children(user, in_area)

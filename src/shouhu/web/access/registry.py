@@ -10,12 +10,13 @@ from django.db.models import Q, QuerySet
 from shouhu.core.catalog import catalog_load
 from shouhu.core.errors import PermissionDenied
 from shouhu.core.identity.registry import REGISTRY_ITEM
-from shouhu.web.access._gate import acting_user, deny, fetch_or_deny
+from shouhu.web.access._gate import acting_user, deny, fetch_or_deny, require
+from shouhu.web.access.persons import persons_visible_to
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, is_submitter, may
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import ObjectType
-from shouhu.web.registry.models import LoadStatus, RegistryLoad
+from shouhu.web.registry.models import LoadStatus, Person, PersonMerge, RegistryLoad
 
 NOT_FOUND_LOAD = "未找到该次户籍载入，或您无权查看。"
 
@@ -65,4 +66,30 @@ def access_registry_load(
         pk=load_id,
         object_type=ObjectType.REGISTRY_LOAD,
         message=NOT_FOUND_LOAD,
+    )
+
+
+# ---------------------------------------------------------------- 人员合并
+
+
+def access_duplicates(ctx: RequestContext) -> QuerySet[Person]:
+    """疑似重复人员的查找与合并：民政经办，在本辖区内。"""
+    user = require(
+        ctx, Right.WRITE_CASES, ObjectType.DUPLICATE_LIST, "只有民政经办人员可以合并人员。"
+    )
+    return persons_visible_to(user)
+
+
+def access_person_merge(ctx: RequestContext, merge_id: object) -> PersonMerge:
+    user = require(
+        ctx, Right.WRITE_CASES, ObjectType.PERSON_MERGE, "只有民政经办人员可以撤销合并。"
+    )
+    visible = PersonMerge.objects.filter(kept__division__path__startswith=user.division.path)
+    return fetch_or_deny(
+        ctx,
+        queryset=PersonMerge.objects.select_related("kept", "merged", "merged_by"),
+        visible=visible,
+        pk=merge_id,
+        object_type=ObjectType.PERSON_MERGE,
+        message="未找到该次合并，或您无权查看。",
     )

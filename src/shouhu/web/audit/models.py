@@ -40,6 +40,8 @@ class ObjectType(models.TextChoices):
     PERSON = "person", "人员"
     PERSON_LIST = "person_list", "人员查询"
     REGISTRY_LOAD = "registry_load", "户籍数据载入"
+    PERSON_MERGE = "person_merge", "人员合并"
+    DUPLICATE_LIST = "duplicate_list", "疑似重复人员"
     FACT = "fact", "事实"
     CASE = "case", "个案"
     DIVISION = "division", "区划"

@@ -68,6 +68,10 @@ class Person(models.Model):
         "户籍状态", max_length=10, choices=RegistryStatus.choices, default=RegistryStatus.REGISTERED
     )
     household_number = models.CharField("户号", max_length=50, blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="合并为同一人后，被并入的记录指向保留的记录（可撤销）",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -232,3 +236,24 @@ class PendingAbsence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["load", "person"], name="pending_absence_once")
         ]
+
+
+class PersonMerge(models.Model):
+    """两条人员记录合并为一人（一人一档）：被并入记录的事实、个案、亲子关系、发现等改挂到保留的
+    记录上，移动了哪些行逐一记下，撤销时原样移回。"""
+
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged_id_number = models.CharField("被并入记录的身份证号", max_length=18, blank=True)
+    moved = models.JSONField("移动的记录", default=dict)  # "应用.模型.字段" → [主键]
+    reason = models.CharField("合并理由", max_length=200)
+    merged_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "人员合并"
+        ordering = ["-pk"]

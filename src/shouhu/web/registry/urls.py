@@ -5,6 +5,9 @@ from shouhu.web.registry import views
 urlpatterns = [
     path("", views.person_list_view, name="person_list"),
     path("<int:person_id>/", views.person_detail_view, name="person_detail"),
+    path("duplicates/", views.duplicate_list_view, name="duplicate_list"),
+    path("merge/<int:person_id>/<int:other_id>/", views.person_merge_view, name="person_merge"),
+    path("merges/<int:merge_id>/undo/", views.person_merge_undo_view, name="person_merge_undo"),
     path("loads/", views.registry_load_list_view, name="registry_load_list"),
     path("loads/<int:load_id>/", views.registry_load_detail_view, name="registry_load_detail"),
     path(

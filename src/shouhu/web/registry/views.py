@@ -18,6 +18,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shouhu.core.catalog import catalog_load
+from shouhu.core.errors import InvalidInput
 from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, is_submitter, may
@@ -26,12 +27,14 @@ from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.determination.selectors import determination_view
 from shouhu.web.pages import page_number
+from shouhu.web.registry.duplicates import duplicate_pair, duplicate_pairs, merge_list
 from shouhu.web.registry.loads import (
     registry_load_list,
     registry_load_report,
     registry_load_report_csv,
     registry_report_filename,
 )
+from shouhu.web.registry.merge import person_merge, person_merge_undo
 from shouhu.web.registry.person_page import person_page
 from shouhu.web.registry.selectors import SCOPES, person_search
 from shouhu.web.registry.services import registry_load_decide
@@ -84,6 +87,7 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
         "query": query,
         "scopes": SCOPES,
         "all_residents": may(_user(request), Right.READ_RESIDENTS),
+        "may_merge": may(_user(request), Right.WRITE_CASES),
     }
     return render(request, "registry/person_list.html", context)
 
@@ -187,3 +191,63 @@ def registry_load_decide_view(request: HttpRequest, load_id: int) -> HttpRespons
     else:
         messages.info(request, "未采纳：名单中缺少的人保持原状态。")
     return redirect("registry_load_detail", load_id=load.pk)
+
+
+# ---------------------------------------------------------------- 一人一档：合并重复的人员
+
+
+@login_required
+@require_GET
+def duplicate_list_view(request: HttpRequest) -> HttpResponse:
+    ctx = request_context(request, Purpose.CASE_WORK)
+    persons = access.access_duplicates(ctx)
+    pairs = duplicate_pairs(user=_user(request), persons=persons)
+    shown = sorted({p.a.pk for p in pairs} | {p.b.pk for p in pairs})
+    audit_record(
+        ctx=ctx,
+        action=Action.VIEW,
+        object_type=ObjectType.DUPLICATE_LIST,
+        detail={"pairs": len(pairs), "shown": shown},
+    )
+    context = {"pairs": pairs, "merges": merge_list(user=_user(request))}
+    return render(request, "registry/duplicates.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_merge_view(request: HttpRequest, person_id: int, other_id: int) -> HttpResponse:
+    """合并确认：person_id 是保留的记录，other_id 并入它。"""
+    ctx = request_context(request, Purpose.CASE_WORK)
+    access.access_duplicates(ctx)
+    kept = access.access_person(ctx, person_id)
+    merged = access.access_person(ctx, other_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            person_merge(ctx=ctx, kept=kept, merged=merged, reason=request.POST.get("reason", ""))
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            messages.success(request, "已合并。如有误，可在“疑似重复人员”页面撤销。")
+            return redirect("person_detail", person_id=kept.pk)
+    pair = duplicate_pair(user=_user(request), kept=kept, merged=merged)
+    audit_record(
+        ctx=ctx, action=Action.VIEW, object_type=ObjectType.PERSON_MERGE,
+        detail={"shown": [kept.pk, merged.pk]},
+    )  # fmt: skip
+    context = {"pair": pair, "error": error, "reason": request.POST.get("reason", "")}
+    return render(request, "registry/merge.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def person_merge_undo_view(request: HttpRequest, merge_id: int) -> HttpResponse:
+    ctx = request_context(request, Purpose.CASE_WORK)
+    merge = access.access_person_merge(ctx, merge_id)
+    try:
+        person_merge_undo(ctx=ctx, merge=merge)
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已撤销合并，两条记录恢复原样。")
+    return redirect("duplicate_list")
