@@ -93,6 +93,37 @@ def audit_verify() -> None:
     sys.exit(1)
 
 
+@audit.command("rotate-key")
+def audit_rotate_key() -> None:
+    """生成新的审计签名密钥（追加到密钥文件）；此后的条目用新密钥签名，旧条目仍可校验。"""
+    django_setup()
+    from django.conf import settings
+
+    from shouhu.web.audit.chain import key_add
+
+    key_id = key_add(settings.AUDIT_KEY_FILE)
+    click.echo(
+        f"已生成新的审计签名密钥 {key_id}，写入 {settings.AUDIT_KEY_FILE}。请同时备份该文件。"
+    )
+
+
+@audit.command("app-role")
+@click.argument("role")
+def audit_app_role(role: str) -> None:
+    """PostgreSQL：授予应用角色 ROLE 所需权限（审计日志只能查询和追加）。
+
+    每次 migrate 后由数据库属主运行；平台服务以 ROLE 连接数据库。
+    """
+    django_setup()
+    from shouhu.web.audit.roles import app_role_grant
+
+    try:
+        tables = app_role_grant(role)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"已授予 {role}：{len(tables)} 张表；审计日志只能查询和追加。")
+
+
 main.add_command(synth)
 main.add_command(assess)
 main.add_command(compare)

@@ -175,6 +175,11 @@ MEDIA_ROOT = DATA_DIR / "media"
 # public keys (*.pub.pem), both made by `shouhu package keygen`.
 PACKAGE_KEY_FILE = env("SHOUHU_PACKAGE_KEY_FILE")
 PACKAGE_TRUST_DIR = env("SHOUHU_PACKAGE_TRUST_DIR")
+# The audit log's key ring (SHOUHU_AUDIT_KEY_FILE, one "id:hex" line per key, the last one signs)
+# and its witness: an append-only file of signed checkpoints of the chain's head, kept outside the
+# database (SHOUHU_AUDIT_WITNESS; put it on another disk or ship it). Both default to the data dir.
+AUDIT_KEY_FILE = Path(env("SHOUHU_AUDIT_KEY_FILE", str(DATA_DIR / "audit.keys")))
+AUDIT_WITNESS_FILE = Path(env("SHOUHU_AUDIT_WITNESS", str(DATA_DIR / "audit-witness.log")))
 # Largest file a department may upload through the web page (SHOUHU_UPLOAD_MAX_MB).
 UPLOAD_MAX_BYTES = int(env("SHOUHU_UPLOAD_MAX_MB", "50")) * 1024 * 1024
 

@@ -98,7 +98,8 @@ class AuditEntry(models.Model):
     client_ip = models.CharField("客户端地址", max_length=45, blank=True)
     detail = models.JSONField("说明", default=dict, help_text="never personal data")
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    key_id = models.CharField("签名密钥", max_length=16, default="")
+    hash = models.CharField(max_length=64, help_text="SM3-HMAC of the entry (audit/chain.py)")
 
     class Meta:
         verbose_name = "审计日志"
@@ -115,3 +116,6 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    chain_id = models.CharField(
+        max_length=32, default="", help_text="names this chain in the witness"
+    )

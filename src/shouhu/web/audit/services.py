@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from shouhu.web.audit.chain import entry_hash
+from shouhu.web.audit.chain import entry_mac, key_ring
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import AuditEntry, AuditHead
+from shouhu.web.audit.witness import witness_head
 
 
 def audit_record(
@@ -25,6 +27,8 @@ def audit_record(
     user = ctx.user
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+        if not head.chain_id:
+            head.chain_id = secrets.token_hex(8)
         fields: dict[str, Any] = {
             "seq": head.last_seq + 1,
             "at": timezone.now(),
@@ -40,9 +44,11 @@ def audit_record(
             "client_ip": ctx.client_ip,
             "detail": detail or {},
             "prev_hash": head.last_hash,
+            "key_id": key_ring().current,
         }
-        fields["hash"] = entry_hash(fields)
+        fields["hash"] = entry_mac(fields)
         entry = AuditEntry.objects.create(**fields)
         head.last_seq, head.last_hash = entry.seq, entry.hash
-        head.save(update_fields=["last_seq", "last_hash"])
+        head.save(update_fields=["last_seq", "last_hash", "chain_id"])
+        transaction.on_commit(witness_head)
     return entry
