@@ -41,6 +41,7 @@ class ObjectType(models.TextChoices):
     PERSON_LIST = "person_list", "人员查询"
     FACT = "fact", "事实"
     CASE = "case", "个案"
+    REGISTER_IMPORT = "register_import", "台账导入"
     DIVISION = "division", "区划"
     DIVISION_IMPORT = "division_import", "区划代码表导入"
     ADMINISTRATION = "administration", "系统管理"
