@@ -69,6 +69,12 @@ from shouhu.web.access.persons import (
     may_see_id_numbers,
     persons_visible_to,
 )
+from shouhu.web.access.register import (
+    access_register_import,
+    access_register_import_start,
+    may_import_register,
+    register_imports_visible_to,
+)
 
 __all__ = [
     "SEARCH_LIMITS",
@@ -96,6 +102,8 @@ __all__ = [
     "access_person",
     "access_person_list",
     "access_receipt_list",
+    "access_register_import",
+    "access_register_import_start",
     "access_roster_member",
     "access_run",
     "access_run_list",
@@ -118,10 +126,12 @@ __all__ = [
     "facts_visible_to",
     "findings_visible_to",
     "may_answer_objection",
+    "may_import_register",
     "may_read_scope",
     "may_see_id_numbers",
     "objections_visible_to",
     "persons_visible_to",
+    "register_imports_visible_to",
     "roster_visible_to",
     "runs_visible_to",
     "submissions_visible_to",
