@@ -87,6 +87,7 @@ def test_uploading_the_same_file_again_shows_the_earlier_result(region, personas
     client = client_for(personas.caseworker_a)
     data = county_sheet(children)
     first = _upload(client, data)
+    assert _upload(client, data)["Location"] == first["Location"]  # 还没确认：接着那一次
     upload = RegisterImport.objects.get()
     client.post(first["Location"], {f"column_{i}": k for i, k in
                                     enumerate(upload.mapping["columns"])})  # fmt: skip

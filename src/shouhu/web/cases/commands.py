@@ -64,11 +64,11 @@ def register_import(
     from shouhu.web.cases.register_columns import FIELD_BY_KEY
     from shouhu.web.cases.register_files import problems_xlsx
     from shouhu.web.cases.register_import import register_import_run, register_import_upload
-    from shouhu.web.registry.models import Division
+    from shouhu.web.registry.models import Division, DivisionLevel
 
-    division = Division.objects.filter(code=division_code).first()
+    division = Division.objects.filter(code=division_code, level=DivisionLevel.COUNTY).first()
     if division is None:
-        raise click.BadParameter(f"没有区划 {division_code}", param_hint="--division")
+        raise click.BadParameter(f"没有县级区划 {division_code}", param_hint="--division")
     user = User.objects.filter(username=username).first() if username else None
     if username and user is None:
         raise click.BadParameter(f"没有账号 {username}", param_hint="--user")

@@ -66,16 +66,18 @@ class ImportOutcome:
 def register_import_upload(
     *, ctx: RequestContext, division: Division, filename: str, data: bytes
 ) -> UploadOutcome:
-    """收下台账文件，读出表头并建议对应关系。已导入过的同一文件，返回那一次的导入。"""
+    """收下台账文件，读出表头并建议对应关系。同一文件已导入过或已上传待确认的，返回那一次。"""
     name = (filename or "台账.xlsx").replace("\\", "/").rsplit("/", 1)[-1][:200]
     if len(data) > MAX_BYTES:
         raise InvalidInput(f"文件「{name}」太大，台账文件应不超过 {MAX_BYTES // 2**20} MB。")
     digest = hashlib.sha256(data).hexdigest()
-    done = RegisterImport.objects.filter(
-        division=division, content_sha256=digest, status=RegisterImportStatus.IMPORTED
-    ).first()
+    same = RegisterImport.objects.filter(division=division, content_sha256=digest).defer("data")
+    done = same.filter(status=RegisterImportStatus.IMPORTED).first()
     if done is not None:
         return UploadOutcome(done, earlier=True)
+    pending = same.first()  # 上传过、还没确认：接着确认那一次，不另起一条
+    if pending is not None:
+        return UploadOutcome(pending, earlier=False)
     sheet = sheet_read(data, name)
     with transaction.atomic():
         upload = RegisterImport.objects.create(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shouhu.core.exchange import CellError
-from shouhu.core.exchange.messages import shown_value
+from shouhu.core.exchange.messages import cell_error, shown_value
 from shouhu.core.exchange.values import cell_text
 from shouhu.web.cases.models import RegisterImport, RegisterImportStatus
 from shouhu.web.cases.register_columns import FIELD_BY_KEY, FIELDS, mapping_problems
@@ -47,6 +47,19 @@ class MappingPage:
 
 
 @dataclass(frozen=True)
+class CellProblem:
+    column: str  # 文件中的列名；整行的问题为空串
+    value: str  # 已脱敏
+    reason: str  # 只是“应当怎样”，行和列由页面另行显示
+
+
+@dataclass(frozen=True)
+class RowProblems:
+    row: int
+    cells: list[CellProblem]
+
+
+@dataclass(frozen=True)
 class ResultPage:
     pk: int
     filename: str
@@ -54,7 +67,7 @@ class ResultPage:
     rows_total: int
     cases_created: int
     rows_not_imported: int
-    problems: list[CellError]
+    problems: list[RowProblems]
     columns: list[tuple[str, str]]  # （文件中的表头, 对应的平台字段）
 
 
@@ -118,12 +131,22 @@ def register_import_result(register_import: RegisterImport) -> ResultPage:
         rows_total=register_import.rows_total,
         cases_created=register_import.cases_created,
         rows_not_imported=len({p.row for p in problems}),
-        problems=problems,
+        problems=_by_row(register_import.filename, problems),
         columns=[
             (header, FIELD_BY_KEY[key].label if key else "不导入")
             for header, key in zip(headers, columns, strict=False)
         ],
     )
+
+
+def _by_row(filename: str, problems: list[CellError]) -> list[RowProblems]:
+    """按行归并；去掉消息开头的“文件「…」第几行「…」列的值“…”：”，页面上行和列另有一栏。"""
+    rows: dict[int, list[CellProblem]] = {}
+    for p in problems:
+        where = cell_error(filename, p.row, p.column, p.value, "").message
+        reason = p.message.removeprefix(where)
+        rows.setdefault(p.row, []).append(CellProblem(p.column, p.value, reason))
+    return [RowProblems(row, cells) for row, cells in rows.items()]
 
 
 def register_import_list(division: Division) -> list[ImportRow]:
