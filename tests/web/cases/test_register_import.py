@@ -76,8 +76,9 @@ def test_the_platform_s_own_headers_import_with_true_dates_and_carers(
 
 
 def test_a_county_s_own_sheet_imports_after_its_columns_are_recognised(
-    region, personas, children
+    region, personas, children, monkeypatch
 ) -> None:
+    monkeypatch.setattr(service, "CHUNK", 1)  # 户籍按批查询：批的边界不丢人
     outcome = _import(personas.caseworker_a, region.county_a, county_sheet(children), "五月.xlsx")
 
     assert (outcome.cases_created, outcome.problems) == (2, [])

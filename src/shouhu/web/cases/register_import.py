@@ -15,6 +15,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -46,6 +47,7 @@ from shouhu.web.exchange.errorlists import errors_pack
 from shouhu.web.registry.models import Division, Person
 
 MAX_BYTES = 20 * 1024 * 1024
+CHUNK = 500
 IMPORTED_REASON_CODE = "register_import"  # 终止原因代码：迁移前已终止，理由照录原台账
 ALREADY_IMPORTED = "这个文件已经导入过（内容完全相同），不再重复导入。"
 
@@ -192,14 +194,22 @@ class _Matcher:
     def match(
         self, rows: list[RegisterRow]
     ) -> tuple[list[tuple[RegisterRow, Person]], list[CellError]]:
-        in_scope = Person.objects.filter(
-            division__path__startswith=self.upload.division.path,
-            id_number__in={r.id_number for r in rows},
-        )
-        persons = {p.id_number: p for p in in_scope if p.id_number}
-        cases = Case.objects.filter(child__in=list(persons.values()))
-        self.active = set(cases.filter(status=CaseStatus.ACTIVE).values_list("child_id", flat=True))
-        self.opened = set(cases.values_list("child_id", "opened_on"))
+        persons: dict[str, Person] = {}
+        self.active: set[int] = set()
+        self.opened: set[tuple[int, date]] = set()
+        numbers = sorted({r.id_number for r in rows})
+        for start in range(0, len(numbers), CHUNK):  # 数据库对一条语句的参数个数有上限
+            found = Person.objects.filter(
+                division__path__startswith=self.upload.division.path,
+                id_number__in=numbers[start : start + CHUNK],
+            )
+            chunk = {p.id_number: p for p in found if p.id_number}
+            persons.update(chunk)
+            cases = Case.objects.filter(child__in=list(chunk.values()))
+            self.active.update(
+                cases.filter(status=CaseStatus.ACTIVE).values_list("child_id", flat=True)
+            )
+            self.opened.update(cases.values_list("child_id", "opened_on"))
         self.rows_of: dict[str, list[int]] = defaultdict(list)
         for row in rows:
             self.rows_of[row.id_number].append(row.row)
