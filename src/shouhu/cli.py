@@ -14,6 +14,7 @@ from shouhu.web import django_setup
 from shouhu.web.accounts.commands import credential
 from shouhu.web.accounts.division_commands import division
 from shouhu.web.accounts.user_commands import agency, roster, user
+from shouhu.web.cases.commands import register
 from shouhu.web.comparison.commands import compare_db
 from shouhu.web.exchange.commands import submission
 from shouhu.web.exchange.package_command import import_ as package_import
@@ -137,6 +138,7 @@ main.add_command(worker)
 package.add_command(package_import)
 main.add_command(package)
 main.add_command(compare_db)
+main.add_command(register)
 
 if __name__ == "__main__":
     main()

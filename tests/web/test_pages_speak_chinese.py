@@ -10,6 +10,7 @@ Internal codes are English snake_case values (`court_imprisoned`, `no_candidate`
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,11 +20,14 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from openpyxl import Workbook
 
 from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Purpose
+from shouhu.web.cases.models import RegisterImport
+from shouhu.web.cases.register_import import register_import_run, register_import_upload
 from shouhu.web.demo import demo_build
 from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.models import Fact, Submission, Upload
@@ -130,6 +134,11 @@ class Objects:
         job = Job.objects.filter(created_by=self.user).first() or Job.objects.first()
         return job.pk if job else 1
 
+    def register_import(self) -> int:
+        found = access.register_imports_visible_to(self.user).first()
+        found = found or RegisterImport.objects.first()
+        return found.pk if found else 1
+
     def item_code(self) -> str:
         if self.user.agency is None:
             return "none"
@@ -148,6 +157,7 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "upload_id": Objects.upload,
     "job_id": Objects.job,
     "item_code": Objects.item_code,
+    "import_id": Objects.register_import,
     "user_id": lambda objects: objects.user.pk,
     "agency_id": lambda objects: objects.user.agency_id or 1,
     "member_id": lambda objects: 1,
@@ -204,6 +214,30 @@ def _demo_with_an_objection_and_an_upload() -> None:
     upload_create(ctx=ctx, agency=submitter.agency, item_code=item.code,
                   period=date.today().replace(day=1), filename="报送.csv",
                   data="案号\n（2026）蒙0802民特1号\n".encode())  # fmt: skip
+    _register_import_by_the_caseworker()
+
+
+def _register_import_by_the_caseworker() -> None:
+    """台账导入：一名儿童导入，一行找不到人（结果页上有未导入的行和原因）。"""
+    caseworker = User.objects.get(username="demo_caseworker")
+    children = access.persons_visible_to(caseworker).filter(cases__isnull=True)
+    child = children.filter(birth_date__range=(date(2010, 1, 1), date(2020, 1, 1))).first()
+    assert child is not None
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["儿童姓名", "公民身份号码", "保障类别", "批准日期", "监护人", "备注"])
+    sheet.append([child.name, child.id_number, "事实无人抚养儿童", "2024-03-01", "王大海", "无"])
+    sheet.append(["钱小北", "11010519491231002X", "孤儿", "2024-03-01", "", ""])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    ctx = RequestContext(user=caseworker, client_ip="127.0.0.1", purpose=Purpose.CASE_WORK)
+    upload = register_import_upload(ctx=ctx, division=caseworker.division, filename="原台账.xlsx",
+                                    data=buffer.getvalue()).register_import  # fmt: skip
+    outcome = register_import_run(
+        ctx=ctx, register_import=upload, columns=upload.mapping["columns"]
+    )
+    assert (outcome.cases_created, len(outcome.problems)) == (1, 1)
 
 
 def test_every_url_pattern_has_a_way_to_fill_its_parameters() -> None:

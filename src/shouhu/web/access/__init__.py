@@ -69,6 +69,12 @@ from shouhu.web.access.persons import (
     may_see_id_numbers,
     persons_visible_to,
 )
+from shouhu.web.access.register import (
+    access_register_import,
+    access_register_import_start,
+    may_import_register,
+    register_imports_visible_to,
+)
 from shouhu.web.access.registry import (
     access_duplicates,
     access_person_merge,
@@ -106,6 +112,8 @@ __all__ = [
     "access_person_list",
     "access_person_merge",
     "access_receipt_list",
+    "access_register_import",
+    "access_register_import_start",
     "access_registry_load",
     "access_registry_loads",
     "access_roster_member",
@@ -130,11 +138,13 @@ __all__ = [
     "facts_visible_to",
     "findings_visible_to",
     "may_answer_objection",
+    "may_import_register",
     "may_read_scope",
     "may_see_id_numbers",
     "may_see_registry_loads",
     "objections_visible_to",
     "persons_visible_to",
+    "register_imports_visible_to",
     "registry_loads_visible_to",
     "roster_visible_to",
     "runs_visible_to",

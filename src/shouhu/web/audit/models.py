@@ -44,6 +44,7 @@ class ObjectType(models.TextChoices):
     DUPLICATE_LIST = "duplicate_list", "疑似重复人员"
     FACT = "fact", "事实"
     CASE = "case", "个案"
+    REGISTER_IMPORT = "register_import", "台账导入"
     DIVISION = "division", "区划"
     DIVISION_IMPORT = "division_import", "区划代码表导入"
     ADMINISTRATION = "administration", "系统管理"

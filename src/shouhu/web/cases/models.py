@@ -22,6 +22,13 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", "已终止"
 
 
+class Placement(models.TextChoices):
+    """安置方式：散居（亲属或他人照料）或集中（儿童福利机构等集中养育）。孤儿的孤儿类型与之一致。"""
+
+    SCATTERED = "scattered", "散居"
+    INSTITUTIONAL = "institutional", "集中"
+
+
 class RiskLevel(models.TextChoices):
     HIGH = "high", "高风险"
     KEY = "key", "重点"
@@ -53,6 +60,17 @@ class Case(models.Model):
     )
     close_reason_code = models.CharField("终止原因代码", max_length=40, blank=True)
     close_reason = models.TextField("终止理由（书面说明）", blank=True)
+    placement = models.CharField("安置方式", max_length=16, choices=Placement.choices, blank=True)
+    # 台账上记载的月保障标准（分）；实际发放以补贴名册为准，这里只是开案时的记录
+    monthly_amount_fen = models.PositiveIntegerField("月保障标准（分）", null=True, blank=True)
+    register_import = models.ForeignKey(
+        "cases.RegisterImport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name="来自台账导入",
+    )
 
     class Meta:
         verbose_name = "个案"
@@ -63,5 +81,91 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=Q(status="active") | (~Q(close_reason="") & Q(closed_on__isnull=False)),
                 name="case_closed_with_written_reason",
+            ),
+        ]
+
+
+class CareArrangement(models.Model):
+    """照料安排：谁在照料（监护）这个孩子。一个个案可以先后有几段，同一时间只有一段在照料。
+
+    照料人不一定在本地户籍里（外地亲属、机构工作人员），所以姓名、身份证号按登记的原样记下，
+    能在户籍中找到同一号码的人时另记 `carer`。更换照料人时结束旧的一段（`ended_on`）、新开一段，
+    不改写旧记录。
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="care_arrangements")
+    carer_name = models.CharField("监护人或照料人姓名", max_length=50)
+    carer_id_number = models.CharField("监护人或照料人身份证号", max_length=18, blank=True)
+    carer = models.ForeignKey(
+        "registry.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="care_given",
+        verbose_name="户籍中的照料人",
+    )
+    relation = models.CharField("与儿童关系", max_length=20, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    address = models.CharField("家庭住址", max_length=200, blank=True)
+    started_on = models.DateField("开始照料日期")
+    ended_on = models.DateField("结束照料日期", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "照料安排"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(ended_on__isnull=True), name="care_one_current"
+            ),
+        ]
+
+
+class RegisterImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "待确认列对应"
+    IMPORTED = "imported", "已导入"
+
+
+class RegisterImport(models.Model):
+    """一次台账导入：县里原有的台账（Excel）变成个案。
+
+    上传后先确认列的对应关系（`mapping`：表头 → 平台字段），再导入。同一区划同一文件内容
+    （SHA-256）只导入一次；未导入的行和原因压缩保存（身份证号脱敏），可下载。
+    """
+
+    division = models.ForeignKey(
+        "registry.Division", on_delete=models.PROTECT, related_name="register_imports"
+    )
+    filename = models.CharField("文件名", max_length=200)
+    content_sha256 = models.CharField("内容哈希", max_length=64)
+    data = models.BinaryField("原文件")
+    status = models.CharField(
+        "状态",
+        max_length=10,
+        choices=RegisterImportStatus.choices,
+        default=RegisterImportStatus.UPLOADED,
+    )
+    mapping = models.JSONField("列对应", default=dict)
+    rows_total = models.PositiveIntegerField("数据行数", default=0)
+    cases_created = models.PositiveIntegerField("新建个案数", default=0)
+    problems = models.BinaryField("未导入的行", null=True, blank=True)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField("导入时间", null=True, blank=True)
+    imported_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "台账导入"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division", "content_sha256"],
+                condition=Q(status="imported"),
+                name="register_import_once_per_content",
             ),
         ]

@@ -15,7 +15,14 @@ from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
-from shouhu.web.cases.models import Case, CaseStatus, Category, OrphanType
+from shouhu.web.cases.models import (
+    Case,
+    CaseStatus,
+    Category,
+    OrphanType,
+    Placement,
+    RegisterImport,
+)
 from shouhu.web.registry.models import Person
 
 REASON_MAX = 2000
@@ -52,9 +59,17 @@ def case_open(
     orphan_type: str = "",
     opened_on: date | None = None,
     note: str = "",
+    placement: str = "",
+    monthly_amount_fen: int | None = None,
+    register_import: RegisterImport | None = None,
 ) -> Case:
-    """纳入保障：为儿童开一个保障中的个案，区划取儿童户籍地。已有保障中个案时拒绝。"""
+    """纳入保障：为儿童开一个保障中的个案，区划取儿童户籍地。已有保障中个案时拒绝。
+
+    安置方式、月保障标准、来自哪次台账导入可以不填（比对发现纳入时还不知道）。
+    """
     _check_category(category, orphan_type)
+    if placement and placement not in Placement.values:
+        raise InvalidInput("安置方式应为“散居”或“集中”。")
     with transaction.atomic():
         Person.objects.select_for_update().filter(pk=child.pk).first()  # 同一儿童依次办理
         if Case.objects.filter(child=child, status=CaseStatus.ACTIVE).exists():
@@ -68,6 +83,9 @@ def case_open(
                     division_id=child.division_id,
                     opened_on=opened_on or timezone.localdate(),
                     opened_by=ctx.user,
+                    placement=placement,
+                    monthly_amount_fen=monthly_amount_fen,
+                    register_import=register_import,
                 )
         except IntegrityError:  # 另一个事务刚为同一儿童开了个案（唯一约束兜底）
             raise _conflict(ALREADY_ACTIVE) from None
@@ -81,6 +99,8 @@ def case_open(
                 "category": category,
                 "orphan_type": orphan_type,
                 "note_chars": len(note.strip()),
+                **({"placement": placement} if placement else {}),
+                **({"register_import": register_import.pk} if register_import else {}),
             },
         )
     return case

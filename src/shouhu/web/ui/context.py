@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shouhu.web.access.exchange import may_read_scope
+from shouhu.web.access.register import may_import_register
 from shouhu.web.access.registry import may_see_registry_loads
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, is_submitter, may, role_label
@@ -85,6 +86,13 @@ MENU: tuple[MenuItem, ...] = (
         "发起比对，处理应纳未纳、应退未退等比对发现。",
         _right(Right.START_RUNS),
         ("comparison_*",),
+    ),
+    MenuItem(
+        "台账导入",
+        "register_home",
+        "把本县原有的孤儿和事实无人抚养儿童台账（Excel）导入平台，建立个案。",
+        may_import_register,
+        ("register_*",),
     ),
     MenuItem(
         "我提出的疑义",
