@@ -19,10 +19,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from openpyxl import Workbook
 
 from shouhu.core.catalog import DataItem, catalog_load
 from shouhu.core.identity.links import DEMO
 from shouhu.core.identity.registry import REGISTRY_ITEM
+from shouhu.core.policy.vocabulary import CATEGORY_LABELS
 from shouhu.engine.synth import SynthRegion, synth_region
 from shouhu.engine.synth.facts import FACT_FIELDS
 from shouhu.web.accounts.models import Agency, AgencyType, User
@@ -31,7 +33,8 @@ from shouhu.web.accounts.services import agency_create, user_create
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
-from shouhu.web.cases.models import Case
+from shouhu.web.cases.models import Placement
+from shouhu.web.cases.register_import import register_import_run, register_import_upload
 from shouhu.web.comparison.execute import comparison_run_first
 from shouhu.web.exchange.items import item_name
 from shouhu.web.exchange.models import Channel, Fact, Submission
@@ -122,8 +125,10 @@ def demo_build(
     with transaction.atomic():
         agencies = _agencies()
         users = _users(agencies, main)
-        for region in (main, second):
-            _load(region, agencies, marker=_marker(seed, persons))
+        caseworkers = ("demo_caseworker", "demo_caseworker_wuyuan")
+        for region, username in zip((main, second), caseworkers, strict=True):
+            caseworker = User.objects.select_related("division").get(username=username)
+            _load(region, agencies, caseworker, _marker(seed, persons))
         admin_ctx = RequestContext(
             user=users["administrator"], client_ip="", purpose=Purpose.ADMINISTRATION
         )
@@ -241,10 +246,12 @@ def _report(logins: list[DemoLogin], *, seed: int, persons: int) -> str:
 # ---------------------------------------------------------------- 人口、事实、台账
 
 
-def _load(region: SynthRegion, agencies: dict[tuple[str, str], Agency], *, marker: str) -> None:
+def _load(
+    region: SynthRegion, agencies: dict[tuple[str, str], Agency], caseworker: User, marker: str
+) -> None:
     pk_of = _registry(region, agencies, marker)
     _facts(region, agencies, pk_of, marker)
-    _cases(region, pk_of)
+    _register(region, caseworker, marker)
 
 
 def _registry(
@@ -376,19 +383,45 @@ def _batch_load(
     Fact.objects.bulk_create(facts, batch_size=2000)
 
 
-def _cases(region: SynthRegion, pk_of: dict[str, int]) -> None:
-    cases = [
-        Case(
-            child_id=pk_of[r["child_id_number"]],
-            category=r["category"],
-            orphan_type=r["orphan_type"] or "",
-            status=r["status"],
-            division_id=r["division_code"],
-            opened_on=date.fromisoformat(r["opened_on"]),
-            closed_on=date.fromisoformat(r["closed_on"]) if r["closed_on"] else None,
-            close_reason_code=r["close_reason_code"] or "",
-            close_reason=r["close_reason"] or "",
-        )
-        for r in region.register.to_pylist()
-    ]
-    Case.objects.bulk_create(cases, batch_size=2000)
+def _register(region: SynthRegion, caseworker: User, marker: str) -> None:
+    """台账：由县民政经办把已有台账作为 Excel 导入——与真实县区迁移台账同一条路（列对应取建议）。"""
+    ctx = RequestContext(user=caseworker, client_ip="", purpose=Purpose.CASE_WORK)
+    upload = register_import_upload(
+        ctx=ctx,
+        division=caseworker.division,
+        filename=f"{marker}台账.xlsx",
+        data=_register_xlsx(region),
+    ).register_import
+    outcome = register_import_run(
+        ctx=ctx, register_import=upload, columns=upload.mapping["columns"]
+    )
+    if outcome.problems:  # 合成台账应当全部导入
+        raise RuntimeError(f"演示台账未能全部导入：{outcome.problems[:3]}")
+
+
+REGISTER_HEADERS = ("姓名", "身份证号", "类别", "安置方式", "纳入保障日期", "状态", "终止保障日期",
+                    "终止原因")  # fmt: skip
+
+
+def _register_xlsx(region: SynthRegion) -> bytes:
+    """合成台账写成县里常见的样子：中文类别、安置方式和状态。"""
+    names = dict(zip(region.registry.column("id_number").to_pylist(),
+                     region.registry.column("name").to_pylist(), strict=True))  # fmt: skip
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(list(REGISTER_HEADERS))
+    for r in region.register.to_pylist():
+        sheet.append([
+            names[r["child_id_number"]],
+            r["child_id_number"],
+            CATEGORY_LABELS[r["category"]],
+            dict(Placement.choices).get(r["orphan_type"] or "", ""),
+            r["opened_on"],
+            "保障中" if r["status"] == "active" else "已终止",
+            r["closed_on"] or "",
+            r["close_reason"] or "",
+        ])  # fmt: skip
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
