@@ -84,9 +84,9 @@ def audit() -> None:
 def audit_verify() -> None:
     """校验审计日志哈希链；发现被修改、删除或乱序插入的条目时以非零状态退出。"""
     django_setup()
-    from shouhu.web.audit.selectors import audit_chain_verify
+    from shouhu.web.audit.services import chain_check_run
 
-    result = audit_chain_verify()
+    result = chain_check_run(by=None)
     if result.ok:
         click.echo(f"审计日志完整：共 {result.checked} 条，哈希链校验通过。")
         return

@@ -166,6 +166,7 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "load_id": lambda objects: 1,
     "other_id": Objects.person,
     "merge_id": lambda objects: 1,
+    "suppression_id": lambda objects: 1,
     "fmt": lambda objects: "xlsx",
 }
 

@@ -40,7 +40,7 @@ def test_login_page_is_chinese_and_uses_only_local_assets(client, personas):
         ("caseworker_a", "/"),
         ("leader_city", "/"),
         ("child_director_a", "/"),
-        ("auditor_city", "/me/"),
+        ("auditor_city", "/audit/"),
     ],
 )
 def test_signing_in_lands_on_the_first_page_the_role_may_open(personas, who, landing):

@@ -8,6 +8,7 @@ from shouhu.core.identity.divisions import (
     InvalidDivisionCode,
     canonical_division_code,
     division_level_of,
+    division_prefix,
     division_table,
 )
 from shouhu.core.identity.id_number import (
@@ -46,6 +47,7 @@ __all__ = [
     "check_digit",
     "convert_15_to_18",
     "division_level_of",
+    "division_prefix",
     "division_table",
     "id_number_generate",
     "id_number_problem",

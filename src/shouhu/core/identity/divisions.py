@@ -88,7 +88,7 @@ def division_level_of(code: str) -> str:
     return "county"
 
 
-def _significant_prefix(code: str) -> str:
+def division_prefix(code: str) -> str:
     """规范代码中真正起区分作用的前缀：省 2 位、市 4 位，其余为全码。"""
     level = division_level_of(code)
     if level == "province":
@@ -161,7 +161,7 @@ class DivisionTable:
         ancestor = _canonical_or_none(ancestor_code)
         if canonical is None or ancestor is None:
             return False
-        return canonical.startswith(_significant_prefix(ancestor))
+        return canonical.startswith(division_prefix(ancestor))
 
     def __iter__(self) -> Iterator[Division]:
         return iter(self._by_code.values())

@@ -24,6 +24,12 @@ from shouhu.web.access.admin import (
     credentials_visible_to,
     roster_visible_to,
 )
+from shouhu.web.access.audit import (
+    access_access_report,
+    access_audit_log,
+    access_suppression,
+    access_suppressions,
+)
 from shouhu.web.access.disclosure import Disclosure, disclosure_for, fact_level
 from shouhu.web.access.exchange import (
     access_credential_submission,
@@ -87,11 +93,13 @@ from shouhu.web.access.registry import (
 __all__ = [
     "SEARCH_LIMITS",
     "Disclosure",
+    "access_access_report",
     "access_account",
     "access_admin_agency",
     "access_admin_division",
     "access_administration",
     "access_assignable_role",
+    "access_audit_log",
     "access_case",
     "access_credential",
     "access_credential_submission",
@@ -122,6 +130,8 @@ __all__ = [
     "access_run_start",
     "access_submission",
     "access_submitter_agency",
+    "access_suppression",
+    "access_suppressions",
     "access_timeliness",
     "access_upload",
     "accounts_visible_to",

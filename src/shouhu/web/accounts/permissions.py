@@ -85,6 +85,26 @@ PERSONAL_DATA_RIGHTS: Final = frozenset(
         Right.READ_FINDINGS,
     }
 )
+# 各角色的工作会用到的用途（purposes.toml）：审计台把用途与角色不符的使用标出来。
+_CASE_USES = frozenset({"determination", "review", "case_work", "authentication"})
+ROLE_PURPOSES: Final = MappingProxyType(
+    {
+        Role.CASEWORKER: _CASE_USES
+        | {"comparison", "subsidy", "statistics", "insurance_enrolment", "education_aid",
+           "funding", "care_services", "rehabilitation", "registry_check"},
+        Role.CHILD_DIRECTOR: _CASE_USES,
+        Role.SUPERVISOR: _CASE_USES,
+        Role.DATA_SUBMITTER: frozenset({"submission", "authentication"}),
+        Role.DEPARTMENT_USER: frozenset({"insurance_enrolment", "education_aid", "funding",
+                                         "care_services", "rehabilitation", "registry_check",
+                                         "authentication"}),
+        Role.LEADER: frozenset({"statistics", "authentication"}),
+        Role.AUDITOR: frozenset({"audit", "authentication"}),
+        Role.SECURITY_ADMIN: frozenset({"administration", "authentication"}),
+        Role.ADMINISTRATOR: frozenset({"administration", "authentication", "comparison",
+                                       "statistics"}),
+    }
+)  # fmt: skip
 # 三员：账户只由服务器运维人员用命令行开设和变更，网页上的系统管理员不能改动或授予。
 SEPARATED_ROLES: Final = frozenset({Role.ADMINISTRATOR, Role.SECURITY_ADMIN, Role.AUDITOR})
 # 名册上的两种职务，各自的账户角色和所在层级。

@@ -41,6 +41,9 @@ class ObjectType(models.TextChoices):
     PERSON_LIST = "person_list", "人员查询"
     REGISTRY_LOAD = "registry_load", "户籍数据载入"
     PERSON_MERGE = "person_merge", "人员合并"
+    AUDIT_LOG = "audit_log", "审计日志"
+    ACCESS_REPORT = "access_report", "查看记录（给监护人）"
+    ACCESS_SUPPRESSION = "access_suppression", "查看记录不告知"
     DUPLICATE_LIST = "duplicate_list", "疑似重复人员"
     FACT = "fact", "事实"
     CASE = "case", "个案"
@@ -120,3 +123,38 @@ class AuditHead(models.Model):
     chain_id = models.CharField(
         max_length=32, default="", help_text="names this chain in the witness"
     )
+
+
+class AccessSuppression(models.Model):
+    """给监护人的查看记录里不列出某类机关的查看（如侦查中的公安、检察机关），到期为止。
+
+    由安全管理员设定；审计员仍能看到全部记录。
+    """
+
+    agency_type = models.CharField("机关类型", max_length=32)
+    until = models.DateField("截止日期")
+    reason = models.CharField("依据", max_length=200)
+    set_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "查看记录不告知"
+        ordering = ["-pk"]
+
+
+class ChainCheck(models.Model):
+    """一次审计日志校验的结果（命令行或审计台发起）。"""
+
+    at = models.DateTimeField(auto_now_add=True)
+    ok = models.BooleanField("完整")
+    checked = models.BigIntegerField("校验条数")
+    first_bad_seq = models.BigIntegerField("首个问题条目", null=True, blank=True)
+    message = models.CharField("说明", max_length=300, blank=True)
+    by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "审计日志校验"
+        ordering = ["-pk"]

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from shouhu.core.catalog import AGENCY_LABELS
+from shouhu.core.errors import InvalidInput
 from shouhu.web.audit.chain import entry_mac, key_ring
 from shouhu.web.audit.context import RequestContext
-from shouhu.web.audit.models import AuditEntry, AuditHead
+from shouhu.web.audit.models import (
+    AccessSuppression,
+    Action,
+    AuditEntry,
+    AuditHead,
+    ChainCheck,
+    ObjectType,
+)
 from shouhu.web.audit.witness import witness_head
+
+if TYPE_CHECKING:
+    from shouhu.web.accounts.models import User
 
 
 def audit_record(
@@ -52,3 +65,58 @@ def audit_record(
         head.save(update_fields=["last_seq", "last_hash", "chain_id"])
         transaction.on_commit(witness_head)
     return entry
+
+
+def chain_check_run(*, by: User | None) -> ChainCheck:
+    """Verify the chain and keep the verdict (the auditor's desk shows the latest)."""
+    from shouhu.web.audit.selectors import audit_chain_verify
+
+    verdict = audit_chain_verify()
+    return ChainCheck.objects.create(
+        ok=verdict.ok,
+        checked=verdict.checked,
+        first_bad_seq=verdict.first_bad_seq,
+        message=verdict.message[:300],
+        by=by,
+    )
+
+
+def chain_check_request(*, ctx: RequestContext) -> None:
+    """审计员要求立即校验：排一个后台任务，记入审计。"""
+    from shouhu.web.jobs.registry import JobKind
+    from shouhu.web.jobs.services import job_enqueue
+
+    with transaction.atomic():
+        job = job_enqueue(kind=JobKind.AUDIT_VERIFY, payload={}, created_by=ctx.user)
+        audit_record(ctx=ctx, action=Action.CREATE, object_type=ObjectType.JOB, object_id=job.pk,
+                     detail={"kind": "audit_verify"})  # fmt: skip
+
+
+def suppression_create(
+    *, ctx: RequestContext, agency_type: str, until: date, reason: str
+) -> AccessSuppression:
+    """安全管理员：某类机关的查看在截止日前不列入给监护人的查看记录。"""
+    reason = reason.strip()
+    if agency_type not in AGENCY_LABELS:
+        raise InvalidInput("请选择机关类型。")
+    if not reason:
+        raise InvalidInput("请写明依据（例如：刑事诉讼法第一百五十二条，侦查期间保密）。")
+    if until <= timezone.localdate():
+        raise InvalidInput("截止日期应晚于今天。")
+    assert ctx.user is not None
+    with transaction.atomic():
+        item = AccessSuppression.objects.create(
+            agency_type=agency_type, until=until, reason=reason[:200], set_by=ctx.user
+        )
+        audit_record(ctx=ctx, action=Action.CREATE, object_type=ObjectType.ACCESS_SUPPRESSION,
+                     object_id=item.pk, detail={"agency_type": agency_type,
+                                                "until": until.isoformat()})  # fmt: skip
+    return item
+
+
+def suppression_revoke(*, ctx: RequestContext, item: AccessSuppression) -> None:
+    with transaction.atomic():
+        item.revoked_at = timezone.now()
+        item.save(update_fields=["revoked_at"])
+        audit_record(ctx=ctx, action=Action.UPDATE, object_type=ObjectType.ACCESS_SUPPRESSION,
+                     object_id=item.pk, detail={"revoked": True})  # fmt: skip

@@ -5,6 +5,7 @@ from shouhu.web.registry import views
 urlpatterns = [
     path("", views.person_list_view, name="person_list"),
     path("<int:person_id>/", views.person_detail_view, name="person_detail"),
+    path("<int:person_id>/accesses/", views.person_access_report_view, name="person_access_report"),
     path("duplicates/", views.duplicate_list_view, name="duplicate_list"),
     path("merge/<int:person_id>/<int:other_id>/", views.person_merge_view, name="person_merge"),
     path("merges/<int:merge_id>/undo/", views.person_merge_undo_view, name="person_merge_undo"),

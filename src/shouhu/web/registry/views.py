@@ -23,6 +23,7 @@ from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, is_submitter, may
 from shouhu.web.audit.context import RequestContext, request_context
+from shouhu.web.audit.desk import person_access_report, report_since
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.determination.selectors import determination_view
@@ -116,7 +117,12 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
         detail={"what_if": as_of != today, "purpose_stated": purpose is not None,
                 "outline_facts": sum(1 for f in page.facts if f.restricted)},
     )  # fmt: skip
-    context = {"page": page, "d": decision, "as_of_error": as_of_error}
+    context = {
+        "page": page,
+        "d": decision,
+        "as_of_error": as_of_error,
+        "may_write": may(_user(request), Right.WRITE_CASES),
+    }
     return render(request, "registry/person_detail.html", context)
 
 
@@ -251,3 +257,21 @@ def person_merge_undo_view(request: HttpRequest, merge_id: int) -> HttpResponse:
     else:
         messages.success(request, "已撤销合并，两条记录恢复原样。")
     return redirect("duplicate_list")
+
+
+@login_required
+@require_GET
+def person_access_report_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    """给监护人的查看记录：谁、何时、为什么目的查看过这个孩子的信息（可打印）。"""
+    ctx = request_context(request, Purpose.CASE_WORK)
+    person = access.access_access_report(ctx, person_id)
+    today = timezone.localdate()
+    report = person_access_report(
+        person_pk=person.pk, county_prefix=person.division_id[:6], since=report_since(today)
+    )
+    audit_record(
+        ctx=ctx, action=Action.VIEW, object_type=ObjectType.ACCESS_REPORT, object_id=person.pk,
+        detail={"lines": len(report.lines)},
+    )  # fmt: skip
+    context = {"report": report, "name": person.name, "person_id": person.pk, "today": today}
+    return render(request, "registry/access_report.html", context)

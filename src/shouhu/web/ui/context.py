@@ -59,6 +59,21 @@ MENU: tuple[MenuItem, ...] = (
         landing=True,
     ),
     MenuItem(
+        "审计台",
+        "audit_desk",
+        "谁在何时、为何目的查看或改动了什么；异常使用提示；日志完整性校验。",
+        _right(Right.READ_AUDIT_LOG),
+        ("audit_desk", "audit_export", "audit_verify"),
+        landing=True,
+    ),
+    MenuItem(
+        "查看记录不告知",
+        "audit_suppressions",
+        "依法需要保密的机关的查看，在截止日前不列入给监护人的查看记录。",
+        _right(Right.MANAGE_GRANTS),
+        ("audit_suppression*",),
+    ),
+    MenuItem(
         "统计概览",
         "dashboard",
         "本辖区保障中儿童的数量（只有数字）。",

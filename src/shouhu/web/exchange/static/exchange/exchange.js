@@ -37,10 +37,5 @@
   document.addEventListener("DOMContentLoaded", function () {
     var panel = document.querySelector("[data-status-url]");
     if (panel) { poll(panel); }
-    var print = document.querySelector("[data-print]");
-    if (print) {
-      print.hidden = false;
-      print.addEventListener("click", function () { window.print(); });
-    }
   });
 })();
