@@ -28,7 +28,7 @@ from shouhu.web.audit.models import (
     Purpose,
 )
 
-PAGE_ROWS: Final = 200
+PAGE_ROWS: Final = 50
 BURST_PER_HOUR: Final = 30  # 一小时内查看超过这么多名不同的人：批量浏览的迹象
 OFF_HOURS: Final = (22, 7)  # 北京时间 22 点至次日 7 点
 PERSONAL: Final = frozenset(
@@ -45,6 +45,7 @@ class EntryFilter:
     action: str = ""
     since: date | None = None
     until: date | None = None
+    before: int | None = None  # 翻页：只看序号小于它的
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ def entries_filtered(entries: QuerySet[AuditEntry], f: EntryFilter) -> QuerySet[
         entries = entries.filter(at__date__lte=f.until)
     if f.person_id is not None:
         entries = entries.filter(_about_person(f.person_id))
+    if f.before is not None:
+        entries = entries.filter(seq__lt=f.before)
     return entries.order_by("-seq")
 
 

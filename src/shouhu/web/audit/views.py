@@ -57,6 +57,7 @@ def _filter(data: QueryDict) -> tuple[EntryFilter, str]:
         action=data.get("action", "") if data.get("action", "") in Action.values else "",
         since=_date(data.get("since")),
         until=_date(data.get("until")),
+        before=int(data["before"]) if data.get("before", "").isdigit() else None,
     ), problem
 
 
@@ -95,8 +96,15 @@ def audit_desk_view(request: HttpRequest) -> HttpResponse:
         "form": request.GET,
         "problem": problem,
         "limit": PAGE_ROWS,
+        "older": _older_url(request.GET, lines[-1].seq) if len(lines) == PAGE_ROWS else "",
     }
     return render(request, "audit/desk.html", context)
+
+
+def _older_url(data: QueryDict, last_seq: int) -> str:
+    query = data.copy()
+    query["before"] = str(last_seq)
+    return "?" + query.urlencode()
 
 
 @login_required

@@ -273,5 +273,8 @@ def person_access_report_view(request: HttpRequest, person_id: int) -> HttpRespo
         ctx=ctx, action=Action.VIEW, object_type=ObjectType.ACCESS_REPORT, object_id=person.pk,
         detail={"lines": len(report.lines)},
     )  # fmt: skip
-    context = {"report": report, "name": person.name, "person_id": person.pk, "today": today}
+    user = _user(request)
+    issuer = user.agency.name if user.agency_id and user.agency else person.division.name
+    context = {"report": report, "name": person.name, "person_id": person.pk, "today": today,
+               "issuer": issuer}  # fmt: skip
     return render(request, "registry/access_report.html", context)
