@@ -32,10 +32,12 @@ from shouhu.web.access.audit import (
 )
 from shouhu.web.access.disclosure import Disclosure, disclosure_for, fact_level
 from shouhu.web.access.exchange import (
+    access_acceptance_queue,
     access_credential_submission,
     access_item,
     access_job,
     access_package_import,
+    access_pending_fact,
     access_receipt_list,
     access_submission,
     access_submitter_agency,
@@ -93,6 +95,7 @@ from shouhu.web.access.registry import (
 __all__ = [
     "SEARCH_LIMITS",
     "Disclosure",
+    "access_acceptance_queue",
     "access_access_report",
     "access_account",
     "access_admin_agency",
@@ -116,6 +119,7 @@ __all__ = [
     "access_objection",
     "access_objection_queue",
     "access_package_import",
+    "access_pending_fact",
     "access_person",
     "access_person_list",
     "access_person_merge",

@@ -11,13 +11,14 @@ from django.db.models import QuerySet
 
 from shouhu.core.catalog import DataItem
 from shouhu.core.errors import NotFound, PermissionDenied
-from shouhu.web.access._gate import acting_user, as_int, deny, require
+from shouhu.web.access._gate import acting_user, as_int, deny, fetch_or_deny, require
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.accounts.permissions import Right, is_submitter, may
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import ObjectType
+from shouhu.web.exchange.acceptance import pending_for
 from shouhu.web.exchange.items import item_for_agency
-from shouhu.web.exchange.models import Submission, Upload
+from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.jobs.models import Job
 from shouhu.web.registry.models import Division
 
@@ -157,3 +158,21 @@ def access_receipt_list(ctx: RequestContext) -> QuerySet[Submission]:
         deny(ctx, ObjectType.SUBMISSION_LIST, user.division_id, "role")
         raise PermissionDenied("您的角色不能查看报送回执。")
     return submissions_visible_to(user)
+
+
+def access_acceptance_queue(ctx: RequestContext) -> QuerySet[Fact]:
+    """外地部门报送的、待本辖区民政接收的事实（民政经办）。"""
+    user = require(ctx, Right.WRITE_CASES, ObjectType.FACT, "只有民政经办人员可以接收外地数据。")
+    return pending_for(user)
+
+
+def access_pending_fact(ctx: RequestContext, fact_id: object) -> Fact:
+    queue = access_acceptance_queue(ctx)
+    return fetch_or_deny(
+        ctx,
+        queryset=Fact.objects.select_related("person", "agency"),
+        visible=queue,
+        pk=fact_id,
+        object_type=ObjectType.FACT,
+        message="未找到该记录，或它不由您接收。",
+    )

@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 
 from shouhu.core.identity.links import TRUSTED_LINK_METHODS
 from shouhu.web.cases.models import Case
+from shouhu.web.exchange.choices import UNUSABLE_ACCEPTANCE
 from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import Division, ParentLink, Person
 
@@ -147,9 +148,12 @@ def _register(division: Division) -> list[dict[str, Any]]:
 
 
 def current_facts(snapshot_at: datetime) -> QuerySet[Fact]:
-    """在 snapshot_at 时刻为当前版本的事实：已记录，且其更正版本尚未记录。"""
-    return Fact.objects.filter(recorded_at__lte=snapshot_at).exclude(
-        superseded_by__recorded_at__lte=snapshot_at
+    """在 snapshot_at 时刻为当前版本的事实：已记录，且其更正版本尚未记录；外地部门报送、当地民政
+    尚未接收（或未接收）的不用。"""
+    return (
+        Fact.objects.filter(recorded_at__lte=snapshot_at)
+        .exclude(superseded_by__recorded_at__lte=snapshot_at)
+        .exclude(acceptance__in=UNUSABLE_ACCEPTANCE)
     )
 
 

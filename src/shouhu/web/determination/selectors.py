@@ -22,6 +22,7 @@ from shouhu.core.policy.vocabulary import (
 from shouhu.core.policy.wording import fact_summary, month_text
 from shouhu.web import access
 from shouhu.web.access.disclosure import DETAIL, EXISTS, NONE, Disclosure, fact_level
+from shouhu.web.exchange.choices import UNUSABLE_ACCEPTANCE
 from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import ParentLink, Person
 
@@ -43,6 +44,7 @@ def _policy_person(
 ) -> policy.Person:
     rows = list(
         Fact.objects.filter(person=person, is_current=True)
+        .exclude(acceptance__in=UNUSABLE_ACCEPTANCE)
         .select_related("agency__division", "submission")
         .order_by("pk")
     )

@@ -35,3 +35,16 @@ class UploadStatus(models.TextChoices):
     STORED = "stored", "已报送"
     DISCARDED = "discarded", "已放弃"
     REJECTED = "rejected", "整份拒收"
+
+
+class Acceptance(models.TextChoices):
+    """部门报送了本部门辖区以外的人的事实：先由当地民政接收，才用于认定和比对（安全测试 M5）。"""
+
+    NOT_NEEDED = "", "无需接收"
+    PENDING = "pending", "待当地民政接收"
+    ACCEPTED = "accepted", "已接收"
+    REFUSED = "refused", "未接收"
+
+
+# 用于认定和比对的事实：当前版本，且不是待接收或未接收的外地事实
+UNUSABLE_ACCEPTANCE = (Acceptance.PENDING, Acceptance.REFUSED)

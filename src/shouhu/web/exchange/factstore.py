@@ -25,9 +25,10 @@ from django.utils import timezone
 
 from shouhu.core.catalog import DataItem
 from shouhu.core.exchange import ValidRecord
-from shouhu.core.identity import is_valid_id_number
+from shouhu.core.identity import division_table, is_valid_id_number
 from shouhu.core.identity.links import EXACT_ID
 from shouhu.core.policy.vocabulary import FACT_FIELDS
+from shouhu.web.exchange.choices import Acceptance
 from shouhu.web.exchange.models import Fact, Submission
 from shouhu.web.registry.models import FormerNumber, Person
 
@@ -39,6 +40,7 @@ class FactCounts:
     created: int = 0
     superseded: int = 0
     unchanged: int = 0
+    held: int = 0  # 关于本部门辖区以外的人：待当地民政接收
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,9 @@ def facts_store_batch(
     ]
     counts.unchanged += len(batch) - len(changed)
     persons = _persons_by_id_number([record for record, _ in changed])
-    new = [_fact_row(submission, item, record, old, persons) for record, old in changed]
+    area = _Area.of(submission)
+    new = [_fact_row(submission, item, record, old, persons, area) for record, old in changed]
+    counts.held += sum(1 for row in new if row["acceptance"] == Acceptance.PENDING)
     retired = [old.pk for _, old in changed if old is not None]
     if retired:  # 先退下旧版，“每条记录只有一个当前版本”的约束才允许插入新版
         Fact.objects.filter(pk__in=retired).update(is_current=False)
@@ -101,18 +105,43 @@ def _current_versions(
     return {record_id: _Current(pk, sha, version) for record_id, pk, sha, version in rows}
 
 
-def _persons_by_id_number(batch: Sequence[ValidRecord]) -> dict[str, int]:
+def _persons_by_id_number(batch: Sequence[ValidRecord]) -> dict[str, tuple[int, str]]:
+    """号码 → (人员, 户籍地的区划路径)。"""
     numbers = {n for r in batch if isinstance(n := r.subject.get("id_number"), str)}
     valid = [n for n in numbers if is_valid_id_number(n)]
     if not valid:
         return {}
-    rows = Person.objects.filter(id_number__in=valid).values_list("id_number", "pk")
-    found = {number: pk for number, pk in rows if number}
+    rows = Person.objects.filter(id_number__in=valid).values_list(
+        "id_number", "pk", "division__path"
+    )
+    found = {number: (pk, path) for number, pk, path in rows if number}
     missing = [n for n in valid if n not in found]
     if missing:  # 部门仍用旧号码（重新编号、15 位升 18 位之前的号码）
-        former = FormerNumber.objects.filter(id_number__in=missing)
-        found.update(former.values_list("id_number", "person_id"))
+        former = FormerNumber.objects.filter(id_number__in=missing).values_list(
+            "id_number", "person_id", "person__division__path"
+        )
+        found.update((number, (pk, path)) for number, pk, path in former)
     return found
+
+
+@dataclass(frozen=True)
+class _Area:
+    """报送部门的辖区：关于辖区以外的人的事实，先由当地民政接收（安全测试 M5）。"""
+
+    code: str
+    path: str
+
+    @classmethod
+    def of(cls, submission: Submission) -> _Area:
+        division = submission.agency.division
+        return cls(division.code, division.path)
+
+    def holds(self, person_path: str | None, division_code: str) -> bool:
+        if person_path:
+            return not person_path.startswith(self.path)
+        if division_code:
+            return not division_table().is_within(division_code, self.code)
+        return False
 
 
 def _fact_row(
@@ -120,11 +149,14 @@ def _fact_row(
     item: DataItem,
     record: ValidRecord,
     old: _Current | None,
-    persons: dict[str, int],
+    persons: dict[str, tuple[int, str]],
+    area: _Area,
 ) -> dict[str, Any]:
     subject = record.subject
     id_number = str(subject.get("id_number") or "")
-    person = persons.get(id_number)
+    person, person_path = persons.get(id_number, (None, None))
+    division_code = str(subject.get("division_code") or "")[:12]
+    held = area.holds(person_path, division_code)
     birth = subject.get("birth_date")
     return {
         "person_id": person,
@@ -138,12 +170,13 @@ def _fact_row(
         "subject_name": str(subject.get("name") or "")[:50],
         "subject_gender": str(subject.get("gender") or "")[:1],
         "subject_birth_date": birth if isinstance(birth, date) else None,
-        "subject_division_code": str(subject.get("division_code") or "")[:12],
+        "subject_division_code": division_code,
         "extra": {key: _json_value(value) for key, value in record.extra.items()},
         "link_method": EXACT_ID if person else "",
         "link_confidence": 100 if person else None,
         "version": old.version + 1 if old else 1,
         "supersedes_id": old.pk if old else None,
+        "acceptance": Acceptance.PENDING if held else Acceptance.NOT_NEEDED,
         **_fact_values(record.fact),
     }
 

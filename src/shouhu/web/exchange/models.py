@@ -9,7 +9,13 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from shouhu.web.exchange.choices import Channel, FactType, SubmissionStatus, UploadStatus
+from shouhu.web.exchange.choices import (
+    Acceptance,
+    Channel,
+    FactType,
+    SubmissionStatus,
+    UploadStatus,
+)
 
 
 class Submission(models.Model):
@@ -49,6 +55,9 @@ class Submission(models.Model):
     facts_created = models.PositiveIntegerField("新增记录数", default=0)
     facts_superseded = models.PositiveIntegerField("更正记录数", default=0)
     facts_unchanged = models.PositiveIntegerField("未变记录数", default=0)
+    facts_held = models.PositiveIntegerField(
+        "待当地民政接收的记录数", default=0, help_text="about persons outside the sender's area"
+    )
 
     class Meta:
         verbose_name = "数据报送"
@@ -135,6 +144,11 @@ class Fact(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )
     is_current = models.BooleanField(default=True)
+    # 本部门辖区以外的人：待当地民政接收（Acceptance）；决定者和理由记在审计日志里
+    acceptance = models.CharField(
+        "接收", max_length=8, choices=Acceptance.choices, default=Acceptance.NOT_NEEDED, blank=True
+    )
+    acceptance_note = models.CharField("不接收的理由", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "事实"

@@ -70,6 +70,7 @@ class Receipt:
     facts_created: int
     facts_superseded: int
     facts_unchanged: int
+    facts_held: int
     error_count: int
     warning_count: int
     submitted_at: datetime
@@ -116,6 +117,7 @@ def receipt_get(*, submission: Submission) -> Receipt:
         facts_created=submission.facts_created,
         facts_superseded=submission.facts_superseded,
         facts_unchanged=submission.facts_unchanged,
+        facts_held=submission.facts_held,
         error_count=submission.error_count,
         warning_count=submission.warning_count,
         submitted_at=timezone.localtime(submitted),
@@ -163,6 +165,7 @@ RECEIPT_CSV_ROWS = (
     ("新增记录", "facts_created"),
     ("更正记录", "facts_superseded"),
     ("未变记录", "facts_unchanged"),
+    ("待当地民政接收的记录", "facts_held"),
     ("错误数", "error_count"),
     ("提交时间", "submitted_at"),
     ("接收时间", "received_at"),

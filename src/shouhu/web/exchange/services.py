@@ -265,8 +265,15 @@ class _Store:
         submission.facts_created = counts.created
         submission.facts_superseded = counts.superseded
         submission.facts_unchanged = counts.unchanged
+        submission.facts_held = counts.held
         submission.save(
-            update_fields=["receipt_number", "facts_created", "facts_superseded", "facts_unchanged"]
+            update_fields=[
+                "receipt_number",
+                "facts_created",
+                "facts_superseded",
+                "facts_unchanged",
+                "facts_held",
+            ]
         )
         if self.result.errors or self.result.warnings:
             SubmissionErrors.objects.create(

@@ -23,6 +23,7 @@ register_converter(_ReceiptFormat, "rcptfmt")
 urlpatterns = [
     path("", views.home_view, name="exchange_home"),
     path("new/", views.upload_view, name="exchange_upload"),
+    path("acceptance/", views.acceptance_view, name="exchange_acceptance"),
     path("nil-return/", views.nil_return_view, name="exchange_nil_return"),
     path("templates/<slug:item_code>.<tplfmt:fmt>", views.template_view, name="exchange_template"),
     path("jobs/<int:job_id>/", views.job_view, name="exchange_job"),

@@ -29,6 +29,7 @@ from shouhu.web.audit.context import RequestContext, request_context
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.exchange import selectors, services
+from shouhu.web.exchange.acceptance import fact_acceptance_decide, pending_lines
 from shouhu.web.exchange.deadlines import month_add
 from shouhu.web.exchange.items import agency_items
 from shouhu.web.exchange.package_import import package_import, package_keys_configured
@@ -347,3 +348,31 @@ def package_import_view(request: HttpRequest) -> HttpResponse:
         return render(request, "exchange/package_import.html", context, status=400)
     assert result.submission is not None
     return redirect("exchange_receipt", submission_id=result.submission.pk)
+
+
+# ---------------------------------------------------------------- 外地数据的接收（民政经办）
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def acceptance_view(request: HttpRequest) -> HttpResponse:
+    ctx = request_context(request, Purpose.CASE_WORK)
+    error = ""
+    if request.method == "POST":
+        fact = access.access_pending_fact(ctx, request.POST.get("fact", ""))
+        accept = request.POST.get("decision") == "accept"
+        try:
+            fact_acceptance_decide(
+                ctx=ctx, fact=fact, accept=accept, reason=request.POST.get("reason", "")
+            )
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            return redirect("exchange_acceptance")
+    lines = pending_lines(access.access_acceptance_queue(ctx))
+    audit_record(
+        ctx=ctx, action=Action.VIEW, object_type=ObjectType.FACT,
+        detail={"acceptance_queue": True, "shown": [line.pk for line in lines]},
+    )  # fmt: skip
+    context = {"lines": lines, "error": error}
+    return render(request, "exchange/acceptance.html", context, status=400 if error else 200)

@@ -25,6 +25,7 @@ from shouhu.core.policy.wording import (
 from shouhu.web import access
 from shouhu.web.access.disclosure import DETAIL, EXISTS, NONE, Disclosure, fact_items, fact_level
 from shouhu.web.accounts.models import User
+from shouhu.web.exchange.choices import UNUSABLE_ACCEPTANCE
 from shouhu.web.exchange.items import item_name
 from shouhu.web.exchange.models import Channel, Fact, FactType
 from shouhu.web.objections.models import Objection, ObjectionStatus
@@ -58,6 +59,7 @@ class FactEntry:
     open_objections: tuple[int, ...] = ()  # 待校核的疑义（本版本或旧版本上的）；个案照常办理
     restricted: bool = False  # 只有概况：type_label 是概况的说法，其余为空
     item_code: str = ""  # 只用于让用户说明用途后查看详情
+    acceptance: str = ""  # 外地部门报送、尚待当地民政接收（或未接收）：不用于认定
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ def _fact_entry(
         recorded_at=fact.recorded_at,
         superseded=tuple(_fact_entry(subject, old, []) for old in older),
         open_objections=open_objections,
+        acceptance=fact.get_acceptance_display() if fact.acceptance in UNUSABLE_ACCEPTANCE else "",
     )
 
 

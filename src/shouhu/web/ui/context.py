@@ -96,6 +96,12 @@ MENU: tuple[MenuItem, ...] = (
         ("registry_load_*",),
     ),
     MenuItem(
+        "外地数据接收",
+        "exchange_acceptance",
+        "其他地区的部门报送的本辖区居民的数据，接收后才用于认定和比对。",
+        _right(Right.WRITE_CASES),
+    ),
+    MenuItem(
         "数据比对",
         "comparison_home",
         "发起比对，处理应纳未纳、应退未退等比对发现。",
