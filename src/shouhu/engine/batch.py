@@ -192,12 +192,12 @@ def _evidence_query(decisions: str, tables: PolicyTables) -> FixedQuery:
     return FixedQuery(build_evidence_query(ruleset(), decisions, tables))
 
 
-PARAM_TABLES = (
-    PolicyTables().region,
-    PolicyTables().param,
-    PolicyTables().list,
-    PolicyTables().province,
-)
+def _params(tables: PolicyTables) -> tuple[str, ...]:
+    """参数连接表的表名：地区、分段参数、清单、身份证号省级代码。"""
+    return (tables.region, tables.param, tables.list, tables.province)
+
+
+PARAM_TABLES = _params(PolicyTables())
 
 
 def policy_params_load(backend: Backend, params: PolicyParams | None = None) -> None:
@@ -215,7 +215,7 @@ def policy_step(*, tables: PolicyTables | None = None, into: str = RESULT, label
     """认定：读 tables 的两张长表与参数表，建 into（结论列）。"""
     tables = tables or PolicyTables()
     return SqlStep(
-        into, (tables.cases, tables.facts, *PARAM_TABLES), partial(policy_query, tables), label
+        into, (tables.cases, tables.facts, *_params(tables)), partial(policy_query, tables), label
     )
 
 
@@ -224,12 +224,12 @@ def explain_steps(
 ) -> tuple[SqlStep, SqlStep]:
     """每个原因用到的事实：decisions 是带全部中间列的认定，into(case_id, subject, fact_index,
     code) 由说明查询从 decisions 与事实长表得出。"""
-    inputs = (tables.cases, tables.facts, *PARAM_TABLES)
+    inputs = (tables.cases, tables.facts, *_params(tables))
     return (
         SqlStep(decisions, inputs, partial(policy_query, tables, keep_all=True), f"{label}·认定"),
         SqlStep(
             into,
-            (decisions, tables.facts),
+            (decisions, tables.facts, tables.list),
             partial(_evidence_query, decisions, tables),
             f"{label}·原因",
         ),
