@@ -1,4 +1,5 @@
-"""比对的执行计划（一）：从关联结果建规则要的两张长表。全是集合式 SQL，没有逐个儿童的循环。
+"""比对的执行计划（一）：从关联结果建规则要的两张长表的查询（步骤在 run.plan_comparison）。
+全是集合式 SQL，没有逐个儿童的循环。
 
 表（本次运行的临时表，都以 cmp_ 开头；规则的表名照 PolicyTables）：
   cmp_fx        事实：record_id, pid（未关联为空）, method, confidence, type 与解析后的各字段

@@ -1,4 +1,5 @@
-"""记录关联的执行计划：一串命名步骤，每步一个 sqlglot 表达式，DuckDB 与 Spark 跑同一份。
+"""记录关联的执行计划（plan_linkage）：一串声明了读写哪些表的步骤（engine/steps.py），
+每步一个 sqlglot 表达式或一次经 Python 的往返，DuckDB 与 Spark 跑同一份。
 
 步骤（表名都以 lk_ 开头，是本次运行的临时表）：
   lk_reg / lk_fact      清洗后的户籍与部门记录（号码在 SQL 里清洗，少见写法交回 core）
@@ -8,32 +9,43 @@
   lk_lv → lk_sc → lk_dec  各字段等级 → 整数分数与置信度 → 取最佳、阈值、歧义判定
   lk_links              每条记录一行：record_id, id_number, method, confidence
   lk_possible           未关联记录的可能人选：record_id, id_number, confidence（possible.py）
-权重由精确联上的记录（白送的标注）与残余候选上的 EM 估计（calibrate.py）。
+权重由精确联上的记录（白送的标注）与残余候选上的 EM 估计（calibrate.py）；姓名特征、
+比较等级与估计在 features.py。
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import partial
 
 import pyarrow as pa
 from sqlglot import exp
 
 from shouhu.engine.backends.base import Backend, EngineError
-from shouhu.engine.linkage import blocking, names, prepare
-from shouhu.engine.linkage.calibrate import Model, Pattern, model_fit
-from shouhu.engine.linkage.compare import LEVELS, NAME_PARTS, SHARED_LEVELS, level_column, level_sql
+from shouhu.engine.linkage import blocking, prepare
+from shouhu.engine.linkage.calibrate import Model
+from shouhu.engine.linkage.features import (
+    distinct_values,
+    fact_names,
+    levels_reads,
+    levels_step,
+    model_estimate,
+    name_fields,
+    name_tables,
+    pids_union,
+    registry_names_step,
+    step_label,
+)
 from shouhu.engine.linkage.scoring import (
     decision_select,
     links_select,
     possible_select,
     scored_select,
 )
-from shouhu.engine.linkage.settings import FieldSpec, LinkSettings
+from shouhu.engine.linkage.settings import LinkSettings
 from shouhu.engine.linkage.sqlkit import col, q, query, tbl
 from shouhu.engine.steps import Plan, PyStep, Slot, SqlStep, steps_run
 
-STEP = "记录关联"
 LINKS_TABLE = "lk_links"
 POSSIBLE_TABLE = "lk_possible"
 
@@ -70,7 +82,7 @@ def plan_linkage(
     """
     _require(registry, reg_cols, [settings.person_key])
     _require(facts, fact_cols, [settings.record_key])
-    fn, sk, _ = _name_tables(settings)
+    fn, sk, _ = name_tables(settings)
     sampled = ("lk_cand", "lk_tm", "lk_tr")
     scored = ("lk_sc", "lk_sc2") if settings.fallback_blocking else ("lk_sc",)
     decided = "lk_decf" if settings.fallback_blocking else "lk_dec"
@@ -108,14 +120,14 @@ def plan_linkage(
         PyStep(
             (*fn, *sk, "lk_res"),
             ("lk_fact", registry, "lk_res0"),
-            partial(_fact_names, settings=settings, registry=registry),
+            partial(fact_names, settings=settings, registry=registry),
             _s("残余记录姓名特征"),
         ),
         _candidates_step(settings, registry, reg_cols, rules=settings.blocking),
         SqlStep(
             "lk_reg",
             (registry, *sampled),
-            lambda: prepare.registry_select(settings, registry, set(reg_cols), _pids(sampled)),
+            lambda: prepare.registry_select(settings, registry, set(reg_cols), pids_union(sampled)),
             _s("清洗户籍"),
         ),
         registry_names_step(settings, registry="lk_reg", pairs=sampled),
@@ -123,7 +135,7 @@ def plan_linkage(
         PyStep(
             (),
             ("lk_lv", *(r for t in ("lk_tm", "lk_tr") for r in levels_reads(settings, t))),
-            lambda backend: model.set(_fit(backend, settings)),
+            lambda backend: model.set(model_estimate(backend, settings)),
             _s("估计权重"),
         ),
         SqlStep(
@@ -156,13 +168,6 @@ def _rids() -> exp.Query:
         "SELECT rid FROM lk_fkey AS k WHERE NOT EXISTS (SELECT 1 FROM lk_exact AS e"
         " WHERE e.record_id = k.rid) UNION SELECT rid FROM lk_tm UNION SELECT rid FROM lk_tr"
     )
-
-
-def _pids(pairs: tuple[str, ...]) -> exp.Query:
-    union: exp.Query = exp.select("pid").from_(tbl(pairs[0]))
-    for table in pairs[1:]:
-        union = exp.union(union, exp.select("pid").from_(tbl(table)), distinct=True)
-    return union
 
 
 def _fallback_steps(
@@ -200,7 +205,9 @@ def _fallback_steps(
         SqlStep(
             "lk_reg2",
             (registry, "lk_cand2"),
-            lambda: prepare.registry_select(settings, registry, set(present), _pids(("lk_cand2",))),
+            lambda: prepare.registry_select(
+                settings, registry, set(present), pids_union(("lk_cand2",))
+            ),
             _s("第二轮清洗户籍"),
         ),
         registry_names_step(settings, registry="lk_reg2", pairs=("lk_cand2",), suffix="b"),
@@ -234,7 +241,7 @@ def _unresolved() -> exp.Expr:
 
 
 def _s(what: str) -> str:
-    return f"{STEP}·{what}"
+    return step_label(what)
 
 
 def _require(table: str, present: frozenset[str], needed: Iterable[str]) -> None:
@@ -346,42 +353,6 @@ def _training_pairs(backend: Backend, *, settings: LinkSettings) -> None:
     backend.create("lk_tr", pairs, step=_s("抽取随机配对"))
 
 
-def _name_fields(settings: LinkSettings) -> list[FieldSpec]:
-    return [f for f in settings.fields if f.kind == "chinese_name"]
-
-
-def _load_features(
-    backend: Backend, table: str, column: str, raw_names: Sequence[str], *, standard: bool = False
-) -> None:
-    features = names.name_features(raw_names, standard=standard)
-    renamed = ["raw", *(f"{column}__{part}" for part in NAME_PARTS)]
-    backend.load_arrow(table, features.select(["raw", *NAME_PARTS]).rename_columns(renamed))
-
-
-def _distinct(backend: Backend, query: exp.Expr, step: str) -> list[str]:
-    values = backend.fetch(query, step=_s(step)).column(0).to_pylist()
-    return sorted(v for v in values if v is not None)
-
-
-def _fact_names(backend: Backend, *, settings: LinkSettings, registry: str) -> None:
-    """残余记录与标注样本记录的姓名特征；户籍首字 → 姓键小表；lk_res = 残余记录 + 姓名特征。"""
-    select = exp.select("r.*").from_(tbl("lk_res0").as_("r"))
-    for i, spec in enumerate(_name_fields(settings)):
-        raw = col(f"{spec.column}__raw")
-        wanted = exp.select(raw).distinct().from_(tbl("lk_fact"))
-        _load_features(backend, f"lk_fn{i}", spec.column, _distinct(backend, wanted, "记录姓名"))
-        first = q("SUBSTRING($n, 1, 1)", n=prepare.text_of(col(spec.registry)))
-        firsts = exp.select(first).distinct().from_(tbl(registry))
-        backend.load_arrow(f"lk_sk{i}", names.surname_map(_distinct(backend, firsts, "户籍姓首字")))
-        parts = [col(f"{spec.column}__{part}", f"n{i}") for part in NAME_PARTS]
-        select = select.select(*parts).join(
-            tbl(f"lk_fn{i}").as_(f"n{i}"),
-            on=q("$a = $b", a=col(f"{spec.column}__raw", "r"), b=col("raw", f"n{i}")),
-            join_type="left",
-        )
-    backend.create("lk_res", select, step=_s("残余记录姓名特征"))
-
-
 def _candidates_step(
     settings: LinkSettings,
     registry: str,
@@ -456,7 +427,7 @@ def _odd_near_misses(backend: Backend, column: str, residual: str) -> exp.Query 
         canon=prepare.CANONICAL,
         res=tbl(residual),
     )
-    values = _distinct(backend, odd, "号码近似（少见写法）")
+    values = distinct_values(backend, odd, "号码近似（少见写法）")
     if not values:
         return None
     backend.load_arrow("lk_nmodd", blocking.near_miss_fallback(values))
@@ -468,134 +439,12 @@ def _odd_near_misses(backend: Backend, column: str, residual: str) -> exp.Query 
 
 
 def _skey_table(settings: LinkSettings, rule: tuple[str, ...]) -> str:
-    fields = [f.column for f in _name_fields(settings)]
+    fields = [f.column for f in name_fields(settings)]
     for ref in rule:
         column, _, key = ref.partition(":")
         if key == "surname" and column in fields:
             return f"lk_sk{fields.index(column)}"
     return "lk_sk0"
-
-
-def _name_tables(settings: LinkSettings, suffix: str = "") -> tuple[tuple[str, ...], ...]:
-    """每个姓名字段的特征表：记录一侧 lk_fn<i>、户籍姓首字 lk_sk<i>、户籍一侧 lk_pn<i><suffix>。"""
-    indexes = range(len(_name_fields(settings)))
-    return (
-        tuple(f"lk_fn{i}" for i in indexes),
-        tuple(f"lk_sk{i}" for i in indexes),
-        tuple(f"lk_pn{i}{suffix}" for i in indexes),
-    )
-
-
-def registry_names_step(
-    settings: LinkSettings, *, registry: str, pairs: tuple[str, ...], suffix: str = ""
-) -> PyStep:
-    """候选人与样本人员的姓名特征 lk_pn<i><suffix>（户籍只对用得到的人注音）。"""
-    return PyStep(
-        _name_tables(settings, suffix)[2],
-        (registry, *pairs),
-        partial(_registry_names, settings=settings, registry=registry, pairs=pairs, suffix=suffix),
-        _s("户籍姓名"),
-    )
-
-
-def _registry_names(
-    backend: Backend, *, settings: LinkSettings, registry: str, pairs: tuple[str, ...], suffix: str
-) -> None:
-    pids = _pids(pairs)
-    for i, spec in enumerate(_name_fields(settings)):
-        wanted = q(
-            "SELECT DISTINCT p.$raw FROM $reg AS p WHERE p.pid IN $pids",
-            raw=col(f"{spec.column}__raw"),
-            reg=tbl(registry),
-            pids=pids.subquery(),
-        )
-        names_ = _distinct(backend, wanted, "户籍姓名")
-        _load_features(backend, f"lk_pn{i}{suffix}", spec.column, names_, standard=True)
-
-
-def levels_reads(
-    settings: LinkSettings, pairs: str, *, registry: str = "lk_reg", suffix: str = ""
-) -> tuple[str, ...]:
-    """levels_select 读的表。"""
-    fn, _, pn = _name_tables(settings, suffix)
-    return (pairs, "lk_fact", registry, *fn, *pn)
-
-
-def levels_step(
-    settings: LinkSettings,
-    pairs: str,
-    *,
-    out: str,
-    registry: str = "lk_reg",
-    suffix: str = "",
-    label: str,
-) -> SqlStep:
-    """配对表 pairs → out：各字段等级。"""
-    return SqlStep(
-        out,
-        levels_reads(settings, pairs, registry=registry, suffix=suffix),
-        partial(levels_select, settings, pairs, registry=registry, suffix=suffix),
-        label,
-    )
-
-
-def levels_select(
-    settings: LinkSettings, pairs: str, *, registry: str = "lk_reg", suffix: str = ""
-) -> exp.Select:
-    """配对表 → 各字段等级。表达式很大：构造时不复制（copy=False），免得每步深拷贝整棵树。"""
-    select = exp.select(col("rid", "x"), col("pid", "x"))
-    name_index = {f.column: i for i, f in enumerate(_name_fields(settings))}
-    for spec in settings.fields:
-        i = name_index.get(spec.column, 0)
-        level = level_sql(spec, "f", "p", f"fn{i}", f"pn{i}")
-        select = select.select(exp.alias_(level, level_column(spec), quoted=True), copy=False)
-    select = select.from_(tbl(pairs).as_("x"), copy=False)
-    select = select.join(tbl("lk_fact").as_("f"), on=q("f.rid = x.rid"), copy=False)
-    select = select.join(tbl(registry).as_("p"), on=q("p.pid = x.pid"), copy=False)
-    for spec in _name_fields(settings):
-        i = name_index[spec.column]
-        raw = f"{spec.column}__raw"
-        for side, alias, table in (
-            ("f", f"fn{i}", f"lk_fn{i}"),
-            ("p", f"pn{i}", f"lk_pn{i}{suffix}"),
-        ):
-            on = q("$a = $b", a=col("raw", alias), b=col(raw, side))
-            select = select.join(tbl(table).as_(alias), on=on, join_type="left", copy=False)
-    return select
-
-
-def _patterns(
-    backend: Backend, settings: LinkSettings, source: exp.Expr, step: str
-) -> dict[Pattern, int]:
-    columns = [col(level_column(spec)) for spec in settings.fields]
-    counts = exp.select(*columns, exp.alias_(exp.func("COUNT", exp.Star()), "n")).from_(
-        source, copy=False
-    )
-    counts = counts.group_by(*[c.copy() for c in columns], copy=False)
-    rows = backend.fetch(counts, step=_s(step)).to_pylist()
-    names_ = [level_column(spec) for spec in settings.fields]
-    return {tuple(int(row[c]) for c in names_): int(row["n"]) for row in rows}
-
-
-def _fit(backend: Backend, settings: LinkSettings) -> Model:
-    """由标注配对、随机配对与残余候选 lk_lv 上的等级计数估计模型。"""
-    matches = _patterns(
-        backend, settings, levels_select(settings, "lk_tm").subquery("t"), "标注配对"
-    )
-    randoms = _patterns(
-        backend, settings, levels_select(settings, "lk_tr").subquery("t"), "随机配对"
-    )
-    residual = _patterns(backend, settings, tbl("lk_lv"), "残余候选")
-    learn = [i for i, f in enumerate(settings.fields) if f.column == settings.exact_field]
-    return model_fit(
-        levels=[LEVELS[f.kind] for f in settings.fields],
-        matches=matches,
-        randoms=randoms,
-        residual=residual,
-        learn=learn,
-        iterations=settings.em_iterations,
-        shared=[SHARED_LEVELS.get(f.kind, {}) for f in settings.fields],
-    )
 
 
 def links_fetch(backend: Backend) -> pa.Table:

@@ -19,12 +19,8 @@ from sqlglot import exp
 
 from shouhu.engine.linkage import prepare
 from shouhu.engine.linkage.calibrate import Model
-from shouhu.engine.linkage.plan import (
-    LINKS_TABLE,
-    POSSIBLE_TABLE,
-    levels_step,
-    registry_names_step,
-)
+from shouhu.engine.linkage.features import levels_step, registry_names_step
+from shouhu.engine.linkage.plan import LINKS_TABLE, POSSIBLE_TABLE
 from shouhu.engine.linkage.scoring import scored_select
 from shouhu.engine.linkage.settings import FieldSpec, LinkSettings
 from shouhu.engine.linkage.sqlkit import col, q, query, tbl
