@@ -1,4 +1,4 @@
-"""批量认定基准：DuckDB 上经比对的同一条路（policy_run）一次求值 N 个儿童（默认 1,000,000）。
+"""批量认定基准：DuckDB 上经比对的同一条路（policy_step）一次求值 N 个儿童（默认 1,000,000）。
 目标：2 核机器上 10 秒以内。
 
 .venv/bin/python bench/policy/bench_batch.py [--children 1000000] [--threads 2]
@@ -13,7 +13,8 @@ import duckdb
 from generate import generate_tables
 
 from shouhu.engine.backends import backend_open
-from shouhu.engine.batch import policy_params_load, policy_query, policy_run
+from shouhu.engine.batch import policy_params_load, policy_query, policy_step
+from shouhu.engine.steps import step_run
 
 
 def main() -> None:
@@ -35,7 +36,7 @@ def main() -> None:
     timings = []
     for _ in range(args.repeat):
         t0 = time.perf_counter()
-        policy_run(backend, step="基准")
+        step_run(backend, policy_step(label="基准"))
         timings.append(time.perf_counter() - t0)
     best = min(timings)
     runs = ", ".join(f"{t:.2f}" for t in timings)

@@ -79,7 +79,12 @@ def _engine_normalized(values: list[str | None]) -> list[str]:
             }
         )
         backend.load_arrow("facts", rows)
-        _fact_keys(backend, settings_default(), "facts", {"record_id", "id_number"})
+        _fact_keys(
+            backend,
+            settings=settings_default(),
+            facts="facts",
+            present=frozenset({"record_id", "id_number"}),
+        )
         query = exp.select(col("rid"), col("id_number__v")).from_(tbl("lk_fkey"))
         found = {
             r["rid"]: r["id_number__v"] or "" for r in backend.fetch(query, step="测试").to_pylist()

@@ -1,4 +1,4 @@
-"""差分测试：比对所用的批量认定（engine/batch.py 的 policy_run，DuckDB）与单个儿童的解释器
+"""差分测试：比对所用的批量认定（engine/batch.py 的 policy_step，DuckDB）与单个儿童的解释器
 在生成的个案上结论完全一致。"""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """批量认定：输入是长表（每个儿童一行、每条事实一行），输出每个儿童一行。
 
-比对（comparison/run.py）、测试和基准都经 `policy_run` 跑同一条查询，在任一引擎后端上
+比对（comparison/run.py）、测试和基准都经 `policy_step` 跑同一条查询，在任一引擎后端上
 （DuckDB、Spark）；没有另一条直连 DuckDB 的路。这是比对引擎（链接到人之后）喂数据的接口：
 
     policy_cases(case_id, as_of, region, birth_date, id_number, father_known, mother_known)
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import pyarrow as pa
@@ -36,6 +36,7 @@ from shouhu.engine.policy_sql import (
     build_evidence_query,
     build_policy_query,
 )
+from shouhu.engine.steps import Plan, PyStep, SqlStep, steps_run
 
 CASES, FACTS, RESULT = "policy_cases", "policy_facts", "policy_result"
 CASES_SCHEMA = pa.schema(
@@ -191,26 +192,48 @@ def _evidence_query(decisions: str, tables: PolicyTables) -> FixedQuery:
     return FixedQuery(build_evidence_query(ruleset(), decisions, tables))
 
 
+def _params(tables: PolicyTables) -> tuple[str, ...]:
+    """参数连接表的表名：地区、分段参数、清单、身份证号省级代码。"""
+    return (tables.region, tables.param, tables.list, tables.province)
+
+
+PARAM_TABLES = _params(PolicyTables())
+
+
 def policy_params_load(backend: Backend, params: PolicyParams | None = None) -> None:
-    """参数连接表（读：无；写：policy_region、policy_param、policy_list、policy_id_province）。"""
+    """参数连接表（PARAM_TABLES：地区、分段参数、清单、身份证号省级代码）。"""
     for name, data in policy_tables_arrow(params).items():
         backend.load_arrow(name, data)
 
 
-def policy_run(
-    backend: Backend, *, tables: PolicyTables | None = None, into: str = RESULT, step: str
-) -> None:
-    """认定（读：tables 的两张长表与参数表；写：into）。参数表须已载入（policy_params_load）。"""
-    backend.create(into, policy_query(tables), step=step)
+def policy_params_step(params: PolicyParams | None, *, label: str) -> PyStep:
+    """装入参数连接表的一步（不读表）。"""
+    return PyStep(PARAM_TABLES, (), partial(policy_params_load, params=params), label)
 
 
-def policy_explain(
-    backend: Backend, *, tables: PolicyTables, decisions: str, into: str, step: str
-) -> None:
-    """每个原因用到的事实（读：tables、参数表；写：decisions——带中间列的认定——和
-    into(case_id, subject, fact_index, code)）。"""
-    backend.create(decisions, policy_query(tables, keep_all=True), step=f"{step}·认定")
-    backend.create(into, _evidence_query(decisions, tables), step=f"{step}·原因")
+def policy_step(*, tables: PolicyTables | None = None, into: str = RESULT, label: str) -> SqlStep:
+    """认定：读 tables 的两张长表与参数表，建 into（结论列）。"""
+    tables = tables or PolicyTables()
+    return SqlStep(
+        into, (tables.cases, tables.facts, *_params(tables)), partial(policy_query, tables), label
+    )
+
+
+def explain_steps(
+    *, tables: PolicyTables, decisions: str, into: str, label: str
+) -> tuple[SqlStep, SqlStep]:
+    """每个原因用到的事实：decisions 是带全部中间列的认定，into(case_id, subject, fact_index,
+    code) 由说明查询从 decisions 与事实长表得出。"""
+    inputs = (tables.cases, tables.facts, *_params(tables))
+    return (
+        SqlStep(decisions, inputs, partial(policy_query, tables, keep_all=True), f"{label}·认定"),
+        SqlStep(
+            into,
+            (decisions, tables.facts, tables.list),
+            partial(_evidence_query, decisions, tables),
+            f"{label}·原因",
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -233,21 +256,11 @@ def policy_assess(
     own = backend is None
     backend = backend or backend_open("duckdb")
     try:
-        policy_params_load(backend, params)
-        backend.load_arrow(CASES, cases.cast(CASES_SCHEMA))
-        backend.load_arrow(FACTS, facts.cast(FACTS_SCHEMA))
-        policy_run(backend, step="资格认定")
+        steps_run(backend, plan_assess(cases, facts, params=params, explain=explain))
         ordered = exp.select("*").from_(table_ref(RESULT)).order_by("case_id")
         decisions = backend.fetch(ordered, step="资格认定·取结果")
         reasons = None
         if explain:
-            policy_explain(
-                backend,
-                tables=PolicyTables(cases=CASES, facts=FACTS),
-                decisions="policy_keep",
-                into="policy_reasons",
-                step="资格认定·说明",
-            )
             picked = exp.select("case_id", "subject", "fact_index", "code").from_(
                 table_ref("policy_reasons")
             )
@@ -256,3 +269,24 @@ def policy_assess(
         if own:
             backend.close()
     return BatchResult(decisions=decisions, reasons=reasons)
+
+
+def plan_assess(
+    cases: pa.Table, facts: pa.Table, *, params: PolicyParams | None, explain: bool
+) -> Plan:
+    """单独的批量认定：装入参数表与两张长表，认定；explain 时再说明每个原因用到的事实。"""
+
+    def inputs_load(backend: Backend) -> None:
+        backend.load_arrow(CASES, cases.cast(CASES_SCHEMA))
+        backend.load_arrow(FACTS, facts.cast(FACTS_SCHEMA))
+
+    tables = PolicyTables(cases=CASES, facts=FACTS)
+    explained = explain_steps(
+        tables=tables, decisions="policy_keep", into="policy_reasons", label="资格认定·说明"
+    )
+    return (
+        policy_params_step(params, label="资格认定·参数"),
+        PyStep((CASES, FACTS), (), inputs_load, "资格认定·读入"),
+        policy_step(label="资格认定"),
+        *(explained if explain else ()),
+    )

@@ -26,6 +26,11 @@ class FixedQuery:
         self._tree = tree
         self._text: dict[str, str] = {}
 
+    @property
+    def tree(self) -> exp.Expr:
+        """表达式树（只读：测试据此列出查询引用的表）。"""
+        return self._tree
+
     def sql(self, dialect: str) -> str:
         if dialect not in self._text:
             self._text[dialect] = self._tree.sql(dialect=dialect)  # 先复制再生成：树保持原样

@@ -8,14 +8,14 @@
   cmp_amb     未关联记录的可能人选：记录关联打过分、分不出是谁的那几个（lk_possible）。
               要判定的儿童包括这些人的子女（plan.kids_select）。
   cmp_about   再加上“反查”：对已算出 exit / change 的儿童，本人和父母在同县的未关联记录里
-              有没有姓名相同、同音或仅一字不同、出生日期与性别不矛盾的（linkage.records_about）。
+              有没有姓名相同、同音或仅一字不同、出生日期与性别不矛盾的（linkage.plan_records_about）。
               号码缺失、又写错一个字、又没写出生日期的记录连候选都没有，只能这样找。
   cmp_hadd    这些记录按“它就是这一家的”挂到涉及的儿童名下（本人、父、母）；每条挂法是一个
               假设（cmp_hscen），逐个假设认定——同时挂上几条会互相遮掩（一条同名者的“儿童死亡”
               记录会让父亲那条关键记录看不出作用）；挂得上两条以上的儿童另加“全部挂上”的假设
               （父母各有一条未关联的记录，缺一不可时）
   cmp_hcases / cmp_hfacts → cmp_hres   每个假设下的认定（儿童已有的事实 + 挂上的这一条）
-对照时（findings.decisions_compare）：挂上之后 exit / change 不再成立的、enrol 不再符合的，
+对照时（findings.decisions_select）：挂上之后 exit / change 不再成立的、enrol 不再符合的，
 或本无发现而挂上后应纳入的，发现改为 review，原因加 `unresolved_record`，用到的记录里加上这些
 未关联记录。用现成关联（links=…）时没有记录关联的中间表，也就没有可能人选。
 """
@@ -24,61 +24,58 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from shouhu.engine.backends import Backend
-from shouhu.engine.comparison.plan import CARRIED, REGISTRY, facts_indexed, roles_union, step
-from shouhu.engine.linkage import POSSIBLE_TABLE, LinkSettings, records_about
-from shouhu.engine.linkage.calibrate import Model
+from shouhu.engine.batch import CASES_SCHEMA
+from shouhu.engine.comparison.plan import CARRIED, facts_indexed, roles_union
+from shouhu.engine.linkage import POSSIBLE_TABLE
 from shouhu.engine.linkage.sqlkit import q, query, tbl
 from shouhu.engine.policy_sql import PolicyTables
 
 UNRESOLVED = "unresolved_record"
 WHATIF = PolicyTables(cases="cmp_hcases", facts="cmp_hfacts")
-DECIDED = "cmp_k0"  # 按已关联的事实就有发现的儿童：child, kind0（findings.first_kinds）
+DECIDED = "cmp_k0"  # 按已关联的事实就有发现的儿童：child, kind0（findings.first_kinds_select）
 SCENARIOS = "cmp_hscen"  # 每个假设一行：scen（儿童|记录|身份）, child, record_id
 
 
-def _empty() -> exp.Expr:
+def empty_select() -> exp.Expr:
     return q(
         "SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS pid,"
         " CAST(NULL AS INT) AS confidence WHERE 1 = 0"
     )
 
 
-def candidates_collect(backend: Backend, linked: bool) -> None:
+def candidates_select(linked: bool) -> exp.Expr:
     """cmp_amb：每条未关联记录的可能人选。没做记录关联（用现成关联）时为空表。"""
     if not linked:
-        backend.create("cmp_amb", _empty(), step=step("可能人选"))
-        return
-    possible = q("SELECT record_id, id_number AS pid, confidence FROM $p", p=tbl(POSSIBLE_TABLE))
-    backend.create("cmp_amb", possible, step=step("可能人选"))
+        return empty_select()
+    return q("SELECT record_id, id_number AS pid, confidence FROM $p", p=tbl(POSSIBLE_TABLE))
 
 
-def guard_collect(backend: Backend, settings: LinkSettings | None, model: Model | None) -> None:
-    """cmp_about：反查到的、可能关系到要关闭或改变个案（exit、change）的儿童一家的未关联记录，
-    不含 cmp_amb 里已有的配对。
+def exit_kids_select() -> exp.Expr:
+    """cmp_exitkid：要关闭或改变个案（exit、change）的儿童及其父母。
 
     只为 exit / change 反查：关闭个案要有把握；而 enrol 纳入前本就要入户核实，把“同县有个名字
     差一字的死亡记录”算作不确定，只会让该纳入的孩子多等一轮。"""
-    if settings is None or model is None:
-        backend.create("cmp_about", _empty(), step=step("反查"))
-        return
-    kids = q(
+    return q(
         "SELECT k.id, k.father, k.mother FROM cmp_kid AS k JOIN $d AS d ON d.child = k.id"
         " WHERE d.kind0 IN ('exit', 'change')",
         d=tbl(DECIDED),
     )
-    backend.create("cmp_exitkid", kids, step=step("反查·涉及的人"))
-    family = q(
+
+
+def family_select() -> exp.Expr:
+    """cmp_family(pid)：这些儿童本人和父母。"""
+    return q(
         "SELECT id AS pid FROM cmp_exitkid UNION SELECT father FROM cmp_exitkid"
         " UNION SELECT mother FROM cmp_exitkid"
     )
-    backend.create("cmp_family", family, step=step("反查·涉及的人"))
-    records_about(backend, settings, model, registry=REGISTRY, persons="cmp_family", out="cmp_ab")
-    fresh = q(
+
+
+def fresh_select() -> exp.Expr:
+    """cmp_about：反查到的（cmp_ab）、不在 cmp_amb 里的配对。"""
+    return q(
         "SELECT b.record_id, b.id_number AS pid, b.confidence FROM cmp_ab AS b WHERE NOT EXISTS"
         " (SELECT 1 FROM cmp_amb AS a WHERE a.record_id = b.record_id AND a.pid = b.id_number)"
     )
-    backend.create("cmp_about", fresh, step=step("反查"))
 
 
 def _held(possible: str) -> exp.Select:
@@ -96,16 +93,18 @@ def _held(possible: str) -> exp.Select:
     )
 
 
-def whatif_tables(backend: Backend, *, cases: str, facts: str) -> None:
-    """cmp_hadd（挂上去的未关联记录）、cmp_hscen（假设）、cmp_hcases、cmp_hfacts（每个假设一个
-    “个案”：儿童已有的事实 + 挂上的这一条）。反查到的记录（cmp_about）只挂到 exit / change 的
+def held_select() -> exp.Expr:
+    """cmp_hadd0：挂上去的未关联记录。反查到的记录（cmp_about）只挂到 exit / change 的
     儿童名下。"""
     about = exp.select("*").from_(roles_union(_held("cmp_about")).subquery("h"))
     about = about.where(
         q("h.case_id IN (SELECT child FROM $d WHERE kind0 IN ('exit', 'change'))", d=tbl(DECIDED))
     )
-    held = exp.union(roles_union(_held("cmp_amb")), about, distinct=False)
-    backend.create("cmp_hadd0", held, step=step("假设关联"))
+    return exp.union(roles_union(_held("cmp_amb")), about, distinct=False)
+
+
+def hypotheses_select() -> exp.Expr:
+    """cmp_hadd：每条挂法一个假设；挂得上两条以上的儿童另加“全部挂上”的假设。"""
     one = q(
         "SELECT h.*, CONCAT(h.case_id, '|', h.record_id, '|', h.subject) AS scen"
         " FROM cmp_hadd0 AS h"
@@ -114,33 +113,33 @@ def whatif_tables(backend: Backend, *, cases: str, facts: str) -> None:
         "SELECT h.*, CONCAT(h.case_id, '|*') AS scen FROM cmp_hadd0 AS h WHERE h.case_id IN"
         " (SELECT case_id FROM cmp_hadd0 GROUP BY case_id HAVING COUNT(DISTINCT record_id) > 1)"
     )
-    backend.create("cmp_hadd", exp.union(one, every, distinct=False), step=step("假设关联"))
-    backend.create(
-        SCENARIOS,
-        q("SELECT DISTINCT scen, case_id AS child, record_id FROM cmp_hadd"),
-        step=step("假设关联"),
-    )
+    return exp.union(one, every, distinct=False)
+
+
+def scenarios_select() -> exp.Expr:
+    """cmp_hscen：每个假设一行。"""
+    return q("SELECT DISTINCT scen, case_id AS child, record_id FROM cmp_hadd")
+
+
+def whatif_cases_select(cases: str) -> exp.Expr:
+    """cmp_hcases：每个假设一个“个案”，照抄儿童的 cases 行（列照 batch.CASES_SCHEMA）。"""
     scenarios = query("SELECT DISTINCT scen, child FROM $s", s=tbl(SCENARIOS))
-    columns = [c for c in backend.columns(cases) if c != "case_id"]
-    backend.create(
-        WHATIF.cases,
+    columns = [c for c in CASES_SCHEMA.names if c != "case_id"]
+    return (
         exp.select(exp.alias_(q("s.scen"), "case_id"), *(f"c.{c}" for c in columns))
         .from_(tbl(cases).as_("c"))
-        .join(
-            scenarios.subquery("s"),
-            on=q("s.child = c.case_id"),
-        ),
-        step=step("假设关联·个案"),
+        .join(scenarios.subquery("s"), on=q("s.child = c.case_id"))
     )
+
+
+def whatif_facts_select(facts: str) -> exp.Expr:
+    """cmp_hfacts：儿童已有的事实 + 挂上的这一条。"""
+    scenarios = query("SELECT DISTINCT scen, child FROM $s", s=tbl(SCENARIOS))
     carried = ["subject", *CARRIED]
     existing = (
         exp.select(exp.alias_(q("s.scen"), "case_id"), *(f"f.{c}" for c in carried))
         .from_(tbl(facts).as_("f"))
-        .join(
-            scenarios.subquery("s"),
-            on=q("s.child = f.case_id"),
-        )
+        .join(scenarios.subquery("s"), on=q("s.child = f.case_id"))
     )
     added = exp.select(exp.alias_(q("scen"), "case_id"), *carried).from_(tbl("cmp_hadd"))
-    rows = exp.union(existing, added, distinct=False)
-    backend.create(WHATIF.facts, facts_indexed(rows), step=step("假设关联·事实"))
+    return facts_indexed(exp.union(existing, added, distinct=False))

@@ -1,4 +1,5 @@
-"""比对的执行计划（二）：批量认定、对照台账得出比对发现、每条发现用到的记录。
+"""比对的执行计划（二）：批量认定、对照台账得出比对发现、每条发现用到的记录（查询；步骤在
+run.plan_comparison）。
 
 policy_result  规则的批量认定（shouhu.engine.policy_sql，与单个认定同一份规则）
 cmp_hres       挂上未关联记录之后的认定（ambiguity.py 的假设长表，同一条查询换表名）；
@@ -14,11 +15,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from shouhu.core.policy import PolicyParams
 from shouhu.engine import batch
-from shouhu.engine.backends import Backend
-from shouhu.engine.comparison.ambiguity import DECIDED, SCENARIOS, UNRESOLVED, WHATIF
-from shouhu.engine.comparison.plan import step
+from shouhu.engine.comparison.ambiguity import SCENARIOS, UNRESOLVED
 from shouhu.engine.linkage import LINKS_TABLE
 from shouhu.engine.linkage.sqlkit import q, tbl
 from shouhu.engine.policy_sql import PolicyTables
@@ -28,17 +26,10 @@ CASES, FACTS = batch.CASES, batch.FACTS
 SUBSET = PolicyTables(cases="cmp_fcases", facts="cmp_ffacts")
 
 
-def policy_run(backend: Backend, params: PolicyParams) -> None:
-    """全部要判定的儿童的认定（policy_result）：与单独的批量认定同一条路（engine/batch.py）。"""
-    batch.policy_params_load(backend, params)
-    batch.policy_run(backend, step=step("批量认定"))
-
-
-def whatif_run(backend: Backend) -> None:
-    """每个假设（ambiguity.py：挂上一条未关联记录）下的认定 cmp_hres；cmp_hflip：使结论可能
-    不同的假设——exit / change 会变的、enrol 会不再符合的、本无发现而会应纳入的。"""
-    batch.policy_run(backend, tables=WHATIF, into="cmp_hres", step=step("假设关联·认定"))
-    flips = q(
+def flips_select() -> exp.Expr:
+    """cmp_hflip：使结论可能不同的假设（ambiguity.py：挂上一条未关联记录，认定在 cmp_hres）——
+    exit / change 会变的、enrol 会不再符合的、本无发现而会应纳入的。"""
+    return q(
         "SELECT DISTINCT s.child, s.record_id FROM cmp_hres AS h"
         " JOIN $scen AS s ON s.scen = h.case_id JOIN policy_result AS r ON r.case_id = s.child"
         " LEFT JOIN cmp_active AS a ON a.child = s.child"
@@ -48,7 +39,6 @@ def whatif_run(backend: Backend) -> None:
         k0=_kind("r"),
         k1=_kind("h"),
     )
-    backend.create("cmp_hflip", flips, step=step("假设关联·对照"))
 
 
 def _kind(r: str) -> exp.Expr:
@@ -62,21 +52,17 @@ def _kind(r: str) -> exp.Expr:
     )
 
 
-def first_kinds(backend: Backend) -> None:
+def first_kinds_select() -> exp.Expr:
     """cmp_k0：只按已关联的事实认定就有发现的儿童（child, kind0），供反查未关联记录用。"""
     kinds = q(
         "SELECT r.case_id AS child, $k0 AS kind0 FROM policy_result AS r"
         " LEFT JOIN cmp_active AS a ON a.child = r.case_id",
         k0=_kind("r"),
     )
-    backend.create(
-        DECIDED,
-        q("SELECT * FROM $k AS k WHERE kind0 IS NOT NULL", k=exp.Subquery(this=kinds)),
-        step=step("对照台账"),
-    )
+    return q("SELECT * FROM $k AS k WHERE kind0 IS NOT NULL", k=exp.Subquery(this=kinds))
 
 
-def decisions_compare(backend: Backend) -> None:
+def decisions_select() -> exp.Expr:
     """认定结果对照台账（compare-format 的五种发现里的前四种）。
 
     挂上未关联记录（ambiguity.py）后结论可能不同的，不下结论，改为 review 并加原因
@@ -90,7 +76,7 @@ def decisions_compare(backend: Backend) -> None:
         " FROM policy_result AS r LEFT JOIN cmp_active AS a ON a.child = r.case_id",
         k0=_kind("r"),
     )
-    query = q(
+    return q(
         "SELECT child, status, category, orphan_type, reviews_per_year, labels, active_case,"
         " uncertain, CASE WHEN uncertain THEN 'review' ELSE kind0 END AS kind,"
         " CASE WHEN uncertain THEN CONCAT_WS(';', NULLIF(reason_codes, ''), $code)"
@@ -99,38 +85,29 @@ def decisions_compare(backend: Backend) -> None:
         k=exp.Subquery(this=kinds),
         code=UNRESOLVED,
     )
-    backend.create("cmp_dec", query, step=step("对照台账"))
 
 
-def evidence_collect(backend: Backend) -> None:
-    """有发现的儿童：每个原因用到的事实 → 记录号、最低置信度、关联方式。"""
-    backend.create(
-        SUBSET.cases,
-        q("SELECT c.* FROM $t AS c WHERE c.case_id IN (SELECT child FROM cmp_dec)", t=tbl(CASES)),
-        step=step("说明·个案"),
-    )
-    backend.create(
-        SUBSET.facts,
-        q("SELECT f.* FROM $t AS f WHERE f.case_id IN (SELECT child FROM cmp_dec)", t=tbl(FACTS)),
-        step=step("说明·事实"),
-    )
-    batch.policy_explain(
-        backend, tables=SUBSET, decisions="cmp_keep", into="cmp_ev", step=step("说明")
-    )
+def subset_select(table: str) -> exp.Expr:
+    """有发现（cmp_dec）的儿童在长表 table 里的行：说明只对他们再认定一遍。"""
+    return q("SELECT t.* FROM $t AS t WHERE t.case_id IN (SELECT child FROM cmp_dec)", t=tbl(table))
+
+
+def used_select() -> exp.Expr:
+    """cmp_agg：有发现的儿童每个原因用到的事实（cmp_ev）与挂上的未关联记录（cmp_hflip）→
+    记录号、最低置信度、关联方式。"""
     used = q(
         "SELECT DISTINCT e.case_id, f.record_id, f.confidence, f.method FROM cmp_ev AS e"
         " JOIN cmp_ffacts AS f ON f.case_id = e.case_id AND f.subject = e.subject"
         " AND f.fact_index = e.fact_index"
         " UNION SELECT h.child, h.record_id, CAST(NULL AS INT), 'unlinked' FROM cmp_hflip AS h"
     )
-    aggregated = q(
+    return q(
         "SELECT case_id, ARRAY_TO_STRING(LIST_SORT(LIST_DISTINCT(LIST(record_id))), ';')"
         " AS record_ids, MIN(confidence) AS confidence,"
         " ARRAY_TO_STRING(LIST_SORT(LIST_DISTINCT(LIST(method))), ';') AS methods"
         " FROM $u AS u GROUP BY case_id",
         u=exp.Subquery(this=used),
     )
-    backend.create("cmp_agg", aggregated, step=step("说明·记录"))
 
 
 def findings_select(threshold: int) -> exp.Expr:

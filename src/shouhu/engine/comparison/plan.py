@@ -1,11 +1,12 @@
-"""比对的执行计划（一）：从关联结果建规则要的两张长表。全是集合式 SQL，没有逐个儿童的循环。
+"""比对的执行计划（一）：从关联结果建规则要的两张长表的查询（步骤在 run.plan_comparison）。
+全是集合式 SQL，没有逐个儿童的循环。
 
 表（本次运行的临时表，都以 cmp_ 开头；规则的表名照 PolicyTables）：
   cmp_fx        事实：record_id, pid（未关联为空）, method, confidence, type 与解析后的各字段
   cmp_active    台账里在保的个案：每个儿童一行（同一儿童多个在保个案时取 case_id 最小的）
   cmp_cpid / cmp_ppid   儿童类事实、父母类事实联上的人，以及未关联记录的可能人选（ambiguity.py）
   cmp_kid0      户籍里要判定的人：本人有儿童类事实，或父/母有父母类事实，或有在保个案
-  cmp_kid       每人一行，加上户籍里查不到的在保儿童；去掉“肯定已成年且无个案”的人（kids_finish）
+  cmp_kid       每人一行，加上户籍里查不到的在保儿童；去掉“肯定已成年且无个案”的人（kids_select）
   policy_cases / policy_facts   规则的输入（policy_facts 另带 record_id、confidence、method）
   （现成关联 links= 时，lk_links 由 links_given 建成，不做记录关联）
 
@@ -94,7 +95,7 @@ def links_given(backend: Backend, links: pa.Table) -> None:
     backend.create(LINKS_TABLE, given, step=step("现成的关联"))
 
 
-def facts_linked(backend: Backend, present: frozenset[str]) -> None:
+def facts_linked_select(present: frozenset[str]) -> exp.Expr:
     """cmp_fx：类型已知的全部事实（未关联的 pid 为空）；每个字段只在该类型允许时取值
     （与单个认定的解析一致）。"""
     raw = exp.select(
@@ -110,7 +111,7 @@ def facts_linked(backend: Backend, present: frozenset[str]) -> None:
             exp.alias_(q("CASE WHEN $ok THEN $v END", ok=_in(col("type"), allowed), v=value), name)
         )
     parsed = exp.select(col("rid"), col("type"), *fields).from_(raw.subquery("r"))
-    query = (
+    return (
         exp.select(
             col("record_id", "l"),
             exp.alias_(q("CASE WHEN l.method <> 'unlinked' THEN l.id_number END"), "pid"),
@@ -123,10 +124,10 @@ def facts_linked(backend: Backend, present: frozenset[str]) -> None:
         .join(parsed.subquery("f"), on=q("f.rid = l.record_id"))
         .where(_in(col("type", "f"), tuple(sorted(ALLOWED))))
     )
-    backend.create("cmp_fx", query, step=step("解析事实"))
 
 
-def register_active(backend: Backend, present: frozenset[str]) -> None:
+def active_select(present: frozenset[str]) -> exp.Expr:
+    """cmp_active：台账里在保的个案，每个儿童一行。"""
     ranked = q(
         "SELECT $child AS child, CAST(case_id AS VARCHAR) AS case_id, $category AS category,"
         " $division AS division, ROW_NUMBER() OVER (PARTITION BY $child ORDER BY"
@@ -137,27 +138,28 @@ def register_active(backend: Backend, present: frozenset[str]) -> None:
         status=code_sql(col("status")),
         t=tbl(REGISTER),
     )
-    active = q(
+    return q(
         "SELECT child, case_id, category, division FROM $r AS r WHERE rn = 1",
         r=exp.Subquery(this=ranked),
     )
-    backend.create("cmp_active", active, step=step("在保个案"))
 
 
 # ---------------------------------------------------------------- 要判定的儿童
 
 
-def kids_select(backend: Backend, present: frozenset[str]) -> None:
+def touched_select(types: tuple[str, ...]) -> exp.Expr:
+    """cmp_cpid / cmp_ppid：儿童类（父母类）事实联上的人，以及未关联记录的可能人选。"""
+    return q(
+        "SELECT pid FROM cmp_fx WHERE pid IS NOT NULL AND $t UNION SELECT a.pid FROM"
+        " cmp_amb AS a JOIN cmp_fx AS f ON f.record_id = a.record_id WHERE $ft",
+        t=_in(col("type"), types),
+        ft=_in(col("type", "f"), types),
+    )
+
+
+def kids_touched_select(present: frozenset[str]) -> exp.Expr:
     """cmp_kid0：户籍只扫一遍，取被事实或个案涉及的人（半联接；户籍可达千万行，扫描时只做
-    最便宜的事：字符串清洗、年龄预筛都留到 kids_finish，对少得多的行做）。"""
-    for table, types in (("cmp_cpid", CHILD_TYPES), ("cmp_ppid", PARENT_TYPES)):
-        pids = q(
-            "SELECT pid FROM cmp_fx WHERE pid IS NOT NULL AND $t UNION SELECT a.pid FROM"
-            " cmp_amb AS a JOIN cmp_fx AS f ON f.record_id = a.record_id WHERE $ft",
-            t=_in(col("type"), types),
-            ft=_in(col("type", "f"), types),
-        )
-        backend.create(table, pids, step=step("涉及的人"))
+    最便宜的事：字符串清洗、年龄预筛都留到 kids_select，对少得多的行做）。"""
     me = q("CAST(id_number AS VARCHAR)")
     father = q("CAST($f AS VARCHAR)", f=_source("father_id_number", present))
     mother = q("CAST($m AS VARCHAR)", m=_source("mother_id_number", present))
@@ -175,7 +177,7 @@ def kids_select(backend: Backend, present: frozenset[str]) -> None:
         exp.alias_(_source("birth_date", present), "birth"),
         exp.alias_(_source("division_code", present), "division"),
     ).from_(tbl(REGISTRY))
-    backend.create("cmp_kid0", query.where(touched), step=step("涉及的儿童"))
+    return query.where(touched)
 
 
 def adult_cutoff(as_of: date, params: PolicyParams) -> date:
@@ -192,7 +194,7 @@ def adult_cutoff(as_of: date, params: PolicyParams) -> date:
     return add_months(as_of, -12 * (max(ages) + ADULT_MARGIN_YEARS))
 
 
-def kids_finish(backend: Backend, *, cutoff: date, region: str | None) -> None:
+def kids_select(*, cutoff: date, region: str | None) -> exp.Expr:
     """cmp_kid：每人一行，加上户籍里查不到的在保儿童；清洗号码与出生日期，定参数地区。
 
     去掉“肯定已成年且无个案”的人：户籍出生日期与号码一致、且早于 cutoff。他们的结论只能是
@@ -232,14 +234,13 @@ def kids_finish(backend: Backend, *, cutoff: date, region: str | None) -> None:
         u=exp.Subquery(this=union),
     )
     region_value = exp.Literal.string(region) if region else exp.null()
-    query = q(
+    return q(
         "SELECT id, father, mother, birth,"
         " COALESCE(division, SUBSTRING(case_division, 1, 6), $region) AS region FROM $r AS r"
         " WHERE rn = 1 AND (active_case IS NOT NULL OR NOT adult)",
         r=exp.Subquery(this=ranked),
         region=region_value,
     )
-    backend.create("cmp_kid", query, step=step("要判定的儿童"))
 
 
 # ---------------------------------------------------------------- 规则的长表
@@ -285,18 +286,18 @@ def roles_union(held: exp.Query) -> exp.Query:
     return union
 
 
-def policy_long_tables(backend: Backend, *, as_of: date, cases: str, facts: str) -> None:
-    """policy_cases 每个儿童一行；policy_facts 每个 (儿童, 主体, 事实) 一行，fact_index 按
-    record_id 排（结果与行的先后无关）。同一条事实可能同时出现在几个儿童名下（兄弟姐妹的父亲）。"""
+def policy_cases_select(as_of: date) -> exp.Expr:
+    """policy_cases：每个儿童一行。"""
     as_of_value = exp.cast(exp.Literal.string(as_of.isoformat()), exp.DataType.Type.DATE)
-    backend.create(
-        cases,
-        q(
-            "SELECT id AS case_id, $as_of AS as_of, region, birth AS birth_date, id AS id_number,"
-            " father IS NOT NULL AS father_known, mother IS NOT NULL AS mother_known FROM cmp_kid",
-            as_of=as_of_value,
-        ),
-        step=step("规则输入·个案"),
+    return q(
+        "SELECT id AS case_id, $as_of AS as_of, region, birth AS birth_date, id AS id_number,"
+        " father IS NOT NULL AS father_known, mother IS NOT NULL AS mother_known FROM cmp_kid",
+        as_of=as_of_value,
     )
+
+
+def policy_facts_select() -> exp.Expr:
+    """policy_facts：每个 (儿童, 主体, 事实) 一行，fact_index 按 record_id 排（结果与行的先后
+    无关）。同一条事实可能同时出现在几个儿童名下（兄弟姐妹的父亲）。"""
     linked = exp.select("pid", *CARRIED).from_(tbl("cmp_fx")).where(q("pid IS NOT NULL"))
-    backend.create(facts, facts_indexed(roles_union(linked)), step=step("规则输入·事实"))
+    return facts_indexed(roles_union(linked))

@@ -11,13 +11,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 
 from shouhu.core.errors import InvalidInput
 from shouhu.core.policy import PolicyParams, load_params
+from shouhu.engine import batch
 from shouhu.engine.backends import BACKENDS, Backend, backend_open
 from shouhu.engine.batch import policy_tables_arrow
 from shouhu.engine.comparison import ambiguity as A
@@ -25,12 +27,24 @@ from shouhu.engine.comparison import findings as F
 from shouhu.engine.comparison import plan as P
 from shouhu.engine.comparison.inputs import TABLES, Source, table_find, table_load
 from shouhu.engine.comparison.output import findings_shape, findings_write, links_shape
-from shouhu.engine.linkage import LinkSettings, link_tables, settings_default
-from shouhu.engine.linkage.plan import links_fetch
+from shouhu.engine.linkage import (
+    LINKS_TABLE,
+    POSSIBLE_TABLE,
+    LinkSettings,
+    plan_records_about,
+    settings_default,
+)
+from shouhu.engine.linkage.calibrate import Model
+from shouhu.engine.linkage.plan import links_fetch, plan_linkage
 from shouhu.engine.linkage.sqlkit import q, tbl
+from shouhu.engine.steps import Plan, PyStep, Slot, SqlStep, steps_run
 
 Progress = Callable[[str, int], None]
-DUCKDB_MEMORY_LIMIT = "6GB"  # 超过就落盘：省级数据也守住 8 GiB 的内存目标
+DUCKDB_MEMORY_LIMIT = "6GB"
+_LINKED_INPUTS = (
+    ("registry", P.REGISTRY),
+    ("facts", P.FACTS),
+)  # 超过就落盘：省级数据也守住 8 GiB 的内存目标
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,207 @@ def _record_ids_check(backend: Backend) -> None:
         raise InvalidInput("表 facts 的列 record_id 有重复值")
 
 
+class Phase(NamedTuple):
+    """计划的一段：进度标签、开始时的百分数、这一段的步骤。"""
+
+    label: str
+    percent: int
+    steps: Plan
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """建计划要知道的输入：三张输入表有哪些列（present：compare-format 的列名，供解析；
+    columns：后端里装入后的列名，供记录关联）、现成的关联、基准日、规则参数、设置。"""
+
+    present: dict[str, frozenset[str]]
+    columns: dict[str, frozenset[str]]
+    links: pa.Table | None
+    as_of: date
+    params: PolicyParams
+    settings: CompareSettings
+
+
+def plan_comparison(inputs: Inputs, model: Slot[Model]) -> tuple[Phase, ...]:
+    """一次比对的全部步骤，自上而下（三张输入表已装入为 P.REGISTRY、P.REGISTER、P.FACTS）。
+    model 由记录关联的“估计权重”一步填上，反查未关联记录时再用。"""
+    linked = inputs.links is None
+    present, region = inputs.present, inputs.settings.region
+    cutoff = P.adult_cutoff(inputs.as_of, inputs.params)
+    return (
+        Phase("读入", 0, (PyStep((), (P.FACTS,), _record_ids_check, P.step("检查记录号")),)),
+        Phase("记录关联", 10, _linking(inputs, model)),
+        Phase(
+            "找出涉及的儿童",
+            45,
+            (
+                SqlStep(
+                    "cmp_fx",
+                    (LINKS_TABLE, P.FACTS),
+                    partial(P.facts_linked_select, present["facts"]),
+                    P.step("解析事实"),
+                ),
+                SqlStep(
+                    "cmp_amb",
+                    (POSSIBLE_TABLE,) if linked else (),
+                    partial(A.candidates_select, linked),
+                    P.step("可能人选"),
+                ),
+                SqlStep(
+                    "cmp_active",
+                    (P.REGISTER,),
+                    partial(P.active_select, present["register"]),
+                    P.step("在保个案"),
+                ),
+                SqlStep(
+                    "cmp_cpid",
+                    ("cmp_fx", "cmp_amb"),
+                    partial(P.touched_select, P.CHILD_TYPES),
+                    P.step("涉及的人"),
+                ),
+                SqlStep(
+                    "cmp_ppid",
+                    ("cmp_fx", "cmp_amb"),
+                    partial(P.touched_select, P.PARENT_TYPES),
+                    P.step("涉及的人"),
+                ),
+                SqlStep(
+                    "cmp_kid0",
+                    (P.REGISTRY, "cmp_cpid", "cmp_ppid", "cmp_active"),
+                    partial(P.kids_touched_select, present["registry"]),
+                    P.step("涉及的儿童"),
+                ),
+                SqlStep(
+                    "cmp_kid",
+                    ("cmp_kid0", "cmp_active"),
+                    partial(P.kids_select, cutoff=cutoff, region=region),
+                    P.step("要判定的儿童"),
+                ),
+                SqlStep(
+                    F.CASES,
+                    ("cmp_kid",),
+                    partial(P.policy_cases_select, inputs.as_of),
+                    P.step("规则输入·个案"),
+                ),
+                SqlStep(
+                    F.FACTS, ("cmp_kid", "cmp_fx"), P.policy_facts_select, P.step("规则输入·事实")
+                ),
+            ),
+        ),
+        Phase(
+            "批量认定",
+            60,
+            (
+                batch.policy_params_step(inputs.params, label=P.step("规则参数")),
+                batch.policy_step(label=P.step("批量认定")),
+                SqlStep(
+                    A.DECIDED,
+                    (batch.RESULT, "cmp_active"),
+                    F.first_kinds_select,
+                    P.step("对照台账"),
+                ),
+                *_guard(inputs, model),
+                SqlStep(
+                    "cmp_hadd0",
+                    ("cmp_about", "cmp_amb", "cmp_fx", "cmp_kid", A.DECIDED),
+                    A.held_select,
+                    P.step("假设关联"),
+                ),
+                SqlStep("cmp_hadd", ("cmp_hadd0",), A.hypotheses_select, P.step("假设关联")),
+                SqlStep(A.SCENARIOS, ("cmp_hadd",), A.scenarios_select, P.step("假设关联")),
+                SqlStep(
+                    A.WHATIF.cases,
+                    (A.SCENARIOS, F.CASES),
+                    partial(A.whatif_cases_select, F.CASES),
+                    P.step("假设关联·个案"),
+                ),
+                SqlStep(
+                    A.WHATIF.facts,
+                    (A.SCENARIOS, F.FACTS, "cmp_hadd"),
+                    partial(A.whatif_facts_select, F.FACTS),
+                    P.step("假设关联·事实"),
+                ),
+                batch.policy_step(tables=A.WHATIF, into="cmp_hres", label=P.step("假设关联·认定")),
+                SqlStep(
+                    "cmp_hflip",
+                    ("cmp_hres", A.SCENARIOS, batch.RESULT, "cmp_active"),
+                    F.flips_select,
+                    P.step("假设关联·对照"),
+                ),
+                SqlStep(
+                    "cmp_dec",
+                    (batch.RESULT, "cmp_active", "cmp_hflip"),
+                    F.decisions_select,
+                    P.step("对照台账"),
+                ),
+            ),
+        ),
+        Phase(
+            "整理比对发现",
+            80,
+            (
+                SqlStep(
+                    F.SUBSET.cases,
+                    (F.CASES, "cmp_dec"),
+                    partial(F.subset_select, F.CASES),
+                    P.step("说明·个案"),
+                ),
+                SqlStep(
+                    F.SUBSET.facts,
+                    (F.FACTS, "cmp_dec"),
+                    partial(F.subset_select, F.FACTS),
+                    P.step("说明·事实"),
+                ),
+                *batch.explain_steps(
+                    tables=F.SUBSET, decisions="cmp_keep", into="cmp_ev", label=P.step("说明")
+                ),
+                SqlStep(
+                    "cmp_agg",
+                    ("cmp_ev", F.SUBSET.facts, "cmp_hflip"),
+                    F.used_select,
+                    P.step("说明·记录"),
+                ),
+            ),
+        ),
+    )
+
+
+def _linking(inputs: Inputs, model: Slot[Model]) -> Plan:
+    """记录关联；给了现成关联时只把它整理成 LINKS_TABLE 的形状。"""
+    if inputs.links is not None:
+        given = partial(P.links_given, links=inputs.links)
+        return (PyStep(("cmp_in_links", LINKS_TABLE), (P.FACTS,), given, P.step("现成的关联")),)
+    return plan_linkage(
+        inputs.settings.link or settings_default(),
+        registry=P.REGISTRY,
+        facts=P.FACTS,
+        reg_cols=inputs.columns["registry"],
+        fact_cols=inputs.columns["facts"],
+        model=model,
+    )
+
+
+def _guard(inputs: Inputs, model: Slot[Model]) -> Plan:
+    """cmp_about：反查到的、可能关系到要关闭或改变个案（exit、change）的儿童一家的未关联记录，
+    不含 cmp_amb 里已有的配对（ambiguity.py）。没做记录关联时为空表。"""
+    if inputs.links is not None:
+        return (SqlStep("cmp_about", (), A.empty_select, P.step("反查")),)
+    about = plan_records_about(
+        inputs.settings.link or settings_default(),
+        model,
+        registry=P.REGISTRY,
+        reg_cols=inputs.columns["registry"],
+        persons="cmp_family",
+        out="cmp_ab",
+    )
+    return (
+        SqlStep("cmp_exitkid", ("cmp_kid", A.DECIDED), A.exit_kids_select, P.step("反查·涉及的人")),
+        SqlStep("cmp_family", ("cmp_exitkid",), A.family_select, P.step("反查·涉及的人")),
+        *about,
+        SqlStep("cmp_about", ("cmp_ab", "cmp_amb"), A.fresh_select, P.step("反查")),
+    )
+
+
 def compare_tables(
     *,
     registry: Source,
@@ -134,28 +349,16 @@ def compare_tables(
                 ("facts", P.FACTS, facts),
             )
         }
-        _record_ids_check(backend)
-        tell("记录关联", 10)
-        link_settings, model = None, None
-        if links is None:
-            link_settings = settings.link or settings_default()
-            model = link_tables(backend, registry=P.REGISTRY, facts=P.FACTS, settings=link_settings)
-        else:
-            P.links_given(backend, links)
-        tell("找出涉及的儿童", 45)
-        _long_tables(
-            backend, present, linked=links is None, as_of=as_of, params=params, settings=settings
-        )
-        tell("批量认定", 60)
-        F.policy_run(backend, params)
-        F.first_kinds(backend)
-        A.guard_collect(backend, link_settings, model)
-        A.whatif_tables(backend, cases=F.CASES, facts=F.FACTS)
-        F.whatif_run(backend)
-        F.decisions_compare(backend)
-        tell("整理比对发现", 80)
-        F.evidence_collect(backend)
-        threshold = (link_settings or settings_default()).threshold
+        columns: dict[str, frozenset[str]] = {}
+        if links is None:  # 记录关联按后端里的列名取用
+            columns = {n: frozenset(backend.columns(t)) for n, t in _LINKED_INPUTS}
+        inputs = Inputs(present, columns, links, as_of, params, settings)
+        model: Slot[Model] = Slot(P.step("估计权重"))
+        for phase in plan_comparison(inputs, model):
+            if phase.percent:  # “读入”已在装入前报过
+                tell(phase.label, phase.percent)
+            steps_run(backend, phase.steps)
+        threshold = (settings.link or settings_default()).threshold
         found = backend.fetch(F.findings_select(threshold), step=P.step("取回发现"))
         findings = findings_shape(found)
         linked = links_shape(links_fetch(backend))
@@ -171,24 +374,6 @@ def compare_tables(
         seconds=time.perf_counter() - started,
         params_version=params_version(params),
     )
-
-
-def _long_tables(
-    backend: Backend,
-    present: dict[str, frozenset[str]],
-    *,
-    linked: bool,
-    as_of: date,
-    params: PolicyParams,
-    settings: CompareSettings,
-) -> None:
-    """关联之后：解析事实、在保个案、未关联记录的可能人选、要判定的儿童、规则长表。"""
-    P.facts_linked(backend, present["facts"])
-    A.candidates_collect(backend, linked)
-    P.register_active(backend, present["register"])
-    P.kids_select(backend, present["registry"])
-    P.kids_finish(backend, cutoff=P.adult_cutoff(as_of, params), region=settings.region)
-    P.policy_long_tables(backend, as_of=as_of, cases=F.CASES, facts=F.FACTS)
 
 
 def _counts(backend: Backend, findings: pa.Table) -> dict[str, int]:

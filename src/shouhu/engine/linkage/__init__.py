@@ -4,7 +4,7 @@
     link_records(registry=..., facts=...) -> pyarrow.Table(record_id, id_number, method, confidence)
 
 同一连接里继续做比对时用 `link_tables(backend, ...)`：结果留在 backend 的 `lk_links` 表，
-未关联记录的可能人选在 `lk_possible`；`records_about(...)` 反查一批人可能对应的未关联记录。
+未关联记录的可能人选在 `lk_possible`；`plan_records_about(...)` 反查一批人可能对应的未关联记录。
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from shouhu.engine.backends import Backend, backend_open
 from shouhu.engine.linkage.plan import LINKS_TABLE, POSSIBLE_TABLE, link_tables, links_fetch
-from shouhu.engine.linkage.possible import records_about
+from shouhu.engine.linkage.possible import plan_records_about
 from shouhu.engine.linkage.scoring import METHODS
 from shouhu.engine.linkage.settings import FieldSpec, LinkSettings, settings_default
 
@@ -67,6 +67,6 @@ __all__ = [
     "LinkSettings",
     "link_records",
     "link_tables",
-    "records_about",
+    "plan_records_about",
     "settings_default",
 ]

@@ -1,4 +1,5 @@
-"""记录关联的执行计划：一串命名步骤，每步一个 sqlglot 表达式，DuckDB 与 Spark 跑同一份。
+"""记录关联的执行计划（plan_linkage）：一串声明了读写哪些表的步骤（engine/steps.py），
+每步一个 sqlglot 表达式或一次经 Python 的往返，DuckDB 与 Spark 跑同一份。
 
 步骤（表名都以 lk_ 开头，是本次运行的临时表）：
   lk_reg / lk_fact      清洗后的户籍与部门记录（号码在 SQL 里清洗，少见写法交回 core）
@@ -8,121 +9,228 @@
   lk_lv → lk_sc → lk_dec  各字段等级 → 整数分数与置信度 → 取最佳、阈值、歧义判定
   lk_links              每条记录一行：record_id, id_number, method, confidence
   lk_possible           未关联记录的可能人选：record_id, id_number, confidence（possible.py）
-权重由精确联上的记录（白送的标注）与残余候选上的 EM 估计（calibrate.py）。
+权重由精确联上的记录（白送的标注）与残余候选上的 EM 估计（calibrate.py）；姓名特征、
+比较等级与估计在 features.py。
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from functools import partial
 
 import pyarrow as pa
 from sqlglot import exp
 
 from shouhu.engine.backends.base import Backend, EngineError
-from shouhu.engine.linkage import blocking, names, prepare
-from shouhu.engine.linkage.calibrate import Model, Pattern, model_fit
-from shouhu.engine.linkage.compare import LEVELS, NAME_PARTS, SHARED_LEVELS, level_column, level_sql
+from shouhu.engine.linkage import blocking, prepare
+from shouhu.engine.linkage.calibrate import Model
+from shouhu.engine.linkage.features import (
+    distinct_values,
+    fact_names,
+    levels_reads,
+    levels_step,
+    model_estimate,
+    name_fields,
+    name_tables,
+    pids_union,
+    registry_names_step,
+    step_label,
+)
 from shouhu.engine.linkage.scoring import (
     decision_select,
     links_select,
     possible_select,
     scored_select,
 )
-from shouhu.engine.linkage.settings import FieldSpec, LinkSettings
+from shouhu.engine.linkage.settings import LinkSettings
 from shouhu.engine.linkage.sqlkit import col, q, query, tbl
+from shouhu.engine.steps import Plan, PyStep, Slot, SqlStep, steps_run
 
-STEP = "记录关联"
 LINKS_TABLE = "lk_links"
 POSSIBLE_TABLE = "lk_possible"
 
 
 def link_tables(backend: Backend, *, registry: str, facts: str, settings: LinkSettings) -> Model:
-    """在 backend 里把 facts 表的每条记录关联到 registry 表的人，结果写入 LINKS_TABLE。
+    """在 backend 里把 facts 表的每条记录关联到 registry 表的人，结果写入 LINKS_TABLE，
+    未关联记录的可能人选写入 POSSIBLE_TABLE；返回估计出的模型。"""
+    model: Slot[Model] = Slot(_s("估计权重"))
+    plan = plan_linkage(
+        settings,
+        registry=registry,
+        facts=facts,
+        reg_cols=frozenset(backend.columns(registry)),
+        fact_cols=frozenset(backend.columns(facts)),
+        model=model,
+    )
+    steps_run(backend, plan)
+    return model.get()
+
+
+def plan_linkage(
+    settings: LinkSettings,
+    *,
+    registry: str,
+    facts: str,
+    reg_cols: frozenset[str],
+    fact_cols: frozenset[str],
+    model: Slot[Model],
+) -> Plan:
+    """记录关联的步骤（model 由“估计权重”一步填上，供打分用）。
 
     户籍可能很大：只在精确联接与分块时扫描它（用最便宜的键表达式），清洗、注音、比较都只对
     候选人与样本人员做。部门记录同理：全部记录只清洗号码，其余字段只对残余记录与样本做。
     """
-    reg_cols, fact_cols = set(backend.columns(registry)), set(backend.columns(facts))
     _require(registry, reg_cols, [settings.person_key])
     _require(facts, fact_cols, [settings.record_key])
-    _fact_keys(backend, settings, facts, fact_cols)
-    _exact(backend, settings, registry, reg_cols)
-    n_exact = _count(backend, "lk_exact")
-    _training_pairs(backend, settings, n_exact)
-    rids = query(
+    fn, sk, _ = name_tables(settings)
+    sampled = ("lk_cand", "lk_tm", "lk_tr")
+    scored = ("lk_sc", "lk_sc2") if settings.fallback_blocking else ("lk_sc",)
+    decided = "lk_decf" if settings.fallback_blocking else "lk_dec"
+    return (
+        PyStep(
+            ("lk_f1", "lk_idfix", "lk_fkey"),
+            (facts,),
+            partial(_fact_keys, settings=settings, facts=facts, present=fact_cols),
+            _s("清洗号码"),
+        ),
+        SqlStep(
+            "lk_exact",
+            (registry, "lk_fkey"),
+            partial(_exact_select, settings, registry, reg_cols),
+            _s("精确联接"),
+        ),
+        PyStep(
+            ("lk_rank", "lk_tm", "lk_tr"),
+            ("lk_exact",),
+            partial(_training_pairs, settings=settings),
+            _s("抽取标注样本"),
+        ),
+        SqlStep(
+            "lk_fact",
+            (facts, "lk_fkey", "lk_exact", "lk_tm", "lk_tr"),
+            lambda: prepare.facts_select(settings, facts, set(fact_cols), "lk_fkey", _rids()),
+            _s("清洗记录"),
+        ),
+        SqlStep(
+            "lk_res0",
+            ("lk_fact", "lk_exact"),
+            partial(_anti, "lk_fact", "lk_exact"),
+            _s("残余记录"),
+        ),
+        PyStep(
+            (*fn, *sk, "lk_res"),
+            ("lk_fact", registry, "lk_res0"),
+            partial(fact_names, settings=settings, registry=registry),
+            _s("残余记录姓名特征"),
+        ),
+        _candidates_step(settings, registry, reg_cols, rules=settings.blocking),
+        SqlStep(
+            "lk_reg",
+            (registry, *sampled),
+            lambda: prepare.registry_select(settings, registry, set(reg_cols), pids_union(sampled)),
+            _s("清洗户籍"),
+        ),
+        registry_names_step(settings, registry="lk_reg", pairs=sampled),
+        levels_step(settings, "lk_cand", out="lk_lv", label=_s("比较")),
+        PyStep(
+            (),
+            ("lk_lv", *(r for t in ("lk_tm", "lk_tr") for r in levels_reads(settings, t))),
+            lambda backend: model.set(model_estimate(backend, settings)),
+            _s("估计权重"),
+        ),
+        SqlStep(
+            "lk_sc", ("lk_lv",), lambda: scored_select("lk_lv", settings, model.get()), _s("打分")
+        ),
+        SqlStep("lk_dec", ("lk_sc",), partial(decision_select, "lk_sc", settings), _s("判定")),
+        *(
+            _fallback_steps(settings, registry, reg_cols, model)
+            if settings.fallback_blocking
+            else ()
+        ),
+        SqlStep(
+            LINKS_TABLE,
+            ("lk_exact", decided, "lk_fkey"),
+            partial(links_select, "lk_exact", decided, "lk_fkey"),
+            _s("汇总"),
+        ),
+        SqlStep(
+            POSSIBLE_TABLE,
+            (*scored, LINKS_TABLE),
+            partial(possible_select, scored, LINKS_TABLE, settings),
+            _s("可能人选"),
+        ),
+    )
+
+
+def _rids() -> exp.Query:
+    """要清洗全部字段的记录：精确联不上的与标注样本里的。"""
+    return query(
         "SELECT rid FROM lk_fkey AS k WHERE NOT EXISTS (SELECT 1 FROM lk_exact AS e"
         " WHERE e.record_id = k.rid) UNION SELECT rid FROM lk_tm UNION SELECT rid FROM lk_tr"
     )
-    backend.create(
-        "lk_fact",
-        prepare.facts_select(settings, facts, fact_cols, "lk_fkey", rids),
-        step=_s("清洗记录"),
-    )
-    backend.create("lk_res0", _anti("lk_fact", "lk_exact"), step=_s("残余记录"))
-    _fact_names(backend, settings, registry, reg_cols)
-    _candidates(backend, settings, registry, reg_cols, rules=settings.blocking)
-    pids = query("SELECT pid FROM lk_cand UNION SELECT pid FROM lk_tm UNION SELECT pid FROM lk_tr")
-    backend.create(
-        "lk_reg", prepare.registry_select(settings, registry, reg_cols, pids), step=_s("清洗户籍")
-    )
-    registry_names(backend, settings)
-    model = _fit(backend, settings)
-    backend.create("lk_sc", scored_select("lk_lv", settings, model), step=_s("打分"))
-    backend.create("lk_dec", decision_select("lk_sc", settings), step=_s("判定"))
-    decided = "lk_dec"
-    if settings.fallback_blocking:
-        decided = _fallback(backend, settings, registry, reg_cols, model)
-    backend.create(LINKS_TABLE, links_select("lk_exact", decided, "lk_fkey"), step=_s("汇总"))
-    scored = ("lk_sc", "lk_sc2") if settings.fallback_blocking else ("lk_sc",)
-    backend.create(
-        POSSIBLE_TABLE, possible_select(scored, LINKS_TABLE, settings), step=_s("可能人选")
-    )
-    return model
 
 
-def _fallback(
-    backend: Backend, settings: LinkSettings, registry: str, present: set[str], model: Model
-) -> str:
+def _fallback_steps(
+    settings: LinkSettings, registry: str, present: frozenset[str], model: Slot[Model]
+) -> Plan:
     """第二轮分块：只为第一轮没联上的记录用 fallback_blocking 再找候选（如同县同名——大县里
     常见名字一人就有几十个同名者，对所有残余记录都做太贵）。同一模型打分；这些记录在两轮
-    候选的并集上重新判定。返回最终判定表名。"""
-    backend.create("lk_res2", _unresolved(), step=_s("第二轮记录"))
-    _candidates(
-        backend,
-        settings,
-        registry,
-        present,
-        rules=settings.fallback_blocking,
-        residual="lk_res2",
-        out="lk_cand2a",
-    )
+    候选的并集上重新判定，最终判定在 lk_decf。"""
     fresh = q(
         "SELECT c.rid, c.pid FROM lk_cand2a AS c WHERE NOT EXISTS"
         " (SELECT 1 FROM lk_cand AS k WHERE k.rid = c.rid AND k.pid = c.pid)"
     )
-    backend.create("lk_cand2", fresh, step=_s("第二轮候选"))
-    pids = query("SELECT pid FROM lk_cand2")
-    reg = prepare.registry_select(settings, registry, present, pids)
-    backend.create("lk_reg2", reg, step=_s("第二轮清洗户籍"))
-    registry_names(backend, settings, registry="lk_reg2", pairs=("lk_cand2",), suffix="b")
-    levels = levels_select(settings, "lk_cand2", registry="lk_reg2", suffix="b")
-    backend.create("lk_lv2", levels, step=_s("第二轮比较"))
-    backend.create("lk_sc2", scored_select("lk_lv2", settings, model), step=_s("第二轮打分"))
     # 显式列与联接（不用 IN 子查询）：Spark 对检查点表上的 IN + UNION ALL 会解析失败
     both = q(
         "SELECT s.rid, s.pid, s.score, s.conf, s.idl FROM lk_sc AS s"
         " JOIN (SELECT DISTINCT rid FROM lk_res2) AS k ON k.rid = s.rid"
         " UNION ALL SELECT rid, pid, score, conf, idl FROM lk_sc2"
     )
-    backend.create("lk_sc3", both, step=_s("第二轮打分"))
-    backend.create("lk_dec2", decision_select("lk_sc3", settings), step=_s("第二轮判定"))
     final = q(
         "SELECT d.record_id, d.id_number, d.method, d.confidence FROM lk_dec AS d"
         " WHERE NOT EXISTS (SELECT 1 FROM lk_res2 AS k WHERE k.rid = d.record_id)"
         " UNION ALL SELECT record_id, id_number, method, confidence FROM lk_dec2"
     )
-    backend.create("lk_decf", final, step=_s("第二轮判定"))
-    return "lk_decf"
+    return (
+        SqlStep("lk_res2", ("lk_res", "lk_dec"), _unresolved, _s("第二轮记录")),
+        _candidates_step(
+            settings,
+            registry,
+            present,
+            rules=settings.fallback_blocking,
+            residual="lk_res2",
+            out="lk_cand2a",
+        ),
+        SqlStep("lk_cand2", ("lk_cand2a", "lk_cand"), fresh.copy, _s("第二轮候选")),
+        SqlStep(
+            "lk_reg2",
+            (registry, "lk_cand2"),
+            lambda: prepare.registry_select(
+                settings, registry, set(present), pids_union(("lk_cand2",))
+            ),
+            _s("第二轮清洗户籍"),
+        ),
+        registry_names_step(settings, registry="lk_reg2", pairs=("lk_cand2",), suffix="b"),
+        levels_step(
+            settings,
+            "lk_cand2",
+            out="lk_lv2",
+            registry="lk_reg2",
+            suffix="b",
+            label=_s("第二轮比较"),
+        ),
+        SqlStep(
+            "lk_sc2",
+            ("lk_lv2",),
+            lambda: scored_select("lk_lv2", settings, model.get()),
+            _s("第二轮打分"),
+        ),
+        SqlStep("lk_sc3", ("lk_sc", "lk_res2", "lk_sc2"), both.copy, _s("第二轮打分")),
+        SqlStep(
+            "lk_dec2", ("lk_sc3",), partial(decision_select, "lk_sc3", settings), _s("第二轮判定")
+        ),
+        SqlStep("lk_decf", ("lk_dec", "lk_res2", "lk_dec2"), final.copy, _s("第二轮判定")),
+    )
 
 
 def _unresolved() -> exp.Expr:
@@ -133,10 +241,10 @@ def _unresolved() -> exp.Expr:
 
 
 def _s(what: str) -> str:
-    return f"{STEP}·{what}"
+    return step_label(what)
 
 
-def _require(table: str, present: set[str], needed: Iterable[str]) -> None:
+def _require(table: str, present: frozenset[str], needed: Iterable[str]) -> None:
     for column in needed:
         if column not in present:
             raise EngineError(_s("读入"), table, f"缺少必需的列 {column}")
@@ -149,9 +257,12 @@ def _count(backend: Backend, table: str) -> int:
     return int(result.column(0)[0].as_py())
 
 
-def _fact_keys(backend: Backend, settings: LinkSettings, facts: str, present: set[str]) -> None:
+def _fact_keys(
+    backend: Backend, *, settings: LinkSettings, facts: str, present: frozenset[str]
+) -> None:
     """lk_fkey：全部记录的号码（SQL 清洗；SQL 认不准的少见写法取去重原值交 core 清洗）。"""
-    backend.create("lk_f1", prepare.facts_key_select(settings, facts, present), step=_s("清洗号码"))
+    first = prepare.facts_key_select(settings, facts, set(present))
+    backend.create("lk_f1", first, step=_s("清洗号码"))
     spec = settings.field_of(settings.exact_field) if settings.exact_field else None
     fix = None
     if spec is not None and spec.kind == "resident_id":
@@ -171,19 +282,17 @@ def _fact_keys(backend: Backend, settings: LinkSettings, facts: str, present: se
     backend.create("lk_fkey", prepare.facts_key_finish(settings, "lk_f1", fix), step=_s("清洗号码"))
 
 
-def _exact(backend: Backend, settings: LinkSettings, registry: str, present: set[str]) -> None:
+def _exact_select(settings: LinkSettings, registry: str, present: frozenset[str]) -> exp.Expr:
     """号码精确联接，直接对户籍原表（户籍号码是基准）。号码不是户籍主键时（如 FEBRL 的
     soc_sec_id），只认户籍里唯一的值。"""
     if settings.exact_field is None:
-        empty = q(
+        return q(
             "SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS VARCHAR) AS id_number,"
             " 'exact_id' AS method, CAST(100 AS INT) AS confidence WHERE 1 = 0"
         )
-        backend.create("lk_exact", empty, step=_s("精确联接"))
-        return
     spec = settings.field_of(settings.exact_field)
     value = f"{spec.column}__v"
-    key = prepare.registry_key(settings, spec, "value", present)
+    key = prepare.registry_key(settings, spec, "value", set(present))
     person: exp.Query = exp.select(
         exp.alias_(prepare.registry_pid(settings), "pid", quoted=True),
         exp.alias_(key, value, quoted=True),
@@ -201,7 +310,7 @@ def _exact(backend: Backend, settings: LinkSettings, registry: str, present: set
             "CASE WHEN $c THEN 'converted_15' ELSE 'exact_id' END",
             c=col(f"{spec.column}__c15", "f"),
         )
-    exact = q(
+    return q(
         "SELECT f.rid AS record_id, p.pid AS id_number, $method AS method, CAST(100 AS INT) AS"
         " confidence"
         " FROM lk_fkey AS f JOIN $reg AS p ON $fv = $pv",
@@ -210,7 +319,6 @@ def _exact(backend: Backend, settings: LinkSettings, registry: str, present: set
         fv=col(value, "f"),
         pv=col(value, "p"),
     )
-    backend.create("lk_exact", exact, step=_s("精确联接"))
 
 
 def _anti(facts: str, exact: str) -> exp.Expr:
@@ -222,8 +330,9 @@ def _anti(facts: str, exact: str) -> exp.Expr:
     )
 
 
-def _training_pairs(backend: Backend, settings: LinkSettings, n_exact: int) -> None:
+def _training_pairs(backend: Backend, *, settings: LinkSettings) -> None:
     """标注配对 lk_tm（记录与其本人）与随机配对 lk_tr（记录与别人），按记录号等距抽样。"""
+    n_exact = _count(backend, "lk_exact")
     every_m = max(1, n_exact // max(1, settings.training_matches))
     every_r = max(1, n_exact // max(1, settings.training_random))
     ranked = q(
@@ -244,51 +353,45 @@ def _training_pairs(backend: Backend, settings: LinkSettings, n_exact: int) -> N
     backend.create("lk_tr", pairs, step=_s("抽取随机配对"))
 
 
-def _name_fields(settings: LinkSettings) -> list[FieldSpec]:
-    return [f for f in settings.fields if f.kind == "chinese_name"]
-
-
-def _load_features(
-    backend: Backend, table: str, column: str, raw_names: Sequence[str], *, standard: bool = False
-) -> None:
-    features = names.name_features(raw_names, standard=standard)
-    renamed = ["raw", *(f"{column}__{part}" for part in NAME_PARTS)]
-    backend.load_arrow(table, features.select(["raw", *NAME_PARTS]).rename_columns(renamed))
-
-
-def _distinct(backend: Backend, query: exp.Expr, step: str) -> list[str]:
-    values = backend.fetch(query, step=_s(step)).column(0).to_pylist()
-    return sorted(v for v in values if v is not None)
-
-
-def _fact_names(backend: Backend, settings: LinkSettings, registry: str, present: set[str]) -> None:
-    """残余记录与标注样本记录的姓名特征；户籍首字 → 姓键小表；lk_res = 残余记录 + 姓名特征。"""
-    select = exp.select("r.*").from_(tbl("lk_res0").as_("r"))
-    for i, spec in enumerate(_name_fields(settings)):
-        raw = col(f"{spec.column}__raw")
-        wanted = exp.select(raw).distinct().from_(tbl("lk_fact"))
-        _load_features(backend, f"lk_fn{i}", spec.column, _distinct(backend, wanted, "记录姓名"))
-        first = q("SUBSTRING($n, 1, 1)", n=prepare.text_of(col(spec.registry)))
-        firsts = exp.select(first).distinct().from_(tbl(registry))
-        backend.load_arrow(f"lk_sk{i}", names.surname_map(_distinct(backend, firsts, "户籍姓首字")))
-        parts = [col(f"{spec.column}__{part}", f"n{i}") for part in NAME_PARTS]
-        select = select.select(*parts).join(
-            tbl(f"lk_fn{i}").as_(f"n{i}"),
-            on=q("$a = $b", a=col(f"{spec.column}__raw", "r"), b=col("raw", f"n{i}")),
-            join_type="left",
-        )
-    backend.create("lk_res", select, step=_s("残余记录姓名特征"))
-
-
-def _candidates(
-    backend: Backend,
+def _candidates_step(
     settings: LinkSettings,
     registry: str,
-    present: set[str],
+    present: frozenset[str],
     *,
     rules: tuple[tuple[str, ...], ...],
     residual: str = "lk_res",
     out: str = "lk_cand",
+) -> PyStep:
+    """分块候选 out(rid, pid)：每条规则一个等值联接，取并集。号码近似的规则先建改法表 lk_nm
+    （少见写法取去重值交 core，装入 lk_nmodd），所以这一步要经 Python。"""
+    near = [len(rule) == 1 and rule[0].endswith(":near_miss") for rule in rules]
+    skeys = {_skey_table(settings, rule) for rule, n in zip(rules, near, strict=True) if not n}
+    made = ("lk_vsub", "lk_vswap", "lk_nmodd", "lk_nm") if any(near) else ()
+    return PyStep(
+        (*made, out),
+        (residual, registry, *sorted(skeys)),
+        partial(
+            _candidates,
+            settings=settings,
+            registry=registry,
+            present=present,
+            rules=rules,
+            residual=residual,
+            out=out,
+        ),
+        _s("候选生成"),
+    )
+
+
+def _candidates(
+    backend: Backend,
+    *,
+    settings: LinkSettings,
+    registry: str,
+    present: frozenset[str],
+    rules: tuple[tuple[str, ...], ...],
+    residual: str,
+    out: str,
 ) -> None:
     parts: list[exp.Query] = []
     for rule in rules:
@@ -305,7 +408,7 @@ def _candidates(
             parts.append(blocking.near_miss_rule_select(settings, column, "lk_nm", registry))
             continue
         skeys = _skey_table(settings, rule)
-        parts.append(blocking.rule_select(settings, rule, residual, registry, present, skeys))
+        parts.append(blocking.rule_select(settings, rule, residual, registry, set(present), skeys))
     if not parts:
         raise EngineError(_s("候选生成"), out, "没有分块规则")
     union = parts[0]
@@ -324,7 +427,7 @@ def _odd_near_misses(backend: Backend, column: str, residual: str) -> exp.Query 
         canon=prepare.CANONICAL,
         res=tbl(residual),
     )
-    values = _distinct(backend, odd, "号码近似（少见写法）")
+    values = distinct_values(backend, odd, "号码近似（少见写法）")
     if not values:
         return None
     backend.load_arrow("lk_nmodd", blocking.near_miss_fallback(values))
@@ -336,94 +439,12 @@ def _odd_near_misses(backend: Backend, column: str, residual: str) -> exp.Query 
 
 
 def _skey_table(settings: LinkSettings, rule: tuple[str, ...]) -> str:
-    fields = [f.column for f in _name_fields(settings)]
+    fields = [f.column for f in name_fields(settings)]
     for ref in rule:
         column, _, key = ref.partition(":")
         if key == "surname" and column in fields:
             return f"lk_sk{fields.index(column)}"
     return "lk_sk0"
-
-
-def registry_names(
-    backend: Backend,
-    settings: LinkSettings,
-    *,
-    registry: str = "lk_reg",
-    pairs: tuple[str, ...] = ("lk_cand", "lk_tm", "lk_tr"),
-    suffix: str = "",
-) -> None:
-    """候选人与样本人员的姓名特征（户籍只对用得到的人注音）。"""
-    pids: exp.Query = exp.select("pid").from_(tbl(pairs[0]))
-    for table in pairs[1:]:
-        pids = exp.union(pids, exp.select("pid").from_(tbl(table)), distinct=True)
-    for i, spec in enumerate(_name_fields(settings)):
-        wanted = q(
-            "SELECT DISTINCT p.$raw FROM $reg AS p WHERE p.pid IN $pids",
-            raw=col(f"{spec.column}__raw"),
-            reg=tbl(registry),
-            pids=pids.subquery(),
-        )
-        names_ = _distinct(backend, wanted, "户籍姓名")
-        _load_features(backend, f"lk_pn{i}{suffix}", spec.column, names_, standard=True)
-
-
-def levels_select(
-    settings: LinkSettings, pairs: str, *, registry: str = "lk_reg", suffix: str = ""
-) -> exp.Select:
-    """配对表 → 各字段等级。表达式很大：构造时不复制（copy=False），免得每步深拷贝整棵树。"""
-    select = exp.select(col("rid", "x"), col("pid", "x"))
-    name_index = {f.column: i for i, f in enumerate(_name_fields(settings))}
-    for spec in settings.fields:
-        i = name_index.get(spec.column, 0)
-        level = level_sql(spec, "f", "p", f"fn{i}", f"pn{i}")
-        select = select.select(exp.alias_(level, level_column(spec), quoted=True), copy=False)
-    select = select.from_(tbl(pairs).as_("x"), copy=False)
-    select = select.join(tbl("lk_fact").as_("f"), on=q("f.rid = x.rid"), copy=False)
-    select = select.join(tbl(registry).as_("p"), on=q("p.pid = x.pid"), copy=False)
-    for spec in _name_fields(settings):
-        i = name_index[spec.column]
-        raw = f"{spec.column}__raw"
-        for side, alias, table in (
-            ("f", f"fn{i}", f"lk_fn{i}"),
-            ("p", f"pn{i}", f"lk_pn{i}{suffix}"),
-        ):
-            on = q("$a = $b", a=col("raw", alias), b=col(raw, side))
-            select = select.join(tbl(table).as_(alias), on=on, join_type="left", copy=False)
-    return select
-
-
-def _patterns(
-    backend: Backend, settings: LinkSettings, source: exp.Expr, step: str
-) -> dict[Pattern, int]:
-    columns = [col(level_column(spec)) for spec in settings.fields]
-    counts = exp.select(*columns, exp.alias_(exp.func("COUNT", exp.Star()), "n")).from_(
-        source, copy=False
-    )
-    counts = counts.group_by(*[c.copy() for c in columns], copy=False)
-    rows = backend.fetch(counts, step=_s(step)).to_pylist()
-    names_ = [level_column(spec) for spec in settings.fields]
-    return {tuple(int(row[c]) for c in names_): int(row["n"]) for row in rows}
-
-
-def _fit(backend: Backend, settings: LinkSettings) -> Model:
-    backend.create("lk_lv", levels_select(settings, "lk_cand"), step=_s("比较"))
-    matches = _patterns(
-        backend, settings, levels_select(settings, "lk_tm").subquery("t"), "标注配对"
-    )
-    randoms = _patterns(
-        backend, settings, levels_select(settings, "lk_tr").subquery("t"), "随机配对"
-    )
-    residual = _patterns(backend, settings, tbl("lk_lv"), "残余候选")
-    learn = [i for i, f in enumerate(settings.fields) if f.column == settings.exact_field]
-    return model_fit(
-        levels=[LEVELS[f.kind] for f in settings.fields],
-        matches=matches,
-        randoms=randoms,
-        residual=residual,
-        learn=learn,
-        iterations=settings.em_iterations,
-        shared=[SHARED_LEVELS.get(f.kind, {}) for f in settings.fields],
-    )
 
 
 def links_fetch(backend: Backend) -> pa.Table:

@@ -2,7 +2,7 @@
 
   lk_possible   记录关联打过分的候选里，置信度不低于 possible_floor、与最佳候选分差在歧义间隔内
                 的人（同名同姓、分不出是谁的那几个）。link_tables 结束时建好（plan.py）。
-  records_about(persons=…)   反过来查：给定一批人（如要关闭个案的儿童及其父母），同县里哪些
+  plan_records_about(persons=…)   反过来查：给定一批人（如要关闭个案的儿童及其父母），同县里哪些
                 未关联记录的姓名与其相同、同音或仅一字不同，且出生日期、性别、号码都不矛盾。
                 关联的分块要全名或出生日期，号码缺失、又写错一个字、又没写出生日期的记录
                 连候选都没有；人少时这样的宽松查找很便宜。
@@ -13,16 +13,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from sqlglot import exp
 
-from shouhu.engine.backends.base import Backend
 from shouhu.engine.linkage import prepare
 from shouhu.engine.linkage.calibrate import Model
-from shouhu.engine.linkage.plan import LINKS_TABLE, POSSIBLE_TABLE, levels_select, registry_names
+from shouhu.engine.linkage.features import levels_step, registry_names_step
+from shouhu.engine.linkage.plan import LINKS_TABLE, POSSIBLE_TABLE
 from shouhu.engine.linkage.scoring import scored_select
-from shouhu.engine.linkage.settings import LinkSettings
+from shouhu.engine.linkage.settings import FieldSpec, LinkSettings
 from shouhu.engine.linkage.sqlkit import col, q, query, tbl
+from shouhu.engine.steps import Plan, Slot, SqlStep
 
 STEP = "记录关联·可能人选"
 # 宽松查找时各种类字段不得矛盾：出生日期相同或差一位（缺值不计）、性别相同（缺值不计）
@@ -36,17 +38,17 @@ def _empty() -> exp.Expr:
     )
 
 
-def records_about(
-    backend: Backend,
+def plan_records_about(
     settings: LinkSettings,
-    model: Model,
+    model: Slot[Model],
     *,
     registry: str,
+    reg_cols: frozenset[str],
     persons: str,
     out: str,
-) -> None:
+) -> Plan:
     """out (record_id, id_number, confidence)：persons 表（列 pid）里的人，同县未关联、且在
-    lk_possible 里没有可能人选的记录中，可能是他们的。要在同一连接里 link_tables 之后调用
+    lk_possible 里没有可能人选的记录中，可能是他们的。接在同一连接里的记录关联之后
     （用到它的清洗结果与姓名特征）。
 
     分块：同县（区划前 6 位）且 姓名等长而首字相同 / 等长而其余相同 / 拼音相同；再按关联的
@@ -55,23 +57,43 @@ def records_about(
     name = next((f for f in settings.fields if f.kind == "chinese_name"), None)
     division = next((f for f in settings.fields if f.kind == "division"), None)
     if name is None or division is None:
-        backend.create(out, _empty(), step=STEP)
-        return
-    unlinked = q(
+        return (SqlStep(out, (), _empty, STEP),)
+    index = [f for f in settings.fields if f.kind == "chinese_name"].index(name)
+    names_table = f"lk_pn{index}c"
+    pids = query("SELECT DISTINCT pid FROM $p WHERE pid IS NOT NULL", p=tbl(persons))
+    return (
+        SqlStep("lk_ab_rec", ("lk_res", LINKS_TABLE, POSSIBLE_TABLE), _unlinked, STEP),
+        SqlStep(
+            "lk_ab_reg",
+            (registry, persons),
+            lambda: prepare.registry_select(settings, registry, set(reg_cols), pids.copy()),
+            STEP,
+        ),
+        registry_names_step(settings, registry="lk_ab_reg", pairs=("lk_ab_reg",), suffix="c"),
+        SqlStep(
+            "lk_ab_pairs",
+            ("lk_ab_reg", names_table, "lk_ab_rec"),
+            partial(_pairs_select, name, division, names_table),
+            STEP,
+        ),
+        levels_step(
+            settings, "lk_ab_pairs", out="lk_ab_lv", registry="lk_ab_reg", suffix="c", label=STEP
+        ),
+        SqlStep(out, ("lk_ab_lv",), lambda: _loose_select(settings, model.get()), STEP),
+    )
+
+
+def _unlinked() -> exp.Expr:
+    return q(
         "SELECT r.* FROM lk_res AS r JOIN $links AS l ON l.record_id = r.rid"
         " AND l.method = 'unlinked'"
         " WHERE NOT EXISTS (SELECT 1 FROM $possible AS p WHERE p.record_id = r.rid)",
         links=tbl(LINKS_TABLE),
         possible=tbl(POSSIBLE_TABLE),
     )
-    backend.create("lk_ab_rec", unlinked, step=STEP)
-    present = set(backend.columns(registry))
-    pids = query("SELECT DISTINCT pid FROM $p WHERE pid IS NOT NULL", p=tbl(persons))
-    backend.create(
-        "lk_ab_reg", prepare.registry_select(settings, registry, present, pids), step=STEP
-    )
-    registry_names(backend, settings, registry="lk_ab_reg", pairs=("lk_ab_reg",), suffix="c")
-    index = [f for f in settings.fields if f.kind == "chinese_name"].index(name)
+
+
+def _pairs_select(name: FieldSpec, division: FieldSpec, names_table: str) -> exp.Expr:
     chars, pinyin = f"{name.column}__chars", f"{name.column}__pinyin"
     county = f"{division.column}__v"
     person_side = query(
@@ -81,7 +103,7 @@ def records_about(
         c=exp.to_identifier(chars, quoted=True),
         y=exp.to_identifier(pinyin, quoted=True),
         raw=exp.to_identifier(f"{name.column}__raw", quoted=True),
-        names=tbl(f"lk_pn{index}c"),
+        names=tbl(names_table),
     )
     record_side = query(
         "SELECT rid, SUBSTRING($d, 1, 6) AS county, $c AS chars, $y AS py FROM lk_ab_rec",
@@ -105,9 +127,10 @@ def records_about(
     union: exp.Query = parts[0]
     for part in parts[1:]:
         union = exp.union(union, part, distinct=True)
-    backend.create("lk_ab_pairs", union, step=STEP)
-    levels = levels_select(settings, "lk_ab_pairs", registry="lk_ab_reg", suffix="c")
-    backend.create("lk_ab_lv", levels, step=STEP)
+    return union
+
+
+def _loose_select(settings: LinkSettings, model: Model) -> exp.Expr:
     extra = tuple(
         (f.column, _NOT_CONTRADICTING[f.kind])
         for f in settings.fields
@@ -115,8 +138,7 @@ def records_about(
     )
     loose = replace(settings, required=settings.required + extra)
     scored = scored_select("lk_ab_lv", loose, model)
-    result = query(
+    return query(
         "SELECT rid AS record_id, pid AS id_number, CAST(conf AS INT) AS confidence FROM $s",
         s=scored.subquery("s"),
     )
-    backend.create(out, result, step=STEP)
