@@ -64,10 +64,11 @@ def test_a_caseworker_uploads_confirms_the_columns_and_sees_the_result(
     assert "第2行" in result
     assert "在本辖区的户籍人员中找不到这个身份证号" in result
     assert unknown not in result  # 号码脱敏
-    sheet = load_workbook(io.BytesIO(client.get(f"/register/{other.pk}/problems/").content)).active
-    assert sheet is not None
+    book = load_workbook(io.BytesIO(client.get(f"/register/{other.pk}/problems/").content))
+    sheet = book["数据"]
     assert [c.value for c in sheet[1]] == ["行号", "列名", "值（已脱敏）", "问题说明"]
-    assert sheet.cell(row=2, column=1).value == "2"
+    assert sheet.cell(row=2, column=1).value == 2
+    assert "导出编号" in book["导出说明"]["A2"].value
     assert AuditEntry.objects.filter(action="export", object_type="register_import").count() == 1
 
 

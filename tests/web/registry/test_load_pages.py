@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from shouhu.cli import main
 from shouhu.web.audit.models import AuditEntry
@@ -79,14 +80,19 @@ def test_other_counties_and_other_roles_see_nothing(region, personas, police, it
 def test_the_change_report_downloads_and_is_audited(region, personas, police, item) -> None:
     held, rows = _held(police, item)
     client = f.client_for(personas.caseworker_a)
-    answer = client.get(f"/persons/loads/{held.pk}/report.csv")
-    text = answer.content.decode("utf-8-sig")
-    assert answer["Content-Type"].startswith("text/csv")
-    assert text.splitlines()[0].startswith("类别,名单行号,姓名,身份证号")
-    assert text.count("待确认：不在全量名单中") == 3
-    assert str(rows[0]["id_number"]) in text
+    answer = client.get(f"/persons/loads/{held.pk}/report.xlsx")
+    workbook = load_workbook(io.BytesIO(answer.content))
+    data = [[c or "" for c in row] for row in workbook["数据"].iter_rows(values_only=True)]
+    assert data[0][:4] == ["类别", "名单行号", "姓名", "身份证号"]
+    assert sum(row[0] == "待确认：不在全量名单中" for row in data) == 3
+    assert str(rows[0]["id_number"]) in {row[3] for row in data}
     export = AuditEntry.objects.get(object_type="registry_load", action="export")
     assert str(rows[0]["id_number"]) not in str(export.detail)
+    # 水印：导出人、用途和导出编号，也在审计记录里
+    mark = export.detail["mark"]
+    assert mark in workbook["数据"].oddHeader.center.text
+    assert "用途：数据比对" in workbook["导出说明"]["A2"].value
+    assert answer["Cache-Control"] == "no-store"
 
 
 def test_the_receipt_tells_what_the_load_changed(region, personas, police, item) -> None:

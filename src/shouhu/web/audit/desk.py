@@ -30,6 +30,7 @@ from shouhu.web.audit.models import (
 
 PAGE_ROWS: Final = 50
 BURST_PER_HOUR: Final = 30  # 一小时内查看超过这么多名不同的人：批量浏览的迹象
+LARGE_EXPORT: Final = 1000  # 一次导出这么多行以上的，提示审计员留意
 OFF_HOURS: Final = (22, 7)  # 北京时间 22 点至次日 7 点
 PERSONAL: Final = frozenset(
     {ObjectType.PERSON, ObjectType.FACT, ObjectType.CASE, ObjectType.FINDING,
@@ -154,6 +155,8 @@ def _flags(e: AuditEntry, local: datetime, burst: set[tuple[str, datetime]]) -> 
     personal = e.object_type in PERSONAL and e.action in READS
     if personal and (local.hour >= OFF_HOURS[0] or local.hour < OFF_HOURS[1]):
         flags.append("非工作时间")
+    if e.action == Action.EXPORT and int(e.detail.get("rows", 0) or 0) >= LARGE_EXPORT:
+        flags.append("大量导出")
     allowed = ROLE_PURPOSES.get(e.role) if e.role else None
     if allowed is not None and e.purpose and e.purpose not in allowed:
         flags.append("用途与角色不符")

@@ -13,7 +13,7 @@ from shouhu.core.exchange.messages import cell_error, shown_value
 from shouhu.core.exchange.values import cell_text
 from shouhu.web.cases.models import RegisterImport, RegisterImportStatus
 from shouhu.web.cases.register_columns import FIELD_BY_KEY, FIELDS, mapping_problems
-from shouhu.web.cases.register_files import problems_xlsx, sheet_read
+from shouhu.web.cases.register_files import sheet_read
 from shouhu.web.exchange.errorlists import errors_unpack
 from shouhu.web.registry.models import Division
 
@@ -164,8 +164,12 @@ def register_import_list(division: Division) -> list[ImportRow]:
     ]  # fmt: skip
 
 
-def register_import_problems_file(register_import: RegisterImport) -> bytes:
-    return problems_xlsx(errors_unpack(register_import.problems))
+PROBLEM_HEADER = ("行号", "列名", "值（已脱敏）", "问题说明")
+
+
+def register_import_problem_rows(register_import: RegisterImport) -> list[tuple[object, ...]]:
+    """未导入的行：行号、列名、值（身份证号已脱敏）、原因。"""
+    return [(p.row, p.column, p.value, p.message) for p in errors_unpack(register_import.problems)]
 
 
 def register_import_mapping_check(register_import: RegisterImport, chosen: list[str]) -> list[str]:

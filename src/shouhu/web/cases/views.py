@@ -17,8 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
 from shouhu.web import access
 from shouhu.web.audit.context import RequestContext, request_context
-from shouhu.web.audit.models import Action, ObjectType, Purpose
-from shouhu.web.audit.services import audit_record
+from shouhu.web.audit.models import ObjectType, Purpose
 from shouhu.web.cases import selectors
 from shouhu.web.cases.register_files import template_xlsx
 from shouhu.web.cases.register_import import (
@@ -26,6 +25,8 @@ from shouhu.web.cases.register_import import (
     register_import_run,
     register_import_upload,
 )
+from shouhu.web.cases.selectors import PROBLEM_HEADER
+from shouhu.web.exports import Export, export_part, export_xlsx
 
 if TYPE_CHECKING:  # 只为类型标注；视图经访问层取对象
     from shouhu.web.cases.models import RegisterImport
@@ -119,18 +120,13 @@ def _mapping(
 @login_required
 @require_GET
 def register_problems_view(request: HttpRequest, import_id: int) -> HttpResponse:
-    """未导入的行（身份证号已脱敏）：导出记入审计。"""
+    """未导入的行（身份证号已脱敏），经统一的导出出口（用途、限量、水印、审计）。"""
     ctx = _ctx(request)
     upload = access.access_register_import(ctx, import_id)
-    content = selectors.register_import_problems_file(upload)
-    audit_record(
-        ctx=ctx,
-        action=Action.EXPORT,
-        object_type=ObjectType.REGISTER_IMPORT,
-        object_id=upload.pk,
-        detail={"file": "not_imported_rows"},
-    )
-    return _download(content, f"未导入的行_{upload.filename.rsplit('.', 1)[0]}.xlsx")
+    rows = selectors.register_import_problem_rows(upload)
+    title = f"未导入的行-{upload.filename.rsplit('.', 1)[0]}"
+    export = Export(title, PROBLEM_HEADER, rows, ObjectType.REGISTER_IMPORT, upload.pk)
+    return export_xlsx(ctx=ctx, export=export, part=export_part(request.GET.get("part")))
 
 
 @login_required

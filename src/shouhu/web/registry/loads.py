@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,6 +14,7 @@ from django.utils import timezone
 
 from shouhu.core.policy.wording import date_text
 from shouhu.web.accounts.models import User
+from shouhu.web.exports import EXPORT_MAX_ROWS
 from shouhu.web.registry.models import (
     ChangeKind,
     Division,
@@ -81,6 +80,7 @@ class LoadReport:
     load: LoadSummary
     issues: tuple[IssueLine, ...]
     may_decide: bool
+    parts: tuple[int, ...]
 
 
 def _summary(load: RegistryLoad) -> LoadSummary:
@@ -122,6 +122,7 @@ def registry_load_report(*, user: User, load: RegistryLoad, may_decide: bool) ->
         load=_summary(load),
         issues=tuple(_issue_line(user, issue) for issue in issues),
         may_decide=may_decide and load.status == LoadStatus.HELD,
+        parts=tuple(registry_report_parts(load)),
     )
 
 
@@ -145,22 +146,22 @@ def _issue_note(issue: RegistryIssue) -> str:
     return issue.note
 
 
-# ---------------------------------------------------------------- 下载：变动报告（CSV）
+# ---------------------------------------------------------------- 下载：变动报告
 
 REPORT_HEADER = ("类别", "名单行号", "姓名", "身份证号", "原身份证号", "户籍地", "户籍状态", "说明")
 
 
-def registry_load_report_csv(*, user: User, load: RegistryLoad) -> bytes:
+def registry_load_report_rows(*, user: User, load: RegistryLoad) -> Iterator[tuple[str, ...]]:
     """变动报告：每个变化的人一行（新登记、迁移、死亡、号码变更……），问题和待确认的人也在内。
+    经 `shouhu.web.exports` 导出（限量、水印、审计）。"""
+    return _report_rows(user, load)
 
-    CSV（带 BOM，Excel 直接打开）：省级名单的报告可达数百万行，XLSX 装不下也太慢。
-    """
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(REPORT_HEADER)
-    for row in _report_rows(user, load):
-        writer.writerow(row)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+def registry_report_parts(load: RegistryLoad) -> list[int]:
+    """变动报告分几部分下载（每部分 EXPORT_MAX_ROWS 行）。"""
+    total = PersonVersion.objects.filter(load=load).count() + load.issues.count()
+    total += load.pending.count()
+    return list(range(1, max(1, -(-total // EXPORT_MAX_ROWS)) + 1))
 
 
 def _report_rows(user: User, load: RegistryLoad) -> Iterator[tuple[str, ...]]:
@@ -202,10 +203,6 @@ def _report_rows(user: User, load: RegistryLoad) -> Iterator[tuple[str, ...]]:
             status.get(person.registry_status, ""),
             "",
         )
-
-
-def registry_report_filename(load: LoadSummary) -> str:
-    return f"户籍载入变动报告-{load.receipt}.csv"
 
 
 # ---------------------------------------------------------------- 一个人的户籍历史

@@ -12,7 +12,7 @@ urlpatterns = [
     path("loads/", views.registry_load_list_view, name="registry_load_list"),
     path("loads/<int:load_id>/", views.registry_load_detail_view, name="registry_load_detail"),
     path(
-        "loads/<int:load_id>/report.csv",
+        "loads/<int:load_id>/report.xlsx",
         views.registry_load_report_view,
         name="registry_load_report",
     ),

@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shouhu.core.catalog import catalog_load
@@ -27,13 +26,14 @@ from shouhu.web.audit.desk import person_access_report, report_since
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.determination.selectors import determination_view
+from shouhu.web.exports import Export, export_part, export_xlsx
 from shouhu.web.pages import page_number
 from shouhu.web.registry.duplicates import duplicate_pair, duplicate_pairs, merge_list
 from shouhu.web.registry.loads import (
+    REPORT_HEADER,
     registry_load_list,
     registry_load_report,
-    registry_load_report_csv,
-    registry_report_filename,
+    registry_load_report_rows,
 )
 from shouhu.web.registry.merge import person_merge, person_merge_undo
 from shouhu.web.registry.person_page import person_page
@@ -169,20 +169,14 @@ def registry_load_detail_view(request: HttpRequest, load_id: int) -> HttpRespons
 @login_required
 @require_GET
 def registry_load_report_view(request: HttpRequest, load_id: int) -> HttpResponse:
-    """变动报告下载（CSV）：导出记入审计（只有对象编号）。"""
+    """变动报告下载：经统一的导出出口（用途、限量分部分、水印、审计）。"""
     ctx = _load_context(request)
     load = access.access_registry_load(ctx, load_id)
-    data = registry_load_report_csv(user=_user(request), load=load)
-    audit_record(
-        ctx=ctx, action=Action.EXPORT, object_type=ObjectType.REGISTRY_LOAD, object_id=load.pk,
-        detail={"format": "csv", "bytes": len(data)},
-    )  # fmt: skip
-    summary = registry_load_report(user=_user(request), load=load, may_decide=False).load
-    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        True, registry_report_filename(summary)
-    )
-    return response
+    rows = registry_load_report_rows(user=_user(request), load=load)
+    receipt = load.submission.receipt_number
+    export = Export(f"户籍载入变动报告-{receipt}", REPORT_HEADER, rows, ObjectType.REGISTRY_LOAD,
+                    load.pk)  # fmt: skip
+    return export_xlsx(ctx=ctx, export=export, part=export_part(request.GET.get("part")))
 
 
 @login_required
