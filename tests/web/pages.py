@@ -119,6 +119,10 @@ class Objects:
         found = found or RegisterImport.objects.first()
         return found.pk if found else 1
 
+    def case(self) -> int:
+        case = access.cases_visible_to(self.user).first()
+        return case.pk if case else 1
+
     def item_code(self) -> str:
         if self.user.agency is None:
             return "none"
@@ -138,6 +142,7 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "job_id": Objects.job,
     "item_code": Objects.item_code,
     "import_id": Objects.register_import,
+    "case_id": Objects.case,
     "user_id": lambda objects: objects.user.pk,
     "agency_id": lambda objects: objects.user.agency_id or 1,
     "member_id": lambda objects: 1,

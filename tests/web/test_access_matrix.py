@@ -20,7 +20,7 @@ from django.test import Client
 
 from shouhu.web import access
 from shouhu.web.accounts.models import Agency, User
-from shouhu.web.cases.models import RegisterImport
+from shouhu.web.cases.models import Case, RegisterImport
 from shouhu.web.comparison.models import ComparisonRun, Finding
 from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.objections.models import Objection
@@ -59,6 +59,7 @@ OUT_OF_SCOPE: dict[str, Callable[[User], int | None]] = {
     "import_id": _outside(RegisterImport, access.register_imports_visible_to),
     "user_id": _outside(User, access.accounts_visible_to),
     "agency_id": _outside(Agency, access.agencies_administered_by),
+    "case_id": _outside(Case, access.cases_visible_to),
 }
 # Object kinds whose pages this test cannot yet place out of scope in the demo (none exist there).
 NOT_PLACED = {"member_id", "credential_id", "grant_id", "merge_id", "suppression_id", "job_id"}

@@ -60,6 +60,11 @@ class Case(models.Model):
     )
     close_reason_code = models.CharField("终止原因代码", max_length=40, blank=True)
     close_reason = models.TextField("终止理由（书面说明）", blank=True)
+    # 错误终止后重新纳入：此前的终止（日期、原因、理由）留在这里，重新纳入的理由也在
+    reopenings = models.JSONField(
+        "重新纳入记录", default=list, blank=True,
+        help_text='[{"closed_on", "close_reason_code", "close_reason", "reopened_on", "reason"}]',
+    )  # fmt: skip
     placement = models.CharField("安置方式", max_length=16, choices=Placement.choices, blank=True)
     # 台账上记载的月保障标准（分）；实际发放以补贴名册为准，这里只是开案时的记录
     monthly_amount_fen = models.PositiveIntegerField("月保障标准（分）", null=True, blank=True)

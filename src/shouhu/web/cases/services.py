@@ -146,6 +146,42 @@ def case_close(
     return locked
 
 
+def case_reopen(*, ctx: RequestContext, case: Case, reason: str) -> Case:
+    """错误终止的个案重新纳入保障（如模拟运行或错误关联导致的终止）：须书面说明理由；此前的
+    终止原样留在个案的重新纳入记录里，审计日志记下日期和原因代码。"""
+    text = written_reason(reason, what="重新纳入保障")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().filter(pk=case.pk).first()
+        if locked is None or locked.status != CaseStatus.CLOSED:
+            raise _conflict("该个案不是已终止状态，不能重新纳入。")
+        if Case.objects.filter(child_id=locked.child_id, status=CaseStatus.ACTIVE).exists():
+            raise _conflict(ALREADY_ACTIVE)
+        closure = {
+            "closed_on": locked.closed_on.isoformat() if locked.closed_on else "",
+            "close_reason_code": locked.close_reason_code,
+            "close_reason": locked.close_reason,
+            "reopened_on": timezone.localdate().isoformat(),
+            "reason": text,
+        }
+        locked.reopenings = [*locked.reopenings, closure]
+        locked.status = CaseStatus.ACTIVE
+        locked.closed_on, locked.closed_by = None, None
+        locked.close_reason_code, locked.close_reason = "", ""
+        locked.save(
+            update_fields=["reopenings", "status", "closed_on", "closed_by",
+                           "close_reason_code", "close_reason"]
+        )  # fmt: skip
+        audit_record(
+            ctx=ctx,
+            action=Action.UPDATE,
+            object_type=ObjectType.CASE,
+            object_id=locked.pk,
+            detail={"reopened": True, "closed_on": closure["closed_on"],
+                    "close_reason_code": closure["close_reason_code"], "reason_chars": len(text)},
+        )  # fmt: skip
+    return locked
+
+
 def case_change_category(
     *, ctx: RequestContext, case: Case, category: str, orphan_type: str = "", note: str = ""
 ) -> Case:

@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -16,6 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from shouhu.core.errors import DomainError
@@ -27,7 +30,13 @@ from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.comparison.export import ExportedTables, comparison_tables_get
 from shouhu.web.comparison.labels import reasons_with_labels
-from shouhu.web.comparison.models import ComparisonRun, Finding, FindingKind, RunStatus
+from shouhu.web.comparison.models import (
+    ComparisonRun,
+    Finding,
+    FindingKind,
+    FindingStatus,
+    RunStatus,
+)
 from shouhu.web.comparison.services import comparison_run_start
 from shouhu.web.registry.models import Division, Person
 
@@ -177,7 +186,76 @@ def findings_build(
                 link_confidence=_lowest_confidence(links),
             )
         )
+    for finding in findings:
+        finding.evidence_sha256 = evidence_hash(finding, result.params_version)
     return findings
+
+
+def evidence_hash(finding: Finding, params_version: str) -> str:
+    """一条发现所依据的证据：类型、结论、类别、原因代码、所用事实及其关联方式、规则参数版本。"""
+    body = {
+        "kind": finding.kind,
+        "decision": finding.decision,
+        "category": [finding.category, finding.orphan_type],
+        "reasons": sorted(str(r.get("code", "")) for r in finding.reasons),
+        "facts": sorted(finding.fact_ids),
+        "links": sorted((int(link["fact_id"]), str(link["method"])) for link in finding.links),
+        "params": params_version,
+    }
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _carry_key(finding: Finding) -> tuple[object, ...]:
+    if finding.person_id is not None:
+        return (finding.person_id, finding.kind)
+    return (None, finding.kind, tuple(sorted(finding.fact_ids)))
+
+
+def decisions_carry(run: ComparisonRun, findings: list[Finding]) -> int:
+    """上一次已办理的同一儿童、同一类型的发现：证据未变就沿用其决定，变了就重新待处理并指向它。
+
+    模拟运行不沿用（只供参考）。返回沿用的条数。
+    """
+    if run.simulation:
+        return 0
+    persons = {f.person_id for f in findings if f.person_id is not None}
+    facts = {fact for f in findings if f.person_id is None for fact in f.fact_ids}
+    decided = (
+        Finding.objects.filter(
+            Q(person_id__in=persons) | Q(person__isnull=True, kind=FindingKind.UNLINKED),
+            run__simulation=False,
+            status__in=[FindingStatus.CONFIRMED, FindingStatus.DISMISSED],
+        )
+        .exclude(run=run)
+        .order_by("-resolved_at", "-pk")
+    )
+    latest: dict[tuple[object, ...], Finding] = {}
+    for earlier in decided.iterator(chunk_size=2000):
+        if earlier.person_id is None and not facts.intersection(earlier.fact_ids):
+            continue
+        latest.setdefault(_carry_key(earlier), earlier)
+    carried = 0
+    for finding in findings:
+        earlier = latest.get(_carry_key(finding))
+        if earlier is None:
+            continue
+        if earlier.evidence_sha256 and earlier.evidence_sha256 == finding.evidence_sha256:
+            _carry(finding, earlier)
+            carried += 1
+        else:
+            finding.previous = earlier
+    return carried
+
+
+def _carry(finding: Finding, earlier: Finding) -> None:
+    finding.status = earlier.status
+    finding.resolved_by_id = earlier.resolved_by_id
+    finding.resolved_at = earlier.resolved_at
+    finding.resolution_code = earlier.resolution_code
+    finding.resolution_reason = earlier.resolution_reason
+    finding.outcome_case_id = earlier.outcome_case_id
+    finding.carried_from_id = earlier.carried_from_id or earlier.pk
 
 
 def _counts(findings: list[Finding], engine_counts: dict[str, int]) -> dict[str, int]:
@@ -204,6 +282,7 @@ def _findings_write(
         if locked.status == RunStatus.DONE:  # 另一次执行已经写完
             return
         Finding.objects.filter(run=locked).delete()
+        counts["carried"] = decisions_carry(locked, findings)
         Finding.objects.bulk_create(findings, batch_size=1000)
         ComparisonRun.objects.filter(pk=run.pk).update(
             status=RunStatus.DONE,

@@ -42,6 +42,8 @@ class ComparisonRun(models.Model):
     submission_ids = models.JSONField("所用报送批次", default=list, help_text="Submission ids")
     duration_ms = models.PositiveIntegerField("用时（毫秒）", null=True, blank=True)
     message = models.CharField("说明", max_length=200, blank=True, help_text="no personal data")
+    # 模拟：基准日在发起当天之后（或用拟议的规则参数）。发现只供参考，不能办理，不进队列和统计。
+    simulation = models.BooleanField("模拟运行", default=False)
 
     class Meta:
         verbose_name = "比对运行"
@@ -97,6 +99,17 @@ class Finding(models.Model):
         related_name="+",
         help_text="the case opened, changed or closed when the finding was confirmed",
     )
+    # 证据指纹：类型、结论、原因代码、所用事实及其关联方式、规则参数版本。与上一次已办理的发现
+    # 相同，则沿用那次的决定（carried_from）；不同，则重新待处理并指向上一次（previous）。
+    evidence_sha256 = models.CharField(max_length=64, blank=True)
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="the earlier finding whose decision holds, the evidence being unchanged",
+    )  # fmt: skip
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="the last decided finding for this child and kind, when the evidence changed",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = "比对发现"

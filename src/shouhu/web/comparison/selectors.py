@@ -71,6 +71,8 @@ class RunRow:
     counts: tuple[KindCount, ...]
     records: int | None
     linked: int | None
+    simulation: bool = False
+    carried: int = 0  # 沿用上一次决定的发现数
 
 
 def _seconds(millis: int | None) -> str:
@@ -100,6 +102,8 @@ def run_row(run: ComparisonRun) -> RunRow:
         counts=tuple(KindCount(k, label, int(counts.get(k, 0))) for k, label in KINDS),
         records=counts.get("records"),
         linked=counts.get("linked"),
+        simulation=run.simulation,
+        carried=int(counts.get("carried", 0)),
     )
 
 
@@ -292,6 +296,9 @@ class FindingPage:
     resolution_code: str
     resolution_reason: str
     outcome_case_pk: int | None
+    carried_from: str = ""  # “沿用 2026年11月5日 的决定”：证据未变
+    previous: str = ""  # 上一次的决定（证据已变，重新待处理）
+    changes: tuple[str, ...] = ()  # 上一次决定以来变了什么
 
 
 def _subjects(finding: Finding) -> dict[int, str]:
@@ -396,7 +403,44 @@ def finding_page(*, user: User, finding: Finding) -> FindingPage:
         resolution_code=reason_label(finding.resolution_code) if finding.resolution_code else "",
         resolution_reason=finding.resolution_reason,
         outcome_case_pk=finding.outcome_case_id,
+        carried_from=_decided_words(finding.carried_from) if finding.carried_from_id else "",
+        previous=_decided_words(finding.previous) if finding.previous_id else "",
+        changes=_changes_since(finding.previous, finding) if finding.previous_id else (),
     )
+
+
+def _decided_words(earlier: Finding | None) -> str:
+    if earlier is None or earlier.resolved_at is None:
+        return ""
+    when = timezone.localtime(earlier.resolved_at).date()
+    what = FindingStatus(earlier.status).label
+    who = _who(earlier.resolved_by)
+    return f"{when.year}年{when.month}月{when.day}日 {who} {what}：{earlier.resolution_reason}"
+
+
+def _changes_since(earlier: Finding | None, now: Finding) -> tuple[str, ...]:
+    """上一次决定以来，证据变了什么（说给经办人员听）。"""
+    if earlier is None:
+        return ()
+    out = []
+    added = set(now.fact_ids) - set(earlier.fact_ids)
+    gone = set(earlier.fact_ids) - set(now.fact_ids)
+    if added:
+        out.append(f"新增或更正的部门记录 {len(added)} 条")
+    if gone:
+        out.append(f"不再使用的记录 {len(gone)} 条（已被更正或撤回）")
+    if earlier.decision != now.decision or earlier.category != now.category:
+        out.append("认定结论或类别有变化")
+    before = {str(r.get("code")) for r in earlier.reasons}
+    after = {str(r.get("code")) for r in now.reasons}
+    if before != after:
+        out.append(
+            "认定理由有变化："
+            + "、".join(_reason_text(r) for r in now.reasons if str(r.get("code")) not in before)
+        )
+    if not out:
+        out.append("所依据记录的关联方式或规则参数有变化")
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- 页面上的小结
@@ -433,7 +477,9 @@ def run_status(*, run: ComparisonRun) -> dict[str, object]:
 def queue_run_selected(*, user: User, raw: str) -> ComparisonRun | None:
     """发现队列所看的运行：网址里指定的（须在用户可见范围内），否则最近的一次。"""
     runs = queue_runs(user=user).select_related("division", "started_by")
-    return runs.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else runs.first()
+    if raw.isdigit() and len(raw) < 19:
+        return runs.filter(pk=int(raw)).first()
+    return runs.filter(simulation=False).first()  # 默认看最近一次正式运行，模拟的要点名才看
 
 
 def exit_reason_codes(finding: Finding) -> list[str]:

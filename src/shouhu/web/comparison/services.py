@@ -36,6 +36,7 @@ from shouhu.web.registry.models import Division
 
 ENGINES = ("duckdb", "spark")
 ALREADY_RESOLVED = "该比对发现已处理过，请刷新后再看。"
+SIMULATION_NOT_ACTIONABLE = "这是模拟运行（基准日在发起当天之后）的发现，只供参考，不能据此办理。"
 
 
 # ---------------------------------------------------------------- 发起
@@ -64,7 +65,11 @@ def comparison_run_start(
             if pending is not None:
                 return pending
         run = ComparisonRun.objects.create(
-            as_of=as_of, division=division, started_by=ctx.user, settings={"engine": engine}
+            as_of=as_of,
+            division=division,
+            started_by=ctx.user,
+            settings={"engine": engine},
+            simulation=as_of > timezone.localdate(),
         )
         if background:
             run.job = job_enqueue(
@@ -76,7 +81,12 @@ def comparison_run_start(
             action=Action.CREATE,
             object_type=ObjectType.COMPARISON_RUN,
             object_id=run.pk,
-            detail={"division": division.code, "as_of": as_of.isoformat(), "engine": engine},
+            detail={
+                "division": division.code,
+                "as_of": as_of.isoformat(),
+                "engine": engine,
+                "simulation": run.simulation,
+            },
         )
     return run
 
@@ -91,12 +101,14 @@ def _conflict(message: str) -> DomainError:
 def _locked_open(finding: Finding) -> Finding:
     locked = (
         Finding.objects.select_for_update(of=("self",))
-        .select_related("person", "case")
+        .select_related("person", "case", "run")
         .filter(pk=finding.pk)
         .first()
     )
     if locked is None or locked.status != FindingStatus.OPEN:
         raise _conflict(ALREADY_RESOLVED)
+    if locked.run.simulation:
+        raise InvalidInput(SIMULATION_NOT_ACTIONABLE)
     return locked
 
 

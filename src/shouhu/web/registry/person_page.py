@@ -8,6 +8,7 @@ from datetime import date
 from django.utils import timezone
 
 from shouhu.core.policy.thresholds import ADULT_AGE
+from shouhu.core.policy.wording import date_text
 from shouhu.web import access
 from shouhu.web.access.disclosure import Disclosure
 from shouhu.web.accounts.models import User
@@ -48,6 +49,7 @@ class CaseSummary:
     opened_on: date
     closed_on: date | None
     close_reason: str
+    reopenings: tuple[str, ...] = ()  # “2026年3月1日终止（理由），2026年3月5日重新纳入：理由”
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,17 @@ def _case_summaries(user: User, person: Person) -> tuple[CaseSummary, ...]:
             opened_on=case.opened_on,
             closed_on=case.closed_on,
             close_reason=case.close_reason,
+            reopenings=tuple(_reopening_text(r) for r in case.reopenings),
         )
         for case in cases
+    )
+
+
+def _reopening_text(entry: dict[str, str]) -> str:
+    def day(raw: str) -> str:
+        return date_text(date.fromisoformat(raw)) if raw else "日期不详"
+
+    return (
+        f"{day(entry.get('closed_on', ''))}曾终止（{entry.get('close_reason', '')}），"
+        f"{day(entry.get('reopened_on', ''))}重新纳入：{entry.get('reason', '')}"
     )

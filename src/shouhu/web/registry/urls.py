@@ -7,6 +7,7 @@ urlpatterns = [
     path("<int:person_id>/", views.person_detail_view, name="person_detail"),
     path("<int:person_id>/accesses/", views.person_access_report_view, name="person_access_report"),
     path("duplicates/", views.duplicate_list_view, name="duplicate_list"),
+    path("cases/<int:case_id>/reopen/", views.case_reopen_view, name="case_reopen"),
     path("merge/<int:person_id>/<int:other_id>/", views.person_merge_view, name="person_merge"),
     path("merges/<int:merge_id>/undo/", views.person_merge_undo_view, name="person_merge_undo"),
     path("loads/", views.registry_load_list_view, name="registry_load_list"),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shouhu.core.catalog import catalog_load
-from shouhu.core.errors import InvalidInput
+from shouhu.core.errors import DomainError, InvalidInput
 from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, is_submitter, may
@@ -25,6 +25,7 @@ from shouhu.web.audit.context import RequestContext, request_context
 from shouhu.web.audit.desk import person_access_report, report_since
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
+from shouhu.web.cases.services import case_reopen
 from shouhu.web.determination.selectors import determination_view
 from shouhu.web.exports import Export, export_part, export_xlsx
 from shouhu.web.pages import page_number
@@ -272,3 +273,18 @@ def person_access_report_view(request: HttpRequest, person_id: int) -> HttpRespo
     context = {"report": report, "name": person.name, "person_id": person.pk, "today": today,
                "issuer": issuer}  # fmt: skip
     return render(request, "registry/access_report.html", context)
+
+
+@login_required
+@require_POST
+def case_reopen_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """错误终止的个案重新纳入保障（须写明理由）。"""
+    ctx = request_context(request, Purpose.CASE_WORK)
+    case = access.access_case(ctx, case_id, for_write=True)
+    try:
+        case_reopen(ctx=ctx, case=case, reason=request.POST.get("reason", ""))
+    except (InvalidInput, DomainError) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已重新纳入保障，此前的终止记录保留在个案中。")
+    return redirect("person_detail", person_id=case.child_id)
