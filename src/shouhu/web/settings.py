@@ -180,6 +180,8 @@ PACKAGE_TRUST_DIR = env("SHOUHU_PACKAGE_TRUST_DIR")
 # database (SHOUHU_AUDIT_WITNESS; put it on another disk or ship it). Both default to the data dir.
 AUDIT_KEY_FILE = Path(env("SHOUHU_AUDIT_KEY_FILE", str(DATA_DIR / "audit.keys")))
 AUDIT_WITNESS_FILE = Path(env("SHOUHU_AUDIT_WITNESS", str(DATA_DIR / "audit-witness.log")))
+# The day of the month each county's comparison runs by itself, after the departments' due day.
+MONTHLY_RUN_DAY = int(env("SHOUHU_MONTHLY_RUN_DAY", "6"))
 # Largest file a department may upload through the web page (SHOUHU_UPLOAD_MAX_MB).
 UPLOAD_MAX_BYTES = int(env("SHOUHU_UPLOAD_MAX_MB", "50")) * 1024 * 1024
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from shouhu.web.comparison.execute import comparison_run_execute, comparison_run_requeue
+from shouhu.web.comparison.services import comparison_runs_monthly
 from shouhu.web.jobs.models import Job
 from shouhu.web.jobs.registry import Progress
 from shouhu.web.jobs.services import MAX_ATTEMPTS
@@ -23,3 +24,10 @@ def handle_comparison_run(job: Job, progress: Progress) -> dict[str, Any]:
             comparison_run_requeue(run_id)
         raise
     return {"run_id": run.pk, "status": run.status, "counts": run.counts, "message": run.message}
+
+
+def handle_comparison_monthly(job: Job, progress: Progress) -> dict[str, Any]:
+    """每月的定时比对：每个有民政经办人员的县，以上月末为基准日各发起一次（已有的不重复）。"""
+    period = str(job.payload["period"])
+    runs = comparison_runs_monthly(period=period)
+    return {"period": period, "runs": runs, "message": f"已为 {len(runs)} 个县区发起比对"}

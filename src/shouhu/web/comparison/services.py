@@ -6,15 +6,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
+from shouhu.web.accounts.models import User
+from shouhu.web.accounts.permissions import Right, roles_with
 from shouhu.web.audit.context import RequestContext
-from shouhu.web.audit.models import Action, ObjectType
+from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.services import (
     case_change_category,
@@ -32,7 +34,7 @@ from shouhu.web.comparison.models import (
 from shouhu.web.comparison.selectors import exit_reason_codes
 from shouhu.web.jobs.registry import JobKind
 from shouhu.web.jobs.services import job_enqueue
-from shouhu.web.registry.models import Division
+from shouhu.web.registry.models import Division, DivisionLevel
 
 ENGINES = ("duckdb", "spark")
 ALREADY_RESOLVED = "该比对发现已处理过，请刷新后再看。"
@@ -210,3 +212,29 @@ def finding_dismiss(*, ctx: RequestContext, finding: Finding, reason: str) -> Fi
             detail={"resolution": "dismissed", "kind": locked.kind, "reason_chars": len(text)},
         )
     return locked
+
+
+def comparison_runs_monthly(*, period: str) -> list[int]:
+    """定时比对：period（YYYY-MM）这个月，为每个有在职民政经办人员的县区发起一次正式运行，
+    基准日为上月最后一天（部门按月报送的是上个月的数据）。同一县、同一基准日已有的不重复发起。"""
+    year, month = (int(part) for part in period.split("-"))
+    as_of = date(year, month, 1) - timedelta(days=1)
+    counties = _counties_with_caseworkers()
+    ctx = RequestContext(user=None, client_ip="", purpose=Purpose.COMPARISON)
+    started = []
+    for county in counties:
+        if ComparisonRun.objects.filter(division=county, as_of=as_of, simulation=False).exists():
+            continue
+        run = comparison_run_start(ctx=ctx, division=county, as_of=as_of)
+        started.append(run.pk)
+    return started
+
+
+def _counties_with_caseworkers() -> list[Division]:
+    paths = User.objects.filter(is_active=True, role__in=roles_with(Right.WRITE_CASES)).values_list(
+        "division__path", flat=True
+    )
+    codes = {code for path in paths for code in path.strip("/").split("/")}
+    return list(
+        Division.objects.filter(code__in=codes, level=DivisionLevel.COUNTY).order_by("code")
+    )

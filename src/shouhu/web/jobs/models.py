@@ -39,3 +39,18 @@ class Job(models.Model):
     class Meta:
         verbose_name = "后台任务"
         indexes = [models.Index(fields=["status", "id"])]
+
+
+class ScheduleRun(models.Model):
+    """A schedule enqueued for a period (e.g. the monthly comparison of 2026-12): at most once."""
+
+    name = models.CharField("计划", max_length=40)
+    period = models.CharField("期次", max_length=16)
+    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "定时任务记录"
+        constraints = [
+            models.UniqueConstraint(fields=["name", "period"], name="schedule_once_per_period")
+        ]

@@ -24,6 +24,7 @@ class JobKind(StrEnum):
     UPLOAD_STORE = "exchange.upload_store"
     COMPARISON_RUN = "comparison.run"
     AUDIT_VERIFY = "audit.verify"
+    COMPARISON_MONTHLY = "comparison.monthly"
 
 
 # 按名字查找处理函数（不从任务行导入任何东西）；这样 jobs 不必导入各个应用。
@@ -32,6 +33,7 @@ HANDLERS: dict[str, str] = {
     JobKind.UPLOAD_STORE: "shouhu.web.exchange.jobs.handle_upload_store",
     JobKind.COMPARISON_RUN: "shouhu.web.comparison.jobs.handle_comparison_run",
     JobKind.AUDIT_VERIFY: "shouhu.web.audit.jobs.handle_audit_verify",
+    JobKind.COMPARISON_MONTHLY: "shouhu.web.comparison.jobs.handle_comparison_monthly",
 }
 
 

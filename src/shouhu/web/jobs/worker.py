@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from typing import Any
 
 from django.db import close_old_connections, connection
@@ -24,6 +25,7 @@ from shouhu.web.jobs.services import (
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
+SCHEDULE_SECONDS = 60.0  # 每分钟看一次有没有到期的定时任务
 
 
 def worker_name() -> str:
@@ -58,7 +60,17 @@ def job_run_next(*, worker: str | None = None) -> bool:
 
 
 class Worker:
-    """A loop that runs jobs until stopped; woken at once when this process queues a job."""
+    """A loop that runs jobs until stopped; woken at once when this process queues a job; once a
+    minute it enqueues the schedules that have come due (`jobs.schedule`)."""
+
+    @staticmethod
+    def tick() -> None:
+        from shouhu.web.jobs.schedule import schedules_tick
+
+        try:
+            schedules_tick()
+        except Exception as exc:  # 定时任务出错不能让工作线程停下
+            logger.error("定时任务检查失败：%s", type(exc).__name__)
 
     def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
         self.poll_seconds = poll_seconds
@@ -68,8 +80,12 @@ class Worker:
 
     def run(self) -> None:
         name = worker_name()
+        next_tick = 0.0
         while not self.stop.is_set():
             close_old_connections()
+            if time.monotonic() >= next_tick:
+                next_tick = time.monotonic() + SCHEDULE_SECONDS
+                self.tick()
             try:
                 busy = job_run_next(worker=name)
             except Exception as exc:  # a database hiccup must not kill the worker

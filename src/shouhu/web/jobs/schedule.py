@@ -1,0 +1,66 @@
+"""The platform's one scheduler: recurring work enqueued as ordinary jobs, once per period, with
+no Redis and no cron — any worker's loop calls `schedules_tick`, and a unique row per (schedule,
+period) makes sure only one of them enqueues it (issue 13: each county's monthly run starts by
+itself after the departments' due day; reminders and production services add their schedules here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shouhu.web.jobs.models import ScheduleRun
+from shouhu.web.jobs.registry import JobKind
+from shouhu.web.jobs.services import job_enqueue
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    label: str
+    kind: str  # the job kind enqueued
+    period: Callable[[datetime], str | None]  # the period due at this local time, or None
+
+    def payload(self, period: str) -> dict[str, Any]:
+        return {"period": period}
+
+
+def monthly_after_due_day(now: datetime) -> str | None:
+    """每月：部门报送截止日（5日）之后的那一天（SHOUHU_MONTHLY_RUN_DAY，默认 6 日）凌晨 2 点起。"""
+    day = int(getattr(settings, "MONTHLY_RUN_DAY", 6))
+    if (now.day, now.hour) < (day, 2):
+        return None
+    return f"{now:%Y-%m}"
+
+
+SCHEDULES: tuple[Schedule, ...] = (
+    Schedule(
+        "comparison.monthly", "每月数据比对", JobKind.COMPARISON_MONTHLY, monthly_after_due_day
+    ),
+)
+
+
+def schedules_tick(now: datetime | None = None) -> list[str]:
+    """Enqueue every schedule due now and not yet enqueued for its period; return their names."""
+    local = timezone.localtime(now or timezone.now())
+    started = []
+    for schedule in SCHEDULES:
+        period = schedule.period(local)
+        if period is None or ScheduleRun.objects.filter(name=schedule.name, period=period).exists():
+            continue
+        try:
+            with transaction.atomic():
+                job = job_enqueue(
+                    kind=schedule.kind, payload=schedule.payload(period), created_by=None
+                )
+                ScheduleRun.objects.create(name=schedule.name, period=period, job=job)
+        except IntegrityError:  # 另一个进程刚刚排上了
+            continue
+        started.append(schedule.name)
+    return started
