@@ -27,6 +27,18 @@ def ui_nav(context: dict[str, Any]) -> Nav | None:
     return nav_for(user, getattr(match, "url_name", "") or "")
 
 
+@register.inclusion_tag("ui/_todo.html", takes_context=True)
+def todo_panel(context: dict[str, Any]) -> dict[str, Any]:
+    """登录用户的待办（`shouhu.web.todo`），放在各角色的首页上。"""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.is_authenticated:
+        return {"todo": []}
+    from shouhu.web.todo import todo_for
+
+    return {"todo": todo_for(user)}
+
+
 @register.filter
 def ymd(value: date | None) -> str:
     """2012年3月4日; an empty value shows as a dash."""

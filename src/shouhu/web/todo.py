@@ -1,0 +1,135 @@
+"""待办：每个角色登录后要做的事，由平台的状态算出，每一项链接到办理的地方。全平台只此一份机制。
+
+各个应用把自己的待办登记在 `PROVIDERS` 里（一个函数：用户 → 若干待办）；首页（统计概览、数据
+报送、审计台……）用 `todo_for(user)` 列出。待办只有数量和去处，不含个人信息；数量都经访问层
+按用户的辖区和角色算出。后续的提醒（邮件、站内消息）也从这里取。
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Final
+
+from django.urls import reverse
+from django.utils import timezone
+
+from shouhu.core.policy.dates import adult_cutoff
+from shouhu.web import access
+from shouhu.web.accounts.models import User
+from shouhu.web.accounts.permissions import Right, is_submitter, may
+from shouhu.web.exchange.acceptance import pending_for
+
+URGENT: Final = "urgent"
+NORMAL: Final = "normal"
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    label: str  # “比对发现待处理”
+    count: int
+    url: str
+    urgency: str = NORMAL  # urgent：逾期或会伤害儿童的（如待确认的移出、应退未退）
+    note: str = ""
+
+
+Provider = Callable[[User], list[TodoItem]]
+
+
+def _findings(user: User) -> list[TodoItem]:
+    if not may(user, Right.READ_FINDINGS):
+        return []
+    from shouhu.web.comparison.models import FindingStatus
+    from shouhu.web.comparison.selectors import queue_run_selected
+
+    run = queue_run_selected(user=user, raw="")
+    if run is None:
+        return []
+    waiting = access.findings_visible_to(user).filter(run=run, status=FindingStatus.OPEN)
+    exits = waiting.filter(kind="exit").count()
+    total = waiting.count()
+    url = f"{reverse('comparison_findings')}?run={run.pk}&status=open"
+    items = [TodoItem("比对发现待处理", total, url, URGENT if exits else NORMAL,
+                      f"其中应退未退 {exits} 条" if exits else "")]  # fmt: skip
+    return [item for item in items if item.count]
+
+
+def _registry(user: User) -> list[TodoItem]:
+    if not may(user, Right.WRITE_CASES):
+        return []
+    from shouhu.web.registry.models import LoadStatus
+
+    held = access.registry_loads_visible_to(user).filter(status=LoadStatus.HELD).count()
+    pending = pending_for(user).count()
+    return [
+        item
+        for item in (
+            TodoItem("户籍全量名单待确认移出人员", held, reverse("registry_load_list"), URGENT),
+            TodoItem("外地部门数据待接收", pending, reverse("exchange_acceptance")),
+        )
+        if item.count
+    ]
+
+
+def _turning_adult(user: User) -> list[TodoItem]:
+    """保障中的儿童 30 天内年满 18 周岁：提前安排终止或延续（在校的可按规定延续）。"""
+    if not may(user, Right.READ_PERSONS):
+        return []
+    today = timezone.localdate()
+    cases = access.cases_visible_to(user).filter(
+        status="active",
+        child__birth_date__gt=adult_cutoff(today),  # 今天还未成年
+        child__birth_date__lte=adult_cutoff(today + timedelta(days=30)),  # 30 天后已成年
+    )
+    count = cases.count()
+    url = reverse("person_list")
+    return [TodoItem("30 天内年满 18 周岁的保障儿童", count, url)] if count else []
+
+
+def _submitter(user: User) -> list[TodoItem]:
+    if not is_submitter(user):
+        return []
+    from shouhu.web.exchange.deadlines import ObligationStatus
+    from shouhu.web.exchange.selectors import submitter_home
+    from shouhu.web.objections.models import ObjectionStatus
+
+    assert user.agency is not None
+    home = submitter_home(agency=user.agency, today=timezone.localdate())
+    overdue = sum(1 for o in home.open if o.status == ObligationStatus.MISSING)
+    due = len(home.open) - overdue
+    objections = access.objections_visible_to(user).filter(status=ObjectionStatus.OPEN)
+    answer = objections.filter(agency_id=user.agency_id).count()
+    return [
+        item
+        for item in (
+            TodoItem("逾期未报送的数据项", overdue, reverse("exchange_home"), URGENT),
+            TodoItem("本月待报送的数据项", due, reverse("exchange_home")),
+            TodoItem("待答复的疑义", answer, reverse("objection_queue"), URGENT),
+        )
+        if item.count
+    ]
+
+
+def _auditor(user: User) -> list[TodoItem]:
+    if not may(user, Right.READ_AUDIT_LOG):
+        return []
+    from shouhu.web.audit.desk import latest_check
+
+    check = latest_check()
+    stale = check is None or check.at < timezone.now() - timedelta(days=7)
+    items = []
+    if check is not None and not check.ok:
+        items.append(TodoItem("审计日志校验未通过", 1, reverse("audit_desk"), URGENT))
+    elif stale:
+        items.append(TodoItem("审计日志超过 7 天未校验", 1, reverse("audit_desk")))
+    return items
+
+
+PROVIDERS: tuple[Provider, ...] = (_findings, _registry, _turning_adult, _submitter, _auditor)
+
+
+def todo_for(user: User) -> list[TodoItem]:
+    """这名用户现在要做的事，紧急的在前。"""
+    items = [item for provider in PROVIDERS for item in provider(user)]
+    return sorted(items, key=lambda item: item.urgency != URGENT)

@@ -1,0 +1,46 @@
+"""Every role's first page says what to do, computed from the platform's state."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from shouhu.web.todo import todo_for
+from tests.web import factories as f
+
+
+def test_a_caseworker_sees_children_turning_18_and_held_items(region, personas) -> None:
+    today = timezone.localdate()
+    soon = today.replace(year=today.year - 18) + timedelta(days=10)
+    child = f.person(region.village_a, name="赵将满", birth=soon)
+    f.case(child)
+    later = f.person(region.village_a, name="赵还早", birth=date(2015, 1, 1))
+    f.case(later)
+    items = {item.label: item for item in todo_for(personas.caseworker_a)}
+    assert items["30 天内年满 18 周岁的保障儿童"].count == 1
+    page = f.client_for(personas.caseworker_a).get("/").content.decode()
+    assert "待办" in page
+    assert "30 天内年满 18 周岁的保障儿童" in page
+    assert "30 天内年满 18 周岁的保障儿童" not in {i.label for i in todo_for(personas.caseworker_b)}
+
+
+def test_a_submitter_sees_objections_to_answer(region, personas) -> None:
+    from shouhu.web.audit.context import RequestContext
+    from shouhu.web.objections.services import objection_raise
+
+    _, father, _ = f.family(region.village_a)
+    court = personas.court_clerk_a.agency
+    fact = f.fact(father, court, "imprisoned", start=date(2024, 1, 1), end=date(2030, 1, 1))
+    ctx = RequestContext(user=personas.caseworker_a, client_ip="", purpose="case_work")
+    objection_raise(ctx=ctx, fact=fact, reason="刑期有误")
+    items = {item.label: item for item in todo_for(personas.court_clerk_a)}
+    assert items["待答复的疑义"].count == 1
+    assert (
+        "待答复的疑义" in f.client_for(personas.court_clerk_a).get("/submissions/").content.decode()
+    )
+
+
+def test_an_auditor_is_told_to_verify_the_log(region, personas) -> None:
+    items = todo_for(personas.auditor_city)
+    assert [i.label for i in items] == ["审计日志超过 7 天未校验"]
