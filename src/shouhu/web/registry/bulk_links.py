@@ -183,15 +183,14 @@ def absent_stage(cursor: Any, *, scope_path: str) -> tuple[int, int]:
              AND pk2 IS NOT NULL
            UNION SELECT pk FROM rb_change""",
     )
-    run(cursor, "CREATE INDEX rb_seen_pk ON rb_seen (pk)")
     in_scope = f"""FROM {P} p JOIN {DIV} d ON d.code = p.division_id
         WHERE d.path LIKE %s AND p.registry_status = '{status.REGISTERED}'"""
     pattern = scope_path + "%"
     registered = int(scalar(cursor, f"SELECT count(*) {in_scope}", [pattern]))
     run(
         cursor,
-        f"""CREATE TEMP TABLE rb_missing AS SELECT p.id {in_scope}
-            AND NOT EXISTS (SELECT 1 FROM rb_seen s WHERE s.pk = p.id)""",
+        f"""CREATE TEMP TABLE rb_missing AS SELECT id FROM (
+              SELECT p.id {in_scope} EXCEPT SELECT pk FROM rb_seen) x""",
         [pattern],
     )
     return registered, int(scalar(cursor, "SELECT count(*) FROM rb_missing"))
