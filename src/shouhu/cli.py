@@ -19,6 +19,7 @@ from shouhu.web.comparison.commands import compare_db
 from shouhu.web.exchange.commands import submission
 from shouhu.web.exchange.package_command import import_ as package_import
 from shouhu.web.jobs.commands import worker
+from shouhu.web.registry.commands import registry
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -134,6 +135,7 @@ main.add_command(agency)
 main.add_command(roster)
 main.add_command(division)
 main.add_command(submission)
+main.add_command(registry)
 main.add_command(worker)
 package.add_command(package_import)
 main.add_command(package)

@@ -1,0 +1,121 @@
+"""Benchmark: `shouhu registry load` (the bulk household-registry loader) at prefecture and
+province scale. See README.md for the rerun lines and the figures.
+
+    bench_load.py --db URL --setup FILE          # migrate, divisions of FILE, the police agency
+    bench_load.py --db URL --load FILE --period 2026-01 [--full]   # one load, in a subprocess
+    bench_load.py --delta FILE --rows N --out OUT                  # a delta: N rows moved
+
+Each load runs in its own subprocess; max_rss_mib is that process's peak (Python, DuckDB, Arrow
+batches, the database client); the database server's memory is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+
+def setup(path: Path) -> None:
+    from django.core.management import call_command
+
+    from shouhu.web.accounts.services import agency_create
+    from shouhu.web.registry.models import Division
+    from shouhu.web.registry.services import division_create
+
+    call_command("migrate", interactive=False, verbosity=0)
+    import duckdb
+
+    codes = [c for (c,) in duckdb.sql(f"SELECT DISTINCT division_code FROM '{path}'").fetchall()]
+    province = division_create(code="150000", name="内蒙古自治区", parent=None)
+    city = division_create(code="150800", name="巴彦淖尔市", parent=province)
+    county = division_create(code="150802", name="临河区", parent=city)
+    for code in sorted(codes):
+        parent = county
+        if len(code) == 12:
+            parent = Division.objects.filter(code=code[:9]).first() or division_create(
+                code=code[:9], name=f"乡{code[6:9]}", parent=county
+            )
+        if not Division.objects.filter(code=code).exists():
+            division_create(code=code, name=f"村{code[-3:]}", parent=parent)
+    agency_create(name="临河公安分局", agency_type="public_security", division=county)
+
+
+def load(path: Path, period: str, full: bool) -> dict[str, object]:
+    from shouhu.web.accounts.models import Agency
+    from shouhu.web.audit.context import RequestContext
+    from shouhu.web.audit.models import Purpose
+    from shouhu.web.registry.bulk import registry_bulk_load
+
+    agency = Agency.objects.get(division_id="150802", agency_type="public_security")
+    ctx = RequestContext(user=None, client_ip="cli", purpose=Purpose.SUBMISSION)
+    year, month = map(int, period.split("-"))
+    start = time.perf_counter()
+    result = registry_bulk_load(
+        ctx=ctx, agency=agency, period=date(year, month, 1), path=path, full_snapshot=full,
+        error_report=Path("/tmp/bench-registry-errors.csv"),
+        echo=lambda text: print(text, file=sys.stderr, flush=True),
+    )  # fmt: skip
+    wall = time.perf_counter() - start
+    counts = result.load.counts if result.load is not None else {}
+    return {
+        "rows": result.rows_total,
+        "accepted": result.rows_accepted,
+        "wall_s": round(wall, 1),
+        "cpu_s": round(time.process_time(), 1),
+        "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "steps_s": {k: round(v, 1) for k, v in result.timings.items()},
+        "counts": {k: v for k, v in counts.items() if not k.startswith("issue:")}
+        | {k: v for k, v in counts.items() if k.startswith("issue:")},
+        "status": result.load.status if result.load is not None else result.rejected_whole,
+    }
+
+
+def delta(path: Path, rows: int, out: Path) -> None:
+    """N persons of the snapshot moved to the county seat (a change each), as a delta file."""
+    import duckdb
+
+    duckdb.sql(
+        f"""COPY (SELECT id_number, name, gender, birth_date, '150802' AS division_code,
+              father_id_number, mother_id_number FROM '{path}' USING SAMPLE {rows} ROWS
+              (reservoir, 7)) TO '{out}' (FORMAT parquet)"""
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db")
+    parser.add_argument("--setup", type=Path)
+    parser.add_argument("--load", type=Path)
+    parser.add_argument("--period", default="2026-01")
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--child", action="store_true")
+    parser.add_argument("--delta", type=Path)
+    parser.add_argument("--rows", type=int, default=250_000)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    if args.delta:
+        delta(args.delta, args.rows, args.out)
+        return
+    os.environ["SHOUHU_DATABASE_URL"] = args.db
+    if args.load and not args.child:
+        command = [sys.executable, __file__, *sys.argv[1:], "--child"]
+        subprocess.run(command, check=True)
+        return
+    from shouhu.web import django_setup
+
+    django_setup()
+    if args.setup:
+        setup(args.setup)
+    if args.load:
+        print(json.dumps(load(args.load, args.period, args.full), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
