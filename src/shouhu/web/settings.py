@@ -177,6 +177,11 @@ PACKAGE_KEY_FILE = env("SHOUHU_PACKAGE_KEY_FILE")
 PACKAGE_TRUST_DIR = env("SHOUHU_PACKAGE_TRUST_DIR")
 # Largest file a department may upload through the web page (SHOUHU_UPLOAD_MAX_MB).
 UPLOAD_MAX_BYTES = int(env("SHOUHU_UPLOAD_MAX_MB", "50")) * 1024 * 1024
+# Whole source files kept to rebuild error reports (they hold every row, full IDs included) are
+# dropped after this many days (SHOUHU_SOURCE_RETENTION_DAYS; 0 = drop at the next purge).
+SOURCE_RETENTION_DAYS = int(env("SHOUHU_SOURCE_RETENTION_DAYS", "30"))
+# A CSRF refusal is audited like any other denied attempt.
+CSRF_FAILURE_VIEW = "shouhu.web.errors.csrf_failure"
 
 LOGGING = {
     "version": 1,
