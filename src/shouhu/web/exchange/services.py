@@ -535,6 +535,30 @@ def upload_store(
     return ingest
 
 
+UPLOAD_FAILED = (
+    "处理失败，文件已删除，未导入任何数据。请检查文件能否在 Excel 中正常打开后重新上传。"
+)
+
+
+def upload_fail(*, ctx: RequestContext, upload: Upload) -> None:
+    """后台任务最后一次尝试也失败了：文件不再留在平台上（安全测试 M2），记入审计。"""
+    upload.refresh_from_db(fields=["status"])
+    if upload.status not in (UploadStatus.RECEIVED, UploadStatus.CHECKED):
+        return
+    with transaction.atomic():
+        audit_record(
+            ctx=ctx,
+            action=Action.UPDATE,
+            object_type=ObjectType.UPLOAD,
+            object_id=upload.pk,
+            detail={"outcome": "failed"},
+        )
+        upload.status = UploadStatus.REJECTED
+        upload.summary = {"rejected_whole": f"文件「{upload.filename}」{UPLOAD_FAILED}"}
+        upload.content, upload.errors = b"", b""
+        upload.save(update_fields=["status", "summary", "content", "errors"])
+
+
 def _upload_close(
     ctx: RequestContext, upload: Upload, status: str, result: ReadResult | None
 ) -> None:
