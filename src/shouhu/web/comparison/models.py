@@ -42,6 +42,10 @@ class ComparisonRun(models.Model):
     submission_ids = models.JSONField("所用报送批次", default=list, help_text="Submission ids")
     duration_ms = models.PositiveIntegerField("用时（毫秒）", null=True, blank=True)
     message = models.CharField("说明", max_length=200, blank=True, help_text="no personal data")
+    # 谁在跑、最近一次报告进度的时刻：命令行进程被杀掉后，下次发起或 worker 例行清理时据此
+    # 把运行标为失败（comparison/stale.py），不会永远“运行中”。
+    worker = models.CharField("执行进程", max_length=80, blank=True, help_text="host:pid:start")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "比对运行"
