@@ -53,7 +53,8 @@ def test_error_report_with_control_characters_downloads_and_logs_no_name(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     result = ingest(courts.clerk_a, courts.a, court_item, control_csv(court_item), filename="c.csv")
-    assert result.submission is not None and result.rows_rejected == 1
+    assert result.submission is not None
+    assert result.rows_rejected == 1
     response = client_for(courts.clerk_a).get(
         f"/submissions/receipts/{result.submission.pk}/errors.xlsx"
     )
@@ -77,7 +78,8 @@ def test_cli_stores_a_file_with_control_characters_and_writes_its_report(
     again = cli(path, court_item)  # a duplicate run writes the report it did not have
 
     assert first.exit_code == 0, first.output
-    assert again.exit_code == 0 and "本次未重复导入" in again.output
+    assert again.exit_code == 0
+    assert "本次未重复导入" in again.output
     assert report.exists()
     assert "Traceback" not in first.output + again.output
     assert Submission.objects.count() == 1
@@ -98,7 +100,8 @@ def test_cli_exit_codes_for_bad_input(tmp_path, courts, court_item) -> None:
     )  # fmt: skip
 
     assert (refused.exit_code, nothing.exit_code, wrong_item.exit_code) == (2, 2, 2)
-    assert "整份拒收" in refused.output and "坏.xlsx" in refused.output
+    assert "整份拒收" in refused.output
+    assert "坏.xlsx" in refused.output
     assert "Traceback" not in refused.output + nothing.output + wrong_item.output
     assert Submission.objects.count() == 0
     assert "退出码" in CliRunner().invoke(main, ["submission", "import", "--help"]).output
@@ -150,9 +153,11 @@ def test_receipt_csv_escapes_a_file_name_that_is_a_formula(courts, court_item) -
     submission = ingest(courts.clerk_a, courts.a, court_item, data, filename=name).submission
     assert submission is not None
 
-    text = client_for(courts.clerk_a).get(
-        f"/submissions/receipts/{submission.pk}/receipt.csv"
-    ).content.decode("utf-8-sig")
+    text = (
+        client_for(courts.clerk_a)
+        .get(f"/submissions/receipts/{submission.pk}/receipt.csv")
+        .content.decode("utf-8-sig")
+    )
 
     rows = dict(csv.reader(io.StringIO(text)))
     assert rows["文件名"] == f"'{name}"
@@ -167,7 +172,8 @@ def test_source_files_are_purged_after_the_retention_period(courts, court_item, 
     later[1]["effective_date"] = "明天"
     old = ingest(courts.clerk_a, courts.a, court_item, xlsx_of(court_item, rows)).submission
     new = ingest(courts.clerk_a, courts.a, court_item, xlsx_of(court_item, later)).submission
-    assert old is not None and new is not None
+    assert old is not None
+    assert new is not None
     Submission.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(days=31))
 
     first = sources_purge()
