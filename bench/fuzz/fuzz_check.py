@@ -51,7 +51,7 @@ def changes(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
 def reason_of(message: str, filename: str) -> str:
     """整份拒收的原因，去掉文件名，取第一个分句：便于按原因计数。"""
     text = message.replace(f"文件「{filename}」", "").replace(filename, "")
-    return re.split(r"[，。；：（]", text.strip(), maxsplit=1)[0][:30] or "（空）"
+    return re.split(r"[，。；（]", text.strip(), maxsplit=1)[0][:30] or "（空）"
 
 
 class LogTrap(logging.Handler):
