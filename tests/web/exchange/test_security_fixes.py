@@ -107,16 +107,21 @@ def test_cli_exit_codes_for_bad_input(tmp_path, courts, court_item) -> None:
     assert "退出码" in CliRunner().invoke(main, ["submission", "import", "--help"]).output
 
 
-def test_corrupt_xlsx_upload_is_rejected_and_its_bytes_dropped(courts, court_item) -> None:
+def upload_and_check(courts, court_item, filename: str, data: bytes) -> None:
+    """Upload on the web page's path ("校验并预览") and run the queued jobs."""
     upload_create(
         ctx=ctx_for(courts.clerk_a),
         agency=courts.a,
         item_code=court_item.code,
         period=timezone.localdate().replace(day=1),
-        filename="坏.xlsx",
-        data=corrupt_xlsx(court_item),
+        filename=filename,
+        data=data,
     )
     run_jobs()
+
+
+def test_corrupt_xlsx_upload_is_rejected_and_its_bytes_dropped(courts, court_item) -> None:
+    upload_and_check(courts, court_item, "坏.xlsx", corrupt_xlsx(court_item))
 
     upload = Upload.objects.get()
     assert upload.status == UploadStatus.REJECTED
@@ -130,15 +135,7 @@ def test_upload_whose_job_fails_for_good_loses_its_bytes(courts, court_item, mon
         raise RuntimeError(f"cell value {NAME}")
 
     monkeypatch.setattr("shouhu.web.exchange.jobs.read_table", broken)
-    upload_create(
-        ctx=ctx_for(courts.clerk_a),
-        agency=courts.a,
-        item_code=court_item.code,
-        period=timezone.localdate().replace(day=1),
-        filename="a.csv",
-        data=csv_of(court_item, judgment_rows(court_item, 1)),
-    )
-    run_jobs()
+    upload_and_check(courts, court_item, "a.csv", csv_of(court_item, judgment_rows(court_item, 1)))
 
     upload = Upload.objects.get()
     assert Job.objects.get().status == JobStatus.FAILED
