@@ -85,6 +85,23 @@ def test_cli_stores_a_file_with_control_characters_and_writes_its_report(
     assert Submission.objects.count() == 1
 
 
+def test_cli_exits_0_when_stored_even_if_the_report_cannot_be_written(
+    tmp_path, courts, court_item, monkeypatch
+) -> None:
+    def broken(**kwargs: object) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("shouhu.web.exchange.selectors.submission_error_report", broken)
+    path = tmp_path / "c.csv"
+    path.write_bytes(control_csv(court_item))
+
+    result = cli(path, court_item)
+
+    assert result.exit_code == 0
+    assert "数据已入库，但错误报告未能写入" in result.output
+    assert Submission.objects.count() == 1
+
+
 def test_cli_exit_codes_for_bad_input(tmp_path, courts, court_item) -> None:
     corrupt = tmp_path / "坏.xlsx"
     corrupt.write_bytes(corrupt_xlsx(court_item))

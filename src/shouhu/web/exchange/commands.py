@@ -171,11 +171,10 @@ def _write_error_report(submission: Any, file: Path) -> None:
     target = file.with_name(error_report_filename(file.name))
     try:
         target.write_bytes(submission_error_report(submission=submission))
-    except OSError as exc:
+    except Exception as exc:  # 已入库：不能因报告失败而报错退出（消息里可能有单元格内容，不打印）
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         click.echo(
-            f"数据已入库，但错误报告无法写入 {target}（{exc.strerror or type(exc).__name__}）；"
-            "可在网页的回执页下载。",
-            err=True,
+            f"数据已入库，但错误报告未能写入 {target}（{why}）；可在网页的回执页下载。", err=True
         )
         return
     click.echo(f"错误报告：{target}（{submission.error_count} 处错误）")
