@@ -8,12 +8,15 @@ from collections.abc import Callable
 from types import TracebackType
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from shouhu.core.errors import DomainError, ErrorCode
 
 logger = logging.getLogger(__name__)
+# Exceptions Django itself turns into 4xx answers (not program errors).
+DJANGO_ANSWERS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation)
 INTERNAL_MESSAGE = "服务器内部错误，请稍后重试；如仍出错请联系管理员。"
 
 STATUS = {
@@ -51,8 +54,8 @@ class DomainErrorMiddleware:
     def unexpected(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         """程序错误：日志只记异常类型和出错位置。异常消息可能带着单元格里的姓名、身份证号
         （安全测试 M1），Django 默认的日志会把它连同回溯写进服务器日志。"""
-        if settings.DEBUG:
-            return None  # 开发时要看完整的调试页
+        if settings.DEBUG or isinstance(exception, DJANGO_ANSWERS):
+            return None  # 开发时要看完整的调试页；404、403、400 由 Django 照常答复
         logger.error(
             "未处理的异常 %s（%s %s）\n%s",
             type(exception).__name__,
