@@ -184,6 +184,11 @@ AUDIT_WITNESS_FILE = Path(env("SHOUHU_AUDIT_WITNESS", str(DATA_DIR / "audit-witn
 MONTHLY_RUN_DAY = int(env("SHOUHU_MONTHLY_RUN_DAY", "6"))
 # Largest file a department may upload through the web page (SHOUHU_UPLOAD_MAX_MB).
 UPLOAD_MAX_BYTES = int(env("SHOUHU_UPLOAD_MAX_MB", "50")) * 1024 * 1024
+# Whole source files kept to rebuild error reports (they hold every row, full IDs included) are
+# dropped after this many days (SHOUHU_SOURCE_RETENTION_DAYS; 0 = drop at the next purge).
+SOURCE_RETENTION_DAYS = int(env("SHOUHU_SOURCE_RETENTION_DAYS", "30"))
+# A CSRF refusal is audited like any other denied attempt.
+CSRF_FAILURE_VIEW = "shouhu.web.errors.csrf_failure"
 
 LOGGING = {
     "version": 1,

@@ -161,3 +161,16 @@ def test_every_kind_of_damage_from_the_issue_gets_a_message() -> None:
         assert_safe(result, f"{name}.xlsx")
         assert result.records == [], name
         assert result.rejected_whole or result.errors, name
+
+
+def test_a_zip_directory_with_an_impossible_version_is_refused_as_corrupt() -> None:
+    """Found by the corpus (bit flip in the central directory): zipfile raises
+    NotImplementedError("zip file version 14.8"), which was an internal error."""
+    data = bytearray(xlsx_bytes([list(ITEM.headers), row_list(ITEM, GOOD_ROWS[0])]))
+    directory = data.rfind(b"PK\x01\x02")
+    data[directory + 6] = 148  # "version needed to extract" of the last entry
+
+    result = read_table(bytes(data), filename="a.xlsx", item=ITEM)
+
+    assert result.rejected_whole is not None
+    assert "压缩包已损坏" in result.rejected_whole

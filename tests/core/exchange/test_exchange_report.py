@@ -118,3 +118,37 @@ def test_report_never_turns_cell_text_into_formulas(court: DataItem) -> None:
     sheet = openpyxl.load_workbook(io.BytesIO(report))["错误数据"]
     headers = [c.value for c in sheet[1]]
     assert sheet.cell(row=2, column=headers.index("性别") + 1).value == row["gender"]
+
+
+def test_report_survives_control_characters_and_keeps_formulas_inert(court: DataItem) -> None:
+    rows = [valid_row(court, 0), {**valid_row(court, 1), "name": "王\x07明", "effective_date": "x"}]
+    rows[1]["case_number"] = "=HYPERLINK(1)"
+    data = item_csv(court, rows)
+    result = read_table(data, filename="c\x1b.csv", item=court)
+
+    report = openpyxl.load_workbook(
+        io.BytesIO(error_report_xlsx(data, "c.csv", court, result.errors))
+    )
+
+    cells = {c.value: c for row in report["错误数据"].iter_rows() for c in row}
+    assert "王␇明" in cells
+    assert cells["=HYPERLINK(1)"].data_type == "s"
+    assert cells["=HYPERLINK(1)"].quotePrefix
+    assert any("␛" in str(c.value) for row in report["错误清单"].iter_rows() for c in row)
+
+
+def test_report_of_a_corrupt_workbook_still_lists_the_errors(court: DataItem) -> None:
+    data = filled_template(court, bad_rows(court))
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    broken = bytearray(data)
+    for i in range(start + 8, start + 40):
+        broken[i] ^= 0x5A
+    errors = read_table(data, filename="法院.xlsx", item=court).errors
+
+    report = openpyxl.load_workbook(
+        io.BytesIO(error_report_xlsx(bytes(broken), "法院.xlsx", court, errors))
+    )
+
+    assert report["错误数据"]["A1"].value.startswith("原文件无法读取")
+    assert report["错误清单"].max_row == len(errors) + 1

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Final
@@ -22,6 +23,7 @@ from shouhu.core.catalog import DataItem
 from shouhu.core.exchange.headers import HeaderMismatch
 from shouhu.core.exchange.reader import open_table
 from shouhu.core.exchange.results import CellError, ReadLimits
+from shouhu.core.exchange.safe_cells import cell_formula_like, cell_printable
 from shouhu.core.exchange.table import Unreadable, row_is_blank
 from shouhu.core.exchange.values import cell_text
 
@@ -30,6 +32,8 @@ ERROR_FONT: Final = Font(color="9C0006")
 DATA_SHEET: Final = "错误数据"
 LIST_SHEET: Final = "错误清单"
 LEAD_COLUMNS: Final = ("原行号", "错误说明")
+UNREADABLE_SOURCE: Final = "原文件无法读取，请看“错误清单”"
+logger = logging.getLogger(__name__)
 
 
 def error_report_xlsx(
@@ -52,7 +56,10 @@ def error_report_xlsx(
         header, rows = source_rows(data, filename, item, limits or ReadLimits(), set(by_row))
         write_rejected_rows(sheet, header, rows, by_row)
     except (Unreadable, HeaderMismatch):
-        sheet.cell(row=1, column=1, value="原文件无法读取，请看“错误清单”")
+        sheet.cell(row=1, column=1, value=UNREADABLE_SOURCE)
+    except Exception as exc:  # 原文件坏到读取器之外（如压缩流损坏）：仍给出错误清单，不报 500
+        logger.error("错误报告读取原文件失败：%s", type(exc).__name__)
+        sheet.cell(row=1, column=1, value=UNREADABLE_SOURCE)
     write_error_list(workbook.create_sheet(LIST_SHEET), errors)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -91,7 +98,7 @@ def write_rejected_rows(
     for out_row, number in enumerate(sorted(rows), start=2):
         cells = rows[number]
         sheet.cell(row=out_row, column=1, value=str(number))
-        note = sheet.cell(row=out_row, column=2, value="\n".join(e.message for e in by_row[number]))
+        note = text_cell(sheet, out_row, 2, "\n".join(e.message for e in by_row[number]))
         note.alignment = Alignment(wrap_text=True, vertical="top")
         for index in range(len(header)):
             text = cell_text(cells[index]) if index < len(cells) else ""
@@ -105,10 +112,14 @@ def write_rejected_rows(
 
 
 def text_cell(sheet: Worksheet, row: int, column: int, text: str) -> Cell:
-    """写入文本单元格。以“=”开头的内容也按文本保存：报告里绝不能出现会执行的公式。"""
-    cell = sheet.cell(row=row, column=column, value=text)
+    """写入文本单元格。以“=”开头的内容也按文本保存（并标 quotePrefix）：报告里绝不能出现会
+    执行的公式；控制字符换成看得见的符号，否则 openpyxl 拒绝保存（safe_cells）。"""
+    value = cell_printable(text)
+    cell = sheet.cell(row=row, column=column, value=value)
     cell.data_type = "s"
     cell.number_format = "@"
+    if cell_formula_like(value):
+        cell.quotePrefix = True
     return cell
 
 
@@ -116,6 +127,7 @@ def mark(cell: Cell, message: str) -> None:
     cell.fill = ERROR_FILL
     cell.font = ERROR_FONT
     existing = cell.comment
+    message = cell_printable(message)
     text = f"{existing.text}\n{message}" if existing is not None else message
     cell.comment = Comment(text, "守护", width=300, height=120)
 

@@ -55,7 +55,8 @@ def check_zip(data: bytes, limits: ReadLimits) -> zipfile.ZipFile | None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        # NotImplementedError：目录里的版本号或压缩方式被改坏（“zip file version 14.8”）
         raise Unreadable("不是有效的 Excel 文件（压缩包已损坏）") from None
     if sum(info.file_size for info in infos) > limits.max_unzipped_bytes:
         raise Unreadable("解压后过大，不像正常的报送文件，请检查后重新导出")

@@ -12,7 +12,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from shouhu.core.exchange.results import ReadLimits
 from shouhu.core.exchange.table import (
@@ -144,19 +144,30 @@ def read_with_openpyxl(
     flags = CellFlags()
 
     def rows() -> Iterator[tuple[int, list[object]]]:
-        for number, cells in enumerate(sheets[0].iter_rows(), start=1):
-            values: list[object] = []
-            for col, cell in enumerate(cells):
-                if getattr(cell, "data_type", None) == "f":
-                    flags.add(number, col, FORMULA_PROBLEM)
-                    values.append("")
-                else:
-                    values.append(getattr(cell, "value", None))
-            if len(values) > limits.max_columns:
-                raise Unreadable(f"的列数超过{limits.max_columns}列，请只保留模板中的列")
-            yield number, values
+        try:
+            yield from _openpyxl_rows(sheets[0], flags, limits)
+        except Unreadable:
+            raise
+        except Exception:  # 只读模式边读边解析：XML 坏在中间（ParseError 等）也是坏文件
+            raise Unreadable("无法读取：不是有效的 Excel 文件或已损坏") from None
 
     iterator = rows()
     header_row, header = first_nonblank(iterator)
     height = (sheets[0].max_row or header_row) - header_row
     return Table(header_row=header_row, header=header, rows=iterator, height=height, flags=flags)
+
+
+def _openpyxl_rows(
+    sheet: Any, flags: CellFlags, limits: ReadLimits
+) -> Iterator[tuple[int, list[object]]]:
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        values: list[object] = []
+        for col, cell in enumerate(cells):
+            if getattr(cell, "data_type", None) == "f":
+                flags.add(number, col, FORMULA_PROBLEM)
+                values.append("")
+            else:
+                values.append(getattr(cell, "value", None))
+        if len(values) > limits.max_columns:
+            raise Unreadable(f"的列数超过{limits.max_columns}列，请只保留模板中的列")
+        yield number, values

@@ -83,6 +83,7 @@ class ObjectType(models.TextChoices):
     USER = "user", "用户"
     GRANT = "grant", "共享授权"
     DEMO = "demo", "演示数据"
+    REQUEST = "request", "网页请求"  # CSRF 等在视图之前就被拒绝的请求
 
 
 class AuditEntry(models.Model):

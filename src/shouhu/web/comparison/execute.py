@@ -38,6 +38,7 @@ from shouhu.web.comparison.models import (
     RunStatus,
 )
 from shouhu.web.comparison.services import comparison_run_start
+from shouhu.web.comparison.stale import process_id
 from shouhu.web.registry.models import Division, Person
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,9 @@ def _progress_to(run: ComparisonRun, outer: Progress | None) -> Progress:
         if [percent, message] == last:
             return
         last[:] = [percent, message]
-        ComparisonRun.objects.filter(pk=run.pk).update(progress=percent, message=message[:200])
+        ComparisonRun.objects.filter(pk=run.pk).update(
+            progress=percent, message=message[:200], heartbeat_at=timezone.now()
+        )
         if outer is not None:
             outer(percent, message)
 
@@ -93,7 +96,11 @@ def comparison_run_execute(run_id: int, *, progress: Progress | None = None) -> 
         return run
     report = _progress_to(run, progress)
     ComparisonRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.RUNNING, started_at=run.started_at or timezone.now(), finished_at=None
+        status=RunStatus.RUNNING,
+        started_at=run.started_at or timezone.now(),
+        finished_at=None,
+        worker=process_id(),
+        heartbeat_at=timezone.now(),
     )
     began = time.monotonic()
     try:

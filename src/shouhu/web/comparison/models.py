@@ -44,6 +44,10 @@ class ComparisonRun(models.Model):
     message = models.CharField("说明", max_length=200, blank=True, help_text="no personal data")
     # 模拟：基准日在发起当天之后（或用拟议的规则参数）。发现只供参考，不能办理，不进队列和统计。
     simulation = models.BooleanField("模拟运行", default=False)
+    # 谁在跑、最近一次报告进度的时刻：命令行进程被杀掉后，下次发起或 worker 例行清理时据此
+    # 把运行标为失败（comparison/stale.py），不会永远“运行中”。
+    worker = models.CharField("执行进程", max_length=80, blank=True, help_text="host:pid:start")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "比对运行"

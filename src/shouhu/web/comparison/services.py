@@ -32,6 +32,7 @@ from shouhu.web.comparison.models import (
     RunStatus,
 )
 from shouhu.web.comparison.selectors import exit_reason_codes
+from shouhu.web.comparison.stale import comparison_runs_stale_fail
 from shouhu.web.jobs.registry import JobKind
 from shouhu.web.jobs.services import job_enqueue
 from shouhu.web.registry.models import Division, DivisionLevel
@@ -59,6 +60,7 @@ def comparison_run_start(
     """
     if engine not in ENGINES:
         raise InvalidInput(f"比对引擎应为 {' / '.join(ENGINES)}。")
+    comparison_runs_stale_fail()  # 被杀掉的命令行运行不能一直挡着新的运行
     with transaction.atomic():
         if background:
             pending = ComparisonRun.objects.filter(

@@ -13,9 +13,10 @@ from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Purpose
 from shouhu.web.exchange.items import item_for_agency
 from shouhu.web.exchange.models import Upload, UploadStatus
-from shouhu.web.exchange.services import READ_SHARE, upload_check_save, upload_store
+from shouhu.web.exchange.services import READ_SHARE, upload_check_save, upload_fail, upload_store
 from shouhu.web.jobs.models import Job
-from shouhu.web.jobs.registry import Progress
+from shouhu.web.jobs.registry import Handler, Progress
+from shouhu.web.jobs.services import MAX_ATTEMPTS
 
 CHECKING = "正在校验"
 STORING = "正在入库"
@@ -36,6 +37,22 @@ def _outcome(upload: Upload) -> dict[str, Any]:
     return {"upload_id": upload.pk, "submission_id": upload.submission_id, "status": upload.status}
 
 
+def _failing_for_good(handler: Handler) -> Handler:
+    """任务最后一次尝试抛异常时，先把上传文件删掉、标为处理失败，再交给任务机制记失败。"""
+
+    def run(job: Job, progress: Progress) -> dict[str, Any]:
+        try:
+            return handler(job, progress)
+        except Exception:
+            if job.attempts >= MAX_ATTEMPTS:
+                upload = _upload(job)
+                upload_fail(ctx=_ctx(upload), upload=upload)
+            raise
+
+    return run
+
+
+@_failing_for_good
 def handle_upload_check(job: Job, progress: Progress) -> dict[str, Any]:
     upload = _upload(job)
     if upload.status != UploadStatus.RECEIVED:
@@ -54,6 +71,7 @@ def handle_upload_check(job: Job, progress: Progress) -> dict[str, Any]:
     return _outcome(upload)
 
 
+@_failing_for_good
 def handle_upload_store(job: Job, progress: Progress) -> dict[str, Any]:
     upload = _upload(job)
     if upload.status not in (UploadStatus.RECEIVED, UploadStatus.CHECKED):

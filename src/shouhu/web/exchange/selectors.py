@@ -21,6 +21,7 @@ from django.utils import timezone
 from shouhu.core.catalog import DataItem
 from shouhu.core.errors import NotFound
 from shouhu.core.exchange import CellError
+from shouhu.core.exchange.safe_cells import csv_row
 from shouhu.web.access.exchange import NOT_FOUND_UPLOAD
 from shouhu.web.accounts.models import Agency, AgencyType
 from shouhu.web.exchange.deadlines import (
@@ -180,7 +181,7 @@ def receipt_csv(receipt: Receipt) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["项目", "内容"])
     for label, key in RECEIPT_CSV_ROWS:
-        writer.writerow([label, data[key]])
+        writer.writerow(csv_row([label, data[key]]))  # 文件名等可能以 = 开头（安全测试 L1）
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -237,7 +238,9 @@ def upload_error_report(*, upload: Upload) -> bytes:
 
 
 def error_report_filename(filename: str) -> str:
+    """下载或写盘用的文件名：控制字符（含换行）换成“_”，否则响应头写不出来。"""
     stem = filename.rsplit(".", 1)[0] if filename else "报送"
+    stem = "".join("_" if ord(ch) < 32 or ord(ch) == 127 else ch for ch in stem)
     return f"{stem}-错误报告.xlsx"
 
 

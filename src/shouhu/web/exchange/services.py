@@ -542,10 +542,29 @@ def upload_store(
     return ingest
 
 
+UPLOAD_FAILED = (
+    "处理失败，文件已删除，未导入任何数据。请检查文件能否在 Excel 中正常打开后重新上传。"
+)
+
+
+def upload_fail(*, ctx: RequestContext, upload: Upload) -> None:
+    """后台任务最后一次尝试也失败了：文件不再留在平台上（安全测试 M2），记入审计。"""
+    upload.refresh_from_db(fields=["status"])
+    if upload.status in (UploadStatus.RECEIVED, UploadStatus.CHECKED):
+        message = f"文件「{upload.filename}」{UPLOAD_FAILED}"
+        _upload_close(ctx, upload, UploadStatus.REJECTED, None, failed=message)
+
+
 def _upload_close(
-    ctx: RequestContext, upload: Upload, status: str, result: ReadResult | None
+    ctx: RequestContext,
+    upload: Upload,
+    status: str,
+    result: ReadResult | None,
+    *,
+    failed: str = "",
 ) -> None:
-    """Drop the file's bytes: only the outcome (and the audit entry) stays."""
+    """Drop the file's bytes: only the outcome (and the audit entry) stays. `failed` is the
+    message of an upload whose job failed for good (audited as outcome "failed")."""
     with transaction.atomic():
         if result is not None:
             _audit_rejected(ctx, upload.agency, upload.item_code, upload.period, "upload", result)
@@ -555,10 +574,11 @@ def _upload_close(
                 action=Action.UPDATE,
                 object_type=ObjectType.UPLOAD,
                 object_id=upload.pk,
-                detail={"outcome": status},
+                detail={"outcome": "failed" if failed else status},
             )
         upload.status = status
-        upload.summary = {"rejected_whole": result.rejected_whole} if result else {}
+        shown = result.rejected_whole if result else failed
+        upload.summary = {"rejected_whole": shown} if shown else {}
         upload.content, upload.errors = b"", b""
         upload.save(update_fields=["status", "summary", "content", "errors"])
 

@@ -37,6 +37,13 @@ HANDLERS: dict[str, str] = {
 }
 
 
+# 例行清理：worker 启动时和之后每小时做一次（不必另配定时任务）。每项可重复执行。
+HOUSEKEEPING: tuple[str, ...] = (
+    "shouhu.web.exchange.retention.retention_purge",
+    "shouhu.web.comparison.stale.comparison_runs_stale_fail",
+)
+
+
 def handler_for(kind: str) -> Handler:
     handler: Handler = import_string(HANDLERS[kind])
     return handler

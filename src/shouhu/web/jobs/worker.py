@@ -11,9 +11,10 @@ import time
 from typing import Any
 
 from django.db import close_old_connections, connection
+from django.utils.module_loading import import_string
 
 from shouhu.web.jobs.models import Job
-from shouhu.web.jobs.registry import HANDLERS, handler_for
+from shouhu.web.jobs.registry import HANDLERS, HOUSEKEEPING, handler_for
 from shouhu.web.jobs.services import (
     job_claim,
     job_fail,
@@ -26,6 +27,7 @@ from shouhu.web.jobs.services import (
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
 SCHEDULE_SECONDS = 60.0  # 每分钟看一次有没有到期的定时任务
+HOUSEKEEPING_SECONDS = 3600.0
 
 
 def worker_name() -> str:
@@ -48,6 +50,15 @@ def job_run(job: Job) -> None:
         job_fail(job=job)
         return
     job_finish(job=job, result=result, message=str(result.get("message", "")))
+
+
+def housekeeping_run() -> None:
+    """例行清理（过期原文件、无人确认的上传、进程已不在的比对运行）；一项出错不影响其他项。"""
+    for path in HOUSEKEEPING:
+        try:
+            import_string(path)()
+        except Exception as exc:
+            logger.error("例行清理 %s 失败：%s", path.rsplit(".", 1)[-1], type(exc).__name__)
 
 
 def job_run_next(*, worker: str | None = None) -> bool:
@@ -80,12 +91,15 @@ class Worker:
 
     def run(self) -> None:
         name = worker_name()
-        next_tick = 0.0
+        next_tick = next_housekeeping = 0.0
         while not self.stop.is_set():
             close_old_connections()
             if time.monotonic() >= next_tick:
                 next_tick = time.monotonic() + SCHEDULE_SECONDS
                 self.tick()
+            if time.monotonic() >= next_housekeeping:
+                housekeeping_run()
+                next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
             try:
                 busy = job_run_next(worker=name)
             except Exception as exc:  # a database hiccup must not kill the worker
