@@ -21,6 +21,7 @@ from shouhu.web.accounts.models import User
 from shouhu.web.accounts.second_factor import (
     provisioning_uri,
     qr_svg,
+    recovery_codes_left,
     second_factor_begin,
     second_factor_confirm,
     second_factor_enrolled,
@@ -96,6 +97,8 @@ def _pending(request: HttpRequest) -> tuple[User | None, str]:
 
 
 def _start_over(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:  # 已登录（书签、后退键）：直接去首页
+        return redirect(landing_url_name(_user(request)))
     request.session.pop(PENDING, None)
     messages.info(request, "请重新输入用户名和密码。")
     return redirect("login")
@@ -169,4 +172,10 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def account_view(request: HttpRequest) -> HttpResponse:
     """Who I am and what my role may do: no protected data, so nothing to audit."""
-    return render(request, "ui/account.html", {})
+    user = _user(request)
+    enrolled = second_factor_enrolled(user)
+    context = {
+        "second_factor": enrolled,
+        "recovery_left": recovery_codes_left(user=user) if enrolled else 0,
+    }
+    return render(request, "ui/account.html", context)
