@@ -222,3 +222,10 @@ def test_account_page_for_a_role_without_data_pages(personas):
     assert "安全审计员" in page
     assert "巴彦淖尔市" in page
     assert 'href="/persons/"' not in page
+
+
+@override_settings(CLIENT_IP_HEADER="X-Real-IP")
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(personas):
+    proxy = Client(REMOTE_ADDR="127.0.0.1", headers={"X-Real-IP": "10.7.7.7"})
+    sign_in(proxy, "director_a", "wrong-password")
+    assert AuditEntry.objects.get(action="login_failed").client_ip == "10.7.7.7"
