@@ -64,13 +64,21 @@ def serve(host: str, port: int, threads: int) -> None:
 @main.command()
 @click.option("--persons", default=20_000, show_default=True, type=int, help="演示县人口数")
 @click.option("--seed", default=2026, show_default=True, type=int)
-def demo(persons: int, seed: int) -> None:
+@click.option("--code", "code_for", default="", help="只显示这个演示账户当前的动态验证码")
+def demo(persons: int, seed: int, code_for: str) -> None:
     """建立演示地区（幂等）：区划、部门、每个角色一个演示用户、合成人口与事实。"""
     django_setup()
     from django.core.management import call_command
 
-    from shouhu.web.demo import demo_build
+    from shouhu.core.errors import DomainError
+    from shouhu.web.demo import demo_build, demo_code
 
+    if code_for:
+        try:
+            click.echo(demo_code(code_for))
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from None
+        return
     call_command("migrate", interactive=False, verbosity=0)
     report = demo_build(persons=persons, seed=seed, echo=click.echo)
     click.echo(report)

@@ -53,3 +53,20 @@ def shots_dir(tmp_path: Path) -> Path:
     where = Path(os.environ.get("SHOUHU_SCREENSHOT_DIR") or tmp_path)
     where.mkdir(parents=True, exist_ok=True)
     return where
+
+
+def second_factor_pass(page, base_url: str, username: str) -> None:
+    """After the password: enter the code of the tests' authenticator (enrolled beforehand when
+    the sign-in asks for enrolment). Nothing happens for a role that needs no second factor."""
+    from shouhu.web.accounts.models import User
+    from tests.web.factories import enrol, totp_code
+
+    page.wait_for_load_state()
+    if not page.url.startswith((f"{base_url}/login/enrol/", f"{base_url}/login/code/")):
+        return
+    user = User.objects.get(username=username)
+    enrol(user)
+    page.goto(f"{base_url}/login/code/")
+    page.get_by_label("验证码", exact=True).fill(totp_code(user))
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()

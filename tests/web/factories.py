@@ -8,7 +8,8 @@ from datetime import date
 from django.test import Client
 
 from shouhu.core.identity import id_number_generate, name_pinyin_key
-from shouhu.web.accounts.models import Agency, User
+from shouhu.web.accounts.models import Agency, SecondFactor, User
+from shouhu.web.accounts.second_factor import second_factor_enrol_known, totp_now
 from shouhu.web.accounts.services import agency_create, user_create
 from shouhu.web.cases.models import Case
 from shouhu.web.exchange.models import Fact
@@ -100,6 +101,33 @@ def default_grants() -> None:
 
 
 CLIENT_IP = "10.20.30.40"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the tests' authenticator
+
+
+def enrol(user: User) -> str:
+    """Enrol `user`'s second factor with the tests' secret; returns a code valid now."""
+    second_factor_enrol_known(user=user, secret=TOTP_SECRET)
+    return totp_now(TOTP_SECRET)
+
+
+def totp_code(user: User) -> str:
+    """A code the platform accepts now: a code is accepted once per 30 s, and tests sign in more
+    often than that, so the record of the last one used is forgotten first."""
+    SecondFactor.objects.filter(user=user).update(last_step=0)
+    return totp_now(TOTP_SECRET)
+
+
+def sign_in(client: Client, user: User, password: str = PASSWORD, **extra: str):
+    """Sign in through the pages: password, then (for the roles that need one) the second factor,
+    enrolled with the tests' secret when it is not yet. Returns the last response."""
+    response = client.post("/login/", {"username": user.username, "password": password, **extra})
+    where = response.get("Location", "")
+    if where == "/login/enrol/":
+        enrol(user)
+        where = "/login/code/"
+    if where == "/login/code/":
+        response = client.post(where, {"code": totp_code(user)})
+    return response
 
 
 def client_for(user: User) -> Client:

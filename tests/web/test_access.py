@@ -91,6 +91,18 @@ def test_searches_past_the_limit_are_refused_in_chinese_and_audited(personas):
     assert AuditEntry.objects.filter(action="deny", detail__why="search_limit").count() == 1
 
 
+def test_finding_list_pages_past_the_limit_are_refused(personas):
+    from shouhu.web.access import findings
+
+    client = client_for(personas.caseworker_a)
+    limit = findings.FINDING_LIST_LIMITS[0][1]
+    for _ in range(limit):
+        assert client.get("/comparison/findings/").status_code == 200
+    refused = client.get("/comparison/findings/")
+    assert refused.status_code == 429
+    assert "每分钟最多翻页" in refused.content.decode()
+
+
 def test_each_search_records_which_persons_it_showed(personas, children):
     client_for(personas.caseworker_a).post("/persons/", {"q": "王小明"})
     entry = AuditEntry.objects.get(actor_id=personas.caseworker_a.pk, action="search")

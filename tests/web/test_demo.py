@@ -8,9 +8,17 @@ import pytest
 
 from shouhu.web.accounts.models import Agency, AgencyType, User
 from shouhu.web.accounts.permissions import Role
+from shouhu.web.accounts.signin import signin_second_factor
+from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.cases.models import Case
-from shouhu.web.demo import DEMO_PASSWORD, SECOND_COUNTY_PERSONS, demo_build
+from shouhu.web.demo import (
+    DEMO_PASSWORD,
+    SECOND_COUNTY_PERSONS,
+    demo_build,
+    demo_code,
+    demo_secret,
+)
 from shouhu.web.exchange.models import Channel, Fact, FactType, Submission
 from shouhu.web.registry.models import ParentLink, Person
 
@@ -79,6 +87,14 @@ def test_demo_has_one_user_per_role_and_a_second_county_caseworker(demo: str) ->
         assert username in demo
     assert "http://127.0.0.1:8000/" in demo
     assert DEMO_PASSWORD in demo
+    # the demo logins that need a second factor: enrolled, secret printed, code from the command
+    caseworker = by_name["demo_caseworker"]
+    assert demo_secret("demo_caseworker") in demo
+    assert "shouhu demo --code demo_caseworker" in demo
+    ctx = RequestContext(user=None, client_ip="127.0.0.1", purpose="authentication")
+    code = demo_code("demo_caseworker")
+    assert signin_second_factor(ctx=ctx, user=caseworker, code=code).user == caseworker
+    assert demo_secret("demo_director") not in demo
 
 
 def test_second_build_changes_nothing(demo: str) -> None:

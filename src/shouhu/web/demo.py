@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import io
@@ -17,11 +18,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook
 
 from shouhu.core.catalog import DataItem, catalog_load
+from shouhu.core.errors import InvalidInput
 from shouhu.core.identity.links import DEMO
 from shouhu.core.identity.registry import REGISTRY_ITEM
 from shouhu.core.policy.vocabulary import CATEGORY_LABELS
@@ -29,6 +32,12 @@ from shouhu.engine.synth import SynthRegion, synth_region
 from shouhu.engine.synth.facts import FACT_FIELDS
 from shouhu.web.accounts.models import Agency, AgencyType, User
 from shouhu.web.accounts.permissions import Role
+from shouhu.web.accounts.second_factor import (
+    second_factor_enrol_known,
+    second_factor_enrolled,
+    second_factor_required,
+    totp_now,
+)
 from shouhu.web.accounts.services import agency_create, user_create
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType, Purpose
@@ -88,6 +97,7 @@ class DemoLogin:
     role: str
     division: str
     agency: str
+    secret: str = ""  # 动态验证码的密钥（须用第二因素的角色）
 
 
 def _marker(seed: int, persons: int) -> str:
@@ -104,6 +114,7 @@ def demo_build(
     if existing is not None:
         if existing.startswith(_marker(seed, persons)):
             echo("演示数据已存在，未做改动。")
+            _second_factors()  # 早先建的演示库还没有动态验证码
             return _report(_logins(), seed=seed, persons=persons)
         return (
             "数据库里已有另一组演示数据（种子或人口数不同），未做改动。如需重建，请换一个空的"
@@ -125,6 +136,7 @@ def demo_build(
     with transaction.atomic():
         agencies = _agencies()
         users = _users(agencies, main)
+        _second_factors()
         caseworkers = ("demo_caseworker", "demo_caseworker_wuyuan")
         for region, username in zip((main, second), caseworkers, strict=True):
             caseworker = User.objects.select_related("division").get(username=username)
@@ -215,11 +227,41 @@ def _busiest_village(region: SynthRegion) -> str:
     return village.code if village else COUNTY
 
 
+def demo_secret(username: str) -> str:
+    """演示账户动态验证码的密钥：由用户名算出，公开（与演示密码一样只供本机演示）。"""
+    digest = hashlib.sha256(f"shouhu-demo-totp:{username}".encode()).digest()
+    return base64.b32encode(digest[:20]).decode()
+
+
+def demo_code(username: str) -> str:
+    """演示账户当前的六位验证码（`shouhu demo --code 用户名`）；不是演示账户的不给。"""
+    user = User.objects.filter(username=username, username__startswith="demo_").first()
+    if user is None or not second_factor_required(user):
+        raise InvalidInput(f"{username} 不是须用动态验证码的演示账户。")
+    return totp_now(demo_secret(username))
+
+
+def _second_factors() -> None:
+    """SHOUHU_DEMO_SECOND_FACTOR=known（默认）：须用第二因素的演示账户用公开的密钥登记好，
+    登录时用 `shouhu demo --code 用户名` 或任一身份验证器得到验证码；=enrol 时留给本人首次
+    登录时扫码登记。已登记的不动。"""
+    if settings.DEMO_SECOND_FACTOR != "known":
+        return
+    for user in User.objects.filter(username__startswith="demo_").order_by("id"):
+        if second_factor_required(user) and not second_factor_enrolled(user):
+            second_factor_enrol_known(user=user, secret=demo_secret(user.username))
+
+
 def _logins() -> list[DemoLogin]:
     users = User.objects.filter(username__startswith="demo_").select_related("division", "agency")
+    known = settings.DEMO_SECOND_FACTOR == "known"
     return [
         DemoLogin(
-            u.username, Role(u.role).label, u.division.name, u.agency.name if u.agency else ""
+            u.username,
+            Role(u.role).label,
+            u.division.name,
+            u.agency.name if u.agency else "",
+            demo_secret(u.username) if known and second_factor_required(u) else "",
         )
         for u in users.order_by("id")
     ]
@@ -239,8 +281,28 @@ def _report(logins: list[DemoLogin], *, seed: int, persons: int) -> str:
             f"{login.division}（{login.agency}）"
         )
     lines.append("")
+    lines += _second_factor_note(logins)
     lines.append("以上均为合成数据（姓名、身份证号都是编造的），仅供演示。")
     return "\n".join(lines)
+
+
+def _second_factor_note(logins: list[DemoLogin]) -> list[str]:
+    with_secret = [login for login in logins if login.secret]
+    if not with_secret:
+        return []
+    width = max(len(login.username) for login in with_secret)
+    example = with_secret[0].username
+    lines = [
+        "民政经办、三员登录时还要输入六位动态验证码。当前的验证码用下面的命令显示（30 秒一换）：",
+        "",
+        f"  .venv/bin/shouhu demo --code {example}",
+        "",
+        "也可以把下列密钥（基于时间）加入手机上的身份验证器：",
+        "",
+    ]
+    lines += [f"  {login.username.ljust(width)}  {login.secret}" for login in with_secret]
+    lines.append("")
+    return lines
 
 
 # ---------------------------------------------------------------- 人口、事实、台账

@@ -5,6 +5,25 @@ SHOUHU_DATA_DIR       where the embedded database and uploads live (default: ./v
 SHOUHU_SECRET_KEY     Django secret key (a development key is generated into the data dir)
 SHOUHU_DEBUG          1 for debug pages
 SHOUHU_ALLOWED_HOSTS  comma-separated
+
+Behind HTTPS (all off by default, for the local demo over http):
+SHOUHU_SECURE_COOKIES      1: session and CSRF cookies only over HTTPS (`Secure`)
+SHOUHU_HSTS_SECONDS        Strict-Transport-Security max-age (0: no header); e.g. 31536000
+SHOUHU_SSL_REDIRECT        1: redirect http to https
+SHOUHU_PROXY_SSL_HEADER    the header a trusted proxy sets to "https", e.g. X-Forwarded-Proto
+SHOUHU_CLIENT_IP_HEADER    the header a trusted reverse proxy sets to the client address, e.g.
+                           X-Real-IP (the last address of X-Forwarded-For is taken)
+
+Sign-in and sessions:
+SHOUHU_SESSION_IDLE_MINUTES    signed out after this long without a request (30)
+SHOUHU_SESSION_HOURS           signed out this long after signing in, whatever happens (8)
+SHOUHU_SIGNIN_WINDOW_MINUTES   sliding window of the sign-in limits (15)
+SHOUHU_SIGNIN_LIMIT_PAIR       failures from one address for one user name (5)
+SHOUHU_SIGNIN_LIMIT_ADDRESS    failures from one address for any user name (20)
+SHOUHU_SIGNIN_LIMIT_ACCOUNT    failures for one user name from any address (50)
+SHOUHU_API_LIMIT_PER_MINUTE    HTTP API requests per credential per minute (120)
+SHOUHU_DEMO_SECOND_FACTOR      known (default): `shouhu demo` enrols the demo accounts that need a
+                               second factor with known secrets; enrol: they enrol at first sign-in
 """
 
 from __future__ import annotations
@@ -25,11 +44,27 @@ def env(name: str, default: str = "") -> str:
 DATA_DIR = Path(env("SHOUHU_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 
 
+def _owner_only_dir(path: Path) -> None:
+    """The data directory holds children's health and criminal data: owner only (0700)."""
+    path.mkdir(parents=True, exist_ok=True)
+    if path.stat().st_uid == os.getuid():
+        path.chmod(0o700)
+
+
+def _owner_only_file(path: Path) -> None:
+    """Create the SQLite file before SQLite does, as 0600: its -wal and -shm files take the same
+    mode (SQLite copies it), where the process umask would give 0644."""
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+    if path.stat().st_uid == os.getuid():
+        path.chmod(0o600)
+
+
 def _secret_key() -> str:
     configured = env("SHOUHU_SECRET_KEY")
     if configured:
         return configured
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _owner_only_dir(DATA_DIR)
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
@@ -39,10 +74,13 @@ def _secret_key() -> str:
 
 def _database(url: str) -> dict[str, object]:
     if not url:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        _owner_only_dir(DATA_DIR)
         url = f"sqlite:///{DATA_DIR / 'shouhu.sqlite3'}"
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
+        path = Path(unquote(parsed.path))
+        if parsed.path and path.parent.is_dir():
+            _owner_only_file(path)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": unquote(parsed.path) or ":memory:",
@@ -99,8 +137,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shouhu.web.headers.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files answer here, cacheable
+    "shouhu.web.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,6 +148,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "shouhu.web.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "shouhu.web.accounts.middleware.SessionTimeoutMiddleware",  # says why on the sign-in page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shouhu.web.errors.DomainErrorMiddleware",
 ]
@@ -134,27 +175,56 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# ASVS V2.1.1: at least 12 characters. Applied at creation, reset and change
+# (accounts.users.password_problems).
+PASSWORD_MIN_LENGTH = 12
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["username", "full_name"]},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
-# Lockout after repeated failures (accounts.services.login_attempt_record).
-LOGIN_FAILURE_LIMIT = int(env("SHOUHU_LOGIN_FAILURE_LIMIT", "5"))
-LOGIN_LOCKOUT_MINUTES = int(env("SHOUHU_LOGIN_LOCKOUT_MINUTES", "15"))
+# Sign-in limits per address and per user name, in a sliding window (accounts.signin).
+SIGNIN_WINDOW_MINUTES = int(env("SHOUHU_SIGNIN_WINDOW_MINUTES", "15"))
+SIGNIN_LIMIT_PAIR = int(env("SHOUHU_SIGNIN_LIMIT_PAIR", "5"))
+SIGNIN_LIMIT_ADDRESS = int(env("SHOUHU_SIGNIN_LIMIT_ADDRESS", "20"))
+SIGNIN_LIMIT_ACCOUNT = int(env("SHOUHU_SIGNIN_LIMIT_ACCOUNT", "50"))
+API_LIMIT_PER_MINUTE = int(env("SHOUHU_API_LIMIT_PER_MINUTE", "120"))
+DEMO_SECOND_FACTOR = env("SHOUHU_DEMO_SECOND_FACTOR", "known")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600
+SESSION_IDLE_SECONDS = int(env("SHOUHU_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_COOKIE_AGE = int(env("SHOUHU_SESSION_HOURS", "8")) * 3600
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env("SHOUHU_SECURE_COOKIES") == "1"
+SECURE_HSTS_SECONDS = int(env("SHOUHU_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # the platform's host only; other hosts may be http
+SECURE_SSL_REDIRECT = env("SHOUHU_SSL_REDIRECT") == "1"
+_proxy_ssl = env("SHOUHU_PROXY_SSL_HEADER")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl.upper().replace("-", "_"), "https") if _proxy_ssl else None
+)
+CLIENT_IP_HEADER = env("SHOUHU_CLIENT_IP_HEADER")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Every asset is served from here. Inline style attributes stay allowed (style-src-attr): progress
+# bars set their width with one; scripts and <style> elements are never inline.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -11,10 +11,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from shouhu.web.accounts.models import User
+from shouhu.web.accounts.models import SecondFactor, SignInFailure, User
 from shouhu.web.audit.models import AuditEntry
 from tests.web.accounts.conftest import signed_in
-from tests.web.factories import PASSWORD
+from tests.web.factories import PASSWORD, enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -137,14 +137,29 @@ def test_disable_ends_sign_in_and_the_session_and_enable_restores(admin_client, 
 def test_unlock_clears_a_lockout(admin_client, personas):
     caseworker = personas.caseworker_a
     caseworker.locked_until = timezone.now() + timedelta(minutes=10)
-    caseworker.failed_logins = 3
     caseworker.save()
+    for _ in range(5):
+        Client().post("/login/", {"username": "caseworker_a", "password": "wrong-password"})
     assert "已锁定" in admin_client.get("/manage/users/?status=locked").content.decode()
     admin_client.post(f"/manage/users/{caseworker.pk}/action/", {"action": "unlock"})
     caseworker.refresh_from_db()
-    assert (caseworker.locked_until, caseworker.failed_logins) == (None, 0)
+    assert caseworker.locked_until is None
+    assert not SignInFailure.objects.filter(username="caseworker_a").exists()
     signed = Client().post("/login/", {"username": "caseworker_a", "password": PASSWORD})
-    assert signed.status_code == 302
+    assert signed["Location"] == "/login/enrol/"
+
+
+def test_an_administrator_resets_a_lost_second_factor(admin_client, personas):
+    caseworker = personas.caseworker_a
+    enrol(caseworker)
+    page = admin_client.get(f"/manage/users/{caseworker.pk}/").content.decode()
+    assert "重置动态验证码" in page
+    admin_client.post(f"/manage/users/{caseworker.pk}/action/", {"action": "reset_second_factor"})
+    assert not SecondFactor.objects.filter(user=caseworker).exists()
+    entry = AuditEntry.objects.filter(detail__change="second_factor_reset").get()
+    assert entry.object_id == str(caseworker.pk)
+    signed = Client().post("/login/", {"username": "caseworker_a", "password": PASSWORD})
+    assert signed["Location"] == "/login/enrol/"
 
 
 def test_reset_password_invalidates_the_old_one_and_forces_a_change(admin_client, personas):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.web.browser import FITS, PHONE, UI_MARKS
+from tests.web.browser import FITS, PHONE, UI_MARKS, second_factor_pass
 from tests.web.factories import PASSWORD
 
 pytestmark = UI_MARKS
@@ -23,7 +23,7 @@ def _sign_in(page, base: str, username: str, password: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    second_factor_pass(page, base, username)
 
 
 def test_an_administrator_opens_a_directors_account_on_a_phone(

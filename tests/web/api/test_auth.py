@@ -123,3 +123,16 @@ def test_calls_are_audited_as_the_credentials_service_account(api, court_credent
     )
     court_credential.credential.refresh_from_db()
     assert court_credential.credential.last_used_at is not None
+
+
+def test_a_credential_past_its_limit_per_minute_gets_429_and_one_audit_entry(api, settings):
+    settings.API_LIMIT_PER_MINUTE = 3
+    assert [api.get("/items").status_code for _ in range(3)] == [200, 200, 200]
+    refused = api.get("/items")
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "too_many"
+    assert "每分钟最多 3 次" in refused.json()["message"]
+    assert api.get("/items").status_code == 429
+    denials = AuditEntry.objects.filter(action="deny", detail__why="rate_limit")
+    assert denials.count() == 1
+    assert "no-store" in refused["Cache-Control"]

@@ -6,6 +6,8 @@ in-memory SQLite connection; see tests/web/exchange/test_browser.py)."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.web.browser import DESKTOP, PHONE, UI_MARKS
 from tests.web.exchange.conftest import run_jobs
 from tests.web.ui.test_browser import sign_in
@@ -35,10 +37,8 @@ def test_caseworker_runs_a_comparison_and_enrols_a_child(
     page.screenshot(path=str(shots / "comparison-queued.png"), full_page=True)
 
     assert run_jobs() == 1
-    page.wait_for_function(
-        "document.querySelector('[data-testid=run-status]').textContent === '已完成'",
-        timeout=60_000,
-    )
+    # a locator, not wait_for_function: the page's Content-Security-Policy forbids eval
+    expect(page.get_by_test_id("run-status")).to_have_text("已完成", timeout=60_000)
     page.screenshot(path=str(shots / "comparison-done.png"), full_page=True)
     page.locator("td[data-kind=enrol] a").click()
     page.wait_for_load_state()

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from shouhu.core.catalog import DataItem
 from shouhu.web.exchange.models import Fact, Submission
 from tests.core.exchange.exchange_helpers import row_list
-from tests.web.browser import CHROMIUM, DESKTOP
+from tests.web.browser import CHROMIUM, DESKTOP, second_factor_pass
 from tests.web.exchange.conftest import judgment_rows, registry_person, run_jobs
 from tests.web.factories import PASSWORD
 
@@ -77,6 +77,7 @@ def sign_in(page, base_url: str, username: str, lands_on: str = "/submissions/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    second_factor_pass(page, base_url, username)
     page.wait_for_url(f"{base_url}{lands_on}")
 
 

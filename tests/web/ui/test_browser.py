@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from shouhu.core.identity import mask_id_number
 from tests.web import factories as f
-from tests.web.browser import DESKTOP, PHONE, UI_MARKS
+from tests.web.browser import DESKTOP, PHONE, UI_MARKS, second_factor_pass
 from tests.web.factories import PASSWORD
 
 pytestmark = UI_MARKS
@@ -45,6 +45,7 @@ def sign_in(page, base_url: str, username: str, screenshot: Path | None = None) 
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    second_factor_pass(page, base_url, username)
     page.wait_for_url(f"{base_url}/")
 
 

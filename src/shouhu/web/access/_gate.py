@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
+from django.utils import timezone
 
-from shouhu.core.errors import NotFound, PermissionDenied
+from shouhu.core.errors import DomainError, ErrorCode, NotFound, PermissionDenied
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, may
 from shouhu.web.audit.context import RequestContext
-from shouhu.web.audit.models import Action
+from shouhu.web.audit.models import Action, AuditEntry
 from shouhu.web.audit.services import audit_record
+
+# 一个限额：时间段、次数、时间段的中文（“每分钟”）。
+Limit = tuple[timedelta, int, str]
 
 M = TypeVar("M", bound=Model)
 
@@ -66,3 +71,33 @@ def fetch_or_deny(
         deny(ctx, object_type, pk, "not_found" if found is None else "out_of_scope")
         raise NotFound(message)
     return found
+
+
+def limit_check(
+    ctx: RequestContext,
+    user: User,
+    *,
+    limits: tuple[Limit, ...],
+    counted: tuple[str, str],
+    refused: str,
+    what: str,
+) -> None:
+    """批量查看的次数限额（防批量采集）：数审计日志里本人的 `counted`（操作, 对象类型）记录，
+    一次查询数出各个时段；超过的拒绝（记入审计，对象类型 `refused`），答 429。计数取自审计
+    日志，多个服务进程共用同一限额，不需要另外的缓存服务。"""
+    now = timezone.now()
+    action, object_type = counted
+    counts = AuditEntry.objects.filter(
+        actor_id=user.pk,
+        action=action,
+        object_type=object_type,
+        at__gte=now - max(window for window, _, _ in limits),
+    ).aggregate(
+        **{str(i): Count("pk", filter=Q(at__gte=now - w)) for i, (w, _, _) in enumerate(limits)}
+    )
+    for i, (_, limit, words) in enumerate(limits):
+        if counts[str(i)] >= limit:
+            deny(ctx, refused, user.division_id, "search_limit")
+            raise DomainError(
+                f"{what}太频繁：{words}最多{what} {limit} 次，请稍后再试。", code=ErrorCode.TOO_MANY
+            )

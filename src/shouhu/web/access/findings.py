@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import QuerySet
 
 from shouhu.core.errors import PermissionDenied
-from shouhu.web.access._gate import acting_user, deny, fetch_or_deny, require
+from shouhu.web.access._gate import Limit, acting_user, deny, fetch_or_deny, limit_check, require
 from shouhu.web.access.persons import division_in_scope, subtree
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, may
 from shouhu.web.audit.context import RequestContext
-from shouhu.web.audit.models import ObjectType
+from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.comparison.models import ComparisonRun, Finding
 from shouhu.web.registry.models import Division
 
@@ -44,9 +46,25 @@ def access_finding(ctx: RequestContext, finding_id: object, *, for_write: bool =
     return finding
 
 
+# 比对发现列表的翻页次数限额（每页 25 条，带姓名和身份证号）：与人员查询同一做法，数审计日志。
+FINDING_LIST_LIMITS: tuple[Limit, ...] = (
+    (timedelta(minutes=1), 30, "每分钟"),
+    (timedelta(days=1), 1000, "每天"),
+)
+
+
 def access_findings_queue(ctx: RequestContext) -> QuerySet[Finding]:
-    """The findings the user may list; a role that works no findings is refused (audited)."""
+    """The findings the user may list; a role that works no findings is refused (audited), and
+    so is a page past the user's limit (FINDING_LIST_LIMITS)."""
     user = require(ctx, Right.READ_FINDINGS, ObjectType.FINDING_LIST, "您的角色不能查看比对发现。")
+    limit_check(
+        ctx,
+        user,
+        limits=FINDING_LIST_LIMITS,
+        counted=(Action.VIEW, ObjectType.FINDING_LIST),
+        refused=ObjectType.FINDING_LIST,
+        what="翻页",
+    )
     return findings_visible_to(user)
 
 

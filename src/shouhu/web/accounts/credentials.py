@@ -14,16 +14,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from shouhu.core.catalog import Catalog, catalog_load
-from shouhu.core.errors import InvalidInput
+from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
 from shouhu.web.accounts.agencies import agency_items
 from shouhu.web.accounts.models import Agency, SystemCredential, User
 from shouhu.web.accounts.permissions import Role
+from shouhu.web.accounts.rates import rate_hit
 from shouhu.web.audit.context import RequestContext
-from shouhu.web.audit.models import Action, ObjectType
+from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 
 TOKEN_PREFIX = "shouhu_"
@@ -215,7 +217,27 @@ def credential_authenticate(token: str) -> TokenCheck:
     if credential.expires_at <= timezone.now():
         return TokenCheck(credential, "expired")
     _touch(credential)
+    credential_throttle(credential)
     return TokenCheck(credential)
+
+
+def credential_throttle(credential: SystemCredential) -> None:
+    """每个凭证每分钟至多 API_LIMIT_PER_MINUTE 次调用；超过的答 429（每分钟第一次超过时记审计）。"""
+    limit = settings.API_LIMIT_PER_MINUTE
+    count = rate_hit(key=f"credential:{credential.pk}", window=timedelta(minutes=1))
+    if count <= limit:
+        return
+    if count == limit + 1:
+        audit_record(
+            ctx=RequestContext(user=credential.account, client_ip="", purpose=Purpose.SUBMISSION),
+            action=Action.DENY,
+            object_type=ObjectType.CREDENTIAL,
+            object_id=credential.token_prefix,
+            detail={"why": "rate_limit", "limit": limit},
+        )
+    raise DomainError(
+        f"调用太频繁：每个接口凭证每分钟最多 {limit} 次，请稍后再试。", code=ErrorCode.TOO_MANY
+    )
 
 
 def _prefix_of(token: str) -> str | None:

@@ -53,7 +53,8 @@ class User(AbstractUser):
     division = models.ForeignKey(
         "registry.Division", on_delete=models.PROTECT, related_name="users", verbose_name="管辖区划"
     )
-    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
+    # 同一账户名从各处的失败次数达到上限时（分散猜密码）记下到何时为止，供管理员查看、解除；
+    # 登录页对所有人的答复都一样，不因此透露账户是否存在（accounts.signin）。
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     # 管理员开设账户或重置密码后为真：下次登录须先改密码，改好之前打不开别的页面。
     must_change_password = models.BooleanField("须修改密码", default=False)
@@ -142,3 +143,70 @@ class RosterMember(models.Model):
 
     def __str__(self) -> str:
         return f"名册#{self.pk}"
+
+
+class SignInStep(models.TextChoices):
+    PASSWORD = "password", "密码"
+    SECOND_FACTOR = "second_factor", "动态验证码"
+
+
+class SignInFailure(models.Model):
+    """一次失败的登录（密码或动态验证码不对）。限流按客户端地址、输入的账户名在滑动时间窗里
+    数这张表（accounts.signin）：多个服务进程共用同一计数，不需要缓存服务。账户名照输入的
+    记（小写），不管账户是否存在，所以限流的答复也不透露这一点。"""
+
+    at = models.DateTimeField("时间")
+    username = models.CharField("输入的用户名", max_length=150)
+    client_ip = models.CharField("客户端地址", max_length=45)
+    step = models.CharField("环节", max_length=16, choices=SignInStep.choices)
+
+    class Meta:
+        verbose_name = "登录失败记录"
+        indexes = [
+            models.Index(fields=["username", "at"]),
+            models.Index(fields=["client_ip", "at"]),
+        ]
+
+
+class SecondFactor(models.Model):
+    """本人的动态验证码（TOTP，RFC 6238）：密钥加密存放（accounts.second_factor）；
+    confirmed_at 为空的是扫码后还没输对验证码的登记。"""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="second_factor", verbose_name="用户"
+    )
+    secret_sealed = models.CharField("密钥（加密）", max_length=200)
+    created_at = models.DateTimeField("登记时间")
+    confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
+    # 最近一次接受的时间步：同一个验证码（或更早的）不能再用第二次。
+    last_step = models.BigIntegerField("最近使用的时间步", default=0)
+
+    class Meta:
+        verbose_name = "动态验证码"
+
+
+class RecoveryCode(models.Model):
+    """手机丢了时用的恢复码：每个只能用一次；库里只有带密钥的哈希（HMAC-SHA256）。"""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name="用户"
+    )
+    code_hmac = models.CharField("恢复码哈希", max_length=64, unique=True)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+
+
+class RateWindow(models.Model):
+    """固定时间窗里的请求计数（接口凭证等的限流）：key 为“credential:12”之类。"""
+
+    key = models.CharField("对象", max_length=64)
+    start = models.DateTimeField("时间窗开始")
+    count = models.PositiveIntegerField("次数", default=0)
+
+    class Meta:
+        verbose_name = "请求计数"
+        constraints = [
+            models.UniqueConstraint(fields=["key", "start"], name="rate_window_one_per_key_start")
+        ]

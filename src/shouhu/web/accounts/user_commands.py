@@ -2,6 +2,7 @@
 
     shouhu user create --username zhangsan --name 张三 --role child_director --division 150802102201
     shouhu user reset-password zhangsan        # 打印临时密码（只此一次），本人下次登录须先改
+    shouhu user reset-second-factor zhangsan   # 手机丢了：本人下次登录重新登记动态验证码
     shouhu agency create --division 150802 --type court --name 临河区人民法院
     shouhu agency items 150802:court --set court_judgment
     shouhu roster add --duty child_director --name 张三 --phone 13900001111 --division 150802102201
@@ -149,6 +150,7 @@ def _simple(name: str, service: str, done: str) -> None:
 _simple("disable", "account_disable", "停用")
 _simple("enable", "account_enable", "启用")
 _simple("unlock", "account_unlock", "解锁")
+_simple("reset-second-factor", "account_second_factor_reset", "重置动态验证码：")
 
 
 @user.command("reset-password")

@@ -1,4 +1,4 @@
-"""账户管理：开设、变更角色和辖区、停用、启用、解锁、重置密码。每次都记入审计日志。
+"""账户管理：开设、变更角色和辖区、停用、启用、解锁、重置密码和动态验证码。每次都记入审计日志。
 
 开设账户和重置密码都由系统生成一个临时密码，只显示这一次，由管理员当面或电话交给本人；
 本人下次登录须先改密码（`must_change_password`）。审计日志里没有密码，也没有姓名。
@@ -18,8 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from shouhu.core.errors import InvalidInput
-from shouhu.web.accounts.models import Agency, User
+from shouhu.web.accounts.models import Agency, SignInFailure, User
 from shouhu.web.accounts.permissions import LEVEL_WORDS, RIGHTS, ROSTER_LEVELS, Right, Role
+from shouhu.web.accounts.second_factor import second_factor_reset
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
@@ -129,7 +130,7 @@ def account_create(
     check_assignment(role=role, division=division, agency=agency)
     user = User(username=username, full_name=full_name, role=role, division=division, agency=agency)
     issued = password or temporary_password()
-    problems = password_problems(issued, user) if password else ""
+    problems = password_problems(issued, user)
     if problems:
         raise InvalidInput(f"密码不合要求：{problems}")
     user.set_password(issued)
@@ -188,10 +189,11 @@ def _set_active(ctx: RequestContext, user: User, active: bool, actor: str) -> Us
 
 
 def account_unlock(*, ctx: RequestContext, user: User, actor: str = "") -> User:
-    """解除因连续登录失败而加的锁定，失败次数清零。"""
+    """解除因登录失败太多而加的限制：这个账户名的失败记录清空（各地址的限流随之解除）。"""
     with transaction.atomic():
-        user.failed_logins, user.locked_until = 0, None
-        user.save(update_fields=["failed_logins", "locked_until"])
+        user.locked_until = None
+        user.save(update_fields=["locked_until"])
+        SignInFailure.objects.filter(username=user.username.lower()).delete()
         _audit(ctx, Action.UPDATE, user, actor, change="unlock")
     return user
 
@@ -203,11 +205,16 @@ def account_password_reset(*, ctx: RequestContext, user: User, actor: str = "") 
     with transaction.atomic():
         user.set_password(issued)
         user.must_change_password = True
-        user.failed_logins, user.locked_until = 0, None
-        user.save(update_fields=["password", "must_change_password", "failed_logins",
-                                 "locked_until"])  # fmt: skip
+        user.locked_until = None
+        user.save(update_fields=["password", "must_change_password", "locked_until"])
+        SignInFailure.objects.filter(username=user.username.lower()).delete()
         _audit(ctx, Action.UPDATE, user, actor, change="password_reset")
     return IssuedPassword(user, issued)
+
+
+def account_second_factor_reset(*, ctx: RequestContext, user: User, actor: str = "") -> User:
+    """重置动态验证码（手机丢了、换了）：密钥和恢复码作废，本人下次登录重新登记。"""
+    return second_factor_reset(ctx=ctx, user=user, actor=actor)
 
 
 def _audit(ctx: RequestContext, action: str, user: User, actor: str, **detail: Any) -> None:

@@ -16,6 +16,7 @@ from shouhu.web import access
 from shouhu.web.accounts import users as services
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.accounts.permissions import SEPARATED_ROLES
+from shouhu.web.accounts.second_factor import second_factor_enrolled
 from shouhu.web.accounts.selectors import ACCOUNT_STATUSES, account_page, account_status
 from shouhu.web.accounts.views._common import (
     admin_ctx,
@@ -34,6 +35,7 @@ ACTIONS = {
     "disable": ("停用", services.account_disable),
     "enable": ("启用", services.account_enable),
     "unlock": ("解锁", services.account_unlock),
+    "reset_second_factor": ("重置动态验证码：", services.account_second_factor_reset),
 }
 
 
@@ -152,6 +154,7 @@ def _detail(request: HttpRequest, admin: User, account: User, error: str = "") -
         "status_label": status_label,
         "editable": account.pk != admin.pk and account.role not in SEPARATED_ROLES,
         "roster_member": getattr(account, "roster_member", None),
+        "has_second_factor": second_factor_enrolled(account),
     }
     return page(request, "accounts/user.html", context, status=400 if error else 200)
 
@@ -159,7 +162,7 @@ def _detail(request: HttpRequest, admin: User, account: User, error: str = "") -
 @login_required
 @require_POST
 def user_action_view(request: HttpRequest, user_id: int) -> HttpResponse:
-    """停用、启用、解锁、重置密码：每个按钮提交一个 action（空的提交什么也不做）。"""
+    """停用、启用、解锁、重置密码或动态验证码：每个按钮提交一个 action（空的什么也不做）。"""
     ctx = admin_ctx(request)
     account = access.access_account(ctx, user_id, for_write=True)
     action = request.POST.get("action", "")
