@@ -23,6 +23,10 @@ def test_a_caseworker_sees_children_turning_18_and_held_items(region, personas) 
     assert "待办" in page
     assert "30 天内年满 18 周岁的保障儿童" in page
     assert "30 天内年满 18 周岁的保障儿童" not in {i.label for i in todo_for(personas.caseworker_b)}
+    listed = f.client_for(personas.caseworker_a).get(items["30 天内年满 18 周岁的保障儿童"].url)
+    text = listed.content.decode()
+    assert "赵将满" in text
+    assert "赵还早" not in text
 
 
 def test_a_submitter_sees_objections_to_answer(region, personas) -> None:

@@ -15,11 +15,11 @@ from typing import Final
 from django.urls import reverse
 from django.utils import timezone
 
-from shouhu.core.policy.dates import adult_cutoff
 from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, is_submitter, may
 from shouhu.web.exchange.acceptance import pending_for
+from shouhu.web.registry.selectors import turning_adult
 
 URGENT: Final = "urgent"
 NORMAL: Final = "normal"
@@ -76,14 +76,8 @@ def _turning_adult(user: User) -> list[TodoItem]:
     """保障中的儿童 30 天内年满 18 周岁：提前安排终止或延续（在校的可按规定延续）。"""
     if not may(user, Right.READ_PERSONS):
         return []
-    today = timezone.localdate()
-    cases = access.cases_visible_to(user).filter(
-        status="active",
-        child__birth_date__gt=adult_cutoff(today),  # 今天还未成年
-        child__birth_date__lte=adult_cutoff(today + timedelta(days=30)),  # 30 天后已成年
-    )
-    count = cases.count()
-    url = reverse("person_list")
+    count = turning_adult(access.persons_visible_to(user), timezone.localdate()).count()
+    url = f"{reverse('person_list')}?scope=turning_adult"
     return [TodoItem("30 天内年满 18 周岁的保障儿童", count, url)] if count else []
 
 

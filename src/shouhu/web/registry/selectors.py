@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -100,7 +100,13 @@ def _apply_query(persons: QuerySet[Person], query: PersonQuery) -> QuerySet[Pers
     return persons
 
 
-SCOPES = {"all": "全部人员", "minors": "未成年人", "cases": "保障中儿童"}
+SCOPES = {
+    "all": "全部人员",
+    "minors": "未成年人",
+    "cases": "保障中儿童",
+    "turning_adult": "30 天内满 18 周岁的保障儿童",
+}
+TURNING_ADULT_DAYS = 30
 QUERY_KINDS = {
     "all": "全部",
     "name": "按姓名",
@@ -116,7 +122,19 @@ def _apply_scope(persons: QuerySet[Person], scope: str, today: date) -> QuerySet
         return persons.filter(birth_date__gt=adult_cutoff(today))
     if scope == "cases":
         return persons.filter(cases__status=CaseStatus.ACTIVE).distinct()
+    if scope == "turning_adult":
+        return turning_adult(persons, today)
     return persons
+
+
+def turning_adult(persons: QuerySet[Person], today: date) -> QuerySet[Person]:
+    """保障中、今天未满 18 周岁、TURNING_ADULT_DAYS 天内满 18 周岁的儿童（待办和人员查询共用）。"""
+    soon = adult_cutoff(today + timedelta(days=TURNING_ADULT_DAYS))
+    return persons.filter(
+        cases__status=CaseStatus.ACTIVE,
+        birth_date__gt=adult_cutoff(today),
+        birth_date__lte=soon,
+    ).distinct()
 
 
 @dataclass(frozen=True)
