@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from shouhu.core.catalog import catalog_load
 from shouhu.core.errors import PermissionDenied
@@ -54,11 +54,9 @@ def access_registry_load(
     user = acting_user(ctx)
     visible = registry_loads_visible_to(user)
     if to_decide:
-        visible = (
-            visible.filter(Q(status=LoadStatus.HELD))
-            if may(user, Right.WRITE_CASES)
-            else visible.none()
-        )
+        visible = visible.filter(status=LoadStatus.HELD)  # 只对挂起的载入
+        if not may(user, Right.WRITE_CASES):  # 只有民政经办
+            visible = visible.none()
     return fetch_or_deny(
         ctx,
         queryset=RegistryLoad.objects.select_related("submission__agency", "scope"),

@@ -198,7 +198,8 @@ def person_access_report(*, person_pk: int, county_prefix: str, since: date) -> 
         action=Action.SEARCH,
         object_type=ObjectType.PERSON,
         at__date__gte=since,
-        division_code__startswith=county_prefix[:2],
+        # 本县、本市和本省的用户可能在查询结果里看到过这名儿童
+        division_code__in=_searchers(county_prefix),
     )
     shown = [
         e for e in searches.iterator(chunk_size=2000) if person_pk in e.detail.get("shown", [])
@@ -213,6 +214,16 @@ def person_access_report(*, person_pk: int, county_prefix: str, since: date) -> 
             continue
         lines.append(_access_line(e))
     return AccessReport(tuple(lines), since, suppressed)
+
+
+def _searchers(county: str) -> list[str]:
+    from shouhu.web.accounts.models import User
+
+    codes = User.objects.filter(
+        Q(division__code__startswith=county)
+        | Q(division_id__in=[county[:4] + "00", county[:2] + "0000"])
+    ).values_list("division_id", flat=True)
+    return sorted(set(codes))
 
 
 def _access_line(e: AuditEntry) -> AccessLine:

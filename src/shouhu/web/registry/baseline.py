@@ -340,27 +340,14 @@ class _Loader:
                 self.counts.add("unchanged")
 
     def versions_write(self, changes: list[_Change]) -> None:
-        versions = [self.version(c.person, c.changes, c.former) for c in changes if c.changes]
+        versions = [
+            person_version(
+                self.load, self.valid_from, c.person, c.changes, self.parents_now, c.former
+            )
+            for c in changes
+            if c.changes
+        ]
         PersonVersion.objects.bulk_create(versions, batch_size=BATCH)
-
-    def version(self, person: Person, changes: list[str], former: str = "") -> PersonVersion:
-        parents = self.parents_now.get(person.pk, {})
-        return PersonVersion(
-            person=person,
-            load=self.load,
-            valid_from=self.valid_from,
-            changes=list(dict.fromkeys(changes)),
-            id_number=person.id_number or "",
-            former_id_number=former,
-            name=person.name,
-            gender=person.gender,
-            birth_date=person.birth_date,
-            division_code=person.division_id,
-            household_number=person.household_number,
-            status=person.registry_status,
-            father_id_number=parents.get(Relation.FATHER, ""),
-            mother_id_number=parents.get(Relation.MOTHER, ""),
-        )
 
     # ------------------------------------------------------------ full snapshots
 
@@ -411,11 +398,43 @@ def absences_apply(load: RegistryLoad, pks: list[int]) -> int:
         for person in persons:
             person.registry_status = status.ABSENT
         Person.objects.bulk_update(persons, ["registry_status"])
-        loader = _Loader(load, load.submission.period)
-        loader.parents_now = _parents_of([p.pk for p in persons])
-        PersonVersion.objects.bulk_create([loader.version(p, [ChangeKind.ABSENT]) for p in persons])
+        parents = _parents_of([p.pk for p in persons])
+        PersonVersion.objects.bulk_create(
+            [
+                person_version(load, load.submission.period, p, [ChangeKind.ABSENT], parents)
+                for p in persons
+            ]
+        )
         done += len(persons)
     return done
+
+
+def person_version(
+    load: RegistryLoad,
+    valid_from: date,
+    person: Person,
+    changes: list[str],
+    parents: dict[int, dict[str, str]],
+    former: str = "",
+) -> PersonVersion:
+    """一个人在这次载入之后的全部登记项，和变了什么（同一变化只记一次）。"""
+    own = parents.get(person.pk, {})
+    return PersonVersion(
+        person=person,
+        load=load,
+        valid_from=valid_from,
+        changes=list(dict.fromkeys(changes)),
+        id_number=person.id_number or "",
+        former_id_number=former,
+        name=person.name,
+        gender=person.gender,
+        birth_date=person.birth_date,
+        division_code=person.division_id,
+        household_number=person.household_number,
+        status=person.registry_status,
+        father_id_number=own.get(Relation.FATHER, ""),
+        mother_id_number=own.get(Relation.MOTHER, ""),
+    )
 
 
 def _parents_of(child_pks: list[int]) -> dict[int, dict[str, str]]:
