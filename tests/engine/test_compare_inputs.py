@@ -118,36 +118,38 @@ def _finding(findings: pa.Table, child: str = CHILD) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-@pytest.mark.parametrize(
-    ("written", "kind"),
-    [
-        ("true", "enrol"),
-        ("是", "enrol"),
-        ("1", "enrol"),
-        ("TRUE", "enrol"),
-        ("否", None),
-        ("0", None),
-        ("false", None),
-    ],
-)
-def test_boolean_forms_are_read_as_compare_format_says(written: str, kind: str | None) -> None:
-    illness = _fact(
-        "Z002",
-        FATHER,
-        "欧阳振华",
-        "severe_illness",
-        disease="某病",
-        qualifying=written,
-        start="2023-01-01",
-    )
-    result = compare_tables(
-        registry=_registry(), register=_register(), facts=_facts(MOTHER_DEAD, illness), as_of=AS_OF
-    )
-    found = _finding(result.findings)
-    assert (found and found["kind"]) == kind
-    if found:
-        assert found["category"] == "de_facto_unsupported"
-        assert found["record_ids"] == "Z001;Z002"
+BOOLEAN_FORMS = {"true": "enrol", "是": "enrol", "1": "enrol", "TRUE": "enrol",
+                 "否": None, "0": None, "false": None}  # fmt: skip
+
+
+def test_boolean_forms_are_read_as_compare_format_says() -> None:
+    """每种写法一户（母亲已死亡，父亲重病，“是否符合重病条件”按这种写法填）：一次比对看全部。"""
+    families, facts = [], []
+    for n, written in enumerate(BOOLEAN_FORMS):
+        born = [(2014, "M"), (1984, "M"), (1986, "F")]
+        child, father, mother = (_id(date(y, 5, 1 + n), 60 + 3 * n + k, g)
+                                 for k, (y, g) in enumerate(born))  # fmt: skip
+        families += [(child, f"公孙小{n}", "M", f"2014-05-{1 + n:02d}", father, mother),
+                     (father, f"公孙振{n}", "M", f"1984-05-{1 + n:02d}", None, None),
+                     (mother, f"慕容兰{n}", "F", f"1986-05-{1 + n:02d}", None, None)]  # fmt: skip
+        facts += [_fact(f"D{n}", mother, f"慕容兰{n}", "deceased", date="2024-05-01"),
+                  _fact(f"I{n}", father, f"公孙振{n}", "severe_illness", disease="某病",
+                        qualifying=written, start="2023-01-01")]  # fmt: skip
+    columns = ("id_number", "name", "gender", "birth_date", "father_id_number", "mother_id_number")
+    extra = pa.table({c: [row[i] for row in families] for i, c in enumerate(columns)})
+    registry = _registry()
+    registry = pa.concat_tables(
+        [registry, extra.append_column("division_code", pa.array([COUNTY] * len(families)))
+         .select(registry.column_names)]
+    )  # fmt: skip
+    result = compare_tables(registry=registry, register=_register(), facts=_facts(*facts),
+                            as_of=AS_OF)  # fmt: skip
+    for n, (written, kind) in enumerate(BOOLEAN_FORMS.items()):
+        found = _finding(result.findings, families[3 * n][0])
+        assert (found and found["kind"]) == kind, written
+        if found:
+            assert found["category"] == "de_facto_unsupported"
+            assert found["record_ids"] == f"D{n};I{n}"
 
 
 def test_empty_cells_are_absent_and_an_open_term_needs_review() -> None:

@@ -94,8 +94,9 @@ def _engine_normalized(values: list[str | None]) -> list[str]:
     return [found[str(i)] for i in range(len(values))]
 
 
-@settings(max_examples=40)
-@given(st.lists(st.one_of(written_ids(), st.none()), min_size=1, max_size=60))
+# 每个例子建一次 DuckDB 连接和整段清洗步骤：少几个例子、每个多放些号码
+@settings(max_examples=15)
+@given(st.lists(st.one_of(written_ids(), st.none()), min_size=1, max_size=150))
 def test_sql_id_normalisation_agrees_with_core(values: list[str | None]) -> None:
     assert _engine_normalized(values) == [normalize_id_number(v) for v in values]
 

@@ -14,14 +14,14 @@ from shouhu.engine.batch import BatchResult, cases_to_arrow, policy_assess
 from shouhu.engine.policy_sql import build_evidence_query, build_policy_query
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "core" / "policy"))
-from policy_strategies import case_lists
+from policy_strategies import case_lists, examples
 
 
 def _run(cases: list[CaseInput], *, explain: bool = False) -> BatchResult:
     return policy_assess(*cases_to_arrow(cases), explain=explain)
 
 
-@settings(max_examples=15)
+@settings(max_examples=examples(8))
 @given(case_lists(20, 40))
 def test_batch_reason_facts_equal_the_interpreters(cases: list[CaseInput]) -> None:
     reasons = _run(cases, explain=True).reasons

@@ -17,7 +17,7 @@ from shouhu.engine.batch import cases_to_arrow, policy_assess
 
 # 生成器与 core 的性质测试共用（tests/core/policy/policy_strategies.py）
 sys.path.insert(0, str(Path(__file__).parents[1] / "core" / "policy"))
-from policy_strategies import case_lists
+from policy_strategies import case_lists, examples
 
 # 规则的全部结论列，除了补贴标准（单个认定只给出月额）
 COLUMNS = tuple(c for c in OUTPUTS if c != "subsidy_rate")
@@ -51,7 +51,8 @@ def _single(case: CaseInput) -> tuple[object, ...]:
     )
 
 
-@settings(max_examples=40)
+# 生成个案本身占了大部分时间（每个约 10 ms）：套件里跑 12 组，足量的跑法见 bench/policy/README.md
+@settings(max_examples=examples(12))
 @given(case_lists(40, 80))
 def test_batch_equals_single_child_on_generated_cases(
     backend: Backend, cases: list[CaseInput]

@@ -4,10 +4,12 @@ a child director of a village in A, a leader and an auditor of the city (巴彦�
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from shouhu.web.accounts.models import User
 from shouhu.web.registry.models import Division
@@ -79,3 +81,14 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def shots(tmp_path: Path) -> Path:
     return shots_dir(tmp_path)
+
+
+@contextmanager
+def built_for_module(django_db_blocker: object) -> Iterator[None]:
+    """给一个模块共用的数据（如演示区域，建一次要几秒）：在一个外层事务里建，模块的测试各自
+    在其中的保存点里跑（pytest-django 的 `db`），模块结束时整体回滚，别的模块看不到。
+
+    用它的模块要标 `pytest.mark.xdist_group`，否则两个测试进程各建一次。"""
+    with django_db_blocker.unblock(), transaction.atomic():  # type: ignore[attr-defined]
+        yield
+        transaction.set_rollback(True)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 
 from hypothesis import strategies as st
@@ -23,6 +24,12 @@ REGIONS = ("150800", "370114", "341324", "370700", "150802", "110101", None)
 DISEASES = ("白血病", "恶性肿瘤", "感冒", "骨折")
 MONTH_STEPS = (-30, -24, -13, -12, -7, -6, -6, -5, -1, 0, 1, 5, 6, 7, 12, 40)
 DAY_STEPS = (-1, 0, 0, 0, 1)
+
+
+def examples(in_suite: int) -> int:
+    """差分性质测试的例子数：套件里少（每例要跑一遍整条批量查询），SHOUHU_DIFFERENTIAL_EXAMPLES
+    给出足量（bench/policy/README.md）。"""
+    return int(os.environ.get("SHOUHU_DIFFERENTIAL_EXAMPLES", in_suite))
 
 
 @st.composite
