@@ -94,6 +94,11 @@ class Objects:
         found = access.findings_visible_to(self.user).order_by("kind").first()
         return found.pk if found else 1
 
+    def record(self) -> int:
+        """A record of the same finding as `finding` (its page lists the record's candidates)."""
+        found = access.findings_visible_to(self.user).order_by("kind").first()
+        return found.fact_ids[0] if found and found.fact_ids else 1
+
     def run(self) -> int:
         run = access.runs_visible_to(self.user).first()
         return run.pk if run else 1
@@ -135,6 +140,7 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "person_id": Objects.person,
     "fact_id": Objects.fact,
     "finding_id": Objects.finding,
+    "record_id": Objects.record,
     "run_id": Objects.run,
     "objection_id": Objects.objection,
     "submission_id": Objects.submission,

@@ -51,6 +51,7 @@ OUT_OF_SCOPE: dict[str, Callable[[User], int | None]] = {
     "other_id": _outside(Person, access.persons_visible_to),
     "fact_id": _outside(Fact, access.facts_in_scope),
     "finding_id": _outside(Finding, access.findings_visible_to),
+    "record_id": _outside(Fact, access.facts_in_scope),
     "run_id": _outside(ComparisonRun, access.runs_visible_to),
     "objection_id": _outside(Objection, access.objections_visible_to),
     "submission_id": _outside(Submission, access.submissions_visible_to),

@@ -13,6 +13,7 @@ import pytest
 from django.apps import apps
 
 from shouhu.core.catalog import AGENCY_LABELS, catalog_load
+from shouhu.core.findings import CHECK_OUTCOME_LABELS, COMPARISON_REASON_LABELS, KIND_LABELS
 from shouhu.core.identity.links import LINK_METHOD_LABELS
 from shouhu.core.policy import vocabulary
 from shouhu.core.policy.model import CATEGORY_LABELS, STATUS_LABELS
@@ -44,6 +45,9 @@ CORE_LISTS: dict[str, Mapping[str, str]] = {
     "CATEGORY_LABELS": CATEGORY_LABELS,
     "AGENCY_LABELS": AGENCY_LABELS,
     "LINK_METHOD_LABELS": LINK_METHOD_LABELS,
+    "KIND_LABELS": KIND_LABELS,
+    "COMPARISON_REASON_LABELS": COMPARISON_REASON_LABELS,
+    "CHECK_OUTCOME_LABELS": CHECK_OUTCOME_LABELS,
 }
 
 

@@ -42,10 +42,30 @@ COMPARISON_REASON_LABELS: Final = MappingProxyType(
     }
 )
 
+# 核查结果：“需人工核查”“无法匹配”的发现办结时记下的是哪一种结果，而不是“已确认”
+MATCHED: Final = "matched"
+NO_MATCH: Final = "no_match"
+RECORD_WRONG: Final = "record_wrong"
+NO_CHANGE: Final = "no_change"
+ACTION_TAKEN: Final = "action_taken"
+CHECK_OUTCOME_LABELS: Final = MappingProxyType(
+    {
+        MATCHED: "已人工关联到户籍中的人",
+        NO_MATCH: "户籍中没有此人",
+        RECORD_WRONG: "记录有误，已请报送部门更正",
+        NO_CHANGE: "核实无误，维持现状",
+        ACTION_TAKEN: "已在儿童档案中办理",
+    }
+)
+# 在“记录核查结果”里可以直接选的（人工关联、没有此人由选人页面记下）
+CHECK_OUTCOMES_CHOSEN: Final = (NO_CHANGE, ACTION_TAKEN, RECORD_WRONG)
+
 
 def reason_label(code: str) -> str:
     """比对发现上的任一原因代码的一句话说明：比对自己的，或规则的（core/policy/wording.py）。"""
     if code in COMPARISON_REASON_LABELS:
         return COMPARISON_REASON_LABELS[code]
+    if code in CHECK_OUTCOME_LABELS:
+        return CHECK_OUTCOME_LABELS[code]
     label = rule_reason_label(code)
     return "其他原因" if label == code else label

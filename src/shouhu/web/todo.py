@@ -105,6 +105,21 @@ def _submitter(user: User) -> list[TodoItem]:
     ]
 
 
+def _answered(user: User) -> list[TodoItem]:
+    """自己提出的疑义，部门近 30 天内已答复的：看答复，再回到比对发现或档案办理。"""
+    from shouhu.web.objections.models import ObjectionStatus
+
+    since = timezone.now() - timedelta(days=30)
+    answered = (
+        access.objections_visible_to(user)
+        .filter(raised_by=user, answered_at__gte=since)
+        .exclude(status__in=(ObjectionStatus.OPEN, ObjectionStatus.WITHDRAWN))
+        .count()
+    )
+    url = f"{reverse('objection_queue')}?show=all"
+    return [TodoItem("部门已答复的疑义（近30天）", answered, url)] if answered else []
+
+
 def _auditor(user: User) -> list[TodoItem]:
     if not may(user, Right.READ_AUDIT_LOG):
         return []
@@ -120,7 +135,9 @@ def _auditor(user: User) -> list[TodoItem]:
     return items
 
 
-PROVIDERS: tuple[Provider, ...] = (_findings, _registry, _turning_adult, _submitter, _auditor)
+PROVIDERS: tuple[Provider, ...] = (
+    _findings, _registry, _turning_adult, _submitter, _answered, _auditor,
+)  # fmt: skip
 
 
 def todo_for(user: User) -> list[TodoItem]:

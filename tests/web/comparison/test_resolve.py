@@ -11,6 +11,7 @@ from shouhu.web.audit.models import AuditEntry
 from shouhu.web.cases.models import Case
 from shouhu.web.cases.services import case_close, case_open
 from shouhu.web.comparison.services import finding_confirm, finding_dismiss
+from tests.web import factories as f
 from tests.web.comparison.conftest import ctx_for
 
 pytestmark = pytest.mark.django_db
@@ -110,15 +111,18 @@ def test_confirming_a_change_updates_the_category_in_place(personas, made):
     assert changed.detail["to"] == {"category": "orphan", "orphan_type": "scattered"}
 
 
-def test_a_review_is_confirmed_with_what_was_checked_and_leaves_the_register(personas, made):
+def test_a_review_records_an_outcome_and_what_was_checked_and_leaves_the_register(personas, made):
+    ctx = ctx_for(personas.caseworker_a)
+    text = "已入户核实，死亡日期为2024年3月1日，待公安更正。"
     with pytest.raises(InvalidInput, match="核查结果"):
-        finding_confirm(ctx=ctx_for(personas.caseworker_a), finding=made.review, reason=" ")
-    done = finding_confirm(
-        ctx=ctx_for(personas.caseworker_a),
-        finding=made.review,
-        reason="已入户核实，死亡日期为2024年3月1日，待公安更正。",
-    )
-    assert done.status == "confirmed"
+        finding_confirm(ctx=ctx, finding=made.review, reason=text)  # 没选结果
+    with pytest.raises(InvalidInput, match="核查结果"):
+        finding_confirm(ctx=ctx, finding=made.review, reason=" ", reason_code="record_wrong")
+    done = finding_confirm(ctx=ctx, finding=made.review, reason=text, reason_code="record_wrong")
+    assert (done.status, done.resolution_code) == ("confirmed", "record_wrong")
+    page = f.client_for(personas.caseworker_a).get(f"/comparison/findings/{done.pk}/")
+    assert "已核查" in page.content.decode()
+    assert "记录有误，已请报送部门更正" in page.content.decode()
     assert done.outcome_case is None
     assert not Case.objects.filter(child=made.review.person).exists()
 

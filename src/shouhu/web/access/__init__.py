@@ -49,6 +49,7 @@ from shouhu.web.access.exchange import (
 )
 from shouhu.web.access.findings import (
     access_finding,
+    access_finding_record,
     access_findings_queue,
     access_run,
     access_run_list,
@@ -110,6 +111,7 @@ __all__ = [
     "access_duplicates",
     "access_fact",
     "access_finding",
+    "access_finding_record",
     "access_findings_queue",
     "access_grant",
     "access_grant_receiver",

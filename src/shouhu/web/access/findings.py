@@ -14,6 +14,7 @@ from shouhu.web.accounts.permissions import Right, may
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.comparison.models import ComparisonRun, Finding
+from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import Division
 
 NOT_FOUND_FINDING = "未找到该比对发现，或您无权查看。"
@@ -44,6 +45,19 @@ def access_finding(ctx: RequestContext, finding_id: object, *, for_write: bool =
         deny(ctx, ObjectType.FINDING, finding.pk, "read_only_role")
         raise PermissionDenied("您的角色不能处理比对发现。")
     return finding
+
+
+def access_finding_record(ctx: RequestContext, finding: Finding, fact_id: object) -> Fact:
+    """比对发现所用的一条记录（发现已经过 access_finding）。未能关联的记录没有“人”可据以划定
+    辖区，能看到这条发现的人就能看到它的记录；不在发现里的记录与不存在的一样答复（审计）。"""
+    return fetch_or_deny(
+        ctx,
+        queryset=Fact.objects.select_related("agency", "person"),
+        visible=Fact.objects.filter(pk__in=finding.fact_ids),
+        pk=fact_id,
+        object_type=ObjectType.FACT,
+        message="未找到该记录，或它不属于这条比对发现。",
+    )
 
 
 # 比对发现列表的翻页次数限额（每页 25 条，带姓名和身份证号）：与人员查询同一做法，数审计日志。

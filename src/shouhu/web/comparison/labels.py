@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from shouhu.core.findings import reason_label
+from shouhu.core.findings import REVIEW, reason_label
+from shouhu.core.findings import UNLINKED as UNLINKED_KIND
 from shouhu.core.identity.links import UNLINKED, link_method_label
 
 
@@ -17,3 +18,10 @@ def link_display(method: str, confidence: int | None) -> str:
     if method == UNLINKED or confidence is None:
         return label
     return f"{label} {confidence}%"
+
+
+def finding_status_label(kind: str, status: str, label: str) -> str:
+    """“需人工核查”“无法匹配”的发现办结时是“已核查”（结果另列），不是“已确认”。"""
+    if status == "confirmed" and kind in (REVIEW, UNLINKED_KIND):
+        return "已核查"
+    return label

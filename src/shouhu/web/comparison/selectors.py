@@ -14,11 +14,13 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from shouhu.core.findings import CHECK_OUTCOMES_CHOSEN
 from shouhu.web import access
 from shouhu.web.access.disclosure import NONE, Disclosure, disclosure_for, fact_level
 from shouhu.web.accounts.models import User
 from shouhu.web.cases.models import Category, OrphanType
-from shouhu.web.comparison.labels import link_display, reason_label
+from shouhu.web.comparison.candidates import Candidate, record_candidates
+from shouhu.web.comparison.labels import finding_status_label, link_display, reason_label
 from shouhu.web.comparison.models import (
     ComparisonRun,
     Finding,
@@ -27,9 +29,9 @@ from shouhu.web.comparison.models import (
     RunStatus,
 )
 from shouhu.web.determination.selectors import DeterminationView, determination_view
-from shouhu.web.exchange.models import Fact
+from shouhu.web.exchange.models import Fact, FactType
 from shouhu.web.pages import Paged
-from shouhu.web.registry.models import DivisionLevel, ParentLink
+from shouhu.web.registry.models import Division, DivisionLevel, Gender, ParentLink
 from shouhu.web.registry.selectors import age_on, division_path_names, id_number_display
 from shouhu.web.registry.timeline import FactEntry, fact_entry
 
@@ -211,7 +213,9 @@ def _finding_row(user: User, finding: Finding, agencies: dict[int, str]) -> Find
         kind=finding.kind,
         kind_label=FindingKind(finding.kind).label,
         status=finding.status,
-        status_label=FindingStatus(finding.status).label,
+        status_label=finding_status_label(
+            finding.kind, finding.status, FindingStatus(finding.status).label
+        ),
         person_pk=person.pk if person else None,
         name=person.name if person else "（未匹配到人员）",
         id_display=id_number_display(user=user, id_number=person.id_number) if person else "",
@@ -291,6 +295,7 @@ class FindingPage:
     case_pk: int | None
     case_label: str
     exit_codes: tuple[tuple[str, str], ...]
+    check_outcomes: tuple[tuple[str, str], ...]  # 核查结果可选的几种
     resolved_by: str
     resolved_at: datetime | None
     resolution_code: str
@@ -382,7 +387,9 @@ def finding_page(*, user: User, finding: Finding) -> FindingPage:
         kind=finding.kind,
         kind_label=FindingKind(finding.kind).label,
         status=finding.status,
-        status_label=FindingStatus(finding.status).label,
+        status_label=finding_status_label(
+            finding.kind, finding.status, FindingStatus(finding.status).label
+        ),
         run=run_row(finding.run),
         person_pk=person.pk if person else None,
         name=person.name if person else "（未匹配到人员）",
@@ -398,6 +405,7 @@ def finding_page(*, user: User, finding: Finding) -> FindingPage:
         case_pk=case.pk if case else None,
         case_label=category_label(case.category, case.orphan_type) if case else "",
         exit_codes=tuple((code, reason_label(code)) for code in exit_reason_codes(finding)),
+        check_outcomes=tuple((code, reason_label(code)) for code in CHECK_OUTCOMES_CHOSEN),
         resolved_by=_who(finding.resolved_by),
         resolved_at=timezone.localtime(finding.resolved_at) if finding.resolved_at else None,
         resolution_code=reason_label(finding.resolution_code) if finding.resolution_code else "",
@@ -413,7 +421,7 @@ def _decided_words(earlier: Finding | None) -> str:
     if earlier is None or earlier.resolved_at is None:
         return ""
     when = timezone.localtime(earlier.resolved_at).date()
-    what = FindingStatus(earlier.status).label
+    what = finding_status_label(earlier.kind, earlier.status, FindingStatus(earlier.status).label)
     who = _who(earlier.resolved_by)
     return f"{when.year}年{when.month}月{when.day}日 {who} {what}：{earlier.resolution_reason}"
 
@@ -485,3 +493,47 @@ def queue_run_selected(*, user: User, raw: str) -> ComparisonRun | None:
 def exit_reason_codes(finding: Finding) -> list[str]:
     """终止保障可选的原因代码：该发现的原因，外加“其他”。"""
     return [r["code"] for r in finding.reasons] + ["other"]
+
+
+# ---------------------------------------------------------------- 一条记录：户籍中可能是谁
+
+
+@dataclass(frozen=True)
+class RecordMatchPage:
+    finding: FindingPage
+    fact_pk: int
+    type_label: str
+    agency: str
+    written: tuple[tuple[str, str], ...]  # 部门所填：（项目，内容）
+    unlinked: bool  # 还没有可靠关联（可以选人）
+    candidates: tuple[Candidate, ...]
+
+
+def record_match_page(*, user: User, finding: Finding, fact: Fact) -> RecordMatchPage:
+    """为一条记录选人的页面（发现和记录都已经过 access）：部门所填的此人，与户籍中的候选人。"""
+    written_id = _written_id(user, fact, visible=True)
+    gender = Gender(fact.subject_gender).label if fact.subject_gender in Gender.values else "未填写"
+    born = fact.subject_birth_date
+    area = fact.subject_division_code
+    written = (
+        ("姓名", fact.subject_name or "未填写"),
+        ("身份证号", written_id),
+        ("性别", gender),
+        ("出生日期", f"{born.year}年{born.month}月{born.day}日" if born else "未填写"),
+        ("所填区划", _division_name(area) if area else "未填写"),
+    )
+    unlinked = fact.person_id is None
+    return RecordMatchPage(
+        finding=finding_page(user=user, finding=finding),
+        fact_pk=fact.pk,
+        type_label=FactType(fact.type).label,
+        agency=fact.agency.name,
+        written=written,
+        unlinked=unlinked,
+        candidates=record_candidates(user=user, fact=fact) if unlinked else (),
+    )
+
+
+def _division_name(code: str) -> str:
+    found = Division.objects.filter(code=code).values_list("name", flat=True).first()
+    return found or "（不在本平台的区划表中）"

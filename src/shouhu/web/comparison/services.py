@@ -1,4 +1,5 @@
-"""数据比对的写操作：发起一次运行（排入后台任务），以及经办人员对比对发现的确认与驳回。
+"""数据比对的写操作：发起一次运行（排入后台任务），以及经办人员对比对发现的确认与驳回、
+核查结果，为未能关联的记录选定是谁（或记下户籍中没有此人），从发现向报送部门提出疑义。
 
 执行见 execute.py（后台任务、命令行和演示都调用它）。每个操作在同一事务里写审计日志；
 审计只记编号、代码和字数，不记理由原文。
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
+from shouhu.core.findings import CHECK_OUTCOMES_CHOSEN, MATCHED, NO_MATCH
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, roles_with
 from shouhu.web.audit.context import RequestContext
@@ -33,9 +35,13 @@ from shouhu.web.comparison.models import (
 )
 from shouhu.web.comparison.selectors import exit_reason_codes
 from shouhu.web.comparison.stale import comparison_runs_stale_fail
+from shouhu.web.exchange.linking import fact_link_manual
+from shouhu.web.exchange.models import Fact
 from shouhu.web.jobs.registry import JobKind
 from shouhu.web.jobs.services import job_enqueue
-from shouhu.web.registry.models import Division, DivisionLevel
+from shouhu.web.objections.models import Objection
+from shouhu.web.objections.services import objection_raise
+from shouhu.web.registry.models import Division, DivisionLevel, Person
 
 ENGINES = ("duckdb", "spark")
 ALREADY_RESOLVED = "该比对发现已处理过，请刷新后再看。"
@@ -149,8 +155,10 @@ def _act(
             note=reason,
         )
         return case, "", reason.strip()
-    # 需人工核查、无法匹配：记下核查情况，不改台账
-    return None, "", written_reason(reason, what="核查结果")
+    # 需人工核查、无法匹配：记下核查结果（选一种，并写明），不改台账
+    if reason_code not in CHECK_OUTCOMES_CHOSEN:
+        raise InvalidInput("请选择核查结果。")
+    return None, reason_code, written_reason(reason, what="核查结果")
 
 
 def finding_confirm(
@@ -161,37 +169,91 @@ def finding_confirm(
     with transaction.atomic():
         locked = _locked_open(finding)
         case, code, text = _act(ctx, locked, reason, reason_code)
-        locked.status, locked.resolved_by, locked.resolved_at = (
-            FindingStatus.CONFIRMED,
-            ctx.user,
-            timezone.now(),
-        )
-        locked.resolution_code, locked.resolution_reason = code, text
-        locked.outcome_case = case
-        locked.save(
-            update_fields=[
-                "status",
-                "resolved_by",
-                "resolved_at",
-                "resolution_code",
-                "resolution_reason",
-                "outcome_case",
-            ]
-        )
-        audit_record(
-            ctx=ctx,
-            action=Action.UPDATE,
-            object_type=ObjectType.FINDING,
-            object_id=locked.pk,
-            detail={
-                "resolution": "confirmed",
-                "kind": locked.kind,
-                "case": case.pk if case else None,
-                "reason_code": code,
-                "reason_chars": len(text),
-            },
-        )
+        _resolve(ctx, locked, case=case, code=code, text=text)
     return locked
+
+
+def _resolve(ctx: RequestContext, locked: Finding, *, case: Any, code: str, text: str) -> None:
+    """办结（已在事务里、已加锁）：记下结果、办理人和时间，写审计。"""
+    locked.status, locked.resolved_by, locked.resolved_at = (
+        FindingStatus.CONFIRMED,
+        ctx.user,
+        timezone.now(),
+    )
+    locked.resolution_code, locked.resolution_reason = code, text
+    locked.outcome_case = case
+    locked.save(
+        update_fields=[
+            "status",
+            "resolved_by",
+            "resolved_at",
+            "resolution_code",
+            "resolution_reason",
+            "outcome_case",
+        ]
+    )
+    audit_record(
+        ctx=ctx,
+        action=Action.UPDATE,
+        object_type=ObjectType.FINDING,
+        object_id=locked.pk,
+        detail={
+            "resolution": "confirmed",
+            "kind": locked.kind,
+            "case": case.pk if case else None,
+            "reason_code": code,
+            "reason_chars": len(text),
+        },
+    )
+
+
+# ---------------------------------------------------------------- 未能关联的记录
+
+
+def _unlinked_record(locked: Finding, fact: Fact) -> None:
+    if fact.pk not in locked.fact_ids:
+        raise InvalidInput("这条记录不属于该比对发现。")
+    if fact.person_id is not None and fact.link_method == "manual":
+        raise InvalidInput("这条记录已人工关联过。")
+
+
+def finding_record_match(
+    *, ctx: RequestContext, finding: Finding, fact: Fact, person: Person, reason: str = ""
+) -> Finding:
+    """认定记录说的是 person（调用方已核对用户能看到这个人）：记录人工关联；发现里再没有未关联
+    的记录时，发现以“已人工关联”办结——下次比对按关联后的记录重新认定。"""
+    with transaction.atomic():
+        locked = _locked_open(finding)
+        _unlinked_record(locked, fact)
+        fact_link_manual(ctx=ctx, fact=fact, person=person)
+        unlinked = Fact.objects.filter(pk__in=locked.fact_ids, person__isnull=True).exists()
+        if not unlinked:
+            text = reason.strip() or "已人工关联，下次比对按关联后的记录重新认定。"
+            _resolve(ctx, locked, case=None, code=MATCHED, text=written_reason(text))
+    return locked
+
+
+def finding_record_none(
+    *, ctx: RequestContext, finding: Finding, fact: Fact, reason: str
+) -> tuple[Finding, Objection]:
+    """户籍中没有这条记录说的人：向报送部门提出疑义（理由即疑义内容），发现以“户籍中没有此人”
+    办结。两件事在同一事务里，任一不成则都不做。"""
+    text = written_reason(reason, what="户籍中没有此人的说明")
+    with transaction.atomic():
+        locked = _locked_open(finding)
+        _unlinked_record(locked, fact)
+        objection = objection_raise(ctx=ctx, fact=fact, reason=text)
+        _resolve(ctx, locked, case=None, code=NO_MATCH, text=text)
+    return locked, objection
+
+
+def finding_record_object(
+    *, ctx: RequestContext, finding: Finding, fact: Fact, reason: str
+) -> Objection:
+    """从比对发现向报送部门就其中一条记录提出疑义；发现仍待处理（等部门答复后再办）。"""
+    if fact.pk not in finding.fact_ids:
+        raise InvalidInput("这条记录不属于该比对发现。")
+    return objection_raise(ctx=ctx, fact=fact, reason=reason)
 
 
 def finding_dismiss(*, ctx: RequestContext, finding: Finding, reason: str) -> Finding:

@@ -17,4 +17,19 @@ urlpatterns = [
         views.finding_dismiss_view,
         name="comparison_finding_dismiss",
     ),
+    path(
+        "findings/<int:finding_id>/records/<int:record_id>/",
+        views.record_view,
+        name="comparison_record",
+    ),
+    path(
+        "findings/<int:finding_id>/records/<int:record_id>/match/",
+        views.record_match_view,
+        name="comparison_record_match",
+    ),
+    path(
+        "findings/<int:finding_id>/records/<int:record_id>/object/",
+        views.record_object_view,
+        name="comparison_record_object",
+    ),
 ]

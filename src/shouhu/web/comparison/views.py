@@ -171,3 +171,75 @@ def finding_dismiss_view(request: HttpRequest, finding_id: int) -> HttpResponse:
         return _detail(request, finding_id, exc.message)
     messages.success(request, "已驳回该比对发现，理由已记录。")
     return redirect("comparison_finding", finding_id)
+
+
+# ---------------------------------------------------------------- 一条记录：选人、没有此人、疑义
+
+
+def _record_page(
+    request: HttpRequest, finding_id: int, record_id: int, error: str = ""
+) -> HttpResponse:
+    ctx = _ctx(request)
+    finding = access.access_finding(ctx, finding_id)
+    fact = access.access_finding_record(ctx, finding, record_id)
+    page = selectors.record_match_page(user=_user(request), finding=finding, fact=fact)
+    audit_record(
+        ctx=ctx, action=Action.VIEW, object_type=ObjectType.FACT, object_id=fact.pk,
+        detail={"finding": finding.pk, "candidates": [c.person_pk for c in page.candidates]},
+    )  # fmt: skip
+    context = {
+        "page": page,
+        "error": error,
+        "posted": request.POST if error else {},
+        "may_act": may(_user(request), Right.WRITE_CASES),
+    }
+    return render(request, "comparison/record.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def record_view(request: HttpRequest, finding_id: int, record_id: int) -> HttpResponse:
+    return _record_page(request, finding_id, record_id)
+
+
+@login_required
+@require_POST
+def record_match_view(request: HttpRequest, finding_id: int, record_id: int) -> HttpResponse:
+    ctx = _ctx(request)
+    finding = access.access_finding(ctx, finding_id, for_write=True)
+    fact = access.access_finding_record(ctx, finding, record_id)
+    try:
+        choice = request.POST.get("person", "")
+        if choice == "none":
+            services.finding_record_none(
+                ctx=ctx, finding=finding, fact=fact, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, "已记下户籍中没有此人，并向报送部门提出了疑义。")
+            return redirect("comparison_finding", finding_id)
+        if not choice:
+            raise InvalidInput("请选择一个人，或选“都不是”。")
+        person = access.access_person(ctx, choice)
+        services.finding_record_match(
+            ctx=ctx, finding=finding, fact=fact, person=person,
+            reason=request.POST.get("reason", ""),
+        )  # fmt: skip
+    except DomainError as exc:
+        return _record_page(request, finding_id, record_id, exc.message)
+    messages.success(request, "已把这条记录关联到所选的人，下次比对按关联后的记录重新认定。")
+    return redirect("comparison_finding", finding_id)
+
+
+@login_required
+@require_POST
+def record_object_view(request: HttpRequest, finding_id: int, record_id: int) -> HttpResponse:
+    ctx = _ctx(request)
+    finding = access.access_finding(ctx, finding_id, for_write=True)
+    fact = access.access_finding_record(ctx, finding, record_id)
+    try:
+        services.finding_record_object(
+            ctx=ctx, finding=finding, fact=fact, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        return _detail(request, finding_id, exc.message)
+    messages.success(request, "已向报送部门提出疑义；部门答复后，您的待办里会列出。")
+    return redirect("comparison_finding", finding_id)
