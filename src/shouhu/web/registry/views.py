@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,7 +25,8 @@ from shouhu.web.audit.context import RequestContext, request_context
 from shouhu.web.audit.desk import person_access_report, report_since
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
-from shouhu.web.cases.services import case_reopen
+from shouhu.web.cases.choices import CATEGORY_OPTIONS, category_option_parse, exit_options
+from shouhu.web.cases.services import case_change_category, case_close, case_reopen
 from shouhu.web.determination.selectors import determination_view
 from shouhu.web.exports import Export, export_part, export_xlsx
 from shouhu.web.pages import page_number
@@ -40,6 +41,9 @@ from shouhu.web.registry.merge import person_merge, person_merge_undo
 from shouhu.web.registry.person_page import person_page
 from shouhu.web.registry.selectors import SCOPES, person_search
 from shouhu.web.registry.services import registry_load_decide
+
+if TYPE_CHECKING:
+    from shouhu.web.registry.models import Person
 
 MAX_QUERY_LENGTH = 60
 WHAT_IF_REFUSED = "其中有您只能看到概况的信息，只能按今天认定。"
@@ -123,8 +127,16 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
         "d": decision,
         "as_of_error": as_of_error,
         "may_write": may(_user(request), Right.WRITE_CASES),
+        "exit_options": _exit_options(person, disclosure) if page.cases else (),
+        "category_options": CATEGORY_OPTIONS,
     }
     return render(request, "registry/person_detail.html", context)
+
+
+def _exit_options(person: Person, disclosure: access.Disclosure) -> tuple[tuple[str, str], ...]:
+    today = timezone.localdate()
+    now = determination_view(child=person, as_of=today, today=today, disclosure=disclosure)
+    return exit_options(now.status, tuple(r.code for r in now.reasons))
 
 
 def _what_if_date(raw: str | None, today: date) -> tuple[date, str]:
@@ -287,4 +299,40 @@ def case_reopen_view(request: HttpRequest, case_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, "已重新纳入保障，此前的终止记录保留在个案中。")
+    return redirect("person_detail", person_id=case.child_id)
+
+
+@login_required
+@require_POST
+def case_close_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """在儿童档案里终止保障：原因（按今天的事实可选的）加书面理由。"""
+    ctx = request_context(request, Purpose.CASE_WORK)
+    case = access.access_case(ctx, case_id, for_write=True)
+    code = request.POST.get("reason_code", "")
+    allowed = {c for c, _ in _exit_options(case.child, access.disclosure_for(_user(request)))}
+    try:
+        if code not in allowed:
+            raise InvalidInput("请选择终止原因。")
+        case_close(ctx=ctx, case=case, reason_code=code, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已终止保障，书面理由已记入个案。")
+    return redirect("person_detail", person_id=case.child_id)
+
+
+@login_required
+@require_POST
+def case_change_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """在儿童档案里变更保障类别（保障不中断）。"""
+    ctx = request_context(request, Purpose.CASE_WORK)
+    case = access.access_case(ctx, case_id, for_write=True)
+    category, orphan_type = category_option_parse(request.POST.get("category", ""))
+    try:
+        case_change_category(ctx=ctx, case=case, category=category, orphan_type=orphan_type,
+                             note=request.POST.get("note", ""))  # fmt: skip
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已变更保障类别，保障不中断。")
     return redirect("person_detail", person_id=case.child_id)
