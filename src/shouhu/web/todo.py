@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from shouhu.web import access
 from shouhu.web.accounts.models import User
-from shouhu.web.accounts.permissions import Right, is_submitter, may
+from shouhu.web.accounts.permissions import Right, Role, is_submitter, may
 from shouhu.web.exchange.acceptance import pending_for
 from shouhu.web.registry.selectors import turning_adult
 
@@ -120,6 +120,17 @@ def _answered(user: User) -> list[TodoItem]:
     return [TodoItem("部门已答复的疑义（近30天）", answered, url)] if answered else []
 
 
+def _oversight(user: User) -> list[TodoItem]:
+    """领导：辖区内应退未退、比对完成 30 天后仍未处理的（到统计概览的办理进度看是哪些县区）。"""
+    if user.role != Role.LEADER:
+        return []
+    from shouhu.web.statistics.progress import exits_overdue
+
+    overdue = exits_overdue(user.division)
+    url = f"{reverse('dashboard')}#progress"
+    return [TodoItem("应退未退逾期未处理（按县区督办）", overdue, url, URGENT)] if overdue else []
+
+
 def _auditor(user: User) -> list[TodoItem]:
     if not may(user, Right.READ_AUDIT_LOG):
         return []
@@ -136,7 +147,7 @@ def _auditor(user: User) -> list[TodoItem]:
 
 
 PROVIDERS: tuple[Provider, ...] = (
-    _findings, _registry, _turning_adult, _submitter, _answered, _auditor,
+    _findings, _registry, _turning_adult, _submitter, _answered, _oversight, _auditor,
 )  # fmt: skip
 
 

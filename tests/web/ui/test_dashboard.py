@@ -110,3 +110,65 @@ def test_a_child_who_turns_eighteen_today_is_no_longer_counted(personas, region)
     f.person(region.village_a, name="今天成年", birth=cutoff)
     f.person(region.village_a, name="明天成年", birth=cutoff + timedelta(days=1))
     assert dashboard_counts(user=personas.caseworker_a).minors == 1
+
+
+# ---------------------------------------------------------------- leaders: trend, progress, drill
+
+
+def test_the_trend_counts_enrolments_exits_and_children_in_care_month_by_month(region, register):
+    from shouhu.web.statistics.progress import monthly_trend
+
+    spring = f.case(f.person(region.village_a, name="春生"))
+    spring.opened_on = date(2026, 3, 15)
+    spring.status, spring.closed_on, spring.close_reason = "closed", date(2026, 8, 20), "已收养"
+    spring.save()
+    trend = {r.month: r for r in monthly_trend(region.county_a, today=date(2026, 12, 5))}
+    assert len(trend) == 12
+    assert min(trend) == date(2026, 1, 1)
+    assert (trend[date(2026, 1, 1)].active, trend[date(2026, 2, 1)].active) == (4, 4)
+    assert (trend[date(2026, 3, 1)].enrolled, trend[date(2026, 3, 1)].active) == (1, 5)
+    assert (trend[date(2026, 8, 1)].exited, trend[date(2026, 8, 1)].active) == (1, 4)
+    assert trend[date(2026, 12, 1)].active == 4
+
+
+def _progress_run(region, personas):
+    from tests.web.comparison.conftest import done_run, finding
+
+    run = done_run(region.county_a, personas.caseworker_a)
+    run.finished_at = timezone.now() - timedelta(days=40)
+    run.save(update_fields=["finished_at"])
+    a, b, c = (f.person(region.village_a, name=n) for n in ("应纳甲", "应纳乙", "应退丙"))
+    finding(run, "enrol", a, category="orphan")
+    finding(run, "enrol", b, category="orphan", status="confirmed")
+    finding(run, "exit", c, case=f.case(c))
+    return run
+
+
+def test_the_leader_sees_progress_by_county_and_an_overdue_exit_on_the_to_do(region, personas):
+    _progress_run(region, personas)
+    leader = client_for(personas.leader_city)
+    page = leader.get("/").content.decode()
+    assert "应纳尽纳、应退尽退" in page
+    assert "应退未退逾期未处理（按县区督办）" in page
+    from shouhu.web.statistics.progress import finding_progress
+
+    [row] = finding_progress(region.city)
+    assert (row.name, row.enrol_open, row.enrol_done, row.exit_open, row.exit_overdue) == (
+        "临河区", 1, 1, 1, 1,
+    )  # fmt: skip
+    assert row.done_percent == 33
+
+
+def test_the_leader_drills_down_and_exports_counts_only(region, personas, register):
+    leader = client_for(personas.leader_city)
+    city = leader.get("/").content.decode()
+    assert 'href="?division=150802"' in city
+    county = leader.get("/?division=150802").content.decode()
+    assert "城关镇" in county
+    assert "新华镇" in county
+    assert "返回上一级" in county
+    assert client_for(personas.caseworker_a).get("/?division=150821").status_code == 404
+    export = leader.get("/export.xlsx?division=150802")
+    assert export.status_code == 200
+    entry = AuditEntry.objects.filter(action="export").latest("pk")
+    assert (entry.purpose, entry.object_id) == ("statistics", "150802")

@@ -54,15 +54,18 @@ def _percent(count: int, biggest: int) -> int:
     return count * 100 // biggest if biggest else 0
 
 
-def dashboard_counts(*, user: User) -> DashboardCounts:
-    """用户辖区内：保障中个案按类别、按下一级区划、孤儿按类型的数量，以及未成年人数。"""
+def dashboard_counts(*, user: User, home: Division | None = None) -> DashboardCounts:
+    """用户辖区内（或其中的 home，已经过 access.division_in_scope）：保障中个案按类别、按下一级
+    区划、孤儿按类型的数量，以及未成年人数。"""
     today = timezone.localdate()
     divisions = access.divisions_visible_to(user)
+    if home is not None:
+        divisions = divisions.filter(path__startswith=home.path)
     active = Case.objects.filter(division__in=divisions, status=CaseStatus.ACTIVE)
     by_category = _tally(active, "category")
     orphan_types = _tally(active.filter(category=Category.ORPHAN), "orphan_type")
     minors = Person.objects.filter(division__in=divisions, birth_date__gt=adult_cutoff(today))
-    home = user.division
+    home = home or user.division
     return DashboardCounts(
         division_name=home.name,
         child_level=_child_level(home),

@@ -1,0 +1,136 @@
+"""领导看的进展：近 12 个月保障中儿童的走势（纳入、终止、月末在保），以及各县区最近一次正式
+比对的“应纳尽纳”“应退尽退”办理进度。只有数字，没有个人信息。
+
+走势按个案的纳入、终止日期在数据库里按月计数，月末在保数由此累计得出（不逐月查询）。重新纳入
+的个案以重新纳入后的状态计（此前的终止不再计入终止数）。
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from shouhu.core.findings import ENROL, EXIT
+from shouhu.core.policy.dates import add_months
+from shouhu.web.cases.models import Case
+from shouhu.web.comparison.models import ComparisonRun, Finding, FindingStatus, RunStatus
+from shouhu.web.registry.models import Division
+
+MONTHS = 12
+OVERDUE_DAYS = 30  # 应退未退的发现，比对完成后这么多天仍未处理，算逾期
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: date  # 当月 1 日
+    enrolled: int
+    exited: int
+    active: int  # 月末（当月为今天）在保
+    percent: int  # 条形长度
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    """一个县区最近一次正式比对的办理进度。"""
+
+    code: str
+    name: str
+    run_as_of: date | None  # 没有比对过为 None
+    enrol_open: int
+    enrol_done: int  # 已纳入（确认）
+    exit_open: int
+    exit_done: int  # 已终止（确认）
+    dismissed: int
+    exit_overdue: int  # 应退未退超过 OVERDUE_DAYS 天仍未处理
+
+    @property
+    def total(self) -> int:
+        return self.enrol_open + self.enrol_done + self.exit_open + self.exit_done + self.dismissed
+
+    @property
+    def done_percent(self) -> int | None:
+        if not self.total:
+            return None
+        return (self.total - self.enrol_open - self.exit_open) * 100 // self.total
+
+
+def monthly_trend(home: Division, *, today: date | None = None) -> tuple[MonthRow, ...]:
+    """home 子树内近 MONTHS 个月（含本月）的纳入、终止和月末在保数。"""
+    today = today or timezone.localdate()
+    first = add_months(today.replace(day=1), -(MONTHS - 1))
+    cases = Case.objects.filter(division__path__startswith=home.path)
+    opened = _by_month(cases.filter(opened_on__gte=first), "opened_on")
+    closed = _by_month(cases.filter(closed_on__gte=first), "closed_on")
+    active = cases.filter(opened_on__lt=first).count()
+    active -= cases.filter(closed_on__lt=first).count()
+    rows = []
+    for n in range(MONTHS):
+        month = add_months(first, n)
+        active += opened.get(month, 0) - closed.get(month, 0)
+        rows.append((month, opened.get(month, 0), closed.get(month, 0), active))
+    biggest = max((r[3] for r in rows), default=0)
+    return tuple(MonthRow(m, e, x, a, a * 100 // biggest if biggest else 0) for m, e, x, a in rows)
+
+
+def _by_month(cases: QuerySet[Case], field: str) -> dict[date, int]:
+    counted = cases.annotate(m=TruncMonth(field)).values("m").annotate(n=Count("pk"))
+    return {row["m"]: row["n"] for row in counted}  # 日期字段按月截断，得到的仍是日期
+
+
+def finding_progress(home: Division) -> tuple[ProgressRow, ...]:
+    """home 子树内每个比对过（或有经办人员）的县区：最近一次正式比对的发现办到哪一步。"""
+    runs = (
+        ComparisonRun.objects.filter(
+            division__path__startswith=home.path, status=RunStatus.DONE, simulation=False
+        )
+        .order_by("division_id", "-as_of", "-pk")
+        .values_list("division_id", "pk", "as_of", "finished_at")
+    )
+    latest: dict[str, tuple[int, date, datetime | None]] = {}
+    for division_id, pk, as_of, finished in runs:
+        latest.setdefault(division_id, (pk, as_of, finished))
+    tally: dict[int, dict[tuple[object, object], int]] = defaultdict(lambda: defaultdict(int))
+    findings = Finding.objects.filter(run_id__in=[v[0] for v in latest.values()],
+                                      kind__in=(ENROL, EXIT))  # fmt: skip
+    for row in findings.values("run_id", "kind", "status").annotate(n=Count("pk")):
+        tally[row["run_id"]][(row["kind"], row["status"])] += row["n"]
+    overdue = _overdue(latest)
+    names = dict(Division.objects.filter(code__in=latest).values_list("code", "name"))
+    rows = []
+    for code, (run, as_of, _) in sorted(latest.items()):
+        t = tally[run]
+        rows.append(
+            ProgressRow(
+                code=code,
+                name=names.get(code, code),
+                run_as_of=as_of,
+                enrol_open=t[(ENROL, FindingStatus.OPEN)],
+                enrol_done=t[(ENROL, FindingStatus.CONFIRMED)],
+                exit_open=t[(EXIT, FindingStatus.OPEN)],
+                exit_done=t[(EXIT, FindingStatus.CONFIRMED)],
+                dismissed=t[(ENROL, FindingStatus.DISMISSED)] + t[(EXIT, FindingStatus.DISMISSED)],
+                exit_overdue=overdue.get(run, 0),
+            )
+        )
+    return tuple(rows)
+
+
+def _overdue(latest: dict[str, tuple[int, date, datetime | None]]) -> dict[int, int]:
+    cutoff = timezone.now() - timedelta(days=OVERDUE_DAYS)
+    old = [run for run, _, finished in latest.values() if finished and finished < cutoff]
+    counted = (
+        Finding.objects.filter(run_id__in=old, kind=EXIT, status=FindingStatus.OPEN)
+        .values("run_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["run_id"]: row["n"] for row in counted}
+
+
+def exits_overdue(home: Division) -> int:
+    """home 子树内应退未退、比对完成 OVERDUE_DAYS 天后仍未处理的发现数（领导的待办）。"""
+    return sum(row.exit_overdue for row in finding_progress(home))
