@@ -24,6 +24,12 @@ SHOUHU_SIGNIN_LIMIT_ACCOUNT    failures for one user name from any address (50)
 SHOUHU_API_LIMIT_PER_MINUTE    HTTP API requests per credential per minute (120)
 SHOUHU_DEMO_SECOND_FACTOR      known (default): `shouhu demo` enrols the demo accounts that need a
                                second factor with known secrets; enrol: they enrol at first sign-in
+
+Mail (reminders; without it reminders stay on each user's to-do list only):
+SHOUHU_SMTP_URL     smtp://user:password@host:port (smtps:// for TLS, smtp+starttls:// for STARTTLS)
+SHOUHU_MAIL_FROM    the sender, e.g. 守护平台 <shouhu@mzj.gov.cn>
+SHOUHU_BASE_URL     the platform's address as users reach it, for links in mail
+SHOUHU_REMIND_DAYS  remind departments this many days before an item is due (3)
 """
 
 from __future__ import annotations
@@ -274,3 +280,34 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "shouhu": {"level": "INFO"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+
+# ---------------------------------------------------------------- mail (reminders)
+
+
+def _smtp(url: str) -> dict[str, object]:
+    if not url:
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "MAIL_ENABLED": False,
+        }
+    parsed = urlparse(url)
+    if parsed.scheme not in {"smtp", "smtps", "smtp+starttls"}:
+        raise ValueError(f"SHOUHU_SMTP_URL: unsupported scheme {parsed.scheme!r}")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parsed.hostname or "127.0.0.1",
+        "EMAIL_PORT": parsed.port or (465 if parsed.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parsed.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
+        "EMAIL_USE_SSL": parsed.scheme == "smtps",
+        "EMAIL_USE_TLS": parsed.scheme == "smtp+starttls",
+        "EMAIL_TIMEOUT": 20,
+        "MAIL_ENABLED": True,
+    }
+
+
+globals().update(_smtp(env("SHOUHU_SMTP_URL")))
+DEFAULT_FROM_EMAIL = env("SHOUHU_MAIL_FROM", "守护平台 <shouhu@localhost>")
+BASE_URL = env("SHOUHU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+REMIND_DAYS = int(env("SHOUHU_REMIND_DAYS", "3"))

@@ -109,10 +109,11 @@ def test_answers_take_similar_time_for_unknown_wrong_and_throttled(personas, set
         signin_password(ctx=ctx, username=name, password="wrong-password")
         return time.perf_counter() - start
 
-    unknown = min(timed(CTX, "nobody-at-all") for _ in range(2))
+    # 取几次中最快的一次：机器忙时偶尔一次慢，最快的一次才是这条路径本身要花的时间
+    unknown = min(timed(CTX, "nobody-at-all") for _ in range(4))
     wrong = min(timed(RequestContext(None, f"10.2.0.{i}", "authentication"), "director_a")
-                for i in range(2))  # fmt: skip
-    throttled = min(timed(ELSEWHERE, "throttled") for _ in range(2))
+                for i in range(4))  # fmt: skip
+    throttled = min(timed(ELSEWHERE, "throttled") for _ in range(4))
     slowest = max(unknown, wrong, throttled)
     assert min(unknown, wrong, throttled) > slowest / 2, (unknown, wrong, throttled)
 

@@ -15,9 +15,11 @@ from shouhu.web.jobs.worker import job_run_next
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def test_nothing_is_due_before_the_run_day(region, personas) -> None:
-    assert schedules_tick(datetime(2026, 12, 5, 23, 0, tzinfo=SHANGHAI)) == []
+def test_nothing_is_due_before_the_run_day_but_the_days_reminders(region, personas) -> None:
+    assert schedules_tick(datetime(2026, 12, 5, 7, 0, tzinfo=SHANGHAI)) == []
     assert not Job.objects.exists()
+    assert schedules_tick(datetime(2026, 12, 5, 23, 0, tzinfo=SHANGHAI)) == ["exchange.reminders"]
+    assert ScheduleRun.objects.get().period == "2026-12-05"
 
 
 def test_the_monthly_comparison_starts_once_for_each_county(region, personas) -> None:

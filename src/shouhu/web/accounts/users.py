@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -86,6 +87,18 @@ def _checked_username(username: str) -> str:
     return username
 
 
+def _checked_email(email: str) -> str:
+    """提醒邮件的收件地址（可空：不收邮件，待办照常在首页）。"""
+    email = email.strip()
+    if not email:
+        return ""
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput("电子邮箱的格式不对，应如 zhangsan@mzj.gov.cn。") from None
+    return email
+
+
 def _checked_full_name(full_name: str) -> str:
     full_name = " ".join(full_name.split())
     if not full_name:
@@ -123,12 +136,14 @@ def account_create(
     agency: Agency | None,
     password: str | None = None,
     actor: str = "",
+    email: str = "",
 ) -> IssuedPassword:
     """开设账户。不给密码时生成临时密码，本人首次登录须修改；给了密码（演示、运维）须合规则。"""
     username = _checked_username(username)
     full_name = _checked_full_name(full_name)
     check_assignment(role=role, division=division, agency=agency)
-    user = User(username=username, full_name=full_name, role=role, division=division, agency=agency)
+    user = User(username=username, full_name=full_name, role=role, division=division, agency=agency,
+                email=_checked_email(email))  # fmt: skip
     issued = password or temporary_password()
     problems = password_problems(issued, user)
     if problems:
@@ -151,20 +166,25 @@ def account_update(
     division: Division,
     agency: Agency | None,
     actor: str = "",
+    email: str | None = None,
 ) -> User:
-    """改姓名、角色、辖区或所属部门；改了什么记入审计（代码，不含姓名）。"""
+    """改姓名、邮箱、角色、辖区或所属部门；改了什么记入审计（代码，不含姓名和邮箱）。"""
     full_name = _checked_full_name(full_name)
+    mail = user.email if email is None else _checked_email(email)
     check_assignment(role=role, division=division, agency=agency)
     before = {"role": user.role, "division": user.division_id, "agency": user.agency_id}
     after = {"role": role, "division": division.code, "agency": agency.pk if agency else None}
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     renamed = full_name != user.full_name
-    if not changes and not renamed:
+    new_email = mail != user.email
+    if not changes and not renamed and not new_email:
         return user
     with transaction.atomic():
         user.full_name, user.role, user.division, user.agency = full_name, role, division, agency
-        user.save(update_fields=["full_name", "role", "division", "agency"])
-        _audit(ctx, Action.UPDATE, user, actor, renamed=renamed, **changes)
+        user.email = mail
+        user.save(update_fields=["full_name", "role", "division", "agency", "email"])
+        _audit(ctx, Action.UPDATE, user, actor, renamed=renamed, email_changed=new_email,
+               **changes)  # fmt: skip
     return user
 
 

@@ -1,10 +1,11 @@
-"""后台任务：校验、入库网页上传的文件（十万行的文件要十几秒，不能占着请求）。
+"""后台任务：校验、入库网页上传的文件（十万行的文件要十几秒，不能占着请求）；每天的报送提醒。
 
 两个任务都可重复执行：已校验的不再校验；已入库的再入库一次只会得到“重复报送”。
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from shouhu.core.exchange import read_table
@@ -13,10 +14,12 @@ from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Purpose
 from shouhu.web.exchange.items import item_for_agency
 from shouhu.web.exchange.models import Upload, UploadStatus
+from shouhu.web.exchange.reminders import submission_reminders
 from shouhu.web.exchange.services import READ_SHARE, upload_check_save, upload_fail, upload_store
 from shouhu.web.jobs.models import Job
 from shouhu.web.jobs.registry import Handler, Progress
 from shouhu.web.jobs.services import MAX_ATTEMPTS
+from shouhu.web.notify import notices_send
 
 CHECKING = "正在校验"
 STORING = "正在入库"
@@ -83,3 +86,12 @@ def handle_upload_store(job: Job, progress: Progress) -> dict[str, Any]:
 
     upload_store(ctx=_ctx(upload), upload=upload, progress=report)
     return _outcome(upload)
+
+
+def handle_submission_reminders(job: Job, progress: Progress) -> dict[str, Any]:
+    """每天的报送提醒（payload 的 period 是这一天，YYYY-MM-DD）。"""
+    day = date.fromisoformat(str(job.payload["period"]))
+    notices = submission_reminders(day)
+    sent = notices_send(notices)
+    message = f"{len(notices)} 个部门有待报送的数据项，发出提醒邮件 {sent} 封"
+    return {"period": day.isoformat(), "agencies": len(notices), "sent": sent, "message": message}

@@ -39,10 +39,16 @@ def monthly_after_due_day(now: datetime) -> str | None:
     return f"{now:%Y-%m}"
 
 
+def daily_morning(now: datetime) -> str | None:
+    """每天早上 8 点起（提醒赶在上班时到）。"""
+    return f"{now:%Y-%m-%d}" if now.hour >= 8 else None
+
+
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
         "comparison.monthly", "每月数据比对", JobKind.COMPARISON_MONTHLY, monthly_after_due_day
     ),
+    Schedule("exchange.reminders", "每天的报送提醒", JobKind.SUBMISSION_REMINDERS, daily_morning),
 )
 
 

@@ -106,6 +106,7 @@ def user_new_view(request: HttpRequest) -> HttpResponse:
             ctx=ctx,
             username=request.POST.get("username", ""),
             full_name=request.POST.get("full_name", ""),
+            email=request.POST.get("email", ""),
             **_assignment(request, ctx),
         )
     except DomainError as exc:
@@ -128,6 +129,7 @@ def user_view(request: HttpRequest, user_id: int) -> HttpResponse:
                 ctx=ctx,
                 user=account,
                 full_name=request.POST.get("full_name", ""),
+                email=request.POST.get("email", ""),
                 **_assignment(request, ctx),
             )
         except DomainError as exc:
@@ -142,6 +144,7 @@ def user_view(request: HttpRequest, user_id: int) -> HttpResponse:
 def _detail(request: HttpRequest, admin: User, account: User, error: str = "") -> HttpResponse:
     posted = request.POST.dict() if error else {
         "full_name": account.full_name,
+        "email": account.email,
         "role": account.role,
         "division": f"{account.division_id} {account.division.name}",
         "agency": str(account.agency_id or ""),
