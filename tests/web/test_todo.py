@@ -48,3 +48,21 @@ def test_a_submitter_sees_objections_to_answer(region, personas) -> None:
 def test_an_auditor_is_told_to_verify_the_log(region, personas) -> None:
     items = todo_for(personas.auditor_city)
     assert [i.label for i in items] == ["审计日志超过 7 天未校验"]
+
+
+def test_a_caseworker_sees_children_whose_or_whose_parents_certificate_expires(region, personas):
+    today = timezone.localdate()
+    disabled = personas.caseworker_a.agency
+    child, father, _ = f.family(region.village_a, child_name="钱小证")
+    f.case(child)
+    f.fact(father, disabled, "severe_disability", level="1", valid_until=today + timedelta(days=20))
+    other, other_father, _ = f.family(region.village_a, child_name="钱远期")
+    f.case(other)
+    f.fact(other_father, disabled, "severe_disability", level="1",
+           valid_until=today + timedelta(days=200))  # fmt: skip
+    items = {item.label: item for item in todo_for(personas.caseworker_a)}
+    assert items["证件 30 天内到期的保障儿童"].count == 1
+    text = f.client_for(personas.caseworker_a).get(items["证件 30 天内到期的保障儿童"].url)
+    assert "钱小证" in text.content.decode()
+    assert "钱远期" not in text.content.decode()
+    assert "证件 30 天内到期的保障儿童" not in {i.label for i in todo_for(personas.court_clerk_a)}

@@ -19,7 +19,7 @@ from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, Role, is_submitter, may
 from shouhu.web.exchange.acceptance import pending_for
-from shouhu.web.registry.selectors import turning_adult
+from shouhu.web.registry.selectors import certificates_expiring, turning_adult
 
 URGENT: Final = "urgent"
 NORMAL: Final = "normal"
@@ -79,6 +79,15 @@ def _turning_adult(user: User) -> list[TodoItem]:
     count = turning_adult(access.persons_visible_to(user), timezone.localdate()).count()
     url = f"{reverse('person_list')}?scope=turning_adult"
     return [TodoItem("30 天内年满 18 周岁的保障儿童", count, url)] if count else []
+
+
+def _certificates(user: User) -> list[TodoItem]:
+    """保障中的儿童，本人或父母的证件 30 天内到期：提醒家庭换证，到期后认定可能改变。"""
+    if not may(user, Right.WRITE_CASES):
+        return []
+    count = certificates_expiring(access.persons_visible_to(user), timezone.localdate()).count()
+    url = f"{reverse('person_list')}?scope=certificates_expiring"
+    return [TodoItem("证件 30 天内到期的保障儿童", count, url)] if count else []
 
 
 def _submitter(user: User) -> list[TodoItem]:
@@ -147,7 +156,8 @@ def _auditor(user: User) -> list[TodoItem]:
 
 
 PROVIDERS: tuple[Provider, ...] = (
-    _findings, _registry, _turning_adult, _submitter, _answered, _oversight, _auditor,
+    _findings, _registry, _turning_adult, _certificates, _submitter, _answered, _oversight,
+    _auditor,
 )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shouhu.core.identity import mask_id_number, normalize_id_number, normalize_name
@@ -20,8 +20,10 @@ from shouhu.core.policy.dates import adult_cutoff
 from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.cases.models import Case, CaseStatus, Category, OrphanType
+from shouhu.web.exchange.choices import UNUSABLE_ACCEPTANCE
+from shouhu.web.exchange.models import Fact
 from shouhu.web.pages import Paged
-from shouhu.web.registry.models import Division, Gender, Person
+from shouhu.web.registry.models import Division, Gender, ParentLink, Person
 
 PAGE_SIZE = 50
 MIN_ID_SUFFIX = 4  # 少于 4 位的号码片段几乎匹配所有人，不如要求多输几位
@@ -53,6 +55,20 @@ def division_path_names(division: Division) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------- 人员查询
+
+
+def certificates_expiring(persons: QuerySet[Person], today: date) -> QuerySet[Person]:
+    """保障中的儿童，其本人或父母的证件（残疾人证等有有效期的记录）TURNING_ADULT_DAYS 天内到期：
+    到期后认定可能改变，要提醒家庭换证、请部门报送新证（待办和人员查询共用）。"""
+    soon = today + timedelta(days=TURNING_ADULT_DAYS)
+    expiring = Fact.objects.filter(
+        is_current=True, valid_until__gte=today, valid_until__lte=soon
+    ).exclude(acceptance__in=UNUSABLE_ACCEPTANCE)
+    holders = expiring.values("person_id")
+    children_of = ParentLink.objects.filter(parent_id__in=holders).values("child_id")
+    return persons.filter(
+        Q(pk__in=holders) | Q(pk__in=children_of), cases__status=CaseStatus.ACTIVE
+    ).distinct()
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,7 @@ SCOPES = {
     "minors": "未成年人",
     "cases": "保障中儿童",
     "turning_adult": "30 天内满 18 周岁的保障儿童",
+    "certificates_expiring": "证件 30 天内到期的保障儿童",
 }
 TURNING_ADULT_DAYS = 30
 QUERY_KINDS = {
@@ -124,6 +141,8 @@ def _apply_scope(persons: QuerySet[Person], scope: str, today: date) -> QuerySet
         return persons.filter(cases__status=CaseStatus.ACTIVE).distinct()
     if scope == "turning_adult":
         return turning_adult(persons, today)
+    if scope == "certificates_expiring":
+        return certificates_expiring(persons, today)
     return persons
 
 
