@@ -153,4 +153,9 @@ def test_libreoffice_workbook_uploaded_in_a_browser(
     desk.get_by_role("link", name="报送情况").click()
     row = desk.get_by_test_id("timeliness").get_by_role("row").filter(has_text="临河区人民法院")
     assert "按时" in row.inner_text() or "逾期报送" in row.inner_text()
+    desk.get_by_role("link", name="近 12 个月").click()
+    rate = desk.get_by_test_id("timeliness").locator("td.cell-rate").first
+    box = rate.bounding_box()  # 12 个月放不下时，按时率仍在眼前（不在横向滚动的尽头）
+    assert box is not None
+    assert box["x"] + box["width"] <= DESKTOP["width"]
     desk.screenshot(path=str(shots / "exchange-timeliness.png"), full_page=True)
