@@ -17,6 +17,7 @@ from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.jobs.models import Job
 from shouhu.web.objections.models import Objection
+from shouhu.web.statistics.models import StatReport
 
 # Words a Chinese page may show: file-format names, and the units of a receipt number.
 ALLOWED_WORDS = frozenset(
@@ -99,6 +100,10 @@ class Objects:
         found = access.findings_visible_to(self.user).order_by("kind").first()
         return found.fact_ids[0] if found and found.fact_ids else 1
 
+    def stat_report(self) -> int:
+        found = access.stat_reports_visible_to(self.user).first() or StatReport.objects.first()
+        return found.pk if found else 1
+
     def run(self) -> int:
         run = access.runs_visible_to(self.user).first()
         return run.pk if run else 1
@@ -141,6 +146,7 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "fact_id": Objects.fact,
     "finding_id": Objects.finding,
     "record_id": Objects.record,
+    "report_id": Objects.stat_report,
     "run_id": Objects.run,
     "objection_id": Objects.objection,
     "submission_id": Objects.submission,

@@ -25,6 +25,7 @@ from shouhu.web.comparison.models import ComparisonRun, Finding
 from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.objections.models import Objection
 from shouhu.web.registry.models import Person, RegistryLoad
+from shouhu.web.statistics.models import StatReport
 from tests.web.pages import NOT_PAGES, PARAMETERS, Objects, Page, platform_pages, visible_text
 
 MISSING = 987_654_321
@@ -52,6 +53,7 @@ OUT_OF_SCOPE: dict[str, Callable[[User], int | None]] = {
     "fact_id": _outside(Fact, access.facts_in_scope),
     "finding_id": _outside(Finding, access.findings_visible_to),
     "record_id": _outside(Fact, access.facts_in_scope),
+    "report_id": _outside(StatReport, access.stat_reports_visible_to),
     "run_id": _outside(ComparisonRun, access.runs_visible_to),
     "objection_id": _outside(Objection, access.objections_visible_to),
     "submission_id": _outside(Submission, access.submissions_visible_to),

@@ -51,6 +51,7 @@ from shouhu.web.exchange.services import receipt_number, submission_ingest
 from shouhu.web.grants.services import grants_ensure_defaults
 from shouhu.web.registry.divisions import division_table_sync
 from shouhu.web.registry.models import Division, Person
+from shouhu.web.statistics.reports import periods_closed, report_submit
 
 DEMO_PASSWORD = "shouhu-demo-2026"  # 仅用于本机演示；README 中有说明
 DEMO_URL = "http://127.0.0.1:8000/"
@@ -153,7 +154,16 @@ def demo_build(
             detail={"persons": persons, "seed": seed, "as_of": as_of.isoformat()},
         )
     comparison_run_first(user=users["administrator"], code=COUNTY, as_of=as_of, echo=echo)
+    _monthly_report(as_of)
     return _report(_logins(), seed=seed, persons=persons)
+
+
+def _monthly_report(today: date) -> None:
+    """临河区上报上月的统计月报（经真实的服务），巴彦淖尔市的领导登录就有一份待审核。"""
+    caseworker = User.objects.select_related("division").get(username="demo_caseworker")
+    ctx = RequestContext(user=caseworker, client_ip="", purpose=Purpose.STATISTICS)
+    month, _ = periods_closed(today)
+    report_submit(ctx=ctx, period=month)
 
 
 # ---------------------------------------------------------------- 部门与用户

@@ -140,6 +140,20 @@ def _oversight(user: User) -> list[TodoItem]:
     return [TodoItem("应退未退逾期未处理（按县区督办）", overdue, url, URGENT)] if overdue else []
 
 
+def _reports(user: User) -> list[TodoItem]:
+    """统计报表：本级刚结束的月、季还没报（或被退回）的，下级报来待审核的。"""
+    if not access.may_report(user):
+        return []
+    from shouhu.web.statistics.report_pages import reports_page
+
+    page = reports_page(user=user, visible=access.stat_reports_visible_to(user),
+                        today=timezone.localdate())  # fmt: skip
+    url = reverse("stat_reports")
+    items = [TodoItem("统计报表待上报", len(page.due), url),
+             TodoItem("下级上报的统计报表待审核", page.waiting, url)]  # fmt: skip
+    return [item for item in items if item.count]
+
+
 def _auditor(user: User) -> list[TodoItem]:
     if not may(user, Right.READ_AUDIT_LOG):
         return []
@@ -157,7 +171,7 @@ def _auditor(user: User) -> list[TodoItem]:
 
 PROVIDERS: tuple[Provider, ...] = (
     _findings, _registry, _turning_adult, _certificates, _submitter, _answered, _oversight,
-    _auditor,
+    _reports, _auditor,
 )  # fmt: skip
 
 

@@ -92,6 +92,12 @@ from shouhu.web.access.registry import (
     may_see_registry_loads,
     registry_loads_visible_to,
 )
+from shouhu.web.access.statistics import (
+    access_stat_report,
+    access_stat_reports,
+    may_report,
+    stat_reports_visible_to,
+)
 
 __all__ = [
     "SEARCH_LIMITS",
@@ -134,6 +140,8 @@ __all__ = [
     "access_run",
     "access_run_list",
     "access_run_start",
+    "access_stat_report",
+    "access_stat_reports",
     "access_submission",
     "access_submitter_agency",
     "access_suppression",
@@ -156,6 +164,7 @@ __all__ = [
     "may_answer_objection",
     "may_import_register",
     "may_read_scope",
+    "may_report",
     "may_see_id_numbers",
     "may_see_registry_loads",
     "objections_visible_to",
@@ -164,5 +173,6 @@ __all__ = [
     "registry_loads_visible_to",
     "roster_visible_to",
     "runs_visible_to",
+    "stat_reports_visible_to",
     "submissions_visible_to",
 ]

@@ -80,6 +80,7 @@ class ObjectType(models.TextChoices):
     OFFLINE_PACKAGE = "offline_package", "离线交换包"
     JOB = "job", "后台任务"
     CREDENTIAL = "credential", "接口凭证"
+    STAT_REPORT = "stat_report", "统计报表"
     USER = "user", "用户"
     GRANT = "grant", "共享授权"
     DEMO = "demo", "演示数据"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
+from shouhu.core.errors import DomainError
 from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.audit.context import RequestContext, request_context
@@ -16,6 +20,8 @@ from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.exports import Export, export_xlsx
 from shouhu.web.statistics.progress import ProgressRow, finding_progress, monthly_trend
+from shouhu.web.statistics.report_pages import report_detail, reports_page
+from shouhu.web.statistics.reports import period_of, report_decide, report_submit
 from shouhu.web.statistics.selectors import DivisionCountRow, dashboard_counts
 
 if TYPE_CHECKING:
@@ -70,3 +76,88 @@ def _export_row(row: DivisionCountRow, p: ProgressRow | None) -> list[object]:
         return [*counts, *[""] * 7]
     return [*counts, p.run_as_of, p.enrol_open, p.enrol_done, p.exit_open, p.exit_overdue,
             p.exit_done, "" if p.done_percent is None else p.done_percent]  # fmt: skip
+
+
+# ---------------------------------------------------------------- 统计报表（上报）
+
+
+def _reports_ctx(request: HttpRequest) -> RequestContext:
+    return request_context(request, Purpose.STATISTICS)
+
+
+@login_required
+@require_GET
+def reports_view(request: HttpRequest) -> HttpResponse:
+    """本级的月报、季报（上报），和下级报来待审核的。"""
+    ctx = _reports_ctx(request)
+    visible = access.access_stat_reports(ctx)
+    user = cast(User, request.user)
+    context = {
+        "page": reports_page(user=user, visible=visible, today=timezone.localdate()),
+    }
+    audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.STAT_REPORT,
+                 object_id=user.division_id)  # fmt: skip
+    return render(request, "statistics/reports.html", context)
+
+
+@login_required
+@require_POST
+def report_submit_view(request: HttpRequest) -> HttpResponse:
+    ctx = _reports_ctx(request)
+    access.access_stat_reports(ctx)
+    try:
+        start = date.fromisoformat(request.POST.get("start", ""))
+        period = period_of(request.POST.get("kind", ""), start)
+        report = report_submit(ctx=ctx, period=period)
+    except ValueError:
+        messages.error(request, "所属期的日期不对。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"已上报{period.label}{report.get_period_kind_display()}，待上级审核。"
+        )
+    return redirect("stat_reports")
+
+
+@login_required
+@require_GET
+def report_view(request: HttpRequest, report_id: int) -> HttpResponse:
+    ctx = _reports_ctx(request)
+    report = access.access_stat_report(ctx, report_id)
+    audit_record(
+        ctx=ctx, action=Action.VIEW, object_type=ObjectType.STAT_REPORT, object_id=report.pk
+    )
+    context = {"r": report_detail(user=cast(User, request.user), report=report)}
+    return render(request, "statistics/report.html", context)
+
+
+@login_required
+@require_POST
+def report_decide_view(request: HttpRequest, report_id: int) -> HttpResponse:
+    ctx = _reports_ctx(request)
+    report = access.access_stat_report(ctx, report_id)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        report_decide(
+            ctx=ctx, report=report, approve=approve, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, "已审核通过，报表锁定。" if approve else "已退回，理由已告知上报单位。"
+        )
+    return redirect("stat_report", report.pk)
+
+
+@login_required
+@require_GET
+def report_export_view(request: HttpRequest, report_id: int) -> HttpResponse:
+    ctx = _reports_ctx(request)
+    report = access.access_stat_report(ctx, report_id)
+    detail = report_detail(user=cast(User, request.user), report=report)
+    export = Export(title=f"统计报表-{detail.division}-{detail.period}", header=("项目", "数量"),
+                    rows=[(label, value) for label, value in detail.figures],
+                    object_type=ObjectType.STAT_REPORT, object_id=report.pk)  # fmt: skip
+    return export_xlsx(ctx=ctx, export=export)

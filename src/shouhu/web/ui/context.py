@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from shouhu.web.access.exchange import may_read_scope
 from shouhu.web.access.register import may_import_register
 from shouhu.web.access.registry import may_see_registry_loads
+from shouhu.web.access.statistics import may_report
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, is_submitter, may, role_label
 
@@ -78,7 +79,15 @@ MENU: tuple[MenuItem, ...] = (
         "dashboard",
         "本辖区保障中儿童的数量（只有数字）。",
         _right(Right.READ_DASHBOARD),
+        ("dashboard", "dashboard_export"),
         landing=True,
+    ),
+    MenuItem(
+        "统计报表",
+        "stat_reports",
+        "月报、季报逐级上报和审核（只有数字）。",
+        may_report,
+        ("stat_report*",),
     ),
     MenuItem(
         "人员查询",
