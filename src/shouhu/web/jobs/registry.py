@@ -25,6 +25,7 @@ class JobKind(StrEnum):
     COMPARISON_RUN = "comparison.run"
     AUDIT_VERIFY = "audit.verify"
     COMPARISON_MONTHLY = "comparison.monthly"
+    CASE_PLANS = "cases.plans"
 
 
 # 按名字查找处理函数（不从任务行导入任何东西）；这样 jobs 不必导入各个应用。
@@ -34,6 +35,7 @@ HANDLERS: dict[str, str] = {
     JobKind.COMPARISON_RUN: "shouhu.web.comparison.jobs.handle_comparison_run",
     JobKind.AUDIT_VERIFY: "shouhu.web.audit.jobs.handle_audit_verify",
     JobKind.COMPARISON_MONTHLY: "shouhu.web.comparison.jobs.handle_comparison_monthly",
+    JobKind.CASE_PLANS: "shouhu.web.cases.plans.handle_case_plans",
 }
 
 

@@ -39,10 +39,16 @@ def monthly_after_due_day(now: datetime) -> str | None:
     return f"{now:%Y-%m}"
 
 
+def daily_early(now: datetime) -> str | None:
+    """每天凌晨 1 点起一次。"""
+    return None if now.hour < 1 else f"{now:%Y-%m-%d}"
+
+
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
         "comparison.monthly", "每月数据比对", JobKind.COMPARISON_MONTHLY, monthly_after_due_day
     ),
+    Schedule("cases.plans", "每日重算核查和探访到期日", JobKind.CASE_PLANS, daily_early),
 )
 
 

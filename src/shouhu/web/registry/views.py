@@ -26,6 +26,7 @@ from shouhu.web.audit.desk import person_access_report, report_since
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.services import case_reopen
+from shouhu.web.cases.work_panel import case_work_for_child
 from shouhu.web.determination.selectors import determination_view
 from shouhu.web.exports import Export, export_part, export_xlsx
 from shouhu.web.pages import page_number
@@ -123,6 +124,7 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
         "d": decision,
         "as_of_error": as_of_error,
         "may_write": may(_user(request), Right.WRITE_CASES),
+        "work": case_work_for_child(user=_user(request), child=person),
     }
     return render(request, "registry/person_detail.html", context)
 

@@ -1,0 +1,185 @@
+"""个案工作清单和待办：应探访、探访逾期、24 小时内须走访、应核查、核查逾期、重大变故待复核。
+
+每张清单是辖区内保障中个案的一个查询（到期日写在个案上，见 cases.plans），待办只给数量和链接，
+清单页列出儿童、所在村（居）、到期日，督导员还看到该村的儿童主任（名册）。
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from types import MappingProxyType
+from typing import Final
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from shouhu.core.policy.visits import RISK_LABELS
+from shouhu.core.policy.wording import date_text
+from shouhu.web.accounts.models import RosterMember, User
+from shouhu.web.accounts.permissions import Role
+from shouhu.web.cases.models import Case, MajorChange
+
+REVIEW_SOON_DAYS: Final = 30
+
+
+@dataclass(frozen=True)
+class Moment:
+    today: date
+    now: datetime
+
+    @property
+    def week_end(self) -> date:
+        """本周最后一天（周日）。"""
+        return self.today + timedelta(days=6 - self.today.weekday())
+
+
+def _open(*, unvisited: bool = False) -> QuerySet[MajorChange]:
+    changes = MajorChange.objects.filter(case=OuterRef("pk"), reviewed_at__isnull=True)
+    return changes.filter(visit__isnull=True) if unvisited else changes
+
+
+def _urgent(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+    """重大变故（含强制报告）后还没走访、24 小时期限未过的。"""
+    return cases.filter(Exists(_open(unvisited=True).filter(visit_due_at__gte=m.now)))
+
+
+def _visits_overdue(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+    late_change = Exists(_open(unvisited=True).filter(visit_due_at__lt=m.now))
+    return cases.filter(Q(visit_due_on__lt=m.today) | late_change)
+
+
+def _visits_week(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+    week = cases.filter(visit_due_on__gte=m.today, visit_due_on__lte=m.week_end)
+    return week.exclude(pk__in=_visits_overdue(cases, m).values("pk"))
+
+
+def _reviews_overdue(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+    return cases.filter(review_due_on__lt=m.today)
+
+
+def _reviews_soon(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+    soon = m.today + timedelta(days=REVIEW_SOON_DAYS)
+    return cases.filter(review_due_on__gte=m.today, review_due_on__lte=soon)
+
+
+def _changes_open(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+    return cases.filter(Exists(_open()))
+
+
+@dataclass(frozen=True)
+class WorkList:
+    code: str
+    label: str
+    pick: Callable[[QuerySet[Case], Moment], QuerySet[Case]]
+    due: str  # 到期日一栏取个案的哪个字段
+    urgent: bool
+
+
+WORK_LISTS: Final = MappingProxyType(
+    {
+        w.code: w
+        for w in (
+            WorkList("visits_urgent", "24 小时内须走访（重大变故、强制报告）", _urgent,
+                     "visit_due_on", True),
+            WorkList("visits_overdue", "探访逾期", _visits_overdue, "visit_due_on", True),
+            WorkList("visits_week", "本周应探访", _visits_week, "visit_due_on", False),
+            WorkList("changes_open", "重大变故待复核（临时按高风险）", _changes_open,
+                     "visit_due_on", True),
+            WorkList("reviews_overdue", "核查逾期", _reviews_overdue, "review_due_on", True),
+            WorkList("reviews_soon", f"{REVIEW_SOON_DAYS} 天内应核查", _reviews_soon,
+                     "review_due_on", False),
+        )
+    }
+)  # fmt: skip
+# 各角色首页的待办列哪几张清单：儿童主任管探访，督导员看所辖各村的逾期，经办人员管复核和核查
+TODO_LISTS: Final = MappingProxyType(
+    {
+        Role.CHILD_DIRECTOR: ("visits_urgent", "visits_overdue", "visits_week"),
+        Role.SUPERVISOR: ("visits_urgent", "visits_overdue", "reviews_overdue"),
+        Role.CASEWORKER: ("changes_open", "reviews_overdue", "reviews_soon"),
+    }
+)
+
+
+def work_list_cases(cases: QuerySet[Case], code: str, moment: Moment) -> QuerySet[Case]:
+    return WORK_LISTS[code].pick(cases, moment)
+
+
+def now_moment() -> Moment:
+    return Moment(today=timezone.localdate(), now=timezone.now())
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    case_pk: int
+    child_pk: int
+    child_name: str
+    place: str  # 村（居）
+    directors: str  # 该村的儿童主任（名册）
+    risk_label: str
+    due_text: str
+    overdue: bool
+
+
+def _directors(division_ids: set[str]) -> dict[str, str]:
+    members = RosterMember.objects.filter(
+        division_id__in=division_ids, duty=Role.CHILD_DIRECTOR, left_at__isnull=True
+    ).order_by("pk")
+    found: dict[str, list[str]] = {}
+    for member in members:
+        found.setdefault(member.division_id, []).append(member.full_name)
+    return {code: "、".join(names) for code, names in found.items()}
+
+
+def work_rows(cases: QuerySet[Case], code: str, moment: Moment, limit: int = 200) -> list[WorkRow]:
+    """清单的行，按到期日先后。"""
+    due_field = WORK_LISTS[code].due
+    chosen = list(
+        work_list_cases(cases, code, moment)
+        .select_related("child", "division")
+        .order_by(due_field, "pk")[:limit]
+    )
+    directors = _directors({c.division_id for c in chosen})
+    provisional = set(
+        _changes_open(Case.objects.filter(pk__in=[c.pk for c in chosen]), moment).values_list(
+            "pk", flat=True
+        )
+    )
+    return [
+        WorkRow(
+            case_pk=c.pk,
+            child_pk=c.child_id,
+            child_name=c.child.name,
+            place=c.division.name,
+            directors=directors.get(c.division_id, ""),
+            risk_label="高风险（临时）" if c.pk in provisional else RISK_LABELS[c.risk_level],
+            due_text=date_text(getattr(c, due_field)) if getattr(c, due_field) else "—",
+            overdue=bool(getattr(c, due_field) and getattr(c, due_field) < moment.today),
+        )
+        for c in chosen
+    ]
+
+
+@dataclass(frozen=True)
+class WorkCount:
+    code: str
+    label: str
+    count: int
+    url: str
+    urgent: bool
+
+
+def work_counts(user: User, cases: QuerySet[Case]) -> list[WorkCount]:
+    """这名用户首页待办里的个案工作（数量和清单链接），没有的不列。"""
+    moment = now_moment()
+    counts = []
+    for code in TODO_LISTS.get(Role(user.role), ()) if user.role in Role.values else ():
+        work = WORK_LISTS[code]
+        count = work.pick(cases, moment).count()
+        if count:
+            url = f"{reverse('case_work_list')}?list={code}"
+            counts.append(WorkCount(code, work.label, count, url, work.urgent))
+    return counts
