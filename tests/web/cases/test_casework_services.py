@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from shouhu.core.errors import DomainError, InvalidInput
+from shouhu.core.policy.dates import add_months
 from shouhu.web.audit.models import AuditEntry
-from shouhu.web.cases.models import MajorChange, Review, RiskChange, Visit
+from shouhu.web.cases.models import Case, MajorChange, Review, RiskChange, Visit
 from shouhu.web.cases.plans import cases_plans_refresh, risk_in_effect
 from shouhu.web.cases.reports import ReportInput, mandatory_report_create
 from shouhu.web.cases.reviews import case_close_after_review, review_record
@@ -45,14 +46,16 @@ def test_a_review_moves_the_due_date_and_more_reviews_recompute_it(casework) -> 
     review_record(ctx=casework.caseworker, case=casework.case, reviewed_on=date(2026, 6, 1),
                   outcome="continue", note="情况未变")  # fmt: skip
     assert _refresh(casework.case).review_due_on == date(2027, 6, 1)
+    # 父亲入狱：每年2次，从最近一次核查重算
     f.fact(
         casework.father, casework.court, "imprisoned", start=date(2026, 5, 1), end=date(2030, 5, 1)
-    )  # fmt: skip  父亲入狱：每年2次
+    )
     assert cases_plans_refresh()["changed"] == 1
     case = _refresh(casework.case)
     assert (case.reviews_per_year, case.review_due_on) == (2, date(2026, 12, 1))
     entry = AuditEntry.objects.filter(object_type="review").get()
-    assert entry.detail["outcome"] == "continue" and entry.detail["note_chars"] == 4
+    assert entry.detail["outcome"] == "continue"
+    assert entry.detail["note_chars"] == 4
     assert "情况未变" not in str(entry.detail)
 
 
@@ -80,8 +83,9 @@ def test_termination_proposed_then_closed_with_a_listed_reason(casework) -> None
     with pytest.raises(InvalidInput, match="终止原因"):
         case_close_after_review(ctx=casework.caseworker, case=casework.case,
                                 reason_code="whatever", reason="理由")  # fmt: skip
-    closed = case_close_after_review(ctx=casework.caseworker, case=casework.case,
-                                     reason_code="no_qualifying_condition", reason="父亲已康复")  # fmt: skip
+    closed = case_close_after_review(
+        ctx=casework.caseworker, case=casework.case, reason_code="aged_out", reason="已成年"
+    )
     assert closed.status == "closed"
     with pytest.raises(DomainError, match="不在保障中"):  # 已终止的个案不能再记探访
         visit_record(ctx=casework.director, case=casework.case,
@@ -95,16 +99,16 @@ def test_a_visit_records_the_checks_and_schedules_the_next(casework) -> None:
         ctx=casework.director, case=casework.case, data=_visit(when, checks=concern)
     )
     assert visit.checks["school"] == {"status": "concern", "note": "经常缺课"}
-    from shouhu.core.policy.dates import add_months
-
     assert _refresh(casework.case).visit_due_on == add_months(timezone.localdate(when), 3)
     again = visit_record(ctx=casework.director, case=casework.case,
                          data=_visit(when, client_ref="app-1"))  # fmt: skip
     same = visit_record(ctx=casework.director, case=casework.case,
                         data=_visit(when, client_ref="app-1"))  # fmt: skip
-    assert again.pk == same.pk and Visit.objects.count() == 2  # 离线应用重复上传只记一次
+    assert again.pk == same.pk
+    assert Visit.objects.count() == 2
     entry = AuditEntry.objects.filter(object_type="visit").first()
-    assert entry.detail["concerns"] == ["school"] and "缺课" not in str(entry.detail)
+    assert entry.detail["concerns"] == ["school"]
+    assert "缺课" not in str(entry.detail)
 
 
 @pytest.mark.parametrize(
@@ -136,22 +140,24 @@ def test_a_major_change_is_provisionally_high_until_a_caseworker_confirms(casewo
     change = MajorChange.objects.get()
     assert change.visit is not None
     panel = case_work_panel(user=casework.director.user, case=_refresh(case))
-    assert panel.provisional and panel.changes[0].hours == "26.0" and panel.changes[0].late
-    assert not panel.may_confirm and panel.may_visit
+    assert panel.provisional
+    assert panel.changes[0].hours == "26.0"
+    assert panel.changes[0].late
+    assert not panel.may_confirm
+    assert panel.may_visit
 
     risk_confirm(ctx=casework.caseworker, case=case, level="key", reason="住院后需多关注",
                  answers={"care": "strained", "harm": "none", "health": "ill",
                           "school": "normal", "family": "none"})  # fmt: skip
     change.refresh_from_db()
-    assert change.reviewed_at is not None and risk_in_effect(_refresh(case)) == "key"
+    assert change.reviewed_at is not None
+    assert risk_in_effect(_refresh(case)) == "key"
     rows = list(RiskChange.objects.order_by("pk").values_list("kind", "from_level", "to_level"))
     assert rows == [("major_change", "general", "high"), ("confirmed", "high", "key")]
     assert RiskChange.objects.order_by("pk").last().assessment["proposed"] == "key"
 
 
 def casework_cases(case):
-    from shouhu.web.cases.models import Case
-
     return Case.objects.filter(pk=case.pk)
 
 
@@ -167,9 +173,9 @@ def test_a_mandatory_report_asks_the_director_to_visit_within_24_hours(casework,
     assert ("visits_urgent", 1) in director
     caseworker = [w.code for w in work_counts(personas.caseworker_a, casework_cases(casework.case))]
     assert "changes_open" in caseworker
+    blank = ReportInput("school", "小学", "王老师", "", seen, "")
     with pytest.raises(InvalidInput, match="发现的情况"):
-        mandatory_report_create(ctx=casework.director, case=casework.case,
-                                data=ReportInput("school", "小学", "王老师", "", seen, ""))  # fmt: skip
+        mandatory_report_create(ctx=casework.director, case=casework.case, data=blank)
     assert MajorChange.objects.count() == 1
 
 
