@@ -12,8 +12,8 @@ from typing import Final
 from django.db.models import QuerySet
 
 from shouhu.core.errors import PermissionDenied
-from shouhu.web.access._gate import acting_user, deny, fetch_or_deny, require
-from shouhu.web.access.persons import NOT_FOUND_CASE, cases_visible_to
+from shouhu.web.access._gate import acting_user, deny, require
+from shouhu.web.access.persons import access_case, cases_visible_to
 from shouhu.web.accounts.permissions import Right, may
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import ObjectType
@@ -32,14 +32,7 @@ REFUSED: Final = MappingProxyType(
 def access_case_work(ctx: RequestContext, case_id: object, right: Right) -> Case:
     """辖区内的个案，且角色有这项个案工作的权限；否则 NotFound / PermissionDenied（记入审计）。"""
     user = acting_user(ctx)
-    case = fetch_or_deny(
-        ctx,
-        queryset=Case.objects.select_related("child", "division"),
-        visible=cases_visible_to(user),
-        pk=case_id,
-        object_type=ObjectType.CASE,
-        message=NOT_FOUND_CASE,
-    )
+    case = access_case(ctx, case_id)
     if not may(user, right):
         deny(ctx, ObjectType.CASE, case.pk, f"role:{right.value}")
         raise PermissionDenied(REFUSED[right])

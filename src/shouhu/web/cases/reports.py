@@ -21,7 +21,7 @@ from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.models import Case, MandatoryReport, ReporterKind
 from shouhu.web.cases.risk import major_change_add
 from shouhu.web.cases.services import REASON_MAX, case_locked
-from shouhu.web.cases.visits import CLOCK_SKEW
+from shouhu.web.cases.visits import CLOCK_SKEW, form_text
 
 
 @dataclass(frozen=True)
@@ -34,15 +34,6 @@ class ReportInput:
     what_seen: str
 
 
-def _field(value: str, what: str, limit: int, *, required: bool = True) -> str:
-    text = value.strip()
-    if required and not text:
-        raise InvalidInput(f"请填写{what}。")
-    if len(text) > limit:
-        raise InvalidInput(f"{what}不能超过 {limit} 个字。")
-    return text
-
-
 def _checked(data: ReportInput) -> ReportInput:
     if data.reporter_kind not in ReporterKind.values:
         raise InvalidInput("请选择报告单位的类别。")
@@ -52,11 +43,11 @@ def _checked(data: ReportInput) -> ReportInput:
         raise InvalidInput("发现的时间不能晚于现在。")
     return ReportInput(
         reporter_kind=data.reporter_kind,
-        reporter_org=_field(data.reporter_org, "报告单位", 100),
-        reporter_name=_field(data.reporter_name, "报告人", 50),
-        reporter_phone=_field(data.reporter_phone, "联系电话", 30, required=False),
+        reporter_org=form_text(data.reporter_org, what="报告单位", limit=100),
+        reporter_name=form_text(data.reporter_name, what="报告人", limit=50),
+        reporter_phone=form_text(data.reporter_phone, what="联系电话", limit=30, required=False),
         seen_at=data.seen_at,
-        what_seen=_field(data.what_seen, "发现的情况", REASON_MAX),
+        what_seen=form_text(data.what_seen, what="发现的情况", limit=REASON_MAX),
     )
 
 

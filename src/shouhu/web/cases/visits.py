@@ -48,7 +48,8 @@ class VisitInput:
     client_ref: str = ""  # 离线应用的本地编号
 
 
-def _text(value: str, *, what: str, limit: int, required: bool = True) -> str:
+def form_text(value: str, *, what: str, limit: int, required: bool = True) -> str:
+    """表单里的一段文字：去掉首尾空白；必填的不能为空；不超过 limit 个字。"""
     text = value.strip()
     if required and not text:
         raise InvalidInput(f"请填写{what}。")
@@ -63,7 +64,7 @@ def _checks(raw: dict[str, Check]) -> dict[str, dict[str, str]]:
         check = raw.get(code)
         if check is None or check.status not in CHECK_STATUS:
             raise InvalidInput(f"请选择“{label}”是正常还是有问题。")
-        note = _text(check.note, what=f"“{label}”的说明", limit=NOTE_MAX, required=False)
+        note = form_text(check.note, what=f"“{label}”的说明", limit=NOTE_MAX, required=False)
         if check.status == "concern" and not note:
             raise InvalidInput(f"“{label}”有问题，请简要写明是什么问题。")
         checked[code] = {"status": check.status, "note": note}
@@ -82,11 +83,11 @@ def _visited_at(value: datetime | None, case: Case) -> datetime:
 
 def visit_record(*, ctx: RequestContext, case: Case, data: VisitInput) -> Visit:
     """记录一次探访；回应此前尚未走访的重大变故；重算下次探访到期日。同一编号只记一次。"""
-    place = _text(data.place, what="探访地点", limit=100)
-    seen = _text(data.seen, what="见到的人", limit=200)
-    notes = _text(data.notes, what="探访记录", limit=REASON_MAX, required=False)
+    place = form_text(data.place, what="探访地点", limit=100)
+    seen = form_text(data.seen, what="见到的人", limit=200)
+    notes = form_text(data.notes, what="探访记录", limit=REASON_MAX, required=False)
     checks = _checks(data.checks)
-    ref = _text(data.client_ref, what="离线应用编号", limit=64, required=False)
+    ref = form_text(data.client_ref, what="离线应用编号", limit=64, required=False)
     assert ctx.user is not None
     with transaction.atomic():
         locked = case_locked(case)
