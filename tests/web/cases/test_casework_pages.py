@@ -57,10 +57,12 @@ def test_the_director_records_a_visit_from_the_child_page(casework, personas) ->
 def test_the_caseworker_assesses_and_confirms_the_risk(casework, personas) -> None:
     client = client_for(personas.caseworker_a)
     url = f"/cases/{casework.case.pk}/risk/"
+    assert '<option value="general" selected>' in client.get(url).content.decode()  # 现在的等级
     answers = {"q_care": "unable", "q_harm": "none", "q_health": "good", "q_school": "normal",
                "q_family": "some"}  # fmt: skip
     proposed = client.post(url, answers | {"step": "propose"})
     assert "评估建议：高风险" in _text(proposed)
+    assert '<option value="high" selected>' in proposed.content.decode()
     assert not RiskChange.objects.exists()
     blank = client.post(url, answers | {"step": "confirm", "level": "high", "reason": " "})
     assert blank.status_code == 400
@@ -101,6 +103,8 @@ def test_a_mandatory_report_shows_on_the_director_first_page(casework, personas)
     assert "24 小时内须走访" in home
     listing = _text(director.get("/cases/work/?list=visits_urgent"))
     assert casework.child.name in listing
+    due = MajorChange.objects.get().visit_due_at
+    assert f"{timezone.localtime(due):%H:%M} 前" in listing  # 24 小时的期限，到分钟
     caseworker_home = _text(client_for(personas.caseworker_a).get("/"))
     assert "重大变故待复核" in caseworker_home
     entry = AuditEntry.objects.filter(object_type="mandatory_report").get()

@@ -1,4 +1,4 @@
-"""个案工作里不碰数据库的规则：风险评估的建议等级、“本周”的界限。到期日本身由规则模块给出
+"""个案工作里不碰数据库的规则：风险评估的建议等级、“7 天内”的界限。到期日本身由规则模块给出
 （tests/core/policy/test_policy_schedules.py）。"""
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ def test_an_incomplete_assessment_proposes_nothing() -> None:
 
 
 @pytest.mark.parametrize(
-    ("today", "sunday"),
-    [(date(2026, 11, 30), date(2026, 12, 6)), (date(2026, 12, 6), date(2026, 12, 6))],
+    ("today", "last"),
+    [(date(2026, 11, 30), date(2026, 12, 6)), (date(2026, 12, 5), date(2026, 12, 11))],
 )
-def test_this_week_ends_on_sunday(today: date, sunday: date) -> None:
-    assert Moment(today=today, now=datetime(2026, 12, 1)).week_end == sunday
+def test_the_week_ahead_is_seven_days_from_today(today: date, last: date) -> None:
+    assert Moment(today=today, now=datetime(2026, 12, 1)).week_end == last

@@ -1,7 +1,7 @@
 """演示的个案工作：让儿童主任、督导员和经办人员一登录就有真实的事可做。
 
 全部经由真实的服务（核查、探访、风险确认、重大变故、强制报告），所以排期、风险历史和审计
-与真实使用一样。为了快，只在儿童主任所在乡镇记探访，核查只记县里的一部分个案。
+与真实使用一样。为了快，只在儿童主任所在乡镇记探访。
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from shouhu.web.cases.risk import major_change_record, risk_confirm
 from shouhu.web.cases.visits import Check, VisitInput, visit_record
 
 # 各个案下次例行探访的到期日相对今天的天数（负数即已逾期），依次循环
-VISIT_DUE_OFFSETS = (40, 0, -12, 25, 2, -30, 60, 15)
-REVIEWS = 40  # 记核查的个案数（其余按台账导入时的排期，较早纳入的已逾期）
+VISIT_DUE_OFFSETS = (40, 30, -12, 3, 2, -30, 60, 5)
+LEFT_OVERDUE = 12  # 每 12 个个案留 1 个不记核查（按台账导入时的排期，较早纳入的已逾期）
 ALL_OK = {code: Check("ok") for code in ("safety", "food", "school", "health", "carer")}
 
 
@@ -41,8 +41,8 @@ def _visit(ctx: RequestContext, case: Case, when: datetime, **changes: object) -
 
 
 def _reviews(ctx: RequestContext, cases: list[Case], today: date) -> None:
-    for i, case in enumerate(cases[:REVIEWS]):
-        if i % 5 == 0:
+    for i, case in enumerate(cases):
+        if i % LEFT_OVERDUE == 0:
             continue  # 留几个逾期的
         day = max(case.opened_on, today - timedelta(days=(i * 37) % 170))
         review_record(ctx=ctx, case=case, reviewed_on=day, outcome=ReviewOutcome.CONTINUE, note="")

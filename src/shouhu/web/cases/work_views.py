@@ -185,7 +185,8 @@ def risk_view(request: HttpRequest, case_id: int) -> HttpResponse:
     proposed = risk.risk_proposal(answers) if propose else ""
     questions = [(q, answers.get(q.code, "")) for q in risk.RISK_QUESTIONS]
     extra = {"questions": questions, "levels": RISK_LABELS, "proposed": proposed,
-             "proposed_label": RISK_LABELS.get(proposed, "")}  # fmt: skip
+             "proposed_label": RISK_LABELS.get(proposed, ""),
+             "level": proposed or request.POST.get("level", "")}  # fmt: skip
     return _form(request, Right.WRITE_CASES, case_id, "risk_form", _risk_save, extra, show=propose)
 
 

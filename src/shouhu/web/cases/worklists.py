@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Final
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from shouhu.web.accounts.permissions import Role
 from shouhu.web.cases.models import Case, MajorChange
 
 REVIEW_SOON_DAYS: Final = 30
+WEEK_DAYS: Final = 7
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,8 @@ class Moment:
 
     @property
     def week_end(self) -> date:
-        """本周最后一天（周日）。"""
-        return self.today + timedelta(days=6 - self.today.weekday())
+        """“本周”取今天起的 7 天（含今天）：周六登录的儿童主任也能看到下周初到期的探访。"""
+        return self.today + timedelta(days=WEEK_DAYS - 1)
 
 
 def _open(*, unvisited: bool = False) -> QuerySet[MajorChange]:
@@ -85,7 +86,7 @@ WORK_LISTS: Final = MappingProxyType(
             WorkList("visits_urgent", "24 小时内须走访（重大变故、强制报告）", _urgent,
                      "visit_due_on", True),
             WorkList("visits_overdue", "探访逾期", _visits_overdue, "visit_due_on", True),
-            WorkList("visits_week", "本周应探访", _visits_week, "visit_due_on", False),
+            WorkList("visits_week", "一周内应探访", _visits_week, "visit_due_on", False),
             WorkList("changes_open", "重大变故待复核（临时按高风险）", _changes_open,
                      "visit_due_on", True),
             WorkList("reviews_overdue", "核查逾期", _reviews_overdue, "review_due_on", True),
@@ -148,6 +149,7 @@ def work_rows(cases: QuerySet[Case], code: str, moment: Moment, limit: int = 200
             "pk", flat=True
         )
     )
+    urgent = _urgent_due(chosen) if code == "visits_urgent" else {}
     return [
         WorkRow(
             case_pk=c.pk,
@@ -156,11 +158,33 @@ def work_rows(cases: QuerySet[Case], code: str, moment: Moment, limit: int = 200
             place=c.division.name,
             directors=directors.get(c.division_id, ""),
             risk_label="高风险（临时）" if c.pk in provisional else RISK_LABELS[c.risk_level],
-            due_text=date_text(getattr(c, due_field)) if getattr(c, due_field) else "—",
-            overdue=bool(getattr(c, due_field) and getattr(c, due_field) < moment.today),
+            due_text=urgent.get(c.pk) or _day_text(getattr(c, due_field)),
+            overdue=c.pk not in urgent and _before(getattr(c, due_field), moment.today),
         )
         for c in chosen
     ]
+
+
+def _day_text(day: date | None) -> str:
+    return date_text(day) if day else "—"
+
+
+def _before(day: date | None, today: date) -> bool:
+    return day is not None and day < today
+
+
+def _urgent_due(cases: list[Case]) -> dict[int, str]:
+    """24 小时清单的到期一栏：最早一项未走访的重大变故须走访到位的时刻（北京时间）。"""
+    found = (
+        MajorChange.objects.filter(case__in=cases, reviewed_at__isnull=True, visit__isnull=True)
+        .values("case_id")
+        .annotate(due=Min("visit_due_at"))
+    )
+    return {
+        row["case_id"]: f"{date_text(timezone.localdate(row['due']))} "
+        f"{timezone.localtime(row['due']):%H:%M} 前"
+        for row in found
+    }
 
 
 @dataclass(frozen=True)
