@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from shouhu.web.accounts.models import RosterMember
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.cases.models import MajorChange, RiskChange, Visit
+from tests.web import factories as f
 from tests.web.factories import client_for
 from tests.web.test_pages_speak_chinese import ALLOWED_WORDS, codes_in, visible_text
 
@@ -24,7 +26,13 @@ VISIT = {
 }
 
 
-USERNAMES = {"director_a", "caseworker_a", "caseworker_b", "court_clerk_a"}  # 页头的账户名
+USERNAMES = {
+    "director_a",
+    "caseworker_a",
+    "caseworker_b",
+    "court_clerk_a",
+    "supervisor_a",
+}  # 页头的账户名
 
 
 def _text(response) -> str:
@@ -122,3 +130,20 @@ def test_out_of_scope_is_missing_and_a_role_that_cannot_is_refused(casework, per
     assert client_for(personas.court_clerk_a).get("/cases/work/").status_code == 403
     denied = AuditEntry.objects.filter(action="deny", object_type="case").count()
     assert denied == 5  # 辖区外 2、不存在 1、角色不能 2
+
+
+def test_the_supervisor_sees_overdue_visits_with_the_village_directors(
+    casework, region, personas
+) -> None:
+    personas.child_director_a.full_name = "张海军"
+    personas.child_director_a.save(update_fields=["full_name"])
+    RosterMember.objects.create(
+        duty="child_director", full_name="李春花", division=region.village_a
+    )
+    supervisor = f.user("supervisor_a", "supervisor", region.township_a)
+    client = client_for(supervisor)
+    assert "探访逾期" in _text(client.get("/"))  # 2025 年纳入，至今未探访
+    listing = _text(client.get("/cases/work/?list=visits_overdue"))
+    assert casework.child.name in listing
+    assert "儿童主任 李春花、张海军" in listing
+    assert "已逾期" in listing

@@ -126,12 +126,20 @@ class WorkRow:
 
 
 def _directors(division_ids: set[str]) -> dict[str, str]:
-    members = RosterMember.objects.filter(
+    """各村（居）的儿童主任：名册上在任的，加上该村儿童主任角色的平台账户（名册还没登记时）。"""
+    roster = RosterMember.objects.filter(
         division_id__in=division_ids, duty=Role.CHILD_DIRECTOR, left_at__isnull=True
-    ).order_by("pk")
+    ).values_list("division_id", "full_name")
+    accounts = (
+        User.objects.filter(division_id__in=division_ids, role=Role.CHILD_DIRECTOR, is_active=True)
+        .exclude(full_name="")
+        .values_list("division_id", "full_name")
+    )
     found: dict[str, list[str]] = {}
-    for member in members:
-        found.setdefault(member.division_id, []).append(member.full_name)
+    for division_id, name in [*roster.order_by("pk"), *accounts.order_by("pk")]:
+        names = found.setdefault(division_id, [])
+        if name not in names:
+            names.append(name)
     return {code: "、".join(names) for code, names in found.items()}
 
 
