@@ -21,7 +21,7 @@ from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.models import Case, MandatoryReport, ReporterKind
 from shouhu.web.cases.risk import major_change_add
 from shouhu.web.cases.services import REASON_MAX, case_locked
-from shouhu.web.cases.visits import CLOCK_SKEW, form_text
+from shouhu.web.cases.visits import form_text, past_moment
 
 
 @dataclass(frozen=True)
@@ -37,16 +37,13 @@ class ReportInput:
 def _checked(data: ReportInput) -> ReportInput:
     if data.reporter_kind not in ReporterKind.values:
         raise InvalidInput("请选择报告单位的类别。")
-    if data.seen_at is None:
-        raise InvalidInput("请填写发现的时间。")
-    if data.seen_at > timezone.now() + CLOCK_SKEW:
-        raise InvalidInput("发现的时间不能晚于现在。")
+    seen_at = past_moment(data.seen_at, what="发现的时间")
     return ReportInput(
         reporter_kind=data.reporter_kind,
         reporter_org=form_text(data.reporter_org, what="报告单位", limit=100),
         reporter_name=form_text(data.reporter_name, what="报告人", limit=50),
         reporter_phone=form_text(data.reporter_phone, what="联系电话", limit=30, required=False),
-        seen_at=data.seen_at,
+        seen_at=seen_at,
         what_seen=form_text(data.what_seen, what="发现的情况", limit=REASON_MAX),
     )
 

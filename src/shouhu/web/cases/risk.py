@@ -23,7 +23,7 @@ from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.models import Case, MajorChange, RiskChange, RiskChangeKind
 from shouhu.web.cases.plans import open_changes, plans_set, risk_in_effect
 from shouhu.web.cases.services import case_locked, written_reason
-from shouhu.web.cases.visits import CLOCK_SKEW
+from shouhu.web.cases.visits import past_moment
 
 
 @dataclass(frozen=True)
@@ -140,16 +140,13 @@ def major_change_record(
     """报告一项重大变故（强制报告另有表单，见 cases.reports）。"""
     if kind not in MAJOR_CHANGE_LABELS or kind == "mandatory_report":
         raise InvalidInput("请选择发生了哪一种重大变故。")
-    if occurred_at is None:
-        raise InvalidInput("请填写变故发生的时间。")
-    if occurred_at > timezone.now() + CLOCK_SKEW:
-        raise InvalidInput("变故发生的时间不能晚于现在。")
+    occurred = past_moment(occurred_at, what="变故发生的时间")
     text = written_reason(note, what="报告重大变故")
     assert ctx.user is not None
     with transaction.atomic():
         locked = case_locked(case)
         change = major_change_add(
-            user=ctx.user, case=locked, kind=kind, occurred_at=occurred_at, note=text
+            user=ctx.user, case=locked, kind=kind, occurred_at=occurred, note=text
         )
         audit_record(
             ctx=ctx,

@@ -30,6 +30,7 @@ CHECKS: Final = MappingProxyType(
 CHECK_STATUS: Final = MappingProxyType({"ok": "正常", "concern": "有问题"})
 NOTE_MAX: Final = 200
 CLOCK_SKEW: Final = timedelta(minutes=10)  # 手机时钟略快时不误判为“将来”
+EARLIEST_YEAR: Final = 1900
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,20 @@ def _checks(raw: dict[str, Check]) -> dict[str, dict[str, str]]:
     return checked
 
 
-def _visited_at(value: datetime | None, case: Case) -> datetime:
+def past_moment(value: datetime | None, *, what: str) -> datetime:
+    """已经发生的一个时刻：必填，不晚于现在（容手机时钟略快）；没有时区的按北京时间。"""
     if value is None:
-        raise InvalidInput("请填写探访时间。")
-    if value > timezone.now() + CLOCK_SKEW:
-        raise InvalidInput("探访时间不能晚于现在。")
+        raise InvalidInput(f"请填写{what}。")
+    if value.year < EARLIEST_YEAR:  # 先拦下，免得换算时区时越界
+        raise InvalidInput(f"{what}不对，请重新填写。")
+    moment = timezone.make_aware(value) if timezone.is_naive(value) else value
+    if moment > timezone.now() + CLOCK_SKEW:
+        raise InvalidInput(f"{what}不能晚于现在。")
+    return moment
+
+
+def _visited_at(value: datetime | None, case: Case) -> datetime:
+    value = past_moment(value, what="探访时间")
     if timezone.localdate(value) < case.opened_on:
         raise InvalidInput(f"探访时间不能早于纳入保障之日（{case.opened_on:%Y-%m-%d}）。")
     return value
