@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 
 from shouhu.core.policy.reviews import review_due
@@ -53,7 +53,7 @@ def _visit_due(case: Case) -> date:
         opened=case.opened_on,
         last_visit=timezone.localdate(last) if last else None,
     )
-    urgent = open_changes(case).filter(visit__isnull=True).aggregate(due=Max("visit_due_at"))
+    urgent = open_changes(case).filter(visit__isnull=True).aggregate(due=Min("visit_due_at"))
     if urgent["due"] is None:
         return routine
     return min(routine, timezone.localdate(urgent["due"]))

@@ -71,10 +71,13 @@ def risk_proposal(answers: Mapping[str, str]) -> str:
         return ""
 
 
-def _history(case: Case, user: User, kind: str, to: str, reason: str, **extra: object) -> None:
+def _history(
+    case: Case, user: User, kind: str, to: str, reason: str, assessment: dict[str, object]
+) -> None:
+    """风险等级历史的一行；“原等级”是此刻实际执行的等级（含临时的高风险）。"""
     RiskChange.objects.create(
         case=case, at=timezone.now(), by=user, kind=kind, from_level=risk_in_effect(case),
-        to_level=to, reason=reason, assessment=extra.get("assessment") or {},
+        to_level=to, reason=reason, assessment=assessment,
     )  # fmt: skip
 
 
@@ -96,7 +99,7 @@ def risk_confirm(
     with transaction.atomic():
         locked = case_locked(case)
         reviewed = list(open_changes(locked).values_list("pk", flat=True))
-        _history(locked, ctx.user, RiskChangeKind.CONFIRMED, level, text, assessment=assessment)
+        _history(locked, ctx.user, RiskChangeKind.CONFIRMED, level, text, assessment)
         open_changes(locked).update(reviewed_at=timezone.now(), reviewed_by=ctx.user)
         locked.risk_level = level
         locked.save(update_fields=["risk_level"])
@@ -120,16 +123,13 @@ def major_change_add(
 ) -> MajorChange:
     """在已加锁的个案上记一项重大变故：儿童临时按高风险（记入风险等级历史），24 小时内须走访。
     由 major_change_record 和强制报告共用，审计由调用方记。"""
-    was = risk_in_effect(case)
+    if risk_in_effect(case) != "high":  # 先记历史：原等级是变故之前的
+        reason = MAJOR_CHANGE_LABELS[kind]
+        _history(case, user, RiskChangeKind.MAJOR_CHANGE, "high", reason, {})
     change = MajorChange.objects.create(
         case=case, kind=kind, occurred_at=occurred_at, note=note, recorded_by=user,
         visit_due_at=major_change_visit_due(kind, occurred_at),
     )  # fmt: skip
-    if was != "high":
-        RiskChange.objects.create(
-            case=case, at=timezone.now(), by=user, kind=RiskChangeKind.MAJOR_CHANGE,
-            from_level=was, to_level="high", reason=MAJOR_CHANGE_LABELS[kind],
-        )  # fmt: skip
     plans_set(case, today=timezone.localdate(), reviews=False)
     return change
 

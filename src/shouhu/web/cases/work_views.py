@@ -104,7 +104,7 @@ def case_work_list_view(request: HttpRequest) -> HttpResponse:
     ctx = _ctx(request)
     cases = access.access_case_work_list(ctx)
     assert ctx.user is not None
-    own = worklists.TODO_LISTS.get(ctx.user.role, tuple(worklists.WORK_LISTS))  # type: ignore[call-overload]
+    own = worklists.lists_for(ctx.user.role)
     code = request.GET.get("list", "")
     code = code if code in worklists.WORK_LISTS else own[0]
     moment = worklists.now_moment()

@@ -105,6 +105,13 @@ TODO_LISTS: Final = MappingProxyType(
 )
 
 
+def lists_for(role: str) -> tuple[str, ...]:
+    """这个角色首页待办里的清单；没有的角色看全部清单。"""
+    return (
+        TODO_LISTS.get(Role(role), tuple(WORK_LISTS)) if role in Role.values else tuple(WORK_LISTS)
+    )
+
+
 def work_list_cases(cases: QuerySet[Case], code: str, moment: Moment) -> QuerySet[Case]:
     return WORK_LISTS[code].pick(cases, moment)
 
