@@ -91,6 +91,7 @@ def test_a_review_proposing_termination_leads_to_the_close_form(casework, person
     page = _text(client.get(done["Location"]))
     assert "建议终止" in page
     assert "办理终止" in page
+    assert "核查建议终止，待办理" in _text(client.get("/"))
     reason = {"reason_code": "no_qualifying_condition", "reason": "父亲已康复"}
     closed = client.post(f"/cases/{casework.case.pk}/close/", reason)
     assert closed.status_code == 302

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Final
 
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from shouhu.core.policy.visits import RISK_LABELS
 from shouhu.core.policy.wording import date_text
 from shouhu.web.accounts.models import RosterMember, User
 from shouhu.web.accounts.permissions import Role
-from shouhu.web.cases.models import Case, MajorChange
+from shouhu.web.cases.models import Case, MajorChange, Review, ReviewOutcome
 
 REVIEW_SOON_DAYS: Final = 30
 WEEK_DAYS: Final = 7
@@ -70,6 +70,14 @@ def _changes_open(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
     return cases.filter(Exists(_open()))
 
 
+def _termination_proposed(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+    """最近一次核查的结论是“建议终止”、还在保障中的：等县级经办人员书面说明理由后终止。"""
+    latest = Review.objects.filter(case=OuterRef("pk")).order_by("-reviewed_on", "-pk")
+    return cases.annotate(last_outcome=Subquery(latest.values("outcome")[:1])).filter(
+        last_outcome=ReviewOutcome.TERMINATION_PROPOSED
+    )
+
+
 @dataclass(frozen=True)
 class WorkList:
     code: str
@@ -92,6 +100,8 @@ WORK_LISTS: Final = MappingProxyType(
             WorkList("reviews_overdue", "核查逾期", _reviews_overdue, "review_due_on", True),
             WorkList("reviews_soon", f"{REVIEW_SOON_DAYS} 天内应核查", _reviews_soon,
                      "review_due_on", False),
+            WorkList("reviews_termination", "核查建议终止，待办理", _termination_proposed,
+                     "review_due_on", True),
         )
     }
 )  # fmt: skip
@@ -100,7 +110,7 @@ TODO_LISTS: Final = MappingProxyType(
     {
         Role.CHILD_DIRECTOR: ("visits_urgent", "visits_overdue", "visits_week"),
         Role.SUPERVISOR: ("visits_urgent", "visits_overdue", "reviews_overdue"),
-        Role.CASEWORKER: ("changes_open", "reviews_overdue", "reviews_soon"),
+        Role.CASEWORKER: ("changes_open", "reviews_termination", "reviews_overdue", "reviews_soon"),
     }
 )
 
