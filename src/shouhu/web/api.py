@@ -56,6 +56,9 @@ def _mount_routers() -> None:
     from shouhu.web.exchange.api import router as exchange_router
 
     api.add_router("", exchange_router)
+    from shouhu.web.cases.api import router as cases_router
+
+    api.add_router("", cases_router)
 
 
 _mount_routers()

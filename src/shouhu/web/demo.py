@@ -42,6 +42,7 @@ from shouhu.web.accounts.services import agency_create, user_create
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
+from shouhu.web.cases.demo_work import demo_casework
 from shouhu.web.cases.models import Placement
 from shouhu.web.cases.register_import import register_import_run, register_import_upload
 from shouhu.web.comparison.execute import comparison_run_first
@@ -146,6 +147,11 @@ def demo_build(
             user=users["administrator"], client_ip="", purpose=Purpose.ADMINISTRATION
         )
         grants_ensure_defaults(ctx=admin_ctx)
+        demo_casework(
+            caseworker=User.objects.select_related("division").get(username="demo_caseworker"),
+            director=users[Role.CHILD_DIRECTOR],
+            today=as_of,
+        )
         audit_record(
             ctx=admin_ctx,
             action=Action.CREATE,

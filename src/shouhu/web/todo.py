@@ -90,6 +90,20 @@ def _certificates(user: User) -> list[TodoItem]:
     return [TodoItem("证件 30 天内到期的保障儿童", count, url)] if count else []
 
 
+def _case_work(user: User) -> list[TodoItem]:
+    """个案工作：儿童主任的应探访和逾期、督导员所辖各村的逾期、经办人员的待复核和核查。"""
+    if not may(user, Right.RECORD_VISITS):
+        return []
+    from shouhu.web.cases.models import CaseStatus
+    from shouhu.web.cases.worklists import work_counts
+
+    cases = access.cases_visible_to(user).filter(status=CaseStatus.ACTIVE)
+    return [
+        TodoItem(w.label, w.count, w.url, URGENT if w.urgent else NORMAL)
+        for w in work_counts(user, cases)
+    ]
+
+
 def _submitter(user: User) -> list[TodoItem]:
     if not is_submitter(user):
         return []
@@ -170,8 +184,8 @@ def _auditor(user: User) -> list[TodoItem]:
 
 
 PROVIDERS: tuple[Provider, ...] = (
-    _findings, _registry, _turning_adult, _certificates, _submitter, _answered, _oversight,
-    _reports, _auditor,
+    _findings, _case_work, _registry, _turning_adult, _certificates, _submitter, _answered,
+    _oversight, _reports, _auditor,
 )  # fmt: skip
 
 

@@ -9,8 +9,11 @@ from datetime import date
 import pytest
 from openpyxl import Workbook
 
+from shouhu.web.accounts.models import Agency, User
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Purpose
+from shouhu.web.cases.models import Case
+from shouhu.web.cases.services import case_open
 from shouhu.web.registry.models import Person
 from tests.web import factories as f
 
@@ -80,3 +83,36 @@ def county_sheet(children: Children) -> bytes:
 
 def ctx_of(user) -> RequestContext:
     return RequestContext(user=user, client_ip="10.20.30.40", purpose=Purpose.CASE_WORK)
+
+
+# ---------------------------------------------------------------- 个案工作
+
+
+@dataclass
+class Casework:
+    """示范村的一名事实无人抚养儿童（母亲死亡、父亲重病：每年核查 1 次），2025 年 1 月 1 日纳入。"""
+
+    case: Case
+    child: Person
+    father: Person
+    court: Agency
+    caseworker: RequestContext
+    director: RequestContext
+
+
+def work_ctx(user: User) -> RequestContext:
+    return RequestContext(user=user, client_ip=f.CLIENT_IP, purpose=Purpose.CASE_WORK)
+
+
+@pytest.fixture
+def casework(region, personas) -> Casework:
+    child, father, mother = f.family(region.village_a)
+    court = personas.court_clerk_a.agency
+    assert court is not None
+    f.fact(mother, court, "deceased", date=date(2020, 1, 1))
+    f.fact(father, court, "severe_illness", disease="尿毒症", qualifying=True,
+           start=date(2019, 1, 1))  # fmt: skip
+    caseworker = work_ctx(personas.caseworker_a)
+    case = case_open(ctx=caseworker, child=child, category="de_facto_unsupported",
+                     opened_on=date(2025, 1, 1))  # fmt: skip
+    return Casework(case, child, father, court, caseworker, work_ctx(personas.child_director_a))

@@ -15,18 +15,19 @@ from shouhu.web.jobs.worker import job_run_next
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def test_nothing_is_due_before_the_run_day_but_the_days_reminders(region, personas) -> None:
-    assert schedules_tick(datetime(2026, 12, 5, 7, 0, tzinfo=SHANGHAI)) == []
+def test_nothing_is_due_before_the_run_day_but_the_days_own_work(region, personas) -> None:
+    assert schedules_tick(datetime(2026, 12, 5, 0, 30, tzinfo=SHANGHAI)) == []
     assert not Job.objects.exists()
-    assert schedules_tick(datetime(2026, 12, 5, 23, 0, tzinfo=SHANGHAI)) == ["exchange.reminders"]
-    assert ScheduleRun.objects.get().period == "2026-12-05"
+    due = schedules_tick(datetime(2026, 12, 5, 23, 0, tzinfo=SHANGHAI))
+    assert due == ["exchange.reminders", "cases.plans"]
+    assert set(ScheduleRun.objects.values_list("period", flat=True)) == {"2026-12-05"}
 
 
 def test_the_monthly_comparison_starts_once_for_each_county(region, personas) -> None:
     moment = datetime(2026, 12, 6, 3, 0, tzinfo=SHANGHAI)
-    assert schedules_tick(moment) == ["comparison.monthly"]
+    assert schedules_tick(moment) == ["comparison.monthly", "cases.plans"]
     assert schedules_tick(moment) == []  # 另一个工作线程稍后再看：已经排过
-    assert ScheduleRun.objects.get().period == "2026-12"
+    assert ScheduleRun.objects.get(name="comparison.monthly").period == "2026-12"
     job_run_next(worker="test")  # 定时任务：为各县发起运行
     runs = ComparisonRun.objects.order_by("division_id")
     assert [(r.division_id, r.as_of, r.simulation) for r in runs] == [

@@ -30,6 +30,7 @@ from shouhu.web.access.audit import (
     access_suppression,
     access_suppressions,
 )
+from shouhu.web.access.casework import access_case_work, access_case_work_list
 from shouhu.web.access.disclosure import Disclosure, disclosure_for, fact_level
 from shouhu.web.access.exchange import (
     access_acceptance_queue,
@@ -111,6 +112,8 @@ __all__ = [
     "access_assignable_role",
     "access_audit_log",
     "access_case",
+    "access_case_work",
+    "access_case_work_list",
     "access_credential",
     "access_credential_submission",
     "access_dashboard",

@@ -40,7 +40,10 @@ class Right(StrEnum):
     # 及其父母——不浏览一般人口（数据最小化）
     READ_RESIDENTS = "read_residents"
     SEE_ID_NUMBERS = "see_id_numbers"  # 看完整身份证号；其余角色看 150802********0021
-    WRITE_CASES = "write_cases"  # 纳入、终止、变更个案，处理比对发现
+    WRITE_CASES = "write_cases"  # 纳入、终止、变更个案，处理比对发现；确认风险等级、复核重大变故
+    RECORD_VISITS = "record_visits"  # 记录探访、报告重大变故（辖区内保障中的儿童）
+    RECORD_REVIEWS = "record_reviews"  # 记录定期核查（县级经办、乡镇督导员）
+    REPORT_CHILD = "report_child"  # 强制报告：发现儿童处于危险之中
     READ_DASHBOARD = "read_dashboard"  # 统计概览（只有数字）
     ASSESS = "assess"  # 调用认定规则（/api/v1/assess、儿童页面的“认定日期”）
     READ_FINDINGS = "read_findings"  # 比对发现（含儿童身份和认定理由）
@@ -61,6 +64,9 @@ RIGHTS: Final = MappingProxyType(
         Right.READ_RESIDENTS: frozenset({Role.CASEWORKER}),
         Right.SEE_ID_NUMBERS: frozenset({Role.CASEWORKER}),
         Right.WRITE_CASES: frozenset({Role.CASEWORKER}),
+        Right.RECORD_VISITS: _CASE_PEOPLE,
+        Right.RECORD_REVIEWS: frozenset({Role.CASEWORKER, Role.SUPERVISOR}),
+        Right.REPORT_CHILD: _CASE_PEOPLE,
         Right.READ_DASHBOARD: _CASE_PEOPLE | {Role.LEADER, Role.ADMINISTRATOR},
         Right.ASSESS: _CASE_PEOPLE,
         Right.READ_FINDINGS: frozenset({Role.CASEWORKER}),
@@ -81,6 +87,9 @@ PERSONAL_DATA_RIGHTS: Final = frozenset(
         Right.READ_RESIDENTS,
         Right.SEE_ID_NUMBERS,
         Right.WRITE_CASES,
+        Right.RECORD_VISITS,
+        Right.RECORD_REVIEWS,
+        Right.REPORT_CHILD,
         Right.ASSESS,
         Right.READ_FINDINGS,
     }

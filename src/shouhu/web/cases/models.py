@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from shouhu.core.policy.visits import MAJOR_CHANGE_LABELS
 from shouhu.core.policy.vocabulary import CATEGORY_LABELS, ORPHAN_TYPE_LABELS
 
 Category = models.TextChoices(  # type: ignore[misc]
@@ -76,6 +77,10 @@ class Case(models.Model):
         related_name="cases",
         verbose_name="来自台账导入",
     )
+    # 个案工作的排期（cases.reviews / cases.visits 维护；规则给出每年核查次数，不在这里推导）
+    reviews_per_year = models.PositiveSmallIntegerField("每年核查次数", null=True, blank=True)
+    review_due_on = models.DateField("下次核查到期", null=True, blank=True)
+    visit_due_on = models.DateField("下次例行探访到期", null=True, blank=True)
 
     class Meta:
         verbose_name = "个案"
@@ -174,3 +179,137 @@ class RegisterImport(models.Model):
                 name="register_import_once_per_content",
             ),
         ]
+
+
+# ---------------------------------------------------------- 个案工作：核查、探访、风险、重大变故
+
+
+class ReviewOutcome(models.TextChoices):
+    CONTINUE = "continue", "继续保障"
+    CHANGE_NEEDED = "change_needed", "需变更"
+    TERMINATION_PROPOSED = "termination_proposed", "建议终止"
+
+
+class Review(models.Model):
+    """一次定期核查（policy §5）：日期、结论和说明。“建议终止”由经办人员另行办理终止。"""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField("核查日期")
+    outcome = models.CharField("核查结论", max_length=24, choices=ReviewOutcome.choices)
+    note = models.TextField("核查说明", blank=True)
+    due_on = models.DateField("本次核查的到期日", null=True, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "核查"
+        indexes = [models.Index(fields=["case", "reviewed_on"])]
+
+
+class Visit(models.Model):
+    """一次探访（policy §6）：时间、地点、见到谁、五项情况（各“正常/有问题”加说明）、记录。
+
+    `client_ref` 是离线应用给这次探访的本地编号：同一次探访重复上传只记一次（离线应用另行开发，
+    照片也由它另加，这里不存）。
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
+    visited_at = models.DateTimeField("探访时间")
+    place = models.CharField("探访地点", max_length=100)
+    seen = models.CharField("见到的人", max_length=200)
+    checks = models.JSONField(
+        "情况检查", default=dict, help_text='{"safety": {"status": "ok|concern", "note": ""}, …}'
+    )
+    notes = models.TextField("探访记录", blank=True)
+    client_ref = models.CharField("离线应用编号", max_length=64, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "探访"
+        indexes = [models.Index(fields=["case", "visited_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "client_ref"], condition=~Q(client_ref=""), name="visit_client_once"
+            ),
+        ]
+
+
+class RiskChangeKind(models.TextChoices):
+    CONFIRMED = "confirmed", "经办人员确认"
+    MAJOR_CHANGE = "major_change", "重大变故，临时按高风险"
+
+
+class RiskChange(models.Model):
+    """风险等级的一次变化（或确认）：谁、何时、为什么、从什么到什么。只增不改。"""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_changes")
+    at = models.DateTimeField("时间")
+    by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("方式", max_length=16, choices=RiskChangeKind.choices)
+    from_level = models.CharField("原等级", max_length=8, choices=RiskLevel.choices)
+    to_level = models.CharField("新等级", max_length=8, choices=RiskLevel.choices)
+    reason = models.TextField("理由")
+    assessment = models.JSONField(
+        "风险评估", default=dict, blank=True, help_text='{"answers": {…}, "proposed": "key"}'
+    )
+
+    class Meta:
+        verbose_name = "风险等级变化"
+        ordering = ["-at", "-pk"]
+
+
+MajorChangeKind = models.TextChoices(  # type: ignore[misc]
+    "MajorChangeKind",
+    [(code.upper(), (code, label)) for code, label in MAJOR_CHANGE_LABELS.items()],
+)
+
+
+class MajorChange(models.Model):
+    """重大变故（policy §6）：儿童临时按高风险，24 小时内须走访到位，直到经办人员复核。
+
+    `visit` 是变故之后的第一次探访（响应）；`reviewed_at` 为经办人员复核（确认风险等级）的时间。
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="major_changes")
+    kind = models.CharField("变故", max_length=24, choices=MajorChangeKind.choices)
+    occurred_at = models.DateTimeField("发生（报告）时间")
+    note = models.TextField("情况说明", blank=True)
+    visit_due_at = models.DateTimeField("须走访到位的时间")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    reviewed_at = models.DateTimeField("经办复核时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "重大变故"
+        indexes = [models.Index(fields=["case", "reviewed_at"])]
+
+
+class ReporterKind(models.TextChoices):
+    SCHOOL = "school", "学校"
+    HOSPITAL = "hospital", "医疗机构"
+    POLICE = "police", "公安机关"
+    VILLAGE_COMMITTEE = "village_committee", "村（居）民委员会"
+    CIVIL_AFFAIRS = "civil_affairs", "民政部门"
+    OTHER = "other", "其他"
+
+
+class MandatoryReport(models.Model):
+    """强制报告（sixian §2(一)6）：谁报告、何时看到了什么。报告本身是一项重大变故。"""
+
+    change = models.OneToOneField(MajorChange, on_delete=models.CASCADE, related_name="report")
+    reporter_kind = models.CharField("报告单位类别", max_length=20, choices=ReporterKind.choices)
+    reporter_org = models.CharField("报告单位", max_length=100)
+    reporter_name = models.CharField("报告人", max_length=50)
+    reporter_phone = models.CharField("联系电话", max_length=30, blank=True)
+    seen_at = models.DateTimeField("发现时间")
+    what_seen = models.TextField("发现的情况")
+
+    class Meta:
+        verbose_name = "强制报告"

@@ -23,6 +23,7 @@ from shouhu.web.cases.models import (
     Placement,
     RegisterImport,
 )
+from shouhu.web.cases.plans import plans_set
 from shouhu.web.registry.models import Person
 
 REASON_MAX = 2000
@@ -103,10 +104,12 @@ def case_open(
                 **({"register_import": register_import.pk} if register_import else {}),
             },
         )
+        plans_set(case, today=timezone.localdate())  # 下次核查、探访的到期日
     return case
 
 
-def _locked_active(case: Case) -> Case:
+def case_locked(case: Case) -> Case:
+    """保障中的个案，行已加锁（在事务里调用）；已终止或不存在时答冲突。"""
     locked = Case.objects.select_for_update().filter(pk=case.pk).first()
     if locked is None or locked.status != CaseStatus.ACTIVE:
         raise _conflict(NOT_ACTIVE)
@@ -127,7 +130,7 @@ def case_close(
     if not code or len(code) > 40:
         raise InvalidInput("请选择终止原因。")
     with transaction.atomic():
-        locked = _locked_active(case)
+        locked = case_locked(case)
         locked.status = CaseStatus.CLOSED
         locked.closed_on = closed_on or timezone.localdate()
         locked.closed_by = ctx.user
@@ -192,7 +195,7 @@ def case_change_category(
     """
     _check_category(category, orphan_type)
     with transaction.atomic():
-        locked = _locked_active(case)
+        locked = case_locked(case)
         before = {"category": locked.category, "orphan_type": locked.orphan_type}
         if before == {"category": category, "orphan_type": orphan_type}:
             raise _conflict("个案已是该类别，无需变更。")

@@ -26,6 +26,7 @@ class JobKind(StrEnum):
     AUDIT_VERIFY = "audit.verify"
     COMPARISON_MONTHLY = "comparison.monthly"
     SUBMISSION_REMINDERS = "exchange.reminders"
+    CASE_PLANS = "cases.plans"
 
 
 # 按名字查找处理函数（不从任务行导入任何东西）；这样 jobs 不必导入各个应用。
@@ -36,6 +37,7 @@ HANDLERS: dict[str, str] = {
     JobKind.AUDIT_VERIFY: "shouhu.web.audit.jobs.handle_audit_verify",
     JobKind.COMPARISON_MONTHLY: "shouhu.web.comparison.jobs.handle_comparison_monthly",
     JobKind.SUBMISSION_REMINDERS: "shouhu.web.exchange.jobs.handle_submission_reminders",
+    JobKind.CASE_PLANS: "shouhu.web.cases.plans.handle_case_plans",
 }
 
 

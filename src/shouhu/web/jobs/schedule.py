@@ -44,11 +44,17 @@ def daily_morning(now: datetime) -> str | None:
     return f"{now:%Y-%m-%d}" if now.hour >= 8 else None
 
 
+def daily_early(now: datetime) -> str | None:
+    """每天凌晨 1 点起一次。"""
+    return None if now.hour < 1 else f"{now:%Y-%m-%d}"
+
+
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
         "comparison.monthly", "每月数据比对", JobKind.COMPARISON_MONTHLY, monthly_after_due_day
     ),
     Schedule("exchange.reminders", "每天的报送提醒", JobKind.SUBMISSION_REMINDERS, daily_morning),
+    Schedule("cases.plans", "每日重算核查和探访到期日", JobKind.CASE_PLANS, daily_early),
 )
 
 

@@ -27,6 +27,7 @@ from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.choices import CATEGORY_OPTIONS, category_option_parse, exit_options
 from shouhu.web.cases.services import case_change_category, case_close, case_reopen
+from shouhu.web.cases.work_panel import case_work_for_child
 from shouhu.web.determination.selectors import determination_view
 from shouhu.web.exports import Export, export_part, export_xlsx
 from shouhu.web.pages import page_number
@@ -129,6 +130,7 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
         "may_write": may(_user(request), Right.WRITE_CASES),
         "exit_options": _exit_options(person, disclosure) if page.cases else (),
         "category_options": CATEGORY_OPTIONS,
+        "work": case_work_for_child(user=_user(request), child=person),
     }
     return render(request, "registry/person_detail.html", context)
 

@@ -1,0 +1,234 @@
+"""个案工作清单和待办：应探访、探访逾期、24 小时内须走访、应核查、核查逾期、重大变故待复核。
+
+每张清单是辖区内保障中个案的一个查询（到期日写在个案上，见 cases.plans），待办只给数量和链接，
+清单页列出儿童、所在村（居）、到期日，督导员还看到该村的儿童主任（名册）。
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from types import MappingProxyType
+from typing import Final
+
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from shouhu.core.policy.visits import RISK_LABELS
+from shouhu.core.policy.wording import date_text
+from shouhu.web.accounts.models import RosterMember, User
+from shouhu.web.accounts.permissions import Role
+from shouhu.web.cases.models import Case, MajorChange, Review, ReviewOutcome
+
+REVIEW_SOON_DAYS: Final = 30
+WEEK_DAYS: Final = 7
+
+
+@dataclass(frozen=True)
+class Moment:
+    today: date
+    now: datetime
+
+    @property
+    def week_end(self) -> date:
+        """“本周”取今天起的 7 天（含今天）：周六登录的儿童主任也能看到下周初到期的探访。"""
+        return self.today + timedelta(days=WEEK_DAYS - 1)
+
+
+def _open(*, unvisited: bool = False) -> QuerySet[MajorChange]:
+    changes = MajorChange.objects.filter(case=OuterRef("pk"), reviewed_at__isnull=True)
+    return changes.filter(visit__isnull=True) if unvisited else changes
+
+
+def _urgent(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+    """重大变故（含强制报告）后还没走访、24 小时期限未过的。"""
+    return cases.filter(Exists(_open(unvisited=True).filter(visit_due_at__gte=m.now)))
+
+
+def _visits_overdue(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+    late_change = Exists(_open(unvisited=True).filter(visit_due_at__lt=m.now))
+    return cases.filter(Q(visit_due_on__lt=m.today) | late_change)
+
+
+def _visits_week(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+    week = cases.filter(visit_due_on__gte=m.today, visit_due_on__lte=m.week_end)
+    return week.exclude(pk__in=_visits_overdue(cases, m).values("pk"))
+
+
+def _reviews_overdue(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+    return cases.filter(review_due_on__lt=m.today)
+
+
+def _reviews_soon(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+    soon = m.today + timedelta(days=REVIEW_SOON_DAYS)
+    return cases.filter(review_due_on__gte=m.today, review_due_on__lte=soon)
+
+
+def _changes_open(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+    return cases.filter(Exists(_open()))
+
+
+def _termination_proposed(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+    """最近一次核查的结论是“建议终止”、还在保障中的：等县级经办人员书面说明理由后终止。"""
+    latest = Review.objects.filter(case=OuterRef("pk")).order_by("-reviewed_on", "-pk")
+    return cases.annotate(last_outcome=Subquery(latest.values("outcome")[:1])).filter(
+        last_outcome=ReviewOutcome.TERMINATION_PROPOSED
+    )
+
+
+@dataclass(frozen=True)
+class WorkList:
+    code: str
+    label: str
+    pick: Callable[[QuerySet[Case], Moment], QuerySet[Case]]
+    due: str  # 到期日一栏取个案的哪个字段
+    urgent: bool
+
+
+WORK_LISTS: Final = MappingProxyType(
+    {
+        w.code: w
+        for w in (
+            WorkList("visits_urgent", "24 小时内须走访（重大变故、强制报告）", _urgent,
+                     "visit_due_on", True),
+            WorkList("visits_overdue", "探访逾期", _visits_overdue, "visit_due_on", True),
+            WorkList("visits_week", "一周内应探访", _visits_week, "visit_due_on", False),
+            WorkList("changes_open", "重大变故待复核（临时按高风险）", _changes_open,
+                     "visit_due_on", True),
+            WorkList("reviews_overdue", "核查逾期", _reviews_overdue, "review_due_on", True),
+            WorkList("reviews_soon", f"{REVIEW_SOON_DAYS} 天内应核查", _reviews_soon,
+                     "review_due_on", False),
+            WorkList("reviews_termination", "核查建议终止，待办理", _termination_proposed,
+                     "review_due_on", True),
+        )
+    }
+)  # fmt: skip
+# 各角色首页的待办列哪几张清单：儿童主任管探访，督导员看所辖各村的逾期，经办人员管复核和核查
+TODO_LISTS: Final = MappingProxyType(
+    {
+        Role.CHILD_DIRECTOR: ("visits_urgent", "visits_overdue", "visits_week"),
+        Role.SUPERVISOR: ("visits_urgent", "visits_overdue", "reviews_overdue"),
+        Role.CASEWORKER: ("changes_open", "reviews_termination", "reviews_overdue", "reviews_soon"),
+    }
+)
+
+
+def lists_for(role: str) -> tuple[str, ...]:
+    """这个角色首页待办里的清单；没有的角色看全部清单。"""
+    return (
+        TODO_LISTS.get(Role(role), tuple(WORK_LISTS)) if role in Role.values else tuple(WORK_LISTS)
+    )
+
+
+def work_list_cases(cases: QuerySet[Case], code: str, moment: Moment) -> QuerySet[Case]:
+    return WORK_LISTS[code].pick(cases, moment)
+
+
+def now_moment() -> Moment:
+    return Moment(today=timezone.localdate(), now=timezone.now())
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    case_pk: int
+    child_pk: int
+    child_name: str
+    place: str  # 村（居）
+    directors: str  # 该村的儿童主任（名册）
+    risk_label: str
+    due_text: str
+    overdue: bool
+
+
+def _directors(division_ids: set[str]) -> dict[str, str]:
+    """各村（居）的儿童主任：名册上在任的，加上该村儿童主任角色的平台账户（名册还没登记时）。"""
+    roster = RosterMember.objects.filter(
+        division_id__in=division_ids, duty=Role.CHILD_DIRECTOR, left_at__isnull=True
+    ).values_list("division_id", "full_name")
+    accounts = (
+        User.objects.filter(division_id__in=division_ids, role=Role.CHILD_DIRECTOR, is_active=True)
+        .exclude(full_name="")
+        .values_list("division_id", "full_name")
+    )
+    found: dict[str, list[str]] = {}
+    for division_id, name in [*roster.order_by("pk"), *accounts.order_by("pk")]:
+        names = found.setdefault(division_id, [])
+        if name not in names:
+            names.append(name)
+    return {code: "、".join(names) for code, names in found.items()}
+
+
+def work_rows(cases: QuerySet[Case], code: str, moment: Moment, limit: int = 200) -> list[WorkRow]:
+    """清单的行，按到期日先后。"""
+    due_field = WORK_LISTS[code].due
+    chosen = list(
+        work_list_cases(cases, code, moment)
+        .select_related("child", "division")
+        .order_by(due_field, "pk")[:limit]
+    )
+    directors = _directors({c.division_id for c in chosen})
+    provisional = set(
+        _changes_open(Case.objects.filter(pk__in=[c.pk for c in chosen]), moment).values_list(
+            "pk", flat=True
+        )
+    )
+    urgent = _urgent_due(chosen) if code == "visits_urgent" else {}
+    return [
+        WorkRow(
+            case_pk=c.pk,
+            child_pk=c.child_id,
+            child_name=c.child.name,
+            place=c.division.name,
+            directors=directors.get(c.division_id, ""),
+            risk_label="高风险（临时）" if c.pk in provisional else RISK_LABELS[c.risk_level],
+            due_text=urgent.get(c.pk) or _day_text(getattr(c, due_field)),
+            overdue=c.pk not in urgent and _before(getattr(c, due_field), moment.today),
+        )
+        for c in chosen
+    ]
+
+
+def _day_text(day: date | None) -> str:
+    return date_text(day) if day else "—"
+
+
+def _before(day: date | None, today: date) -> bool:
+    return day is not None and day < today
+
+
+def _urgent_due(cases: list[Case]) -> dict[int, str]:
+    """24 小时清单的到期一栏：最早一项未走访的重大变故须走访到位的时刻（北京时间）。"""
+    found = (
+        MajorChange.objects.filter(case__in=cases, reviewed_at__isnull=True, visit__isnull=True)
+        .values("case_id")
+        .annotate(due=Min("visit_due_at"))
+    )
+    return {
+        row["case_id"]: f"{date_text(timezone.localdate(row['due']))} "
+        f"{timezone.localtime(row['due']):%H:%M} 前"
+        for row in found
+    }
+
+
+@dataclass(frozen=True)
+class WorkCount:
+    code: str
+    label: str
+    count: int
+    url: str
+    urgent: bool
+
+
+def work_counts(user: User, cases: QuerySet[Case]) -> list[WorkCount]:
+    """这名用户首页待办里的个案工作（数量和清单链接），没有的不列。"""
+    moment = now_moment()
+    counts = []
+    for code in TODO_LISTS.get(Role(user.role), ()) if user.role in Role.values else ():
+        work = WORK_LISTS[code]
+        count = work.pick(cases, moment).count()
+        if count:
+            url = f"{reverse('case_work_list')}?list={code}"
+            counts.append(WorkCount(code, work.label, count, url, work.urgent))
+    return counts
