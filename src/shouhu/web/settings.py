@@ -28,6 +28,7 @@ SHOUHU_DEMO_SECOND_FACTOR      known (default): `shouhu demo` enrols the demo ac
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -101,9 +102,14 @@ def _database(url: str) -> dict[str, object]:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "127.0.0.1",
             "PORT": str(parsed.port or 5432),
-            "TEST": {"NAME": env("SHOUHU_PG_TEST_NAME", "test_shouhu")},
+            # 每个检出各用一个测试库（按数据目录区分），同一台机器上并行跑的几份检出互不干扰
+            "TEST": {"NAME": env("SHOUHU_PG_TEST_NAME", _pg_test_name())},
         }
     raise ValueError(f"SHOUHU_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
+
+
+def _pg_test_name() -> str:
+    return "test_shouhu_" + hashlib.sha256(str(DATA_DIR).encode()).hexdigest()[:8]
 
 
 _SQLITE_INIT = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
@@ -127,6 +133,7 @@ INSTALLED_APPS = [
     "shouhu.web.exchange",
     "shouhu.web.jobs",
     "shouhu.web.cases",
+    "shouhu.web.subsidies",
     "shouhu.web.comparison",
     "shouhu.web.objections",
     "shouhu.web.audit",

@@ -83,6 +83,13 @@ from shouhu.web.access.register import (
     may_import_register,
     register_imports_visible_to,
 )
+from shouhu.web.access.subsidies import (
+    access_overpayment,
+    access_roster,
+    access_subsidy_home,
+    may_handle_subsidies,
+    rosters_visible_to,
+)
 from shouhu.web.access.registry import (
     access_duplicates,
     access_person_merge,
@@ -93,6 +100,11 @@ from shouhu.web.access.registry import (
 )
 
 __all__ = [
+    "access_overpayment",
+    "access_roster",
+    "access_subsidy_home",
+    "may_handle_subsidies",
+    "rosters_visible_to",
     "SEARCH_LIMITS",
     "Disclosure",
     "access_acceptance_queue",

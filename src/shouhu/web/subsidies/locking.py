@@ -1,0 +1,58 @@
+"""已批准的补贴名册由数据库锁定：触发器拒绝对它和它的行的任何 UPDATE、DELETE，以及往里 INSERT。
+
+ORM 之外的原始 SQL 也绕不过去（有测试用原始 UPDATE 验证）。迁移 0001 调用 `install`。
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+LOCKED: Final = "补贴名册已批准锁定，不能修改；更正请进下一个月的名册"
+
+_SQLITE: Final = [
+    f"""CREATE TRIGGER subsidy_roster_locked_{op.lower()} BEFORE {op} ON subsidies_subsidyroster
+    WHEN OLD.state = 'approved' BEGIN SELECT RAISE(ABORT, '{LOCKED}'); END"""
+    for op in ("UPDATE", "DELETE")
+] + [
+    f"""CREATE TRIGGER subsidy_line_locked_{op.lower()} BEFORE {op} ON subsidies_rosterline
+    WHEN EXISTS (SELECT 1 FROM subsidies_subsidyroster r WHERE r.state = 'approved'
+                 AND r.id IN ({refs}))
+    BEGIN SELECT RAISE(ABORT, '{LOCKED}'); END"""
+    for op, refs in (
+        ("INSERT", "NEW.roster_id"),
+        ("UPDATE", "OLD.roster_id, NEW.roster_id"),
+        ("DELETE", "OLD.roster_id"),
+    )
+]
+
+_POSTGRES: Final = [
+    f"""CREATE OR REPLACE FUNCTION subsidy_roster_locked() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_TABLE_NAME = 'subsidies_subsidyroster' THEN
+        IF OLD.state = 'approved' THEN RAISE EXCEPTION '{LOCKED}'; END IF;
+        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+      END IF;
+      IF TG_OP <> 'INSERT' AND EXISTS (SELECT 1 FROM subsidies_subsidyroster r
+          WHERE r.id = OLD.roster_id AND r.state = 'approved') THEN
+        RAISE EXCEPTION '{LOCKED}';
+      END IF;
+      IF TG_OP <> 'DELETE' AND EXISTS (SELECT 1 FROM subsidies_subsidyroster r
+          WHERE r.id = NEW.roster_id AND r.state = 'approved') THEN
+        RAISE EXCEPTION '{LOCKED}';
+      END IF;
+      RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    END $$""",
+    """CREATE TRIGGER subsidy_roster_locked BEFORE UPDATE OR DELETE ON subsidies_subsidyroster
+    FOR EACH ROW EXECUTE FUNCTION subsidy_roster_locked()""",
+    """CREATE TRIGGER subsidy_line_locked BEFORE INSERT OR UPDATE OR DELETE ON subsidies_rosterline
+    FOR EACH ROW EXECUTE FUNCTION subsidy_roster_locked()""",
+]
+
+
+def install(apps: Any, schema_editor: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    statements = {"sqlite": _SQLITE, "postgresql": _POSTGRES}.get(vendor)
+    if statements is None:
+        raise RuntimeError(f"补贴名册的锁定触发器不支持数据库 {vendor}")
+    for sql in statements:
+        schema_editor.execute(sql)
