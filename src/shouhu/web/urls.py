@@ -14,6 +14,7 @@ urlpatterns = [
     path("manage/", include(accounts_urls.manage)),
     path("grants/", include("shouhu.web.grants.urls")),
     path("register/", include("shouhu.web.cases.urls")),
+    path("subsidies/", include("shouhu.web.subsidies.urls")),
     path("audit/", include("shouhu.web.audit.urls")),
     path("", include(accounts_urls.own_pages)),
     path("", include("shouhu.web.ui.urls")),

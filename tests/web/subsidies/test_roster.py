@@ -82,13 +82,15 @@ def test_exit_in_june_confirmed_in_september_overpays_three_months_recovered_by_
     assert october.line_count == 0
     found = list(Overpayment.objects.filter(case=case).order_by("month"))
     assert [(o.month, o.fen) for o in found] == [
-        (m(2026, 7), 120000), (m(2026, 8), 120000), (m(2026, 9), 125000)
+        (m(2026, 7), 120000),
+        (m(2026, 8), 120000),
+        (m(2026, 9), 125000),
     ]
     for over in found:
         overpayment_recover(ctx=ctx, overpayment=over, method="offset")
     # 11月：同一儿童再次纳入（新的个案），应发1250元全部抵扣
-    _case_again = Case.objects.create(child=case.child, category="de_facto_unsupported",
-                                      division=case.division, opened_on=date(2026, 11, 2))  # fmt: skip
+    Case.objects.create(child=case.child, category="de_facto_unsupported",
+                        division=case.division, opened_on=date(2026, 11, 2))  # fmt: skip
     totals = []
     for month in (11, 12):
         roster = _approved(ctx, region.county_a, m(2026, month), params)
@@ -99,16 +101,26 @@ def test_exit_in_june_confirmed_in_september_overpays_three_months_recovered_by_
     totals.append((line.gross_fen, line.offset_fen, line.net_fen))
     assert totals == [(125000, 125000, 0), (125000, 125000, 0), (125000, 115000, 10000)]
     assert sum(r.fen for r in Recovery.objects.filter(method="offset")) == 365000
-    assert january.offset_fen == 115000 and january.net_fen == 10000
+    assert (january.offset_fen, january.net_fen) == (115000, 10000)
+
+
+CHANGE = {
+    "on": "2026-07-15",
+    "from": {"category": "de_facto_unsupported", "orphan_type": ""},
+    "to": {"category": "orphan", "orphan_type": "scattered"},
+}
 
 
 def test_category_change_takes_effect_the_month_after_confirmation(personas, region, params):
     """事实无人抚养儿童7月15日确认变更为散居孤儿：7月仍按1200元，8月起按1400元。"""
     ctx = ctx_for(personas.caseworker_a)
-    _case(region, opened_on=date(2026, 7, 1), category="orphan", orphan_type="scattered",
-          category_changes=[{"on": "2026-07-15",
-                             "from": {"category": "de_facto_unsupported", "orphan_type": ""},
-                             "to": {"category": "orphan", "orphan_type": "scattered"}}])  # fmt: skip
+    _case(
+        region,
+        opened_on=date(2026, 7, 1),
+        category="orphan",
+        orphan_type="scattered",
+        category_changes=[CHANGE],
+    )
     july = _approved(ctx, region.county_a, m(2026, 7), params)
     august = roster_build(ctx=ctx, division=region.county_a, month=m(2026, 8), params=params)
     assert (july.lines.get().basis, july.net_fen) == ("de_facto_unsupported", 120000)
@@ -151,13 +163,19 @@ def test_hiv_infected_child_in_zhangqiu_is_paid_at_the_scattered_orphan_rate(per
 
 def test_totals_by_category_add_up_and_a_failed_month_is_paid_again(personas, region, params):
     ctx = ctx_for(personas.caseworker_a)
-    for category, orphan_type in (("orphan", "scattered"), ("orphan", "institutional"),
-                                  ("de_facto_unsupported", ""), ("de_facto_unsupported", "")):
+    for category, orphan_type in (
+        ("orphan", "scattered"),
+        ("orphan", "institutional"),
+        ("de_facto_unsupported", ""),
+        ("de_facto_unsupported", ""),
+    ):
         _case(region, opened_on=date(2026, 2, 1), category=category, orphan_type=orphan_type)
     roster = roster_build(ctx=ctx, division=region.county_a, month=m(2026, 5), params=params)
     by_basis = roster.totals["by_basis"]
     assert by_basis == {"scattered_orphan": 140000, "institutional_orphan": 200000,
                         "de_facto_unsupported": 240000}  # fmt: skip
-    assert sum(by_basis.values()) == roster.gross_fen == sum(
-        roster.lines.values_list("net_fen", flat=True)
+    assert (
+        sum(by_basis.values())
+        == roster.gross_fen
+        == sum(roster.lines.values_list("net_fen", flat=True))
     )

@@ -83,13 +83,6 @@ from shouhu.web.access.register import (
     may_import_register,
     register_imports_visible_to,
 )
-from shouhu.web.access.subsidies import (
-    access_overpayment,
-    access_roster,
-    access_subsidy_home,
-    may_handle_subsidies,
-    rosters_visible_to,
-)
 from shouhu.web.access.registry import (
     access_duplicates,
     access_person_merge,
@@ -98,13 +91,15 @@ from shouhu.web.access.registry import (
     may_see_registry_loads,
     registry_loads_visible_to,
 )
+from shouhu.web.access.subsidies import (
+    access_overpayment,
+    access_roster,
+    access_subsidy_home,
+    may_handle_subsidies,
+    rosters_visible_to,
+)
 
 __all__ = [
-    "access_overpayment",
-    "access_roster",
-    "access_subsidy_home",
-    "may_handle_subsidies",
-    "rosters_visible_to",
     "SEARCH_LIMITS",
     "Disclosure",
     "access_acceptance_queue",
@@ -130,6 +125,7 @@ __all__ = [
     "access_job",
     "access_objection",
     "access_objection_queue",
+    "access_overpayment",
     "access_package_import",
     "access_pending_fact",
     "access_person",
@@ -140,12 +136,14 @@ __all__ = [
     "access_register_import_start",
     "access_registry_load",
     "access_registry_loads",
+    "access_roster",
     "access_roster_member",
     "access_run",
     "access_run_list",
     "access_run_start",
     "access_submission",
     "access_submitter_agency",
+    "access_subsidy_home",
     "access_suppression",
     "access_suppressions",
     "access_timeliness",
@@ -164,6 +162,7 @@ __all__ = [
     "facts_visible_to",
     "findings_visible_to",
     "may_answer_objection",
+    "may_handle_subsidies",
     "may_import_register",
     "may_read_scope",
     "may_see_id_numbers",
@@ -173,6 +172,7 @@ __all__ = [
     "register_imports_visible_to",
     "registry_loads_visible_to",
     "roster_visible_to",
+    "rosters_visible_to",
     "runs_visible_to",
     "submissions_visible_to",
 ]

@@ -151,9 +151,7 @@ class Overpayment(models.Model):
     found_in = models.ForeignKey(
         SubsidyRoster, on_delete=models.PROTECT, related_name="overpayments"
     )
-    method = models.CharField(
-        "追回方式", max_length=10, choices=RecoveryMethod.choices, blank=True
-    )
+    method = models.CharField("追回方式", max_length=10, choices=RecoveryMethod.choices, blank=True)
 
     class Meta:
         verbose_name = "多发"

@@ -288,14 +288,14 @@ def roster_approve(*, ctx: RequestContext, roster: SubsidyRoster) -> SubsidyRost
     return _advance(ctx, roster, RosterState.REVIEWED, RosterState.APPROVED)
 
 
-def _advance(
-    ctx: RequestContext, roster: SubsidyRoster, before: str, after: str
-) -> SubsidyRoster:
+def _advance(ctx: RequestContext, roster: SubsidyRoster, before: str, after: str) -> SubsidyRoster:
     with transaction.atomic():
         locked = SubsidyRoster.objects.select_for_update().get(pk=roster.pk)
         if locked.state != before:
             message = LOCKED if locked.state == RosterState.APPROVED else "请先审核名册，再批准。"
-            raise _conflict(message if after == RosterState.APPROVED else "名册不是草稿，无需审核。")
+            raise _conflict(
+                message if after == RosterState.APPROVED else "名册不是草稿，无需审核。"
+            )
         now = timezone.now()
         locked.state = after
         stamp = "reviewed" if after == RosterState.REVIEWED else "approved"

@@ -4,35 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_case_reopenings'),
+        ("cases", "0003_case_reopenings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='carearrangement',
-            name='bank_account',
-            field=models.CharField(blank=True, max_length=40, verbose_name='银行账号'),
+            model_name="carearrangement",
+            name="bank_account",
+            field=models.CharField(blank=True, max_length=40, verbose_name="银行账号"),
         ),
         migrations.AddField(
-            model_name='carearrangement',
-            name='bank_name',
-            field=models.CharField(blank=True, max_length=60, verbose_name='开户银行'),
+            model_name="carearrangement",
+            name="bank_name",
+            field=models.CharField(blank=True, max_length=60, verbose_name="开户银行"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='applied_on',
-            field=models.DateField(blank=True, null=True, verbose_name='申请登记日期'),
+            model_name="case",
+            name="applied_on",
+            field=models.DateField(blank=True, null=True, verbose_name="申请登记日期"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='category_changes',
-            field=models.JSONField(blank=True, default=list, verbose_name='类别变更记录'),
+            model_name="case",
+            name="category_changes",
+            field=models.JSONField(blank=True, default=list, verbose_name="类别变更记录"),
         ),
         migrations.AlterField(
-            model_name='case',
-            name='category',
-            field=models.CharField(choices=[('orphan', '孤儿'), ('de_facto_unsupported', '事实无人抚养儿童'), ('hiv_infected', '艾滋病病毒感染儿童')], max_length=24, verbose_name='类别'),
+            model_name="case",
+            name="category",
+            field=models.CharField(
+                choices=[
+                    ("orphan", "孤儿"),
+                    ("de_facto_unsupported", "事实无人抚养儿童"),
+                    ("hiv_infected", "艾滋病病毒感染儿童"),
+                ],
+                max_length=24,
+                verbose_name="类别",
+            ),
         ),
     ]

@@ -9,151 +9,399 @@ from shouhu.web.subsidies.locking import install
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0004_carearrangement_bank_account_and_more'),
-        ('registry', '0002_registry_baseline'),
+        ("cases", "0004_carearrangement_bank_account_and_more"),
+        ("registry", "0002_registry_baseline"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PaymentResultImport',
+            name="PaymentResultImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(max_length=200, verbose_name='文件名')),
-                ('content_sha256', models.CharField(max_length=64, verbose_name='内容哈希')),
-                ('rows', models.PositiveIntegerField(default=0, verbose_name='行数')),
-                ('paid_fen', models.BigIntegerField(default=0, verbose_name='已发放（分）')),
-                ('failed_fen', models.BigIntegerField(default=0, verbose_name='未发放（分）')),
-                ('imported_at', models.DateTimeField(auto_now_add=True, verbose_name='导入时间')),
-                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filename", models.CharField(max_length=200, verbose_name="文件名")),
+                ("content_sha256", models.CharField(max_length=64, verbose_name="内容哈希")),
+                ("rows", models.PositiveIntegerField(default=0, verbose_name="行数")),
+                ("paid_fen", models.BigIntegerField(default=0, verbose_name="已发放（分）")),
+                ("failed_fen", models.BigIntegerField(default=0, verbose_name="未发放（分）")),
+                ("imported_at", models.DateTimeField(auto_now_add=True, verbose_name="导入时间")),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发放结果导入',
+                "verbose_name": "发放结果导入",
             },
         ),
         migrations.CreateModel(
-            name='RosterLine',
+            name="RosterLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('basis', models.CharField(choices=[('scattered_orphan', '散居孤儿'), ('institutional_orphan', '集中养育孤儿'), ('de_facto_unsupported', '事实无人抚养儿童'), ('hiv_infected', '艾滋病病毒感染儿童')], max_length=24, verbose_name='补贴依据')),
-                ('months', models.JSONField(default=list, verbose_name='发放月份')),
-                ('gross_fen', models.BigIntegerField(verbose_name='应发（分）')),
-                ('offset_fen', models.BigIntegerField(default=0, verbose_name='抵扣（分）')),
-                ('net_fen', models.BigIntegerField(verbose_name='实发（分）')),
-                ('account_holder', models.CharField(blank=True, max_length=50, verbose_name='户名')),
-                ('bank_name', models.CharField(blank=True, max_length=60, verbose_name='开户银行')),
-                ('bank_account', models.CharField(blank=True, max_length=40, verbose_name='银行账号')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[
+                            ("scattered_orphan", "散居孤儿"),
+                            ("institutional_orphan", "集中养育孤儿"),
+                            ("de_facto_unsupported", "事实无人抚养儿童"),
+                            ("hiv_infected", "艾滋病病毒感染儿童"),
+                        ],
+                        max_length=24,
+                        verbose_name="补贴依据",
+                    ),
+                ),
+                ("months", models.JSONField(default=list, verbose_name="发放月份")),
+                ("gross_fen", models.BigIntegerField(verbose_name="应发（分）")),
+                ("offset_fen", models.BigIntegerField(default=0, verbose_name="抵扣（分）")),
+                ("net_fen", models.BigIntegerField(verbose_name="实发（分）")),
+                (
+                    "account_holder",
+                    models.CharField(blank=True, max_length=50, verbose_name="户名"),
+                ),
+                ("bank_name", models.CharField(blank=True, max_length=60, verbose_name="开户银行")),
+                (
+                    "bank_account",
+                    models.CharField(blank=True, max_length=40, verbose_name="银行账号"),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '名册行',
+                "verbose_name": "名册行",
             },
         ),
         migrations.CreateModel(
-            name='PaymentResult',
+            name="PaymentResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('paid', '已发放'), ('failed', '发放失败'), ('account_problem', '账户有误')], max_length=16, verbose_name='发放结果')),
-                ('paid_fen', models.BigIntegerField(verbose_name='实际发放（分）')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='失败原因')),
-                ('result_import', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='subsidies.paymentresultimport')),
-                ('line', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='result', to='subsidies.rosterline')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("paid", "已发放"),
+                            ("failed", "发放失败"),
+                            ("account_problem", "账户有误"),
+                        ],
+                        max_length=16,
+                        verbose_name="发放结果",
+                    ),
+                ),
+                ("paid_fen", models.BigIntegerField(verbose_name="实际发放（分）")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="失败原因")),
+                (
+                    "result_import",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="results",
+                        to="subsidies.paymentresultimport",
+                    ),
+                ),
+                (
+                    "line",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="result",
+                        to="subsidies.rosterline",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发放结果',
+                "verbose_name": "发放结果",
             },
         ),
         migrations.CreateModel(
-            name='SubsidyRoster',
+            name="SubsidyRoster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='发放月份')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('reviewed', '已审核'), ('approved', '已批准（锁定）')], default='draft', max_length=10, verbose_name='状态')),
-                ('line_count', models.PositiveIntegerField(default=0, verbose_name='人数')),
-                ('gross_fen', models.BigIntegerField(default=0, verbose_name='应发（分）')),
-                ('offset_fen', models.BigIntegerField(default=0, verbose_name='抵扣多发（分）')),
-                ('net_fen', models.BigIntegerField(default=0, verbose_name='实发（分）')),
-                ('totals', models.JSONField(default=dict, verbose_name='分类合计')),
-                ('built_at', models.DateTimeField(verbose_name='生成时间')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='批准时间')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('built_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subsidy_rosters', to='registry.division')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="发放月份")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("reviewed", "已审核"),
+                            ("approved", "已批准（锁定）"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("line_count", models.PositiveIntegerField(default=0, verbose_name="人数")),
+                ("gross_fen", models.BigIntegerField(default=0, verbose_name="应发（分）")),
+                ("offset_fen", models.BigIntegerField(default=0, verbose_name="抵扣多发（分）")),
+                ("net_fen", models.BigIntegerField(default=0, verbose_name="实发（分）")),
+                ("totals", models.JSONField(default=dict, verbose_name="分类合计")),
+                ("built_at", models.DateTimeField(verbose_name="生成时间")),
+                (
+                    "reviewed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="审核时间"),
+                ),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="批准时间"),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "built_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subsidy_rosters",
+                        to="registry.division",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '补贴名册',
+                "verbose_name": "补贴名册",
             },
         ),
         migrations.AddField(
-            model_name='rosterline',
-            name='roster',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='subsidies.subsidyroster'),
+            model_name="rosterline",
+            name="roster",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="lines",
+                to="subsidies.subsidyroster",
+            ),
         ),
         migrations.AddField(
-            model_name='paymentresultimport',
-            name='roster',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='imports', to='subsidies.subsidyroster'),
+            model_name="paymentresultimport",
+            name="roster",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="imports",
+                to="subsidies.subsidyroster",
+            ),
         ),
         migrations.CreateModel(
-            name='Overpayment',
+            name="Overpayment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='多发月份')),
-                ('basis', models.CharField(choices=[('scattered_orphan', '散居孤儿'), ('institutional_orphan', '集中养育孤儿'), ('de_facto_unsupported', '事实无人抚养儿童'), ('hiv_infected', '艾滋病病毒感染儿童')], max_length=24, verbose_name='补贴依据')),
-                ('fen', models.BigIntegerField(verbose_name='多发金额（分）')),
-                ('method', models.CharField(blank=True, choices=[('repayment', '退回'), ('offset', '抵扣')], max_length=10, verbose_name='追回方式')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.case')),
-                ('found_in', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='overpayments', to='subsidies.subsidyroster')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="多发月份")),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[
+                            ("scattered_orphan", "散居孤儿"),
+                            ("institutional_orphan", "集中养育孤儿"),
+                            ("de_facto_unsupported", "事实无人抚养儿童"),
+                            ("hiv_infected", "艾滋病病毒感染儿童"),
+                        ],
+                        max_length=24,
+                        verbose_name="补贴依据",
+                    ),
+                ),
+                ("fen", models.BigIntegerField(verbose_name="多发金额（分）")),
+                (
+                    "method",
+                    models.CharField(
+                        blank=True,
+                        choices=[("repayment", "退回"), ("offset", "抵扣")],
+                        max_length=10,
+                        verbose_name="追回方式",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "found_in",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="overpayments",
+                        to="subsidies.subsidyroster",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '多发',
+                "verbose_name": "多发",
             },
         ),
         migrations.CreateModel(
-            name='Recovery',
+            name="Recovery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('repayment', '退回'), ('offset', '抵扣')], max_length=10, verbose_name='方式')),
-                ('fen', models.BigIntegerField(verbose_name='金额（分）')),
-                ('recorded_on', models.DateField(verbose_name='日期')),
-                ('overpayment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recoveries', to='subsidies.overpayment')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='offsets', to='subsidies.rosterline')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("repayment", "退回"), ("offset", "抵扣")],
+                        max_length=10,
+                        verbose_name="方式",
+                    ),
+                ),
+                ("fen", models.BigIntegerField(verbose_name="金额（分）")),
+                ("recorded_on", models.DateField(verbose_name="日期")),
+                (
+                    "overpayment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recoveries",
+                        to="subsidies.overpayment",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="offsets",
+                        to="subsidies.rosterline",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '多发追回',
-                'constraints': [models.CheckConstraint(condition=models.Q(('fen__gt', 0)), name='recovery_positive')],
+                "verbose_name": "多发追回",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("fen__gt", 0)), name="recovery_positive"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='subsidyroster',
-            constraint=models.UniqueConstraint(fields=('division', 'month'), name='roster_one_per_month'),
+            model_name="subsidyroster",
+            constraint=models.UniqueConstraint(
+                fields=("division", "month"), name="roster_one_per_month"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subsidyroster',
-            constraint=models.CheckConstraint(condition=models.Q(('net_fen', django.db.models.expressions.CombinedExpression(models.F('gross_fen'), '-', models.F('offset_fen')))), name='roster_net_is_gross_less_offset'),
+            model_name="subsidyroster",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "net_fen",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("gross_fen"), "-", models.F("offset_fen")
+                        ),
+                    )
+                ),
+                name="roster_net_is_gross_less_offset",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rosterline',
-            constraint=models.UniqueConstraint(fields=('roster', 'case'), name='roster_line_one_per_case'),
+            model_name="rosterline",
+            constraint=models.UniqueConstraint(
+                fields=("roster", "case"), name="roster_line_one_per_case"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rosterline',
-            constraint=models.CheckConstraint(condition=models.Q(('net_fen', django.db.models.expressions.CombinedExpression(models.F('gross_fen'), '-', models.F('offset_fen'))), ('offset_fen__gte', 0), ('net_fen__gte', 0)), name='roster_line_net_is_gross_less_offset'),
+            model_name="rosterline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "net_fen",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("gross_fen"), "-", models.F("offset_fen")
+                        ),
+                    ),
+                    ("offset_fen__gte", 0),
+                    ("net_fen__gte", 0),
+                ),
+                name="roster_line_net_is_gross_less_offset",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paymentresultimport',
-            constraint=models.UniqueConstraint(fields=('roster', 'content_sha256'), name='payment_result_import_once'),
+            model_name="paymentresultimport",
+            constraint=models.UniqueConstraint(
+                fields=("roster", "content_sha256"), name="payment_result_import_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='overpayment',
-            constraint=models.UniqueConstraint(fields=('case', 'month'), name='overpayment_once_per_month'),
+            model_name="overpayment",
+            constraint=models.UniqueConstraint(
+                fields=("case", "month"), name="overpayment_once_per_month"
+            ),
         ),
         migrations.RunPython(install, migrations.RunPython.noop),
     ]
