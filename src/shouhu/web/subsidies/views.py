@@ -9,7 +9,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -78,6 +78,8 @@ def subsidy_roster_view(request: HttpRequest, roster_id: int) -> HttpResponse:
 @require_POST
 def subsidy_roster_action_view(request: HttpRequest, roster_id: int, action: str) -> HttpResponse:
     """重算（草稿、已审核）、审核、批准。"""
+    if action not in ("rebuild", "review", "approve"):
+        raise Http404
     ctx = _ctx(request)
     roster = access.access_roster(ctx, roster_id)
     done = {"rebuild": "已重算名册。", "review": "已审核。", "approve": "已批准，名册已锁定。"}
@@ -99,6 +101,8 @@ def subsidy_roster_action_view(request: HttpRequest, roster_id: int, action: str
 @require_GET
 def subsidy_export_view(request: HttpRequest, roster_id: int, kind: str) -> HttpResponse:
     """发放文件（XLSX 给财政，或银行代发文件），经统一的导出出口（用途、限量、水印、审计）。"""
+    if kind not in ("xlsx", "bank"):
+        raise Http404
     ctx = _ctx(request)
     roster = access.access_roster(ctx, roster_id)
     if roster.state != "approved":
