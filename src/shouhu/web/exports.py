@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,9 +28,9 @@ from typing import Final
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from openpyxl import Workbook
 
 from shouhu.core.errors import DomainError, ErrorCode, InvalidInput, PermissionDenied
+from shouhu.core.exchange.xlsx_write import SheetSpec, xlsx_bytes
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import ROLE_PURPOSES, role_label
 from shouhu.web.audit.context import RequestContext
@@ -188,29 +189,20 @@ def _cell(value: object) -> object:
 def _workbook(
     export: Export, rows: list[Sequence[object]], notice: str, part: int, more: bool
 ) -> bytes:
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "数据"
-    sheet.append(list(export.header))
-    for row in rows:
-        sheet.append([_cell(value) for value in row])
-    sheet.freeze_panes = "A2"
-    for header in (sheet.oddHeader, sheet.evenHeader):
-        header.center.text = notice.replace("&", "&&")
-    sheet.oddFooter.center.text = "本文件含个人信息，仅限所列用途使用，不得转发、公开；用毕删除。"
-    about = workbook.create_sheet("导出说明")
+    """数据页（首行表头、冻结，每页页眉是水印）和一页“导出说明”。"""
+    footer = "本文件含个人信息，仅限所列用途使用，不得转发、公开；用毕删除。"
+    data = SheetSpec(
+        "数据",
+        itertools.chain([list(export.header)], ([_cell(v) for v in row] for row in rows)),
+        header=notice,
+        footer=footer,
+        freeze_first_row=True,
+    )
     lines = [
         export.title,
         notice,
         f"本文件 {len(rows)} 行（第 {part} 部分{'，还有后续部分' if more else ''}）。",
         "本文件含个人信息，仅限所列用途使用，不得转发、公开；用毕删除。导出已记入安全审计日志。",
     ]
-    for line in lines:
-        about.append([line])
-    about.column_dimensions["A"].width = 100
-    workbook.properties.title = export.title
-    workbook.properties.description = notice
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    about = SheetSpec("导出说明", [[line] for line in lines], widths=(100,))
+    return xlsx_bytes([data, about], title=export.title, description=notice)

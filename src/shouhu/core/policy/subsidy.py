@@ -146,9 +146,13 @@ def arrears_months(case: SubsidyCase, terms: SubsidyTerms) -> tuple[date, ...]:
     return _capped(month_range(case.applied_on, before_first), case, terms)
 
 
-def regular_months(case: SubsidyCase, terms: SubsidyTerms, *, through: date) -> tuple[date, ...]:
-    """首月到末月（仍在保障中则到 through 所在之月）的各月。"""
-    return _capped(month_range(first_month(case, terms), month_of(through)), case, terms)
+def regular_months(
+    case: SubsidyCase, terms: SubsidyTerms, *, through: date, since: date | None = None
+) -> tuple[date, ...]:
+    """首月到末月（仍在保障中则到 through 所在之月）的各月；since：只要此月及以后的。"""
+    first = first_month(case, terms)
+    first = max(first, month_of(since)) if since else first
+    return _capped(month_range(first, month_of(through)), case, terms)
 
 
 def basis_in(case: SubsidyCase, month: date) -> str:
@@ -181,8 +185,8 @@ def subsidy_schedule(
     """应发的每个月（补发的在前），每月按当月1日的标准和当月的类别；since：只算此月及以后。"""
     terms = terms or SubsidyTerms()
     arrears = set(arrears_months(case, terms))
-    months = sorted(arrears | set(regular_months(case, terms, through=through)))
-    months = [m for m in months if since is None or m >= since]
+    regular = regular_months(case, terms, through=through, since=since)
+    months = sorted({m for m in arrears if since is None or m >= since} | set(regular))
     return tuple(_payment(case, params, m, arrears=m in arrears) for m in months)
 
 

@@ -1,6 +1,9 @@
-"""已批准的补贴名册由数据库锁定：触发器拒绝对它和它的行的任何 UPDATE、DELETE，以及往里 INSERT。
+"""已批准的补贴名册由数据库锁定：触发器拒绝对它和它的行的 UPDATE，以及往里 INSERT 行；
+PostgreSQL 上 DELETE 也拒绝。ORM 之外的原始 SQL 也绕不过去（有测试用原始 SQL 验证）。
 
-ORM 之外的原始 SQL 也绕不过去（有测试用原始 UPDATE 验证）。迁移 0001 调用 `install`。
+SQLite 上不装 DELETE 触发器：Django 清空测试库（flush）在 SQLite 上是逐表 DELETE，在
+PostgreSQL 上是 TRUNCATE（不触发行级触发器）——与审计日志只在 PostgreSQL 上“只增不删”同一
+取舍。SQLite 上删除名册和行仍由外键（PROTECT）挡住 ORM。迁移 0001 调用 `install`。
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ LOCKED: Final = "补贴名册已批准锁定，不能修改；更正请进下一
 _SQLITE: Final = [
     f"""CREATE TRIGGER subsidy_roster_locked_{op.lower()} BEFORE {op} ON subsidies_subsidyroster
     WHEN OLD.state = 'approved' BEGIN SELECT RAISE(ABORT, '{LOCKED}'); END"""
-    for op in ("UPDATE", "DELETE")
+    for op in ("UPDATE",)
 ] + [
     f"""CREATE TRIGGER subsidy_line_locked_{op.lower()} BEFORE {op} ON subsidies_rosterline
     WHEN EXISTS (SELECT 1 FROM subsidies_subsidyroster r WHERE r.state = 'approved'
@@ -21,7 +24,6 @@ _SQLITE: Final = [
     for op, refs in (
         ("INSERT", "NEW.roster_id"),
         ("UPDATE", "OLD.roster_id, NEW.roster_id"),
-        ("DELETE", "OLD.roster_id"),
     )
 ]
 

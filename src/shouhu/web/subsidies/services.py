@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Final, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
@@ -49,7 +51,7 @@ def _conflict(message: str) -> DomainError:
     return DomainError(message, code=ErrorCode.CONFLICT)
 
 
-def subsidy_case(case: Case, region: str) -> SubsidyCase:
+def subsidy_case(case: Case | CaseRow, region: str) -> SubsidyCase:
     """个案 → 发放依据。错误终止后重新纳入的个案按未曾中断算（中断的月份进下月名册补发）。"""
     changes = case.category_changes or []
     first = changes[0]["from"] if changes else {"category": case.category,
@@ -114,17 +116,33 @@ def _recovered(found: Iterable[Overpayment], exclude_roster: int | None) -> dict
     return {r["overpayment_id"]: int(r["total"]) for r in rows}
 
 
-def _candidates(division: Division, month: date) -> list[Case]:
+class CaseRow(NamedTuple):
+    """名册用到的个案字段（一次查询取出，不建模型对象：一个县几千个个案）。"""
+
+    pk: int
+    child_id: int
+    category: str
+    orphan_type: str
+    status: str
+    opened_on: date
+    applied_on: date | None
+    closed_on: date | None
+    category_changes: list[dict[str, Any]]
+
+
+def _candidates(division: Division, month: date) -> list[CaseRow]:
     """在保的个案，加上终止后仍有发放记录、可能多发的个案。"""
     paid_after = RosterLine.objects.filter(
         case_id=OuterRef("pk"), roster__state=RosterState.APPROVED
     )
-    return list(
+    found = (
         Case.objects.filter(division__path__startswith=division.path)
         .filter(Q(status=CaseStatus.ACTIVE) | Exists(paid_after))
         .filter(opened_on__lt=_next(month))
         .order_by("pk")
+        .values_list(*CaseRow._fields)
     )
+    return [CaseRow(*row) for row in found.iterator(chunk_size=5000)]
 
 
 def _next(month: date) -> date:
@@ -178,16 +196,28 @@ def _roster_for_build(ctx: RequestContext, division: Division, month: date) -> S
         )
     if found.state == RosterState.APPROVED:
         raise _conflict(LOCKED)
-    found.lines.all().delete()  # 抵扣的追回随行删除
+    _lines_delete(found)
     found.state, found.built_at, found.built_by = RosterState.DRAFT, now, ctx.user
     found.reviewed_at, found.reviewed_by = None, None
     found.save(update_fields=["state", "built_at", "built_by", "reviewed_at", "reviewed_by"])
     return found
 
 
+def _lines_delete(roster: SubsidyRoster) -> None:
+    """重算草稿：删去原有的行和随行记的抵扣（一条语句一张表，不把几千行读进内存）。"""
+    lines, recoveries = RosterLine._meta.db_table, Recovery._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {recoveries} WHERE line_id IN "  # noqa: S608（表名来自模型）
+            f"(SELECT id FROM {lines} WHERE roster_id = %s)",
+            [roster.pk],
+        )
+        cursor.execute(f"DELETE FROM {lines} WHERE roster_id = %s", [roster.pk])
+
+
 def _entries(
     division: Division, month: date, params: PolicyParams, history: _History
-) -> list[tuple[Case, RosterEntry]]:
+) -> list[tuple[CaseRow, RosterEntry]]:
     region = division.code
     terms = terms_in(params, region, month)
     settled = _settled_before(division, month)
@@ -212,19 +242,20 @@ def _entries(
 def _write(
     ctx: RequestContext,
     roster: SubsidyRoster,
-    entries: list[tuple[Case, RosterEntry]],
+    entries: list[tuple[CaseRow, RosterEntry]],
     history: _History,
 ) -> None:
     payable = [(case, e) for case, e in entries if e.payments]
-    accounts = _accounts([case.pk for case, _ in payable])
-    lines = RosterLine.objects.bulk_create(
-        [_line(roster, case, e, accounts.get(case.pk)) for case, e in payable], batch_size=5000
-    )
-    _offsets(ctx, [(case, e, line) for (case, e), line in zip(payable, lines, strict=True)],
-             history)  # fmt: skip
+    accounts = _accounts(roster.division)
+    _lines_insert([_line(roster, case, e, accounts.get(case.pk)) for case, e in payable])
+    with_offset = {case.pk: (case, e) for case, e in payable if e.offset_fen}
+    if with_offset:
+        ids = RosterLine.objects.filter(roster=roster, case_id__in=with_offset)
+        _offsets(ctx, [(*with_offset[c], pk) for c, pk in ids.values_list("case_id", "pk")],
+                 history)  # fmt: skip
     Overpayment.objects.bulk_create(
         [
-            Overpayment(case=case, month=p.month, basis=p.basis, fen=p.fen, found_in=roster)
+            Overpayment(case_id=case.pk, month=p.month, basis=p.basis, fen=p.fen, found_in=roster)
             for case, e in entries
             for p in e.overpaid
         ]
@@ -238,42 +269,52 @@ def _write(
     roster.save(update_fields=["line_count", "gross_fen", "offset_fen", "net_fen", "totals"])
 
 
-def _accounts(case_ids: list[int]) -> dict[int, CareArrangement]:
-    current = CareArrangement.objects.filter(case_id__in=case_ids, ended_on__isnull=True)
-    return {c.case_id: c for c in current.only("case_id", "carer_name", "bank_name",
-                                               "bank_account")}  # fmt: skip
+def _accounts(division: Division) -> dict[int, tuple[str, str, str]]:
+    """各个案当前照料人的户名、开户银行、账号。"""
+    current = CareArrangement.objects.filter(
+        case__division__path__startswith=division.path, ended_on__isnull=True
+    ).values_list("case_id", "carer_name", "bank_name", "bank_account")
+    return {case_id: (name, bank, account) for case_id, name, bank, account in current}
+
+
+_LINE_COLUMNS: Final = ("roster_id", "case_id", "basis", "months", "gross_fen", "offset_fen",
+                        "net_fen", "account_holder", "bank_name", "bank_account")  # fmt: skip
 
 
 def _line(
-    roster: SubsidyRoster, case: Case, entry: RosterEntry, care: CareArrangement | None
-) -> RosterLine:
-    return RosterLine(
-        roster=roster,
-        case=case,
-        basis=entry.basis,
-        months=[[p.month.isoformat(), p.fen, p.arrears] for p in entry.payments],
-        gross_fen=entry.gross_fen,
-        offset_fen=entry.offset_fen,
-        net_fen=entry.net_fen,
-        account_holder=care.carer_name if care else "",
-        bank_name=care.bank_name if care else "",
-        bank_account=care.bank_account if care else "",
-    )
+    roster: SubsidyRoster, case: CaseRow, entry: RosterEntry, care: tuple[str, str, str] | None
+) -> tuple[object, ...]:
+    months = [[p.month.isoformat(), p.fen, p.arrears] for p in entry.payments]
+    return (roster.pk, case.pk, entry.basis, json.dumps(months), entry.gross_fen,
+            entry.offset_fen, entry.net_fen, *(care or ("", "", "")))  # fmt: skip
+
+
+def _lines_insert(rows: list[tuple[object, ...]]) -> None:
+    """整批写入名册行：PostgreSQL 用 COPY，其余用 executemany（一个县几千行，省去逐行建模型）。"""
+    table, columns = RosterLine._meta.db_table, ", ".join(_LINE_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(_LINE_COLUMNS))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
 def _offsets(
-    ctx: RequestContext, rows: list[tuple[Case, RosterEntry, RosterLine]], history: _History
+    ctx: RequestContext, rows: list[tuple[CaseRow, RosterEntry, int]], history: _History
 ) -> None:
     """抵扣：本行的扣减额按多发的先后分摊到各笔多发，逐笔记为追回（不静默相抵）。"""
     today = timezone.localdate()
     recoveries = []
-    for case, entry, line in rows:
+    for case, entry, line_id in rows:
         left = entry.offset_fen
         for over, open_fen in history.offsets.get(case.child_id, []):
             take = min(left, open_fen)
             if take > 0:
                 recoveries.append(Recovery(overpayment=over, method=RecoveryMethod.OFFSET,
-                                           fen=take, line=line, recorded_on=today,
+                                           fen=take, line_id=line_id, recorded_on=today,
                                            recorded_by=ctx.user))  # fmt: skip
                 left -= take
     Recovery.objects.bulk_create(recoveries)
