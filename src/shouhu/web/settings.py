@@ -24,6 +24,10 @@ SHOUHU_SIGNIN_LIMIT_ACCOUNT    failures for one user name from any address (50)
 SHOUHU_API_LIMIT_PER_MINUTE    HTTP API requests per credential per minute (120)
 SHOUHU_DEMO_SECOND_FACTOR      known (default): `shouhu demo` enrols the demo accounts that need a
                                second factor with known secrets; enrol: they enrol at first sign-in
+
+Subsidies:
+SHOUHU_BANK_LAYOUT             a TOML file with the columns of the bank batch file (default: the
+                               example layout shipped in web/subsidies/layouts/example.toml)
 """
 
 from __future__ import annotations
@@ -264,6 +268,8 @@ UPLOAD_MAX_BYTES = int(env("SHOUHU_UPLOAD_MAX_MB", "50")) * 1024 * 1024
 # Whole source files kept to rebuild error reports (they hold every row, full IDs included) are
 # dropped after this many days (SHOUHU_SOURCE_RETENTION_DAYS; 0 = drop at the next purge).
 SOURCE_RETENTION_DAYS = int(env("SHOUHU_SOURCE_RETENTION_DAYS", "30"))
+# 银行批量代发文件的列（补贴名册导出）；空：用 web/subsidies/layouts/example.toml
+BANK_LAYOUT = env("SHOUHU_BANK_LAYOUT", "")
 # A CSRF refusal is audited like any other denied attempt.
 CSRF_FAILURE_VIEW = "shouhu.web.errors.csrf_failure"
 

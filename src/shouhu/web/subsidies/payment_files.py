@@ -6,13 +6,14 @@
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Final
+
+from django.conf import settings
 
 from shouhu.core.errors import InvalidInput
 from shouhu.core.policy.roster import yuan
@@ -130,7 +131,7 @@ def bank_layout_parse(text: str, where: str) -> BankLayout:
 @cache
 def bank_layout() -> BankLayout:
     """本平台使用的代发格式：SHOUHU_BANK_LAYOUT 指定的文件，没有时用示例格式。"""
-    path = Path(os.environ.get("SHOUHU_BANK_LAYOUT") or EXAMPLE_LAYOUT)
+    path = Path(settings.BANK_LAYOUT or EXAMPLE_LAYOUT)
     return bank_layout_parse(path.read_text(encoding="utf-8"), path.name)
 
 
