@@ -1,5 +1,6 @@
-"""补贴名册测试的共同数据：临河区（150802）的测试标准——散居孤儿 2026年4月1日起由1300元提到
-1400元，事实无人抚养儿童 9月1日起由1200元提到1250元；另一份参数加上“从申请之月补发”。"""
+"""补贴名册测试的共同数据：临河区（150802）用核心测试的标准（STANDARDS：散居孤儿 2026年4月1日起
+由1300元提到1400元，事实无人抚养儿童 9月1日起由1200元提到1250元）；另一份参数加上
+“从申请之月补发”。"""
 
 from __future__ import annotations
 
@@ -10,36 +11,8 @@ import pytest
 
 from shouhu.core.policy import PolicyParams
 from shouhu.web.audit.context import RequestContext
+from tests.core.policy.test_policy_subsidy import STANDARDS
 
-STANDARDS = """region = "150800"
-name = "测试地区"
-[sources.s]
-title = "某市关于调整孤儿基本生活保障标准的通知"
-
-[[subsidy_fen.scattered_orphan]]
-value = 130000
-to = 2026-04-01
-source = "s"
-clause = "一"
-
-[[subsidy_fen.scattered_orphan]]
-value = 140000
-from = 2026-04-01
-source = "s"
-clause = "二"
-
-[[subsidy_fen.de_facto_unsupported]]
-value = 120000
-to = 2026-09-01
-source = "s"
-clause = "三"
-
-[[subsidy_fen.de_facto_unsupported]]
-value = 125000
-from = 2026-09-01
-source = "s"
-clause = "四"
-"""
 ARREARS = """
 [[subsidy.arrears_from]]
 value = "application_month"

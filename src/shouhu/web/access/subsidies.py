@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from shouhu.core.errors import PermissionDenied
-from shouhu.web.access._gate import deny, fetch_or_deny, require
+from shouhu.web.access._gate import fetch_or_deny, require_county
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, may
 from shouhu.web.audit.context import RequestContext
@@ -34,11 +33,9 @@ def rosters_visible_to(user: User) -> QuerySet[SubsidyRoster]:
 
 def access_subsidy_home(ctx: RequestContext) -> Division:
     """补贴名册的页面：县级民政经办人员；返回本县。"""
-    user = require(ctx, Right.WRITE_CASES, ObjectType.SUBSIDY_ROSTER, COUNTY_CASEWORKERS_ONLY)
-    if user.division.level != DivisionLevel.COUNTY:
-        deny(ctx, ObjectType.SUBSIDY_ROSTER, user.division_id, "level")
-        raise PermissionDenied(COUNTY_CASEWORKERS_ONLY)
-    return user.division
+    return require_county(
+        ctx, Right.WRITE_CASES, ObjectType.SUBSIDY_ROSTER, COUNTY_CASEWORKERS_ONLY
+    ).division
 
 
 def access_roster(ctx: RequestContext, roster_id: object) -> SubsidyRoster:

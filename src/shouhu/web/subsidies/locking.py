@@ -27,27 +27,40 @@ _SQLITE: Final = [
     )
 ]
 
+# PostgreSQL：名册表逐行检查；名册行按语句检查（转移表），COPY 几千行只查一次。
 _POSTGRES: Final = [
     f"""CREATE OR REPLACE FUNCTION subsidy_roster_locked() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF TG_TABLE_NAME = 'subsidies_subsidyroster' THEN
-        IF OLD.state = 'approved' THEN RAISE EXCEPTION '{LOCKED}'; END IF;
-        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
-      END IF;
-      IF TG_OP <> 'INSERT' AND EXISTS (SELECT 1 FROM subsidies_subsidyroster r
-          WHERE r.id = OLD.roster_id AND r.state = 'approved') THEN
-        RAISE EXCEPTION '{LOCKED}';
-      END IF;
-      IF TG_OP <> 'DELETE' AND EXISTS (SELECT 1 FROM subsidies_subsidyroster r
-          WHERE r.id = NEW.roster_id AND r.state = 'approved') THEN
-        RAISE EXCEPTION '{LOCKED}';
-      END IF;
+      IF OLD.state = 'approved' THEN RAISE EXCEPTION '{LOCKED}'; END IF;
       RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
     END $$""",
     """CREATE TRIGGER subsidy_roster_locked BEFORE UPDATE OR DELETE ON subsidies_subsidyroster
     FOR EACH ROW EXECUTE FUNCTION subsidy_roster_locked()""",
-    """CREATE TRIGGER subsidy_line_locked BEFORE INSERT OR UPDATE OR DELETE ON subsidies_rosterline
-    FOR EACH ROW EXECUTE FUNCTION subsidy_roster_locked()""",
+    *(
+        f"""CREATE OR REPLACE FUNCTION subsidy_line_locked_{op}() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM subsidies_subsidyroster r
+                     WHERE r.state = 'approved' AND r.id IN ({rows})) THEN
+            RAISE EXCEPTION '{LOCKED}';
+          END IF;
+          RETURN NULL;
+        END $$"""
+        for op, rows in (
+            ("insert", "SELECT roster_id FROM new_rows"),
+            ("update", "SELECT roster_id FROM old_rows UNION SELECT roster_id FROM new_rows"),
+            ("delete", "SELECT roster_id FROM old_rows"),
+        )
+    ),
+    """CREATE TRIGGER subsidy_line_locked_insert AFTER INSERT ON subsidies_rosterline
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION subsidy_line_locked_insert()""",
+    """CREATE TRIGGER subsidy_line_locked_update AFTER UPDATE ON subsidies_rosterline
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION subsidy_line_locked_update()""",
+    """CREATE TRIGGER subsidy_line_locked_delete AFTER DELETE ON subsidies_rosterline
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION subsidy_line_locked_delete()""",
 ]
 
 
