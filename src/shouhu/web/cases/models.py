@@ -5,17 +5,11 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from shouhu.core.policy.vocabulary import CATEGORY_LABELS, ORPHAN_TYPE_LABELS
+from shouhu.core.policy.vocabulary import CASE_CATEGORY_LABELS, ORPHAN_TYPE_LABELS
 
-# 个案的类别：认定规则的两类（§4），加上按地区参数补贴的艾滋病病毒感染儿童（§8：章丘、泗县
-# 按散居孤儿标准补贴监护人同意的感染儿童）——他们不是认定的孤儿或事实无人抚养儿童，但按月领补贴，
-# 也要一人一档、进补贴名册。
+# 个案的类别：认定的两类加上按地区参数补贴的艾滋病病毒感染儿童（vocabulary.CASE_CATEGORY_LABELS）
 Category = models.TextChoices(  # type: ignore[misc]
-    "Category",
-    [
-        *((code.upper(), (code, label)) for code, label in CATEGORY_LABELS.items()),
-        ("HIV_INFECTED", ("hiv_infected", "艾滋病病毒感染儿童")),
-    ],
+    "Category", [(code.upper(), (code, label)) for code, label in CASE_CATEGORY_LABELS.items()]
 )
 
 
