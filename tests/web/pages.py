@@ -18,6 +18,7 @@ from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.jobs.models import Job
 from shouhu.web.objections.models import Objection
 from shouhu.web.statistics.models import StatReport
+from shouhu.web.subsidies.models import Overpayment, SubsidyRoster
 
 # Words a Chinese page may show: file-format names, and the units of a receipt number.
 ALLOWED_WORDS = frozenset(
@@ -133,6 +134,14 @@ class Objects:
         case = access.cases_visible_to(self.user).first()
         return case.pk if case else 1
 
+    def roster(self) -> int:
+        found = access.rosters_visible_to(self.user).first() or SubsidyRoster.objects.first()
+        return found.pk if found else 1
+
+    def overpayment(self) -> int:
+        found = Overpayment.objects.filter(found_in__in=access.rosters_visible_to(self.user))
+        return (found.first() or Overpayment.objects.first() or Overpayment(pk=1)).pk or 1
+
     def item_code(self) -> str:
         if self.user.agency is None:
             return "none"
@@ -165,6 +174,10 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "merge_id": lambda objects: 1,
     "suppression_id": lambda objects: 1,
     "fmt": lambda objects: "xlsx",
+    "roster_id": Objects.roster,
+    "action": lambda objects: "review",
+    "kind": lambda objects: "xlsx",
+    "overpayment_id": Objects.overpayment,
 }
 
 

@@ -17,6 +17,7 @@ from shouhu.core.findings import CHECK_OUTCOME_LABELS, COMPARISON_REASON_LABELS,
 from shouhu.core.identity.links import LINK_METHOD_LABELS
 from shouhu.core.policy import vocabulary
 from shouhu.core.policy.model import CATEGORY_LABELS, STATUS_LABELS
+from shouhu.core.policy.vocabulary import CASE_CATEGORY_LABELS
 from shouhu.web.accounts.models import Agency
 from shouhu.web.accounts.permissions import RIGHTS, Right, Role
 from shouhu.web.cases.models import Case
@@ -70,7 +71,7 @@ def test_every_django_choice_has_a_chinese_name() -> None:
 def test_django_choices_follow_the_core_lists() -> None:
     assert dict(Fact._meta.get_field("type").choices) == dict(vocabulary.FACT_LABELS)
     assert dict(Agency._meta.get_field("agency_type").choices) == dict(AGENCY_LABELS)
-    assert dict(Case._meta.get_field("category").choices) == dict(CATEGORY_LABELS)
+    assert dict(Case._meta.get_field("category").choices) == dict(CASE_CATEGORY_LABELS)
 
 
 def test_every_fact_type_the_rules_know_is_labelled_and_storable() -> None:

@@ -37,7 +37,14 @@ CASE_COLUMNS = (
     "mother_known",
 )
 _INT, _BOOL, _TEXT = "value_int", "value_bool", "value_text"
-SCALAR_KINDS = {"count": _INT, "fen": _INT, "age": _INT, "flag": _BOOL, "rate": _TEXT}
+SCALAR_KINDS = {
+    "count": _INT,
+    "fen": _INT,
+    "age": _INT,
+    "flag": _BOOL,
+    "rate": _TEXT,
+    "choice": _TEXT,
+}
 _BITS = 62  # 每个整数放 62 个聚合，避开符号位
 
 

@@ -27,6 +27,7 @@ from shouhu.core.catalog import DataItem, catalog_load
 from shouhu.core.errors import InvalidInput
 from shouhu.core.identity.links import DEMO
 from shouhu.core.identity.registry import REGISTRY_ITEM
+from shouhu.core.policy.dates import add_months
 from shouhu.core.policy.vocabulary import CATEGORY_LABELS
 from shouhu.engine.synth import SynthRegion, synth_region
 from shouhu.engine.synth.facts import FACT_FIELDS
@@ -53,6 +54,7 @@ from shouhu.web.grants.services import grants_ensure_defaults
 from shouhu.web.registry.divisions import division_table_sync
 from shouhu.web.registry.models import Division, Person
 from shouhu.web.statistics.reports import periods_closed, report_submit
+from shouhu.web.subsidies.services import roster_build
 
 DEMO_PASSWORD = "shouhu-demo-2026"  # 仅用于本机演示；README 中有说明
 DEMO_URL = "http://127.0.0.1:8000/"
@@ -143,6 +145,7 @@ def demo_build(
         for region, username in zip((main, second), caseworkers, strict=True):
             caseworker = User.objects.select_related("division").get(username=username)
             _load(region, agencies, caseworker, _marker(seed, persons))
+        _subsidy_roster(User.objects.select_related("division").get(username=caseworkers[0]))
         admin_ctx = RequestContext(
             user=users["administrator"], client_ip="", purpose=Purpose.ADMINISTRATION
         )
@@ -475,6 +478,13 @@ def _register(region: SynthRegion, caseworker: User, marker: str) -> None:
     )
     if outcome.problems:  # 合成台账应当全部导入
         raise RuntimeError(f"演示台账未能全部导入：{outcome.problems[:3]}")
+
+
+def _subsidy_roster(caseworker: User) -> None:
+    """上个月的补贴名册（草稿），经真实的服务生成：经办人员首页的待办里就有它。"""
+    ctx = RequestContext(user=caseworker, client_ip="", purpose=Purpose.SUBSIDY)
+    month = add_months(timezone.localdate().replace(day=1), -1)
+    roster_build(ctx=ctx, division=caseworker.division, month=month)
 
 
 REGISTER_HEADERS = ("姓名", "身份证号", "类别", "安置方式", "纳入保障日期", "状态", "终止保障日期",

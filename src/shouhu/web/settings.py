@@ -30,6 +30,10 @@ SHOUHU_SMTP_URL     smtp://user:password@host:port (smtps:// for TLS, smtp+start
 SHOUHU_MAIL_FROM    the sender, e.g. 守护平台 <shouhu@mzj.gov.cn>
 SHOUHU_BASE_URL     the platform's address as users reach it, for links in mail
 SHOUHU_REMIND_DAYS  remind departments this many days before an item is due (3)
+
+Subsidies:
+SHOUHU_BANK_LAYOUT             a TOML file with the columns of the bank batch file (default: the
+                               example layout shipped in web/subsidies/layouts/example.toml)
 """
 
 from __future__ import annotations
@@ -139,6 +143,7 @@ INSTALLED_APPS = [
     "shouhu.web.exchange",
     "shouhu.web.jobs",
     "shouhu.web.cases",
+    "shouhu.web.subsidies",
     "shouhu.web.comparison",
     "shouhu.web.objections",
     "shouhu.web.audit",
@@ -269,6 +274,8 @@ UPLOAD_MAX_BYTES = int(env("SHOUHU_UPLOAD_MAX_MB", "50")) * 1024 * 1024
 # Whole source files kept to rebuild error reports (they hold every row, full IDs included) are
 # dropped after this many days (SHOUHU_SOURCE_RETENTION_DAYS; 0 = drop at the next purge).
 SOURCE_RETENTION_DAYS = int(env("SHOUHU_SOURCE_RETENTION_DAYS", "30"))
+# 银行批量代发文件的列（补贴名册导出）；空：用 web/subsidies/layouts/example.toml
+BANK_LAYOUT = env("SHOUHU_BANK_LAYOUT", "")
 # A CSRF refusal is audited like any other denied attempt.
 CSRF_FAILURE_VIEW = "shouhu.web.errors.csrf_failure"
 

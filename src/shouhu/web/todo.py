@@ -183,9 +183,37 @@ def _auditor(user: User) -> list[TodoItem]:
     return items
 
 
+def _subsidies(user: User) -> list[TodoItem]:
+    """补贴发放：财政退回的发放失败（下月名册重发前核实账户）、待审核批准的名册、待定追回方式的多发。"""
+    if not access.may_handle_subsidies(user):
+        return []
+    from shouhu.web.subsidies import selectors
+
+    division = user.division
+    home = reverse("subsidy_home")
+    failed = selectors.failed_open(division)
+    failed_roster = selectors.latest_failed_roster(division)
+    failed_url = reverse("subsidy_roster", args=[failed_roster]) if failed_roster else home
+    waiting = selectors.rosters_waiting(division)
+    waiting_one = waiting.order_by("-month").first()
+    waiting_url = reverse("subsidy_roster", args=[waiting_one.pk]) if waiting_one else home
+    undecided = selectors.overpayments_undecided(division)
+    undecided_one = undecided.order_by("-found_in__month").first()
+    undecided_url = (
+        reverse("subsidy_roster", args=[undecided_one.found_in_id]) if undecided_one else home
+    )
+    items = (
+        TodoItem("补贴发放失败待核实账户", failed.count(), failed_url, URGENT,
+                 "下个月的名册会重发这些月份"),
+        TodoItem("补贴名册待审核批准", waiting.count(), waiting_url),
+        TodoItem("补贴多发待定追回方式", undecided.count(), undecided_url),
+    )  # fmt: skip
+    return [item for item in items if item.count]
+
+
 PROVIDERS: tuple[Provider, ...] = (
-    _findings, _case_work, _registry, _turning_adult, _certificates, _submitter, _answered,
-    _oversight, _reports, _auditor,
+    _findings, _case_work, _registry, _turning_adult, _certificates, _subsidies, _submitter,
+    _answered, _oversight, _reports, _auditor,
 )  # fmt: skip
 
 

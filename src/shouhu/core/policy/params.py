@@ -38,9 +38,16 @@ class InvalidPolicyParams(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class ParamSpec:
-    kind: str  # count | fen | flag | rate | names | age
+    kind: str  # count | fen | flag | rate | names | age | choice
     required: bool
     label: str
+    choices: tuple[str, ...] = ()  # kind == "choice" 时的可选值
+
+
+# 补贴发放口径（docs/rules.md §9）的可选值；默认值（第一个）是规格的 decision。
+SUBSIDY_STARTS: Final = ("approval_month", "next_month")
+SUBSIDY_ARREARS: Final = ("none", "application_month")
+SUBSIDY_STOPS: Final = ("event_month", "previous_month")
 
 
 def _specs() -> dict[str, ParamSpec]:
@@ -68,6 +75,9 @@ def _specs() -> dict[str, ParamSpec]:
             "age", True, "在校就读继续保障的年龄上限（周岁，不含）"
         ),
         "past_18_in_school.levels": ParamSpec("names", True, "视为全日制就读的学段"),
+        "subsidy.start": ParamSpec("choice", True, "补贴首月", SUBSIDY_STARTS),
+        "subsidy.arrears_from": ParamSpec("choice", True, "补发起始", SUBSIDY_ARREARS),
+        "subsidy.stop": ParamSpec("choice", True, "补贴末月", SUBSIDY_STOPS),
     }
     for t in PARENT_FACT_TYPES:
         specs[f"reviews_per_year.{t}"] = ParamSpec("count", False, f"{t} 情形每年核查次数")
@@ -369,7 +379,7 @@ def _parse_entry(where: str, name: str, item: object, sources: Mapping[str, Sour
     if not isinstance(example, bool):
         raise InvalidPolicyParams(f"{where}.example 应为 true 或 false")
     source, clause, note = _citation(where, item, example, sources)
-    value = _check_value(where, PARAM_SPECS[name].kind, item["value"])
+    value = _check_value(where, PARAM_SPECS[name], item["value"])
     return ParamEntry(name, value, start, end, source, clause, example, note)
 
 
@@ -396,7 +406,12 @@ def _citation(
     )
 
 
-def _check_value(where: str, kind: str, value: object) -> ParamValue:
+def _check_value(where: str, spec: ParamSpec, value: object) -> ParamValue:
+    kind = spec.kind
+    if kind == "choice":
+        if not isinstance(value, str) or value not in spec.choices:
+            raise InvalidPolicyParams(f"{where}.value 应为 {'、'.join(spec.choices)} 之一")
+        return value
     if kind in ("count", "fen", "age"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise InvalidPolicyParams(f"{where}.value 应为非负整数")

@@ -21,13 +21,18 @@ from datetime import date
 from typing import Final
 
 from shouhu.core.policy.dates import add_months
-from shouhu.core.policy.params import PolicyParams
+from shouhu.core.policy.params import (
+    SUBSIDY_ARREARS,
+    SUBSIDY_STARTS,
+    SUBSIDY_STOPS,
+    PolicyParams,
+)
 from shouhu.core.policy.rules import SUBSIDY_RATES
 
 BASES: Final = (*SUBSIDY_RATES, "hiv_infected")  # 补贴依据，与认定结果的 subsidy.basis 相同
-STARTS: Final = ("approval_month", "next_month")
-ARREARS: Final = ("none", "application_month")
-STOPS: Final = ("event_month", "previous_month")
+STARTS: Final = SUBSIDY_STARTS
+ARREARS: Final = SUBSIDY_ARREARS
+STOPS: Final = SUBSIDY_STOPS
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,25 @@ class SubsidyTerms:
                 raise ValueError(f"发放口径 {value!r} 应为 {'、'.join(allowed)} 之一")
         if self.stop not in STOPS:
             raise ValueError(f"发放口径 {self.stop!r} 应为 {'、'.join(STOPS)} 之一")
+
+
+def terms_in(params: PolicyParams, region: str | None, month: date) -> SubsidyTerms:
+    """地区在该月1日有效的发放口径（参数 subsidy.start、subsidy.arrears_from、subsidy.stop）。"""
+    values = params.resolve(region, month_of(month)).values
+    return SubsidyTerms(
+        start=str(values["subsidy.start"]),
+        arrears_from=str(values["subsidy.arrears_from"]),
+        stop=str(values["subsidy.stop"]),
+    )
+
+
+def basis_of(category: str, orphan_type: str = "") -> str:
+    """个案的类别 → 补贴依据（集中养育孤儿、散居孤儿、事实无人抚养儿童、艾滋病病毒感染儿童）。"""
+    if category == "orphan":
+        return "institutional_orphan" if orphan_type == "institutional" else "scattered_orphan"
+    if category not in BASES:
+        raise ValueError(f"类别 {category!r} 没有对应的补贴依据")
+    return category
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +146,13 @@ def arrears_months(case: SubsidyCase, terms: SubsidyTerms) -> tuple[date, ...]:
     return _capped(month_range(case.applied_on, before_first), case, terms)
 
 
-def regular_months(case: SubsidyCase, terms: SubsidyTerms, *, through: date) -> tuple[date, ...]:
-    """首月到末月（仍在保障中则到 through 所在之月）的各月。"""
-    return _capped(month_range(first_month(case, terms), month_of(through)), case, terms)
+def regular_months(
+    case: SubsidyCase, terms: SubsidyTerms, *, through: date, since: date | None = None
+) -> tuple[date, ...]:
+    """首月到末月（仍在保障中则到 through 所在之月）的各月；since：只要此月及以后的。"""
+    first = first_month(case, terms)
+    first = max(first, month_of(since)) if since else first
+    return _capped(month_range(first, month_of(through)), case, terms)
 
 
 def basis_in(case: SubsidyCase, month: date) -> str:
@@ -152,11 +180,13 @@ def subsidy_schedule(
     through: date,
     params: PolicyParams,
     terms: SubsidyTerms | None = None,
+    since: date | None = None,
 ) -> tuple[MonthPayment, ...]:
-    """应发的每个月（补发的在前），每月按当月1日的标准和当月的类别。"""
+    """应发的每个月（补发的在前），每月按当月1日的标准和当月的类别；since：只算此月及以后。"""
     terms = terms or SubsidyTerms()
     arrears = set(arrears_months(case, terms))
-    months = sorted(arrears | set(regular_months(case, terms, through=through)))
+    regular = regular_months(case, terms, through=through, since=since)
+    months = sorted({m for m in arrears if since is None or m >= since} | set(regular))
     return tuple(_payment(case, params, m, arrears=m in arrears) for m in months)
 
 

@@ -223,6 +223,12 @@ STATUSES: Final = ("eligible", "not_eligible", "needs_review")
 STATUS_LABELS: Final = _labels(STATUSES, ("符合", "不符合", "需人工核实"))
 CATEGORIES: Final = ("orphan", "de_facto_unsupported")
 CATEGORY_LABELS: Final = _labels(CATEGORIES, ("孤儿", "事实无人抚养儿童"))
+# 个案（一人一档）的类别：认定的两类，加上按地区参数补贴的艾滋病病毒感染儿童（§8：章丘、泗县按
+# 散居孤儿标准补贴监护人同意的感染儿童，他们也按月领补贴、进补贴名册）
+CASE_CATEGORIES: Final = (*CATEGORIES, "hiv_infected")
+CASE_CATEGORY_LABELS: Final = _labels(
+    CASE_CATEGORIES, ("孤儿", "事实无人抚养儿童", "艾滋病病毒感染儿童")
+)
 ORPHAN_TYPES: Final = ("scattered", "institutional")
 ORPHAN_TYPE_LABELS: Final = _labels(ORPHAN_TYPES, ("散居孤儿", "集中养育孤儿"))
 # §8 的困境儿童标签：类别之外都来自儿童本人的事实，名称与事实类型相同

@@ -99,6 +99,13 @@ from shouhu.web.access.statistics import (
     may_report,
     stat_reports_visible_to,
 )
+from shouhu.web.access.subsidies import (
+    access_overpayment,
+    access_roster,
+    access_subsidy_home,
+    may_handle_subsidies,
+    rosters_visible_to,
+)
 
 __all__ = [
     "SEARCH_LIMITS",
@@ -129,6 +136,7 @@ __all__ = [
     "access_job",
     "access_objection",
     "access_objection_queue",
+    "access_overpayment",
     "access_package_import",
     "access_pending_fact",
     "access_person",
@@ -139,6 +147,7 @@ __all__ = [
     "access_register_import_start",
     "access_registry_load",
     "access_registry_loads",
+    "access_roster",
     "access_roster_member",
     "access_run",
     "access_run_list",
@@ -147,6 +156,7 @@ __all__ = [
     "access_stat_reports",
     "access_submission",
     "access_submitter_agency",
+    "access_subsidy_home",
     "access_suppression",
     "access_suppressions",
     "access_timeliness",
@@ -165,6 +175,7 @@ __all__ = [
     "facts_visible_to",
     "findings_visible_to",
     "may_answer_objection",
+    "may_handle_subsidies",
     "may_import_register",
     "may_read_scope",
     "may_report",
@@ -175,6 +186,7 @@ __all__ = [
     "register_imports_visible_to",
     "registry_loads_visible_to",
     "roster_visible_to",
+    "rosters_visible_to",
     "runs_visible_to",
     "stat_reports_visible_to",
     "submissions_visible_to",

@@ -15,6 +15,7 @@ from shouhu.web.accounts.permissions import Right, may
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, AuditEntry
 from shouhu.web.audit.services import audit_record
+from shouhu.web.registry.models import DivisionLevel
 
 # 一个限额：时间段、次数、时间段的中文（“每分钟”）。
 Limit = tuple[timedelta, int, str]
@@ -52,6 +53,15 @@ def require(ctx: RequestContext, right: Right, object_type: str, message: str) -
     user = acting_user(ctx)
     if not may(user, right):
         deny(ctx, object_type, user.division_id, "role")
+        raise PermissionDenied(message)
+    return user
+
+
+def require_county(ctx: RequestContext, right: Right, object_type: str, message: str) -> User:
+    """角色须有这项权限，且在县级（台账、补贴由县级民政部门管理）；否则拒绝（记入审计）。"""
+    user = require(ctx, right, object_type, message)
+    if user.division.level != DivisionLevel.COUNTY:
+        deny(ctx, object_type, user.division_id, "level")
         raise PermissionDenied(message)
     return user
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from shouhu.core.errors import PermissionDenied
-from shouhu.web.access._gate import deny, fetch_or_deny, require
+from shouhu.web.access._gate import fetch_or_deny, require_county
 from shouhu.web.access.persons import subtree
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, may
@@ -34,11 +33,9 @@ def register_imports_visible_to(user: User) -> QuerySet[RegisterImport]:
 
 def access_register_import_start(ctx: RequestContext) -> Division:
     """台账导入的页面：县级民政经办人员；返回导入的辖区（本县）。"""
-    user = require(ctx, Right.WRITE_CASES, ObjectType.REGISTER_IMPORT, CASEWORKERS_ONLY)
-    if user.division.level != DivisionLevel.COUNTY:
-        deny(ctx, ObjectType.REGISTER_IMPORT, user.division_id, "level")
-        raise PermissionDenied(CASEWORKERS_ONLY)
-    return user.division
+    return require_county(
+        ctx, Right.WRITE_CASES, ObjectType.REGISTER_IMPORT, CASEWORKERS_ONLY
+    ).division
 
 
 def access_register_import(ctx: RequestContext, import_id: object) -> RegisterImport:

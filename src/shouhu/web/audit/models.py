@@ -90,6 +90,9 @@ class ObjectType(models.TextChoices):
     USER = "user", "用户"
     GRANT = "grant", "共享授权"
     DEMO = "demo", "演示数据"
+    SUBSIDY_ROSTER = "subsidy_roster", "补贴名册"
+    PAYMENT_RESULT = "payment_result", "补贴发放结果"
+    OVERPAYMENT = "overpayment", "补贴多发追回"
     REQUEST = "request", "网页请求"  # CSRF 等在视图之前就被拒绝的请求
 
 

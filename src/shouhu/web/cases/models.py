@@ -6,10 +6,11 @@ from django.db import models
 from django.db.models import Q
 
 from shouhu.core.policy.visits import MAJOR_CHANGE_LABELS
-from shouhu.core.policy.vocabulary import CATEGORY_LABELS, ORPHAN_TYPE_LABELS
+from shouhu.core.policy.vocabulary import CASE_CATEGORY_LABELS, ORPHAN_TYPE_LABELS
 
+# 个案的类别：认定的两类加上按地区参数补贴的艾滋病病毒感染儿童（vocabulary.CASE_CATEGORY_LABELS）
 Category = models.TextChoices(  # type: ignore[misc]
-    "Category", [(code.upper(), (code, label)) for code, label in CATEGORY_LABELS.items()]
+    "Category", [(code.upper(), (code, label)) for code, label in CASE_CATEGORY_LABELS.items()]
 )
 
 
@@ -51,7 +52,9 @@ class Case(models.Model):
     division = models.ForeignKey(
         "registry.Division", on_delete=models.PROTECT, related_name="cases"
     )
-    opened_on = models.DateField("纳入保障日期")
+    opened_on = models.DateField("纳入保障日期")  # 批准之日（补贴首月据此，§9）
+    # 申请登记之日：地区选择从申请之月补发时（subsidy.arrears_from）用；未知为空
+    applied_on = models.DateField("申请登记日期", null=True, blank=True)
     opened_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -66,6 +69,9 @@ class Case(models.Model):
         "重新纳入记录", default=list, blank=True,
         help_text='[{"closed_on", "close_reason_code", "close_reason", "reopened_on", "reason"}]',
     )  # fmt: skip
+    # 类别变更（§9：确认变更之月的次月起按新类别发放）：[{"on", "from", "to"}]，from/to 是
+    # {"category", "orphan_type"}；补贴名册按它算每月的类别
+    category_changes = models.JSONField("类别变更记录", default=list, blank=True)
     placement = models.CharField("安置方式", max_length=16, choices=Placement.choices, blank=True)
     # 台账上记载的月保障标准（分）；实际发放以补贴名册为准，这里只是开案时的记录
     monthly_amount_fen = models.PositiveIntegerField("月保障标准（分）", null=True, blank=True)
@@ -117,6 +123,9 @@ class CareArrangement(models.Model):
     relation = models.CharField("与儿童关系", max_length=20, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     address = models.CharField("家庭住址", max_length=200, blank=True)
+    # 补贴发放到照料人的账户（台账上有“开户行”“银行账号”列时随台账导入）；户名即照料人姓名
+    bank_name = models.CharField("开户银行", max_length=60, blank=True)
+    bank_account = models.CharField("银行账号", max_length=40, blank=True)
     started_on = models.DateField("开始照料日期")
     ended_on = models.DateField("结束照料日期", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -102,6 +102,14 @@ FIELDS: Final = (
     RegisterField(
         "address", "家庭住址", False, ("住址", "家庭地址", "居住地址", "现住址", "地址"), ""
     ),
+    RegisterField("bank_name", "开户银行", False, ("开户行", "开户银行名称", "银行名称"), ""),
+    RegisterField(
+        "bank_account",
+        "银行账号",
+        False,
+        ("账号", "银行卡号", "社保卡号", "一卡通账号", "发放账号", "收款账号"),
+        "",
+    ),
     RegisterField(
         "monthly_amount",
         "月保障标准",
@@ -123,6 +131,7 @@ _BRACKETS: Final = re.compile(r"[(（][^)）]*[)）]")
 _PHONE_DIGITS: Final = re.compile(r"\d")
 _PHONE_SHAPE: Final = re.compile(r"[\d+\-— ()（）转]+")
 _AMOUNT: Final = re.compile(r"(\d+(?:\.\d{1,2})?)(?:元|元/月|元每月)?")
+_ACCOUNT: Final = re.compile(r"\d{8,30}")
 _MAX_AMOUNT_FEN: Final = 10_000_000  # 每月十万元：超过多半是填错了单位
 
 CATEGORY_WORDS: Final = {
@@ -210,6 +219,8 @@ class Carer:
     phone: str
     relation: str
     address: str
+    bank_name: str = ""
+    bank_account: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,7 +379,8 @@ class RowReader:
             return None
 
     def _carer(self, c: _Cells) -> Carer | None:
-        keys = ("carer_name", "carer_id_number", "carer_phone", "carer_relation", "address")
+        keys = ("carer_name", "carer_id_number", "carer_phone", "carer_relation", "address",
+                "bank_name", "bank_account")  # fmt: skip
         if not any(cell_text(c.raw(key)) for key in keys):
             return None
         name = ""
@@ -389,7 +401,11 @@ class RowReader:
             c.fail("carer_phone", "应为电话号码，如 13800000000 或 0478-1234567", self.headers)
         relation = self._text(c, "carer_relation", 20)
         address = self._text(c, "address", 200)
-        return Carer(name, id_number, phone, relation, address)
+        account = "".join(folded(c.raw("bank_account")).split())
+        if account and not (_ACCOUNT.fullmatch(account)):
+            c.fail("bank_account", "应为银行账号（8到30位数字）", self.headers)
+        bank = self._text(c, "bank_name", 60)
+        return Carer(name, id_number, phone, relation, address, bank, account)
 
     def _text(self, c: _Cells, key: str, limit: int) -> str:
         text = " ".join(cell_text(c.raw(key)).split())

@@ -42,11 +42,11 @@ class Sheet:
     rows: list[tuple[int, list[object]]]
 
 
-def sheet_read(data: bytes, filename: str) -> Sheet:
-    """读出表头和非空数据行；读不了时 InvalidInput，消息指明文件。"""
+def sheet_read(data: bytes, filename: str, *, what: str = "台账") -> Sheet:
+    """读出表头和非空数据行；读不了时 InvalidInput，消息指明文件。what：文件是什么（消息里用）。"""
     try:
         if file_kind(data, filename) != "excel":
-            raise Unreadable("不是 Excel 文件，请上传 .xlsx 格式的台账")
+            raise Unreadable(f"不是 Excel 文件，请上传 .xlsx 格式的{what}")
         table = open_excel(data, ReadLimits(max_rows=MAX_ROWS))
         headers = [cell_text(cell) for cell in table.header]
         rows = list(_data_rows(table.rows, len(headers)))

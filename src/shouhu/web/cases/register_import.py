@@ -334,6 +334,8 @@ def _care_create(ctx: RequestContext, case: Case, row: RegisterRow) -> CareArran
         relation=carer.relation,
         phone=carer.phone,
         address=carer.address,
+        bank_name=carer.bank_name,
+        bank_account=carer.bank_account,
         started_on=row.opened_on,
         ended_on=row.closed_on,
         created_by=ctx.user,

@@ -199,8 +199,11 @@ def case_change_category(
         before = {"category": locked.category, "orphan_type": locked.orphan_type}
         if before == {"category": category, "orphan_type": orphan_type}:
             raise _conflict("个案已是该类别，无需变更。")
+        after = {"category": category, "orphan_type": orphan_type}
+        change = {"on": timezone.localdate().isoformat(), "from": before, "to": after}
         locked.category, locked.orphan_type = category, orphan_type
-        locked.save(update_fields=["category", "orphan_type"])
+        locked.category_changes = [*locked.category_changes, change]
+        locked.save(update_fields=["category", "orphan_type", "category_changes"])
         audit_record(
             ctx=ctx,
             action=Action.UPDATE,

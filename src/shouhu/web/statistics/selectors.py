@@ -71,7 +71,11 @@ def dashboard_counts(*, user: User, home: Division | None = None) -> DashboardCo
         child_level=_child_level(home),
         as_of=today,
         active_total=sum(by_category.values()),
-        by_category=_count_rows(Category.choices, by_category),
+        # 艾滋病病毒感染儿童只在补贴他们的地区有，没有时不占一行
+        by_category=_count_rows(
+            [c for c in Category.choices if c[0] != "hiv_infected" or by_category.get(c[0])],
+            by_category,
+        ),
         by_division=_division_rows(home, active),
         by_orphan_type=_count_rows(OrphanType.choices, orphan_types),
         minors=minors.count(),

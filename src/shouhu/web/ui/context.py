@@ -13,6 +13,7 @@ from shouhu.web.access.exchange import may_read_scope
 from shouhu.web.access.register import may_import_register
 from shouhu.web.access.registry import may_see_registry_loads
 from shouhu.web.access.statistics import may_report
+from shouhu.web.access.subsidies import may_handle_subsidies
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, is_submitter, may, role_label
 
@@ -123,6 +124,13 @@ MENU: tuple[MenuItem, ...] = (
         "把本县原有的孤儿和事实无人抚养儿童台账（Excel）导入平台，建立个案。",
         may_import_register,
         ("register_*",),
+    ),
+    MenuItem(
+        "补贴发放",
+        "subsidy_home",
+        "本县每月的基本生活补贴名册：生成、审核、批准锁定，导出发放文件，导入财政的发放结果对账。",
+        may_handle_subsidies,
+        ("subsidy_*",),
     ),
     MenuItem(
         "我提出的疑义",

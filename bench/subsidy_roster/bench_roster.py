@@ -1,0 +1,151 @@
+"""Benchmark: the monthly subsidy roster at stress size (issue 16 item 6) — 600,000 children in
+care across 100 counties on PostgreSQL; every county's roster computed, reviewed, approved and
+exported (XLSX and the bank batch file) through the real services and the one export path.
+See README.md for the rerun lines and the figures.
+
+    bench_roster.py --db URL --setup [--children 600000 --counties 100]
+    bench_roster.py --db URL --run 2026-11
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections import defaultdict
+from datetime import date
+
+CITIES = 5  # 5 个地市 × 20 个县
+
+
+def _counties(count: int) -> list[str]:
+    per_city = -(-count // CITIES)
+    return [f"15{c + 1:02d}{k + 1:02d}" for c in range(CITIES) for k in range(per_city)][:count]
+
+
+def setup(children: int, counties: int) -> None:
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from shouhu.web.accounts.services import agency_create, user_create
+    from shouhu.web.registry.services import division_create
+
+    call_command("migrate", interactive=False, verbosity=0)
+    province = division_create(code="150000", name="内蒙古自治区", parent=None)
+    codes = _counties(counties)
+    cities = {code[:4]: division_create(code=code[:4] + "00", name=f"市{code[2:4]}",
+                                        parent=province) for code in codes}  # fmt: skip
+    for code in codes:
+        county = division_create(code=code, name=f"县{code[2:]}", parent=cities[code[:4]])
+        agency = agency_create(name=f"县{code[2:]}民政局", agency_type="civil_affairs",
+                               division=county)  # fmt: skip
+        user_create(username=f"bench_{code}", password="bench-subsidy-2026", role="caseworker",
+                    division=county, agency=agency)  # fmt: skip
+    per_county = children // counties
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO registry_person (id_number, name, name_pinyin, gender, birth_date,
+                 division_id, registry_status, household_number, created_at)
+               SELECT c.code || lpad(g::text, 12, '0'), '儿童' || g, 'er tong ' || g, 'M',
+                 date '2012-01-01' + (g %% 3000), c.code, 'registered', '', now()
+               FROM unnest(%s::text[]) AS c(code), generate_series(1, %s) AS g""",
+            [codes, per_county],
+        )
+        cursor.execute(
+            """INSERT INTO cases_case (child_id, category, orphan_type, status, risk_level,
+                 division_id, opened_on, close_reason_code, close_reason, reopenings,
+                 category_changes, placement)
+               SELECT p.id,
+                 CASE WHEN p.id %% 3 = 0 THEN 'de_facto_unsupported' ELSE 'orphan' END,
+                 CASE p.id %% 3 WHEN 1 THEN 'scattered' WHEN 2 THEN 'institutional' ELSE '' END,
+                 'active', 'general', p.division_id, date '2024-01-01' + (p.id %% 900)::int, '', '',
+                 '[]', '[]', ''
+               FROM registry_person p WHERE p.division_id = ANY(%s)""",
+            [codes],
+        )
+        cursor.execute(
+            """INSERT INTO cases_carearrangement (case_id, carer_name, carer_id_number, relation,
+                 phone, address, bank_name, bank_account, started_on, created_at)
+               SELECT c.id, '照料人' || c.id, '', '', '', '', '农商银行',
+                 '6221' || lpad(c.id::text, 15, '0'), c.opened_on, now()
+               FROM cases_case c WHERE c.division_id = ANY(%s)""",
+            [codes],
+        )
+        cursor.execute("ANALYZE")
+    print(json.dumps({"children": per_county * counties, "counties": counties,
+                      "setup_s": round(time.perf_counter() - start, 1)}))  # fmt: skip
+
+
+def run(month: date) -> dict[str, object]:
+    from shouhu.web.accounts.models import User
+    from shouhu.web.audit.context import RequestContext
+    from shouhu.web.audit.models import ObjectType, Purpose
+    from shouhu.web.exports import Export, export_text, export_xlsx
+    from shouhu.web.subsidies import selectors, services
+    from shouhu.web.subsidies.payment_files import XLSX_HEADER, bank_layout, bank_rows, xlsx_rows
+
+    users = User.objects.filter(username__startswith="bench_").select_related("division")
+    steps: dict[str, float] = defaultdict(float)
+    lines = net = xlsx_bytes = bank_bytes = 0
+    layout = bank_layout()
+    total = time.perf_counter()
+    for user in users.order_by("username"):
+        ctx = RequestContext(user=user, client_ip="bench", purpose=Purpose.SUBSIDY)
+        t = time.perf_counter()
+        roster = services.roster_build(ctx=ctx, division=user.division, month=month)
+        steps["build"] += time.perf_counter() - t
+        t = time.perf_counter()
+        services.roster_review(ctx=ctx, roster=roster)
+        roster = services.roster_approve(ctx=ctx, roster=roster)
+        steps["review_approve"] += time.perf_counter() - t
+        t = time.perf_counter()
+        rows = selectors.payment_rows(roster)
+        steps["read_rows"] += time.perf_counter() - t
+        t = time.perf_counter()
+        export = Export("名册", XLSX_HEADER, xlsx_rows(roster, rows), ObjectType.SUBSIDY_ROSTER,
+                        roster.pk)  # fmt: skip
+        xlsx_bytes += len(export_xlsx(ctx=ctx, export=export).content)
+        steps["xlsx"] += time.perf_counter() - t
+        t = time.perf_counter()
+        export = Export("代发", layout.header, bank_rows(roster, rows, layout),
+                        ObjectType.SUBSIDY_ROSTER, roster.pk)  # fmt: skip
+        bank_bytes += len(export_text(ctx=ctx, export=export, layout=layout.text).content)
+        steps["bank"] += time.perf_counter() - t
+        lines += roster.line_count
+        net += roster.net_fen
+    return {
+        "month": month.isoformat(),
+        "counties": users.count(),
+        "lines": lines,
+        "net_fen": net,
+        "wall_s": round(time.perf_counter() - total, 1),
+        "cpu_s": round(time.process_time(), 1),
+        "steps_s": {k: round(v, 1) for k, v in steps.items()},
+        "xlsx_mib": round(xlsx_bytes / 2**20, 1),
+        "bank_mib": round(bank_bytes / 2**20, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--setup", action="store_true")
+    parser.add_argument("--children", type=int, default=600_000)
+    parser.add_argument("--counties", type=int, default=100)
+    parser.add_argument("--run")
+    args = parser.parse_args()
+    os.environ["SHOUHU_DATABASE_URL"] = args.db
+    from shouhu.web import django_setup
+
+    django_setup()
+    if args.setup:
+        setup(args.children, args.counties)
+    if args.run:
+        year, month = map(int, args.run.split("-"))
+        print(json.dumps(run(date(year, month, 1)), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
