@@ -19,6 +19,7 @@ from shouhu.web.comparison.commands import compare_db
 from shouhu.web.exchange.commands import submission
 from shouhu.web.exchange.package_command import import_ as package_import
 from shouhu.web.jobs.commands import worker
+from shouhu.web.ops.commands import backup, restore
 from shouhu.web.registry.commands import registry
 
 
@@ -149,6 +150,8 @@ package.add_command(package_import)
 main.add_command(package)
 main.add_command(compare_db)
 main.add_command(register)
+main.add_command(backup)
+main.add_command(restore)
 
 if __name__ == "__main__":
     main()

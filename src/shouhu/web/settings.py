@@ -24,10 +24,16 @@ SHOUHU_SIGNIN_LIMIT_ACCOUNT    failures for one user name from any address (50)
 SHOUHU_API_LIMIT_PER_MINUTE    HTTP API requests per credential per minute (120)
 SHOUHU_DEMO_SECOND_FACTOR      known (default): `shouhu demo` enrols the demo accounts that need a
                                second factor with known secrets; enrol: they enrol at first sign-in
+
+Running it (docs/operations.md):
+SHOUHU_LOG_FORMAT       json (default: one JSON object a line, with the request id) or text
+SHOUHU_LOG_LEVEL        INFO (default; every request is one line on `shouhu.request`) or WARNING
+SHOUHU_METRICS_TOKEN    /metrics also answers `Authorization: Bearer <token>` (else loopback only)
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -101,9 +107,14 @@ def _database(url: str) -> dict[str, object]:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "127.0.0.1",
             "PORT": str(parsed.port or 5432),
-            "TEST": {"NAME": env("SHOUHU_PG_TEST_NAME", "test_shouhu")},
+            # 每个检出各用一个测试库（按数据目录区分），同一台机器上并行跑的几份检出互不干扰
+            "TEST": {"NAME": env("SHOUHU_PG_TEST_NAME", _pg_test_name())},
         }
     raise ValueError(f"SHOUHU_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
+
+
+def _pg_test_name() -> str:
+    return "test_shouhu_" + hashlib.sha256(str(DATA_DIR).encode()).hexdigest()[:8]
 
 
 _SQLITE_INIT = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
@@ -137,6 +148,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shouhu.web.ops.observe.RequestObserveMiddleware",  # 请求号、JSON 访问日志、指标（最外层）
     "shouhu.web.headers.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files answer here, cacheable
@@ -210,6 +222,7 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env("SHOUHU_SECURE_COOKIES") == "1"
 SECURE_HSTS_SECONDS = int(env("SHOUHU_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # the platform's host only; other hosts may be http
 SECURE_SSL_REDIRECT = env("SHOUHU_SSL_REDIRECT") == "1"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # 本机探针走 http
 _proxy_ssl = env("SHOUHU_PROXY_SSL_HEADER")
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_" + _proxy_ssl.upper().replace("-", "_"), "https") if _proxy_ssl else None
@@ -260,11 +273,26 @@ SOURCE_RETENTION_DAYS = int(env("SHOUHU_SOURCE_RETENTION_DAYS", "30"))
 # A CSRF refusal is audited like any other denied attempt.
 CSRF_FAILURE_VIEW = "shouhu.web.errors.csrf_failure"
 
+METRICS_TOKEN = env("SHOUHU_METRICS_TOKEN")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    # Never log personal data: request bodies and SQL parameters are not logged at any level.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "shouhu": {"level": "INFO"}},
+    "formatters": {
+        "json": {"()": "shouhu.web.ops.observe.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "text" if env("SHOUHU_LOG_FORMAT") == "text" else "json",
+        }
+    },
+    # Never log personal data: request bodies, query strings and SQL parameters are not logged at
+    # any level; the access log names the view, not the path (shouhu.web.ops.observe).
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "shouhu": {"level": env("SHOUHU_LOG_LEVEL", "INFO")},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
