@@ -71,6 +71,21 @@ def serve(host: str, port: int, threads: int, worker: bool) -> None:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--web-workers", default=0, type=int, help="网页进程数（默认 2×核数，至少 2）")
+@click.option("--threads", default=4, show_default=True, type=int, help="每个网页进程的线程数")
+@click.option("--job-workers", default=1, show_default=True, type=int, help="后台任务进程数")
+def production(host: str, port: int, web_workers: int, threads: int, job_workers: int) -> None:
+    """生产运行：gunicorn 网页进程 + 后台任务进程（含定时任务），退出的自动重启。"""
+    django_setup()
+    from shouhu.web.ops.production import cores, production_run
+
+    production_run(host=host, port=port, web_workers=web_workers or max(2, 2 * cores()),
+                   threads=threads, job_workers=job_workers, echo=click.echo)  # fmt: skip
+
+
+@main.command()
 @click.option("--persons", default=20_000, show_default=True, type=int, help="演示县人口数")
 @click.option("--seed", default=2026, show_default=True, type=int)
 @click.option("--code", "code_for", default="", help="只显示这个演示账户当前的动态验证码")

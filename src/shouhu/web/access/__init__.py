@@ -11,6 +11,7 @@ from shouhu.web.access.admin import (
     access_account,
     access_admin_agency,
     access_admin_division,
+    access_admin_job,
     access_administration,
     access_assignable_role,
     access_credential,
@@ -22,6 +23,7 @@ from shouhu.web.access.admin import (
     agencies_administered_by,
     assignable_roles,
     credentials_visible_to,
+    jobs_visible_to,
     roster_visible_to,
 )
 from shouhu.web.access.audit import (
@@ -100,6 +102,7 @@ __all__ = [
     "access_account",
     "access_admin_agency",
     "access_admin_division",
+    "access_admin_job",
     "access_administration",
     "access_assignable_role",
     "access_audit_log",
@@ -144,6 +147,7 @@ __all__ = [
     "assignable_roles",
     "cases_visible_to",
     "credentials_visible_to",
+    "jobs_visible_to",
     "disclosure_for",
     "division_in_scope",
     "divisions_visible_to",

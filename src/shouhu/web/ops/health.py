@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hmac
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -18,7 +19,13 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -88,6 +95,11 @@ def metrics_allowed(request: HttpRequest) -> bool:
 def metrics(request: HttpRequest) -> HttpResponse:
     if not metrics_allowed(request):
         return HttpResponse(status=404)
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # shouhu production：各进程的计数合起来
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(PlatformCollector())
+        return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
     collector_register()
     return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
 
