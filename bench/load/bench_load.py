@@ -84,7 +84,9 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None
+    ) -> tuple[int, str]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         body = None
         if form is not None:
@@ -118,21 +120,23 @@ class Client:
         assert status == 302, f"code {username}: {status}"
 
 
-def serve(env: dict[str, str], port: int) -> list[subprocess.Popen[bytes]]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "shouhu.cli", "serve", "--port", str(port), "--no-worker"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "shouhu.cli", "worker"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+def serve(env: dict[str, str], port: int, server: str) -> list[subprocess.Popen[bytes]]:
+    """`production`: gunicorn + worker under `shouhu production`; `serve`: waitress + a worker."""
+    quiet = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    shouhu = [sys.executable, "-m", "shouhu.cli"]
+    if server == "production":
+        started = [subprocess.Popen([*shouhu, "production", "--port", str(port)], **quiet)]
+    else:
+        started = [
+            subprocess.Popen([*shouhu, "serve", "--port", str(port), "--no-worker"], **quiet),
+            subprocess.Popen([*shouhu, "worker"], **quiet),
+        ]
     for _ in range(120):
         try:
             probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             probe.request("GET", "/healthz")
             if probe.getresponse().status == 200:
-                return [server, worker]
+                return started
         except OSError:
             time.sleep(0.5)
     raise RuntimeError("server did not start")
@@ -150,11 +154,13 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--postgres", default="")
+    parser.add_argument("--server", choices=("production", "serve"), default="production")
     args = parser.parse_args()
     env, setup = prepare(args.clients, args.postgres, args.persons)
-    processes = serve(env, args.port)
+    processes = serve(env, args.port, args.server)
     persons = setup["persons"]
     results: list[tuple[str, int, float]] = []
+    served = [0] * args.clients  # 每个客户端成功的请求数：200 个都要有
     lock = threading.Lock()
     clients = [Client(args.port) for _ in range(args.clients)]
     for client, (username, secret) in zip(clients, setup["secrets"].items(), strict=True):
@@ -183,6 +189,7 @@ def main() -> None:
                 status = 0
             with lock:
                 results.append((page, status, time.perf_counter() - began))
+                served[seed] += status == 200
 
     threads = [
         threading.Thread(target=loop, args=(c, i), daemon=True) for i, c in enumerate(clients)
@@ -200,11 +207,14 @@ def main() -> None:
     latencies = [r[2] for r in results]
     report = {
         "database": "postgresql" if args.postgres else "sqlite",
+        "server": args.server,
         "clients": args.clients,
         "seconds": round(elapsed, 1),
         "requests": len(results),
         "per_second": round(len(results) / elapsed, 1),
         "errors": sum(1 for r in results if r[1] != 200),
+        "clients_served": sum(1 for n in served if n),
+        "fewest_per_client": min(served),
         "statuses": dict(sorted(_count(r[1] for r in results).items())),
         "p50_ms": round(percentile(latencies, 0.5) * 1000),
         "p95_ms": round(percentile(latencies, 0.95) * 1000),

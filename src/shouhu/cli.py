@@ -44,7 +44,7 @@ def manage(args: tuple[str, ...]) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=0, type=int, help="工作线程数（默认按核数：4×核数+4）")
 @click.option("--worker/--no-worker", default=True, show_default=True,
-              help="在本进程里带一个后台任务线程（生产上另起 `shouhu worker` 时用 --no-worker）")  # fmt: skip
+              help="本进程带一个后台任务线程（另起 `shouhu worker` 时用 --no-worker）")  # fmt: skip
 def serve(host: str, port: int, threads: int, worker: bool) -> None:
     """启动平台（WSGI 服务器 waitress；线程数、连接上限见 docs/operations.md）。"""
     django_setup()

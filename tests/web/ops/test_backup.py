@@ -13,72 +13,19 @@ from __future__ import annotations
 import io
 import os
 import re
-import subprocess
-import sys
 import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from shouhu.core.backup_crypt import BackupCryptError, EncryptingWriter, decrypt_chunks
+from tests.web.ops.platforms import Platform, platform, postgres_drop
 
 pytestmark = pytest.mark.xdist_group("backup")
 DATA_PASS = "data-passphrase-2026"
 KEYS_PASS = "keys-passphrase-2026"
-COUNT = (
-    "from shouhu.web import django_setup; django_setup();"
-    "from django.apps import apps;"
-    "print(sorted((m._meta.db_table, m.objects.count()) for m in apps.get_models()))"
-)
-
-
-@dataclass
-class Platform:
-    root: Path
-    env: dict[str, str]
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "shouhu.cli", *args],
-            env=self.env, capture_output=True, text=True, check=False, cwd=self.root,
-        )  # fmt: skip
-        if check and done.returncode != 0:
-            raise AssertionError(done.stderr)
-        return done
-
-    def counts(self) -> str:
-        done = subprocess.run(
-            [sys.executable, "-c", COUNT], env=self.env, capture_output=True, text=True, check=True
-        )
-        return done.stdout
-
-
-def _postgres_url(name: str) -> str | None:
-    """On PostgreSQL the platforms get their own databases beside the test database."""
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        return None
-    import psycopg
-
-    with psycopg.connect(
-        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres", autocommit=True
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}"
-
-
-def _platform(root: Path, name: str) -> Platform:
-    root.mkdir(parents=True, exist_ok=True)
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("SHOUHU_")}
-    env = {**inherited, "SHOUHU_DATA_DIR": str(root / "var")}
-    url = _postgres_url(f"{settings.DATABASES['default']['TEST']['NAME']}_{name}")
-    if url:
-        env["SHOUHU_DATABASE_URL"] = url
-    return Platform(root, env)
 
 
 def _findings(output: str) -> str:
@@ -99,16 +46,23 @@ class Restored:
 @pytest.fixture(scope="module")
 def restored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restored]:
     base = tmp_path_factory.mktemp("backup")
-    source, target = _platform(base / "a", "bk_a"), _platform(base / "b", "bk_b")
+    source, target = platform(base / "a", "bk_a"), platform(base / "b", "bk_b")
     source.run("demo", "--persons", "150")
     before = source.run("compare-db", "--division", "150802", "--as-of", "2026-11-01").stdout
-    source.env |= {"SHOUHU_BACKUP_PASSPHRASE": DATA_PASS, "SHOUHU_BACKUP_KEYS_PASSPHRASE": KEYS_PASS}
+    source.env |= {
+        "SHOUHU_BACKUP_PASSPHRASE": DATA_PASS,
+        "SHOUHU_BACKUP_KEYS_PASSPHRASE": KEYS_PASS,
+    }
     source.run("backup", "--out", str(base / "data"))
     source.run("backup", "--keys", "--out", str(base / "keys"))
     (data,), (keys,) = (base / "data").glob("*.sbk"), (base / "keys").glob("*.sbk")
-    target.env |= {"SHOUHU_BACKUP_PASSPHRASE": DATA_PASS, "SHOUHU_BACKUP_KEYS_PASSPHRASE": KEYS_PASS}
+    target.env |= {
+        "SHOUHU_BACKUP_PASSPHRASE": DATA_PASS,
+        "SHOUHU_BACKUP_KEYS_PASSPHRASE": KEYS_PASS,
+    }
     done = target.run("restore", str(data), "--keys", str(keys))
     yield Restored(source, target, data, keys, done.stdout, _findings(before))
+    postgres_drop("bk_a", "bk_b", "bk_c")
 
 
 def test_a_backup_restores_into_an_empty_directory_whole(restored: Restored) -> None:
@@ -150,8 +104,11 @@ def test_wrong_passphrase_cut_file_and_full_target_are_refused(
     assert "恢复目标不是空的" in again.stderr
     assert "--force" in again.stderr
 
-    empty = _platform(tmp_path / "c", "bk_c")
-    empty.env |= {"SHOUHU_BACKUP_PASSPHRASE": "wrong-passphrase-1", "SHOUHU_BACKUP_KEYS_PASSPHRASE": KEYS_PASS}
+    empty = platform(tmp_path / "c", "bk_c")
+    empty.env |= {
+        "SHOUHU_BACKUP_PASSPHRASE": "wrong-passphrase-1",
+        "SHOUHU_BACKUP_KEYS_PASSPHRASE": KEYS_PASS,
+    }
     wrong = empty.run("restore", str(restored.data), "--keys", str(restored.keys), check=False)
     assert wrong.returncode == 2
     assert "口令不对" in wrong.stderr

@@ -19,8 +19,8 @@ from shouhu.web.accounts.permissions import SEPARATED_ROLES, Right, Role, may
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import ObjectType
 from shouhu.web.grants.models import Grant
-from shouhu.web.jobs.models import Job
 from shouhu.web.grants.selectors import grant_editable, grants_visible_to, may_manage_type_wide
+from shouhu.web.jobs.models import Job
 from shouhu.web.registry.models import Division
 
 NOT_FOUND_ACCOUNT = "未找到该账户，或不在您管辖的范围内。"

@@ -45,7 +45,7 @@ def _fail(message: str) -> None:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="备份文件写到这个目录")  # fmt: skip
 @click.option("--keys", "keys_only", is_flag=True,
-              help="只备份密钥（审计签名密钥、Django 密钥、交换包私钥），写到另一个地方")  # fmt: skip
+              help="只备份密钥（审计签名密钥、Django 密钥、交换包私钥），写到别处")  # fmt: skip
 @click.option("--passphrase-file", default="", help="口令文件（一行）")
 def backup(out_dir: Path, keys_only: bool, passphrase_file: str) -> None:
     """加密备份：数据（数据库、见证文件）或 --keys 密钥，两者分开保管。"""
@@ -94,7 +94,9 @@ def restore(
     except InvalidInput as exc:
         _fail(exc.message)
         return
-    click.echo(f"已恢复 {len(report.counts)} 张表、{sum(report.counts.values())} 行，与备份清单一致。")
+    click.echo(
+        f"已恢复 {len(report.counts)} 张表、{sum(report.counts.values())} 行，与备份清单一致。"
+    )
     for note in report.notes:
         click.echo(note)
     if not report.audit_ok:

@@ -32,7 +32,7 @@ def comparison_durations() -> tuple[dict[str, float], dict[str, int]]:
     for division, duration_ms in done.iterator():
         latest.setdefault(str(division), duration_ms / 1000)
     rows = ComparisonRun.objects.values_list("status").annotate(n=Count("id")).order_by()
-    return latest, {status: n for status, n in rows}
+    return latest, dict(rows)
 
 
 def submissions_by_agency() -> dict[tuple[str, str, str], int]:

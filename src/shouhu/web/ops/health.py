@@ -116,7 +116,9 @@ class PlatformCollector(Collector):
             submissions_by_agency,
         )
 
-        jobs = GaugeMetricFamily("shouhu_jobs", "后台任务数（按类型、状态）", labels=["kind", "status"])
+        jobs = GaugeMetricFamily(
+            "shouhu_jobs", "后台任务数（按类型、状态）", labels=["kind", "status"]
+        )
         for (kind, status), count in jobs_by_state().items():
             jobs.add_metric([kind, status], count)
         yield jobs

@@ -84,7 +84,7 @@ _EXTRA_FIELDS = ("view", "method", "status", "ms", "user_id", "job_id", "kind")
 class JsonFormatter(logging.Formatter):
     """一行一个 JSON 对象：时间、级别、记录器、消息、请求号和少数约定的附加字段。
 
-    异常只记类型，不记消息和堆栈里的局部值（可能含个人信息）；堆栈只有行号，照记。
+    异常只记类型和代码位置，不记消息（可能含个人信息；见 errors.ExceptionTextFilter）。
     """
 
     def format(self, record: logging.LogRecord) -> str:
@@ -100,11 +100,8 @@ class JsonFormatter(logging.Formatter):
         for name in _EXTRA_FIELDS:
             if hasattr(record, name):
                 line[name] = getattr(record, name)
-        if record.exc_info and record.exc_info[0] is not None:
-            line["exception"] = record.exc_info[0].__name__
-            line["stack"] = self.formatStack(self.formatException(record.exc_info))[-2000:]
+        if record.exc_text:  # errors.ExceptionTextFilter 已换成类型和代码位置
+            line["exception"] = record.exc_text
+        elif record.exc_info and record.exc_info[0] is not None:
+            line["exception"] = record.exc_info[0].__name__  # 消息可能含数据，不记
         return json.dumps(line, ensure_ascii=False, default=str)
-
-    def formatStack(self, stack_info: str) -> str:  # noqa: N802 (logging's name)
-        # 只留 File/line 行：异常消息可能带着数据
-        return "\n".join(x for x in stack_info.splitlines() if x.lstrip().startswith("File "))

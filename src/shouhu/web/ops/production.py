@@ -57,7 +57,9 @@ def children(host: str, port: int, web_workers: int, threads: int, job_workers: 
         "--timeout", "120", "--graceful-timeout", "30", "--keep-alive", "5",
         "--log-level", "warning", "--name", "shouhu-web",
     ])  # fmt: skip
-    jobs = [Child(f"worker-{i + 1}", [python, "-m", "shouhu.cli", "worker"]) for i in range(job_workers)]
+    jobs = [
+        Child(f"worker-{i + 1}", [python, "-m", "shouhu.cli", "worker"]) for i in range(job_workers)
+    ]
     return [web, *jobs]
 
 
