@@ -204,6 +204,12 @@ def main() -> None:
     elapsed = time.monotonic() - began
     for process in processes:
         process.terminate()
+    for process in processes:
+        process.wait(timeout=60)
+    if args.postgres:  # 压测库用完即删
+        url = env["SHOUHU_DATABASE_URL"]
+        drop = f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)"
+        subprocess.run(["psql", f"{url.rsplit('/', 1)[0]}/postgres", "-qc", drop], check=False)
     latencies = [r[2] for r in results]
     report = {
         "database": "postgresql" if args.postgres else "sqlite",

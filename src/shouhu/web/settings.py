@@ -274,6 +274,9 @@ SOURCE_RETENTION_DAYS = int(env("SHOUHU_SOURCE_RETENTION_DAYS", "30"))
 CSRF_FAILURE_VIEW = "shouhu.web.errors.csrf_failure"
 
 METRICS_TOKEN = env("SHOUHU_METRICS_TOKEN")
+# Per-process memory only (no Redis needed): a few counts that every user of the same subtree sees
+# alike, for minutes (statistics.selectors). Nothing personal is cached.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
     "version": 1,
