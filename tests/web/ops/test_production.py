@@ -1,6 +1,7 @@
 """`shouhu production` starts the platform supervised: gunicorn answers /healthz, /readyz sees
-the worker's heartbeat, /metrics adds up the web processes; a worker that dies is started again;
-SIGTERM stops everything."""
+the worker's heartbeat, /metrics adds up the web processes; a backup taken while it runs restores
+into a fresh directory with the audit chain intact; a worker that dies is started again; SIGTERM
+stops everything."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.ops.platforms import platform, postgres_drop
+from tests.web.ops.platforms import Platform, platform, postgres_drop
 
 pytestmark = pytest.mark.xdist_group("backup")
 
@@ -56,6 +57,20 @@ def _workers(parent: int) -> list[int]:
     ]
 
 
+def _backup_while_running(site: Platform, tmp_path: Path) -> None:
+    phrases = {
+        "SHOUHU_BACKUP_PASSPHRASE": "data-pass-while-up",
+        "SHOUHU_BACKUP_KEYS_PASSPHRASE": "keys-pass-while-up",
+    }
+    site.env |= phrases
+    site.run("backup", "--out", str(tmp_path / "data"))
+    site.run("backup", "--keys", "--out", str(tmp_path / "keys"))
+    (data,), (keys,) = (tmp_path / "data").glob("*.sbk"), (tmp_path / "keys").glob("*.sbk")
+    copy = platform(tmp_path / "copy", "prod_copy")
+    copy.env |= phrases
+    assert "审计日志哈希链校验通过" in copy.run("restore", str(data), "--keys", str(keys)).stdout
+
+
 def test_production_runs_supervised_and_stops_on_sigterm(tmp_path: Path) -> None:
     site = platform(tmp_path / "p", "prod")
     port = _free_port()
@@ -73,6 +88,7 @@ def test_production_runs_supervised_and_stops_on_sigterm(tmp_path: Path) -> None
         metrics = _get(f"{base}/metrics")[1]
         assert 'shouhu_http_requests_total{method="GET",status="200",view="login"}' in metrics
         assert "shouhu_jobs_stalled" in metrics
+        _backup_while_running(site, tmp_path)
         (first,) = _until(lambda: _workers(supervisor.pid))
         subprocess.run(["kill", str(first)], check=True)
         (second,) = _until(lambda: [p for p in _workers(supervisor.pid) if p != first] or None)
@@ -80,7 +96,7 @@ def test_production_runs_supervised_and_stops_on_sigterm(tmp_path: Path) -> None
     finally:
         supervisor.send_signal(signal.SIGTERM)
         output, _ = supervisor.communicate(timeout=60)
-        postgres_drop("prod")
+        postgres_drop("prod", "prod_copy")
     assert supervisor.returncode == 0
     assert "已退出" in output
     assert "已停止" in output
