@@ -65,10 +65,13 @@ def _run(args: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
-def prepare(clients: int, postgres: str, persons: int) -> tuple[dict[str, str], dict]:
+def prepare(
+    clients: int, postgres: str, persons: int, settings: list[str]
+) -> tuple[dict[str, str], dict]:
     root = Path(tempfile.mkdtemp(prefix="shouhu-load-"))
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("SHOUHU_")}
     env = {**inherited, "SHOUHU_DATA_DIR": str(root / "var"), "SHOUHU_LOG_LEVEL": "WARNING"}
+    env |= dict(setting.split("=", 1) for setting in settings)  # --set SHOUHU_…=…
     if postgres:
         name = f"shouhu_load_{os.getpid()}"
         admin = postgres.rsplit("/", 1)[0]
@@ -120,12 +123,15 @@ class Client:
         assert status == 302, f"code {username}: {status}"
 
 
-def serve(env: dict[str, str], port: int, server: str) -> list[subprocess.Popen[bytes]]:
+def serve(
+    env: dict[str, str], port: int, server: str, tuning: list[str]
+) -> list[subprocess.Popen[bytes]]:
     """`production`: gunicorn + worker under `shouhu production`; `serve`: waitress + a worker."""
     quiet = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     shouhu = [sys.executable, "-m", "shouhu.cli"]
     if server == "production":
-        started = [subprocess.Popen([*shouhu, "production", "--port", str(port)], **quiet)]
+        command = [*shouhu, "production", "--port", str(port), *tuning]
+        started = [subprocess.Popen(command, **quiet)]
     else:
         started = [
             subprocess.Popen([*shouhu, "serve", "--port", str(port), "--no-worker"], **quiet),
@@ -155,9 +161,14 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--postgres", default="")
     parser.add_argument("--server", choices=("production", "serve"), default="production")
+    parser.add_argument("--set", action="append", default=[], help="SHOUHU_NAME=value")
+    parser.add_argument("--web-workers", type=int, default=0, help="production: processes")
+    parser.add_argument("--threads", type=int, default=0, help="production: threads each")
     args = parser.parse_args()
-    env, setup = prepare(args.clients, args.postgres, args.persons)
-    processes = serve(env, args.port, args.server)
+    env, setup = prepare(args.clients, args.postgres, args.persons, args.set)
+    tuning = [f"--web-workers={args.web_workers}"] if args.web_workers else []
+    tuning += [f"--threads={args.threads}"] if args.threads else []
+    processes = serve(env, args.port, args.server, tuning)
     persons = setup["persons"]
     results: list[tuple[str, int, float]] = []
     served = [0] * args.clients  # 每个客户端成功的请求数：200 个都要有
@@ -213,7 +224,7 @@ def main() -> None:
     latencies = [r[2] for r in results]
     report = {
         "database": "postgresql" if args.postgres else "sqlite",
-        "server": args.server,
+        "server": " ".join([args.server, *tuning, *args.set]),
         "clients": args.clients,
         "seconds": round(elapsed, 1),
         "requests": len(results),
