@@ -3,7 +3,7 @@
 两个文件，分开保管（docs/operations.md）：
 - 数据备份（种类 data）：数据库（SQLite 用在线备份接口，PostgreSQL 用 pg_dump 的一致快照）、
   审计见证文件（先于数据库复制，见证到的链头一定在快照里）、MEDIA_ROOT（现在为空：报送原文件、
-  台账原文件都在数据库里）、清单（各表行数、审计链头、审计密钥编号，不含个人信息）；
+  台账原文件都在数据库里）、清单（各表行数、审计密钥编号，不含个人信息）；
 - 密钥备份（种类 keys）：审计签名密钥、Django 密钥文件、离线交换包私钥和信任库。
 同时拿到审计密钥、见证文件和数据的人可以伪造审计日志，所以数据备份里没有任何密钥，两个文件
 用不同的口令、交不同的人保管；恢复两者都要。
@@ -165,7 +165,7 @@ def backup_data(*, out_dir: Path, passphrase: str, echo: Echo) -> Path:
     """数据备份（平台运行时也可以做）：见证文件 → 数据库快照 → 加密归档。"""
     from shouhu.web.accounts.commands import cli_actor, cli_ctx
     from shouhu.web.audit.chain import key_ring
-    from shouhu.web.audit.models import Action, AuditHead, ObjectType
+    from shouhu.web.audit.models import Action, ObjectType
     from shouhu.web.audit.services import audit_record
 
     passphrase_check(passphrase)
@@ -187,14 +187,12 @@ def backup_data(*, out_dir: Path, passphrase: str, echo: Echo) -> Path:
         media = Path(settings.MEDIA_ROOT)
         if media.is_dir() and any(media.iterdir()):
             members["media"] = media
-        head = AuditHead.objects.filter(id=1).first()
         manifest = {
             "format": FORMAT,
             "kind": "data",
             "created_at": _stamp(),
             "engine": _engine(),
             "counts": counts,
-            "audit_seq_at_least": head.last_seq if head else 0,
             "audit_key_ids": sorted(key_ring().keys),
         }
         path = _write_archive(out_dir, "data", passphrase, members, manifest)
