@@ -19,6 +19,7 @@ from shouhu.web.comparison.commands import compare_db
 from shouhu.web.exchange.commands import submission
 from shouhu.web.exchange.package_command import import_ as package_import
 from shouhu.web.jobs.commands import worker
+from shouhu.web.ops.commands import backup, restore
 from shouhu.web.registry.commands import registry
 
 
@@ -41,24 +42,47 @@ def manage(args: tuple[str, ...]) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, threads: int) -> None:
-    """启动平台（WSGI 服务器 waitress）。"""
+@click.option("--threads", default=0, type=int, help="工作线程数（默认按核数：4×核数+4）")
+@click.option("--worker/--no-worker", default=True, show_default=True,
+              help="本进程带一个后台任务线程（另起 `shouhu worker` 时用 --no-worker）")  # fmt: skip
+def serve(host: str, port: int, threads: int, worker: bool) -> None:
+    """启动平台（WSGI 服务器 waitress；线程数、连接上限见 docs/operations.md）。"""
     django_setup()
     from django.core.management import call_command
     from waitress import serve as waitress_serve
 
+    from shouhu.web.ops.serving import server_settings
     from shouhu.web.wsgi import application
 
     call_command("migrate", interactive=False, verbosity=0)
     from shouhu.web.registry.divisions import division_table_sync
 
     division_table_sync()  # 随包的全国区划表（幂等，已同步时只读一遍）
-    from shouhu.web.jobs.worker import worker_thread_start
+    if worker:
+        from shouhu.web.jobs.worker import worker_thread_start
 
-    worker_thread_start()  # 后台任务（大文件校验、入库）；另开 `shouhu worker` 可再加进程
-    click.echo(f"守护平台已启动：http://{host}:{port}/  （Ctrl+C 停止）")
-    waitress_serve(application, host=host, port=port, threads=threads, ident="shouhu")
+        worker_thread_start()  # 后台任务（大文件校验、入库）；另开 `shouhu worker` 可再加进程
+    options = server_settings(threads)
+    click.echo(
+        f"守护平台已启动：http://{host}:{port}/  （{options.threads} 个线程，"
+        f"最多 {options.connection_limit} 个连接；Ctrl+C 停止）"
+    )
+    waitress_serve(application, host=host, port=port, **options.waitress())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--web-workers", default=0, type=int, help="网页进程数（默认 2×核数，至少 2）")
+@click.option("--threads", default=4, show_default=True, type=int, help="每个网页进程的线程数")
+@click.option("--job-workers", default=1, show_default=True, type=int, help="后台任务进程数")
+def production(host: str, port: int, web_workers: int, threads: int, job_workers: int) -> None:
+    """生产运行：gunicorn 网页进程 + 后台任务进程（含定时任务），退出的自动重启。"""
+    django_setup()
+    from shouhu.web.ops.production import cores, production_run
+
+    production_run(host=host, port=port, web_workers=web_workers or max(2, 2 * cores()),
+                   threads=threads, job_workers=job_workers, echo=click.echo)  # fmt: skip
 
 
 @main.command()
@@ -149,6 +173,8 @@ package.add_command(package_import)
 main.add_command(package)
 main.add_command(compare_db)
 main.add_command(register)
+main.add_command(backup)
+main.add_command(restore)
 
 if __name__ == "__main__":
     main()

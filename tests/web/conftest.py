@@ -42,6 +42,14 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["tests.web.hashers.FastArgon2PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache (the dashboard caches the count of minors)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def region(db: None) -> Region:
     province = f.division("150000", "内蒙古自治区")

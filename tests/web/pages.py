@@ -31,8 +31,10 @@ DATA_TOKEN = re.compile(r"[A-Z]+[0-9]+|[0-9a-f]{16,}|[Xx]")
 ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 VISIBLE_ATTRIBUTES = ("placeholder", "alt", "aria-label")
 # The API, static files and machine-readable downloads are not pages a person reads.
+# Not pages: downloads, JSON for scripts, and the probes for machines (tests/web/ops).
 NOT_PAGES = ("exchange_template", "exchange_receipt_download", "exchange_errors",
-             "exchange_upload_errors", "comparison_run_status", "exchange_job_status")  # fmt: skip
+             "exchange_upload_errors", "comparison_run_status", "exchange_job_status",
+             "healthz", "readyz", "metrics")  # fmt: skip
 
 
 class _VisibleText(HTMLParser):

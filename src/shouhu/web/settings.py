@@ -34,6 +34,13 @@ SHOUHU_REMIND_DAYS  remind departments this many days before an item is due (3)
 Subsidies:
 SHOUHU_BANK_LAYOUT             a TOML file with the columns of the bank batch file (default: the
                                example layout shipped in web/subsidies/layouts/example.toml)
+
+Running it (docs/operations.md):
+SHOUHU_LOG_FORMAT       json (default: one JSON object a line, with the request id) or text
+SHOUHU_LOG_LEVEL        INFO (default; every request is one line on `shouhu.request`) or WARNING
+SHOUHU_METRICS_TOKEN    /metrics also answers `Authorization: Bearer <token>` (else loopback only)
+SHOUHU_DB_CONN_MAX_AGE  seconds a PostgreSQL connection is reused (60; 0 = one per request)
+SHOUHU_PG_SYNCHRONOUS_COMMIT  off: commits do not wait for the disk (default: the server's, on)
 """
 
 from __future__ import annotations
@@ -112,10 +119,25 @@ def _database(url: str) -> dict[str, object]:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "127.0.0.1",
             "PORT": str(parsed.port or 5432),
+            # 连接留用（每个请求新开一个 PostgreSQL 连接要几毫秒到几十毫秒的服务器进程开销）；
+            # 每个请求开始时先检查连接还活着
+            "CONN_MAX_AGE": int(env("SHOUHU_DB_CONN_MAX_AGE", "60")),
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": _pg_options(),
             # 每个检出各用一个测试库（按数据目录区分），同一台机器上并行跑的几份检出互不干扰
             "TEST": {"NAME": env("SHOUHU_PG_TEST_NAME", _pg_test_name())},
         }
     raise ValueError(f"SHOUHU_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
+
+
+def _pg_options() -> dict[str, str]:
+    """SHOUHU_PG_SYNCHRONOUS_COMMIT=off: a commit does not wait for its WAL to reach the disk
+    (PostgreSQL's synchronous_commit; SQLite's WAL with synchronous=NORMAL does so here too).
+    Every audited request commits an audit entry under the chain's one head lock, so the disk's
+    flush time bounds the whole platform's rate (bench/load/README.md). A crash can lose the last
+    fraction of a second of commits; the database never becomes inconsistent."""
+    value = env("SHOUHU_PG_SYNCHRONOUS_COMMIT")
+    return {"options": f"-c synchronous_commit={value}"} if value in {"on", "off", "local"} else {}
 
 
 def _pg_test_name() -> str:
@@ -154,6 +176,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shouhu.web.ops.observe.RequestObserveMiddleware",  # 请求号、JSON 访问日志、指标（最外层）
     "shouhu.web.headers.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files answer here, cacheable
@@ -227,6 +250,7 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env("SHOUHU_SECURE_COOKIES") == "1"
 SECURE_HSTS_SECONDS = int(env("SHOUHU_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # the platform's host only; other hosts may be http
 SECURE_SSL_REDIRECT = env("SHOUHU_SSL_REDIRECT") == "1"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # 本机探针走 http
 _proxy_ssl = env("SHOUHU_PROXY_SSL_HEADER")
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_" + _proxy_ssl.upper().replace("-", "_"), "https") if _proxy_ssl else None
@@ -279,12 +303,30 @@ BANK_LAYOUT = env("SHOUHU_BANK_LAYOUT", "")
 # A CSRF refusal is audited like any other denied attempt.
 CSRF_FAILURE_VIEW = "shouhu.web.errors.csrf_failure"
 
+METRICS_TOKEN = env("SHOUHU_METRICS_TOKEN")
+# Per-process memory only (no Redis needed): a few counts that every user of the same subtree sees
+# alike, for minutes (statistics.selectors). Nothing personal is cached.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    # Never log personal data: request bodies and SQL parameters are not logged at any level.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "shouhu": {"level": "INFO"}},
+    "formatters": {
+        "json": {"()": "shouhu.web.ops.observe.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "text" if env("SHOUHU_LOG_FORMAT") == "text" else "json",
+        }
+    },
+    # Never log personal data: request bodies, query strings and SQL parameters are not logged at
+    # any level; the access log names the view, not the path (shouhu.web.ops.observe).
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "shouhu": {"level": env("SHOUHU_LOG_LEVEL", "INFO")},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 

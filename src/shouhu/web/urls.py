@@ -4,8 +4,12 @@ from django.urls import include, path
 
 from shouhu.web.accounts import urls as accounts_urls
 from shouhu.web.api import api
+from shouhu.web.ops import health
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("submissions/", include("shouhu.web.exchange.urls")),
     path("objections/", include("shouhu.web.objections.urls")),

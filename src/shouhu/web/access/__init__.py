@@ -11,6 +11,7 @@ from shouhu.web.access.admin import (
     access_account,
     access_admin_agency,
     access_admin_division,
+    access_admin_job,
     access_administration,
     access_assignable_role,
     access_credential,
@@ -22,6 +23,7 @@ from shouhu.web.access.admin import (
     agencies_administered_by,
     assignable_roles,
     credentials_visible_to,
+    jobs_visible_to,
     roster_visible_to,
 )
 from shouhu.web.access.audit import (
@@ -115,6 +117,7 @@ __all__ = [
     "access_account",
     "access_admin_agency",
     "access_admin_division",
+    "access_admin_job",
     "access_administration",
     "access_assignable_role",
     "access_audit_log",
@@ -174,6 +177,7 @@ __all__ = [
     "facts_in_scope",
     "facts_visible_to",
     "findings_visible_to",
+    "jobs_visible_to",
     "may_answer_objection",
     "may_handle_subsidies",
     "may_import_register",

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from shouhu.core.errors import PermissionDenied
 from shouhu.web.access._gate import deny, fetch_or_deny, require
@@ -20,6 +20,7 @@ from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import ObjectType
 from shouhu.web.grants.models import Grant
 from shouhu.web.grants.selectors import grant_editable, grants_visible_to, may_manage_type_wide
+from shouhu.web.jobs.models import Job
 from shouhu.web.registry.models import Division
 
 NOT_FOUND_ACCOUNT = "未找到该账户，或不在您管辖的范围内。"
@@ -31,6 +32,7 @@ SEPARATED = (
     "系统管理员、安全管理员和安全审计员的账户（三员）只能由服务器运维人员用命令行开设和变更，"
     "网页上不能改动或授予。"
 )
+NOT_FOUND_JOB = "未找到该后台任务，或不在您管辖的范围内。"
 NOT_SELF = "不能在这里改动自己的账户；修改密码请到“我的账户”。"
 
 
@@ -186,3 +188,18 @@ def access_credential(ctx: RequestContext, credential_id: object) -> SystemCrede
         object_type=ObjectType.CREDENTIAL,
         message=NOT_FOUND_CREDENTIAL,
     )
+
+
+def jobs_visible_to(admin: User) -> QuerySet[Job]:
+    """本辖区子树内的用户发起的后台任务；没有发起人的（定时比对、例行任务）只给最上级的系统
+    管理员。任务行里只有编号和数量，没有个人信息。"""
+    mine = Q(created_by__division__path__startswith=subtree(admin))
+    if admin.division.parent_id is None:
+        mine |= Q(created_by__isnull=True)
+    return Job.objects.filter(mine)
+
+
+def access_admin_job(ctx: RequestContext, job_id: object) -> Job:
+    admin = access_administration(ctx)
+    return fetch_or_deny(ctx, queryset=Job.objects.all(), visible=jobs_visible_to(admin),
+                         pk=job_id, object_type=ObjectType.JOB, message=NOT_FOUND_JOB)  # fmt: skip

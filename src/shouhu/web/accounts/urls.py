@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shouhu.web.accounts.views import organisation, own, roster, users
+from shouhu.web.accounts.views import jobs, organisation, own, roster, users
 
 manage = [
     path("", own.admin_home_view, name="admin_home"),
@@ -22,6 +22,8 @@ manage = [
         name="admin_roster_member_action",
     ),
     path("divisions/", organisation.divisions_view, name="admin_divisions"),
+    path("jobs/", jobs.jobs_view, name="admin_jobs"),
+    path("jobs/<int:job_id>/retry/", jobs.job_retry_view, name="admin_job_retry"),
     path("credentials/", organisation.credentials_view, name="admin_credentials"),
     path("credentials/new/", organisation.credential_new_view, name="admin_credential_new"),
     path(

@@ -36,28 +36,38 @@ def audit_record(
     detail: dict[str, Any] | None = None,
     actor_username: str = "",
 ) -> AuditEntry:
-    """Append one entry to the chain. Joins the caller's transaction, or opens its own."""
+    """Append one entry to the chain. Joins the caller's transaction, or opens its own.
+
+    The chain's head row is locked from the read of the head to the commit: every audited request
+    of the platform passes it one at a time, and under load on PostgreSQL requests queue behind
+    it (bench/load/README.md). So whatever does not depend on the head — the actor's agency, one
+    more query — is read before the lock; the time (kept in order along the chain) and the
+    sequence number under it.
+    """
     user = ctx.user
+    actor: dict[str, Any] = {
+        "actor_id": user.pk if user else None,
+        "actor_username": user.username if user else actor_username[:150],
+        "role": user.role if user else "",
+        "agency": user.agency.name if user and user.agency_id else "",
+        "division_code": user.division_id if user else "",
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "purpose": ctx.purpose,
+        "client_ip": ctx.client_ip,
+        "detail": detail or {},
+        "key_id": key_ring().current,
+    }
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         if not head.chain_id:
             head.chain_id = secrets.token_hex(8)
         fields: dict[str, Any] = {
+            **actor,
             "seq": head.last_seq + 1,
             "at": timezone.now(),
-            "actor_id": user.pk if user else None,
-            "actor_username": user.username if user else actor_username[:150],
-            "role": user.role if user else "",
-            "agency": user.agency.name if user and user.agency_id else "",
-            "division_code": user.division_id if user else "",
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "purpose": ctx.purpose,
-            "client_ip": ctx.client_ip,
-            "detail": detail or {},
             "prev_hash": head.last_hash,
-            "key_id": key_ring().current,
         }
         fields["hash"] = entry_mac(fields)
         entry = AuditEntry.objects.create(**fields)

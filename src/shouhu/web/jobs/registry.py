@@ -29,6 +29,14 @@ class JobKind(StrEnum):
     CASE_PLANS = "cases.plans"
 
 
+JOB_LABELS: dict[str, str] = {
+    JobKind.UPLOAD_CHECK: "上传文件校验",
+    JobKind.UPLOAD_STORE: "上传文件入库",
+    JobKind.COMPARISON_RUN: "比对运行",
+    JobKind.AUDIT_VERIFY: "审计日志校验",
+    JobKind.COMPARISON_MONTHLY: "每月比对",
+}
+
 # 按名字查找处理函数（不从任务行导入任何东西）；这样 jobs 不必导入各个应用。
 HANDLERS: dict[str, str] = {
     JobKind.UPLOAD_CHECK: "shouhu.web.exchange.jobs.handle_upload_check",

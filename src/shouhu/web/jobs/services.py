@@ -105,3 +105,32 @@ def job_fail(*, job: Job, message: str = FAILED_MESSAGE, retry: bool = True) -> 
         message="" if again else message[:200],
         finished_at=None if again else timezone.now(),
     )
+
+
+RETRY_REFUSED = "只有失败的任务和进程已无心跳的任务可以重试。"
+
+
+def job_stalled(job: Job, now: datetime | None = None) -> bool:
+    """处理中，但执行它的进程已超过租期没有报平安（进程死了；别的进程会在租期后接手）。"""
+    moment = now or timezone.now()
+    return job.status == JobStatus.RUNNING and (
+        job.heartbeat_at is None or job.heartbeat_at < moment - LEASE
+    )
+
+
+def job_retry(*, ctx: Any, job: Job) -> None:
+    """系统管理员重试一个失败或卡住的任务：重新排队、尝试次数归零，记入审计。处理函数是
+    幂等的，已做了一半的任务再做一遍无害。"""
+    from shouhu.core.errors import InvalidInput
+    from shouhu.web.audit.models import Action, ObjectType
+    from shouhu.web.audit.services import audit_record
+
+    if job.status != JobStatus.FAILED and not job_stalled(job):
+        raise InvalidInput(RETRY_REFUSED)
+    with transaction.atomic():
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.QUEUED, attempts=0, message="", finished_at=None, worker=""
+        )
+        audit_record(ctx=ctx, action=Action.UPDATE, object_type=ObjectType.JOB, object_id=job.pk,
+                     detail={"retry": job.kind, "was": job.status})  # fmt: skip
+        transaction.on_commit(_wake)

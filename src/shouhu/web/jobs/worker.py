@@ -8,8 +8,10 @@ import os
 import socket
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils.module_loading import import_string
 
@@ -28,6 +30,19 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
 SCHEDULE_SECONDS = 60.0  # 每分钟看一次有没有到期的定时任务
 HOUSEKEEPING_SECONDS = 3600.0
+HEARTBEAT_SECONDS = 15.0  # 心跳文件（/readyz 看它）：进程在就每 15 秒碰一下，长任务运行中也碰
+HEARTBEAT_FILE = "worker.heartbeat"
+
+
+def heartbeat_path() -> Path:
+    return Path(settings.DATA_DIR) / HEARTBEAT_FILE
+
+
+def heartbeat_touch() -> None:
+    try:
+        heartbeat_path().touch()
+    except OSError as exc:  # 数据目录不可写时 /readyz 自会报告
+        logger.warning("后台任务心跳文件写不了：%s", type(exc).__name__)
 
 
 def worker_name() -> str:
@@ -89,8 +104,14 @@ class Worker:
         self.stop = threading.Event()
         job_wake_subscribe(self.wake.set)
 
+    def beat(self) -> None:
+        while not self.stop.is_set():
+            heartbeat_touch()
+            self.stop.wait(HEARTBEAT_SECONDS)
+
     def run(self) -> None:
         name = worker_name()
+        threading.Thread(target=self.beat, name="shouhu-worker-heartbeat", daemon=True).start()
         next_tick = next_housekeeping = 0.0
         while not self.stop.is_set():
             close_old_connections()

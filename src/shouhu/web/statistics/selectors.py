@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
@@ -64,8 +65,8 @@ def dashboard_counts(*, user: User, home: Division | None = None) -> DashboardCo
     active = Case.objects.filter(division__in=divisions, status=CaseStatus.ACTIVE)
     by_category = _tally(active, "category")
     orphan_types = _tally(active.filter(category=Category.ORPHAN), "orphan_type")
-    minors = Person.objects.filter(division__in=divisions, birth_date__gt=adult_cutoff(today))
     home = home or user.division
+    minors = _minors(home, divisions, today)
     return DashboardCounts(
         division_name=home.name,
         child_level=_child_level(home),
@@ -78,8 +79,24 @@ def dashboard_counts(*, user: User, home: Division | None = None) -> DashboardCo
         ),
         by_division=_division_rows(home, active),
         by_orphan_type=_count_rows(OrphanType.choices, orphan_types),
-        minors=minors.count(),
+        minors=minors,
     )
+
+
+MINORS_CACHE_SECONDS = 300
+
+
+def _minors(home: Division, divisions: QuerySet[Division], today: date) -> int:
+    """辖区内未成年人数：要数遍辖区里每一个人（百万人口的市要数秒），而它只随户籍载入和日期
+    变化，所以按辖区路径和日期缓存 5 分钟（本进程内存；同一辖区的人看到的本来就是同一个数，
+    不跨辖区）。审计照记，每次打开概览都记。"""
+    key = f"dashboard:minors:{home.path}:{today.isoformat()}"
+    cached = cache.get(key)
+    if cached is None:
+        cutoff = adult_cutoff(today)
+        cached = Person.objects.filter(division__in=divisions, birth_date__gt=cutoff).count()
+        cache.set(key, cached, MINORS_CACHE_SECONDS)
+    return int(cached)
 
 
 def _tally(cases: QuerySet[Case], field: str) -> dict[str, int]:

@@ -22,6 +22,7 @@ SECTIONS = (
     ("名册", "admin_roster", "admin_roster"),
     ("行政区划", "admin_divisions", "admin_division"),
     ("接口凭证", "admin_credentials", "admin_credential"),
+    ("后台任务", "admin_jobs", "admin_job"),
 )
 
 
