@@ -74,14 +74,17 @@ def postgres_reachable(url: str) -> bool:
 def ensure_chromium() -> None:
     """UI tests drive Debian's Chromium (with CJK fonts); install it when we may (root with apt)."""
     fonts = Path("/usr/share/fonts/opentype/noto").exists()
-    if Path("/usr/bin/chromium").exists() and fonts and shutil.which("soffice"):
+    tools = all(shutil.which(t) for t in ("soffice", "nginx", "pg_dump"))
+    if Path("/usr/bin/chromium").exists() and fonts and tools:
         return
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
         say("installing Debian's chromium for the UI tests")
         quiet = {"stdout": subprocess.DEVNULL}
         subprocess.call(["apt-get", "update", "-qq"], **quiet)
-        # LibreOffice makes the Excel files that the upload UI test sends through the browser.
-        packages = ["chromium", "fonts-noto-cjk", "libreoffice-calc-nogui"]
+        # LibreOffice makes the Excel files that the upload UI test sends through the browser;
+        # nginx and pg_dump serve the production recipe's and the backups' tests.
+        packages = ["chromium", "fonts-noto-cjk", "libreoffice-calc-nogui", "nginx",
+                    "postgresql-client"]  # fmt: skip
         subprocess.call(
             ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
             env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},

@@ -3,10 +3,13 @@ a child director of a village in A, a leader and an auditor of the city (巴彦�
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from django.db import transaction
@@ -100,3 +103,23 @@ def built_for_module(django_db_blocker: object) -> Iterator[None]:
     with django_db_blocker.unblock(), transaction.atomic():  # type: ignore[attr-defined]
         yield
         transaction.set_rollback(True)
+
+
+def _postgres_pass_follows() -> bool:
+    """这次是 SQLite 的一遍，而测试命令随后还会在 PostgreSQL 上再跑一遍（SHOUHU_TEST_POSTGRES）。"""
+    pg = os.environ.get("SHOUHU_TEST_POSTGRES", "")
+    if not pg or os.environ.get("SHOUHU_DATABASE_URL", "").startswith("postgres"):
+        return False
+    target = urlparse(pg)
+    try:
+        with socket.create_connection((target.hostname or "127.0.0.1", target.port or 5432), 2):
+            return True
+    except OSError:
+        return False
+
+
+# 起整套子进程的测试（生产模式的进程管理、nginx）与数据库无关的部分多，只跑一遍：有 PostgreSQL
+# 时在 PostgreSQL 那一遍跑（生产部署用的就是它），没有时在 SQLite 上跑。
+once_on_postgres = pytest.mark.skipif(
+    _postgres_pass_follows(), reason="在随后的 PostgreSQL 一遍中运行"
+)

@@ -21,11 +21,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests.web.conftest import once_on_postgres
 from tests.web.ops.platforms import platform, postgres_drop
 from tests.web.ops.test_production import _free_port, _until
 
 pytestmark = [
     pytest.mark.xdist_group("backup"),
+    once_on_postgres,
     pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed"),
 ]
 DEPLOY = Path(__file__).parents[3] / "deploy" / "nginx"

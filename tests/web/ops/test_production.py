@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.web.conftest import once_on_postgres
 from tests.web.ops.platforms import Platform, platform, postgres_drop
 
-pytestmark = pytest.mark.xdist_group("backup")
+pytestmark = [pytest.mark.xdist_group("backup"), once_on_postgres]
 
 
 def _free_port() -> int:
