@@ -63,9 +63,9 @@ def reports_page(*, user: User, visible: QuerySet[StatReport], today: date) -> R
     home = user.division
     periods = periods_closed(today)
     own = visible.filter(division=home).select_related("division").order_by("-period_start")
-    due = ()
+    due: tuple[DueReport, ...] = ()
     if may(user, Right.WRITE_CASES) and home.level in REPORTING_LEVELS and home.parent_id:
-        due = tuple(_due(home, p) for p in periods if _open(home, p))
+        due = tuple(d for d in (_due(home, p) for p in periods) if d is not None)
     return ReportsPage(
         division=home.name,
         due=due,
@@ -75,15 +75,12 @@ def reports_page(*, user: User, visible: QuerySet[StatReport], today: date) -> R
     )
 
 
-def _open(home: Division, period: Period) -> bool:
+def _due(home: Division, period: Period) -> DueReport | None:
+    """这一期本级还可以上报（未报，或被退回）时的一行；已报、已通过的为 None。"""
     found = StatReport.objects.filter(division=home, period_kind=period.kind,
                                       period_start=period.start).first()  # fmt: skip
-    return found is None or found.status == ReportStatus.RETURNED
-
-
-def _due(home: Division, period: Period) -> DueReport:
-    found = StatReport.objects.filter(division=home, period_kind=period.kind,
-                                      period_start=period.start).first()  # fmt: skip
+    if found is not None and found.status != ReportStatus.RETURNED:
+        return None
     reason = found.return_reason if found else ""
     kind_label = "季报" if period.kind == "quarter" else "月报"
     return DueReport(period.kind, period.start, f"{period.label}{kind_label}", reason)
