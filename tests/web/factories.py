@@ -95,7 +95,7 @@ def default_grants() -> None:
     """The platform's default grants, as a fixture (no audit entry, so tests count their own)."""
     Grant.objects.bulk_create(
         Grant(agency_type=s.agency_type, item_code=s.item_code, purpose=s.purpose,
-              roles=list(s.roles), level=s.level)
+              roles=list(s.roles), level=s.level, fields=list(s.fields))
         for s in grant_defaults()
     )  # fmt: skip
 

@@ -54,6 +54,7 @@ from shouhu.web.grants.services import grants_ensure_defaults
 from shouhu.web.registry.divisions import division_table_sync
 from shouhu.web.registry.models import Division, Person
 from shouhu.web.statistics.reports import periods_closed, report_submit
+from shouhu.web.shares.demo_work import demo_shares
 from shouhu.web.subsidies.services import roster_build
 
 DEMO_PASSWORD = "shouhu-demo-2026"  # 仅用于本机演示；README 中有说明
@@ -154,6 +155,10 @@ def demo_build(
             caseworker=User.objects.select_related("division").get(username="demo_caseworker"),
             director=users[Role.CHILD_DIRECTOR],
             today=as_of,
+        )
+        demo_shares(
+            caseworker=User.objects.select_related("division").get(username="demo_caseworker"),
+            department=User.objects.get(username="demo_department"),
         )
         audit_record(
             ctx=admin_ctx,

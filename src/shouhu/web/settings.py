@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "shouhu.web.jobs",
     "shouhu.web.cases",
     "shouhu.web.subsidies",
+    "shouhu.web.shares",
     "shouhu.web.comparison",
     "shouhu.web.objections",
     "shouhu.web.audit",

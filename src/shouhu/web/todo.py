@@ -211,9 +211,30 @@ def _subsidies(user: User) -> list[TodoItem]:
     return [item for item in items if item.count]
 
 
+def _shares(user: User) -> list[TodoItem]:
+    """推送名单：部门用户“待反馈的名单”（逾期的紧急）；县级民政经办“部门逾期未反馈的名单”。"""
+    if not access.may_see_shares(user):
+        return []
+    from shouhu.web.shares.selectors import overdue, waiting
+
+    lists = access.share_lists_visible_to(user)
+    today = timezone.localdate()
+    home = reverse("share_home")
+    late = overdue(lists, today).count()
+    if access.may_give_feedback(user):
+        open_lists = waiting(lists).count()
+        items = (TodoItem("推送名单逾期未反馈", late, home, URGENT, "请尽快逐人反馈办理情况"),
+                 TodoItem("推送名单待反馈", open_lists - late, home))  # fmt: skip
+    else:
+        open_lists = waiting(lists).count()
+        items = (TodoItem("部门逾期未反馈的推送名单", late, home, URGENT),
+                 TodoItem("等待部门反馈的推送名单", open_lists - late, home))  # fmt: skip
+    return [item for item in items if item.count]
+
+
 PROVIDERS: tuple[Provider, ...] = (
-    _findings, _case_work, _registry, _turning_adult, _certificates, _subsidies, _submitter,
-    _answered, _oversight, _reports, _auditor,
+    _findings, _case_work, _registry, _turning_adult, _certificates, _subsidies, _shares,
+    _submitter, _answered, _oversight, _reports, _auditor,
 )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("register/", include("shouhu.web.cases.urls")),
     path("cases/", include("shouhu.web.cases.work_urls")),
     path("subsidies/", include("shouhu.web.subsidies.urls")),
+    path("shares/", include("shouhu.web.shares.urls")),
     path("audit/", include("shouhu.web.audit.urls")),
     path("", include(accounts_urls.own_pages)),
     path("", include("shouhu.web.ui.urls")),

@@ -2,6 +2,7 @@
 
     shouhu credential create --agency 150802:court --items court_judgment --name 法院审判系统 \
         --expires 2027-12-31
+    shouhu credential create --agency 150802:medical_insurance --purposes insurance_enrolment
 
 令牌只在签发时打印这一次（库中只存哈希），请当场交给对方系统的管理员。Django 只在命令
 运行时才初始化，`shouhu --help` 仍然很快。
@@ -65,7 +66,10 @@ def credential() -> None:
 
 @credential.command("create")
 @click.option("--agency", required=True, help="部门编号，或 区划代码:部门类型")
-@click.option("--items", required=True, help="可报送的数据项代码，逗号分隔")
+@click.option("--items", default="", help="可报送的数据项代码，逗号分隔")
+@click.option(
+    "--purposes", default="", help="接收推送名单的用途代码，逗号分隔（如 insurance_enrolment）"
+)
 @click.option("--name", default="", help="凭证名称（对方系统的名称）；缺省用部门名称")
 @click.option(
     "--expires",
@@ -73,7 +77,9 @@ def credential() -> None:
     default=None,
     help="有效期的最后一天 YYYY-MM-DD（含当天），缺省一年，最长三年",
 )
-def credential_create_command(agency: str, items: str, name: str, expires: datetime | None) -> None:
+def credential_create_command(
+    agency: str, items: str, purposes: str, name: str, expires: datetime | None
+) -> None:
     """签发凭证，打印令牌（只此一次）。"""
     django_setup()
     from shouhu.core.errors import DomainError
@@ -86,6 +92,7 @@ def credential_create_command(agency: str, items: str, name: str, expires: datet
             name=name or f"{found.name}对接系统",
             agency=found,
             item_codes=items.split(","),
+            share_purposes=purposes.split(","),
             expires_on=expires.date() if expires else None,
             actor=cli_actor(),
         )
@@ -94,7 +101,10 @@ def credential_create_command(agency: str, items: str, name: str, expires: datet
     item = issued.credential
     click.echo(f"已签发凭证 {item.token_prefix}：{item.name}（{found.name}）")
     click.echo(f"有效期至：{local_day(item.expires_at)}（含当天）")
-    click.echo(f"可报送：{'、'.join(item.item_codes)}")
+    if item.share_purposes:
+        click.echo(f"可接收的推送名单：{'、'.join(item.share_purposes)}")
+    else:
+        click.echo(f"可报送：{'、'.join(item.item_codes)}")
     click.echo("令牌（只显示这一次，请妥善交给对方系统，系统中不保存令牌本身）：")
     click.echo(issued.token)
 

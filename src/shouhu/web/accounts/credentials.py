@@ -62,6 +62,15 @@ def _checked_items(agency: Agency, item_codes: Iterable[str]) -> list[str]:
     return codes
 
 
+def _checked_purposes(purposes: Iterable[str]) -> list[str]:
+    codes = list(dict.fromkeys(code.strip() for code in purposes if code.strip()))
+    known = catalog_load().purposes
+    wrong = [code for code in codes if code not in known or known[code].kind != "share"]
+    if wrong:
+        raise InvalidInput(f"{'、'.join(wrong)} 不是推送名单的用途。")
+    return codes
+
+
 def default_expiry() -> date:
     return timezone.localdate() + timedelta(days=DEFAULT_VALIDITY_DAYS)
 
@@ -93,14 +102,20 @@ def credential_create(
     item_codes: Iterable[str],
     expires_on: date | None = None,
     actor: str = "",
+    share_purposes: Iterable[str] = (),
 ) -> IssuedCredential:
     """签发凭证（含一个不能登录的服务账户），审计；返回的令牌只此一次可见。
 
-    expires_on 为有效期的最后一天（缺省一年）。"""
+    一张凭证或报送数据（item_codes），或接收推送名单、报反馈（share_purposes，服务账户是
+    部门用户），不兼做两件事。expires_on 为有效期的最后一天（缺省一年）。"""
     name = name.strip()[:100]
     if not name:
         raise InvalidInput("请填写凭证名称（如对方系统的名称）。")
-    codes = _checked_items(agency, item_codes)
+    purposes = _checked_purposes(share_purposes)
+    wanted = [code for code in item_codes if code.strip()]
+    if purposes and wanted:
+        raise InvalidInput("一张凭证或用于报送数据，或用于接收推送名单，请分别签发。")
+    codes = [] if purposes else _checked_items(agency, item_codes)
     expires_at = _checked_expiry(expires_on or default_expiry())
     prefix = secrets.token_hex(4)
     while SystemCredential.objects.filter(token_prefix=prefix).exists():
@@ -110,7 +125,7 @@ def credential_create(
         account = User(
             username=f"api-{prefix}",
             full_name=name,
-            role=Role.DATA_SUBMITTER,
+            role=Role.DEPARTMENT_USER if purposes else Role.DATA_SUBMITTER,
             agency=agency,
             division_id=agency.division_id,
         )
@@ -120,6 +135,7 @@ def credential_create(
             name=name,
             agency=agency,
             item_codes=codes,
+            share_purposes=purposes,
             account=account,
             token_prefix=prefix,
             token_sha256=token_sha256(token),
@@ -135,6 +151,7 @@ def credential_create(
                 "prefix": prefix,
                 "agency": agency.pk,
                 "items": codes,
+                "share_purposes": purposes,
                 "expires_at": expires_at.isoformat(),
             },
             actor_username=actor,

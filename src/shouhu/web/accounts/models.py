@@ -83,6 +83,8 @@ class SystemCredential(models.Model):
         Agency, on_delete=models.PROTECT, related_name="credentials", verbose_name="所属部门"
     )
     item_codes = models.JSONField("可报送的数据项", default=list)
+    # 接收推送名单的凭证：可取哪些用途的名单、报反馈（只限所属部门、部门所在区划的名单）
+    share_purposes = models.JSONField("可接收的推送名单用途", default=list, blank=True)
     account = models.OneToOneField(
         User, on_delete=models.PROTECT, related_name="credential", verbose_name="服务账户"
     )

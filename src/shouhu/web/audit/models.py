@@ -93,6 +93,8 @@ class ObjectType(models.TextChoices):
     SUBSIDY_ROSTER = "subsidy_roster", "补贴名册"
     PAYMENT_RESULT = "payment_result", "补贴发放结果"
     OVERPAYMENT = "overpayment", "补贴多发追回"
+    SHARE_LIST = "share_list", "推送名单"
+    SHARE_FEEDBACK = "share_feedback", "推送名单反馈"
     REQUEST = "request", "网页请求"  # CSRF 等在视图之前就被拒绝的请求
 
 

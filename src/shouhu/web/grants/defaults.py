@@ -20,6 +20,36 @@ from shouhu.web.accounts.permissions import Role
 NEED_TO_KNOW_ONLY: Final = frozenset({"hiv_infected"})
 DEFAULT_BASIS: Final = "平台默认授权（按数据目录的敏感程度）"
 CASE_WORK: Final = "case_work"
+SHARE_ITEM: Final = "share_list"  # 授权表里推送名单的“数据项”
+# 推送名单可带的字段：代码 → 中文表头（取值见 web/shares/fields.py）
+SHARE_FIELDS: Final = {
+    "name": "姓名",
+    "id_number": "身份证号",
+    "gender": "性别",
+    "birth_date": "出生日期",
+    "category": "保障类别",
+    "division": "户籍地",
+    "opened_on": "纳入保障日期",
+    "closed_on": "终止保障日期",
+    "placement": "安置方式",
+    "carer_name": "监护人（照料人）姓名",
+    "carer_phone": "联系电话",
+    "address": "家庭住址",
+}
+_PERSON: Final = ("name", "id_number", "gender", "birth_date")
+# 推送用途 → 接收的部门类型、名单默认可带的字段
+SHARE_RECEIVERS: Final = {
+    "insurance_enrolment": ("medical_insurance",
+                            (*_PERSON, "category", "division", "opened_on", "closed_on")),
+    "education_aid": ("education", (*_PERSON, "category", "division", "carer_name",
+                                    "carer_phone")),
+    "funding": ("finance", ("name", "id_number", "category", "division", "opened_on",
+                            "closed_on")),
+    "care_services": ("womens_federation", ("name", "gender", "birth_date", "category",
+                                            "division", "carer_name", "carer_phone", "address")),
+    "rehabilitation": ("disabled_federation", (*_PERSON, "category", "division")),
+    "registry_check": ("public_security", (*_PERSON, "division")),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -29,6 +59,7 @@ class GrantSpec:
     purpose: str
     roles: tuple[str, ...]
     level: str
+    fields: tuple[str, ...] = ()
 
 
 def _field_level(item: DataItem) -> str | None:
@@ -53,4 +84,12 @@ def default_grants() -> list[GrantSpec]:
             if field is not None:
                 roles = (Role.SUPERVISOR, Role.CHILD_DIRECTOR)
                 specs.append(GrantSpec("civil_affairs", item.code, purpose, roles, field))
-    return specs
+    return specs + share_grants()
+
+
+def share_grants() -> list[GrantSpec]:
+    """各推送用途的接收部门的部门用户：名单上可带默认的字段。"""
+    return [
+        GrantSpec(agency_type, SHARE_ITEM, purpose, (Role.DEPARTMENT_USER,), "detail", fields)
+        for purpose, (agency_type, fields) in SHARE_RECEIVERS.items()
+    ]

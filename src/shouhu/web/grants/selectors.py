@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from shouhu.core.catalog import AGENCY_LABELS, catalog_load
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.accounts.permissions import SEPARATED_ROLES, Role, role_label
+from shouhu.web.grants.defaults import SHARE_FIELDS, SHARE_ITEM
 from shouhu.web.grants.models import DisclosureLevel, Grant
 
 
@@ -55,7 +56,7 @@ def grant_rows(user: User, grants: QuerySet[Grant], *, show_revoked: bool) -> li
             GrantRow(
                 pk=g.pk,
                 receiver=receiver,
-                item=items.get(g.item_code, "（数据目录中已没有的数据项）"),
+                item=_item_label(g, items),
                 purpose=purposes[g.purpose].label if g.purpose in purposes else "（已停用的用途）",
                 roles="、".join(role_label(r) for r in g.roles),
                 level=levels.get(g.level, ""),
@@ -66,6 +67,13 @@ def grant_rows(user: User, grants: QuerySet[Grant], *, show_revoked: bool) -> li
             )
         )
     return rows
+
+
+def _item_label(grant: Grant, items: dict[str, str]) -> str:
+    if grant.item_code == SHARE_ITEM:
+        fields = "、".join(SHARE_FIELDS.get(code, "（已停用的字段）") for code in grant.fields)
+        return f"推送名单（可带：{fields or '无'}）"
+    return items.get(grant.item_code, "（数据目录中已没有的数据项）")
 
 
 def grantable_roles() -> list[tuple[str, str]]:

@@ -76,7 +76,7 @@ def grants_ensure_defaults(*, ctx: RequestContext) -> int:
     }
     new = [
         Grant(agency_type=s.agency_type, item_code=s.item_code, purpose=s.purpose,
-              roles=list(s.roles), level=s.level, basis=DEFAULT_BASIS)
+              roles=list(s.roles), level=s.level, fields=list(s.fields), basis=DEFAULT_BASIS)
         for s in default_grants()
         if (s.agency_type, s.item_code, s.purpose, tuple(sorted(s.roles))) not in existing
     ]  # fmt: skip

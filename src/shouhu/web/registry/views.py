@@ -42,6 +42,7 @@ from shouhu.web.registry.merge import person_merge, person_merge_undo
 from shouhu.web.registry.person_page import person_page
 from shouhu.web.registry.selectors import SCOPES, person_search
 from shouhu.web.registry.services import registry_load_decide
+from shouhu.web.shares.selectors import child_shares
 
 if TYPE_CHECKING:
     from shouhu.web.registry.models import Person
@@ -131,6 +132,7 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
         "exit_options": _exit_options(person, disclosure) if page.cases else (),
         "category_options": CATEGORY_OPTIONS,
         "work": case_work_for_child(user=_user(request), child=person),
+        "shares": child_shares(person) if access.may_publish_shares(_user(request)) else (),
     }
     return render(request, "registry/person_detail.html", context)
 

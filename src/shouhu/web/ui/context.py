@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from shouhu.web.access.exchange import may_read_scope
 from shouhu.web.access.register import may_import_register
 from shouhu.web.access.registry import may_see_registry_loads
+from shouhu.web.access.shares import may_see_shares
 from shouhu.web.access.statistics import may_report
 from shouhu.web.access.subsidies import may_handle_subsidies
 from shouhu.web.accounts.models import User
@@ -131,6 +132,14 @@ MENU: tuple[MenuItem, ...] = (
         "本县每月的基本生活补贴名册：生成、审核、批准锁定，导出发放文件，导入财政的发放结果对账。",
         may_handle_subsidies,
         ("subsidy_*",),
+    ),
+    MenuItem(
+        "推送名单",
+        "share_home",
+        "民政按用途推送给部门的儿童名单（资助参保、教育资助、关爱服务……）和部门的逐人反馈。",
+        may_see_shares,
+        ("share_*",),
+        landing=True,
     ),
     MenuItem(
         "我提出的疑义",
