@@ -17,6 +17,7 @@ from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.jobs.models import Job
 from shouhu.web.objections.models import Objection
+from shouhu.web.shares.models import ShareList
 from shouhu.web.statistics.models import StatReport
 from shouhu.web.subsidies.models import Overpayment, SubsidyRoster
 
@@ -144,6 +145,10 @@ class Objects:
         found = Overpayment.objects.filter(found_in__in=access.rosters_visible_to(self.user))
         return (found.first() or Overpayment.objects.first() or Overpayment(pk=1)).pk or 1
 
+    def share_list(self) -> int:
+        found = access.share_lists_visible_to(self.user).first() or ShareList.objects.first()
+        return found.pk if found else 1
+
     def item_code(self) -> str:
         if self.user.agency is None:
             return "none"
@@ -180,6 +185,7 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "action": lambda objects: "review",
     "kind": lambda objects: "xlsx",
     "overpayment_id": Objects.overpayment,
+    "list_id": Objects.share_list,
 }
 
 

@@ -25,6 +25,7 @@ from shouhu.web.comparison.models import ComparisonRun, Finding
 from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.objections.models import Objection
 from shouhu.web.registry.models import Person, RegistryLoad
+from shouhu.web.shares.models import ShareList
 from shouhu.web.statistics.models import StatReport
 from shouhu.web.subsidies.models import SubsidyRoster
 from tests.web.pages import NOT_PAGES, PARAMETERS, Objects, Page, platform_pages, visible_text
@@ -65,6 +66,7 @@ OUT_OF_SCOPE: dict[str, Callable[[User], int | None]] = {
     "agency_id": _outside(Agency, access.agencies_administered_by),
     "case_id": _outside(Case, access.cases_visible_to),
     "roster_id": _outside(SubsidyRoster, access.rosters_visible_to),
+    "list_id": _outside(ShareList, access.share_lists_visible_to),
 }
 # Object kinds whose pages this test cannot yet place out of scope in the demo (none exist there).
 NOT_PLACED = {"member_id", "credential_id", "grant_id", "merge_id", "suppression_id", "job_id",

@@ -167,3 +167,19 @@ def test_the_demo_caseworker_sees_findings_and_a_second_build_runs_nothing_again
     )
     demo_build(persons=PERSONS, seed=SEED, echo=lambda _: None)
     assert ComparisonRun.objects.count() == 1
+
+
+def test_the_demo_department_lands_on_a_medical_insurance_list_half_answered(demo: str) -> None:
+    from shouhu.web.shares.models import ShareFeedback, ShareList
+    from shouhu.web.todo import todo_for
+    from shouhu.web.ui.context import landing_url_name
+
+    department = User.objects.get(username="demo_department")
+    assert landing_url_name(department) == "share_home"
+    share_list = ShareList.objects.get(agency=department.agency)
+    answered = ShareFeedback.objects.filter(entry__share_list=share_list).count()
+    assert 0 < answered < share_list.entry_count
+    assert "推送名单待反馈" in [item.label for item in todo_for(department)]
+    page = client_for(department).get(reverse("share_home")).content.decode()
+    assert f"{answered} / {share_list.entry_count}" in page
+    assert "逐人反馈" in page

@@ -53,8 +53,8 @@ from shouhu.web.exchange.services import receipt_number, submission_ingest
 from shouhu.web.grants.services import grants_ensure_defaults
 from shouhu.web.registry.divisions import division_table_sync
 from shouhu.web.registry.models import Division, Person
-from shouhu.web.statistics.reports import periods_closed, report_submit
 from shouhu.web.shares.demo_work import demo_shares
+from shouhu.web.statistics.reports import periods_closed, report_submit
 from shouhu.web.subsidies.services import roster_build
 
 DEMO_PASSWORD = "shouhu-demo-2026"  # 仅用于本机演示；README 中有说明

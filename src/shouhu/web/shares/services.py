@@ -148,33 +148,34 @@ def _apply(
     channel: str,
     batch: FeedbackBatch | None,
 ) -> int:
-    """把反馈记到名单行上：新的新建，改了的更新，相同的不动。返回新记或改动的行数。"""
+    """把反馈记到名单行上：新的新建，改了的换成新的一条，相同的不动。返回新记或改动的行数。
+
+    改动的先删后建，不用 bulk_update：它为每一列拼一个逐行的 CASE，十万行时要几分钟。"""
     now = timezone.now()
     existing = {
-        fb.entry_id: fb for fb in ShareFeedback.objects.filter(entry__share_list=share_list)
+        entry_id: (pk, (outcome, done_on, reference, reason))
+        for pk, entry_id, outcome, done_on, reference, reason in ShareFeedback.objects.filter(
+            entry__share_list=share_list
+        ).values_list("pk", "entry_id", "outcome", "done_on", "reference", "reason")
     }
-    new: list[ShareFeedback] = []
-    changed: list[ShareFeedback] = []
+    fresh: list[ShareFeedback] = []
+    replaced: list[int] = []
     for entry_id, given in rows.items():
-        values = {"outcome": given.outcome, "done_on": given.done_on,
-                  "reference": given.reference.strip(), "reason": given.reason.strip()}  # fmt: skip
+        values = (given.outcome, given.done_on, given.reference.strip(), given.reason.strip())
         found = existing.get(entry_id)
-        if found is None:
-            new.append(ShareFeedback(entry_id=entry_id, channel=channel, batch=batch,
-                                     recorded_at=now, recorded_by=ctx.user, **values))  # fmt: skip
-        elif any(getattr(found, k) != v for k, v in values.items()):
-            for key, value in {**values, "channel": channel, "batch": batch,
-                               "recorded_at": now, "recorded_by": ctx.user}.items():  # fmt: skip
-                setattr(found, key, value)
-            changed.append(found)
-    ShareFeedback.objects.bulk_create(new, batch_size=BATCH)
-    ShareFeedback.objects.bulk_update(
-        changed,
-        ["outcome", "done_on", "reference", "reason", "channel", "batch", "recorded_at",
-         "recorded_by"],
-        batch_size=BATCH,
-    )  # fmt: skip
-    return len(new) + len(changed)
+        if found is not None and found[1] == values:
+            continue
+        if found is not None:
+            replaced.append(found[0])
+        outcome, done_on, reference, reason = values
+        fresh.append(ShareFeedback(
+            entry_id=entry_id, outcome=outcome, done_on=done_on, reference=reference,
+            reason=reason, channel=channel, batch=batch, recorded_at=now, recorded_by=ctx.user,
+        ))  # fmt: skip
+    for start in range(0, len(replaced), BATCH):
+        ShareFeedback.objects.filter(pk__in=replaced[start : start + BATCH]).delete()
+    ShareFeedback.objects.bulk_create(fresh, batch_size=BATCH)
+    return len(fresh)
 
 
 def share_feedback_record(
