@@ -44,8 +44,8 @@ def test_the_department_pulls_its_list_in_pages_and_answers_once(personas, regio
     refs = [e["ref"] for e in api.get(f"/api/v1/share-lists/{first.pk}").json()["entries"]]
 
     done_on = (timezone.localdate() - timedelta(days=2)).isoformat()
-    body = {"rows": [{"ref": refs[0], "outcome": "done", "done_on": done_on, "reference": "YB9"},
-                     {"ref": refs[1], "outcome": "could_not", "reason": "户籍不在本县"}]}  # fmt: skip
+    done = {"ref": refs[0], "outcome": "done", "done_on": done_on, "reference": "YB9"}
+    body = {"rows": [done, {"ref": refs[1], "outcome": "could_not", "reason": "户籍不在本县"}]}
     url = f"/api/v1/share-lists/{first.pk}/feedback"
     sent = api.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert sent.status_code == 201

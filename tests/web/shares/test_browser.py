@@ -19,8 +19,10 @@ pytestmark = UI_MARKS
 def test_department_pages_at_desktop_and_phone_width(
     live_server, transactional_db, region, personas, shares, browser, shots
 ) -> None:
-    first = share_list_publish(ctx=ctx_for(personas.caseworker_a), division=region.county_a,
-                               agency=shares.insurance_a, purpose="insurance_enrolment")  # fmt: skip
+    ctx = ctx_for(personas.caseworker_a)
+    first = share_list_publish(
+        ctx=ctx, division=region.county_a, agency=shares.insurance_a, purpose="insurance_enrolment"
+    )
     page = browser.new_page(viewport=DESKTOP)
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("用户名").fill("insurance_a")
