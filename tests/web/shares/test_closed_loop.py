@@ -15,6 +15,7 @@ from shouhu.web.accounts.models import Agency
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.cases.services import case_close
 from shouhu.web.shares.models import FeedbackBatch, ShareEntry, ShareFeedback, ShareList
+from shouhu.web.shares.reminders import share_reminders
 from shouhu.web.todo import todo_for
 from tests.web import factories as f
 from tests.web.shares.conftest import ctx_for, upload, xlsx
@@ -95,6 +96,15 @@ def test_medical_insurance_list_from_publishing_to_stop(personas, shares) -> Non
         civil.post("/shares/", {"receiver": f"{first.agency_id}:insurance_enrolment"}).status_code
         == 400
     )
+
+    # 反馈提醒（每天的提醒任务）：只有部门、用途、份数、人数和截止日
+    shares.department_a.email = "yibao@example.cn"
+    shares.department_a.save(update_fields=["email"])
+    (notice,) = share_reminders(second.due_on + timedelta(days=1))
+    assert notice.to == ("yibao@example.cn",)
+    assert "1 份推送名单待反馈，其中 1 份已逾期" in notice.subject
+    assert "资助参保和医疗救助名单第 2 份：1 名儿童待反馈" in notice.body
+    assert "王小一" not in notice.body
 
     # 民政看闭环；儿童页显示医保办了什么
     closure = civil.get("/shares/").content.decode()

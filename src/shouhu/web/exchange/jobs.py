@@ -89,9 +89,16 @@ def handle_upload_store(job: Job, progress: Progress) -> dict[str, Any]:
 
 
 def handle_submission_reminders(job: Job, progress: Progress) -> dict[str, Any]:
-    """每天的报送提醒（payload 的 period 是这一天，YYYY-MM-DD）。"""
+    """每天的报送提醒和推送名单的反馈提醒（payload 的 period 是这一天，YYYY-MM-DD）。"""
+    from shouhu.web.shares.reminders import share_reminders
+
     day = date.fromisoformat(str(job.payload["period"]))
     notices = submission_reminders(day)
-    sent = notices_send(notices)
-    message = f"{len(notices)} 个部门有待报送的数据项，发出提醒邮件 {sent} 封"
-    return {"period": day.isoformat(), "agencies": len(notices), "sent": sent, "message": message}
+    shares = share_reminders(day)
+    sent = notices_send([*notices, *shares])
+    message = (
+        f"{len(notices)} 个部门有待报送的数据项，{len(shares)} 个部门有待反馈的推送名单，"
+        f"发出提醒邮件 {sent} 封"
+    )
+    return {"period": day.isoformat(), "agencies": len(notices), "share_agencies": len(shares),
+            "sent": sent, "message": message}  # fmt: skip
