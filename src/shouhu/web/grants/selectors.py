@@ -90,7 +90,9 @@ def grant_form_choices(user: User) -> dict[str, object]:
             .order_by("division_id", "name")
             .values_list("pk", "name")
         ),
-        "items": [(i.code, i.name) for i in catalog.items if i.fact_types],
+        "items": [(i.code, i.name) for i in catalog.items if i.fact_types]
+        + [(SHARE_ITEM, "推送名单（给接收部门的部门用户）")],
+        "share_fields": list(SHARE_FIELDS.items()),
         "purposes": [(c, p.label) for c, p in catalog.purposes.items() if p.kind != "platform"],
         "roles": grantable_roles(),
         "levels": DisclosureLevel.choices,

@@ -10,10 +10,11 @@ from django.utils import timezone
 from shouhu.core.catalog import AGENCY_LABELS, catalog_load
 from shouhu.core.errors import InvalidInput
 from shouhu.web.accounts.models import Agency
+from shouhu.web.accounts.permissions import Role
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
-from shouhu.web.grants.defaults import DEFAULT_BASIS, default_grants
+from shouhu.web.grants.defaults import DEFAULT_BASIS, SHARE_FIELDS, SHARE_ITEM, default_grants
 from shouhu.web.grants.models import DisclosureLevel, Grant
 from shouhu.web.grants.selectors import grantable_roles
 
@@ -32,8 +33,15 @@ def grant_create(
     level: str,
     valid_until: date | None,
     basis: str,
+    fields: list[str] | None = None,
 ) -> Grant:
-    """新增一条授权。数据项须声明了这个用途（推送名单的用途除外）；依据必填，说明为什么给。"""
+    """新增一条授权。数据项须声明了这个用途（推送名单的用途除外）；依据必填，说明为什么给。
+
+    推送名单（item_code 为 SHARE_ITEM）的授权：用途须是推送用途，并列出名单上可带的字段。"""
+    if item_code == SHARE_ITEM:
+        return _share_grant_create(ctx=ctx, agency_type=agency_type, agency=agency,
+                                   purpose=purpose, roles=roles, valid_until=valid_until,
+                                   basis=basis, fields=fields or [])  # fmt: skip
     catalog = catalog_load()
     item = next((i for i in catalog.items if i.code == item_code and i.fact_types), None)
     if agency is not None:
@@ -64,6 +72,44 @@ def grant_create(
     )  # fmt: skip
     audit_record(ctx=ctx, action=Action.CREATE, object_type=ObjectType.GRANT, object_id=grant.pk,
                  detail={"item": item.code, "purpose": purpose, "level": level})  # fmt: skip
+    return grant
+
+
+def _share_grant_create(
+    *,
+    ctx: RequestContext,
+    agency_type: str,
+    agency: Agency | None,
+    purpose: str,
+    roles: list[str],
+    valid_until: date | None,
+    basis: str,
+    fields: list[str],
+) -> Grant:
+    if agency is not None:
+        agency_type = agency.agency_type
+    if agency_type not in AGENCY_LABELS:
+        raise InvalidInput("请选择部门类型。")
+    chosen = catalog_load().purposes.get(purpose)
+    if chosen is None or chosen.kind != "share":
+        raise InvalidInput("推送名单的授权请选择推送用途（如“资助参保和医疗救助”）。")
+    picked = [code for code in SHARE_FIELDS if code in set(fields)]
+    if not picked:
+        raise InvalidInput("请勾选名单上可带的字段（至少一项）。")
+    if set(roles) != {Role.DEPARTMENT_USER}:
+        raise InvalidInput("推送名单只授权给接收部门的“部门用户”。")
+    if valid_until is not None and valid_until < timezone.localdate():
+        raise InvalidInput("有效期不能早于今天。")
+    basis = basis.strip()
+    if not basis:
+        raise InvalidInput("请写明授权的依据（文件、会议纪要或协议）。")
+    grant = Grant.objects.create(
+        agency_type=agency_type, agency=agency, item_code=SHARE_ITEM, purpose=purpose,
+        roles=[Role.DEPARTMENT_USER], level=DisclosureLevel.DETAIL, fields=picked,
+        valid_until=valid_until, basis=basis[:MAX_BASIS], created_by=ctx.user,
+    )  # fmt: skip
+    audit_record(ctx=ctx, action=Action.CREATE, object_type=ObjectType.GRANT, object_id=grant.pk,
+                 detail={"item": SHARE_ITEM, "purpose": purpose, "fields": picked})  # fmt: skip
     return grant
 
 

@@ -53,6 +53,7 @@ def grants_view(request: HttpRequest) -> HttpResponse:
                 level=request.POST.get("level", ""),
                 valid_until=_valid_until(request.POST.get("valid_until", "")),
                 basis=request.POST.get("basis", ""),
+                fields=request.POST.getlist("fields"),
             )
         except DomainError as exc:
             error = exc.message
