@@ -29,7 +29,7 @@ CHECKS = {c: {"status": "ok", "note": ""} for c in ("safety", "food", "school", 
 
 
 @pytest.fixture(autouse=True)
-def _photos(settings, tmp_path: Path) -> Path:
+def photo_dir(settings, tmp_path: Path) -> Path:
     settings.FIELD_PHOTO_DIR = tmp_path / "photos"
     return settings.FIELD_PHOTO_DIR
 
@@ -42,9 +42,10 @@ def world(region, personas):
     f.fact(father, court, "imprisoned", start=date(2024, 5, 1), end=date(2031, 4, 30))
     case = f.case(child)
     plans_set(case, today=timezone.localdate())  # 2025 年纳入，至今未探访：探访逾期
-    CareArrangement.objects.create(case=case, carer_name="王奶奶", relation="祖母",
-                                   phone="13800001111", bank_name="农村信用社",
-                                   bank_account="6230111122223333", started_on=date(2025, 1, 1))  # fmt: skip
+    CareArrangement.objects.create(
+        case=case, carer_name="王奶奶", relation="祖母", phone="13800001111",
+        bank_name="农村信用社", bank_account="6230111122223333", started_on=date(2025, 1, 1),
+    )  # fmt: skip
     neighbour_village = f.division("150802100202", "邻村", region.township_a)
     neighbour = f.case(f.person(neighbour_village, name="邻村小华"))
     far = f.case(f.person(region.village_b, name="外县小丽"))
@@ -59,8 +60,9 @@ def _record(case: Case, kind: str = "visit", **changes: object) -> dict[str, obj
     data: dict[str, object] = {
         "visit": {"visited_at": phone_time.isoformat(), "place": "儿童家中", "seen": "儿童、祖母",
                   "checks": CHECKS, "notes": "一切正常"},
-        "report": {"reporter_kind": "school", "reporter_org": "示范村小学", "reporter_name": "李老师",
-                   "reporter_phone": "", "seen_at": phone_time.isoformat(),
+        "report": {"reporter_kind": "school", "reporter_org": "示范村小学",
+                   "reporter_name": "李老师", "reporter_phone": "",
+                   "seen_at": phone_time.isoformat(),
                    "what_seen": "孩子身上有伤"},
         "review": {"reviewed_on": timezone.localdate().isoformat(), "outcome": "continue",
                    "note": ""},
@@ -126,8 +128,8 @@ def test_package_refused_to_other_roles_and_to_the_signed_out(personas, world) -
     assert Client().post("/field/sync/", {}).status_code == 401
 
 
-def test_the_same_visit_sent_twice_is_recorded_once_with_its_photos(
-    personas, world, _photos
+def test_the_same_visit_sent_twice_is_recorded_once_with_itsphoto_dir(
+    personas, world, photo_dir
 ) -> None:
     client = client_for(personas.child_director_a)
     record = _record(world["case"])
@@ -141,15 +143,19 @@ def test_the_same_visit_sent_twice_is_recorded_once_with_its_photos(
     assert SyncReceipt.objects.count() == 1
     photos = list(VisitPhoto.objects.filter(visit=visit))
     assert len(photos) == 2
-    assert sorted(p.name for p in _photos.iterdir()) == sorted(p.file_name for p in photos)
+    assert sorted(p.name for p in photo_dir.iterdir()) == sorted(p.file_name for p in photos)
 
     [synced] = AuditEntry.objects.filter(object_type="field_sync")
     assert synced.detail["recorded_at"] == record["recorded_at"]
     uploaded = timezone.datetime.fromisoformat(synced.detail["uploaded_at"])
-    assert uploaded - timezone.datetime.fromisoformat(str(record["recorded_at"])) > timedelta(hours=1)
+    assert uploaded - timezone.datetime.fromisoformat(str(record["recorded_at"])) > timedelta(
+        hours=1
+    )
     assert (synced.detail["kind"], synced.detail["photos"]) == ("visit", 2)
     assert child_name_not_in(synced.detail, world["child"].name)
 
+    page = client.get(f"/persons/{world['child'].pk}/").content.decode()
+    assert f"/field/photos/{photos[0].pk}/" in page  # 儿童页面的探访下列出照片
     shown = client.get(f"/field/photos/{photos[0].pk}/")
     assert shown.status_code == 200
     assert shown["Content-Type"] == "image/jpeg"
@@ -189,9 +195,11 @@ def test_a_plan_changed_on_the_server_is_a_conflict_until_the_director_keeps_the
     conflict = _send(client, record)
     assert conflict.status_code == 409
     answer = conflict.json()
-    assert answer["status"] == "conflict" and answer["may_force"] is True
+    assert answer["status"] == "conflict"
+    assert answer["may_force"] is True
     assert ["风险等级", "高风险"] in answer["theirs"]
-    assert not Visit.objects.exists() and not SyncReceipt.objects.exists()
+    assert not Visit.objects.exists()
+    assert not SyncReceipt.objects.exists()
 
     kept = _send(client, {**record, "force": True})
     assert kept.json()["status"] == "synced"
@@ -220,7 +228,7 @@ def test_a_child_transferred_away_is_a_conflict_that_cannot_be_forced(personas, 
     ],
 )
 def test_a_bad_record_is_refused_in_chinese_and_nothing_is_written(
-    personas, world, _photos, raw, photos, words
+    personas, world, photo_dir, raw, photos, words
 ) -> None:
     if raw in ("concern", "future", "ok"):
         record = _record(world["case"])
@@ -235,8 +243,9 @@ def test_a_bad_record_is_refused_in_chinese_and_nothing_is_written(
     response = client.post("/field/sync/", {"record": raw, **files})
     assert response.status_code == 400
     assert words in response.json()["error"]
-    assert not Visit.objects.exists() and not SyncReceipt.objects.exists()
-    assert not _photos.exists() or not any(_photos.iterdir())
+    assert not Visit.objects.exists()
+    assert not SyncReceipt.objects.exists()
+    assert not photo_dir.exists() or not any(photo_dir.iterdir())
 
 
 def _upload(i: int):
@@ -245,8 +254,8 @@ def _upload(i: int):
     return SimpleUploadedFile(f"p{i}.jpg", JPEG, "image/jpeg")
 
 
-def test_a_failure_after_the_photos_are_written_leaves_no_visit_and_no_file(
-    personas, world, _photos, monkeypatch
+def test_a_failure_after_thephoto_dir_are_written_leaves_no_visit_and_no_file(
+    personas, world, photo_dir, monkeypatch
 ) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("磁盘已满")
@@ -256,8 +265,9 @@ def test_a_failure_after_the_photos_are_written_leaves_no_visit_and_no_file(
     client.raise_request_exception = False
     response = _send(client, _record(world["case"]), photos=2)
     assert response.status_code == 500
-    assert not Visit.objects.exists() and not VisitPhoto.objects.exists()
-    assert not any(_photos.iterdir())
+    assert not Visit.objects.exists()
+    assert not VisitPhoto.objects.exists()
+    assert not any(photo_dir.iterdir())
 
 
 def test_the_upload_needs_the_csrf_token(personas, world) -> None:

@@ -113,6 +113,7 @@ def _due(children: list[dict[str, Any]], today: date, user: User) -> list[dict[s
     """今天起 14 天内到期（含已逾期）的探访、核查，按到期先后。"""
     end = (today + timedelta(days=DUE_DAYS - 1)).isoformat()
     rows = []
+    by_case = {c["case"]: c for c in children}
     reviews = may(user, Right.RECORD_REVIEWS)
     for c in children:
         if c["urgent_due"]:
@@ -127,6 +128,10 @@ def _due(children: list[dict[str, Any]], today: date, user: User) -> list[dict[s
     for row in rows:
         row["overdue"] = row["due"] < today_text
         row["due_text"] = date_text(date.fromisoformat(row["due"]))
+    for row, c in ((r, by_case[r["case"]]) for r in rows if r["urgent"]):
+        moment = datetime.fromisoformat(c["urgent_due"])
+        row["due_text"] = f"{date_text(moment.date())} {moment:%H:%M} 前"
+        row["overdue"] = moment < timezone.now()
     return sorted(rows, key=lambda r: (not r["urgent"], r["due"], r["case"]))
 
 

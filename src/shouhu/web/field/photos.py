@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
 from django.conf import settings
 
-from shouhu.core.errors import InvalidInput
+from shouhu.core.errors import InvalidInput, NotFound
 from shouhu.web.cases.models import Visit
 from shouhu.web.field.models import VisitPhoto
 
@@ -60,5 +60,9 @@ def photos_discard(written: list[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
-def photo_path(photo: VisitPhoto) -> Path:
-    return photo_dir() / photo.file_name
+def photo_open(photo: VisitPhoto) -> BinaryIO:
+    """照片文件（只读）；文件不在了（数据目录恢复不全）答“未找到”，不报服务器错误。"""
+    try:
+        return (photo_dir() / photo.file_name).open("rb")
+    except FileNotFoundError:
+        raise NotFound("这张照片的文件已不在服务器上，请联系管理员。") from None

@@ -27,7 +27,7 @@ from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.errors import STATUS
 from shouhu.web.field.package import field_package_build
-from shouhu.web.field.photos import MAX_PHOTOS, photo_path
+from shouhu.web.field.photos import MAX_PHOTOS, photo_open
 from shouhu.web.field.sync import field_record_sync, record_parse
 
 SHELL_FILES = ("field/app.js", "field/field.css", "field/wipe.js", "ui/shouhu.css",
@@ -110,6 +110,6 @@ def field_photo_view(request: HttpRequest, photo_id: int) -> HttpResponse:
     photo = access.access_visit_photo(ctx, photo_id)
     audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.VISIT_PHOTO,
                  object_id=photo.pk, detail={"visit": photo.visit_id})  # fmt: skip
-    response = FileResponse(photo_path(photo).open("rb"), content_type="image/jpeg")
+    response = FileResponse(photo_open(photo), content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"
     return response

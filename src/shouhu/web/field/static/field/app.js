@@ -19,7 +19,7 @@
   var KIND_LABELS = { visit: "探访", review: "核查", report: "强制报告" };
   var store = window.shouhuField.store;
   var main = document.getElementById("f-main");
-  var state = { pkg: null, items: [], online: null, signedOut: false, note: "", syncing: false, draftPhotos: [] };
+  var state = { pkg: null, items: [], online: null, signedOut: false, note: "", syncing: false, draftPhotos: [], flash: "" };
 
   // ------------------------------------------------------------------ 小工具
 
@@ -346,7 +346,8 @@
       return '<li><a class="f-row" href="#/child/' + c["case"] + '"><span class="f-row-main">' + esc(c.name) +
         '</span><span class="f-row-sub">' + esc(c.village) + " · " + esc(c.risk) + "</span></a></li>";
     }).join("");
-    return signInHint() +
+    var flash = state.flash ? '<p class="f-flash" role="status">' + esc(state.flash) + "</p>" : "";
+    return flash + signInHint() +
       '<section class="f-card"><h2>14 天内到期（' + pkg.due.length + "）</h2>" +
       (due ? '<ul class="f-list">' + due + "</ul>" : '<p class="f-empty">14 天内没有到期的探访和核查。</p>') + "</section>" +
       '<section class="f-card"><h2>我服务的儿童（' + pkg.children.length + "）</h2>" +
@@ -480,7 +481,8 @@
   }
 
   function queueView() {
-    var items = state.items.slice().reverse();
+    var rank = { conflict: 0, failed: 1, pending: 2, synced: 3 };  // 要处理的在前，其余新的在前
+    var items = state.items.slice().reverse().sort(function (a, b) { return rank[a.state] - rank[b.state]; });
     if (!items.length) { return '<section class="f-card"><h1>记录</h1><p class="f-empty">手机上没有记录。</p></section>'; }
     return Promise.all(items.map(function (item) {
       var none = Promise.resolve(null);
@@ -514,6 +516,7 @@
     } else {
       html = homeView();
     }
+    if (view && view !== "queue") { state.flash = ""; }  // 离开首页后不再显示“已保存”
     return Promise.resolve(html).then(function (text) {
       main.innerHTML = text;
       window.scrollTo(0, 0);
@@ -580,7 +583,7 @@
     button.disabled = true;
     queueRecord(kind, c, found.data, kind === "visit" ? state.draftPhotos : []).then(function () {
       state.draftPhotos = [];
-      state.note = "已保存在手机上：" + KIND_LABELS[kind] + " · " + c.name + "。";
+      state.flash = "已保存在手机上：" + KIND_LABELS[kind] + " · " + c.name + "。联网后自动同步。";
       return loadItems();
     }).then(function () {
       location.hash = "#/";
