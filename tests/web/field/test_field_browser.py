@@ -34,6 +34,9 @@ from tests.web.ui.test_browser import sign_in
 pytestmark = UI_MARKS
 WIDE = {"width": 1366, "height": 900}
 NAMES = ("王小雨", "萨仁高娃", "李思远")
+# 等服务工作线程接管页面（wait_for_function 轮询要 eval，页面的内容安全策略不许）
+CONTROLLED = """() => new Promise(ok => navigator.serviceWorker.controller ? ok(true)
+    : navigator.serviceWorker.addEventListener("controllerchange", () => ok(true)))"""
 
 
 class Signal:
@@ -147,8 +150,12 @@ def open_child(page, name: str) -> None:
     page.locator(".f-card", has_text="我服务的儿童").get_by_role("link", name=name).click()
 
 
-def record_visit(page, name: str, photos: list[dict[str, object]] | None = None) -> None:
+def record_visit(
+    page, name: str, photos: list[dict[str, object]] | None = None, shots=None
+) -> None:
     open_child(page, name)  # 第一下：儿童
+    if shots is not None:
+        page.screenshot(path=str(shots / "offline-child-390.png"), full_page=True)
     page.get_by_role("link", name="记录探访").click()  # 第二下：表单
     page.get_by_label("见到的人").fill("儿童、祖母")
     checks = page.locator("fieldset.f-check")
@@ -157,6 +164,9 @@ def record_visit(page, name: str, photos: list[dict[str, object]] | None = None)
     if photos:
         page.locator(".f-photo-input").set_input_files(photos)
         expect(page.locator(".f-thumb")).to_have_count(len(photos))
+    if shots is not None:
+        assert page.evaluate(FITS)
+        page.screenshot(path=str(shots / "offline-visit-390.png"), full_page=True)
     page.get_by_role("button", name="保存在手机上").click()
     expect(page.locator(".f-flash")).to_contain_text(f"已保存在手机上：探访 · {name}")
 
@@ -175,7 +185,7 @@ def test_a_director_works_offline_and_everything_arrives_once(
     sign_in(page, signal.url, "director_a")
     page.goto(f"{signal.url}/field/")
     expect(page.get_by_role("heading", name="我服务的儿童（3）")).to_be_visible()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.evaluate(CONTROLLED)
     assert page.evaluate(FITS)
     page.screenshot(path=str(shots / "offline-home-online-390.png"), full_page=True)
 
@@ -183,7 +193,7 @@ def test_a_director_works_offline_and_everything_arrives_once(
     page.reload()
     expect(page.locator("#f-net")).to_have_text("未联网：记录保存在手机上")
     photo = {"name": "photo.png", "mimeType": "image/png", "buffer": photo_png()}
-    record_visit(page, NAMES[0], [photo, {**photo, "name": "photo2.png"}])
+    record_visit(page, NAMES[0], [photo, {**photo, "name": "photo2.png"}], shots)
     record_visit(page, NAMES[1])
     record_visit(page, NAMES[2])
     open_child(page, NAMES[0])

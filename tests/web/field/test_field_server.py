@@ -201,7 +201,10 @@ def test_a_plan_changed_on_the_server_is_a_conflict_until_the_director_keeps_the
     assert not Visit.objects.exists()
     assert not SyncReceipt.objects.exists()
 
-    kept = _send(client, {**record, "force": True})
+    someone_else = _send(client, {**record, "force": True, "by": "director_b"})
+    assert someone_else.status_code == 400
+    assert "须由记录人本人登录后同步" in someone_else.json()["error"]
+    kept = _send(client, {**record, "force": True, "by": "director_a"})
     assert kept.json()["status"] == "synced"
     assert SyncReceipt.objects.get().forced is True
 

@@ -104,6 +104,7 @@ def _child(
         "carers": _carers(case),
         "facts": _facts(user, disclosure, child),
         "visit_due": case.visit_due_on.isoformat() if case.visit_due_on else "",
+        "visit_due_text": date_text(case.visit_due_on) if case.visit_due_on else "—",
         "review_due": case.review_due_on.isoformat() if case.review_due_on else "",
         "urgent_due": timezone.localtime(urgent).isoformat() if urgent else "",
     }

@@ -51,6 +51,7 @@ class FieldRecord:
     recorded_at: datetime  # 手机上记录的时间
     force: bool
     data: dict[str, Any]
+    by: str = ""  # 在手机上记录的人（账户名）：只能由本人上传
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def record_parse(raw: str) -> FieldRecord:
         raise InvalidInput(FORMAT.format("缺少记录时间"))
     return FieldRecord(ref=ref, kind=kind, case_id=case_id, base=str(found.get("base", "")),
                        recorded_at=recorded, force=found.get("force") is True,
-                       data=found["data"])  # fmt: skip
+                       data=found["data"], by=str(found.get("by", "")))  # fmt: skip
 
 
 def _visit(ctx: RequestContext, case: Case, record: FieldRecord) -> int:
@@ -161,6 +162,8 @@ def field_record_sync(
     *, ctx: RequestContext, record: FieldRecord, photos: list[bytes]
 ) -> SyncOutcome:
     """记下手机上传的一条记录：重复的答已同步，版本变了的答冲突，其余在一个事务里写入。"""
+    if record.by and ctx.user is not None and record.by != ctx.user.username:
+        raise InvalidInput("这条记录是另一名用户在这部手机上记录的，须由记录人本人登录后同步。")
     earlier = _earlier(ctx, record)
     if earlier is not None:
         return earlier

@@ -176,7 +176,7 @@
       return seal(p.bytes);
     }))).then(function (boxes) {
       var item = {
-        ref: newRef(), kind: kind, case_id: c.case, state: "pending", force: false,
+        ref: newRef(), kind: kind, case_id: c.case, state: "pending", force: false, by: state.pkg.user.username,
         recorded_at: isoWithZone(now), box: boxes[0], label: boxes[1], photos: boxes.slice(2),
         error: "", conflict: null, synced_at: ""
       };
@@ -222,7 +222,7 @@
         var form = new FormData();
         form.append("record", JSON.stringify({
           ref: item.ref, kind: item.kind, "case": item.case_id, base: content.base,
-          recorded_at: item.recorded_at, force: item.force, data: content.data
+          recorded_at: item.recorded_at, force: item.force, data: content.data, by: item.by
         }));
         photos.forEach(function (bytes, i) {
           form.append("photo", new Blob([bytes], { type: "image/jpeg" }), "photo" + (i + 1) + ".jpg");
@@ -371,7 +371,7 @@
       "<dt>性别</dt><dd>" + esc(c.gender || "—") + "</dd><dt>出生日期</dt><dd>" + esc(c.birth) + "</dd>" +
       "<dt>身份证号</dt><dd>" + esc(c.id_masked) + "</dd><dt>村（居）</dt><dd>" + esc(c.village) + "</dd>" +
       "<dt>保障类别</dt><dd>" + esc(c.category) + "</dd><dt>风险等级</dt><dd>" + esc(c.risk) + "</dd>" +
-      "<dt>下次探访</dt><dd>" + esc(c.urgent_due ? shown(c.urgent_due) + " 前（24 小时内）" : (c.visit_due || "—")) + "</dd>" +
+      "<dt>下次探访</dt><dd>" + esc(c.urgent_due ? shown(c.urgent_due) + " 前（24 小时内）" : c.visit_due_text) + "</dd>" +
       "</dl>" +
       "<h2>监护人、照料人</h2>" + (carers ? '<ul class="f-plain">' + carers + "</ul>" : '<p class="f-empty">没有登记。</p>') +
       "<h2>情况概况</h2>" + (facts ? '<ul class="f-plain">' + facts + "</ul>" : '<p class="f-empty">没有需要注意的情况。</p>') +
