@@ -126,7 +126,7 @@
   function fetchPackage() {
     return fetch(CONF.pkg, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
       state.online = true;
-      if (response.status === 401) {
+      if (response.status === 401 || response.redirected) {  // 会话过期（或被转到登录、改密码页）
         state.signedOut = true;
         return null;
       }
@@ -145,7 +145,9 @@
           return store.put("meta", { box: box, expires_at: pkg.expires_at, username: pkg.user.username }, "package");
         }).then(function () { state.pkg = pkg; });
       });
-    }, function () { state.online = false; });
+    }, function () { state.online = false; })["catch"](function () {
+      state.note = "下载离线数据失败，稍后再试；手机上已有的数据照常可用。";
+    });
   }
 
   function child(caseId) {
@@ -233,6 +235,7 @@
       });
     }).then(function (response) {
       state.online = true;
+      if (response.redirected) { return settle(item, 401, null); }
       return response.json().then(function (answer) { return answer; }, function () { return null; })
         .then(function (answer) { return settle(item, response.status, answer); });
     }, function (error) {
