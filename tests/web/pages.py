@@ -35,7 +35,8 @@ VISIBLE_ATTRIBUTES = ("placeholder", "alt", "aria-label")
 # Not pages: downloads, JSON for scripts, and the probes for machines (tests/web/ops).
 NOT_PAGES = ("exchange_template", "exchange_receipt_download", "exchange_errors",
              "exchange_upload_errors", "comparison_run_status", "exchange_job_status",
-             "healthz", "readyz", "metrics")  # fmt: skip
+             "healthz", "readyz", "metrics", "field_worker", "field_package",
+             "field_sync")  # fmt: skip
 
 
 class _VisibleText(HTMLParser):
@@ -186,6 +187,7 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "kind": lambda objects: "xlsx",
     "overpayment_id": Objects.overpayment,
     "list_id": Objects.share_list,
+    "photo_id": lambda objects: 1,
 }
 
 

@@ -35,6 +35,11 @@ Subsidies:
 SHOUHU_BANK_LAYOUT             a TOML file with the columns of the bank batch file (default: the
                                example layout shipped in web/subsidies/layouts/example.toml)
 
+Offline field work (docs/offline-data.md):
+SHOUHU_FIELD_PHOTO_DIR      where visit photos uploaded from phones are kept (default: visit-photos
+                            in the data dir)
+SHOUHU_FIELD_RETRY_SECONDS  how often the phone retries to sync queued records (15)
+
 Running it (docs/operations.md):
 SHOUHU_LOG_FORMAT       json (default: one JSON object a line, with the request id) or text
 SHOUHU_LOG_LEVEL        INFO (default; every request is one line on `shouhu.request`) or WARNING
@@ -173,6 +178,7 @@ INSTALLED_APPS = [
     "shouhu.web.grants",
     "shouhu.web.determination",
     "shouhu.web.statistics",
+    "shouhu.web.field",
     "shouhu.web.ui",
 ]
 
@@ -294,6 +300,9 @@ AUDIT_KEY_FILE = Path(env("SHOUHU_AUDIT_KEY_FILE", str(DATA_DIR / "audit.keys"))
 AUDIT_WITNESS_FILE = Path(env("SHOUHU_AUDIT_WITNESS", str(DATA_DIR / "audit-witness.log")))
 # The day of the month each county's comparison runs by itself, after the departments' due day.
 MONTHLY_RUN_DAY = int(env("SHOUHU_MONTHLY_RUN_DAY", "6"))
+# Offline field work (离线走访): where visit photos are kept, and how often the phone retries sync.
+FIELD_PHOTO_DIR = Path(env("SHOUHU_FIELD_PHOTO_DIR", str(DATA_DIR / "visit-photos")))
+FIELD_RETRY_SECONDS = int(env("SHOUHU_FIELD_RETRY_SECONDS", "15"))
 # Largest file a department may upload through the web page (SHOUHU_UPLOAD_MAX_MB).
 UPLOAD_MAX_BYTES = int(env("SHOUHU_UPLOAD_MAX_MB", "50")) * 1024 * 1024
 # Whole source files kept to rebuild error reports (they hold every row, full IDs included) are

@@ -19,6 +19,7 @@ urlpatterns = [
     path("grants/", include("shouhu.web.grants.urls")),
     path("register/", include("shouhu.web.cases.urls")),
     path("cases/", include("shouhu.web.cases.work_urls")),
+    path("field/", include("shouhu.web.field.urls")),
     path("subsidies/", include("shouhu.web.subsidies.urls")),
     path("shares/", include("shouhu.web.shares.urls")),
     path("audit/", include("shouhu.web.audit.urls")),

@@ -50,6 +50,7 @@ from shouhu.web.access.exchange import (
     may_read_scope,
     submissions_visible_to,
 )
+from shouhu.web.access.field import access_field_work, access_visit_photo
 from shouhu.web.access.findings import (
     access_finding,
     access_finding_record,
@@ -141,6 +142,7 @@ __all__ = [
     "access_dashboard",
     "access_duplicates",
     "access_fact",
+    "access_field_work",
     "access_finding",
     "access_finding_record",
     "access_findings_queue",
@@ -180,6 +182,7 @@ __all__ = [
     "access_suppressions",
     "access_timeliness",
     "access_upload",
+    "access_visit_photo",
     "accounts_visible_to",
     "agencies_administered_by",
     "agencies_visible_to",

@@ -44,6 +44,8 @@ class Right(StrEnum):
     RECORD_VISITS = "record_visits"  # 记录探访、报告重大变故（辖区内保障中的儿童）
     RECORD_REVIEWS = "record_reviews"  # 记录定期核查（县级经办、乡镇督导员）
     REPORT_CHILD = "report_child"  # 强制报告：发现儿童处于危险之中
+    # 离线走访：把所服务儿童的走访数据包下载到手机（docs/offline-data.md：只有村、乡镇两级）
+    WORK_OFFLINE = "work_offline"
     READ_DASHBOARD = "read_dashboard"  # 统计概览（只有数字）
     ASSESS = "assess"  # 调用认定规则（/api/v1/assess、儿童页面的“认定日期”）
     READ_FINDINGS = "read_findings"  # 比对发现（含儿童身份和认定理由）
@@ -67,6 +69,7 @@ RIGHTS: Final = MappingProxyType(
         Right.RECORD_VISITS: _CASE_PEOPLE,
         Right.RECORD_REVIEWS: frozenset({Role.CASEWORKER, Role.SUPERVISOR}),
         Right.REPORT_CHILD: _CASE_PEOPLE,
+        Right.WORK_OFFLINE: frozenset({Role.CHILD_DIRECTOR, Role.SUPERVISOR}),
         Right.READ_DASHBOARD: _CASE_PEOPLE | {Role.LEADER, Role.ADMINISTRATOR},
         Right.ASSESS: _CASE_PEOPLE,
         Right.READ_FINDINGS: frozenset({Role.CASEWORKER}),
@@ -90,6 +93,7 @@ PERSONAL_DATA_RIGHTS: Final = frozenset(
         Right.RECORD_VISITS,
         Right.RECORD_REVIEWS,
         Right.REPORT_CHILD,
+        Right.WORK_OFFLINE,
         Right.ASSESS,
         Right.READ_FINDINGS,
     }

@@ -32,6 +32,8 @@ class ReportInput:
     reporter_phone: str
     seen_at: datetime | None
     what_seen: str
+    # 收到报告的时间：离线应用带来手机上记录的时间（24 小时从那时算起）；网页表单为空，即现在
+    reported_at: datetime | None = None
 
 
 def _checked(data: ReportInput) -> ReportInput:
@@ -45,6 +47,7 @@ def _checked(data: ReportInput) -> ReportInput:
         reporter_phone=form_text(data.reporter_phone, what="联系电话", limit=30, required=False),
         seen_at=seen_at,
         what_seen=form_text(data.what_seen, what="发现的情况", limit=REASON_MAX),
+        reported_at=past_moment(data.reported_at or timezone.now(), what="收到报告的时间"),
     )
 
 
@@ -57,8 +60,8 @@ def mandatory_report_create(
     with transaction.atomic():
         locked = case_locked(case)
         change = major_change_add(
-            user=ctx.user, case=locked, kind="mandatory_report", occurred_at=timezone.now(),
-            note="",
+            user=ctx.user, case=locked, kind="mandatory_report",
+            occurred_at=clean.reported_at or timezone.now(), note="",
         )  # fmt: skip
         report = MandatoryReport.objects.create(
             change=change, reporter_kind=clean.reporter_kind, reporter_org=clean.reporter_org,

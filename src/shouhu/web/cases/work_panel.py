@@ -45,6 +45,7 @@ class VisitLine:
     by: str
     concerns: tuple[str, ...]  # “饮食：有问题（……）”
     notes: str
+    photo_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,11 @@ def _visit(v: Visit) -> VisitLine:
         for code, c in v.checks.items()
         if code in CHECKS and c.get("status") == "concern"
     )
-    return VisitLine(v.visited_at, v.place, v.seen, person_name(v.recorded_by), concerns, v.notes)
+    # 离线应用上传的照片（field.VisitPhoto，经反向关系取，cases 不导入 field）
+    photos = tuple(p.pk for p in v.photos.all())  # type: ignore[attr-defined]
+    return VisitLine(
+        v.visited_at, v.place, v.seen, person_name(v.recorded_by), concerns, v.notes, photos
+    )
 
 
 def _change(c: MajorChange, now: datetime) -> ChangeLine:
@@ -145,7 +150,11 @@ def case_work_panel(*, user: User, case: Case) -> CaseWork:
     effective = risk_in_effect(case)
     active = case.status == CaseStatus.ACTIVE
     risks = case.risk_changes.select_related("by").order_by("-at", "-pk")
-    visits = case.visits.select_related("recorded_by").order_by("-visited_at", "-pk")[:RECENT]
+    visits = (
+        case.visits.select_related("recorded_by")
+        .prefetch_related("photos")
+        .order_by("-visited_at", "-pk")[:RECENT]
+    )
     reviews = case.reviews.select_related("recorded_by").order_by("-reviewed_on", "-pk")[:RECENT]
     recent = case.major_changes.select_related("visit__recorded_by", "report")
     # 未复核的在前，再按发生时间由近及远（空值的排序各数据库不同，所以在这里排）

@@ -100,6 +100,12 @@ MENU: tuple[MenuItem, ...] = (
         landing=True,
     ),
     MenuItem(
+        "离线走访",
+        "field_app",
+        "在没有信号的村里查看所服务的儿童，记录探访（含照片）、核查和强制报告，联网后自动同步。",
+        _right(Right.WORK_OFFLINE),
+    ),
+    MenuItem(
         "户籍载入",
         "registry_load_list",
         "公安部门报送的户籍名单每次载入的变动报告；全量名单缺人过多时在此确认。",

@@ -1,0 +1,175 @@
+"""离线走访数据包：儿童主任、督导员带到手机上的东西，按 docs/offline-data.md 的边界由服务器算出。
+
+包里每个儿童只有：姓名、性别、出生日期、村（居）、保障类别、个案状态、风险等级、脱敏身份证号、
+监护人或照料人的姓名和电话、下次探访和核查的到期日、每个事实的一句概况（访问层给到概况以上的；
+给不到的——如未经同意的艾滋病病毒感染情况——连概况也没有）。不带判决、法院、记录号、病名、
+银行账户、补贴明细、比对发现和疑义。另列今天起 14 天内到期（含已逾期）的探访和核查。
+
+每个个案带一个版本号（`case_version`）：手机上的记录带着它记录时的版本上传，服务器上的版本
+变了（儿童转走、经办人员改了风险等级即探访计划、个案终止）就答冲突，两边都给看
+（`case_state`）。下载记入审计：用途个案办理，只记儿童人数和个案编号。
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timedelta
+from typing import Any, Final
+
+from django.db.models import Min
+from django.utils import timezone
+
+from shouhu.core.identity import mask_id_number
+from shouhu.core.policy.visits import RISK_LABELS
+from shouhu.core.policy.wording import date_text, summary_phrase
+from shouhu.web import access
+from shouhu.web.access.disclosure import NONE, Disclosure, fact_level
+from shouhu.web.accounts.models import User
+from shouhu.web.accounts.permissions import Right, may, role_label
+from shouhu.web.audit.context import RequestContext
+from shouhu.web.audit.models import Action, ObjectType, Purpose
+from shouhu.web.audit.services import audit_record
+from shouhu.web.cases.models import Case, CaseStatus, MajorChange
+from shouhu.web.cases.plans import risk_in_effect
+from shouhu.web.cases.visits import CHECK_STATUS, CHECKS
+from shouhu.web.cases.work_choices import REPORTER_KINDS, REVIEW_OUTCOMES
+from shouhu.web.registry.models import ParentLink, Person
+
+KEEP_HOURS: Final = 72  # 手机上最多保存这么久（docs/offline-data.md）
+DUE_DAYS: Final = 14
+SUBJECTS: Final = {"father": "父亲", "mother": "母亲"}
+
+
+def case_version(case: Case) -> str:
+    """个案的版本：离线记录据以记录的那些事——在哪个村、保障中与否、按什么风险等级探访、类别。
+    探访和核查本身不改变版本（同一儿童离线记下的几条依次上传，不互相冲突）。"""
+    parts = [case.status, case.division_id, case.risk_level, case.category, case.placement]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
+
+
+def case_state(case: Case) -> list[list[str]]:
+    """个案现在的样子（中文），冲突时与手机上记录时的样子并排显示。"""
+    return [
+        ["所在村（居）", case.division.name],
+        ["个案状态", str(CaseStatus(case.status).label)],
+        ["风险等级", RISK_LABELS[case.risk_level]],
+        ["保障类别", case.get_category_display()],
+    ]
+
+
+def _facts(user: User, disclosure: Disclosure, child: Person) -> list[str]:
+    subjects: list[tuple[str, Person]] = [("本人", child)]
+    links = ParentLink.objects.filter(child=child).select_related("parent")
+    subjects += [(SUBJECTS.get(link.relation, "父母"), link.parent) for link in links]
+    lines = []
+    for subject, person in subjects:
+        facts = access.facts_visible_to(user, person).filter(is_current=True)
+        for fact in facts.select_related("agency", "submission"):
+            if fact_level(disclosure, fact) != NONE:  # 详情也只带概况
+                phrase = summary_phrase(fact.type, until=fact.end or fact.valid_until)
+                lines.append(f"{subject}{phrase}")
+    return lines
+
+
+def _carers(case: Case) -> list[dict[str, str]]:
+    current = case.care_arrangements.filter(ended_on__isnull=True).order_by("pk")
+    return [{"name": c.carer_name, "relation": c.relation, "phone": c.phone} for c in current]
+
+
+def _urgent(cases: list[Case]) -> dict[int, datetime]:
+    found = (
+        MajorChange.objects.filter(case__in=cases, reviewed_at__isnull=True, visit__isnull=True)
+        .values("case_id")
+        .annotate(due=Min("visit_due_at"))
+    )
+    return {row["case_id"]: row["due"] for row in found}
+
+
+def _child(
+    user: User, disclosure: Disclosure, case: Case, urgent: datetime | None
+) -> dict[str, Any]:
+    child = case.child
+    return {
+        "case": case.pk,
+        "version": case_version(case),
+        "state": case_state(case),
+        "name": child.name,
+        "gender": child.get_gender_display(),
+        "birth": date_text(child.birth_date),
+        "id_masked": mask_id_number(child.id_number),
+        "village": case.division.name,
+        "category": case.get_category_display(),
+        "risk": RISK_LABELS[risk_in_effect(case)],
+        "carers": _carers(case),
+        "facts": _facts(user, disclosure, child),
+        "visit_due": case.visit_due_on.isoformat() if case.visit_due_on else "",
+        "visit_due_text": date_text(case.visit_due_on) if case.visit_due_on else "—",
+        "review_due": case.review_due_on.isoformat() if case.review_due_on else "",
+        "urgent_due": timezone.localtime(urgent).isoformat() if urgent else "",
+    }
+
+
+def _due(children: list[dict[str, Any]], today: date, user: User) -> list[dict[str, Any]]:
+    """今天起 14 天内到期（含已逾期）的探访、核查，按到期先后。"""
+    end = (today + timedelta(days=DUE_DAYS - 1)).isoformat()
+    rows = []
+    by_case = {c["case"]: c for c in children}
+    reviews = may(user, Right.RECORD_REVIEWS)
+    for c in children:
+        if c["urgent_due"]:
+            rows.append({"case": c["case"], "what": "24 小时内须走访", "due": c["urgent_due"][:10],
+                         "urgent": True})  # fmt: skip
+        elif c["visit_due"] and c["visit_due"] <= end:
+            rows.append({"case": c["case"], "what": "探访", "due": c["visit_due"], "urgent": False})
+        if reviews and c["review_due"] and c["review_due"] <= end:
+            rows.append({"case": c["case"], "what": "核查", "due": c["review_due"],
+                         "urgent": False})  # fmt: skip
+    today_text = today.isoformat()
+    for row in rows:
+        row["overdue"] = row["due"] < today_text
+        row["due_text"] = date_text(date.fromisoformat(row["due"]))
+    for row, c in ((r, by_case[r["case"]]) for r in rows if r["urgent"]):
+        moment = datetime.fromisoformat(c["urgent_due"])
+        row["due_text"] = f"{date_text(moment.date())} {moment:%H:%M} 前"
+        row["overdue"] = moment < timezone.now()
+    return sorted(rows, key=lambda r: (not r["urgent"], r["due"], r["case"]))
+
+
+def _forms(user: User) -> dict[str, Any]:
+    return {
+        "visit": may(user, Right.RECORD_VISITS),
+        "review": may(user, Right.RECORD_REVIEWS),
+        "report": may(user, Right.REPORT_CHILD),
+        "checks": [[code, label] for code, label in CHECKS.items()],
+        "statuses": [[code, label] for code, label in CHECK_STATUS.items()],
+        "review_outcomes": [[code, str(label)] for code, label in REVIEW_OUTCOMES],
+        "reporter_kinds": [[code, str(label)] for code, label in REPORTER_KINDS],
+    }
+
+
+def field_package_build(ctx: RequestContext) -> dict[str, Any]:
+    """这名用户的离线数据包（经访问层，用途个案办理）；下载记入审计，只记人数和个案编号。"""
+    cases = list(
+        access.access_field_work(ctx)
+        .select_related("child", "division")
+        .order_by("division__name", "child__name", "pk")
+    )
+    user = ctx.user
+    assert user is not None
+    disclosure = access.disclosure_for(user, purpose=Purpose.CASE_WORK)
+    urgent = _urgent(cases)
+    children = [_child(user, disclosure, case, urgent.get(case.pk)) for case in cases]
+    now = timezone.now()
+    audit_record(ctx=ctx, action=Action.EXPORT, object_type=ObjectType.FIELD_PACKAGE,
+                 detail={"children": len(children), "cases": [c.pk for c in cases]})  # fmt: skip
+    who = {"username": user.username, "name": user.full_name or user.username,
+           "role": role_label(user.role), "division": user.division.name}  # fmt: skip
+    return {
+        "generated_at": now.isoformat(),
+        "expires_at": (now + timedelta(hours=KEEP_HOURS)).isoformat(),
+        "user": who,
+        "forms": _forms(user),
+        "children": children,
+        "due": _due(children, timezone.localdate(), user),
+    }
