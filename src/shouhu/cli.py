@@ -9,6 +9,7 @@ import click
 from shouhu.commands.assess import assess
 from shouhu.commands.compare import compare
 from shouhu.commands.package import package
+from shouhu.commands.pprl import pprl
 from shouhu.commands.synth import synth
 from shouhu.web import django_setup
 from shouhu.web.accounts.commands import credential
@@ -171,6 +172,7 @@ main.add_command(registry)
 main.add_command(worker)
 package.add_command(package_import)
 main.add_command(package)
+main.add_command(pprl)
 main.add_command(compare_db)
 main.add_command(register)
 main.add_command(backup)
