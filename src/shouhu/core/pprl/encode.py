@@ -78,6 +78,11 @@ def _tok_date(value: str) -> list[str]:
     return [f"y{d[:4]}", f"m{d[4:6]}", f"d{d[6:]}", *(f"f{i}{d}" for i in range(4))]
 
 
+def _tok_positional(value: str) -> list[str]:
+    text = value.strip().casefold()
+    return [f"{i}:{c}" for i, c in enumerate(text)]
+
+
 def _tok_exact(value: str) -> list[str]:
     text = value.strip().casefold()
     return [text] if text else []
@@ -88,6 +93,7 @@ TOKENIZERS: Mapping[Tokenizer, Callable[[str], list[str]]] = {
     Tokenizer.NAME_PINYIN: _tok_name_pinyin,
     Tokenizer.TEXT: _tok_text,
     Tokenizer.DATE: _tok_date,
+    Tokenizer.POSITIONAL: _tok_positional,
     Tokenizer.EXACT: _tok_exact,
 }
 
@@ -95,15 +101,11 @@ TOKENIZERS: Mapping[Tokenizer, Callable[[str], list[str]]] = {
 # ------------------------------------------------------------------ CLK
 
 
-def _positions(key: bytes, label: bytes, token: str, k: int, bits: int) -> list[int]:
-    out: list[int] = []
-    counter = 0
-    while len(out) < k:
-        digest = keyed_digest(key, label + bytes([counter]) + token.encode())
-        words = np.frombuffer(digest, dtype="<u2")
-        out.extend(int(w) % bits for w in words[: k - len(out)])
-        counter += 1
-    return out
+def _position_bytes(key: bytes, label: bytes, token: str, k: int) -> bytes:
+    """词元的 k 个位置的原料：HMAC-SM3 的输出按 2 字节一个位置，不够再加计数器续算。"""
+    blocks = -(-k // 16)
+    data = token.encode()
+    return b"".join(keyed_digest(key, label + bytes([c]) + data) for c in range(blocks))[: 2 * k]
 
 
 def _intern(values: Sequence[str]) -> tuple[list[str], NDArray[np.int64]]:
@@ -113,7 +115,11 @@ def _intern(values: Sequence[str]) -> tuple[list[str], NDArray[np.int64]]:
 
 
 def _field_bits(distinct: list[str], spec: FieldSpec, n: int, key: bytes, bits: int) -> U64:
-    """每个不同的值一行位数组。先把值切成词元编号，同一词元只做一次 HMAC，再整块置位。"""
+    """每个不同的值一行位数组。先把值切成词元编号，同一词元只做一次 HMAC，再整块置位。
+
+    spec.budget > 0 时该字段总共置约 budget 位，平均分给它的各个词元（长短不同的值权重相同）；
+    否则每个词元置 spec.k 位。
+    """
     tokenize = TOKENIZERS[spec.tokenizer]
     token_ids: dict[str, int] = {}
     flat: list[int] = []
@@ -122,18 +128,25 @@ def _field_bits(distinct: list[str], spec: FieldSpec, n: int, key: bytes, bits: 
         tokens = tokenize(value)
         flat.extend(token_ids.setdefault(t, len(token_ids)) for t in tokens)
         lengths.append(len(tokens))
-    label = f"{n}:{spec.column}:{spec.tokenizer}:".encode()
-    table = np.array(
-        [_positions(key, label, t, spec.k, bits) for t in token_ids], dtype=np.int64
-    ).reshape(len(token_ids), spec.k)
-    owner = np.repeat(np.arange(len(distinct), dtype=np.int64), lengths)
+    counts = np.asarray(lengths, dtype=np.int64)
+    if spec.budget:
+        per_token = -(-spec.budget // np.maximum(counts, 1))  # 向上取整
+    else:
+        per_token = np.full(len(distinct), spec.k, dtype=np.int64)
+    widest = int(per_token.max()) if len(distinct) else 0
+    label = f"{spec.group or n}:{spec.tokenizer}:".encode()
+    raw = b"".join(_position_bytes(key, label, t, widest) for t in token_ids)
+    table = (np.frombuffer(raw, dtype="<u2").astype(np.int64) % bits).reshape(-1, widest)
+    owner = np.repeat(np.arange(len(distinct), dtype=np.int64), counts)
     tokens_of = np.asarray(flat, dtype=np.int64)
     out = np.zeros((len(distinct), bits // 64), dtype=np.uint64)
     for start in range(0, len(distinct), _CHUNK):
         lo, hi = np.searchsorted(owner, [start, start + _CHUNK])
         dense = np.zeros((min(_CHUNK, len(distinct) - start), bits), dtype=np.bool_)
-        rows = np.repeat(owner[lo:hi] - start, spec.k)
-        dense[rows, table[tokens_of[lo:hi]].ravel()] = True
+        take = per_token[owner[lo:hi]]
+        rows = np.repeat(owner[lo:hi] - start, take)
+        first = np.repeat(tokens_of[lo:hi] * widest - np.cumsum(take) + take, take)
+        dense[rows, table.ravel()[first + np.arange(len(rows))]] = True
         packed = np.packbits(dense, axis=1, bitorder="little")
         out[start : start + len(dense)] = packed.view("<u8").astype(np.uint64)
     return out
@@ -166,6 +179,8 @@ def _block_part(value: str, part: BlockPart) -> str:
         return _date_digits(value)[:4]
     if part is BlockPart.MONTH_DAY:
         return _date_digits(value)[4:]
+    if part is BlockPart.PREFIX3:
+        return value.strip().casefold()[:3]
     return value.strip().casefold()
 
 

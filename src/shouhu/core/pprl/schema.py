@@ -14,6 +14,7 @@ class Tokenizer(StrEnum):
     NAME_PINYIN = "name_pinyin"  # 逐字读音 + 拼音字母的相邻两字母：同音字、近音字仍有大半相同
     TEXT = "text"  # 小写、去多余空白后的相邻两字符
     DATE = "date"  # 年、月、日各一个词元，整个日期四个词元
+    POSITIONAL = "positional"  # 逐字符连同位置（门牌号、邮编、数字日期）：错一位只坏一个词元
     EXACT = "exact"  # 整个值一个词元
 
 
@@ -22,13 +23,17 @@ class BlockPart(StrEnum):
     PINYIN = "pinyin"  # 姓名的拼音键
     YEAR = "year"  # 日期的年份
     MONTH_DAY = "month_day"
+    PREFIX3 = "prefix3"  # 小写后的前三个字符
 
 
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
     column: str
     tokenizer: Tokenizer
-    k: int  # 每个词元置的位数，即该字段在相似度中的权重
+    k: int = 0  # 每个词元置的位数，即该字段在相似度中的权重
+    # 同组的字段共用哈希标签：值填反了列（名和姓、地址一和地址二互换）仍得到同样的位
+    group: str = ""
+    budget: int = 0  # 大于 0 时：整个字段约置这么多位，平分给各词元（代替 k）
 
 
 @dataclass(frozen=True, slots=True)
