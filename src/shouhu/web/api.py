@@ -59,6 +59,9 @@ def _mount_routers() -> None:
     from shouhu.web.cases.api import router as cases_router
 
     api.add_router("", cases_router)
+    from shouhu.web.queries.api import router as queries_router
+
+    api.add_router("", queries_router)
 
 
 _mount_routers()

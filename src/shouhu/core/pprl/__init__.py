@@ -5,7 +5,7 @@
 docs/pprl-threat-model.md。
 """
 
-from shouhu.core.pprl.answers import Answer, Term, answers_build
+from shouhu.core.pprl.answers import Answer, Term, answers_build, term_pick
 from shouhu.core.pprl.encode import Encoded, encode
 from shouhu.core.pprl.ids import IdKeys, ids_checked
 from shouhu.core.pprl.keys import LinkageKey, linkage_key_generate
@@ -63,4 +63,5 @@ __all__ = [
     "request_load",
     "response_dump",
     "response_load",
+    "term_pick",
 ]

@@ -42,7 +42,8 @@ def answers_build(links: Links, terms: Sequence[Term], as_of: date) -> list[Answ
         by_row.setdefault(int(q), []).append((terms[int(r)], int(b), float(s)))
     out = []
     for row, found in sorted(by_row.items()):
-        term, basis, score = max(found, key=lambda t: _rank(t[0], as_of))
+        term = term_pick([t for t, _, _ in found], as_of)
+        basis, score = next((b, s) for t, b, s in found if t is term)
         out.append(
             Answer(
                 row=row,
@@ -54,6 +55,11 @@ def answers_build(links: Links, terms: Sequence[Term], as_of: date) -> list[Answ
             )
         )
     return out
+
+
+def term_pick(terms: Sequence[Term], as_of: date) -> Term:
+    """一个人有几段时，答哪一段：在执行的优先，其次止日最晚（未定的算最晚），再次起日最晚。"""
+    return max(terms, key=lambda t: _rank(t, as_of))
 
 
 def _rank(term: Term, as_of: date) -> tuple[bool, date, date]:

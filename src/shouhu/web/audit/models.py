@@ -94,6 +94,7 @@ class ObjectType(models.TextChoices):
     PAYMENT_RESULT = "payment_result", "补贴发放结果"
     OVERPAYMENT = "overpayment", "补贴多发追回"
     REQUEST = "request", "网页请求"  # CSRF 等在视图之前就被拒绝的请求
+    QUERY = "query", "查询服务"  # 只查询的数据项：民政提出、部门答复的查询
 
 
 class AuditEntry(models.Model):

@@ -31,7 +31,7 @@ from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
 from shouhu.web.exchange.errorlists import errors_pack, mask_ids
 from shouhu.web.exchange.factstore import FactCounts, facts_store
-from shouhu.web.exchange.items import item_for_agency, month_of
+from shouhu.web.exchange.items import item_for_agency, month_of, query_only_refusal
 from shouhu.web.exchange.models import (
     FactType,
     Submission,
@@ -131,6 +131,9 @@ def submission_store(
     says it lists everyone registered in the sender's area, so whoever is missing has left.
     """
     item = item_for_agency(agency, item_code)
+    refusal = query_only_refusal(item)
+    if refusal is not None:
+        raise InvalidInput(refusal)
     month = month_of(period)
     if item.code == REGISTRY_ITEM:
         result = registry_rows_within(agency.division_id, filename, result)
