@@ -21,6 +21,7 @@ from shouhu.web.exchange.commands import submission
 from shouhu.web.exchange.package_command import import_ as package_import
 from shouhu.web.jobs.commands import worker
 from shouhu.web.ops.commands import backup, restore
+from shouhu.web.queries.commands import query
 from shouhu.web.registry.commands import registry
 
 
@@ -173,6 +174,7 @@ main.add_command(worker)
 package.add_command(package_import)
 main.add_command(package)
 main.add_command(pprl)
+main.add_command(query)
 main.add_command(compare_db)
 main.add_command(register)
 main.add_command(backup)

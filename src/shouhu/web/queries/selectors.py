@@ -5,32 +5,39 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
+from shouhu.core.catalog import DataItem
 from shouhu.web.cases.models import Case
 from shouhu.web.exchange.models import Fact
 from shouhu.web.queries.models import Direction, QueryLog
 from shouhu.web.registry.models import ParentLink, Person
 
 
-def fact_terms_by_id(item_code: str, id_numbers: Iterable[str]) -> dict[str, list[Fact]]:
+def _item_facts(item: DataItem) -> QuerySet[Fact]:
+    """该数据项的现行事实：按事实类型和提供部门的类型取（不论经哪条渠道入库）。"""
+    return Fact.objects.filter(
+        type__in=item.fact_types, agency__agency_type=item.agency_type, is_current=True
+    )
+
+
+def fact_terms_by_id(item: DataItem, id_numbers: Iterable[str]) -> dict[str, list[Fact]]:
     """该数据项的现行事实，按主体身份证号分组（只取所问的号码）。"""
     wanted = sorted(set(id_numbers))
     out: dict[str, list[Fact]] = {}
-    facts = Fact.objects.filter(item_code=item_code, is_current=True, subject_id_number__in=wanted)
+    facts = _item_facts(item).filter(subject_id_number__in=wanted)
     for fact in facts.only("subject_id_number", "start", "end", "life", "subject_name"):
         out.setdefault(fact.subject_id_number, []).append(fact)
     return out
 
 
-def fact_terms_without_id(item_code: str, births: Iterable[date]) -> list[Fact]:
+def fact_terms_without_id(item: DataItem, births: Iterable[date]) -> list[Fact]:
     """部门记录里没有身份证号的事实（只取所问者的出生日期），供按姓名 + 出生日期核对。"""
     return list(
-        Fact.objects.filter(
-            item_code=item_code, is_current=True, subject_id_number="",
-            subject_birth_date__in=sorted(set(births)),
-        ).only("subject_name", "subject_birth_date", "start", "end", "life")
+        _item_facts(item)
+        .filter(subject_id_number="", subject_birth_date__in=sorted(set(births)))
+        .only("subject_name", "subject_birth_date", "start", "end", "life")
     )  # fmt: skip
 
 

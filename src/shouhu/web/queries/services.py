@@ -68,7 +68,8 @@ def query_answer(
     """答复民政的一批查询：只答所问之人，只答是否在执行、起、止。限量，记录，审计。"""
     _check_batch(ctx, credential, item, persons)
     day = as_of or timezone.localdate()
-    replies = [_reply(p, _facts_for(item.code, persons)(p), day) for p in persons]
+    facts_of = _facts_for(item, persons)
+    replies = [_reply(p, facts_of(p), day) for p in persons]
     found = sum(r.found for r in replies)
     in_force = sum(r.in_force for r in replies)
     with transaction.atomic():
@@ -130,11 +131,11 @@ def _candidates(raw: str) -> tuple[list[str], bool]:
     return (list(near_misses(number)) if len(number) == 18 else []), False
 
 
-def _facts_for(item_code: str, persons: Sequence[Asked]) -> Callable[[Asked], list[Fact]]:
+def _facts_for(item: DataItem, persons: Sequence[Asked]) -> Callable[[Asked], list[Fact]]:
     numbers = {p.ref + p.id_number: _candidates(p.id_number) for p in persons}
-    by_id = fact_terms_by_id(item_code, [n for ns, _ in numbers.values() for n in ns])
+    by_id = fact_terms_by_id(item, [n for ns, _ in numbers.values() for n in ns])
     births = [p.birth_date for p in persons if p.birth_date]
-    no_id = fact_terms_without_id(item_code, births) if births else []
+    no_id = fact_terms_without_id(item, births) if births else []
 
     def facts(p: Asked) -> list[Fact]:
         candidates, exact = numbers[p.ref + p.id_number]
