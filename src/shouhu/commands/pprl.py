@@ -13,10 +13,12 @@ import csv
 import io
 import json
 import uuid
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
+import numpy as np
 
 from shouhu.commands.package import EXISTING_FILE, _item, _write_new, fail, load_private
 from shouhu.core.catalog import DataItem, catalog_load
@@ -24,7 +26,7 @@ from shouhu.core.errors import DomainError
 from shouhu.core.exchange import ReadResult, read_table
 from shouhu.core.exchange.package import PackageRefused, package_open, package_seal
 from shouhu.core.exchange.package_keys import PrivateKeys, PublicKeys, TrustStore, public_keys_load
-from shouhu.core.identity import mask_id_number
+from shouhu.core.identity import mask_id_number, normalize_id_number
 from shouhu.core.pprl import (
     PERSON_ZH,
     REQUEST_FILENAME,
@@ -40,7 +42,14 @@ from shouhu.core.pprl import (
     response_dump,
     response_load,
 )
-from shouhu.core.pprl.files import PersonRow, department_read, persons_item, persons_read
+from shouhu.core.pprl.files import (
+    DepartmentRecord,
+    PersonRow,
+    department_read,
+    persons_item,
+    persons_read,
+)
+from shouhu.core.pprl.psi import id_items, psi_answer, psi_intersection, psi_request
 
 AUDIT_DEFAULT = Path("pprl-audit.jsonl")
 AUDIT_OPTION = click.option(
@@ -96,10 +105,14 @@ def _query_item(code: str, keys: PrivateKeys) -> DataItem:
 @click.option("--signing-key", required=True, type=EXISTING_FILE, help="民政私钥文件。")
 @click.option("--recipient-key", required=True, type=EXISTING_FILE, help="部门公钥文件。")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--psi-key", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="号码走私有集合求交（需 shouhu[psi]）：客户端私钥写到这里，读答复时要用。",
+)  # fmt: skip
 @AUDIT_OPTION
 def encode_command(
     file: Path, item_code: str, purpose: str, as_of: datetime | None, signing_key: Path,
-    recipient_key: Path, out_path: Path, audit_log: Path,
+    recipient_key: Path, out_path: Path, psi_key: Path | None, audit_log: Path,
 ) -> None:  # fmt: skip
     """把 FILE（待核查人员：案件编号、姓名、身份证号、性别、出生日期）编码成比对请求包。"""
     sender = load_private(signing_key)
@@ -115,20 +128,51 @@ def encode_command(
         fail(f"文件「{file.name}」没有待核查人员")
     key = linkage_key_generate()
     day = as_of.date() if as_of else date.today()
+    fuzzy, psi = _psi_split(rows, psi_key)
     request = Request(
         request_id=str(uuid.uuid4()), schema=PERSON_ZH, key=key, item_code=item.code,
-        as_of=day, purpose=purpose, encoded=persons_encode([r.person for r in rows], key),
+        as_of=day, purpose=purpose, count=len(rows),
+        encoded=persons_encode([rows[i].person for i in fuzzy], key),
+        rows=np.asarray(fuzzy, dtype=np.int64), psi_request=psi.request, psi_items=psi.items,
     )  # fmt: skip
     sealed = _seal(request_dump(request), REQUEST_FILENAME, item, day, sender, recipient)
     _write_new(out_path, sealed, 0o644)
+    if psi_key is not None:
+        _write_new(psi_key, psi.key, 0o600)
     audit(audit_log, {
         "event": "pprl_request_created", "request_id": request.request_id, "item": item.code,
         "purpose": purpose, "as_of": day.isoformat(), "persons": len(rows),
         "cases": sorted({r.case_number for r in rows}), "to": recipient.agency.label,
-        "linkage_key_id": key.key_id,
+        "linkage_key_id": key.key_id, "psi_items": psi.items, "encoded": len(fuzzy),
     })  # fmt: skip
     click.echo(f"已生成比对请求：{out_path}（{len(rows)} 人，请求编号 {request.request_id}）")
+    if psi_key is not None:
+        click.echo(
+            f"其中 {len(rows) - len(fuzzy)} 人按号码私有集合求交（私钥：{psi_key}，勿外传）。"
+        )
     click.echo(f"交给：{recipient.agency.label}。请求中只有带密钥的编码，没有姓名、号码的明文。")
+
+
+@dataclass(frozen=True)
+class _PsiPart:
+    request: bytes = b""
+    key: bytes = b""
+    items: int = 0
+
+
+def _psi_split(rows: list[PersonRow], psi_key: Path | None) -> tuple[list[int], _PsiPart]:
+    """(要做布隆过滤器编码的行, 集合求交部分)。有可用号码的人只走集合求交，不给部门号码哈希。"""
+    if psi_key is None:
+        return list(range(len(rows))), _PsiPart()
+    if psi_key.exists():
+        fail(f"{psi_key} 已存在，不覆盖。请换一个文件名")
+    items, owners = id_items([normalize_id_number(r.person.id_number) for r in rows])
+    try:
+        request, key = psi_request(items)
+    except DomainError as exc:
+        fail(exc.message)
+    covered = set(owners)
+    return [i for i in range(len(rows)) if i not in covered], _PsiPart(request, key, len(items))
 
 
 def _seal(
@@ -187,11 +231,13 @@ def match_command(
     table = read_table(records.read_bytes(), filename=records.name, item=item)
     own = department_read(_checked(table, f"文件「{records.name}」"))
     mine = persons_encode([r.person for r in own], request.key, request.schema)
-    links = link(request.encoded, mine, request.schema)
+    found = link(request.encoded, mine, request.schema)
+    links = replace(found, query=request.rows[found.query])
     answers = answers_build(links, [r.term for r in own], request.as_of)
+    setup, psi_reply = _psi_answer(request, own)
     response = Response(
         request_id=request.request_id, item_code=item.code, as_of=request.as_of,
-        checked=len(request.encoded), answers=answers,
+        checked=request.count, answers=answers, psi_setup=setup, psi_response=psi_reply,
     )  # fmt: skip
     sealed = _seal(response_dump(response), RESPONSE_FILENAME, item, request.as_of, keys, asker)
     _write_new(out_path, sealed, 0o644)
@@ -199,19 +245,35 @@ def match_command(
     audit(audit_log, {
         "event": "pprl_request_answered", "request_id": request.request_id, "item": item.code,
         "purpose": request.purpose, "as_of": request.as_of.isoformat(),
-        "from": asker.agency.label, "asked": len(request.encoded), "own_records": len(own),
+        "from": asker.agency.label, "asked": request.count, "own_records": len(own),
+        "psi_items": request.psi_items, "encoded": len(request.encoded),
         "answered": len(answers), "record_ids_matched": matched,
         "linkage_key_id": request.key.key_id,
     })  # fmt: skip
-    click.echo(f"比对完成：请求 {len(request.encoded)} 人，本部门名单 {len(own)} 条，"
-               f"对上 {len(answers)} 人。")  # fmt: skip
+    click.echo(f"比对完成：请求 {request.count} 人，本部门名单 {len(own)} 条，"
+               f"按编码对上 {len(answers)} 人。")  # fmt: skip
+    if request.psi_items:
+        click.echo(f"另有 {request.psi_items} 个号码经私有集合求交，结果只有民政能解开。")
     click.echo(
         f"答复包：{out_path}（只含对上的人是否在执行、起止日期），请交回{asker.agency.label}。"
     )
 
 
+def _psi_answer(request: Request, own: list[DepartmentRecord]) -> tuple[bytes, bytes]:
+    """集合求交：本部门截至日期在执行的人的号码（不合格的取近似纠错候选）。"""
+    if not request.psi_request:
+        return b"", b""
+    live = [r for r in own if r.term.in_force(request.as_of)]
+    items, _ = id_items([normalize_id_number(r.person.id_number) for r in live])
+    try:
+        return psi_answer(request.psi_request, items, request.psi_items)
+    except DomainError as exc:
+        fail(exc.message)
+
+
 # ------------------------------------------------------------------ 民政：result
 
+_PSI_BASIS = "身份证号私有集合求交（只知是否在执行，起止日期需另行查询）"
 _RESULT_HEADER = ["案件编号", "姓名", "身份证号", "查询结果", "起始日期", "终止日期", "比对依据"]
 _BASIS_LABELS = {"id": "身份证号一致", "id_near": "身份证号有一位之差，姓名、出生日期相符",
                  "fuzzy": "姓名、出生日期、性别相符（无身份证号佐证，请核实）"}  # fmt: skip
@@ -225,10 +287,11 @@ _BASIS_LABELS = {"id": "身份证号一致", "id_near": "身份证号有一位�
 @click.option("--trust", "trusted", required=True, multiple=True, type=EXISTING_FILE,
               help="部门的公钥文件。")  # fmt: skip
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--psi-key", type=EXISTING_FILE, default=None, help="生成请求时保存的集合求交私钥。")
 @AUDIT_OPTION
 def result_command(
     response_path: Path, file: Path, item_code: str, signing_key: Path,
-    trusted: tuple[Path, ...], out_path: Path, audit_log: Path,
+    trusted: tuple[Path, ...], out_path: Path, psi_key: Path | None, audit_log: Path,
 ) -> None:  # fmt: skip
     """打开答复包 RESPONSE，按行对回待核查人员表 FILE（须是生成请求时的同一份），写成 CSV。"""
     keys = load_private(signing_key)
@@ -245,8 +308,9 @@ def result_command(
     if len(rows) != response.checked or any(a.row >= len(rows) for a in response.answers):
         fail(f"文件「{file.name}」与请求时的名单不一致（请求 {response.checked} 人，"
              f"现有 {len(rows)} 人），请用生成请求时的同一份文件")  # fmt: skip
-    _write_new(out_path, _result_csv(rows, response), 0o600)
-    in_force = sum(a.in_force for a in response.answers)
+    psi = _psi_result(rows, response, psi_key)
+    _write_new(out_path, _result_csv(rows, response, psi), 0o600)
+    in_force = sum(a.in_force for a in response.answers) + len(psi.get(True, ()))
     audit(audit_log, {
         "event": "pprl_response_read", "request_id": response.request_id, "item": item.code,
         "from": replier.agency.label, "asked": response.checked,
@@ -258,12 +322,34 @@ def result_command(
     )
 
 
-def _result_csv(rows: list[PersonRow], response: Response) -> bytes:
+def _psi_result(
+    rows: list[PersonRow], response: Response, psi_key: Path | None
+) -> dict[bool, set[int]]:
+    """集合求交的结果：{True: 在执行的行, False: 不在执行的行}；没用集合求交时为空。"""
+    if not response.psi_setup:
+        return {}
+    if psi_key is None:
+        fail("答复里有私有集合求交的结果，请用 --psi-key 给出生成请求时保存的私钥文件")
+    _, owners = id_items([normalize_id_number(r.person.id_number) for r in rows])
+    try:
+        hits = psi_intersection(psi_key.read_bytes(), response.psi_setup, response.psi_response)
+    except DomainError as exc:
+        fail(exc.message)
+    live = {owners[i] for i in hits if i < len(owners)}
+    return {True: live, False: set(owners) - live}
+
+
+def _result_csv(rows: list[PersonRow], response: Response, psi: dict[bool, set[int]]) -> bytes:
     by_row = {a.row: a for a in response.answers}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(_RESULT_HEADER)
     for index, row in enumerate(rows):
+        if index in psi.get(True, ()) or index in psi.get(False, ()):
+            status = "在执行" if index in psi[True] else "未在执行（或不在部门名单中）"
+            masked = mask_id_number(row.person.id_number)
+            writer.writerow([row.case_number, row.person.name, masked, status, "", "", _PSI_BASIS])
+            continue
         answer = by_row.get(index)
         status = (
             "部门名单中未查到" if answer is None else ("在执行" if answer.in_force else "已结束")

@@ -16,6 +16,7 @@ from shouhu.commands.pprl import pprl
 from shouhu.core.exchange.package import package_open
 from shouhu.core.exchange.package_keys import TrustStore, private_keys_load, public_keys_load
 from shouhu.core.identity import id_number_generate
+from shouhu.core.pprl import request_load
 
 ITEM = "justice_custody"
 
@@ -100,7 +101,7 @@ def test_civil_affairs_learns_only_the_in_force_answers_of_whom_it_asked(parties
         "--audit-log", p["justice"] / "audit.jsonl",
     )  # fmt: skip
     assert matched.exit_code == 0, matched.output
-    assert "请求 4 人，本部门名单 4 条，对上 3 人" in matched.output
+    assert "请求 4 人，本部门名单 4 条，按编码对上 3 人" in matched.output
     result = _run(
         "result", p["justice"] / "response.pkg", p["civil"] / "persons.csv", "--item", ITEM,
         "--signing-key", p["civil_key"], "--trust", p["justice_pub"], "--out",
@@ -141,3 +142,48 @@ def test_a_request_from_an_untrusted_sender_is_refused(parties, tmp_path):
     )  # fmt: skip
     assert result.exit_code == 2
     assert "拒收" in result.output
+
+
+def test_with_private_set_intersection_the_department_gets_no_id_hashes_and_learns_no_match(
+    parties,
+):
+    pytest.importorskip("private_set_intersection")  # the optional extra shouhu[psi]
+    p = parties
+    (p["civil"] / "persons.csv").write_bytes(PERSONS + "AJ-5,孙大海,,男,1970-02-02\n".encode())
+    psi_key = p["civil"] / "psi.key"
+    encoded = _run(
+        "encode", p["civil"] / "persons.csv", "--item", ITEM, "--purpose", "review",
+        "--as-of", "2026-04-01", "--signing-key", p["civil_key"], "--recipient-key",
+        p["justice_pub"], "--out", p["civil"] / "request.pkg", "--psi-key", psi_key,
+        "--audit-log", p["civil"] / "audit.jsonl",
+    )  # fmt: skip
+    assert encoded.exit_code == 0, encoded.output
+    trust = TrustStore([public_keys_load(p["civil_pub"].read_bytes())])
+    justice = private_keys_load(p["justice_key"].read_bytes())
+    opened = package_open((p["civil"] / "request.pkg").read_bytes(), trust=trust,
+                          recipient=justice, seen=lambda _: False)  # fmt: skip
+    request = request_load(opened.content)
+    assert request.rows.tolist() == [4]  # only the person without an ID is Bloom-encoded
+    assert request.encoded.ids.hashes.size == 0  # no ID hashes to brute-force
+    matched = _run(
+        "match", p["civil"] / "request.pkg", p["justice"] / "records.csv", "--signing-key",
+        p["justice_key"], "--trust", p["civil_pub"], "--out", p["justice"] / "response.pkg",
+        "--audit-log", p["justice"] / "audit.jsonl",
+    )  # fmt: skip
+    assert matched.exit_code == 0, matched.output
+    department = json.loads((p["justice"] / "audit.jsonl").read_text().splitlines()[0])
+    assert department["record_ids_matched"] == ["J-004"]  # the PSI matches stay unknown to it
+    result = _run(
+        "result", p["justice"] / "response.pkg", p["civil"] / "persons.csv", "--item", ITEM,
+        "--signing-key", p["civil_key"], "--trust", p["justice_pub"], "--psi-key", psi_key,
+        "--out", p["civil"] / "result.csv", "--audit-log", p["civil"] / "audit.jsonl",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO((p["civil"] / "result.csv").read_text("utf-8-sig"))))
+    assert [(r[0], r[3]) for r in rows[1:]] == [
+        ("AJ-1", "在执行"),  # the department's typo'd ID enters the set as its near misses
+        ("AJ-2", "未在执行（或不在部门名单中）"),  # released
+        ("AJ-3", "未在执行（或不在部门名单中）"),  # the price: its record there has no ID
+        ("AJ-4", "未在执行（或不在部门名单中）"),
+        ("AJ-5", "在执行"),  # no ID here: the keyed encoding found 孙大海
+    ]

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import json
 import zipfile
@@ -16,6 +18,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from shouhu.core.errors import InvalidInput
 from shouhu.core.pprl.answers import Answer
@@ -27,11 +30,13 @@ from shouhu.core.pprl.schema import SCHEMAS, Schema
 REQUEST_FILENAME = "pprl-request.npz"
 RESPONSE_FILENAME = "pprl-response.json"
 _VERSION = 1
-_ARRAYS = ("clk", "blocks", "id_hashes", "id_owners", "id_exact")
+_ARRAYS = ("clk", "blocks", "id_hashes", "id_owners", "id_exact", "rows", "psi_request")
 
 
 @dataclass(frozen=True, slots=True)
 class Request:
+    """count：请求的总人数；encoded 第 i 条是第 rows[i] 人（集合求交时只编码没有号码可用的人）。"""
+
     request_id: str
     schema: Schema
     key: LinkageKey
@@ -39,6 +44,10 @@ class Request:
     as_of: date
     purpose: str
     encoded: Encoded
+    count: int
+    rows: NDArray[np.int64]
+    psi_request: bytes = b""
+    psi_items: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +57,8 @@ class Response:
     as_of: date
     checked: int
     answers: list[Answer]
+    psi_setup: bytes = b""
+    psi_response: bytes = b""
 
 
 def request_dump(request: Request) -> bytes:
@@ -59,7 +70,9 @@ def request_dump(request: Request) -> bytes:
         "item_code": request.item_code,
         "as_of": request.as_of.isoformat(),
         "purpose": request.purpose,
-        "count": len(request.encoded),
+        "count": request.count,
+        "encoded": len(request.encoded),
+        "psi_items": request.psi_items,
     }
     out = io.BytesIO()
     e = request.encoded
@@ -68,6 +81,7 @@ def request_dump(request: Request) -> bytes:
         meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
         clk=e.clk, blocks=e.blocks,
         id_hashes=e.ids.hashes, id_owners=e.ids.owners, id_exact=e.ids.exact,
+        rows=request.rows, psi_request=np.frombuffer(request.psi_request, dtype=np.uint8),
     )  # fmt: skip
     return out.getvalue()
 
@@ -102,11 +116,14 @@ def _request_from(meta: dict[str, Any], arrays: dict[str, Any], bad: InvalidInpu
         request = Request(
             request_id=str(meta["request_id"]), schema=schema, key=key,
             item_code=str(meta["item_code"]), as_of=date.fromisoformat(meta["as_of"]),
-            purpose=str(meta["purpose"]), encoded=encoded,
+            purpose=str(meta["purpose"]), encoded=encoded, count=int(meta["count"]),
+            rows=arrays["rows"].astype(np.int64, copy=False),
+            psi_request=arrays["psi_request"].astype(np.uint8, copy=False).tobytes(),
+            psi_items=int(meta["psi_items"]),
         )  # fmt: skip
     except (KeyError, ValueError, TypeError):
         raise bad from None
-    if not _shapes_ok(request, int(meta.get("count", -1))) or len(key.secret) != KEY_SIZE:
+    if not _shapes_ok(request, int(meta.get("encoded", -1))) or len(key.secret) != KEY_SIZE:
         raise bad
     return request
 
@@ -115,8 +132,11 @@ def _shapes_ok(request: Request, count: int) -> bool:
     e, s = request.encoded, request.schema
     n = len(e)
     ids = e.ids
+    rows = request.rows
     return (
         n == count
+        and rows.shape == (n,)
+        and bool(((rows >= 0) & (rows < request.count)).all())
         and e.clk.ndim == 2
         and e.clk.shape[1] == s.words
         and e.blocks.shape == (n, len(s.blocks) + s.lsh_bands)
@@ -132,6 +152,8 @@ def response_dump(response: Response) -> bytes:
         "item_code": response.item_code,
         "as_of": response.as_of.isoformat(),
         "checked": response.checked,
+        "psi_setup": base64.b64encode(response.psi_setup).decode(),
+        "psi_response": base64.b64encode(response.psi_response).decode(),
         "answers": [
             {
                 "row": a.row,
@@ -157,9 +179,10 @@ def response_load(data: bytes) -> Response:
         return Response(
             request_id=str(body["request_id"]), item_code=str(body["item_code"]),
             as_of=date.fromisoformat(body["as_of"]), checked=int(body["checked"]),
-            answers=answers,
+            answers=answers, psi_setup=base64.b64decode(body["psi_setup"], validate=True),
+            psi_response=base64.b64decode(body["psi_response"], validate=True),
         )  # fmt: skip
-    except (KeyError, ValueError, TypeError, UnicodeDecodeError):
+    except (KeyError, ValueError, TypeError, UnicodeDecodeError, binascii.Error):
         raise bad from None
 
 
