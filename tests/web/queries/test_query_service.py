@@ -17,6 +17,7 @@ from shouhu.web.accounts.agencies import agency_items
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, AuditEntry, ObjectType
 from shouhu.web.exchange.models import Submission
+from shouhu.web.queries.client import peer_for
 from shouhu.web.queries.models import Direction, QueryLog
 from shouhu.web.queries.services import query_ask
 from tests.web import factories as f
@@ -198,3 +199,33 @@ def test_pushing_a_query_only_item_is_refused_in_chinese_and_stores_nothing(worl
         headers={"Authorization": f"Bearer {world['justice_token']}"},
     )
     assert again.status_code == 201, again.json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_client_talks_to_a_running_instance_over_http(
+    world, personas, live_server, settings, tmp_path
+):
+    token_file = tmp_path / "token"
+    token_file.write_text(world["civil_token"])
+    settings.QUERY_PEERS = {
+        ITEM: {"url": f"{live_server.url}/api/v1", "token_file": str(token_file)}
+    }
+    ctx = ctx_of(personas.caseworker_a)
+    cases = access.access_query_cases(ctx, [world["case"].pk])
+    peer, send = peer_for(ITEM)
+    item = catalog_load("150802").item(ITEM)
+    answers = query_ask(ctx=ctx, cases=cases, item=item, purpose="review", send=send, peer=peer,
+                        as_of=date(2026, 4, 1))  # fmt: skip
+    assert sorted((a.parent.name, a.reply.in_force) for a in answers) == [
+        ("李秀英", False),
+        ("王大山", True),
+    ]
+    token_file.write_text("shouhu_00000000_" + "x" * 43)  # a token the department does not know
+    _, send = peer_for(ITEM)
+    with pytest.raises(DomainError, match="对方平台拒绝了查询"):
+        query_ask(ctx=ctx, cases=cases, item=item, purpose="review", send=send, peer=peer)
+    settings.QUERY_PEERS = {
+        ITEM: {"url": "http://sfj.example.gov.cn/api/v1", "token_file": str(token_file)}
+    }
+    with pytest.raises(NotFound, match="https"):
+        peer_for(ITEM)
