@@ -91,3 +91,11 @@ def test_only_the_asked_persons_in_the_list_are_answered_with_their_term(populat
         (3, True, date(2020, 1, 1), date(2030, 1, 1)),
         (7, False, date(2010, 1, 1), date(2015, 6, 30)),
     ]
+
+
+def test_an_empty_list_on_either_side_matches_nothing(population):
+    key = linkage_key_generate()
+    some, none = persons_encode(population[:5], key), persons_encode([], key)
+    assert len(link(some, none, PERSON_ZH)) == 0
+    assert len(link(none, some, PERSON_ZH)) == 0
+    assert answers_build(link(none, some, PERSON_ZH), [], date(2026, 4, 1)) == []

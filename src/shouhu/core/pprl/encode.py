@@ -136,7 +136,8 @@ def _field_bits(distinct: list[str], spec: FieldSpec, n: int, key: bytes, bits: 
     widest = int(per_token.max()) if len(distinct) else 0
     label = f"{spec.group or n}:{spec.tokenizer}:".encode()
     raw = b"".join(_position_bytes(key, label, t, widest) for t in token_ids)
-    table = (np.frombuffer(raw, dtype="<u2").astype(np.int64) % bits).reshape(-1, widest)
+    positions = np.frombuffer(raw, dtype="<u2").astype(np.int64) % bits
+    table = positions.reshape(len(token_ids), widest)
     owner = np.repeat(np.arange(len(distinct), dtype=np.int64), counts)
     tokens_of = np.asarray(flat, dtype=np.int64)
     out = np.zeros((len(distinct), bits // 64), dtype=np.uint64)
