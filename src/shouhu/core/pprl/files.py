@@ -65,7 +65,8 @@ class DepartmentRecord:
 def department_read(result: ReadResult) -> list[DepartmentRecord]:
     out = []
     for r in result.records:
-        since, until = r.fact.get("start"), r.fact.get("end")
+        # 有期间的事实（服刑、戒毒）取起止；只有一个日期的（宣告失踪、死亡）以该日为起、无止
+        since, until = r.fact.get("start") or r.fact.get("date"), r.fact.get("end")
         term = Term(
             since=since if isinstance(since, date) else None,
             until=until if isinstance(until, date) else None,

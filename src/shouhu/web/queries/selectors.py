@@ -27,7 +27,7 @@ def fact_terms_by_id(item: DataItem, id_numbers: Iterable[str]) -> dict[str, lis
     wanted = sorted(set(id_numbers))
     out: dict[str, list[Fact]] = {}
     facts = _item_facts(item).filter(subject_id_number__in=wanted)
-    for fact in facts.only("subject_id_number", "start", "end", "life", "subject_name"):
+    for fact in facts.only("subject_id_number", "start", "end", "date", "life", "subject_name"):
         out.setdefault(fact.subject_id_number, []).append(fact)
     return out
 
@@ -37,7 +37,7 @@ def fact_terms_without_id(item: DataItem, births: Iterable[date]) -> list[Fact]:
     return list(
         _item_facts(item)
         .filter(subject_id_number="", subject_birth_date__in=sorted(set(births)))
-        .only("subject_name", "subject_birth_date", "start", "end", "life")
+        .only("subject_name", "subject_birth_date", "start", "end", "date", "life")
     )  # fmt: skip
 
 

@@ -156,7 +156,7 @@ def _facts_for(item: DataItem, persons: Sequence[Asked]) -> Callable[[Asked], li
 def _reply(person: Asked, facts: list[Fact], day: date) -> Reply:
     if not facts:
         return Reply(ref=person.ref, found=False)
-    term = term_pick([Term(f.start, f.end, bool(f.life)) for f in facts], day)
+    term = term_pick([Term(f.start or f.date, f.end, bool(f.life)) for f in facts], day)
     until = None if term.life else term.until
     return Reply(person.ref, True, term.in_force(day), term.since, until)
 
