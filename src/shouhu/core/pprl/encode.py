@@ -28,7 +28,7 @@ _NOT_DIGIT = re.compile(r"[^0-9]")
 @dataclass(frozen=True, slots=True)
 class Encoded:
     clk: U64  # (n, words)
-    blocks: U64  # (n, 分块键种数 + LSH 带数)，0 为不进该分块
+    blocks: U64  # (n, 分块键种数)，0 为不进该分块
     ids: IdKeys
 
     def __len__(self) -> int:
@@ -218,27 +218,11 @@ def _block_column(columns: Mapping[str, Sequence[str]], spec: BlockSpec, key: by
     return np.where(present, acc | np.uint64(1), np.uint64(0))
 
 
-def _lsh_columns(clk: U64, schema: Schema, key: bytes) -> list[U64]:
-    """汉明 LSH：每带取 lsh_bits 个位（位置由密钥决定），这些位完全相同的记录进同一块。"""
-    seed = int.from_bytes(keyed_digest(key, b"lsh"), "little")
-    rng = np.random.default_rng(seed)
-    dense = np.unpackbits(clk.view(np.uint8), axis=1, bitorder="little")
-    out = []
-    for band in range(schema.lsh_bands):
-        chosen = rng.choice(schema.bits, size=schema.lsh_bits, replace=False)
-        weights = np.left_shift(np.uint64(1), np.arange(schema.lsh_bits, dtype=np.uint64))
-        value = (dense[:, chosen].astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
-        out.append(value + np.uint64((band + 1) << 40))  # 加带号：不同带的键不相撞，也不为 0
-    return out
-
-
-def blocks_encode(
-    columns: Mapping[str, Sequence[str]], clk: U64, schema: Schema, key: LinkageKey
-) -> U64:
+def blocks_encode(columns: Mapping[str, Sequence[str]], schema: Schema, key: LinkageKey) -> U64:
+    """每种分块键一列（n × 分块键种数）。"""
     parts = [_block_column(columns, spec, key.block_key) for spec in schema.blocks]
-    parts += _lsh_columns(clk, schema, key.block_key)
     if not parts:
-        return np.zeros((len(clk), 0), dtype=np.uint64)
+        return np.zeros((_row_count(columns), 0), dtype=np.uint64)
     return np.stack(parts, axis=1).astype(np.uint64)
 
 
@@ -252,4 +236,4 @@ def encode(
     """一张表 → 编码。id_column 给出时另算身份证号键（该列不进布隆过滤器）。"""
     clk = clk_encode(columns, schema, key)
     ids = ids_encode(columns[id_column], key) if id_column else ids_encode([], key)
-    return Encoded(clk=clk, blocks=blocks_encode(columns, clk, schema, key), ids=ids)
+    return Encoded(clk=clk, blocks=blocks_encode(columns, schema, key), ids=ids)

@@ -49,8 +49,6 @@ class Schema:
     name: str
     fields: tuple[FieldSpec, ...]
     blocks: tuple[BlockSpec, ...] = ()
-    lsh_bands: int = 0  # 汉明距离局部敏感哈希的带数（0 为不用）；每带 lsh_bits 个带密钥选出的位
-    lsh_bits: int = 16
     bits: int = 1024
     threshold: float = 0.8  # 没有身份证号佐证时，Dice 系数至少这么高才算同一人
     id_confirm: float = 0.5  # 身份证号完全相同时，Dice 至少这么高（防号码录成了别人的）

@@ -139,7 +139,7 @@ def _shapes_ok(request: Request, count: int) -> bool:
         and bool(((rows >= 0) & (rows < request.count)).all())
         and e.clk.ndim == 2
         and e.clk.shape[1] == s.words
-        and e.blocks.shape == (n, len(s.blocks) + s.lsh_bands)
+        and e.blocks.shape == (n, len(s.blocks))
         and ids.hashes.shape == ids.owners.shape == ids.exact.shape
         and bool(((ids.owners >= 0) & (ids.owners < n)).all())
     )
