@@ -46,6 +46,7 @@ from shouhu.core.pprl.files import (
     DepartmentRecord,
     PersonRow,
     department_read,
+    persons_errors,
     persons_item,
     persons_read,
 )
@@ -70,12 +71,13 @@ def audit(path: Path, event: dict[str, object]) -> None:
         out.write(line + "\n")
 
 
-def _checked(result: ReadResult, what: str) -> ReadResult:
+def _checked(result: ReadResult, what: str, *, persons: bool = False) -> ReadResult:
     if result.rejected_whole is not None:
         fail(result.rejected_whole)
-    if result.errors:
-        shown = "\n".join(f"  {e.message}" for e in result.errors[:20])
-        fail(f"{what}有 {len(result.errors)} 处错误，请改正后再运行：\n{shown}")
+    errors = persons_errors(result) if persons else result.errors
+    if errors:
+        shown = "\n".join(f"  {e.message}" for e in errors[:20])
+        fail(f"{what}有 {len(errors)} 处错误，请改正后再运行：\n{shown}")
     return result
 
 
@@ -123,7 +125,7 @@ def encode_command(
     if recipient.agency.agency_type != item.agency_type:
         fail(f"接收方是{recipient.agency.label}，但数据项“{item.name}”不由该类部门提供")
     table = read_table(file.read_bytes(), filename=file.name, item=persons_item(item))
-    rows = persons_read(_checked(table, f"文件「{file.name}」"))
+    rows = persons_read(_checked(table, f"文件「{file.name}」", persons=True))
     if not rows:
         fail(f"文件「{file.name}」没有待核查人员")
     key = linkage_key_generate()
@@ -304,7 +306,7 @@ def result_command(
     if response.item_code != item.code:
         fail(f"答复是数据项“{response.item_code}”的，不是“{item.code}”")
     table = read_table(file.read_bytes(), filename=file.name, item=persons_item(item))
-    rows = persons_read(_checked(table, f"文件「{file.name}」"))
+    rows = persons_read(_checked(table, f"文件「{file.name}」", persons=True))
     if len(rows) != response.checked or any(a.row >= len(rows) for a in response.answers):
         fail(f"文件「{file.name}」与请求时的名单不一致（请求 {response.checked} 人，"
              f"现有 {len(rows)} 人），请用生成请求时的同一份文件")  # fmt: skip

@@ -37,7 +37,8 @@ AJ-1,张伟,{A},男,
 AJ-2,王秀英,{B},女,
 AJ-3,李建国,{C},男,
 AJ-4,赵敏,{D},女,
-""".encode()
+AJ-9,张伟,{A},男,
+""".encode()  # 张伟 is a parent in two cases: asked once, answered under AJ-1
 TYPO_A = A[:8] + str((int(A[8]) + 1) % 10) + A[9:]
 HEADER = (
     "罪犯（戒毒人员）编号,羁押类型,身份证号,姓名,性别,出生日期,"

@@ -11,17 +11,20 @@ import pytest
 from django.test import Client
 
 from shouhu.core.catalog import catalog_load
-from shouhu.core.errors import DomainError, NotFound
+from shouhu.core.errors import DomainError, InvalidInput, NotFound
+from shouhu.core.pprl import Answer, Person, Response
+from shouhu.core.pprl.files import PersonRow
 from shouhu.web import access
 from shouhu.web.accounts.agencies import agency_items
+from shouhu.web.accounts.models import Agency
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, AuditEntry, ObjectType
-from shouhu.web.exchange.models import Submission
+from shouhu.web.exchange.models import Fact, Submission
 from shouhu.web.queries.client import peer_for
 from shouhu.web.queries.models import Direction, QueryLog
-from shouhu.web.queries.services import query_ask
+from shouhu.web.queries.services import pprl_answers_store, query_ask
 from tests.web import factories as f
-from tests.web.api.conftest import issue
+from tests.web.api.conftest import ADMIN, issue
 
 ITEM = "justice_custody"
 
@@ -229,3 +232,34 @@ def test_the_client_talks_to_a_running_instance_over_http(
     }
     with pytest.raises(NotFound, match="https"):
         peer_for(ITEM)
+
+
+def test_an_in_department_comparison_answer_becomes_facts_once_even_where_pushing_is_refused(
+    world,
+):
+    justice = Agency.objects.get(agency_type="justice")
+    father, mother = world["father"], world["mother"]
+    persons = [
+        PersonRow(2, "AJ-1", Person(father.name, father.id_number, father.birth_date, "M")),
+        PersonRow(3, "AJ-1", Person(mother.name, mother.id_number, mother.birth_date, "F")),
+    ]
+    answer = Answer(row=0, in_force=True, since=date(2024, 1, 5), until=date(2028, 1, 4),
+                    basis="id", score=1.0, kind="imprisoned")  # fmt: skip
+    response = Response(request_id="r-1", item_code=ITEM, as_of=date(2026, 4, 1), checked=2,
+                        answers=[answer])  # fmt: skip
+    item = catalog_load("150802").item(ITEM)
+    args = {"ctx": ADMIN, "agency": justice, "item": item, "response": response, "persons": persons}
+    first = pprl_answers_store(**args)
+    assert (first.duplicate, first.rows_accepted, first.facts_created) == (False, 1, 1)
+    fact = Fact.objects.get(submission=first.submission)
+    assert (fact.person_id, fact.type, fact.start, fact.end) == (
+        father.pk,
+        "imprisoned",
+        date(2024, 1, 5),
+        date(2028, 1, 4),
+    )  # the mother, not in the department's list, appears nowhere
+    again = pprl_answers_store(**args)
+    assert again.duplicate
+    assert Fact.objects.filter(type="imprisoned", person=father).count() == 2  # world's + this
+    with pytest.raises(InvalidInput, match="不一致"):
+        pprl_answers_store(**{**args, "persons": persons[:1]})

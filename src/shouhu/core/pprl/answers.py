@@ -16,6 +16,7 @@ class Term:
     since: date | None
     until: date | None
     life: bool = False
+    kind: str = ""  # 事实类型（如 imprisoned、compulsory_rehab），民政据此入库
 
     def in_force(self, as_of: date) -> bool:
         started = self.since is None or self.since <= as_of
@@ -30,6 +31,8 @@ class Answer:
     until: date | None
     basis: str  # id / id_near / fuzzy：怎么对上的，供民政复核
     score: float
+    kind: str = ""
+    life: bool = False
 
 
 BASIS_NAMES = {Basis.ID: "id", Basis.ID_NEAR: "id_near", Basis.FUZZY: "fuzzy"}
@@ -52,6 +55,8 @@ def answers_build(links: Links, terms: Sequence[Term], as_of: date) -> list[Answ
                 until=None if term.life else term.until,
                 basis=BASIS_NAMES[Basis(basis)],
                 score=round(score, 3),
+                kind=term.kind,
+                life=term.life,
             )
         )
     return out

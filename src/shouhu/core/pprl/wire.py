@@ -162,6 +162,8 @@ def response_dump(response: Response) -> bytes:
                 "until": a.until.isoformat() if a.until else None,
                 "basis": a.basis,
                 "score": a.score,
+                "kind": a.kind,
+                "life": a.life,
             }
             for a in response.answers
         ],
@@ -193,4 +195,5 @@ def _answer(a: dict[str, Any]) -> Answer:
     return Answer(
         row=int(a["row"]), in_force=bool(a["in_force"]), since=day(a["since"]),
         until=day(a["until"]), basis=str(a["basis"]), score=float(a["score"]),
+        kind=str(a.get("kind", "")), life=bool(a.get("life", False)),
     )  # fmt: skip

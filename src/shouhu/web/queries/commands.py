@@ -88,3 +88,68 @@ def log(days: int) -> None:
             f"{row.item_code}  个案 {cases}  询问 {row.persons} 人，在名单中 {row.found}，"
             f"在执行 {row.in_force}"
         )
+
+
+@query.command("import-pprl")
+@click.argument("response_path", metavar="RESPONSE", type=click.Path(exists=True, dir_okay=False))
+@click.argument("persons_path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--agency", required=True, help="答复的部门：部门编号，或 区划代码:部门类型。")
+@click.option("--signing-key", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="民政私钥文件（解开答复包）。")  # fmt: skip
+@click.option("--trust", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="该部门的公钥文件（验签）。")  # fmt: skip
+def import_pprl(
+    response_path: str, persons_path: str, agency: str, signing_key: str, trust: str
+) -> None:
+    """把部门内部比对的答复包入库：对上的人成为该部门该月的事实，进入每月比对。"""
+    django_setup()
+    from pathlib import Path
+
+    from shouhu.core.errors import DomainError
+    from shouhu.core.exchange import read_table
+    from shouhu.core.exchange.package import PackageRefused, package_open
+    from shouhu.core.exchange.package_keys import (
+        TrustStore,
+        private_keys_load,
+        public_keys_load,
+    )
+    from shouhu.core.pprl import RESPONSE_FILENAME, response_load
+    from shouhu.core.pprl.files import persons_errors, persons_item, persons_read
+    from shouhu.web.audit.context import RequestContext
+    from shouhu.web.exchange.commands import _agency
+    from shouhu.web.exchange.items import item_for_agency
+    from shouhu.web.queries.services import pprl_answers_store
+
+    department = _agency(agency)
+    try:
+        trusted = public_keys_load(Path(trust).read_bytes())
+        if trusted.agency.agency_type != department.agency_type:
+            _fail(f"公钥属于{trusted.agency.label}，不是{department.name}")
+        opened = package_open(
+            Path(response_path).read_bytes(), trust=TrustStore([trusted]),
+            recipient=private_keys_load(Path(signing_key).read_bytes()), seen=lambda _: False,
+        )  # fmt: skip
+        if opened.header.filename != RESPONSE_FILENAME:
+            _fail(f"{response_path} 不是部门内部比对的答复包")
+        response = response_load(opened.content)
+        item = item_for_agency(department, response.item_code)
+        table = read_table(Path(persons_path).read_bytes(), filename=Path(persons_path).name,
+                           item=persons_item(item))  # fmt: skip
+        if table.rejected_whole or persons_errors(table):
+            _fail(f"{persons_path} 有错误，请用生成请求时的同一份待核查人员表")
+        ctx = RequestContext(user=None, client_ip="", purpose="comparison")
+        outcome = pprl_answers_store(
+            ctx=ctx, agency=department, item=item, response=response,
+            persons=persons_read(table),
+        )  # fmt: skip
+    except PackageRefused as exc:
+        _fail(f"{response_path}：拒收——{exc.message}")
+    except DomainError as exc:
+        _fail(exc.message)
+    if outcome.submission is None:
+        _fail(outcome.rejected_whole or "答复无法入库")
+    state = "已入库过，未重复入库" if outcome.duplicate else "已入库"
+    click.echo(
+        f"{state}：回执 {outcome.submission.receipt_number}，对上 {outcome.rows_accepted} 人，"
+        f"新增事实 {outcome.facts_created} 条。下次比对时据此发现儿童。"
+    )

@@ -13,15 +13,19 @@ from django.utils import timezone
 
 from shouhu.core.catalog import DataItem
 from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
+from shouhu.core.exchange.json_rows import read_json_rows
 from shouhu.core.identity import name_similarity, near_misses, normalize_id_number
 from shouhu.core.identity.id_number import is_valid_id_number
-from shouhu.core.pprl import Term, term_pick
-from shouhu.web.accounts.models import SystemCredential
+from shouhu.core.pprl import Response, Term, term_pick
+from shouhu.core.pprl.files import PersonRow, answer_rows
+from shouhu.web.accounts.models import Agency, SystemCredential
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.models import Case
+from shouhu.web.exchange.choices import Channel
 from shouhu.web.exchange.models import Fact
+from shouhu.web.exchange.services import IngestResult, submission_store
 from shouhu.web.queries.models import Direction, QueryLog
 from shouhu.web.queries.selectors import (
     fact_terms_by_id,
@@ -269,3 +273,25 @@ def _record_asked(
                 "found": found,
             },
         )
+
+
+# ------------------------------------------------------------------ 部门内部比对的答复入库
+
+
+def pprl_answers_store(
+    *, ctx: RequestContext, agency: Agency, item: DataItem, response: Response,
+    persons: Sequence[PersonRow],
+) -> IngestResult:  # fmt: skip
+    """把部门内部比对（`shouhu pprl`）的答复作为该部门该月的报送入库：对上的人成为事实，
+    随每月比对发现儿童。与推送同一个入库服务（校验、回执、审计、同一答复只入库一次）；
+    只查询的数据项也接收，因为这不是部门推送的名单，而是民政所问之人的答复。"""
+    if len(persons) != response.checked:
+        raise InvalidInput(
+            f"待核查人员表与请求时不一致（请求 {response.checked} 人，现有 {len(persons)} 人）。"
+        )
+    source = f"pprl-{response.request_id}.json"
+    result = read_json_rows(answer_rows(item, persons, response.answers), source=source, item=item)
+    return submission_store(
+        ctx=ctx, agency=agency, item_code=item.code, period=response.as_of.replace(day=1),
+        channel=Channel.PACKAGE, filename=source, result=result, comparison_answer=True,
+    )  # fmt: skip
