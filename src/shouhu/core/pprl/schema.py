@@ -60,7 +60,8 @@ class Schema:
 
 
 # 中国居民：姓名（字 + 拼音）、出生日期、性别；身份证号另作带密钥哈希（见 encode.py）。
-# 权重与阈值在 tests/core/pprl 的小样本上定下后不再随基准数据改动（见 bench/pprl/README.md）。
+# 权重与阈值按 tests/core/pprl 的例子定下（同音字、繁体仍在阈值之上；同名而生日错一处、同姓同生日
+# 的另一人在阈值之下），之后没有按基准数据调整（见 bench/pprl/README.md）。
 PERSON_ZH = Schema(
     name="person_zh_v1",
     fields=(
