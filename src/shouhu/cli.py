@@ -9,6 +9,7 @@ import click
 from shouhu.commands.assess import assess
 from shouhu.commands.compare import compare
 from shouhu.commands.package import package
+from shouhu.commands.pprl import pprl
 from shouhu.commands.synth import synth
 from shouhu.web import django_setup
 from shouhu.web.accounts.commands import credential
@@ -20,6 +21,7 @@ from shouhu.web.exchange.commands import submission
 from shouhu.web.exchange.package_command import import_ as package_import
 from shouhu.web.jobs.commands import worker
 from shouhu.web.ops.commands import backup, restore
+from shouhu.web.queries.commands import query
 from shouhu.web.registry.commands import registry
 
 
@@ -171,6 +173,8 @@ main.add_command(registry)
 main.add_command(worker)
 package.add_command(package_import)
 main.add_command(package)
+main.add_command(pprl)
+main.add_command(query)
 main.add_command(compare_db)
 main.add_command(register)
 main.add_command(backup)

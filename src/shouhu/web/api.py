@@ -62,6 +62,9 @@ def _mount_routers() -> None:
     from shouhu.web.shares.api import router as shares_router
 
     api.add_router("", shares_router)
+    from shouhu.web.queries.api import router as queries_router
+
+    api.add_router("", queries_router)
 
 
 _mount_routers()

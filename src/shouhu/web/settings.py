@@ -40,6 +40,15 @@ SHOUHU_FIELD_PHOTO_DIR      where visit photos uploaded from phones are kept (de
                             in the data dir)
 SHOUHU_FIELD_RETRY_SECONDS  how often the phone retries to sync queued records (15)
 
+Query-only items (issue 19; src/shouhu/web/queries):
+SHOUHU_QUERY_ONLY_ITEMS        comma-separated item codes this deployment does not accept pushed
+                               lists for (e.g. justice_custody); answers come from queries
+SHOUHU_QUERY_SERVED_ITEMS      on a department's instance: the items it answers queries about
+SHOUHU_QUERY_PEERS             on civil affairs' instance: JSON {"item": {"url": "https://…/api/v1",
+                               "token_file": "/run/secrets/…", "ca_file": optional CA bundle}},
+                               the department instance to ask (https; loopback http for tests)
+SHOUHU_QUERY_PERSONS_PER_DAY   persons one credential may ask about per 24 hours (2000)
+
 Running it (docs/operations.md):
 SHOUHU_LOG_FORMAT       json (default: one JSON object a line, with the request id) or text
 SHOUHU_LOG_LEVEL        INFO (default; every request is one line on `shouhu.request`) or WARNING
@@ -51,6 +60,7 @@ SHOUHU_PG_SYNCHRONOUS_COMMIT  off: commits do not wait for the disk (default: th
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 from pathlib import Path
@@ -179,6 +189,7 @@ INSTALLED_APPS = [
     "shouhu.web.determination",
     "shouhu.web.statistics",
     "shouhu.web.field",
+    "shouhu.web.queries",
     "shouhu.web.ui",
 ]
 
@@ -246,6 +257,14 @@ SIGNIN_LIMIT_PAIR = int(env("SHOUHU_SIGNIN_LIMIT_PAIR", "5"))
 SIGNIN_LIMIT_ADDRESS = int(env("SHOUHU_SIGNIN_LIMIT_ADDRESS", "20"))
 SIGNIN_LIMIT_ACCOUNT = int(env("SHOUHU_SIGNIN_LIMIT_ACCOUNT", "50"))
 API_LIMIT_PER_MINUTE = int(env("SHOUHU_API_LIMIT_PER_MINUTE", "120"))
+QUERY_ONLY_ITEMS = frozenset(
+    c.strip() for c in env("SHOUHU_QUERY_ONLY_ITEMS").split(",") if c.strip()
+)
+QUERY_SERVED_ITEMS = frozenset(
+    c.strip() for c in env("SHOUHU_QUERY_SERVED_ITEMS").split(",") if c.strip()
+)
+QUERY_PEERS = json.loads(env("SHOUHU_QUERY_PEERS") or "{}")
+QUERY_PERSONS_PER_DAY = int(env("SHOUHU_QUERY_PERSONS_PER_DAY", "2000"))
 DEMO_SECOND_FACTOR = env("SHOUHU_DEMO_SECOND_FACTOR", "known")
 
 SESSION_COOKIE_HTTPONLY = True

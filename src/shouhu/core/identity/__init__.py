@@ -30,6 +30,7 @@ from shouhu.core.identity.names import (
     name_pinyin_key,
     name_similarity,
     name_syllables,
+    name_syllables_by_char,
     normalize_name,
 )
 
@@ -56,6 +57,7 @@ __all__ = [
     "name_pinyin_key",
     "name_similarity",
     "name_syllables",
+    "name_syllables_by_char",
     "near_misses",
     "normalize_id_number",
     "normalize_name",

@@ -82,6 +82,7 @@ from shouhu.web.access.persons import (
     may_see_id_numbers,
     persons_visible_to,
 )
+from shouhu.web.access.queries import access_query_cases, access_query_service
 from shouhu.web.access.register import (
     access_register_import,
     access_register_import_start,
@@ -159,6 +160,8 @@ __all__ = [
     "access_person",
     "access_person_list",
     "access_person_merge",
+    "access_query_cases",
+    "access_query_service",
     "access_receipt_list",
     "access_register_import",
     "access_register_import_start",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.utils import timezone
 
 from shouhu.core.catalog import Catalog, DataItem, catalog_load
@@ -42,3 +43,14 @@ def item_name(code: str, region: str | None = None) -> str:
         if item.code == code:
             return item.name
     return UNKNOWN_ITEM
+
+
+def query_only_refusal(item: DataItem) -> str | None:
+    """本部署规定只查询的数据项：拒收推送名单的中文说明；可以推送时为 None。"""
+    if item.code not in settings.QUERY_ONLY_ITEMS:
+        return None
+    return (
+        f"本地规定“{item.name}”只提供查询，不接收推送的名单（巴彦淖尔通知 §4（二））。"
+        "请不要上传或推送该数据项；民政部门会通过查询服务逐人核实，"
+        "或请贵单位用 shouhu pprl match 在本单位内部比对后反馈结果。"
+    )

@@ -31,7 +31,7 @@ from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
 from shouhu.web.exchange.errorlists import errors_pack, mask_ids
 from shouhu.web.exchange.factstore import FactCounts, facts_store
-from shouhu.web.exchange.items import item_for_agency, month_of
+from shouhu.web.exchange.items import item_for_agency, month_of, query_only_refusal
 from shouhu.web.exchange.models import (
     FactType,
     Submission,
@@ -123,14 +123,21 @@ def submission_store(
     submitted_at: datetime | None = None,
     progress: Progress | None = None,
     full_snapshot: bool = False,
+    comparison_answer: bool = False,
 ) -> IngestResult:
     """Store an already-read file: one transaction, audited, atomic, idempotent.
+
+    `comparison_answer`: the rows are a department's answer to an in-department comparison
+    (`shouhu query import-pprl`), accepted even where the item is query-only (pushes refused).
 
     `source` (the file's bytes) is kept only if rows were rejected, to rebuild the error report.
     A household-registry file also loads the registry (`registry.baseline`); `full_snapshot`
     says it lists everyone registered in the sender's area, so whoever is missing has left.
     """
     item = item_for_agency(agency, item_code)
+    refusal = None if comparison_answer else query_only_refusal(item)
+    if refusal is not None:
+        raise InvalidInput(refusal)
     month = month_of(period)
     if item.code == REGISTRY_ITEM:
         result = registry_rows_within(agency.division_id, filename, result)

@@ -1,0 +1,50 @@
+"""查询服务：谁能问、能问谁、谁能答。
+
+- 部门一侧：只答本部署声明提供查询的数据项（SHOUHU_QUERY_SERVED_ITEMS），只答民政部门的接口凭证，
+  用途须是该数据项允许的用途；不符合的一律拒绝并记审计。
+- 民政一侧：只能就自己看得到的个案（辖区内）询问，问的是个案儿童的父母；问谁由个案决定，
+  不能随意输入姓名号码。
+"""
+
+from __future__ import annotations
+
+from shouhu.core.catalog import DataItem, catalog_load
+from shouhu.core.errors import DomainError, NotFound, PermissionDenied
+from shouhu.web.access._gate import deny
+from shouhu.web.access.persons import access_case
+from shouhu.web.accounts.models import SystemCredential
+from shouhu.web.audit.context import RequestContext
+from shouhu.web.audit.models import ObjectType
+from shouhu.web.cases.models import Case
+
+NOT_SERVED = "本平台不提供该数据项的查询服务。"
+
+
+def access_query_service(
+    ctx: RequestContext, credential: SystemCredential, item_code: str, purpose: str
+) -> DataItem:
+    """部门一侧：这张凭证能否就 item_code 以 purpose 提出查询。"""
+    from django.conf import settings
+
+    if item_code not in settings.QUERY_SERVED_ITEMS:
+        deny(ctx, ObjectType.QUERY, item_code, "not_served")
+        raise NotFound(NOT_SERVED)
+    if credential.agency.agency_type != "civil_affairs":
+        deny(ctx, ObjectType.QUERY, item_code, "not_civil_affairs")
+        raise PermissionDenied("只有民政部门可以使用查询服务。")
+    try:
+        item = catalog_load(credential.agency.division_id[:6]).item(item_code)
+    except DomainError:
+        deny(ctx, ObjectType.QUERY, item_code, "unknown_item")
+        raise NotFound(NOT_SERVED) from None
+    if purpose not in item.purposes:
+        deny(ctx, ObjectType.QUERY, item_code, f"purpose:{purpose}")
+        raise PermissionDenied(f"数据项“{item.name}”不能用于该用途。")
+    return item
+
+
+def access_query_cases(ctx: RequestContext, case_ids: list[object]) -> list[Case]:
+    """民政一侧：要询问的个案，每一个都须是本人看得到的（否则整批拒绝，记审计）。"""
+    if not case_ids:
+        raise NotFound("请至少选择一个个案。")
+    return [access_case(ctx, case_id) for case_id in dict.fromkeys(case_ids)]
