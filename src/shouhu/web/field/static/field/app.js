@@ -160,7 +160,11 @@
 
   function loadItems() {
     return store.all("queue").then(function (items) {
-      items.sort(function (a, b) { return a.recorded_at < b.recorded_at ? -1 : 1; });
+      // 按记录的先后：recorded_at 只到秒，同一秒里的几条按 seq（记录时的毫秒计时）分先后
+      items.sort(function (a, b) {
+        if (a.recorded_at !== b.recorded_at) { return a.recorded_at < b.recorded_at ? -1 : 1; }
+        return (a.seq || 0) - (b.seq || 0);
+      });
       state.items = items;
     });
   }
@@ -179,7 +183,7 @@
     }))).then(function (boxes) {
       var item = {
         ref: newRef(), kind: kind, case_id: c.case, state: "pending", force: false, by: state.pkg.user.username,
-        recorded_at: isoWithZone(now), box: boxes[0], label: boxes[1], photos: boxes.slice(2),
+        recorded_at: isoWithZone(now), seq: now.getTime(), box: boxes[0], label: boxes[1], photos: boxes.slice(2),
         error: "", conflict: null, synced_at: ""
       };
       return store.put("queue", item);
