@@ -60,11 +60,7 @@ def grant_create(
         raise InvalidInput("请至少选择一个角色。")
     if level not in DisclosureLevel.values:
         raise InvalidInput("请选择可见程度：概况或详情。")
-    if valid_until is not None and valid_until < timezone.localdate():
-        raise InvalidInput("有效期不能早于今天。")
-    basis = basis.strip()
-    if not basis:
-        raise InvalidInput("请写明授权的依据（文件、会议纪要或协议）。")
+    basis = _terms_checked(valid_until=valid_until, basis=basis)
     grant = Grant.objects.create(
         agency_type=agency_type, agency=agency, item_code=item.code, purpose=purpose,
         roles=sorted(set(roles)), level=level, valid_until=valid_until,
@@ -73,6 +69,16 @@ def grant_create(
     audit_record(ctx=ctx, action=Action.CREATE, object_type=ObjectType.GRANT, object_id=grant.pk,
                  detail={"item": item.code, "purpose": purpose, "level": level})  # fmt: skip
     return grant
+
+
+def _terms_checked(*, valid_until: date | None, basis: str) -> str:
+    """授权的期限和依据：有效期不早于今天，依据必填。返回去掉首尾空白的依据。"""
+    if valid_until is not None and valid_until < timezone.localdate():
+        raise InvalidInput("有效期不能早于今天。")
+    basis = basis.strip()
+    if not basis:
+        raise InvalidInput("请写明授权的依据（文件、会议纪要或协议）。")
+    return basis
 
 
 def _share_grant_create(
@@ -98,11 +104,7 @@ def _share_grant_create(
         raise InvalidInput("请勾选名单上可带的字段（至少一项）。")
     if set(roles) != {Role.DEPARTMENT_USER}:
         raise InvalidInput("推送名单只授权给接收部门的“部门用户”。")
-    if valid_until is not None and valid_until < timezone.localdate():
-        raise InvalidInput("有效期不能早于今天。")
-    basis = basis.strip()
-    if not basis:
-        raise InvalidInput("请写明授权的依据（文件、会议纪要或协议）。")
+    basis = _terms_checked(valid_until=valid_until, basis=basis)
     grant = Grant.objects.create(
         agency_type=agency_type, agency=agency, item_code=SHARE_ITEM, purpose=purpose,
         roles=[Role.DEPARTMENT_USER], level=DisclosureLevel.DETAIL, fields=picked,

@@ -19,7 +19,7 @@ from shouhu.web.shares.fields import field_header, granted_fields
 from shouhu.web.shares.models import ChangeKind, Outcome, ShareEntry, ShareFeedback, ShareList
 from shouhu.web.shares.services import roll_of
 
-PAGE_SIZE: Final = 50
+PAGE_SIZE: Final = 20  # 手机上每名儿童一张卡片：一页 20 张
 OUTCOME_CHOICES: Final = Outcome.choices
 MAX_UNCOVERED: Final = 200
 
