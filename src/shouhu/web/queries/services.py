@@ -76,33 +76,12 @@ def query_answer(
     replies = [_reply(p, facts_of(p), day) for p in persons]
     found = sum(r.found for r in replies)
     in_force = sum(r.in_force for r in replies)
-    with transaction.atomic():
-        log = QueryLog.objects.create(
-            direction=Direction.ANSWERED,
-            item_code=item.code,
-            purpose=purpose,
-            agency=credential.agency,
-            credential_prefix=credential.token_prefix,
-            peer=credential.agency.name,
-            case_refs=sorted({p.ref for p in persons}),
-            persons=len(persons),
-            found=found,
-            in_force=in_force,
-        )
-        audit_record(
-            ctx=ctx,
-            action=Action.SEARCH,
-            object_type=ObjectType.QUERY,
-            object_id=log.pk,
-            detail={
-                "direction": "answered",
-                "item": item.code,
-                "purpose": purpose,
-                "asker": credential.agency.name,
-                "persons": len(persons),
-                "found": found,
-            },
-        )
+    _log(ctx, {"direction": "answered", "item": item.code, "purpose": purpose,
+               "asker": credential.agency.name, "persons": len(persons), "found": found},
+         direction=Direction.ANSWERED, item_code=item.code, purpose=purpose,
+         agency=credential.agency, credential_prefix=credential.token_prefix,
+         peer=credential.agency.name, case_refs=sorted({p.ref for p in persons}),
+         persons=len(persons), found=found, in_force=in_force)  # fmt: skip
     return replies
 
 
@@ -245,34 +224,19 @@ def _record_asked(
     found = sum(a.reply.found for a in answers)
     in_force = sum(a.reply.in_force for a in answers)
     case_ids = sorted(c.pk for c in cases)
+    _log(ctx, {"direction": "asked", "item": item.code, "purpose": purpose, "peer": peer,
+               "cases": case_ids, "persons": len(answers), "found": found},
+         direction=Direction.ASKED, item_code=item.code, purpose=purpose,
+         agency=ctx.user.agency if ctx.user else None, user=ctx.user, peer=peer,
+         case_refs=case_ids, persons=len(answers), found=found, in_force=in_force)  # fmt: skip
+
+
+def _log(ctx: RequestContext, detail: dict[str, object], **fields: object) -> None:
+    """查询记录（QueryLog，本方“谁问了什么”）与它的审计条目，同一事务写入。"""
     with transaction.atomic():
-        log = QueryLog.objects.create(
-            direction=Direction.ASKED,
-            item_code=item.code,
-            purpose=purpose,
-            agency=ctx.user.agency if ctx.user else None,
-            user=ctx.user,
-            peer=peer,
-            case_refs=case_ids,
-            persons=len(answers),
-            found=found,
-            in_force=in_force,
-        )
-        audit_record(
-            ctx=ctx,
-            action=Action.SEARCH,
-            object_type=ObjectType.QUERY,
-            object_id=log.pk,
-            detail={
-                "direction": "asked",
-                "item": item.code,
-                "purpose": purpose,
-                "peer": peer,
-                "cases": case_ids,
-                "persons": len(answers),
-                "found": found,
-            },
-        )
+        log = QueryLog.objects.create(**fields)
+        audit_record(ctx=ctx, action=Action.SEARCH, object_type=ObjectType.QUERY,
+                     object_id=log.pk, detail=detail)  # fmt: skip
 
 
 # ------------------------------------------------------------------ 部门内部比对的答复入库
