@@ -79,6 +79,7 @@ from shouhu.web.access.persons import (
     divisions_visible_to,
     facts_in_scope,
     facts_visible_to,
+    facts_visible_to_persons,
     may_see_id_numbers,
     persons_visible_to,
 )
@@ -198,6 +199,7 @@ __all__ = [
     "fact_level",
     "facts_in_scope",
     "facts_visible_to",
+    "facts_visible_to_persons",
     "findings_visible_to",
     "jobs_visible_to",
     "may_answer_objection",

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from django.db.models import Min
+from django.db.models import Min, Prefetch
 from django.utils import timezone
 
 from shouhu.core.identity import mask_id_number
@@ -30,15 +31,20 @@ from shouhu.web.accounts.permissions import Right, may, role_label
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
-from shouhu.web.cases.models import Case, CaseStatus, MajorChange
+from shouhu.web.cases.models import CareArrangement, Case, CaseStatus, MajorChange
 from shouhu.web.cases.plans import risk_in_effect
 from shouhu.web.cases.visits import CHECK_STATUS, CHECKS
 from shouhu.web.cases.work_choices import REPORTER_KINDS, REVIEW_OUTCOMES
-from shouhu.web.registry.models import ParentLink, Person
+from shouhu.web.exchange.models import Fact
+from shouhu.web.registry.models import ParentLink
 
 KEEP_HOURS: Final = 72  # 手机上最多保存这么久（docs/offline-data.md）
 DUE_DAYS: Final = 14
 SUBJECTS: Final = {"father": "父亲", "mother": "母亲"}
+CURRENT_CARERS: Final = Prefetch(
+    "care_arrangements",
+    queryset=CareArrangement.objects.filter(ended_on__isnull=True).order_by("pk"),
+)
 
 
 def case_version(case: Case) -> str:
@@ -58,22 +64,29 @@ def case_state(case: Case) -> list[list[str]]:
     ]
 
 
-def _facts(user: User, disclosure: Disclosure, child: Person) -> list[str]:
-    subjects: list[tuple[str, Person]] = [("本人", child)]
-    links = ParentLink.objects.filter(child=child).select_related("parent")
-    subjects += [(SUBJECTS.get(link.relation, "父母"), link.parent) for link in links]
-    lines = []
-    for subject, person in subjects:
-        facts = access.facts_visible_to(user, person).filter(is_current=True)
-        for fact in facts.select_related("agency", "submission"):
-            if fact_level(disclosure, fact) != NONE:  # 详情也只带概况
-                phrase = summary_phrase(fact.type, until=fact.end or fact.valid_until)
-                lines.append(f"{subject}{phrase}")
+def _fact_lines(user: User, disclosure: Disclosure, cases: list[Case]) -> dict[int, list[str]]:
+    """每个儿童的事实概况（本人、父母），几个查询一次取齐（督导员一次几百个儿童）。"""
+    subjects: dict[int, list[tuple[str, int]]] = {c.child_id: [("本人", c.child_id)] for c in cases}
+    for link in ParentLink.objects.filter(child_id__in=subjects).order_by("pk"):
+        subjects[link.child_id].append((SUBJECTS.get(link.relation, "父母"), link.parent_id))
+    persons = {person for pairs in subjects.values() for _, person in pairs}
+    facts: dict[int, list[Fact]] = defaultdict(list)
+    visible = access.facts_visible_to_persons(user, persons).filter(is_current=True)
+    for fact in visible.select_related("agency", "submission").order_by("pk"):
+        facts[fact.person_id].append(fact)
+    lines: dict[int, list[str]] = {}
+    for child_id, pairs in subjects.items():
+        lines[child_id] = [
+            f"{subject}{summary_phrase(fact.type, until=fact.end or fact.valid_until)}"
+            for subject, person in pairs
+            for fact in facts[person]
+            if fact_level(disclosure, fact) != NONE  # 详情也只带概况
+        ]
     return lines
 
 
 def _carers(case: Case) -> list[dict[str, str]]:
-    current = case.care_arrangements.filter(ended_on__isnull=True).order_by("pk")
+    current = case.care_arrangements.all()  # 已预取：仍在照料的，按先后
     return [{"name": c.carer_name, "relation": c.relation, "phone": c.phone} for c in current]
 
 
@@ -86,9 +99,7 @@ def _urgent(cases: list[Case]) -> dict[int, datetime]:
     return {row["case_id"]: row["due"] for row in found}
 
 
-def _child(
-    user: User, disclosure: Disclosure, case: Case, urgent: datetime | None
-) -> dict[str, Any]:
+def _child(case: Case, facts: list[str], urgent: datetime | None) -> dict[str, Any]:
     child = case.child
     return {
         "case": case.pk,
@@ -102,7 +113,7 @@ def _child(
         "category": case.get_category_display(),
         "risk": RISK_LABELS[risk_in_effect(case)],
         "carers": _carers(case),
-        "facts": _facts(user, disclosure, child),
+        "facts": facts,
         "visit_due": case.visit_due_on.isoformat() if case.visit_due_on else "",
         "visit_due_text": date_text(case.visit_due_on) if case.visit_due_on else "—",
         "review_due": case.review_due_on.isoformat() if case.review_due_on else "",
@@ -153,13 +164,15 @@ def field_package_build(ctx: RequestContext) -> dict[str, Any]:
     cases = list(
         access.access_field_work(ctx)
         .select_related("child", "division")
+        .prefetch_related(CURRENT_CARERS)
         .order_by("division__name", "child__name", "pk")
     )
     user = ctx.user
     assert user is not None
     disclosure = access.disclosure_for(user, purpose=Purpose.CASE_WORK)
     urgent = _urgent(cases)
-    children = [_child(user, disclosure, case, urgent.get(case.pk)) for case in cases]
+    facts = _fact_lines(user, disclosure, cases)
+    children = [_child(case, facts[case.child_id], urgent.get(case.pk)) for case in cases]
     now = timezone.now()
     audit_record(ctx=ctx, action=Action.EXPORT, object_type=ObjectType.FIELD_PACKAGE,
                  detail={"children": len(children), "cases": [c.pk for c in cases]})  # fmt: skip
