@@ -56,10 +56,10 @@ def grant_rows(user: User, grants: QuerySet[Grant], *, show_revoked: bool) -> li
             GrantRow(
                 pk=g.pk,
                 receiver=receiver,
-                item=_item_label(g, items),
+                item=_item_label(g, items),  # 推送名单的授权归在一组，各条的字段写在可见程度里
                 purpose=purposes[g.purpose].label if g.purpose in purposes else "（已停用的用途）",
                 roles="、".join(role_label(r) for r in g.roles),
-                level=levels.get(g.level, ""),
+                level=_share_fields(g) if g.item_code == SHARE_ITEM else levels.get(g.level, ""),
                 valid_until=g.valid_until,
                 basis=g.basis,
                 revoked=g.revoked_at is not None,
@@ -71,9 +71,13 @@ def grant_rows(user: User, grants: QuerySet[Grant], *, show_revoked: bool) -> li
 
 def _item_label(grant: Grant, items: dict[str, str]) -> str:
     if grant.item_code == SHARE_ITEM:
-        fields = "、".join(SHARE_FIELDS.get(code, "（已停用的字段）") for code in grant.fields)
-        return f"推送名单（可带：{fields or '无'}）"
+        return "推送名单"
     return items.get(grant.item_code, "（数据目录中已没有的数据项）")
+
+
+def _share_fields(grant: Grant) -> str:
+    fields = "、".join(SHARE_FIELDS.get(code, "（已停用的字段）") for code in grant.fields)
+    return f"推送名单（可带：{fields or '无'}）"
 
 
 def grantable_roles() -> list[tuple[str, str]]:
