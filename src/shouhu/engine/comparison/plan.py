@@ -268,7 +268,8 @@ def facts_indexed(rows: exp.Query) -> exp.Select:
 
 
 def roles_union(held: exp.Query) -> exp.Query:
-    """held(pid, CARRIED…) 是“谁有哪些事实”；按儿童本人、父、母三种身份连到 cmp_kid。"""
+    """held(pid, CARRIED…) 是“谁有哪些事实”；按儿童本人、父、母三种身份连到 cmp_kid。
+    各部分是新建的：构造时不复制（copy=False），否则每一步都深拷贝越来越大的并集。"""
     union: exp.Query | None = None
     for subject, key, types in ROLES:
         part = (
@@ -277,11 +278,15 @@ def roles_union(held: exp.Query) -> exp.Query:
                 exp.alias_(exp.Literal.string(subject), "subject"),
                 *(col(name, "f") for name in CARRIED),
             )
-            .from_(tbl("cmp_kid").as_("k"))
-            .join(held.subquery("f"), on=exp.EQ(this=col("pid", "f"), expression=col(key, "k")))
-            .where(_in(col("type", "f"), types))
+            .from_(tbl("cmp_kid").as_("k"), copy=False)
+            .join(
+                held.subquery("f"),  # held 用三次：每次一个副本
+                on=exp.EQ(this=col("pid", "f"), expression=col(key, "k")),
+                copy=False,
+            )
+            .where(_in(col("type", "f"), types), copy=False)
         )
-        union = part if union is None else exp.union(union, part, distinct=False)
+        union = part if union is None else exp.union(union, part, distinct=False, copy=False)
     assert union is not None
     return union
 

@@ -16,7 +16,7 @@ from shouhu.engine.linkage import names, prepare
 from shouhu.engine.linkage.calibrate import Model, Pattern, model_fit
 from shouhu.engine.linkage.compare import LEVELS, NAME_PARTS, SHARED_LEVELS, level_column, level_sql
 from shouhu.engine.linkage.settings import FieldSpec, LinkSettings
-from shouhu.engine.linkage.sqlkit import col, q, tbl
+from shouhu.engine.linkage.sqlkit import col, named, q, tbl
 from shouhu.engine.steps import PyStep, SqlStep
 
 STEP = "记录关联"
@@ -148,7 +148,7 @@ def levels_select(
     for spec in settings.fields:
         i = name_index.get(spec.column, 0)
         level = level_sql(spec, "f", "p", f"fn{i}", f"pn{i}")
-        select = select.select(exp.alias_(level, level_column(spec), quoted=True), copy=False)
+        select = select.select(named(level, level_column(spec)), copy=False)
     select = select.from_(tbl(pairs).as_("x"), copy=False)
     select = select.join(tbl("lk_fact").as_("f"), on=q("f.rid = x.rid"), copy=False)
     select = select.join(tbl(registry).as_("p"), on=q("p.pid = x.pid"), copy=False)
@@ -180,10 +180,10 @@ def _patterns(
 def model_estimate(backend: Backend, settings: LinkSettings) -> Model:
     """由标注配对、随机配对与残余候选 lk_lv 上的等级计数估计模型。"""
     matches = _patterns(
-        backend, settings, levels_select(settings, "lk_tm").subquery("t"), "标注配对"
+        backend, settings, levels_select(settings, "lk_tm").subquery("t", copy=False), "标注配对"
     )
     randoms = _patterns(
-        backend, settings, levels_select(settings, "lk_tr").subquery("t"), "随机配对"
+        backend, settings, levels_select(settings, "lk_tr").subquery("t", copy=False), "随机配对"
     )
     residual = _patterns(backend, settings, tbl("lk_lv"), "残余候选")
     learn = [i for i, f in enumerate(settings.fields) if f.column == settings.exact_field]

@@ -19,7 +19,7 @@ from sqlglot import exp
 
 from shouhu.core.identity import normalize_id_number
 from shouhu.engine.linkage.settings import FieldSpec, LinkSettings
-from shouhu.engine.linkage.sqlkit import check_digit_sql, col, q, tbl
+from shouhu.engine.linkage.sqlkit import check_digit_sql, col, named, q, tbl
 
 # 号码里的全角数字、各种 x 一并换成半角；其后的字符（各种空白、连字符、引号、逗号）删去。
 # 这些字符 core 的清洗也是这样处理的（NFKC 后的结果相同），超出此集合的写法交回 core。
@@ -159,7 +159,7 @@ def _source(name: str, present: set[str]) -> Column:
 
 
 def _alias(value: Column, name: str) -> exp.Expr:
-    return exp.alias_(value, name, quoted=True)
+    return named(value, name)
 
 
 def registry_pid(settings: LinkSettings) -> Column:
