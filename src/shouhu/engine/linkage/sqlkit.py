@@ -63,11 +63,10 @@ def as_expression(value: Param) -> exp.Expr:
     return exp.convert(value)
 
 
-def named(value: exp.Expr, name: str) -> exp.Alias:
+def named(value: exp.Expr, name: str) -> exp.Expr:
     """value AS "name"。刚建的表达式不复制（同 as_expression）：sqlglot 的 alias_ 默认深拷贝，
     而规范化、等级这些表达式很大，每次比对要建上百个。"""
-    alias: exp.Alias = exp.alias_(as_expression(value), name, quoted=True, copy=False)
-    return alias
+    return exp.alias_(as_expression(value), name, quoted=True, copy=False)
 
 
 def col(name: str, table: str | None = None) -> exp.Column:
