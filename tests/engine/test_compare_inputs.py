@@ -251,6 +251,20 @@ def test_two_unlinked_records_that_matter_only_together_turn_an_exit_into_a_revi
     assert {"Z001", "Z005"} <= set(found["record_ids"].split(";"))
 
 
+def test_mothers_death_record_with_a_dropped_digit_never_lets_the_case_exit() -> None:
+    """issue 13：母亲的死亡记录号码丢了一位（17 位），另又错一位，没写区划和出生日期——
+    连“插一位过校验”的候选也没有。县取号码前 6 位反查到母亲（同名、同性别）：不能判 exit。
+    （只丢一位的号码能直接联上，见 test_linkage_repair。）"""
+    short = MOTHER[:9] + MOTHER[10:]
+    typo = short[:12] + str((int(short[12]) + 3) % 10) + short[13:]
+    dead = {**MOTHER_DEAD, "id_number": typo, "gender": "女", "division_code": ""}
+    illness = _fact("Z006", FATHER, "欧阳振华", "severe_illness", qualifying="是", disease="x")
+    found = _exit_or_review(dead, illness)
+    assert found["kind"] == "review"
+    assert found["reasons"].split(";")[-1] == "unresolved_record"
+    assert "Z001" in found["record_ids"].split(";")
+
+
 def test_gender_written_in_chinese_and_fifteen_digit_ids_still_link() -> None:
     old = MOTHER[:6] + MOTHER[8:17]
     dead = {**MOTHER_DEAD, "id_number": old, "gender": "女"}

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from sqlglot import exp
 
+from shouhu.engine.linkage import repair
 from shouhu.engine.linkage.settings import FieldSpec
 from shouhu.engine.linkage.sqlkit import char_at, col, mismatch_count, q, weighted_sum
 
@@ -59,9 +60,20 @@ def _far(a: exp.Expr) -> exp.Expr:
     )
 
 
-def resident_id_level(a: exp.Expr, b: exp.Expr) -> exp.Expr:
+def resident_id_level(written: exp.Expr, b: exp.Expr) -> exp.Expr:
+    """written 是记录一侧（部门写的，已清洗），b 是户籍一侧（规范）。
+
+    先按字形把字母换回数字（repair.ocr_sql）；Excel 存坏的号码只比可信的前缀：前缀相同且含
+    出生日期（≥ 14 位）算差 2–3 处，更短的前缀相同不计分（0），不同为“其他”；丢了或多了
+    一位、删一位即相同的算差一处。"""
+    a = repair.ocr_sql(written)
+    prefix = repair.prefix_sql(a.copy())
     return q(
         "CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $a = $b THEN 1"
+        " WHEN $p IS NOT NULL THEN CASE WHEN SUBSTRING($b, 1, LENGTH($p)) <> $p THEN 4"
+        " WHEN LENGTH($p) >= 14 THEN 3 ELSE 0 END"
+        " WHEN LENGTH($a) = 17 AND LENGTH($b) = 18 THEN CASE WHEN $short THEN 2 ELSE 4 END"
+        " WHEN LENGTH($a) = 19 AND LENGTH($b) = 18 THEN CASE WHEN $long THEN 2 ELSE 4 END"
         " WHEN LENGTH($a) <> 18 OR LENGTH($b) <> 18 THEN 4"
         # 差 3 处以内时，四段（5+5+4+4 位）中至少一段相同：先用这个便宜的条件筛掉绝大多数
         " WHEN SUBSTRING($a, 1, 5) <> SUBSTRING($b, 1, 5) AND SUBSTRING($a, 6, 5) <>"
@@ -73,6 +85,9 @@ def resident_id_level(a: exp.Expr, b: exp.Expr) -> exp.Expr:
         " END END",
         a=a,
         b=b,
+        p=prefix,
+        short=repair.one_off_sql(a.copy(), b.copy()),
+        long=repair.one_off_sql(b.copy(), a.copy()),
         mm=mismatch_count(a, b, 18),
         sw=_swap_count(a, b),
         far=_far(a),

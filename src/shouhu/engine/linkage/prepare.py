@@ -18,6 +18,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from shouhu.core.identity import normalize_id_number
+from shouhu.engine.linkage import repair
 from shouhu.engine.linkage.settings import FieldSpec, LinkSettings
 from shouhu.engine.linkage.sqlkit import check_digit_sql, col, q, tbl
 
@@ -101,8 +102,7 @@ def _blank_to_null(value: Column) -> Column:
 
 
 def date_sql(raw: Column) -> Column:
-    digits = q("TRANSLATE(SUBSTRING($v, 1, 10), '-/. ', '')", v=text_of(raw))
-    return q("CASE WHEN REGEXP_MATCHES($d, '^[0-9]{8}$') THEN $d END", d=digits)
+    return repair.date_digits_sql(raw)
 
 
 def gender_sql(raw: Column) -> Column:
@@ -127,17 +127,32 @@ def name_clean_sql(raw: Column) -> Column:
 def from_id(kind: str, id_value: Column) -> Column | None:
     """号码里读得出的字段：出生日期、性别（第 17 位奇男偶女）、县级区划。"""
     ok = q("REGEXP_MATCHES(COALESCE($i, ''), $canon)", i=id_value, canon=CANONICAL)
+    # Excel 存坏的号码（后三位成 000、科学计数）只有前缀可信：前 14 位在时日期与县照读，性别不读
+    prefix = repair.prefix_sql(id_value)
     if kind == "date":
-        return q("CASE WHEN $ok THEN SUBSTRING($i, 7, 8) END", ok=ok, i=id_value)
-    if kind == "gender":
         return q(
-            "CASE WHEN $ok THEN CASE WHEN TRY_CAST(SUBSTRING($i, 17, 1) AS INT) % 2 = 1"
-            " THEN 'M' ELSE 'F' END END",
+            "CASE WHEN $ok THEN SUBSTRING($i, 7, 8) WHEN LENGTH($p) >= 14 THEN SUBSTRING($p, 7, 8)"
+            " END",
             ok=ok,
             i=id_value,
+            p=prefix,
+        )
+    if kind == "gender":
+        return q(
+            "CASE WHEN $ok AND NOT $zeroed THEN CASE WHEN TRY_CAST(SUBSTRING($i, 17, 1) AS INT)"
+            " % 2 = 1 THEN 'M' ELSE 'F' END END",
+            ok=ok,
+            i=id_value,
+            zeroed=repair.zeroed_sql(id_value),
         )
     if kind == "division":
-        return q("CASE WHEN $ok THEN SUBSTRING($i, 1, 6) END", ok=ok, i=id_value)
+        return q(
+            "CASE WHEN $ok THEN SUBSTRING($i, 1, 6) WHEN LENGTH($p) >= 6 THEN SUBSTRING($p, 1, 6)"
+            " END",
+            ok=ok,
+            i=id_value,
+            p=prefix,
+        )
     return None
 
 
