@@ -112,7 +112,7 @@ def near_length_select(residual: str, id_column: str, subs: str) -> exp.Query:
     inserted = query(
         "SELECT s.rid, SUBSTRING($v, 1, d.pos - 1) || d.ch || SUBSTRING($v, d.pos) AS cand"
         " FROM (SELECT r.rid, $value AS v FROM $t AS r WHERE REGEXP_MATCHES($value,"
-        " '^[0-9]{17}$')) AS s CROSS JOIN $subs AS d",
+        " '^[0-9]{16}[0-9X]$')) AS s CROSS JOIN $subs AS d",
         v=v,
         value=value.copy(),
         t=tbl(residual),

@@ -1,7 +1,7 @@
 """清洗：把 registry 与 facts 变成统一形状的中间表（SQL，集合运算）。
 
 core 里的 Python 清洗函数是参照标准。号码的常见写法（全角数字、空格、连字符、引号、小写 x、
-乘号 ×、15 位旧号、17 位丢了末位 X）在 SQL 里直接清洗；SQL 认不准的少见写法（别的 Unicode
+乘号 ×、星号 *、15 位旧号、17 位丢了末位 X）在 SQL 里直接清洗；SQL 认不准的少见写法（别的 Unicode
 字符、Excel 的 “.0”、nan 之类）留空，由 `id_fallback` 取去重后的原值交给 core 的
 normalize_id_number，再联接回来。属性测试保证两条路结果一致。
 
@@ -24,8 +24,8 @@ from shouhu.engine.linkage.sqlkit import check_digit_sql, col, q, tbl
 
 # 号码里的全角数字、各种 x 一并换成半角；其后的字符（各种空白、连字符、引号、逗号）删去。
 # 这些字符 core 的清洗也是这样处理的（NFKC 后的结果相同），超出此集合的写法交回 core。
-ID_MAP_FROM = "０１２３４５６７８９Ｘｘx×"
-ID_MAP_TO = "0123456789XXXX"
+ID_MAP_FROM = "０１２３４５６７８９Ｘｘx×*"
+ID_MAP_TO = "0123456789XXXXX"
 ID_DELETE = " \t\u3000\u00a0-'\"`,"
 NAME_DELETE = " \t\u3000\u00a0"
 CANONICAL = "^[0-9]{17}[0-9X]$"

@@ -51,8 +51,8 @@ def prefix_sql(value: exp.Expr) -> exp.Expr:
     )
 
 
-def one_off_sql(short: exp.Expr, long: exp.Expr) -> exp.Expr:
-    """long 删去某一位即得 short（long 比 short 多一位；调用方保证长度）。"""
+def one_off_sql(short: exp.Expr, long: exp.Expr, positions: int = 19) -> exp.Expr:
+    """long 删去前 positions 位中的某一位即得 short（long 比 short 多一位；调用方保证长度）。"""
     terms = [
         q(
             "SUBSTRING($l, 1, $i - 1) || SUBSTRING($l, $i + 1) = $s",
@@ -60,7 +60,7 @@ def one_off_sql(short: exp.Expr, long: exp.Expr) -> exp.Expr:
             s=short,
             i=i,
         )
-        for i in range(1, 20)
+        for i in range(1, positions + 1)
     ]
     return exp.Paren(this=exp.or_(*terms))
 
