@@ -265,6 +265,33 @@ def test_mothers_death_record_with_a_dropped_digit_never_lets_the_case_exit() ->
     assert "Z001" in found["record_ids"].split(";")
 
 
+def test_a_child_recorded_dead_and_later_at_school_is_a_review_not_an_exit() -> None:
+    """部门记录互相矛盾（issue 13 第 6 项）：规则照旧判“儿童已死亡”，但个案不关闭，送核查，
+    两条记录都列出。"""
+    dead = _fact("Z101", CHILD, "欧阳小雪", "deceased", date="2024-01-01")
+    school = {**_fact("Z102", CHILD, "欧阳小雪", "in_school", level="primary",
+                      start="2024-09-01"), "agency_type": "education"}  # fmt: skip
+    found = _exit_or_review(MOTHER_DEAD, dead, school)
+    assert (found["kind"], found["status"]) == ("review", "not_eligible")
+    assert found["reasons"].split(";") == ["child_deceased", "contradiction_child_alive"]
+    assert {"Z101", "Z102"} <= set(found["record_ids"].split(";"))
+
+
+def test_deported_while_imprisoned_and_born_after_the_fathers_death_are_reviews() -> None:
+    """母亲被遣送出境期间又在服刑；父亲死亡 310 天之后孩子才出生。规则的结论（符合）不变，
+    本无发现的在保儿童也送核查。"""
+    father_dead = _fact("Z201", FATHER, "欧阳振华", "deceased", date="2013-01-01")
+    deported = _fact("Z202", MOTHER, "司马兰", "deported", date="2023-01-01")
+    prison = _fact("Z203", MOTHER, "司马兰", "imprisoned", start="2024-01-01", end="2030-01-01")
+    found = _exit_or_review(father_dead, deported, prison)
+    assert (found["kind"], found["status"]) == ("review", "eligible")
+    assert found["reasons"].split(";")[-2:] == [
+        "contradiction_born_after_death",
+        "contradiction_deported_imprisoned",
+    ]
+    assert {"Z201", "Z202", "Z203"} <= set(found["record_ids"].split(";"))
+
+
 def test_gender_written_in_chinese_and_fifteen_digit_ids_still_link() -> None:
     old = MOTHER[:6] + MOTHER[8:17]
     dead = {**MOTHER_DEAD, "id_number": old, "gender": "女"}
