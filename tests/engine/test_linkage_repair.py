@@ -13,7 +13,9 @@ from shouhu.core.identity import id_number_generate
 from shouhu.engine.linkage import blocking, repair
 from shouhu.engine.linkage.compare import resident_id_level
 
-TRUE = id_number_generate(division_code="150802", birth_date=date(1987, 2, 3), sequence=43, gender="F")
+TRUE = id_number_generate(
+    division_code="150802", birth_date=date(1987, 2, 3), sequence=43, gender="F"
+)
 
 
 def _value(expression: exp.Expr) -> object:

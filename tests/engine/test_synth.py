@@ -246,7 +246,8 @@ def test_noise_tags_describe_what_was_written(county: SynthRegion) -> None:
             assert written == true_id or written.replace(".", "").startswith(true_id[:6])
         elif noise.startswith("ocr"):
             cleaned = normalize_id_number(written)
-            assert cleaned != true_id and len(cleaned) == 18
+            assert cleaned != true_id
+            assert len(cleaned) == 18
         else:
             assert normalize_id_number(written) == true_id
     assert {"", "typo", "swap", "missing", "15_digit"} <= set(seen)

@@ -83,9 +83,7 @@ def decisions_select() -> exp.Expr:
         codes=exp.Subquery(this=contradictions.codes_select()),
     )
     # 部门记录互相矛盾（contradictions.py）：不关闭、不改变个案，本无发现的也送核查
-    review = q(
-        "uncertain OR contra IS NOT NULL AND (kind0 IS NULL OR kind0 IN ('exit', 'change'))"
-    )
+    review = q("uncertain OR contra IS NOT NULL AND (kind0 IS NULL OR kind0 IN ('exit', 'change'))")
     return q(
         "SELECT child, status, category, orphan_type, reviews_per_year, labels, active_case,"
         " uncertain, CASE WHEN $review THEN 'review' ELSE kind0 END AS kind,"

@@ -63,8 +63,9 @@ def _far(a: exp.Expr) -> exp.Expr:
 def resident_id_level(written: exp.Expr, b: exp.Expr) -> exp.Expr:
     """written 是记录一侧（部门写的，已清洗），b 是户籍一侧（规范）。
 
-    先按字形把字母换回数字（repair.ocr_sql），换回后才相同的算差一处（不是原样相同）；Excel 存坏的号码只比可信的前缀：前缀相同且含
-    出生日期（≥ 14 位）算差 2–3 处，更短的前缀相同不计分（0），不同为“其他”；丢了或多了
+    先按字形把字母换回数字（repair.ocr_sql），换回后才相同的算差一处（不是原样相同）；
+    Excel 存坏的号码只比可信的前缀：前缀相同且含出生日期（≥ 14 位）算差 2–3 处，
+    更短的前缀相同不计分（0），不同为“其他”；丢了或多了
     一位、删一位即相同的算差一处。"""
     a = repair.ocr_sql(written)
     prefix = repair.prefix_sql(a.copy())

@@ -8,9 +8,9 @@ pypinyin（姓名里的字不过几千个），第一个字按作姓时的读音
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache, lru_cache
 
 import pyarrow as pa

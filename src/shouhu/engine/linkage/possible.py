@@ -73,7 +73,9 @@ def plan_records_about(
         SqlStep(
             "lk_ab_pairs",
             ("lk_ab_reg", names_table, "lk_ab_rec"),
-            partial(_pairs_select, name, division, prepare.resident_id_field(settings), names_table),
+            partial(
+                _pairs_select, name, division, prepare.resident_id_field(settings), names_table
+            ),
             STEP,
         ),
         levels_step(

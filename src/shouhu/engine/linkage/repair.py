@@ -90,6 +90,4 @@ def date_digits_sql(raw: exp.Expr) -> exp.Expr:
 def date_iso_sql(raw: exp.Expr) -> exp.Expr:
     """同上，写成 YYYY-MM-DD（规则的日期字段用）。"""
     d = date_digits_sql(raw)
-    return q(
-        "SUBSTRING($d, 1, 4) || '-' || SUBSTRING($d, 5, 2) || '-' || SUBSTRING($d, 7, 2)", d=d
-    )
+    return q("SUBSTRING($d, 1, 4) || '-' || SUBSTRING($d, 5, 2) || '-' || SUBSTRING($d, 7, 2)", d=d)
