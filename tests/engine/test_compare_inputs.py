@@ -265,14 +265,14 @@ def test_mothers_death_record_with_a_dropped_digit_never_lets_the_case_exit() ->
     assert "Z001" in found["record_ids"].split(";")
 
 
-def test_a_child_recorded_dead_and_later_at_school_is_a_review_not_an_exit() -> None:
-    """部门记录互相矛盾（issue 13 第 6 项）：规则照旧判“儿童已死亡”，但个案不关闭，送核查，
-    两条记录都列出。"""
+def test_a_child_recorded_dead_and_later_at_school_shows_the_contradiction() -> None:
+    """部门记录互相矛盾（issue 13 第 6 项）：规则照旧判“儿童已死亡”（exit 不变），发现上加上
+    矛盾的原因，两条记录都列出。"""
     dead = _fact("Z101", CHILD, "欧阳小雪", "deceased", date="2024-01-01")
     school = {**_fact("Z102", CHILD, "欧阳小雪", "in_school", level="primary",
                       start="2024-09-01"), "agency_type": "education"}  # fmt: skip
     found = _exit_or_review(MOTHER_DEAD, dead, school)
-    assert (found["kind"], found["status"]) == ("review", "not_eligible")
+    assert (found["kind"], found["status"]) == ("exit", "not_eligible")
     assert found["reasons"].split(";") == ["child_deceased", "contradiction_child_alive"]
     assert {"Z101", "Z102"} <= set(found["record_ids"].split(";"))
 

@@ -7,8 +7,9 @@
   contradiction_born_after_death    户籍记的出生在父/母死亡之后（母亲死亡之后、父亲死亡 310 天
                                     之后出生；户籍的亲子登记与死亡记录至少有一个不对）
 
-在发现上（findings.decisions_select）：要关闭或改变的个案（exit、change）与本无发现的儿童改为
-review；enrol 与 review 不变，只加原因与记录。认定的 status、category 照旧是规则的结论。
+在发现上（findings.decisions_select）：本无发现的儿童出一条 review；已有发现（enrol、exit、
+change、review）的种类照规则的结论不变，只加原因与两条记录（每个儿童至多一条发现）。
+认定的 status、category 照旧是规则的结论。
 """
 
 from __future__ import annotations

@@ -82,8 +82,9 @@ def decisions_select() -> exp.Expr:
         k0=_kind("r"),
         codes=exp.Subquery(this=contradictions.codes_select()),
     )
-    # 部门记录互相矛盾（contradictions.py）：不关闭、不改变个案，本无发现的也送核查
-    review = q("uncertain OR contra IS NOT NULL AND (kind0 IS NULL OR kind0 IN ('exit', 'change'))")
+    # 部门记录互相矛盾（contradictions.py）：已有的发现照规则的结论，加上原因与记录；
+    # 本无发现的儿童送核查
+    review = q("uncertain OR contra IS NOT NULL AND kind0 IS NULL")
     return q(
         "SELECT child, status, category, orphan_type, reviews_per_year, labels, active_case,"
         " uncertain, CASE WHEN $review THEN 'review' ELSE kind0 END AS kind,"
