@@ -251,6 +251,47 @@ def test_two_unlinked_records_that_matter_only_together_turn_an_exit_into_a_revi
     assert {"Z001", "Z005"} <= set(found["record_ids"].split(";"))
 
 
+def test_mothers_death_record_with_a_dropped_digit_never_lets_the_case_exit() -> None:
+    """issue 13：母亲的死亡记录号码丢了一位（17 位），另又错一位，没写区划和出生日期——
+    连“插一位过校验”的候选也没有。县取号码前 6 位反查到母亲（同名、同性别）：不能判 exit。
+    （只丢一位的号码能直接联上，见 test_linkage_repair。）"""
+    short = MOTHER[:9] + MOTHER[10:]
+    typo = short[:12] + str((int(short[12]) + 3) % 10) + short[13:]
+    dead = {**MOTHER_DEAD, "id_number": typo, "gender": "女", "division_code": ""}
+    illness = _fact("Z006", FATHER, "欧阳振华", "severe_illness", qualifying="是", disease="x")
+    found = _exit_or_review(dead, illness)
+    assert found["kind"] == "review"
+    assert found["reasons"].split(";")[-1] == "unresolved_record"
+    assert "Z001" in found["record_ids"].split(";")
+
+
+def test_a_child_recorded_dead_and_later_at_school_shows_the_contradiction() -> None:
+    """部门记录互相矛盾（issue 13 第 6 项）：规则照旧判“儿童已死亡”（exit 不变），发现上加上
+    矛盾的原因，两条记录都列出。"""
+    dead = _fact("Z101", CHILD, "欧阳小雪", "deceased", date="2024-01-01")
+    school = {**_fact("Z102", CHILD, "欧阳小雪", "in_school", level="primary",
+                      start="2024-09-01"), "agency_type": "education"}  # fmt: skip
+    found = _exit_or_review(MOTHER_DEAD, dead, school)
+    assert (found["kind"], found["status"]) == ("exit", "not_eligible")
+    assert found["reasons"].split(";") == ["child_deceased", "contradiction_child_alive"]
+    assert {"Z101", "Z102"} <= set(found["record_ids"].split(";"))
+
+
+def test_deported_while_imprisoned_and_born_after_the_fathers_death_are_reviews() -> None:
+    """母亲被遣送出境期间又在服刑；父亲死亡 310 天之后孩子才出生。规则的结论（符合）不变，
+    本无发现的在保儿童也送核查。"""
+    father_dead = _fact("Z201", FATHER, "欧阳振华", "deceased", date="2013-01-01")
+    deported = _fact("Z202", MOTHER, "司马兰", "deported", date="2023-01-01")
+    prison = _fact("Z203", MOTHER, "司马兰", "imprisoned", start="2024-01-01", end="2030-01-01")
+    found = _exit_or_review(father_dead, deported, prison)
+    assert (found["kind"], found["status"]) == ("review", "eligible")
+    assert found["reasons"].split(";")[-2:] == [
+        "contradiction_born_after_death",
+        "contradiction_deported_imprisoned",
+    ]
+    assert {"Z201", "Z202", "Z203"} <= set(found["record_ids"].split(";"))
+
+
 def test_gender_written_in_chinese_and_fifteen_digit_ids_still_link() -> None:
     old = MOTHER[:6] + MOTHER[8:17]
     dead = {**MOTHER_DEAD, "id_number": old, "gender": "女"}

@@ -63,7 +63,7 @@ def written_ids(draw: st.DrawFn) -> str:
     if form == "excel":
         return number[:17] + ".0"
     if form == "junk":
-        return draw(st.text(alphabet="0123456789Xx -.０１Ｏo\u00a0nN", max_size=20))
+        return draw(st.text(alphabet="0123456789Xx* -.０１Ｏo\u00a0nN", max_size=20))
     if form == "cut":
         return number[: draw(st.integers(0, 17))]
     return number

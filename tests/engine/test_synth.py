@@ -236,6 +236,18 @@ def test_noise_tags_describe_what_was_written(county: SynthRegion) -> None:
             cleaned = normalize_id_number(written)
             differing = [i for i in range(18) if cleaned[i] != true_id[i]]
             assert 1 <= len(differing) <= 2
+        elif noise.startswith(("dropped", "added")):
+            cleaned = normalize_id_number(written)
+            longer, shorter = (true_id, cleaned) if len(cleaned) == 17 else (cleaned, true_id)
+            assert any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+        elif noise == "excel_zeroed":
+            assert written in (true_id[:15] + "000", true_id)  # 末位 X 的号码不受影响
+        elif noise == "excel_scientific":
+            assert written == true_id or written.replace(".", "").startswith(true_id[:6])
+        elif noise.startswith("ocr"):
+            cleaned = normalize_id_number(written)
+            assert cleaned != true_id
+            assert len(cleaned) == 18
         else:
             assert normalize_id_number(written) == true_id
     assert {"", "typo", "swap", "missing", "15_digit"} <= set(seen)

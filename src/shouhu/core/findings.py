@@ -32,12 +32,24 @@ WEAK_MATCH: Final = "weak_match"
 AMBIGUOUS_MATCH: Final = "ambiguous_match"
 UNRESOLVED_RECORD: Final = "unresolved_record"
 OTHER: Final = "other"
+# 部门之间互相矛盾的记录（engine/comparison/contradictions.py）：不改规则的结论，另作核查
+CONTRADICTION_CHILD_ALIVE: Final = "contradiction_child_alive"
+CONTRADICTION_DEPORTED_IMPRISONED: Final = "contradiction_deported_imprisoned"
+CONTRADICTION_BORN_AFTER_DEATH: Final = "contradiction_born_after_death"
+CONTRADICTIONS: Final = (
+    CONTRADICTION_CHILD_ALIVE,
+    CONTRADICTION_DEPORTED_IMPRISONED,
+    CONTRADICTION_BORN_AFTER_DEATH,
+)
 COMPARISON_REASON_LABELS: Final = MappingProxyType(
     {
         NO_CANDIDATE: "户籍中找不到可能是此人的人员",
         WEAK_MATCH: "有相近的人员，但证据不足以认定是同一人",
         AMBIGUOUS_MATCH: "有几个人同样相符，无法确定是谁",
         UNRESOLVED_RECORD: "有一条未能关联的记录可能与该儿童或其父母有关，会改变结论",
+        CONTRADICTION_CHILD_ALIVE: "部门记录互相矛盾：儿童已登记死亡，之后又有入学、低保或特困记录",
+        CONTRADICTION_DEPORTED_IMPRISONED: "部门记录互相矛盾：父母一方被遣送出境的期间又在服刑",
+        CONTRADICTION_BORN_AFTER_DEATH: "部门记录互相矛盾：户籍登记的出生日期在父母一方死亡之后",
         OTHER: "其他（见书面理由）",
     }
 )

@@ -40,7 +40,7 @@ _EXCEL_NUMBER = re.compile(r"([0-9]+)\.0+")  # Excel 把数字读成字符串时
 # 号码里永远不会有的引号、连字符、千分位逗号（全角形式经 NFKC 后也落在这里）
 _NOISE = frozenset("'\"`´,\u2212\u300c\u300d\u300e\u300f")
 _NOISE_CATEGORIES = frozenset({"Pd", "Pi", "Pf"})  # 各种连字符/破折号、各种弯引号
-_X_LIKE = {"x": "X", "\u00d7": "X"}  # 小写 x 和输入法里常见的乘号 ×
+_X_LIKE = {"x": "X", "\u00d7": "X", "*": "X"}  # 小写 x、输入法里常见的乘号 ×、星号 *
 # ASCII 里的噪声：控制字符和空白、空格、引号、反引号、连字符、逗号（与 _is_noise 一致）
 _ASCII_NOISE = dict.fromkeys([*range(0x20), 0x7F, *map(ord, " '\"`-,")])
 
@@ -147,8 +147,8 @@ def normalize_id_number(raw: object) -> str:
     """把经办人员实际录入的各种写法清洗成规范号码；不合格时也返回清洗结果，从不抛异常。
 
     处理：全角字符（NFKC）；任意位置的空白（含全角空格、不间断空格、制表符、零宽字符）；
-    各种连字符和破折号、点号、千分位逗号；引号和 Excel 文本前缀 '；小写 x 和乘号 ×
-    改为 X；整数或 "…….0" 形式的 Excel 数字；17 位数字且算出的校验码为 X 时补回 X
+    各种连字符和破折号、点号、千分位逗号；引号和 Excel 文本前缀 '；小写 x、乘号 ×、
+    星号 * 改为 X；整数或 "…….0" 形式的 Excel 数字；17 位数字且算出的校验码为 X 时补回 X
     （18 位号码被存成数字丢了末尾 X；算出的不是 X 则不补）；15 位旧号码（出生日期有效）
     升为 18 位。None、空串、NaN 得到 ""。结果再清洗一次不变（幂等）。
 
@@ -171,7 +171,7 @@ def _clean_ascii(text: str) -> str:
     excel = _EXCEL_NUMBER.fullmatch(text)
     if excel:
         text = excel.group(1)
-    return text.replace(".", "").replace("x", "X")
+    return text.replace(".", "").replace("x", "X").replace("*", "X")
 
 
 def _clean_unicode(text: str) -> str:

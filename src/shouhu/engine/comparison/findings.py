@@ -4,6 +4,7 @@ run.plan_comparison）。
 policy_result  规则的批量认定（shouhu.engine.policy_sql，与单个认定同一份规则）
 cmp_hres       挂上未关联记录之后的认定（ambiguity.py 的假设长表，同一条查询换表名）；
 cmp_hflip      使结论可能不同的挂法 (child, record_id)
+cmp_contra     部门记录互相矛盾的儿童与记录（contradictions.py）
 cmp_dec        对照在保个案：enrol / exit / change / review，结论不变的不出现
 cmp_fcases / cmp_ffacts / cmp_keep / cmp_ev   只对有发现的儿童再算一遍带全部中间列的认定，
                由说明查询得出每个原因用到的事实（case_id, subject, fact_index, code）
@@ -16,6 +17,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from shouhu.engine import batch
+from shouhu.engine.comparison import contradictions
 from shouhu.engine.comparison.ambiguity import SCENARIOS, UNRESOLVED
 from shouhu.engine.linkage import LINKS_TABLE
 from shouhu.engine.linkage.sqlkit import q, tbl
@@ -72,18 +74,26 @@ def decisions_select() -> exp.Expr:
     kinds = q(
         "SELECT r.case_id AS child, r.status, r.category, r.orphan_type, r.reviews_per_year,"
         " r.labels, r.reason_codes, a.case_id AS active_case, $k0 AS kind0,"
-        " r.case_id IN (SELECT child FROM cmp_hflip) AS uncertain"
-        " FROM policy_result AS r LEFT JOIN cmp_active AS a ON a.child = r.case_id",
+        " r.case_id IN (SELECT child FROM cmp_hflip) AS uncertain,"
+        " CASE WHEN NOT CONTAINS(COALESCE(r.reason_codes, ''), 'aged_out') THEN c.codes END"
+        " AS contra"
+        " FROM policy_result AS r LEFT JOIN cmp_active AS a ON a.child = r.case_id"
+        " LEFT JOIN $codes AS c ON c.child = r.case_id",
         k0=_kind("r"),
+        codes=exp.Subquery(this=contradictions.codes_select()),
     )
+    # 部门记录互相矛盾（contradictions.py）：已有的发现照规则的结论，加上原因与记录；
+    # 本无发现的儿童送核查
+    review = q("uncertain OR contra IS NOT NULL AND kind0 IS NULL")
     return q(
         "SELECT child, status, category, orphan_type, reviews_per_year, labels, active_case,"
-        " uncertain, CASE WHEN uncertain THEN 'review' ELSE kind0 END AS kind,"
-        " CASE WHEN uncertain THEN CONCAT_WS(';', NULLIF(reason_codes, ''), $code)"
-        " ELSE reason_codes END AS reason_codes"
-        " FROM $k AS k WHERE kind0 IS NOT NULL OR uncertain",
+        " uncertain, CASE WHEN $review THEN 'review' ELSE kind0 END AS kind,"
+        " CONCAT_WS(';', NULLIF(reason_codes, ''), contra, CASE WHEN uncertain THEN $code END)"
+        " AS reason_codes"
+        " FROM $k AS k WHERE kind0 IS NOT NULL OR uncertain OR contra IS NOT NULL",
         k=exp.Subquery(this=kinds),
         code=UNRESOLVED,
+        review=review,
     )
 
 
@@ -100,6 +110,9 @@ def used_select() -> exp.Expr:
         " JOIN cmp_ffacts AS f ON f.case_id = e.case_id AND f.subject = e.subject"
         " AND f.fact_index = e.fact_index"
         " UNION SELECT h.child, h.record_id, CAST(NULL AS INT), 'unlinked' FROM cmp_hflip AS h"
+        " UNION SELECT c.child, c.record_id, f.confidence, f.method FROM $contra AS c"
+        " JOIN cmp_ffacts AS f ON f.case_id = c.child AND f.record_id = c.record_id",
+        contra=tbl(contradictions.TABLE),
     )
     return q(
         "SELECT case_id, ARRAY_TO_STRING(LIST_SORT(LIST_DISTINCT(LIST(record_id))), ';')"

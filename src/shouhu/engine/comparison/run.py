@@ -23,6 +23,7 @@ from shouhu.engine import batch
 from shouhu.engine.backends import BACKENDS, Backend, backend_open
 from shouhu.engine.batch import policy_tables_arrow
 from shouhu.engine.comparison import ambiguity as A
+from shouhu.engine.comparison import contradictions as C
 from shouhu.engine.comparison import findings as F
 from shouhu.engine.comparison import plan as P
 from shouhu.engine.comparison.inputs import TABLES, Source, table_find, table_load
@@ -242,8 +243,14 @@ def plan_comparison(inputs: Inputs, model: Slot[Model]) -> tuple[Phase, ...]:
                     P.step("假设关联·对照"),
                 ),
                 SqlStep(
+                    C.TABLE,
+                    (F.FACTS, "cmp_kid"),
+                    C.contradictions_select,
+                    P.step("部门记录矛盾"),
+                ),
+                SqlStep(
                     "cmp_dec",
-                    (batch.RESULT, "cmp_active", "cmp_hflip"),
+                    (batch.RESULT, "cmp_active", "cmp_hflip", C.TABLE),
                     F.decisions_select,
                     P.step("对照台账"),
                 ),
@@ -270,7 +277,7 @@ def plan_comparison(inputs: Inputs, model: Slot[Model]) -> tuple[Phase, ...]:
                 ),
                 SqlStep(
                     "cmp_agg",
-                    ("cmp_ev", F.SUBSET.facts, "cmp_hflip"),
+                    ("cmp_ev", F.SUBSET.facts, "cmp_hflip", C.TABLE),
                     F.used_select,
                     P.step("说明·记录"),
                 ),

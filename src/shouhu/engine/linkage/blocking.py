@@ -15,7 +15,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from shouhu.core.identity import near_misses
-from shouhu.engine.linkage import prepare
+from shouhu.engine.linkage import prepare, repair
 from shouhu.engine.linkage.prepare import CANONICAL
 from shouhu.engine.linkage.settings import BLOCKING_KEYS, LinkSettings
 from shouhu.engine.linkage.sqlkit import ID_WEIGHTS, col, q, query, tbl, weighted_sum
@@ -60,7 +60,7 @@ def _digit(value: exp.Expr, position: exp.Expr) -> exp.Expr:
 
 def near_miss_select(residual: str, id_column: str, subs: str, swaps: str) -> exp.Query:
     """(rid, cand)：残余记录号码的全部“过校验”的一步改法。"""
-    value = col(f"{id_column}__v", "r")
+    value = repair.ocr_sql(col(f"{id_column}__v", "r"))
     source = query(
         "SELECT r.rid, $v AS v, $ws AS ws FROM $t AS r WHERE REGEXP_MATCHES(COALESCE($v, ''),"
         " $canon)",
@@ -96,6 +96,48 @@ def near_miss_select(residual: str, id_column: str, subs: str, swaps: str) -> ex
         b=_digit(v, exp.Add(this=pos, expression=exp.convert(1))),
     )
     return exp.union(substituted, swapped, distinct=False)
+
+
+def near_length_select(residual: str, id_column: str, subs: str) -> exp.Query:
+    """(rid, cand)：字形换回数字后即合格的号码；17 位号码插入一位、19 位号码删去一位后
+    过得了校验的号码（丢了或多了一位）。这样的记录很少，每条至多几十个改法。"""
+    value = repair.ocr_sql(col(f"{id_column}__v", "r"))
+    fixed = query(
+        "SELECT r.rid, $v AS cand FROM $t AS r WHERE $v <> $raw",
+        v=value,
+        raw=col(f"{id_column}__v", "r"),
+        t=tbl(residual),
+    )
+    v = col("v", "s")
+    inserted = query(
+        "SELECT s.rid, SUBSTRING($v, 1, d.pos - 1) || d.ch || SUBSTRING($v, d.pos) AS cand"
+        " FROM (SELECT r.rid, $value AS v FROM $t AS r WHERE REGEXP_MATCHES($value,"
+        " '^[0-9]{16}[0-9X]$')) AS s CROSS JOIN $subs AS d",
+        v=v,
+        value=value.copy(),
+        t=tbl(residual),
+        subs=tbl(subs),
+    )
+    dropped = query(
+        "SELECT s.rid, SUBSTRING($v, 1, d.pos - 1) || SUBSTRING($v, d.pos + 1) AS cand"
+        " FROM (SELECT r.rid, $value AS v FROM $t AS r WHERE REGEXP_MATCHES($value,"
+        " '^[0-9]{18}[0-9X]$')) AS s"
+        " CROSS JOIN (SELECT pos FROM $subs UNION SELECT pos + 1 FROM $subs) AS d",
+        v=v.copy(),
+        value=value.copy(),
+        t=tbl(residual),
+        subs=tbl(subs),
+    )
+    every = exp.union(fixed, exp.union(inserted, dropped, distinct=False), distinct=False)
+    cand = col("cand", "c")
+    return query(
+        "SELECT c.rid, c.cand FROM $every AS c WHERE REGEXP_MATCHES($cand, $canon)"
+        " AND $sum % 11 = 1",
+        every=every.subquery(),
+        cand=cand,
+        canon=CANONICAL,
+        sum=weighted_sum(cand, 18),
+    )
 
 
 def _key(

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from sqlglot import exp
 
+from shouhu.engine.linkage import repair
 from shouhu.engine.linkage.settings import FieldSpec
 from shouhu.engine.linkage.sqlkit import char_at, col, mismatch_count, q, weighted_sum
 
@@ -59,9 +60,21 @@ def _far(a: exp.Expr) -> exp.Expr:
     )
 
 
-def resident_id_level(a: exp.Expr, b: exp.Expr) -> exp.Expr:
+def resident_id_level(written: exp.Expr, b: exp.Expr) -> exp.Expr:
+    """written 是记录一侧（部门写的，已清洗），b 是户籍一侧（规范）。
+
+    先按字形把字母换回数字（repair.ocr_sql），换回后才相同的算差一处（不是原样相同）；
+    Excel 存坏的号码只比可信的前缀：前缀相同且含出生日期（≥ 14 位）算差 2–3 处，
+    更短的前缀相同不计分（0），不同为“其他”；丢了或多了
+    一位、删一位即相同的算差一处。"""
+    a = repair.ocr_sql(written)
+    prefix = repair.prefix_sql(a.copy())
     return q(
-        "CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $a = $b THEN 1"
+        "CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $w = $b THEN 1 WHEN $a = $b THEN 2"
+        " WHEN $p IS NOT NULL THEN CASE WHEN SUBSTRING($b, 1, LENGTH($p)) <> $p THEN 4"
+        " WHEN LENGTH($p) >= 14 THEN 3 ELSE 0 END"
+        " WHEN LENGTH($a) = 17 AND LENGTH($b) = 18 THEN CASE WHEN $short THEN 2 ELSE 4 END"
+        " WHEN LENGTH($a) = 19 AND LENGTH($b) = 18 THEN CASE WHEN $long THEN 2 ELSE 4 END"
         " WHEN LENGTH($a) <> 18 OR LENGTH($b) <> 18 THEN 4"
         # 差 3 处以内时，四段（5+5+4+4 位）中至少一段相同：先用这个便宜的条件筛掉绝大多数
         " WHEN SUBSTRING($a, 1, 5) <> SUBSTRING($b, 1, 5) AND SUBSTRING($a, 6, 5) <>"
@@ -72,7 +85,11 @@ def resident_id_level(a: exp.Expr, b: exp.Expr) -> exp.Expr:
         " WHEN $mm = 2 THEN CASE WHEN $sw > 0 THEN 2 ELSE 3 END WHEN $mm = 3 THEN 3 ELSE $far"
         " END END",
         a=a,
+        w=written,
         b=b,
+        p=prefix,
+        short=repair.one_off_sql(a.copy(), b.copy()),
+        long=repair.one_off_sql(b.copy(), a.copy()),
         mm=mismatch_count(a, b, 18),
         sw=_swap_count(a, b),
         far=_far(a),
@@ -80,7 +97,7 @@ def resident_id_level(a: exp.Expr, b: exp.Expr) -> exp.Expr:
 
 
 def chinese_name_level(f: Mapping[str, exp.Expr], p: Mapping[str, exp.Expr]) -> exp.Expr:
-    """f/p：两边的 norm、pinyin、skey、chars 列。"""
+    """f/p：两边的 norm、pinyin、skey、chars 列（f 是记录一侧）。"""
     a, b = f["chars"], p["chars"]
     return q(
         "CASE WHEN $fn IS NULL OR $pn IS NULL THEN 0 WHEN $fn = $pn THEN 1"
@@ -90,6 +107,10 @@ def chinese_name_level(f: Mapping[str, exp.Expr], p: Mapping[str, exp.Expr]) -> 
         " OR SUBSTRING($a, 2) = SUBSTRING($b, 2)) THEN CASE WHEN $mm + CASE WHEN"
         " SUBSTRING($a, $tail) = SUBSTRING($b, $tail) THEN 0 ELSE 2 END = 1 THEN 3"
         " WHEN $fs = $ps THEN 4 ELSE 5 END"
+        # 长名字（复姓、少数民族姓名）被系统截断，或漏写一个字：短的一方至少 3 字
+        " WHEN LENGTH($a) >= 4 AND LENGTH($b) > LENGTH($a) AND SUBSTRING($b, 1, LENGTH($a)) = $a"
+        " THEN 3"
+        " WHEN LENGTH($b) >= 4 AND LENGTH($a) = LENGTH($b) - 1 AND $dropped THEN 3"
         " WHEN $fs = $ps THEN 4 ELSE 5 END",
         fn=f["norm"],
         pn=p["norm"],
@@ -101,6 +122,7 @@ def chinese_name_level(f: Mapping[str, exp.Expr], p: Mapping[str, exp.Expr]) -> 
         b=b,
         mm=mismatch_count(a, b, NAME_POSITIONS),
         tail=NAME_POSITIONS + 1,
+        dropped=repair.one_off_sql(a.copy(), b.copy(), NAME_POSITIONS),
     )
 
 

@@ -8,8 +8,10 @@ pypinyin（姓名里的字不过几千个），第一个字按作姓时的读音
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pyarrow as pa
 
@@ -50,7 +52,7 @@ def name_features(raw_names: Iterable[str], *, standard: bool = False) -> pa.Tab
     raws, norms, pinyins, skeys, chars = [], [], [], [], []
     for raw in raw_names:
         norm = _standard(raw) if standard else normalize_name(raw)
-        syllables = name_syllables_fast(norm)
+        syllables = pinyin_written(norm) or name_syllables_fast(norm)
         raws.append(raw)
         norms.append(norm or None)
         pinyins.append(" ".join(syllables) or None)
@@ -60,6 +62,48 @@ def name_features(raw_names: Iterable[str], *, standard: bool = False) -> pa.Tab
         {"raw": raws, "norm": norms, "pinyin": pinyins, "skey": skeys, "chars": chars},
         schema=pa.schema([(c, pa.string()) for c in ("raw", "norm", "pinyin", "skey", "chars")]),
     )
+
+
+@cache
+def _pinyin_syllables() -> frozenset[str]:
+    """全部无声调的拼音音节（pypinyin 的字表里出现过的），ü 写作 v。"""
+    from pypinyin.constants import PINYIN_DICT
+
+    found = set()
+    for readings in PINYIN_DICT.values():
+        for reading in readings.split(","):
+            plain = unicodedata.normalize("NFD", reading.replace("ü", "v"))
+            found.add("".join(ch for ch in plain if ch.isascii()).lower())
+    return frozenset(s for s in found if s.isalpha())
+
+
+def pinyin_written(norm: str) -> tuple[str, ...]:
+    """写成拼音的姓名（外系统导出的 Sima Lan、ZHANG WEI）切成音节，与汉字姓名的拼音可比；
+    不是纯字母或切不开时为 ()。每个大写字母开头的段分别切，段内取最长的音节。"""
+    if not norm or not norm.isascii() or not norm.isalpha():
+        return ()
+    chunks = re.findall(r"[A-Z][a-z]*|[a-z]+", norm) if not norm.isupper() else [norm]
+    syllables: list[str] = []
+    for chunk in chunks:
+        found = _segment(chunk.lower())
+        if not found:
+            return ()
+        syllables.extend(found)
+    return tuple(syllables)
+
+
+@lru_cache(maxsize=4096)
+def _segment(letters: str) -> tuple[str, ...]:
+    if not letters:
+        return ()
+    known = _pinyin_syllables()
+    for size in range(min(6, len(letters)), 0, -1):
+        head = letters[:size]
+        if head in known:
+            rest = _segment(letters[size:])
+            if rest or size == len(letters):
+                return (head, *rest)
+    return ()
 
 
 def _standard(raw: str) -> str:

@@ -401,6 +401,8 @@ def _candidates(
             backend.load_arrow("lk_vsub", subs)
             backend.load_arrow("lk_vswap", swaps)
             variants = blocking.near_miss_select(residual, column, "lk_vsub", "lk_vswap")
+            near = blocking.near_length_select(residual, column, "lk_vsub")
+            variants = exp.union(variants, near, distinct=False)
             odd = _odd_near_misses(backend, column, residual)
             if odd is not None:
                 variants = exp.union(variants, odd, distinct=False)

@@ -17,7 +17,7 @@ from functools import partial
 
 from sqlglot import exp
 
-from shouhu.engine.linkage import prepare
+from shouhu.engine.linkage import prepare, repair
 from shouhu.engine.linkage.calibrate import Model
 from shouhu.engine.linkage.features import levels_step, registry_names_step
 from shouhu.engine.linkage.plan import LINKS_TABLE, POSSIBLE_TABLE
@@ -73,7 +73,9 @@ def plan_records_about(
         SqlStep(
             "lk_ab_pairs",
             ("lk_ab_reg", names_table, "lk_ab_rec"),
-            partial(_pairs_select, name, division, names_table),
+            partial(
+                _pairs_select, name, division, prepare.resident_id_field(settings), names_table
+            ),
             STEP,
         ),
         levels_step(
@@ -93,7 +95,22 @@ def _unlinked() -> exp.Expr:
     )
 
 
-def _pairs_select(name: FieldSpec, division: FieldSpec, names_table: str) -> exp.Expr:
+def _record_county(division: exp.Expr, id_spec: FieldSpec | None) -> exp.Expr:
+    """记录的县：区划前 6 位；没写区划时取号码的前 6 位——号码坏了（丢一位、Excel 存坏、
+    扫描认错）前 6 位多半仍对，正是这类记录最需要反查。"""
+    county = q("SUBSTRING($d, 1, 6)", d=division)
+    if id_spec is None:
+        return county
+    number = repair.ocr_sql(col(f"{id_spec.column}__v"))
+    from_number = q(
+        "CASE WHEN REGEXP_MATCHES($n, '^[0-9]{6}') THEN SUBSTRING($n, 1, 6) END", n=number
+    )
+    return exp.func("COALESCE", county, from_number)
+
+
+def _pairs_select(
+    name: FieldSpec, division: FieldSpec, id_spec: FieldSpec | None, names_table: str
+) -> exp.Expr:
     chars, pinyin = f"{name.column}__chars", f"{name.column}__pinyin"
     county = f"{division.column}__v"
     person_side = query(
@@ -106,8 +123,8 @@ def _pairs_select(name: FieldSpec, division: FieldSpec, names_table: str) -> exp
         names=tbl(names_table),
     )
     record_side = query(
-        "SELECT rid, SUBSTRING($d, 1, 6) AS county, $c AS chars, $y AS py FROM lk_ab_rec",
-        d=col(county),
+        "SELECT rid, $county AS county, $c AS chars, $y AS py FROM lk_ab_rec",
+        county=_record_county(col(county), id_spec),
         c=col(chars),
         y=col(pinyin),
     )

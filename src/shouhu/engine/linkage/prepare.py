@@ -1,7 +1,7 @@
 """清洗：把 registry 与 facts 变成统一形状的中间表（SQL，集合运算）。
 
 core 里的 Python 清洗函数是参照标准。号码的常见写法（全角数字、空格、连字符、引号、小写 x、
-乘号 ×、15 位旧号、17 位丢了末位 X）在 SQL 里直接清洗；SQL 认不准的少见写法（别的 Unicode
+乘号 ×、星号 *、15 位旧号、17 位丢了末位 X）在 SQL 里直接清洗；SQL 认不准的少见写法（别的 Unicode
 字符、Excel 的 “.0”、nan 之类）留空，由 `id_fallback` 取去重后的原值交给 core 的
 normalize_id_number，再联接回来。属性测试保证两条路结果一致。
 
@@ -18,13 +18,14 @@ import pyarrow as pa
 from sqlglot import exp
 
 from shouhu.core.identity import normalize_id_number
+from shouhu.engine.linkage import repair
 from shouhu.engine.linkage.settings import FieldSpec, LinkSettings
 from shouhu.engine.linkage.sqlkit import check_digit_sql, col, named, q, tbl
 
 # 号码里的全角数字、各种 x 一并换成半角；其后的字符（各种空白、连字符、引号、逗号）删去。
 # 这些字符 core 的清洗也是这样处理的（NFKC 后的结果相同），超出此集合的写法交回 core。
-ID_MAP_FROM = "０１２３４５６７８９Ｘｘx×"
-ID_MAP_TO = "0123456789XXXX"
+ID_MAP_FROM = "０１２３４５６７８９Ｘｘx×*"
+ID_MAP_TO = "0123456789XXXXX"
 ID_DELETE = " \t\u3000\u00a0-'\"`,"
 NAME_DELETE = " \t\u3000\u00a0"
 CANONICAL = "^[0-9]{17}[0-9X]$"
@@ -101,8 +102,7 @@ def _blank_to_null(value: Column) -> Column:
 
 
 def date_sql(raw: Column) -> Column:
-    digits = q("TRANSLATE(SUBSTRING($v, 1, 10), '-/. ', '')", v=text_of(raw))
-    return q("CASE WHEN REGEXP_MATCHES($d, '^[0-9]{8}$') THEN $d END", d=digits)
+    return repair.date_digits_sql(raw)
 
 
 def gender_sql(raw: Column) -> Column:
@@ -127,17 +127,32 @@ def name_clean_sql(raw: Column) -> Column:
 def from_id(kind: str, id_value: Column) -> Column | None:
     """号码里读得出的字段：出生日期、性别（第 17 位奇男偶女）、县级区划。"""
     ok = q("REGEXP_MATCHES(COALESCE($i, ''), $canon)", i=id_value, canon=CANONICAL)
+    # Excel 存坏的号码（后三位成 000、科学计数）只有前缀可信：前 14 位在时日期与县照读，性别不读
+    prefix = repair.prefix_sql(id_value)
     if kind == "date":
-        return q("CASE WHEN $ok THEN SUBSTRING($i, 7, 8) END", ok=ok, i=id_value)
-    if kind == "gender":
         return q(
-            "CASE WHEN $ok THEN CASE WHEN TRY_CAST(SUBSTRING($i, 17, 1) AS INT) % 2 = 1"
-            " THEN 'M' ELSE 'F' END END",
+            "CASE WHEN $ok THEN SUBSTRING($i, 7, 8) WHEN LENGTH($p) >= 14 THEN SUBSTRING($p, 7, 8)"
+            " END",
             ok=ok,
             i=id_value,
+            p=prefix,
+        )
+    if kind == "gender":
+        return q(
+            "CASE WHEN $ok AND NOT $zeroed THEN CASE WHEN TRY_CAST(SUBSTRING($i, 17, 1) AS INT)"
+            " % 2 = 1 THEN 'M' ELSE 'F' END END",
+            ok=ok,
+            i=id_value,
+            zeroed=repair.zeroed_sql(id_value),
         )
     if kind == "division":
-        return q("CASE WHEN $ok THEN SUBSTRING($i, 1, 6) END", ok=ok, i=id_value)
+        return q(
+            "CASE WHEN $ok THEN SUBSTRING($i, 1, 6) WHEN LENGTH($p) >= 6 THEN SUBSTRING($p, 1, 6)"
+            " END",
+            ok=ok,
+            i=id_value,
+            p=prefix,
+        )
     return None
 
 

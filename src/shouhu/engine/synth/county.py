@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from shouhu.engine.synth.dirty import DirtyRates, subject_write
+from shouhu.engine.synth.dirty import DirtyRates, date_write, subject_write
 from shouhu.engine.synth.facts import FACT_FIELDS, SENDERS, FactRows, background_facts
 from shouhu.engine.synth.ids import id_numbers_build
 from shouhu.engine.synth.names import names_build, surnames_draw
@@ -195,7 +195,9 @@ def _written(
                 "type": row["type"],
                 "id_number": written.id_number,
                 "name": written.name,
-                "birth_date": subject.birth_date if u_birth[i] < 0.6 else None,
+                "birth_date": date_write(rng, rates, subject.birth_date)[0]
+                if u_birth[i] < 0.6
+                else None,
                 "gender": _gender_written(subject.gender, u_gender[i]),
                 "division_code": subject.division_code
                 if u_division[i] < 0.5
