@@ -25,9 +25,7 @@ def test_phone_numbers_are_masked() -> None:
     assert phone_masked("+86 138-1234-1234") == "861****1234"
 
 
-def test_a_notice_reaches_the_inbox_and_an_urgent_one_the_sms_log_masked(
-    personas, caplog
-) -> None:
+def test_a_notice_reaches_the_inbox_and_an_urgent_one_the_sms_log_masked(personas, caplog) -> None:
     caplog.set_level(logging.INFO, logger="shouhu.web.sms")
     users = (personas.court_clerk_a.pk, personas.caseworker_a.pk)
     sent = notices_send([
@@ -38,8 +36,10 @@ def test_a_notice_reaches_the_inbox_and_an_urgent_one_the_sms_log_masked(
     ])  # fmt: skip
     assert (sent.inbox, sent.sms, sent.mail) == (3, 1, 0)
     assert Notification.objects.filter(user=personas.court_clerk_a).count() == 2
-    assert "138****1234" in caplog.text and "【守护】催报" in caplog.text
-    assert "13812341234" not in caplog.text and "1390000" not in caplog.text
+    assert "138****1234" in caplog.text
+    assert "【守护】催报" in caplog.text
+    assert "13812341234" not in caplog.text
+    assert "1390000" not in caplog.text
 
 
 def test_a_24_hour_visit_tells_the_village_director_in_app_and_by_masked_sms(
@@ -47,19 +47,25 @@ def test_a_24_hour_visit_tells_the_village_director_in_app_and_by_masked_sms(
 ) -> None:
     child = f.person(region.village_a, name="王小明")
     case = f.case(child)
-    RosterMember.objects.create(duty="child_director", full_name="张主任", phone="13812341234",
-                                division=region.village_a, user=personas.child_director_a)  # fmt: skip
+    RosterMember.objects.create(
+        duty="child_director", full_name="张主任", phone="13812341234",
+        division=region.village_a, user=personas.child_director_a,
+    )  # fmt: skip
     caplog.set_level(logging.INFO)
     with django_capture_on_commit_callbacks(execute=True):
         major_change_record(ctx=ctx_for(personas.caseworker_a), case=case,
                             kind="child_hospitalised", occurred_at=timezone.now(),
                             note="住院，家中无人照料")  # fmt: skip
     (notice,) = Notification.objects.filter(user=personas.child_director_a)
-    assert notice.urgent and "一名儿童" in notice.title
+    assert notice.urgent
+    assert "一名儿童" in notice.title
     assert notice.link == "/cases/work/?list=visits_urgent"
-    assert "138****1234" in caplog.text and "13812341234" not in caplog.text
+    assert "138****1234" in caplog.text
+    assert "13812341234" not in caplog.text
     for text in (caplog.text, notice.title, notice.body):
-        assert child.name not in text and child.id_number not in text and "住院" not in text
+        assert child.name not in text
+        assert child.id_number not in text
+        assert "住院" not in text
 
 
 def test_a_returned_report_tells_who_submitted_it(
@@ -71,7 +77,8 @@ def test_a_returned_report_tells_who_submitted_it(
         report_decide(ctx=ctx_for(personas.leader_city), report=report, approve=False,
                       reason="纳入数核实")  # fmt: skip
     (notice,) = Notification.objects.filter(user=personas.caseworker_a)
-    assert "被退回" in notice.title and notice.link == f"/reports/{report.pk}/"
+    assert "被退回" in notice.title
+    assert notice.link == f"/reports/{report.pk}/"
 
 
 def _bell(client) -> str:
@@ -90,7 +97,8 @@ def test_the_bell_counts_unread_opening_one_reads_it_and_all_can_be_marked_read(
     client = f.client_for(me)
     assert _bell(client) == "3"
     page = client.get("/notifications/").content.decode()
-    assert page.index("通知2") < page.index("通知0") and "别人的" not in page  # 新的在前
+    assert page.index("通知2") < page.index("通知0")
+    assert "别人的" not in page
     first = Notification.objects.filter(user=me).order_by("pk").first()
     opened = client.get(f"/notifications/{first.pk}/")
     assert (opened.status_code, opened["Location"]) == (302, "/reports/")
