@@ -16,6 +16,9 @@ from shouhu.web.cases.models import RegisterImport
 from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.jobs.models import Job
+from shouhu.web.meetings.models import JointTask
+from shouhu.web.meetings.selectors import tasks_visible_to
+from shouhu.web.notifications.models import Notification
 from shouhu.web.objections.models import Objection
 from shouhu.web.shares.models import ShareList
 from shouhu.web.statistics.models import StatReport
@@ -150,6 +153,14 @@ class Objects:
         found = access.share_lists_visible_to(self.user).first() or ShareList.objects.first()
         return found.pk if found else 1
 
+    def notification(self) -> int:
+        found = Notification.objects.filter(user=self.user).first() or Notification.objects.first()
+        return found.pk if found else 1
+
+    def joint_task(self) -> int:
+        found = tasks_visible_to(self.user).first() or JointTask.objects.first()
+        return found.pk if found else 1
+
     def item_code(self) -> str:
         if self.user.agency is None:
             return "none"
@@ -188,6 +199,8 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "overpayment_id": Objects.overpayment,
     "list_id": Objects.share_list,
     "photo_id": lambda objects: 1,
+    "notification_id": Objects.notification,
+    "task_id": Objects.joint_task,
 }
 
 

@@ -23,6 +23,9 @@ from shouhu.web.accounts.models import Agency, User
 from shouhu.web.cases.models import Case, RegisterImport
 from shouhu.web.comparison.models import ComparisonRun, Finding
 from shouhu.web.exchange.models import Fact, Submission, Upload
+from shouhu.web.meetings.models import JointTask
+from shouhu.web.meetings.selectors import tasks_visible_to
+from shouhu.web.notifications.models import Notification
 from shouhu.web.objections.models import Objection
 from shouhu.web.registry.models import Person, RegistryLoad
 from shouhu.web.shares.models import ShareList
@@ -67,6 +70,8 @@ OUT_OF_SCOPE: dict[str, Callable[[User], int | None]] = {
     "case_id": _outside(Case, access.cases_visible_to),
     "roster_id": _outside(SubsidyRoster, access.rosters_visible_to),
     "list_id": _outside(ShareList, access.share_lists_visible_to),
+    "notification_id": _outside(Notification, lambda u: Notification.objects.filter(user=u)),
+    "task_id": _outside(JointTask, tasks_visible_to),
 }
 # Object kinds whose pages this test cannot yet place out of scope in the demo (none exist there).
 NOT_PLACED = {"member_id", "credential_id", "grant_id", "merge_id", "suppression_id", "job_id",

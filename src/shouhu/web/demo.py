@@ -51,6 +51,7 @@ from shouhu.web.exchange.items import item_name
 from shouhu.web.exchange.models import Channel, Fact, Submission
 from shouhu.web.exchange.services import receipt_number, submission_ingest
 from shouhu.web.grants.services import grants_ensure_defaults
+from shouhu.web.meetings.demo import demo_meetings
 from shouhu.web.registry.divisions import division_table_sync
 from shouhu.web.registry.models import Division, Person
 from shouhu.web.shares.demo_work import demo_shares
@@ -159,6 +160,9 @@ def demo_build(
         demo_shares(
             caseworker=User.objects.select_related("division").get(username="demo_caseworker"),
             department=User.objects.get(username="demo_department"),
+        )
+        demo_meetings(
+            caseworker=User.objects.select_related("division").get(username="demo_caseworker")
         )
         audit_record(
             ctx=admin_ctx,

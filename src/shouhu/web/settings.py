@@ -30,6 +30,7 @@ SHOUHU_SMTP_URL     smtp://user:password@host:port (smtps:// for TLS, smtp+start
 SHOUHU_MAIL_FROM    the sender, e.g. 守护平台 <shouhu@mzj.gov.cn>
 SHOUHU_BASE_URL     the platform's address as users reach it, for links in mail
 SHOUHU_REMIND_DAYS  remind departments this many days before an item is due (3)
+SHOUHU_SMS_GATEWAY  import path of the SMS gateway class for urgent notices (log only, masked)
 
 Subsidies:
 SHOUHU_BANK_LAYOUT             a TOML file with the columns of the bank batch file (default: the
@@ -190,6 +191,8 @@ INSTALLED_APPS = [
     "shouhu.web.statistics",
     "shouhu.web.field",
     "shouhu.web.queries",
+    "shouhu.web.notifications",
+    "shouhu.web.meetings",
     "shouhu.web.ui",
 ]
 
@@ -389,3 +392,5 @@ globals().update(_smtp(env("SHOUHU_SMTP_URL")))
 DEFAULT_FROM_EMAIL = env("SHOUHU_MAIL_FROM", "守护平台 <shouhu@localhost>")
 BASE_URL = env("SHOUHU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 REMIND_DAYS = int(env("SHOUHU_REMIND_DAYS", "3"))
+# 短信网关（紧急提醒）：网关类的 import 路径；默认只记日志（号码脱敏），见 web/sms.py
+SMS_GATEWAY = env("SHOUHU_SMS_GATEWAY", "shouhu.web.sms.LogOnlyGateway")

@@ -232,9 +232,32 @@ def _shares(user: User) -> list[TodoItem]:
     return [item for item in items if item.count]
 
 
+def _joint_tasks(user: User) -> list[TodoItem]:
+    """联席会议任务：本单位牵头或配合、未完成的（逾期的紧急）；领导看辖区内逾期的任务。"""
+    from shouhu.web.meetings import selectors
+
+    if not selectors.may_see_tasks(user):
+        return []
+    tasks = selectors.tasks_visible_to(user)
+    today = timezone.localdate()
+    board = reverse("meeting_board")
+    items: list[TodoItem] = []
+    if user.role == Role.LEADER:
+        late = selectors.overdue(tasks, today).count()
+        items.append(TodoItem("联席会议任务逾期未完成", late, f"{board}?status=overdue", URGENT))
+    if user.agency_id is not None:
+        mine = selectors.open_for_agency(tasks, user.agency_id)
+        late = selectors.overdue(mine, today).count()
+        items += [
+            TodoItem("本单位的联席会议任务已逾期", late, f"{board}?status=overdue", URGENT),
+            TodoItem("本单位牵头或配合的联席会议任务", mine.count() - late, board),
+        ]
+    return [item for item in items if item.count]
+
+
 PROVIDERS: tuple[Provider, ...] = (
     _findings, _case_work, _registry, _turning_adult, _certificates, _subsidies, _shares,
-    _submitter, _answered, _oversight, _reports, _auditor,
+    _submitter, _answered, _oversight, _reports, _joint_tasks, _auditor,
 )  # fmt: skip
 
 

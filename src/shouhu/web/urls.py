@@ -23,6 +23,8 @@ urlpatterns = [
     path("subsidies/", include("shouhu.web.subsidies.urls")),
     path("shares/", include("shouhu.web.shares.urls")),
     path("audit/", include("shouhu.web.audit.urls")),
+    path("notifications/", include("shouhu.web.notifications.urls")),
+    path("meetings/", include("shouhu.web.meetings.urls")),
     path("", include(accounts_urls.own_pages)),
     path("", include("shouhu.web.ui.urls")),
     path("", include("shouhu.web.statistics.urls")),

@@ -152,3 +152,17 @@ def test_revoking_needs_the_confirmation_and_ends_the_token(admin_client, region
     assert admin_client.post(url, {"confirm": "yes"}).status_code == 302
     assert Api(issued.token).get("/items").status_code == 401
     assert "已吊销" in admin_client.get("/manage/credentials/").content.decode()
+
+
+def test_the_contact_phone_for_chasing_sms_is_set_and_checked(admin_client, region):
+    court = _court(region)
+    form = {"name": court.name, "items": ["court_judgment", "court_criminal_judgment"]}
+    bad = admin_client.post(f"/manage/agencies/{court.pk}/", {**form, "contact_phone": "电话"})
+    assert bad.status_code == 400
+    assert "联系电话只能由数字组成" in bad.content.decode()
+    admin_client.post(f"/manage/agencies/{court.pk}/", {**form, "contact_phone": "13812341234"})
+    court.refresh_from_db()
+    assert court.contact_phone == "13812341234"
+    entry = AuditEntry.objects.filter(object_type="agency").last()
+    assert entry.detail["contact_phone_changed"] is True
+    assert "13812341234" not in str(entry.detail)

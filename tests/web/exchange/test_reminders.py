@@ -79,3 +79,19 @@ def test_without_a_mail_server_nothing_is_sent_and_the_to_do_remains(courts, cou
     schedules_tick(datetime(2025, 11, 3, 9, tzinfo=SHANGHAI))
     job_run_next(worker="test")
     assert Job.objects.get(kind="exchange.reminders").result["sent"] == 0
+
+
+def test_overdue_items_are_chased_by_sms_to_the_department_contact_masked_and_in_app(
+    courts, court_item, caplog
+):
+    courts.a.contact_phone = "13812341234"
+    courts.a.save(update_fields=["contact_phone"])
+    caplog.set_level("INFO", logger="shouhu.web.sms")
+    schedules_tick(datetime(2025, 11, 3, 9, tzinfo=SHANGHAI))
+    job_run_next(worker="test")
+    result = Job.objects.get(kind="exchange.reminders").result
+    assert result["sms"] >= 1
+    assert result["inbox"] >= 1
+    assert "138****1234" in caplog.text
+    assert "13812341234" not in caplog.text
+    assert courts.clerk_a.notifications.filter(urgent=True, link="/submissions/").exists()

@@ -74,16 +74,19 @@ def agency_update(
     name: str,
     item_codes: Iterable[str] | None,
     actor: str = "",
+    contact_phone: str | None = None,
 ) -> Agency:
-    """改名，并设定报送的数据项（None 或全选为目录中的全部）。"""
+    """改名，设定报送的数据项（None 或全选为目录中的全部）和催报短信的联系电话（None 为不改）。"""
     name = _checked_name(name)
     items = _checked_items(agency, item_codes)
-    changed = {"name": name != agency.name, "items": items != agency.item_codes}
+    phone = agency.contact_phone if contact_phone is None else _checked_phone(contact_phone)
+    changed = {"name": name != agency.name, "items": items != agency.item_codes,
+               "phone": phone != agency.contact_phone}  # fmt: skip
     if not any(changed.values()):
         return agency
     with transaction.atomic():
-        agency.name, agency.item_codes = name, items
-        agency.save(update_fields=["name", "item_codes"])
+        agency.name, agency.item_codes, agency.contact_phone = name, items, phone
+        agency.save(update_fields=["name", "item_codes", "contact_phone"])
         audit_record(
             ctx=ctx,
             action=Action.UPDATE,
@@ -91,11 +94,20 @@ def agency_update(
             object_id=agency.pk,
             detail={
                 "renamed": changed["name"],
+                "contact_phone_changed": changed["phone"],
                 "items": "all" if items is None else items,
             },
             actor_username=actor,
         )
     return agency
+
+
+def _checked_phone(raw: str) -> str:
+    """联系电话：数字，可带 +、- 和空格，最多 20 位；空为不发催报短信。"""
+    phone = raw.strip()
+    if phone and (len(phone) > 20 or not all(ch.isdigit() or ch in "+- " for ch in phone)):
+        raise InvalidInput("联系电话只能由数字组成（可带 +、- 和空格），最多 20 位。")
+    return phone
 
 
 def _checked_items(agency: Agency, item_codes: Iterable[str] | None) -> list[str] | None:

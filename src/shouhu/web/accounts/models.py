@@ -24,6 +24,8 @@ class Agency(models.Model):
     )
     # 本部门报送的数据项：空（None）为部门类型在数据目录中的全部数据项；系统管理员可以收窄。
     item_codes = models.JSONField("报送的数据项", null=True, blank=True, default=None)
+    # 逾期催报的短信发到这里（部门的联系人；短信只有部门名和逾期项数，见 notify.py）
+    contact_phone = models.CharField("联系电话（催报短信）", max_length=20, blank=True)
 
     class Meta:
         verbose_name = "部门"

@@ -97,6 +97,8 @@ class ObjectType(models.TextChoices):
     PAYMENT_RESULT = "payment_result", "补贴发放结果"
     OVERPAYMENT = "overpayment", "补贴多发追回"
     SHARE_LIST = "share_list", "推送名单"
+    JOINT_TASK = "joint_task", "联席会议任务"
+    DATA_QUALITY = "data_quality", "各部门数据质量"
     SHARE_FEEDBACK = "share_feedback", "推送名单反馈"
     REQUEST = "request", "网页请求"  # CSRF 等在视图之前就被拒绝的请求
     QUERY = "query", "查询服务"  # 只查询的数据项：民政提出、部门答复的查询

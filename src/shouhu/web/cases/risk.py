@@ -21,6 +21,7 @@ from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.models import Case, MajorChange, RiskChange, RiskChangeKind
+from shouhu.web.cases.notices import visit_due_notify
 from shouhu.web.cases.plans import open_changes, plans_set, risk_in_effect
 from shouhu.web.cases.services import case_locked, written_reason
 from shouhu.web.cases.visits import past_moment
@@ -131,6 +132,7 @@ def major_change_add(
         visit_due_at=major_change_visit_due(kind, occurred_at),
     )  # fmt: skip
     plans_set(case, today=timezone.localdate(), reviews=False)
+    visit_due_notify(change)
     return change
 
 

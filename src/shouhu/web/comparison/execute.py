@@ -37,6 +37,7 @@ from shouhu.web.comparison.models import (
     FindingStatus,
     RunStatus,
 )
+from shouhu.web.comparison.notices import findings_waiting_notify
 from shouhu.web.comparison.services import comparison_run_start
 from shouhu.web.comparison.stale import process_id
 from shouhu.web.registry.models import Division, Person
@@ -310,6 +311,10 @@ def _findings_write(
             detail={"counts": counts, "params_version": result.params_version[:64]},
             actor_username="system",
         )
+        if not locked.simulation:
+            findings_waiting_notify(
+                locked, sum(1 for f in findings if f.status == FindingStatus.OPEN)
+            )
 
 
 RETRYING = "运行中断，稍后自动重试。"

@@ -98,7 +98,8 @@ def handle_submission_reminders(job: Job, progress: Progress) -> dict[str, Any]:
     sent = notices_send([*notices, *shares])
     message = (
         f"{len(notices)} 个部门有待报送的数据项，{len(shares)} 个部门有待反馈的推送名单，"
-        f"发出提醒邮件 {sent} 封"
+        f"发出提醒邮件 {sent.mail} 封、站内通知 {sent.inbox} 条、催报短信 {sent.sms} 条"
     )
     return {"period": day.isoformat(), "agencies": len(notices), "share_agencies": len(shares),
-            "sent": sent, "message": message}  # fmt: skip
+            "sent": sent.mail, "inbox": sent.inbox, "sms": sent.sms,
+            "message": message}  # fmt: skip

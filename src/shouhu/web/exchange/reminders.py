@@ -1,4 +1,5 @@
-"""报送提醒：截止前 REMIND_DAYS 天起，到报送为止，每天一封给部门的数据报送员（有邮箱的）。
+"""报送提醒：截止前 REMIND_DAYS 天起，到报送为止，每天一条给部门的数据报送员（站内消息，有邮箱的
+也发邮件）；有逾期的是催报，另发一条短信给部门的联系电话。
 
 邮件只列数据项、月份、截止日和状态（数据项名称和日期不是个人信息）。由调度器每天早上排一次
 （jobs/schedule.py 的 "reminders.daily"），发信经 notify.py。
@@ -16,17 +17,18 @@ from shouhu.web.accounts.models import Agency, User
 from shouhu.web.accounts.permissions import Right, roles_with
 from shouhu.web.exchange.deadlines import Obligation, ObligationStatus, month_add
 from shouhu.web.exchange.selectors import OPEN, obligations_for
-from shouhu.web.notify import Notice, platform_link
+from shouhu.web.notify import Notice, emails_of, platform_link
 
 
 def submission_reminders(today: date) -> list[Notice]:
-    """今天该提醒的：每个部门一封，收件人是该部门有邮箱、在职的数据报送员。"""
-    recipients: dict[int, list[str]] = defaultdict(list)
+    """今天该提醒的：每个部门一条，收件人是该部门在职的数据报送员。"""
+    recipients: dict[int, list[User]] = defaultdict(list)
     submitters = User.objects.filter(
         is_active=True, role__in=roles_with(Right.SUBMIT), agency__isnull=False
-    ).exclude(email="")
-    for agency_id, email in submitters.values_list("agency_id", "email"):
-        recipients[agency_id].append(email)
+    )
+    for user in submitters.only("pk", "email", "agency_id"):
+        assert user.agency_id is not None
+        recipients[user.agency_id].append(user)
     agencies = list(Agency.objects.filter(pk__in=recipients))
     # 上个月（通常本月 5 日截止）和更早还欠着的月份
     periods = [month_add(today.replace(day=1), -n) for n in (3, 2, 1)]
@@ -35,14 +37,15 @@ def submission_reminders(today: date) -> list[Notice]:
     for o in obligations_for(agencies=agencies, periods=periods, today=today):
         if o.status in OPEN and o.due <= horizon:
             owed[o.agency_id].append(o)
-    names = {a.pk: a.name for a in agencies}
+    by_pk = {a.pk: a for a in agencies}
     return [
-        _notice(names[agency_id], tuple(recipients[agency_id]), items, today)
+        _notice(by_pk[agency_id], recipients[agency_id], items, today)
         for agency_id, items in sorted(owed.items())
     ]
 
 
-def _notice(agency: str, to: tuple[str, ...], items: list[Obligation], today: date) -> Notice:
+def _notice(to_agency: Agency, users: list[User], items: list[Obligation], today: date) -> Notice:
+    agency = to_agency.name
     overdue = sum(1 for o in items if o.status == ObligationStatus.MISSING)
     subject = f"【守护】{agency}：{len(items)} 项数据待报送" + (
         f"，其中 {overdue} 项已逾期" if overdue else ""
@@ -57,4 +60,9 @@ def _notice(agency: str, to: tuple[str, ...], items: list[Obligation], today: da
     lines += ["", f"请登录平台报送：{platform_link(reverse('exchange_home'))}",
               "没有应报数据的月份，也请在平台上作“零报告”。", "",
               "本邮件由守护平台自动发送，不含任何个人信息。"]  # fmt: skip
-    return Notice("submission_due", to, subject, "\n".join(lines))
+    return Notice(
+        "submission_due", emails_of(users), subject, "\n".join(lines),
+        users=tuple(u.pk for u in users), link=reverse("exchange_home"), urgent=bool(overdue),
+        phones=(to_agency.contact_phone,),
+        sms=f"【守护】催报：{agency}有 {overdue} 项数据逾期未报送，请尽快登录平台报送。",
+    )  # fmt: skip

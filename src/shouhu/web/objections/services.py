@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from shouhu.core.catalog import FieldType
@@ -23,6 +24,7 @@ from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
 from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.models import Fact
+from shouhu.web.notify import Notice, emails_of, notices_send_on_commit, platform_link
 from shouhu.web.objections.models import Objection, ObjectionStatus
 
 ANSWER_WORKING_DAYS: Final = 5  # 答复期限：提出后 5 个工作日
@@ -110,7 +112,20 @@ def _close(
         object_id=objection.pk,
         detail={"resolution": status, "fact": objection.fact_id, **extra},
     )
+    _answered_notify(objection)
     return objection
+
+
+def _answered_notify(objection: Objection) -> None:
+    """告诉提出人：疑义有了答复（只有编号和结论，事实的内容登录后看）。"""
+    raiser = objection.raised_by
+    link = reverse("objection_detail", args=[objection.pk])
+    outcome = objection.get_status_display()
+    subject = f"【守护】您提出的疑义（编号 {objection.pk}）已答复：{outcome}"
+    body = (f"您提出的疑义（编号 {objection.pk}）部门已答复，结论为“{outcome}”。\n\n"
+            f"请登录平台查看答复：{platform_link(link)}\n\n本通知不含任何个人信息。")  # fmt: skip
+    notices_send_on_commit([Notice("objection_answered", emails_of([raiser]), subject, body,
+                                   users=(raiser.pk,), link=link)])  # fmt: skip
 
 
 def objection_confirm(*, ctx: RequestContext, objection: Objection, reply: str) -> Objection:

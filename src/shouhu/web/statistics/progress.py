@@ -32,6 +32,7 @@ class MonthRow:
     exited: int
     active: int  # 月末（当月为今天）在保
     percent: int  # 条形长度
+    changed: int = 0  # 当月变更类别的个案（孤儿 ↔ 事实无人抚养等）
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,28 @@ def monthly_trend(home: Division, *, today: date | None = None) -> tuple[MonthRo
     closed = _by_month(cases.filter(closed_on__gte=first), "closed_on")
     active = cases.filter(opened_on__lt=first).count()
     active -= cases.filter(closed_on__lt=first).count()
+    changed = _category_changes(cases, first)
     rows = []
     for n in range(MONTHS):
         month = add_months(first, n)
         active += opened.get(month, 0) - closed.get(month, 0)
         rows.append((month, opened.get(month, 0), closed.get(month, 0), active))
     biggest = max((r[3] for r in rows), default=0)
-    return tuple(MonthRow(m, e, x, a, a * 100 // biggest if biggest else 0) for m, e, x, a in rows)
+    return tuple(
+        MonthRow(m, e, x, a, a * 100 // biggest if biggest else 0, changed.get(m, 0))
+        for m, e, x, a in rows
+    )
+
+
+def _category_changes(cases: QuerySet[Case], first: date) -> dict[date, int]:
+    """类别变更记在个案的 category_changes 上（{"on": 日期, ...}），按月数（只看有变更的个案）。"""
+    months: dict[date, int] = defaultdict(int)
+    for changes in cases.exclude(category_changes=[]).values_list("category_changes", flat=True):
+        for change in changes or []:
+            on = date.fromisoformat(str(change.get("on", ""))[:10] or "1900-01-01")
+            if on >= first:
+                months[on.replace(day=1)] += 1
+    return months
 
 
 def _by_month(cases: QuerySet[Case], field: str) -> dict[date, int]:

@@ -13,6 +13,7 @@ from typing import Final
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from shouhu.core.errors import DomainError, ErrorCode, InvalidInput, PermissionDenied
@@ -23,6 +24,7 @@ from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.models import Case, Category, OrphanType
+from shouhu.web.notify import Notice, emails_of, notices_send_on_commit, platform_link
 from shouhu.web.registry.models import Division
 from shouhu.web.statistics.models import PeriodKind, ReportStatus, StatReport
 
@@ -159,4 +161,21 @@ def report_decide(
         locked.save(update_fields=["status", "return_reason", "decided_by", "decided_at"])
         audit_record(ctx=ctx, action=Action.UPDATE, object_type=ObjectType.STAT_REPORT,
                      object_id=locked.pk, detail={"decision": locked.status})  # fmt: skip
+        _decided_notify(locked)
     return locked
+
+
+def _decided_notify(report: StatReport) -> None:
+    """告诉上报人：报表审核通过（锁定）或被退回（理由登录后看，退回的重新上报）。"""
+    if report.submitted_by is None:
+        return
+    link = reverse("stat_report", args=[report.pk])
+    kind = report.get_period_kind_display()
+    what = f"{report.division.name}{kind}（{report.period_start:%Y年%m月}起）"
+    approved = report.status == ReportStatus.APPROVED
+    outcome = "已审核通过，报表锁定。" if approved else "被上级退回，请按退回理由核实后重新上报。"
+    subject = f"【守护】统计报表{'已审核通过' if approved else '被退回'}：{what}"
+    body = f"{what}{outcome}\n\n请登录平台查看：{platform_link(link)}"
+    notices_send_on_commit([Notice(
+        "report_approved" if approved else "report_returned", emails_of([report.submitted_by]),
+        subject, body, users=(report.submitted_by.pk,), link=link)])  # fmt: skip

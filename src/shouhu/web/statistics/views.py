@@ -19,7 +19,11 @@ from shouhu.web.audit.context import RequestContext, request_context
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.exports import Export, export_xlsx
+from shouhu.web.statistics.charts import chart_data
+from shouhu.web.statistics.completion import work_completion
 from shouhu.web.statistics.progress import ProgressRow, finding_progress, monthly_trend
+from shouhu.web.statistics.quality import EXPORT_HEADER as QUALITY_HEADER
+from shouhu.web.statistics.quality import data_quality
 from shouhu.web.statistics.report_pages import report_detail, reports_page
 from shouhu.web.statistics.reports import period_of, report_decide, report_submit
 from shouhu.web.statistics.selectors import DivisionCountRow, dashboard_counts
@@ -41,10 +45,15 @@ def _home(request: HttpRequest) -> tuple[RequestContext, Division]:
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     ctx, home = _home(request)
     user = cast(User, request.user)
+    trend, progress = monthly_trend(home), finding_progress(home)
+    completion, quality = work_completion(home), data_quality(home)
     context = {
         "counts": dashboard_counts(user=user, home=home),
-        "trend": monthly_trend(home),
-        "progress": finding_progress(home),
+        "trend": trend,
+        "progress": progress,
+        "completion": completion,
+        "quality": quality,
+        "charts": chart_data(trend, progress, completion),
         "drilled": home.code != user.division_id,
         "up": home.parent_id if home.code != user.division_id else None,
         "home_code": home.code,
@@ -63,6 +72,17 @@ def dashboard_export_view(request: HttpRequest) -> HttpResponse:
     rows = [_export_row(r, progress.get(r.code)) for r in counts.by_division]
     export = Export(title=f"统计表-{home.name}", header=EXPORT_HEADER, rows=rows,
                     object_type=ObjectType.DASHBOARD, object_id=home.code)  # fmt: skip
+    return export_xlsx(ctx=ctx, export=export)
+
+
+@login_required
+@require_GET
+def dashboard_quality_export_view(request: HttpRequest) -> HttpResponse:
+    """各部门数据质量（只有数字），同样按下钻到的区划。"""
+    ctx, home = _home(request)
+    rows = [row.cells() for row in data_quality(home)]
+    export = Export(title=f"各部门数据质量-{home.name}", header=QUALITY_HEADER, rows=rows,
+                    object_type=ObjectType.DATA_QUALITY, object_id=home.code)  # fmt: skip
     return export_xlsx(ctx=ctx, export=export)
 
 

@@ -17,6 +17,8 @@ from shouhu.web.access.statistics import may_report
 from shouhu.web.access.subsidies import may_handle_subsidies
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, is_submitter, may, role_label
+from shouhu.web.meetings.selectors import may_see_tasks
+from shouhu.web.notifications.services import notification_unread_count
 
 
 def _right(right: Right) -> Callable[[User], bool]:
@@ -175,6 +177,13 @@ MENU: tuple[MenuItem, ...] = (
         _receipts,
         ("exchange_receipts", "exchange_receipt"),
     ),
+    MenuItem(
+        "联席会议任务",
+        "meeting_board",
+        "联席会议的重点任务分工：牵头和配合单位、完成时限、进展；逾期的列入领导的待办。",
+        may_see_tasks,
+        ("meeting_*",),
+    ),
     MenuItem("报送情况", "exchange_timeliness", "辖区内各部门按月报送是否及时。", may_read_scope),
     MenuItem(
         "离线交换包",
@@ -204,6 +213,7 @@ class Nav:
     division_name: str
     links: tuple[NavLink, ...]
     home: str  # 登录后的首页（URL 名称）
+    unread: int = 0  # 未读的站内通知（顶栏的铃铛）
 
 
 def nav_for(user: User, current_url_name: str = "") -> Nav:
@@ -219,6 +229,7 @@ def nav_for(user: User, current_url_name: str = "") -> Nav:
         division_name=user.division.name,
         links=links,
         home=next(item.url_name for item in items if item.landing),
+        unread=notification_unread_count(user=user) if user.pk else 0,
     )
 
 

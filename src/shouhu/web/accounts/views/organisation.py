@@ -104,6 +104,7 @@ def agency_view(request: HttpRequest, agency_id: int) -> HttpResponse:
         "agency": agency,
         "agency_type": AgencyType(agency.agency_type).label,
         "name": request.POST.get("name", agency.name) if error else agency.name,
+        "contact_phone": request.POST.get("contact_phone", "") if error else agency.contact_phone,
         "items": agency_item_choices(agency),
         "all_items": agency.item_codes is None,
         "error": error,
@@ -119,6 +120,7 @@ def _agency_save(request: HttpRequest, ctx: RequestContext, agency: Agency) -> N
         agency=agency,
         name=request.POST.get("name", ""),
         item_codes=None if set(chosen) == set(own) else chosen,
+        contact_phone=request.POST.get("contact_phone", ""),
     )
 
 
