@@ -69,8 +69,8 @@ def chain(region, personas, settings, tmp_path) -> Chain:
     civil = personas.caseworker_a.agency
     supervisor = f.user("supervisor_a", "supervisor", region.township_a, civil)
     child = f.person(region.village_a, name="王小明", birth=date(2014, 3, 4))
-    return Chain(work_ctx(personas.child_director_a), work_ctx(supervisor),
-                 work_ctx(personas.caseworker_a), work_ctx(personas.caseworker_b), child)  # fmt: skip
+    director, caseworker = work_ctx(personas.child_director_a), work_ctx(personas.caseworker_a)
+    return Chain(director, work_ctx(supervisor), caseworker, work_ctx(personas.caseworker_b), child)
 
 
 def _attach_all(ctx, app) -> None:
@@ -97,8 +97,10 @@ def test_director_applies_township_returns_once_county_approves_once(chain) -> N
     assert case.care_arrangements.get().carer_name == "王大海"
     assert CaseDocument.objects.filter(case=case).count() == 4
     decisions = list(ApplicationStep.objects.values_list("stage", "decision"))
-    assert decisions == [("village", "register"), ("village", "pass"), ("township", "return"),
-                         ("village", "pass"), ("township", "pass"), ("county", "approve")]  # fmt: skip
+    assert decisions == [
+        ("village", "register"), ("village", "pass"), ("township", "return"),
+        ("village", "pass"), ("township", "pass"), ("county", "approve"),
+    ]  # fmt: skip
     with pytest.raises(DomainError):  # 再批准一次：冲突，不会开第二个个案
         application_approve(ctx=chain.caseworker, application=app)
     assert Case.objects.filter(child=chain.child).count() == 1
@@ -106,7 +108,8 @@ def test_director_applies_township_returns_once_county_approves_once(chain) -> N
     assert form.claimed == ("父亲：服刑在押", "母亲：失联")
     assert [s.decision_label for s in form.steps][2] == "退回"
     details = str(list(AuditEntry.objects.filter(object_type="application").values("detail")))
-    assert "户主页" not in details and "服刑" not in details
+    assert "户主页" not in details
+    assert "服刑" not in details
     assert (
         AuditEntry.objects.filter(object_type="application").count() == 6
     )  # 登记、报送、退回、报送、报送、批准
@@ -149,9 +152,11 @@ def test_missing_documents_block_approval_unless_a_reason_is_written(chain) -> N
     case = application_approve(ctx=chain.caseworker, application=app,
                                override="已电话向法院核实在押，判决书补发后补交")  # fmt: skip
     app.refresh_from_db()
-    assert app.missing_override.startswith("已电话") and case.status == CaseStatus.ACTIVE
+    assert app.missing_override.startswith("已电话")
+    assert case.status == CaseStatus.ACTIVE
     rows = {r.need: r.status for r in application_documents(app)}
-    assert rows["custody_proof"] == "missing" and rows["household_register"] == "attached"
+    assert rows["custody_proof"] == "missing"
+    assert rows["household_register"] == "attached"
 
 
 def test_documents_are_checked_by_content_and_stored_encrypted(chain, settings) -> None:
@@ -166,7 +171,8 @@ def test_documents_are_checked_by_content_and_stored_encrypted(chain, settings) 
     doc = document_attach(ctx=chain.director, application=app, need="household_register",
                           data=PDF)  # fmt: skip
     stored = (settings.DOCUMENT_DIR / doc.file_name).read_bytes()
-    assert PDF not in stored and b"%PDF" not in stored
+    assert PDF not in stored
+    assert b"%PDF" not in stored
     assert document_read(doc.file_name) == PDF
     (settings.DOCUMENT_DIR / doc.file_name).write_bytes(stored[:-1] + bytes([stored[-1] ^ 1]))
     with pytest.raises(NotFound, match="无法解密"):
@@ -193,12 +199,11 @@ def test_termination_from_a_review_goes_up_the_chain_and_writes_a_notice(chain) 
         "儿童已被亲属收养",
     )
     notice = termination_notice_data(application=Application.objects.get(pk=app.pk))
-    assert notice is not None and notice.approving_body == "临河区民政局"
-    assert (
-        "王小明" in notice.text
-        and "已被依法收养" in notice.text
-        and notice.closed_on == case.closed_on
-    )
+    assert notice is not None
+    assert notice.approving_body == "临河区民政局"
+    assert "王小明" in notice.text
+    assert "已被依法收养" in notice.text
+    assert notice.closed_on == case.closed_on
     assert TerminationNotice.objects.count() == 1
 
 
@@ -213,4 +218,5 @@ def test_termination_by_hand_needs_a_reason_code_and_a_written_reason(chain) -> 
                               reason="2026 年 3 月年满 18 周岁，未在校就读")  # fmt: skip
     application_approve(ctx=chain.caseworker, application=app)
     case.refresh_from_db()
-    assert case.status == CaseStatus.CLOSED and case.close_reason.startswith("2026")
+    assert case.status == CaseStatus.CLOSED
+    assert case.close_reason.startswith("2026")

@@ -89,7 +89,7 @@ def application_steps(app: Application) -> tuple[StepLine, ...]:
             person_name(s.by),
             s.at,
             s.reason,
-        )  # fmt: skip
+        )
         for s in app.steps.select_related("by").order_by("at", "pk")
     )
 
@@ -194,7 +194,8 @@ def approval_form_data(*, application: Application) -> ApprovalFormData:
     return ApprovalFormData(
         kind_label=ApplicationKind(app.kind).label, child_name=child.name,
         child_id_number=child.id_number, child_birth_date=child.birth_date,
-        division_name=app.division.name, category_label=category_text(app.category, app.orphan_type),
+        division_name=app.division.name,
+        category_label=category_text(app.category, app.orphan_type),
         claimed=claimed_text(app), statement=app.statement, carer_name=app.carer_name,
         carer_relation=app.carer_relation, carer_phone=app.carer_phone, reason=app.reason,
         documents=application_documents(app), missing_override=app.missing_override,

@@ -115,9 +115,9 @@ def document_mark_missing(
         doc = CaseDocument.objects.create(application=app, need=need,
                                           status=DocumentStatus.MISSING, note=text,
                                           recorded_by=ctx.user)  # fmt: skip
+        detail = {"application": app.pk, "need": need, "missing": True, "note_chars": len(text)}
         audit_record(ctx=ctx, action=Action.CREATE, object_type=ObjectType.CASE_DOCUMENT,
-                     object_id=doc.pk, detail={"application": app.pk, "need": need,
-                                               "missing": True, "note_chars": len(text)})  # fmt: skip
+                     object_id=doc.pk, detail=detail)  # fmt: skip
     return doc
 
 
