@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from shouhu.web import access
 from shouhu.web.accounts.models import User
+from shouhu.web.cases.application_models import Application, CaseDocument
 from shouhu.web.cases.models import RegisterImport
 from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.models import Fact, Submission, Upload
@@ -138,6 +139,17 @@ class Objects:
         case = access.cases_visible_to(self.user).first()
         return case.pk if case else 1
 
+    def application(self) -> int:
+        found = access.applications_visible_to(self.user).order_by("pk").first()
+        found = found or Application.objects.order_by("pk").first()
+        return found.pk if found else 1
+
+    def document(self) -> int:
+        visible = access.applications_visible_to(self.user)
+        found = CaseDocument.objects.filter(application__in=visible, status="attached").first()
+        found = found or CaseDocument.objects.filter(status="attached").first()
+        return found.pk if found else 1
+
     def roster(self) -> int:
         found = access.rosters_visible_to(self.user).first() or SubsidyRoster.objects.first()
         return found.pk if found else 1
@@ -188,6 +200,8 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "overpayment_id": Objects.overpayment,
     "list_id": Objects.share_list,
     "photo_id": lambda objects: 1,
+    "application_id": Objects.application,
+    "document_id": Objects.document,
 }
 
 

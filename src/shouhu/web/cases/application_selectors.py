@@ -60,6 +60,7 @@ class ApplicationLine:
     """申请列表和儿童页面上的一行。"""
 
     pk: int
+    kind: str
     kind_label: str
     child_name: str
     stage: str
@@ -67,6 +68,10 @@ class ApplicationLine:
     returned: bool
     created_at: datetime
     steps: tuple[StepLine, ...]
+
+    @property
+    def open(self) -> bool:
+        return self.stage in OPEN_STAGES
 
 
 def category_text(category: str, orphan_type: str) -> str:
@@ -114,7 +119,7 @@ def application_documents(app: Application) -> tuple[DocumentRow, ...]:
 
 def application_line(app: Application) -> ApplicationLine:
     return ApplicationLine(
-        app.pk, ApplicationKind(app.kind).label, app.child.name, app.stage,
+        app.pk, app.kind, ApplicationKind(app.kind).label, app.child.name, app.stage,
         Stage(app.stage).label, app.returned, app.created_at, application_steps(app),
     )  # fmt: skip
 
