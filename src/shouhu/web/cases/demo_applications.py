@@ -65,9 +65,11 @@ def _children(director: User, today: date) -> QuerySet[Person]:
 
 def _apply(director: RequestContext, child: Person, i: int) -> Application:
     carer, relation = CARERS[i]
-    data = EnrolInput(category="de_facto_unsupported", claimed=CLAIMS[i],
-                      statement="入户排查发现，家庭无力抚养，监护人申请纳入保障。",
-                      carer_name=carer, carer_relation=relation, carer_phone="13800000000")  # fmt: skip
+    data = EnrolInput(
+        category="de_facto_unsupported", claimed=CLAIMS[i],
+        statement="入户排查发现，家庭无力抚养，监护人申请纳入保障。",
+        carer_name=carer, carer_relation=relation, carer_phone="13800000000",
+    )  # fmt: skip
     app = application_create(ctx=director, child=child, data=data)
     needs = documents_needed_for(app)
     for need in needs[:-1]:
@@ -101,5 +103,5 @@ def demo_applications(*, caseworker: User, supervisor: User, director: User, tod
         .first()
     )
     if case is not None:
-        termination_propose(ctx=s, case=case, reason_code="no_qualifying_condition",
-                            reason="父亲已刑满释放回家，能够履行抚养义务，不再符合保障条件。")  # fmt: skip
+        reason = "父亲已刑满释放回家，能够履行抚养义务，不再符合保障条件。"
+        termination_propose(ctx=s, case=case, reason_code="no_qualifying_condition", reason=reason)
