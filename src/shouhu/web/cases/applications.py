@@ -193,14 +193,21 @@ def application_pass(*, ctx: RequestContext, application: Application, note: str
         application_audit(ctx, app, Action.UPDATE, decision=Decision.PASS, note_chars=len(text))
 
 
-def _previous(app: Application) -> str:
-    """退回到哪一环节：这份申请到过的、在本环节之前的最近一个环节。"""
+def return_target(app: Application) -> str:
+    """退回到哪一环节：这份申请到过的、在本环节之前的最近一个环节；没有时为空。"""
+    if app.stage not in OPEN_STAGES:
+        return ""
     order = list(OPEN_STAGES)
     visited = set(app.steps.values_list("stage", flat=True))
     earlier = [s for s in order[: order.index(app.stage)] if s in visited]
-    if not earlier:
+    return earlier[-1] if earlier else ""
+
+
+def _previous(app: Application) -> str:
+    back = return_target(app)
+    if not back:
         raise conflict("这份申请是在本环节登记的，没有上一环节可以退回。")
-    return earlier[-1]
+    return back
 
 
 def application_return(*, ctx: RequestContext, application: Application, reason: str) -> None:
