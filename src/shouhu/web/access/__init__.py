@@ -33,6 +33,7 @@ from shouhu.web.access.applications import (
     access_document,
     access_termination_start,
     applications_visible_to,
+    may_handle_applications,
 )
 from shouhu.web.access.audit import (
     access_access_report,
@@ -204,6 +205,7 @@ __all__ = [
     "agencies_administered_by",
     "agencies_visible_to",
     "applications_visible_to",
+    "may_handle_applications",
     "assignable_roles",
     "cases_visible_to",
     "credentials_visible_to",

@@ -33,6 +33,11 @@ def applications_visible_to(user: User) -> QuerySet[Application]:
     return Application.objects.filter(division__path__startswith=subtree(user))
 
 
+def may_handle_applications(user: User) -> bool:
+    """办理申请的角色：儿童主任、督导员、县级经办人员（菜单和待办用）。"""
+    return may(user, Right.RECORD_VISITS) and bool(stage_of(user))
+
+
 def access_application_list(ctx: RequestContext) -> QuerySet[Application]:
     user = require(ctx, Right.RECORD_VISITS, ObjectType.APPLICATION_LIST, "您的角色不办理申请。")
     return applications_visible_to(user)
