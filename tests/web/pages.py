@@ -24,8 +24,8 @@ from shouhu.web.subsidies.models import Overpayment, SubsidyRoster
 
 # Words a Chinese page may show: file-format names, and the units of a receipt number.
 ALLOWED_WORDS = frozenset(
-    {"XLSX", "CSV", "JSON", "PDF", "ZIP", "xlsx", "csv", "json", "pdf", "zip", "Excel", "GBK",
-     "UTF", "SHA", "MB", "KB", "HZ"}
+    {"XLSX", "CSV", "JSON", "PDF", "JPEG", "PNG", "ZIP", "xlsx", "csv", "json", "pdf", "zip",
+     "Excel", "GBK", "UTF", "SHA", "MB", "KB", "HZ"}
 )  # fmt: skip
 # Data, not codes: a department's own record numbers (R1508020000016), content hashes, and the
 # check character of a resident ID (15080219990101002X).

@@ -158,7 +158,6 @@ def demo_build(
             today=as_of,
         )
         demo_applications(
-            caseworker=User.objects.select_related("division").get(username="demo_caseworker"),
             supervisor=users[Role.SUPERVISOR],
             director=users[Role.CHILD_DIRECTOR],
             today=as_of,

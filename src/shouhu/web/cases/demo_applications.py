@@ -1,5 +1,5 @@
-"""演示的申请和审批：每个环节各有一份（村里登记中、被乡镇退回、等乡镇初审、等县级审批、
-已批准），另有一份督导员提出的终止申请，让儿童主任、督导员、经办人员一登录就有申请可办。
+"""演示的申请和审批：每个环节各有一份（村里登记中、被乡镇退回、等乡镇初审、两份等县级审批），
+另有一份督导员提出的终止申请，让儿童主任、督导员、经办人员一登录就有申请可办。
 
 全部经由真实的服务，材料是加密存放的一页空白 PDF。
 """
@@ -22,7 +22,6 @@ from shouhu.web.cases.applications import (
     termination_propose,
 )
 from shouhu.web.cases.approvals import (
-    application_approve,
     document_attach,
     document_mark_missing,
     documents_needed_for,
@@ -82,8 +81,9 @@ def _apply(director: RequestContext, child: Person, i: int) -> Application:
     return app
 
 
-def demo_applications(*, caseworker: User, supervisor: User, director: User, today: date) -> None:
-    d, s, c = _ctx(director), _ctx(supervisor), _ctx(caseworker)
+def demo_applications(*, supervisor: User, director: User, today: date) -> None:
+    # 不在演示里批准：批准会为编造了情形的儿童开个案，首次比对就多出一条“应退未退”
+    d, s = _ctx(director), _ctx(supervisor)
     children = list(_children(director, today)[: len(CLAIMS)])
     apps = [_apply(d, child, i) for i, child in enumerate(children)]
     for app in apps[1:]:
@@ -93,8 +93,6 @@ def demo_applications(*, caseworker: User, supervisor: User, director: User, tod
                            reason="户口簿只拍了首页，请补拍儿童本人页后重新报送。")  # fmt: skip
     for app in apps[3:]:
         application_pass(ctx=s, application=app, note="已入户核实，材料齐全。")
-    if len(apps) > 4:
-        application_approve(ctx=c, application=apps[4])
     township = supervisor.division.path
     case = (
         Case.objects.filter(status=CaseStatus.ACTIVE, division__path__startswith=township)
