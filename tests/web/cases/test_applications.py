@@ -41,7 +41,7 @@ from shouhu.web.cases.approvals import (
 from shouhu.web.cases.documents import document_read
 from shouhu.web.cases.models import Case, CaseStatus
 from shouhu.web.cases.reviews import review_record
-from shouhu.web.cases.services import case_open
+from shouhu.web.cases.services import case_close, case_open
 from tests.web import factories as f
 from tests.web.cases.conftest import work_ctx
 
@@ -220,3 +220,22 @@ def test_termination_by_hand_needs_a_reason_code_and_a_written_reason(chain) -> 
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED
     assert case.close_reason.startswith("2026")
+
+
+def test_a_case_opened_or_closed_another_way_takes_the_open_applications_off_the_chain(
+    chain,
+) -> None:
+    app = application_create(ctx=chain.director, child=chain.child, data=ENROL)
+    case = case_open(ctx=chain.caseworker, child=chain.child, category="orphan",
+                     orphan_type="scattered")  # 比对发现确认纳入（同一个开案服务）  # fmt: skip
+    app.refresh_from_db()
+    assert app.stage == Stage.SUPERSEDED
+    with pytest.raises(DomainError, match="不在您办理的环节"):
+        application_pass(ctx=chain.director, application=app)
+    proposal = termination_propose(ctx=chain.supervisor, case=case, reason_code="adopted",
+                                   reason="已被收养")  # fmt: skip
+    case_close(ctx=chain.caseworker, case=case, reason_code="adopted", reason="已被收养")
+    proposal.refresh_from_db()
+    assert proposal.stage == Stage.SUPERSEDED
+    entry = AuditEntry.objects.filter(object_type="case", action="close").get()
+    assert entry.detail["superseded"] == [proposal.pk]

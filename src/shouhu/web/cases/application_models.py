@@ -31,6 +31,7 @@ class Stage(models.TextChoices):
     TOWNSHIP = "township", "乡镇（街道）初审"
     COUNTY = "county", "县级民政审批"
     APPROVED = "approved", "已批准"
+    SUPERSEDED = "superseded", "已另行办理"  # 个案已经别的途径纳入或终止（services 标记）
 
 
 OPEN_STAGES = (Stage.VILLAGE, Stage.TOWNSHIP, Stage.COUNTY)
@@ -106,7 +107,7 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["child", "kind"],
-                condition=~Q(stage="approved"),
+                condition=Q(stage__in=["village", "township", "county"]),
                 name="application_one_open_per_child_and_kind",
             ),
         ]

@@ -196,16 +196,17 @@ def application_approve(
         app = application_locked(application, ctx.user)
         if app.stage != Stage.COUNTY:
             raise conflict("只有县级民政部门可以批准。")
+        text = _override(app, override) if app.kind == ApplicationKind.ENROL else ""
+        step_record(ctx, app, Decision.APPROVE, text)
+        # 先标为已批准：开案、终止时把这名儿童其余在办的同类申请标为“另行办理”，不含这一份
+        app.stage, app.returned, app.decided_at = Stage.APPROVED, False, timezone.now()
+        app.save(update_fields=["stage", "returned", "decided_at"])
         if app.kind == ApplicationKind.ENROL:
-            text = _override(app, override)
             case = _open_case(ctx, app)
         else:
-            text = ""
             case = _close_case(ctx, app, reason_code or app.reason_code, reason or app.reason)
-        step_record(ctx, app, Decision.APPROVE, text)
-        app.stage, app.returned, app.case = Stage.APPROVED, False, case
-        app.missing_override, app.decided_at = text, timezone.now()
-        app.save(update_fields=["stage", "returned", "case", "missing_override", "decided_at"])
+        app.case, app.missing_override = case, text
+        app.save(update_fields=["case", "missing_override"])
         application_audit(ctx, app, Action.UPDATE, decision=Decision.APPROVE, case=case.pk,
-               override_chars=len(text))  # fmt: skip
+                          override_chars=len(text))  # fmt: skip
     return case

@@ -105,10 +105,23 @@ def case_open(
                 "note_chars": len(note.strip()),
                 **({"placement": placement} if placement else {}),
                 **({"register_import": register_import.pk} if register_import else {}),
+                "superseded": applications_supersede(kind="enrol", child_id=child.pk),
             },
         )
         plans_set(case, today=timezone.localdate())  # 下次核查、探访的到期日
     return case
+
+
+def applications_supersede(*, kind: str, child_id: int) -> list[int]:
+    """这名儿童在办的同类申请（纳入或终止）标为“已另行办理”：个案已经别的途径（比对发现确认、
+    台账导入、直接终止）纳入或终止，申请不能再批准，也不该留在谁的待办里。申请审批本身批准时
+    也经过这里，随后把自己那份改为“已批准”。返回被标记的申请编号（记入审计）。"""
+    from shouhu.web.cases.application_models import OPEN_STAGES, Application, Stage
+
+    pending = Application.objects.filter(child_id=child_id, kind=kind, stage__in=OPEN_STAGES)
+    ids = list(pending.values_list("pk", flat=True))
+    pending.update(stage=Stage.SUPERSEDED, returned=False)
+    return ids
 
 
 def case_locked(case: Case) -> Case:
@@ -147,8 +160,10 @@ def case_close(
             action=Action.CLOSE,
             object_type=ObjectType.CASE,
             object_id=locked.pk,
-            detail={"reason_code": code, "reason_chars": len(text)},
-        )
+            detail={"reason_code": code, "reason_chars": len(text),
+                    "superseded": applications_supersede(kind="terminate",
+                                                         child_id=locked.child_id)},
+        )  # fmt: skip
     return locked
 
 
