@@ -239,3 +239,22 @@ def test_a_case_opened_or_closed_another_way_takes_the_open_applications_off_the
     assert proposal.stage == Stage.SUPERSEDED
     entry = AuditEntry.objects.filter(object_type="case", action="close").get()
     assert entry.detail["superseded"] == [proposal.pk]
+
+
+def test_documents_and_starting_points_follow_scope_and_role(chain, personas) -> None:
+    app = application_create(ctx=chain.director, child=chain.child, data=ENROL)
+    doc = document_attach(ctx=chain.director, application=app, need="household_register",
+                          data=PNG)  # fmt: skip
+    assert access.access_document(chain.supervisor, doc.pk) == doc
+    with pytest.raises(NotFound):  # 另一个县：同“不存在”
+        access.access_document(chain.other_county, doc.pk)
+    leader = work_ctx(personas.leader_city)
+    with pytest.raises(NotFound):  # 领导不办理申请，也看不到材料
+        access.access_document(leader, doc.pk)
+    with pytest.raises(NotFound):
+        access.access_application_start(chain.other_county, chain.child.pk)
+    case = case_open(ctx=chain.caseworker, child=f.person(chain.child.division),
+                     category="orphan", orphan_type="scattered")  # fmt: skip
+    with pytest.raises(PermissionDenied):  # 儿童主任不提出终止（由核查或督导员、经办提出）
+        access.access_termination_start(chain.director, case.pk)
+    assert access.access_termination_start(chain.supervisor, case.pk) == case
