@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from shouhu.web import access
 from shouhu.web.accounts.models import User
+from shouhu.web.cases.application_models import Application, CaseDocument
 from shouhu.web.cases.models import RegisterImport
 from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.models import Fact, Submission, Upload
@@ -26,8 +27,8 @@ from shouhu.web.subsidies.models import Overpayment, SubsidyRoster
 
 # Words a Chinese page may show: file-format names, and the units of a receipt number.
 ALLOWED_WORDS = frozenset(
-    {"XLSX", "CSV", "JSON", "PDF", "ZIP", "xlsx", "csv", "json", "pdf", "zip", "Excel", "GBK",
-     "UTF", "SHA", "MB", "KB", "HZ"}
+    {"XLSX", "CSV", "JSON", "PDF", "JPEG", "PNG", "ZIP", "xlsx", "csv", "json", "pdf", "zip",
+     "Excel", "GBK", "UTF", "SHA", "MB", "KB", "HZ"}
 )  # fmt: skip
 # Data, not codes: a department's own record numbers (R1508020000016), content hashes, and the
 # check character of a resident ID (15080219990101002X).
@@ -141,6 +142,17 @@ class Objects:
         case = access.cases_visible_to(self.user).first()
         return case.pk if case else 1
 
+    def application(self) -> int:
+        found = access.applications_visible_to(self.user).order_by("pk").first()
+        found = found or Application.objects.order_by("pk").first()
+        return found.pk if found else 1
+
+    def document(self) -> int:
+        visible = access.applications_visible_to(self.user)
+        found = CaseDocument.objects.filter(application__in=visible, status="attached").first()
+        found = found or CaseDocument.objects.filter(status="attached").first()
+        return found.pk if found else 1
+
     def roster(self) -> int:
         found = access.rosters_visible_to(self.user).first() or SubsidyRoster.objects.first()
         return found.pk if found else 1
@@ -201,6 +213,8 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "photo_id": lambda objects: 1,
     "notification_id": Objects.notification,
     "task_id": Objects.joint_task,
+    "application_id": Objects.application,
+    "document_id": Objects.document,
 }
 
 

@@ -20,6 +20,7 @@ from django.test import Client
 
 from shouhu.web import access
 from shouhu.web.accounts.models import Agency, User
+from shouhu.web.cases.application_models import Application, CaseDocument
 from shouhu.web.cases.models import Case, RegisterImport
 from shouhu.web.comparison.models import ComparisonRun, Finding
 from shouhu.web.exchange.models import Fact, Submission, Upload
@@ -72,6 +73,11 @@ OUT_OF_SCOPE: dict[str, Callable[[User], int | None]] = {
     "list_id": _outside(ShareList, access.share_lists_visible_to),
     "notification_id": _outside(Notification, lambda u: Notification.objects.filter(user=u)),
     "task_id": _outside(JointTask, tasks_visible_to),
+    "application_id": _outside(Application, access.applications_visible_to),
+    "document_id": _outside(
+        CaseDocument,
+        lambda u: CaseDocument.objects.filter(application__in=access.applications_visible_to(u)),
+    ),
 }
 # Object kinds whose pages this test cannot yet place out of scope in the demo (none exist there).
 NOT_PLACED = {"member_id", "credential_id", "grant_id", "merge_id", "suppression_id", "job_id",

@@ -41,6 +41,12 @@ SHOUHU_FIELD_PHOTO_DIR      where visit photos uploaded from phones are kept (de
                             in the data dir)
 SHOUHU_FIELD_RETRY_SECONDS  how often the phone retries to sync queued records (15)
 
+Documents of applications and cases (证明材料; web/cases/documents.py):
+SHOUHU_DOCUMENT_DIR   where the encrypted scans are kept (default: documents in the data dir)
+SHOUHU_DOCUMENT_KEY   64 hex digits, the AES-256-GCM key the scans are encrypted with (use
+                      SHOUHU_DOCUMENT_KEY_FILE in production); default: derived from the secret key,
+                      for the embedded demo only
+
 Query-only items (issue 19; src/shouhu/web/queries):
 SHOUHU_QUERY_ONLY_ITEMS        comma-separated item codes this deployment does not accept pushed
                                lists for (e.g. justice_custody); answers come from queries
@@ -325,6 +331,15 @@ MONTHLY_RUN_DAY = int(env("SHOUHU_MONTHLY_RUN_DAY", "6"))
 # Offline field work (离线走访): where visit photos are kept, and how often the phone retries sync.
 FIELD_PHOTO_DIR = Path(env("SHOUHU_FIELD_PHOTO_DIR", str(DATA_DIR / "visit-photos")))
 FIELD_RETRY_SECONDS = int(env("SHOUHU_FIELD_RETRY_SECONDS", "15"))
+# Documents (证明材料): scans encrypted at rest with AES-256-GCM. The demo derives its key from the
+# secret key (one secret to keep for the embedded platform); production sets its own key file, so
+# a copy of the data directory without the key file does not open the scans.
+DOCUMENT_DIR = Path(env("SHOUHU_DOCUMENT_DIR", str(DATA_DIR / "documents")))
+DOCUMENT_KEY = (
+    bytes.fromhex(env("SHOUHU_DOCUMENT_KEY"))
+    if env("SHOUHU_DOCUMENT_KEY")
+    else (hashlib.sha256(b"shouhu-documents\0" + SECRET_KEY.encode()).digest())
+)
 # Largest file a department may upload through the web page (SHOUHU_UPLOAD_MAX_MB).
 UPLOAD_MAX_BYTES = int(env("SHOUHU_UPLOAD_MAX_MB", "50")) * 1024 * 1024
 # Whole source files kept to rebuild error reports (they hold every row, full IDs included) are

@@ -104,6 +104,23 @@ def _case_work(user: User) -> list[TodoItem]:
     ]
 
 
+def _applications(user: User) -> list[TodoItem]:
+    """申请和审批：在本人环节等着办理的（乡镇初审、县级审批……），以及退回给本人环节的。"""
+    from shouhu.web.cases.application_models import stage_of
+
+    stage = stage_of(user)
+    if not stage or not may(user, Right.RECORD_VISITS):
+        return []
+    mine = access.applications_visible_to(user).filter(stage=stage)
+    returned = mine.filter(returned=True).count()
+    waiting = mine.count() - returned
+    url = reverse("application_list")
+    items = (TodoItem("退回给我的申请", returned, f"{url}?tab=returned", URGENT,
+                      "请按退回理由补正后重新报送"),
+             TodoItem("待我办理的申请", waiting, f"{url}?tab=waiting"))  # fmt: skip
+    return [item for item in items if item.count]
+
+
 def _submitter(user: User) -> list[TodoItem]:
     if not is_submitter(user):
         return []
@@ -256,8 +273,8 @@ def _joint_tasks(user: User) -> list[TodoItem]:
 
 
 PROVIDERS: tuple[Provider, ...] = (
-    _findings, _case_work, _registry, _turning_adult, _certificates, _subsidies, _shares,
-    _submitter, _answered, _oversight, _reports, _joint_tasks, _auditor,
+    _findings, _case_work, _applications, _registry, _turning_adult, _certificates, _subsidies,
+    _shares, _submitter, _answered, _oversight, _reports, _joint_tasks, _auditor,
 )  # fmt: skip
 
 

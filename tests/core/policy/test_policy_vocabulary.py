@@ -17,10 +17,13 @@ from shouhu.core.policy.vocabulary import (
     CATEGORY_LABELS,
     CHILD_FACT_TYPES,
     CHILD_FIELDS,
+    COMMON_DOCUMENTS,
     DISABILITY_CATEGORIES,
     DISABILITY_CATEGORY_LABELS,
     DISABILITY_LEVEL_LABELS,
     DISABILITY_LEVELS,
+    DOCUMENT_LABELS,
+    FACT_DOCUMENT_NEEDS,
     FACT_DOCUMENTS,
     FACT_FIELDS,
     FACT_LABELS,
@@ -39,6 +42,7 @@ from shouhu.core.policy.vocabulary import (
     SUBJECTS,
     SUPPORT_LABEL_NAMES,
     SUPPORT_LABELS,
+    documents_needed,
 )
 from shouhu.core.policy.wording import (
     date_text,
@@ -110,6 +114,14 @@ def test_fact_types_agree_across_the_tables() -> None:
     types = set(FACT_TYPES)
     assert types == set(PARENT_FIELDS) | set(CHILD_FIELDS) == set(ALL_FACT_TYPES)
     assert types == set(FACT_LABELS) == set(NEEDED_FIELDS) == set(FACT_DOCUMENTS)
+    assert types == set(FACT_DOCUMENT_NEEDS)
+    assert set(FACT_DOCUMENT_NEEDS.values()) | set(COMMON_DOCUMENTS) <= set(DOCUMENT_LABELS)
+    assert documents_needed(["imprisoned", "lost_contact", "imprisoned"]) == (
+        "household_register",
+        "guardian_id_card",
+        "custody_proof",
+        "lost_contact_proof",
+    )
     assert rules.CHILD_AGGREGATE_TYPES is CHILD_FACT_TYPES
     for fact_type, fields in NEEDED_FIELDS.items():
         allowed = {**PARENT_FIELDS, **CHILD_FIELDS}[fact_type]

@@ -298,3 +298,62 @@ FACT_DOCUMENTS: Final = MappingProxyType(
     }
 )
 BIRTH_DOCUMENTS: Final = ("居民身份证或户口簿（公安户籍登记信息）", "出生医学证明")
+
+# 申请材料（bayannur §3(二)）：每一项材料一个代码和中文名。一份申请需要哪些材料，由它所依据的
+# 事实类型定（FACT_DOCUMENT_NEEDS，能用哪些文书证明见上面的 FACT_DOCUMENTS），户口簿和监护人
+# 身份证每份申请都要（COMMON_DOCUMENTS）。申请页面、缺件拦截和审批表都从这里取。
+DOCUMENT_LABELS: Final = MappingProxyType(
+    {
+        "household_register": "户口簿",
+        "guardian_id_card": "监护人居民身份证",
+        "death_certificate": "死亡证明（死亡医学证明书或遗体火化证明）",
+        "death_judgment": "宣告死亡判决书",
+        "missing_judgment": "宣告失踪判决书",
+        "illness_diagnosis": "重病诊断证明",
+        "disability_card": "残疾人证（重残）",
+        "custody_proof": "服刑判决书或在押证明",
+        "rehab_decision": "强制隔离戒毒决定书",
+        "detention_proof": "羁押、拘留证明或判决（决定）书",
+        "lost_contact_proof": "失联查找情况回执单或失联情况认定表",
+        "guardianship_judgment": "撤销监护资格判决书",
+        "deportation_proof": "遣送（驱逐）出境证明",
+        "abandonment_proof": "弃婴相关证明",
+        "adoption_certificate": "收养登记证",
+        "institution_proof": "儿童福利机构集中养育证明",
+        "school_proof": "在读证明",
+        "hiv_proof": "感染艾滋病病毒的证明",
+        "low_income_proof": "低保证明",
+        "extreme_poverty_proof": "特困人员救助供养证明",
+        "poverty_monitoring_proof": "监测对象或脱贫户认定材料",
+    }
+)
+COMMON_DOCUMENTS: Final = ("household_register", "guardian_id_card")
+FACT_DOCUMENT_NEEDS: Final = MappingProxyType(
+    {
+        "deceased": "death_certificate",
+        "declared_dead": "death_judgment",
+        "declared_missing": "missing_judgment",
+        "severe_illness": "illness_diagnosis",
+        "severe_disability": "disability_card",
+        "imprisoned": "custody_proof",
+        "compulsory_rehab": "rehab_decision",
+        "other_restriction": "detention_proof",
+        "lost_contact": "lost_contact_proof",
+        "guardianship_revoked": "guardianship_judgment",
+        "deported": "deportation_proof",
+        "adopted": "adoption_certificate",
+        "parents_unknown": "abandonment_proof",
+        "institutional_care": "institution_proof",
+        "in_school": "school_proof",
+        "hiv_infected": "hiv_proof",
+        "low_income": "low_income_proof",
+        "extreme_poverty": "extreme_poverty_proof",
+        "poverty_monitoring": "poverty_monitoring_proof",
+    }
+)
+
+
+def documents_needed(fact_types: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """一份申请需要的材料代码：每份都要的两项，再加所依据的每类事实的一项（去重，保持次序）。"""
+    needs = [*COMMON_DOCUMENTS, *(FACT_DOCUMENT_NEEDS[t] for t in fact_types)]
+    return tuple(dict.fromkeys(needs))

@@ -322,3 +322,7 @@ class MandatoryReport(models.Model):
 
     class Meta:
         verbose_name = "强制报告"
+
+
+# 申请和审批、证明材料、终止告知书（模型在 application_models，这里导入以登记到 cases 应用）
+from shouhu.web.cases import application_models  # noqa: E402, F401

@@ -1,7 +1,8 @@
 """定期核查（policy §5）：记录一次核查（日期、结论、说明），并重算下次到期日。
 
 每年核查几次由规则给出（`cases.plans`），到期日按 §5：立案或最近一次核查（较晚者）之后 12/n 个
-日历月。结论“建议终止”不直接终止个案：终止须由县级经办人员书面说明理由（services.case_close）。
+日历月。结论“建议终止”不直接终止个案：随即提出一份终止申请（cases.applications，乡镇初审、县级审批），
+县级批准时书面说明理由终止（services.case_close）。
 审计只记编号、结论代码和字数，不记说明原文（可能写到家庭情况）。
 """
 
@@ -46,6 +47,14 @@ def _note(text: str, outcome: str) -> str:
     return note
 
 
+def _propose_termination(ctx: RequestContext, case: Case, review: Review) -> None:
+    """核查建议终止：随即提出终止申请（乡镇初审、县级审批），已有在办的就不再提。"""
+    from shouhu.web.cases.applications import termination_open, termination_propose
+
+    if not termination_open(case):
+        termination_propose(ctx=ctx, case=case, reason_code="", reason=review.note, review=review)
+
+
 def review_record(
     *, ctx: RequestContext, case: Case, reviewed_on: date | None, outcome: str, note: str
 ) -> Review:
@@ -66,6 +75,8 @@ def review_record(
             recorded_by=ctx.user,
         )
         plans_set(locked, today=timezone.localdate())
+        if outcome == ReviewOutcome.TERMINATION_PROPOSED:
+            _propose_termination(ctx, locked, review)
         audit_record(
             ctx=ctx,
             action=Action.CREATE,

@@ -35,7 +35,7 @@ def _conflict(message: str) -> DomainError:
     return DomainError(message, code=ErrorCode.CONFLICT)
 
 
-def _check_category(category: str, orphan_type: str) -> None:
+def check_category(category: str, orphan_type: str) -> None:
     if category not in Category.values:
         raise InvalidInput("保障类别应为“孤儿”或“事实无人抚养儿童”。")
     if orphan_type and (category != Category.ORPHAN or orphan_type not in OrphanType.values):
@@ -63,12 +63,14 @@ def case_open(
     placement: str = "",
     monthly_amount_fen: int | None = None,
     register_import: RegisterImport | None = None,
+    applied_on: date | None = None,
 ) -> Case:
     """纳入保障：为儿童开一个保障中的个案，区划取儿童户籍地。已有保障中个案时拒绝。
 
-    安置方式、月保障标准、来自哪次台账导入可以不填（比对发现纳入时还不知道）。
+    安置方式、月保障标准、来自哪次台账导入可以不填（比对发现纳入时还不知道）；申请登记之日
+    由申请审批（cases.approvals）给出。
     """
-    _check_category(category, orphan_type)
+    check_category(category, orphan_type)
     if placement and placement not in Placement.values:
         raise InvalidInput("安置方式应为“散居”或“集中”。")
     with transaction.atomic():
@@ -87,6 +89,7 @@ def case_open(
                     placement=placement,
                     monthly_amount_fen=monthly_amount_fen,
                     register_import=register_import,
+                    applied_on=applied_on,
                 )
         except IntegrityError:  # 另一个事务刚为同一儿童开了个案（唯一约束兜底）
             raise _conflict(ALREADY_ACTIVE) from None
@@ -102,10 +105,23 @@ def case_open(
                 "note_chars": len(note.strip()),
                 **({"placement": placement} if placement else {}),
                 **({"register_import": register_import.pk} if register_import else {}),
+                "superseded": applications_supersede(kind="enrol", child_id=child.pk),
             },
         )
         plans_set(case, today=timezone.localdate())  # 下次核查、探访的到期日
     return case
+
+
+def applications_supersede(*, kind: str, child_id: int) -> list[int]:
+    """这名儿童在办的同类申请（纳入或终止）标为“已另行办理”：个案已经别的途径（比对发现确认、
+    台账导入、直接终止）纳入或终止，申请不能再批准，也不该留在谁的待办里。申请审批本身批准时
+    也经过这里，随后把自己那份改为“已批准”。返回被标记的申请编号（记入审计）。"""
+    from shouhu.web.cases.application_models import OPEN_STAGES, Application, Stage
+
+    pending = Application.objects.filter(child_id=child_id, kind=kind, stage__in=OPEN_STAGES)
+    ids = list(pending.values_list("pk", flat=True))
+    pending.update(stage=Stage.SUPERSEDED, returned=False)
+    return ids
 
 
 def case_locked(case: Case) -> Case:
@@ -144,8 +160,10 @@ def case_close(
             action=Action.CLOSE,
             object_type=ObjectType.CASE,
             object_id=locked.pk,
-            detail={"reason_code": code, "reason_chars": len(text)},
-        )
+            detail={"reason_code": code, "reason_chars": len(text),
+                    "superseded": applications_supersede(kind="terminate",
+                                                         child_id=locked.child_id)},
+        )  # fmt: skip
     return locked
 
 
@@ -193,7 +211,7 @@ def case_change_category(
     选择就地修改而不是“终止再新开”：类别变更不是终止保障，不应计入“应退尽退”的终止数，
     也不应让孩子在台账上出现一天的中断；原类别和变更日期记在审计日志里。
     """
-    _check_category(category, orphan_type)
+    check_category(category, orphan_type)
     with transaction.atomic():
         locked = case_locked(case)
         before = {"category": locked.category, "orphan_type": locked.orphan_type}

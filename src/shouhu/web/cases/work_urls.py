@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from shouhu.web.cases import application_views as apply
 from shouhu.web.cases import work_views as views
 
 urlpatterns = [
@@ -12,4 +13,18 @@ urlpatterns = [
     path("<int:case_id>/changes/new/", views.change_new_view, name="case_change_new"),
     path("<int:case_id>/reports/new/", views.report_new_view, name="case_report_new"),
     path("<int:case_id>/close/", views.case_close_view, name="case_close"),
+    # 申请和审批（村（居）登记 → 乡镇初审 → 县级审批）、证明材料、提出终止
+    path("applications/", apply.application_list_view, name="application_list"),
+    path("applications/new/<int:person_id>/", apply.application_new_view, name="application_new"),
+    path("applications/<int:application_id>/", apply.application_view, name="application_detail"),
+    path(
+        "applications/<int:application_id>/act/", apply.application_act_view, name="application_act"
+    ),
+    path(
+        "applications/<int:application_id>/documents/",
+        apply.document_upload_view,
+        name="application_document_upload",
+    ),
+    path("documents/<int:document_id>/", apply.document_view, name="case_document"),
+    path("<int:case_id>/terminate/", apply.termination_new_view, name="case_terminate"),
 ]

@@ -150,7 +150,7 @@ def _review_save(ctx: RequestContext, case: Case, post: Any) -> str:
     reviews.review_record(ctx=ctx, case=case, reviewed_on=_day(post.get("reviewed_on", "")),
                           outcome=outcome, note=post.get("note", ""))  # fmt: skip
     if outcome == "termination_proposed":
-        return "已记录核查，结论为建议终止：请县级经办人员书面说明理由后办理终止。"
+        return "已记录核查，结论为建议终止：已提出终止申请，待初审、审批。"
     return "已记录核查。"
 
 

@@ -25,6 +25,7 @@ from shouhu.web.audit.context import RequestContext, request_context
 from shouhu.web.audit.desk import person_access_report, report_since
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
+from shouhu.web.cases.application_panel import applications_for_child
 from shouhu.web.cases.choices import CATEGORY_OPTIONS, category_option_parse, exit_options
 from shouhu.web.cases.services import case_change_category, case_close, case_reopen
 from shouhu.web.cases.work_panel import case_work_for_child
@@ -132,6 +133,9 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
         "exit_options": _exit_options(person, disclosure) if page.cases else (),
         "category_options": CATEGORY_OPTIONS,
         "work": case_work_for_child(user=_user(request), child=person),
+        "applying": applications_for_child(
+            user=_user(request), child=person, is_minor=page.is_minor
+        ),
         "shares": child_shares(person) if access.may_publish_shares(_user(request)) else (),
     }
     return render(request, "registry/person_detail.html", context)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shouhu.web.access.applications import may_handle_applications
 from shouhu.web.access.exchange import may_read_scope
 from shouhu.web.access.register import may_import_register
 from shouhu.web.access.registry import may_see_registry_loads
@@ -106,6 +107,13 @@ MENU: tuple[MenuItem, ...] = (
         "field_app",
         "在没有信号的村里查看所服务的儿童，记录探访（含照片）、核查和强制报告，联网后自动同步。",
         _right(Right.WORK_OFFLINE),
+    ),
+    MenuItem(
+        "申请和审批",
+        "application_list",
+        "纳入保障和终止保障的申请：村（居）登记、乡镇（街道）初审、县级民政审批，退回的补正后再报。",
+        may_handle_applications,
+        ("application_*", "case_terminate", "case_document"),
     ),
     MenuItem(
         "户籍载入",
