@@ -188,6 +188,7 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "overpayment_id": Objects.overpayment,
     "list_id": Objects.share_list,
     "photo_id": lambda objects: 1,
+    "form": lambda objects: "approval",
 }
 
 

@@ -72,7 +72,7 @@ OUT_OF_SCOPE: dict[str, Callable[[User], int | None]] = {
 NOT_PLACED = {"member_id", "credential_id", "grant_id", "merge_id", "suppression_id", "job_id",
               "overpayment_id", "photo_id"}  # fmt: skip
 # URL parameters that name a choice on the page (a format, an action), not an object.
-NOT_OBJECTS = {"fmt", "item_code", "action", "kind"}
+NOT_OBJECTS = {"fmt", "item_code", "action", "kind", "form"}
 
 
 def _answer(client: Client, url: str) -> tuple[int, str]:

@@ -23,6 +23,7 @@ from shouhu.web.cases.models import (
     Visit,
 )
 from shouhu.web.cases.plans import open_changes, risk_in_effect
+from shouhu.web.cases.printing import forms_available
 from shouhu.web.cases.visits import CHECK_STATUS, CHECKS
 from shouhu.web.registry.models import Person
 
@@ -105,6 +106,7 @@ class CaseWork:
     may_review: bool
     may_confirm: bool
     may_report: bool
+    forms: tuple[tuple[str, str], ...] = ()  # 可打印的文书（代码, 名称），cases.printing
 
 
 def _visit(v: Visit) -> VisitLine:
@@ -203,6 +205,7 @@ def case_work_panel(*, user: User, case: Case) -> CaseWork:
         may_review=active and may(user, Right.RECORD_REVIEWS),
         may_confirm=active and may(user, Right.WRITE_CASES),
         may_report=active and may(user, Right.REPORT_CHILD),
+        forms=forms_available(user=user, case=case),
     )
 
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from shouhu.web.cases import printing_views
 from shouhu.web.cases import work_views as views
 
 urlpatterns = [
@@ -12,4 +13,5 @@ urlpatterns = [
     path("<int:case_id>/changes/new/", views.change_new_view, name="case_change_new"),
     path("<int:case_id>/reports/new/", views.report_new_view, name="case_report_new"),
     path("<int:case_id>/close/", views.case_close_view, name="case_close"),
+    path("<int:case_id>/forms/<str:form>.pdf", printing_views.case_form_view, name="case_form"),
 ]

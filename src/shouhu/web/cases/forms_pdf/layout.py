@@ -66,7 +66,11 @@ def style(size: float = 11.5, *, align: int = 0, leading: float | None = None,
 
 
 def para(text: str, size: float = 11.5, **kwargs: Any) -> Paragraph:
-    """A paragraph of plain text (escaped: names and reasons are data, never markup)."""
+    """A paragraph of plain text (escaped: names and reasons are data, never markup). A character
+    the font lacks prints as □ so the clerk writes it in by hand, rather than as a silent gap."""
+    missing = missing_glyphs(text)
+    if missing:
+        text = text.translate({ord(c): "□" for c in missing})
     return Paragraph(escape(text).replace("\n", "<br/>"), style(size, **kwargs))
 
 
@@ -108,7 +112,7 @@ def grid(rows: Sequence[Sequence[str | Flowable]], widths: Sequence[float],
     """A ruled table of label/value cells; `widths` are fractions of the text width."""
     cells = [[para(c, 10.5) if isinstance(c, str) else c for c in row] for row in rows]
     table = Table(cells, colWidths=[w * WIDTH for w in widths])
-    commands = [("SPAN", a, b) for a, b in spans]
+    commands = [("SPAN", a, b) for a, b in spans] + [("FONTNAME", (0, 0), (-1, -1), font())]
     table.setStyle(TableStyle(list(_GRID.getCommands()) + commands))
     return table
 
@@ -141,6 +145,7 @@ def build(flow: list[Flowable], *, mark: str, form_title: str) -> bytes:
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
         bottomMargin=22 * mm, title=form_title, author="守护平台", creator="守护平台",
+        initialFontName=font(), initialFontSize=11.5,  # no Helvetica left in the file
     )  # fmt: skip
     doc.build(flow, onFirstPage=foot, onLaterPages=foot)
     return buffer.getvalue()
