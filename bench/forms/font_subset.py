@@ -13,7 +13,8 @@ licence (SIL OFL 1.1) in `src/shouhu/web/cases/forms_pdf/fonts/`. Why each step:
 - hinting, layout features and vertical metrics are dropped: forms are laid out horizontally
   by reportlab, which reads only cmap, hmtx and the outlines.
 
-    .venv/bin/python bench/forms/font_subset.py /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc
+    .venv/bin/python bench/forms/font_subset.py \
+        /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc
 
 (the Debian package fonts-noto-cjk puts it there; any copy of Noto Serif CJK does).
 """

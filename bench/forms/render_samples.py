@@ -16,18 +16,24 @@ import pypdfium2 as pdfium
 from shouhu.web.cases import forms_pdf as fp
 
 TODAY = date(2026, 12, 5)
-MARK = "导出人 示例（县级民政经办人员，临河区民政局）  2026-12-05 10:00  用途：个案工作  导出编号 SAMPLE"
+MARK = "导出人 示例（县级民政经办人员，临河区民政局）  2026-12-05 10:00  用途：资格确认  导出编号 X"
 
 
 def samples() -> dict[str, bytes]:
     notice = fp.TerminationNotice(
-        child_name="王小明", child_id_number="150802201203040011", category="事实无人抚养儿童",
-        opened_on=date(2021, 3, 15), closed_on=date(2026, 11, 30),
+        child_name="王小明",
+        child_id_number="150802201203040011",
+        category="事实无人抚养儿童",
+        opened_on=date(2021, 3, 15),
+        closed_on=date(2026, 11, 30),
         reason_label="儿童父亲已刑满释放，不再符合事实无人抚养儿童保障条件",
         reason="2026年10月核查时，临河区人民法院和公安机关的记录表明王大山已于2026年9月刑满释放，"
         "现与儿童共同生活并履行抚养义务。",
-        guardian_name="王大海", guardian_relation="祖父", approving_body="临河区民政局",
-        review_body="临河区人民政府", issued_on=date(2026, 12, 1),
+        guardian_name="王大海",
+        guardian_relation="祖父",
+        approving_body="临河区民政局",
+        review_body="临河区人民政府",
+        issued_on=date(2026, 12, 1),
     )
     facts = (
         fp.FactLine("母亲", "死亡", "2020年1月1日", "临河区人民法院"),
@@ -35,20 +41,37 @@ def samples() -> dict[str, bytes]:
     )
     carer = fp.Carer("王大海", "祖父", "150802195001010016", "13800000001", "城关镇示范村3组")
     approval = fp.ApprovalForm(
-        child_name="王小明", child_id_number="150802201203040011", gender="男",
-        birth_date=date(2012, 3, 4), registered_at="内蒙古自治区巴彦淖尔市临河区城关镇示范村",
-        category="事实无人抚养儿童", placement="散居", applied_on=date(2026, 11, 2), facts=facts,
-        carer=carer, village_body="示范村村民委员会", township_body="城关镇人民政府",
-        county_body="临河区民政局", monthly_amount="1,300.00 元",
+        child_name="王小明",
+        child_id_number="150802201203040011",
+        gender="男",
+        birth_date=date(2012, 3, 4),
+        registered_at="内蒙古自治区巴彦淖尔市临河区城关镇示范村",
+        category="事实无人抚养儿童",
+        placement="散居",
+        applied_on=date(2026, 11, 2),
+        facts=facts,
+        carer=carer,
+        village_body="示范村村民委员会",
+        township_body="城关镇人民政府",
+        county_body="临河区民政局",
+        monthly_amount="1,300.00 元",
     )
     lost = fp.LostContact(
-        child_name="李小红", child_id_number="150802201407090028", gender="女",
-        birth_date=date(2014, 7, 9), registered_at="内蒙古自治区巴彦淖尔市临河区城关镇示范村",
-        lost=fp.Parent("母亲", "张秀兰", "150802199001020048", "临河区城关镇示范村", "失联",
-                       date(2025, 8, 1)),
+        child_name="李小红",
+        child_id_number="150802201407090028",
+        gender="女",
+        birth_date=date(2014, 7, 9),
+        registered_at="内蒙古自治区巴彦淖尔市临河区城关镇示范村",
+        lost=fp.Parent(
+            "母亲", "张秀兰", "150802199001020048", "临河区城关镇示范村", "失联", date(2025, 8, 1)
+        ),
         other=fp.Parent("父亲", "李大山", "150802198506010035", "临河区城关镇示范村", "服刑在押"),
-        carer_name="李大海", carer_relation="祖父", carer_phone="13800000002",
-        village_body="示范村村民委员会", township_body="城关镇人民政府", county_body="临河区民政局",
+        carer_name="李大海",
+        carer_relation="祖父",
+        carer_phone="13800000002",
+        village_body="示范村村民委员会",
+        township_body="城关镇人民政府",
+        county_body="临河区民政局",
     )
     return {
         "termination_notice": fp.termination_notice_pdf(notice, mark=MARK),

@@ -103,8 +103,13 @@ PDF: Final = "application/pdf"
 
 
 def export_document(
-    *, ctx: RequestContext, title: str, object_type: str, object_id: object,
-    render: Callable[[str], bytes], detail: dict[str, object] | None = None,
+    *,
+    ctx: RequestContext,
+    title: str,
+    object_type: str,
+    object_id: object,
+    render: Callable[[str], bytes],
+    detail: dict[str, object] | None = None,
 ) -> HttpResponse:
     """一份文书（PDF）：同样的用途检查、导出编号和审计；水印（导出人、时间、用途、编号）由
     `render(notice)` 印在每页页脚。文书只含一个人，按 1 行计入每日限量。"""
@@ -138,7 +143,12 @@ def _issue(ctx: RequestContext, export: Export, part: int) -> _Issue:
 
 
 def _response(
-    ctx: RequestContext, export: Export, issue: _Issue, data: bytes, fmt: str, content_type: str,
+    ctx: RequestContext,
+    export: Export,
+    issue: _Issue,
+    data: bytes,
+    fmt: str,
+    content_type: str,
     extra: dict[str, object] | None = None,
 ) -> HttpResponse:
     part, more = issue.part, issue.more

@@ -55,10 +55,12 @@ def test_termination_notice_says_reason_basis_body_and_right_to_object() -> None
     text = pdf_text(data)
     for expected in ("终止保障告知书", "王大海（祖父）", "王小明", "2026年11月30日",
                      "父亲已于2026年9月刑满释放", "第四部分第（三）项", "临河区民政局（盖章）",
-                     "临河区人民政府申请", "行政复议", "行政诉讼", "送达回执", "ABCD1234"):  # fmt: skip
+                     "临河区人民政府申请", "行政复议", "行政诉讼", "送达回执",
+                     "ABCD1234"):  # fmt: skip
         assert expected in text, expected
     fonts = fonts_of(data)
-    assert fonts and all(embedded for _, embedded in fonts), fonts
+    assert fonts
+    assert all(embedded for _, embedded in fonts), fonts
     assert all("NotoSerifCJK" in name for name, _ in fonts)
 
 
@@ -85,7 +87,8 @@ def test_caseworker_prints_the_approval_form_of_an_open_case(casework: Casework,
     entry = AuditEntry.objects.filter(action=Action.EXPORT, object_type="case_form").get()
     assert entry.purpose == "determination"
     assert entry.object_id == str(casework.case.pk)
-    assert entry.detail["form"] == "approval" and entry.detail["mark"] in text
+    assert entry.detail["form"] == "approval"
+    assert entry.detail["mark"] in text
 
 
 def test_director_sees_a_masked_number_and_an_outline_only(casework: Casework, client: Client,
@@ -116,13 +119,14 @@ def test_termination_notice_from_a_closed_case(casework: Casework, client: Clien
                             reason="父亲病愈，已恢复劳动能力并履行抚养义务。")  # fmt: skip
     client.force_login(personas.caseworker_a)
     page = client.get(f"/persons/{casework.child.pk}/").content.decode()
-    assert "终止保障告知书" in page and "基本生活保障审批表" not in page
+    assert "终止保障告知书" in page
+    assert "基本生活保障审批表" not in page
     text = pdf_text(client.get(f"/cases/{casework.case.pk}/forms/termination.pdf").content)
     assert "父亲病愈，已恢复劳动能力并履行抚养义务。" in text
     assert "临河区人民政府申请" in text
 
 
-@pytest.mark.parametrize("form,title", [("lost_receipt", "儿童父母失联查找情况回执单"),
+@pytest.mark.parametrize(("form", "title"), [("lost_receipt", "儿童父母失联查找情况回执单"),
                                         ("lost_finding", "儿童父母失联情况认定表")])  # fmt: skip
 def test_lost_contact_annexes(casework: Casework, client: Client, personas, region, form: str,
                               title: str) -> None:  # fmt: skip

@@ -143,8 +143,10 @@ def _family_facts(
              for link in ParentLink.objects.filter(child=child)}  # fmt: skip
     who = {child.pk: "儿童本人", **links}
     disclosure = access.disclosure_for(user, purpose=purpose)
-    facts = access.facts_visible_to_persons(user, who).filter(is_current=True).exclude(
-        acceptance__in=UNUSABLE_ACCEPTANCE
+    facts = (
+        access.facts_visible_to_persons(user, who)
+        .filter(is_current=True)
+        .exclude(acceptance__in=UNUSABLE_ACCEPTANCE)
     )
     out = []
     for fact in facts.select_related("agency").order_by("person_id", "type", "pk"):
@@ -178,8 +180,15 @@ def approval_form_of(*, user: User, case: Case) -> fp.ApprovalForm:
         placement=str(Placement(case.placement).label) if case.placement else "",
         applied_on=case.applied_on or case.opened_on,
         facts=facts,
-        carer=fp.Carer(carer.carer_name, carer.relation, _id(user, carer.carer_id_number),
-                       carer.phone, carer.address) if carer else fp.Carer(),  # fmt: skip
+        carer=fp.Carer(
+            carer.carer_name,
+            carer.relation,
+            _id(user, carer.carer_id_number),
+            carer.phone,
+            carer.address,
+        )
+        if carer
+        else fp.Carer(),
         village_body=bodies.village,
         township_body=bodies.township,
         county_body=bodies.county,
@@ -226,17 +235,19 @@ def lost_contact_of(*, user: User, case: Case, code: str = "lost_receipt") -> fp
         gender=GENDER_LABELS.get(child.gender, ""),
         birth_date=child.birth_date,
         registered_at=bodies.registered_at,
-        lost=_parent(user, relation, parents[relation], "失联",
-                     fact.start if detail == "detail" else None),  # fmt: skip
+        lost=_parent(
+            user, relation, parents[relation], "失联", fact.start if detail == "detail" else None
+        ),
         other=_parent(user, other_relation, other, situations.get(other_relation, ""), None)
-        if other else None,
+        if other
+        else None,
         carer_name=carer.carer_name if carer else "",
         carer_relation=carer.relation if carer else "",
         carer_phone=carer.phone if carer else "",
         village_body=bodies.village,
         township_body=bodies.township,
         county_body=bodies.county,
-    )  # fmt: skip
+    )
 
 
 # ---------------------------------------------------------------- 入口

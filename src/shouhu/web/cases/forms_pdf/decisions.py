@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from reportlab.platypus import Flowable, Spacer
 from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Spacer
 
 from shouhu.web.cases.forms_pdf.layout import (
     BLANK,
@@ -87,8 +87,7 @@ def termination_notice_pdf(data: TerminationNotice, *, mark: str = "") -> bytes:
         right(f"{data.approving_body}（盖章）"),
         right(date_text(data.issued_on or data.closed_on)),
         Spacer(1, 12 * mm),
-        para("—" * 12 + " 送达回执 " + "—" * 12, 9,
-             align=1),  # fmt: skip
+        para("—" * 12 + " 送达回执 " + "—" * 12, 9, align=1),
         grid(
             [
                 ["受送达人", guardian, "与儿童关系", data.guardian_relation or ""],
@@ -164,10 +163,11 @@ def approval_form_pdf(data: ApprovalForm, *, mark: str = "") -> bytes:
         ["监护人或照料人", c.name or "", "与儿童关系", c.relation or ""],
         ["公民身份号码", c.id_number or "", "联系电话", c.phone or ""],
         ["家庭住址", c.address or "", "", ""],
-        opinion("村（居）委会意见", data.opinions[0], seal=data.village_body) + ["", ""],
-        opinion("乡镇（街道）审核意见", data.opinions[1], seal=data.township_body) + ["", ""],
-        opinion("县级民政部门审批意见", data.opinions[2], seal=data.county_body,
-                signer="审批人（签字）") + ["", ""],  # fmt: skip
+        opinion("村（居）委会意见", data.opinions[0], seal=data.village_body),
+        opinion("乡镇（街道）审核意见", data.opinions[1], seal=data.township_body),
+        opinion(
+            "县级民政部门审批意见", data.opinions[2], seal=data.county_body, signer="审批人（签字）"
+        ),
     ]
     last_fact = first_fact + len(facts) - 1
     spans = [((1, 2), (3, 2)), ((0, first_fact), (0, last_fact))]
@@ -182,7 +182,9 @@ def approval_form_pdf(data: ApprovalForm, *, mark: str = "") -> bytes:
         Spacer(1, 2 * mm),
         grid(rows, (0.2, 0.34, 0.16, 0.3), spans),
         Spacer(1, 3 * mm),
-        para("说明：本表一式三份，村（居）委会、乡镇（街道）、县级民政部门各存一份；"
-             "证明材料附后。", 9),  # fmt: skip
+        para(
+            "说明：本表一式三份，村（居）委会、乡镇（街道）、县级民政部门各存一份；证明材料附后。",
+            9,
+        ),
     ]
     return build(flow, mark=mark, form_title="基本生活保障审批表")

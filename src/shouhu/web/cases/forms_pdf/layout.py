@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -22,7 +23,6 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape
 
 FONT = "NotoSerifSC"
 FONT_FILE = Path(__file__).with_name("fonts") / "NotoSerifSC-GB2312.ttf"
@@ -120,14 +120,14 @@ def grid(rows: Sequence[Sequence[str | Flowable]], widths: Sequence[float],
 def opinion(heading: str, text: str = "", *, seal: str = "", signer: str = "经办人（签字）",
             lines: int = 2) -> list[str | Flowable]:  # fmt: skip
     """An opinion block of a signing chain: the heading, the opinion (or blank lines for a
-    hand-written one), the signer, the seal and the date — one table row."""
+    hand-written one), the signer, the seal and the date — one table row of four cells."""
     body: list[Flowable] = [para(text or "", 10.5)]
     body += [Spacer(1, 6 * mm) for _ in range(0 if text else lines)]
     body.append(right(f"{signer}：{BLANK}　　{seal and '（盖章）'}", 10.5))
     if seal:
         body.append(right(seal, 10.5))
     body.append(right(date_blank(), 10.5))
-    return [heading, body]  # type: ignore[list-item]
+    return [heading, body, "", ""]  # type: ignore[list-item]
 
 
 def build(flow: list[Flowable], *, mark: str, form_title: str) -> bytes:

@@ -82,7 +82,8 @@ def _people(data: LostContact, today: date) -> list[list[str | Flowable]]:
 
 def lost_contact_receipt_pdf(data: LostContact, *, today: date, mark: str = "") -> bytes:
     """附件1 儿童父母失联查找情况回执单：报案（申请查找）事项由平台填，查找情况由公安机关填。"""
-    rows = _people(data, today) + [
+    rows = [
+        *_people(data, today),
         ["申请查找人", data.carer_name or "", "与儿童关系", data.carer_relation or ""],
         ["联系电话", data.carer_phone or "", "报案（申请）日期", date_blank()],
         ["查找情况", [para("□已受理报案并登记　□已比对人口信息　□已比对出入境信息", 10),
@@ -90,8 +91,8 @@ def lost_contact_receipt_pdf(data: LostContact, *, today: date, mark: str = "") 
                      para("其他：", 10), Spacer(1, 14 * mm)], "", ""],
         ["查找结果", [para("□经查找，仍未找到失联人下落", 10),
                      para("□已找到失联人下落（下落：" + BLANK * 3 + "）", 10)], "", ""],
-        opinion("公安机关意见", seal=data.police_body or "公安机关", signer="承办民警（签字）",
-                lines=2) + ["", ""],
+        opinion("公安机关意见", seal=data.police_body or "公安机关",
+                signer="承办民警（签字）", lines=2),
     ]  # fmt: skip
     spans = [((1, r), (3, r)) for r in (2, 4, 8, 9, 10)]
     flow: list[Flowable] = [
@@ -100,8 +101,9 @@ def lost_contact_receipt_pdf(data: LostContact, *, today: date, mark: str = "") 
         Spacer(1, 2 * mm),
         grid(rows, (0.2, 0.32, 0.18, 0.3), spans),
         Spacer(1, 3 * mm),
-        para(f"说明：{DEFINITION}本回执单一式三份，申请查找人、公安机关、县级民政部门各执一份。",
-             9),  # fmt: skip
+        para(
+            f"说明：{DEFINITION}本回执单一式三份，申请查找人、公安机关、县级民政部门各执一份。", 9
+        ),
     ]
     return build(flow, mark=mark, form_title="儿童父母失联查找情况回执单")
 
@@ -120,7 +122,8 @@ def lost_contact_finding_pdf(data: LostContact, *, today: date, mark: str = "") 
         if other
         else ["另一方父（母）", BLANK, "情况", BLANK]
     )
-    rows = _people(data, today) + [
+    rows = [
+        *_people(data, today),
         other_row,
         ["监护人或照料人", data.carer_name or "", "联系电话", data.carer_phone or ""],
         ["失联经过", [para("（最后一次联系的时间、地点、方式，此后寻找的经过）", 9),
@@ -132,10 +135,10 @@ def lost_contact_finding_pdf(data: LostContact, *, today: date, mark: str = "") 
                      para(f"证明人（签字）：{BLANK} 住址：{BLANK} 电话：{BLANK}", 10),
                      para(f"证明人（签字）：{BLANK} 住址：{BLANK} 电话：{BLANK}", 10),
                      right(date_blank(), 10)], "", ""],
-        opinion("村（居）委会证实意见", seal=data.village_body, lines=1) + ["", ""],
-        opinion("乡镇（街道）查验意见", seal=data.township_body, lines=1) + ["", ""],
+        opinion("村（居）委会证实意见", seal=data.village_body, lines=1),
+        opinion("乡镇（街道）查验意见", seal=data.township_body, lines=1),
         opinion("县级民政部门认定意见", seal=data.county_body, signer="审批人（签字）",
-                lines=1) + ["", ""],
+                lines=1),
     ]  # fmt: skip
     spans = [((1, r), (3, r)) for r in (2, 4, 8, 9, 10, 11, 12, 13)]
     flow: list[Flowable] = [
@@ -144,7 +147,10 @@ def lost_contact_finding_pdf(data: LostContact, *, today: date, mark: str = "") 
         Spacer(1, 2 * mm),
         grid(rows, (0.2, 0.32, 0.18, 0.3), spans),
         Spacer(1, 3 * mm),
-        para(f"说明：{DEFINITION}本表用于公安部门因不具备查询条件难以接警查找的情形；"
-             "一式三份，村（居）委会、乡镇（街道）、县级民政部门各存一份。", 9),  # fmt: skip
+        para(
+            f"说明：{DEFINITION}本表用于公安部门因不具备查询条件难以接警查找的情形；"
+            "一式三份，村（居）委会、乡镇（街道）、县级民政部门各存一份。",
+            9,
+        ),
     ]
     return build(flow, mark=mark, form_title="儿童父母失联情况认定表")
