@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from shouhu.web import access
 from shouhu.web.accounts.models import User
-from shouhu.web.cases.models import RegisterImport
+from shouhu.web.cases.models import RegisterImport, Transfer
 from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.jobs.models import Job
@@ -150,6 +150,10 @@ class Objects:
         found = access.share_lists_visible_to(self.user).first() or ShareList.objects.first()
         return found.pk if found else 1
 
+    def transfer(self) -> int:
+        found = access.transfers_visible_to(self.user).first() or Transfer.objects.first()
+        return found.pk if found else 1
+
     def item_code(self) -> str:
         if self.user.agency is None:
             return "none"
@@ -189,6 +193,7 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "list_id": Objects.share_list,
     "photo_id": lambda objects: 1,
     "form": lambda objects: "approval",
+    "transfer_id": Objects.transfer,
 }
 
 

@@ -20,7 +20,7 @@ from django.test import Client
 
 from shouhu.web import access
 from shouhu.web.accounts.models import Agency, User
-from shouhu.web.cases.models import Case, RegisterImport
+from shouhu.web.cases.models import Case, RegisterImport, Transfer
 from shouhu.web.comparison.models import ComparisonRun, Finding
 from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.objections.models import Objection
@@ -65,6 +65,7 @@ OUT_OF_SCOPE: dict[str, Callable[[User], int | None]] = {
     "user_id": _outside(User, access.accounts_visible_to),
     "agency_id": _outside(Agency, access.agencies_administered_by),
     "case_id": _outside(Case, access.cases_visible_to),
+    "transfer_id": _outside(Transfer, access.transfers_visible_to),
     "roster_id": _outside(SubsidyRoster, access.rosters_visible_to),
     "list_id": _outside(ShareList, access.share_lists_visible_to),
 }

@@ -43,6 +43,7 @@ from shouhu.web.accounts.services import agency_create, user_create
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
+from shouhu.web.cases.demo_transfers import demo_transfer
 from shouhu.web.cases.demo_work import demo_casework
 from shouhu.web.cases.models import Placement
 from shouhu.web.cases.register_import import register_import_run, register_import_upload
@@ -155,6 +156,10 @@ def demo_build(
             caseworker=User.objects.select_related("division").get(username="demo_caseworker"),
             director=users[Role.CHILD_DIRECTOR],
             today=as_of,
+        )
+        demo_transfer(
+            sender=User.objects.select_related("division").get(username=caseworkers[1]),
+            township=users[Role.SUPERVISOR],
         )
         demo_shares(
             caseworker=User.objects.select_related("division").get(username="demo_caseworker"),

@@ -123,7 +123,26 @@ from shouhu.web.access.subsidies import (
     rosters_visible_to,
 )
 
+from shouhu.web.access.transfers import (
+    access_transfer,
+    access_transfer_propose,
+    access_transfer_receive,
+    may_propose_transfer,
+    may_receive,
+    transfers_sent,
+    transfers_to_receive,
+    transfers_visible_to,
+)
+
 __all__ = [
+    "access_transfer",
+    "access_transfer_propose",
+    "access_transfer_receive",
+    "may_propose_transfer",
+    "may_receive",
+    "transfers_sent",
+    "transfers_to_receive",
+    "transfers_visible_to",
     "SEARCH_LIMITS",
     "Disclosure",
     "access_acceptance_queue",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shouhu.web.cases import printing_views
+from shouhu.web.cases import printing_views, transfer_views
 from shouhu.web.cases import work_views as views
 
 urlpatterns = [
@@ -13,5 +13,8 @@ urlpatterns = [
     path("<int:case_id>/changes/new/", views.change_new_view, name="case_change_new"),
     path("<int:case_id>/reports/new/", views.report_new_view, name="case_report_new"),
     path("<int:case_id>/close/", views.case_close_view, name="case_close"),
+    path("transfers/", transfer_views.transfer_list_view, name="case_transfer_list"),
+    path("transfers/<int:transfer_id>/", transfer_views.transfer_view, name="case_transfer"),
+    path("<int:case_id>/transfer/", transfer_views.transfer_new_view, name="case_transfer_new"),
     path("<int:case_id>/forms/<str:form>.pdf", printing_views.case_form_view, name="case_form"),
 ]
