@@ -38,6 +38,7 @@ def samples() -> dict[str, bytes]:
     facts = (
         fp.FactLine("母亲", "死亡", "2020年1月1日", "临河区人民法院"),
         fp.FactLine("父亲", "重病（尿毒症）", "2019年1月1日起", "临河区医疗保障局"),
+        fp.FactLine("儿童本人", "在校就读", "2024年9月1日起", "临河区教育局"),
     )
     carer = fp.Carer("王大海", "祖父", "150802195001010016", "13800000001", "城关镇示范村3组")
     approval = fp.ApprovalForm(

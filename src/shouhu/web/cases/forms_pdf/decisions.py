@@ -180,7 +180,7 @@ def approval_form_pdf(data: ApprovalForm, *, mark: str = "") -> bytes:
         *title("孤儿、事实无人抚养儿童基本生活保障审批表"),
         para(f"填表单位：{data.county_body}{NBSP * 30}编号：{BLANK}", 10),
         Spacer(1, 2 * mm),
-        grid(rows, (0.2, 0.34, 0.16, 0.3), spans),
+        grid(rows, (0.19, 0.31, 0.19, 0.31), spans),
         Spacer(1, 3 * mm),
         para(
             "说明：本表一式三份，村（居）委会、乡镇（街道）、县级民政部门各存一份；证明材料附后。",

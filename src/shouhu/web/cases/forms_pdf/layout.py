@@ -110,7 +110,7 @@ _GRID = TableStyle(
 def grid(rows: Sequence[Sequence[str | Flowable]], widths: Sequence[float],
          spans: Sequence[tuple[tuple[int, int], tuple[int, int]]] = ()) -> Table:  # fmt: skip
     """A ruled table of label/value cells; `widths` are fractions of the text width."""
-    cells = [[para(c, 10.5) if isinstance(c, str) else c for c in row] for row in rows]
+    cells = [[para(c, 10.5, leading=15) if isinstance(c, str) else c for c in row] for row in rows]
     table = Table(cells, colWidths=[w * WIDTH for w in widths])
     commands = [("SPAN", a, b) for a, b in spans] + [("FONTNAME", (0, 0), (-1, -1), font())]
     table.setStyle(TableStyle(list(_GRID.getCommands()) + commands))
