@@ -252,8 +252,8 @@ def _shares(user: User) -> list[TodoItem]:
 
 
 PROVIDERS: tuple[Provider, ...] = (
-    _findings, _case_work, _transfers, _registry, _turning_adult, _certificates, _subsidies, _shares,
-    _submitter, _answered, _oversight, _reports, _auditor,
+    _findings, _case_work, _transfers, _registry, _turning_adult, _certificates, _subsidies,
+    _shares, _submitter, _answered, _oversight, _reports, _auditor,
 )  # fmt: skip
 
 

@@ -122,7 +122,6 @@ from shouhu.web.access.subsidies import (
     may_handle_subsidies,
     rosters_visible_to,
 )
-
 from shouhu.web.access.transfers import (
     access_transfer,
     access_transfer_propose,
@@ -135,14 +134,6 @@ from shouhu.web.access.transfers import (
 )
 
 __all__ = [
-    "access_transfer",
-    "access_transfer_propose",
-    "access_transfer_receive",
-    "may_propose_transfer",
-    "may_receive",
-    "transfers_sent",
-    "transfers_to_receive",
-    "transfers_visible_to",
     "SEARCH_LIMITS",
     "Disclosure",
     "access_acceptance_queue",
@@ -204,6 +195,9 @@ __all__ = [
     "access_suppression",
     "access_suppressions",
     "access_timeliness",
+    "access_transfer",
+    "access_transfer_propose",
+    "access_transfer_receive",
     "access_upload",
     "access_visit_photo",
     "accounts_visible_to",
@@ -225,8 +219,10 @@ __all__ = [
     "may_give_feedback",
     "may_handle_subsidies",
     "may_import_register",
+    "may_propose_transfer",
     "may_publish_shares",
     "may_read_scope",
+    "may_receive",
     "may_report",
     "may_see_id_numbers",
     "may_see_registry_loads",
@@ -241,4 +237,7 @@ __all__ = [
     "share_lists_visible_to",
     "stat_reports_visible_to",
     "submissions_visible_to",
+    "transfers_sent",
+    "transfers_to_receive",
+    "transfers_visible_to",
 ]

@@ -94,7 +94,8 @@ def access_person(ctx: RequestContext, person_id: object) -> Person:
     return fetch_or_deny(
         ctx,
         queryset=Person.objects.select_related("division"),
-        visible=visible | Person.objects.filter(pk__in=moved_in) if may(user, Right.READ_PERSONS)
+        visible=visible | Person.objects.filter(pk__in=moved_in)
+        if may(user, Right.READ_PERSONS)
         else visible,
         pk=person_id,
         object_type=ObjectType.PERSON,

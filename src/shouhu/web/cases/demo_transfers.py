@@ -13,7 +13,9 @@ from shouhu.web.cases.transfers import transfer_propose
 def demo_transfer(*, sender: User, township: User) -> None:
     """`sender`：转出县的经办人员；`township`：迁入乡镇的一名用户（取其所在区划）。"""
     case = (
-        Case.objects.filter(status=CaseStatus.ACTIVE, division__path__startswith=sender.division.path)
+        Case.objects.filter(
+            status=CaseStatus.ACTIVE, division__path__startswith=sender.division.path
+        )
         .order_by("pk")
         .first()
     )

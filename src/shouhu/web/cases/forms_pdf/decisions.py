@@ -16,9 +16,9 @@ from reportlab.platypus import Flowable, Spacer
 
 from shouhu.web.cases.forms_pdf.layout import (
     BLANK,
-    NBSP,
     build,
     date_text,
+    form_table,
     grid,
     opinion,
     para,
@@ -176,15 +176,8 @@ def approval_form_pdf(data: ApprovalForm, *, mark: str = "") -> bytes:
     address_row = last_fact + 3
     spans.append(((1, address_row), (3, address_row)))
     spans += [((1, r), (3, r)) for r in range(address_row + 1, address_row + 4)]
-    flow: list[Flowable] = [
-        *title("孤儿、事实无人抚养儿童基本生活保障审批表"),
-        para(f"填表单位：{data.county_body}{NBSP * 30}编号：{BLANK}", 10),
-        Spacer(1, 2 * mm),
-        grid(rows, (0.19, 0.31, 0.19, 0.31), spans),
-        Spacer(1, 3 * mm),
-        para(
-            "说明：本表一式三份，村（居）委会、乡镇（街道）、县级民政部门各存一份；证明材料附后。",
-            9,
-        ),
-    ]
-    return build(flow, mark=mark, form_title="基本生活保障审批表")
+    return form_table(
+        "孤儿、事实无人抚养儿童基本生活保障审批表", issuer=data.county_body, rows=rows,
+        spans=spans, mark=mark,
+        note="本表一式三份，村（居）委会、乡镇（街道）、县级民政部门各存一份；证明材料附后。",
+    )  # fmt: skip

@@ -143,9 +143,30 @@ def build(flow: list[Flowable], *, mark: str, form_title: str) -> bytes:
         canvas.restoreState()
 
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
-        bottomMargin=22 * mm, title=form_title, author="守护平台", creator="守护平台",
+        buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=15 * mm,
+        bottomMargin=18 * mm, title=form_title, author="守护平台", creator="守护平台",
         initialFontName=font(), initialFontSize=11.5,  # no Helvetica left in the file
     )  # fmt: skip
     doc.build(flow, onFirstPage=foot, onLaterPages=foot)
     return buffer.getvalue()
+
+
+Spans = Sequence[tuple[tuple[int, int], tuple[int, int]]]
+
+
+def form_table(
+    name: str, *, subtitle: str = "", issuer: str = "", rows: Sequence[Sequence[str | Flowable]],
+    spans: Spans, note: str, mark: str,
+) -> bytes:  # fmt: skip
+    """A one-grid form: title, the issuing body and a number to write in, the grid of four
+    columns (label, value, label, value), a note under it; the page foot carries the mark."""
+    head = f"填表单位：{issuer}{NBSP * 30}编号：{BLANK}" if issuer else f"编号：{BLANK}{BLANK}"
+    flow: list[Flowable] = [
+        *title(name, subtitle),
+        para(head, 10),
+        Spacer(1, 2 * mm),
+        grid(rows, (0.19, 0.31, 0.19, 0.31), spans),
+        Spacer(1, 3 * mm),
+        para(f"说明：{note}", 9),
+    ]
+    return build(flow, mark=mark, form_title=name)

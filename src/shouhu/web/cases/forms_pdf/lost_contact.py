@@ -17,15 +17,12 @@ from reportlab.platypus import Flowable, Spacer
 
 from shouhu.web.cases.forms_pdf.layout import (
     BLANK,
-    NBSP,
-    build,
     date_blank,
     date_text,
-    grid,
+    form_table,
     opinion,
     para,
     right,
-    title,
 )
 
 DEFINITION = "失联是指失去联系且未履行监护抚养责任6个月以上。"
@@ -95,17 +92,10 @@ def lost_contact_receipt_pdf(data: LostContact, *, today: date, mark: str = "") 
                 signer="承办民警（签字）", lines=2),
     ]  # fmt: skip
     spans = [((1, r), (3, r)) for r in (2, 4, 8, 9, 10)]
-    flow: list[Flowable] = [
-        *title("儿童父母失联查找情况回执单", "（附件1）"),
-        para(f"编号：{BLANK}{BLANK}", 10),
-        Spacer(1, 2 * mm),
-        grid(rows, (0.2, 0.32, 0.18, 0.3), spans),
-        Spacer(1, 3 * mm),
-        para(
-            f"说明：{DEFINITION}本回执单一式三份，申请查找人、公安机关、县级民政部门各执一份。", 9
-        ),
-    ]
-    return build(flow, mark=mark, form_title="儿童父母失联查找情况回执单")
+    return form_table(
+        "儿童父母失联查找情况回执单", subtitle="（附件1）", rows=rows, spans=spans, mark=mark,
+        note=f"{DEFINITION}本回执单一式三份，申请查找人、公安机关、县级民政部门各执一份。",
+    )  # fmt: skip
 
 
 PLEDGE = (
@@ -127,7 +117,7 @@ def lost_contact_finding_pdf(data: LostContact, *, today: date, mark: str = "") 
         other_row,
         ["监护人或照料人", data.carer_name or "", "联系电话", data.carer_phone or ""],
         ["失联经过", [para("（最后一次联系的时间、地点、方式，此后寻找的经过）", 9),
-                     Spacer(1, 10 * mm)], "", ""],
+                     Spacer(1, 5 * mm)], "", ""],
         ["个人承诺", [para(PLEDGE, 10),
                      right(f"承诺人（签字、按手印）：{BLANK}　与儿童关系：{BLANK}", 10),
                      right(date_blank(), 10)], "", ""],
@@ -141,16 +131,9 @@ def lost_contact_finding_pdf(data: LostContact, *, today: date, mark: str = "") 
                 lines=1),
     ]  # fmt: skip
     spans = [((1, r), (3, r)) for r in (2, 4, 8, 9, 10, 11, 12, 13)]
-    flow: list[Flowable] = [
-        *title("儿童父母失联情况认定表", "（附件2）"),
-        para(f"填表单位：{data.county_body}{NBSP * 30}编号：{BLANK}", 10),
-        Spacer(1, 2 * mm),
-        grid(rows, (0.2, 0.32, 0.18, 0.3), spans),
-        Spacer(1, 3 * mm),
-        para(
-            f"说明：{DEFINITION}本表用于公安部门因不具备查询条件难以接警查找的情形；"
-            "一式三份，村（居）委会、乡镇（街道）、县级民政部门各存一份。",
-            9,
-        ),
-    ]
-    return build(flow, mark=mark, form_title="儿童父母失联情况认定表")
+    return form_table(
+        "儿童父母失联情况认定表", subtitle="（附件2）", issuer=data.county_body, rows=rows,
+        spans=spans, mark=mark,
+        note=f"{DEFINITION}本表用于公安部门因不具备查询条件难以接警查找的情形；"
+        "一式三份，村（居）委会、乡镇（街道）、县级民政部门各存一份。",
+    )  # fmt: skip

@@ -6,34 +6,119 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_subsidy_fields'),
-        ('registry', '0002_registry_baseline'),
+        ("cases", "0005_subsidy_fields"),
+        ("registry", "0002_registry_baseline"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('origin', models.CharField(choices=[('hand', '经办人员或督导员提出'), ('registry', '户籍迁移（户籍名单载入时发现）')], max_length=10, verbose_name='提出方式')),
-                ('reason', models.TextField(verbose_name='迁移理由')),
-                ('status', models.CharField(choices=[('pending', '待接收'), ('accepted', '已接收'), ('returned', '已退回')], default='pending', max_length=10, verbose_name='状态')),
-                ('proposed_at', models.DateTimeField(verbose_name='提出时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='办理时间')),
-                ('return_reason', models.TextField(blank=True, verbose_name='退回理由')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transfers', to='cases.case')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.division', verbose_name='迁出地')),
-                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('registry_load', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.registryload')),
-                ('to_division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.division', verbose_name='迁入地')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("hand", "经办人员或督导员提出"),
+                            ("registry", "户籍迁移（户籍名单载入时发现）"),
+                        ],
+                        max_length=10,
+                        verbose_name="提出方式",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="迁移理由")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待接收"),
+                            ("accepted", "已接收"),
+                            ("returned", "已退回"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("proposed_at", models.DateTimeField(verbose_name="提出时间")),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="办理时间"),
+                ),
+                ("return_reason", models.TextField(blank=True, verbose_name="退回理由")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transfers",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.division",
+                        verbose_name="迁出地",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "registry_load",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.registryload",
+                    ),
+                ),
+                (
+                    "to_division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.division",
+                        verbose_name="迁入地",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '个案迁移',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('case',), name='transfer_one_pending')],
+                "verbose_name": "个案迁移",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("case",),
+                        name="transfer_one_pending",
+                    )
+                ],
             },
         ),
     ]
