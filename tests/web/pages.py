@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.cases.application_models import Application, CaseDocument
-from shouhu.web.cases.models import RegisterImport
+from shouhu.web.cases.models import RegisterImport, Transfer
 from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.jobs.models import Job
@@ -173,6 +173,10 @@ class Objects:
         found = tasks_visible_to(self.user).first() or JointTask.objects.first()
         return found.pk if found else 1
 
+    def transfer(self) -> int:
+        found = access.transfers_visible_to(self.user).first() or Transfer.objects.first()
+        return found.pk if found else 1
+
     def item_code(self) -> str:
         if self.user.agency is None:
             return "none"
@@ -215,6 +219,8 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "task_id": Objects.joint_task,
     "application_id": Objects.application,
     "document_id": Objects.document,
+    "form": lambda objects: "approval",
+    "transfer_id": Objects.transfer,
 }
 
 

@@ -21,7 +21,7 @@ from django.test import Client
 from shouhu.web import access
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.cases.application_models import Application, CaseDocument
-from shouhu.web.cases.models import Case, RegisterImport
+from shouhu.web.cases.models import Case, RegisterImport, Transfer
 from shouhu.web.comparison.models import ComparisonRun, Finding
 from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.meetings.models import JointTask
@@ -69,6 +69,7 @@ OUT_OF_SCOPE: dict[str, Callable[[User], int | None]] = {
     "user_id": _outside(User, access.accounts_visible_to),
     "agency_id": _outside(Agency, access.agencies_administered_by),
     "case_id": _outside(Case, access.cases_visible_to),
+    "transfer_id": _outside(Transfer, access.transfers_visible_to),
     "roster_id": _outside(SubsidyRoster, access.rosters_visible_to),
     "list_id": _outside(ShareList, access.share_lists_visible_to),
     "notification_id": _outside(Notification, lambda u: Notification.objects.filter(user=u)),
@@ -83,7 +84,7 @@ OUT_OF_SCOPE: dict[str, Callable[[User], int | None]] = {
 NOT_PLACED = {"member_id", "credential_id", "grant_id", "merge_id", "suppression_id", "job_id",
               "overpayment_id", "photo_id"}  # fmt: skip
 # URL parameters that name a choice on the page (a format, an action), not an object.
-NOT_OBJECTS = {"fmt", "item_code", "action", "kind"}
+NOT_OBJECTS = {"fmt", "item_code", "action", "kind", "form"}
 
 
 def _answer(client: Client, url: str) -> tuple[int, str]:

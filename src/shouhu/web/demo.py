@@ -44,6 +44,7 @@ from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.demo_applications import demo_applications
+from shouhu.web.cases.demo_transfers import demo_transfer
 from shouhu.web.cases.demo_work import demo_casework
 from shouhu.web.cases.models import Placement
 from shouhu.web.cases.register_import import register_import_run, register_import_upload
@@ -162,6 +163,10 @@ def demo_build(
             supervisor=users[Role.SUPERVISOR],
             director=users[Role.CHILD_DIRECTOR],
             today=as_of,
+        )
+        demo_transfer(
+            sender=User.objects.select_related("division").get(username=caseworkers[1]),
+            township=users[Role.SUPERVISOR],
         )
         demo_shares(
             caseworker=User.objects.select_related("division").get(username="demo_caseworker"),

@@ -20,7 +20,7 @@ import csv
 import io
 import itertools
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
@@ -99,6 +99,26 @@ def export_text(
     )
 
 
+PDF: Final = "application/pdf"
+
+
+def export_document(
+    *,
+    ctx: RequestContext,
+    title: str,
+    object_type: str,
+    object_id: object,
+    render: Callable[[str], bytes],
+    detail: dict[str, object] | None = None,
+) -> HttpResponse:
+    """一份文书（PDF）：同样的用途检查、导出编号和审计；水印（导出人、时间、用途、编号）由
+    `render(notice)` 印在每页页脚。文书只含一个人，按 1 行计入每日限量。"""
+    export = Export(title=title, header=(), rows=[()], object_type=object_type,
+                    object_id=object_id)  # fmt: skip
+    issue = _issue(ctx, export, 1)
+    return _response(ctx, export, issue, render(issue.notice), "pdf", PDF, detail)
+
+
 @dataclass(frozen=True)
 class _Issue:
     part: int
@@ -123,7 +143,13 @@ def _issue(ctx: RequestContext, export: Export, part: int) -> _Issue:
 
 
 def _response(
-    ctx: RequestContext, export: Export, issue: _Issue, data: bytes, fmt: str, content_type: str
+    ctx: RequestContext,
+    export: Export,
+    issue: _Issue,
+    data: bytes,
+    fmt: str,
+    content_type: str,
+    extra: dict[str, object] | None = None,
 ) -> HttpResponse:
     part, more = issue.part, issue.more
     audit_record(
@@ -132,7 +158,7 @@ def _response(
         object_type=export.object_type,
         object_id=export.object_id,
         detail={"format": fmt, "rows": len(issue.rows), "part": part, "more": more,
-                "mark": issue.mark},
+                "mark": issue.mark, **(extra or {})},
     )  # fmt: skip
     now = timezone.localtime()
     suffix = f"-第{part}部分" if part > 1 or more else ""

@@ -121,6 +121,25 @@ def _applications(user: User) -> list[TodoItem]:
     return [item for item in items if item.count]
 
 
+def _transfers(user: User) -> list[TodoItem]:
+    """个案迁移：迁入地待接收的；转出方等对方接收的、近 30 天被退回的（看理由，改正后重提）。"""
+    if not may(user, Right.READ_PERSONS):
+        return []
+    from shouhu.web.cases.models import TransferStatus
+
+    url = reverse("case_transfer_list")
+    since = timezone.now() - timedelta(days=30)
+    sent = access.transfers_sent(user)
+    items = (
+        TodoItem("迁入的个案待接收", access.transfers_to_receive(user).count(), url, URGENT,
+                 "接收前个案仍由迁出地负责"),
+        TodoItem("迁出的个案等对方接收", sent.filter(status=TransferStatus.PENDING).count(), url),
+        TodoItem("迁移被退回（近30天）",
+                 sent.filter(status=TransferStatus.RETURNED, decided_at__gte=since).count(), url),
+    )  # fmt: skip
+    return [item for item in items if item.count]
+
+
 def _submitter(user: User) -> list[TodoItem]:
     if not is_submitter(user):
         return []
@@ -273,8 +292,8 @@ def _joint_tasks(user: User) -> list[TodoItem]:
 
 
 PROVIDERS: tuple[Provider, ...] = (
-    _findings, _case_work, _applications, _registry, _turning_adult, _certificates, _subsidies,
-    _shares, _submitter, _answered, _oversight, _reports, _joint_tasks, _auditor,
+    _findings, _case_work, _applications, _transfers, _registry, _turning_adult, _certificates,
+    _subsidies, _shares, _submitter, _answered, _oversight, _reports, _joint_tasks, _auditor,
 )  # fmt: skip
 
 

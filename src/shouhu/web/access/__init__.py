@@ -131,6 +131,16 @@ from shouhu.web.access.subsidies import (
     may_handle_subsidies,
     rosters_visible_to,
 )
+from shouhu.web.access.transfers import (
+    access_transfer,
+    access_transfer_propose,
+    access_transfer_receive,
+    may_propose_transfer,
+    may_receive,
+    transfers_sent,
+    transfers_to_receive,
+    transfers_visible_to,
+)
 
 __all__ = [
     "SEARCH_LIMITS",
@@ -199,6 +209,9 @@ __all__ = [
     "access_suppressions",
     "access_termination_start",
     "access_timeliness",
+    "access_transfer",
+    "access_transfer_propose",
+    "access_transfer_receive",
     "access_upload",
     "access_visit_photo",
     "accounts_visible_to",
@@ -222,8 +235,10 @@ __all__ = [
     "may_handle_applications",
     "may_handle_subsidies",
     "may_import_register",
+    "may_propose_transfer",
     "may_publish_shares",
     "may_read_scope",
+    "may_receive",
     "may_report",
     "may_see_id_numbers",
     "may_see_registry_loads",
@@ -238,4 +253,7 @@ __all__ = [
     "share_lists_visible_to",
     "stat_reports_visible_to",
     "submissions_visible_to",
+    "transfers_sent",
+    "transfers_to_receive",
+    "transfers_visible_to",
 ]

@@ -53,6 +53,8 @@ class ObjectType(models.TextChoices):
     RISK_CHANGE = "risk_change", "风险等级变化"
     MAJOR_CHANGE = "major_change", "重大变故"
     MANDATORY_REPORT = "mandatory_report", "强制报告"
+    CASE_FORM = "case_form", "个案文书"
+    CASE_TRANSFER = "case_transfer", "个案迁移"
     CASE_WORK_LIST = "case_work_list", "个案工作清单"
     FIELD_PACKAGE = "field_package", "离线走访数据包"
     FIELD_SYNC = "field_sync", "离线记录同步"

@@ -324,5 +324,58 @@ class MandatoryReport(models.Model):
         verbose_name = "强制报告"
 
 
+# ---------------------------------------------------------------- 迁移：个案随儿童迁到新的地方
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", "待接收"
+    ACCEPTED = "accepted", "已接收"
+    RETURNED = "returned", "已退回"
+
+
+class TransferOrigin(models.TextChoices):
+    HAND = "hand", "经办人员或督导员提出"
+    REGISTRY = "registry", "户籍迁移（户籍名单载入时发现）"
+
+
+class Transfer(models.Model):
+    """一次迁移：转出方提出（或户籍名单显示儿童户籍已迁出个案所在地时自动提出），接收方接收或
+    说明理由退回。接收前个案仍归转出方；接收后个案的区划改为迁入地，探访、核查、风险等全部
+    历史随个案一起过去。一个个案同一时间只有一次待接收的迁移。"""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    from_division = models.ForeignKey(
+        "registry.Division", on_delete=models.PROTECT, related_name="+", verbose_name="迁出地"
+    )
+    to_division = models.ForeignKey(
+        "registry.Division", on_delete=models.PROTECT, related_name="+", verbose_name="迁入地"
+    )
+    origin = models.CharField("提出方式", max_length=10, choices=TransferOrigin.choices)
+    reason = models.TextField("迁移理由")
+    status = models.CharField(
+        "状态", max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
+    proposed_at = models.DateTimeField("提出时间")
+    proposed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    registry_load = models.ForeignKey(
+        "registry.RegistryLoad", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("办理时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    return_reason = models.TextField("退回理由", blank=True)
+
+    class Meta:
+        verbose_name = "个案迁移"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="pending"), name="transfer_one_pending"
+            ),
+        ]
+
+
 # 申请和审批、证明材料、终止告知书（模型在 application_models，这里导入以登记到 cases 应用）
 from shouhu.web.cases import application_models  # noqa: E402, F401

@@ -20,9 +20,12 @@ from shouhu.web.cases.models import (
     ReporterKind,
     ReviewOutcome,
     RiskChangeKind,
+    TransferStatus,
     Visit,
 )
 from shouhu.web.cases.plans import open_changes, risk_in_effect
+from shouhu.web.cases.printing import forms_available
+from shouhu.web.cases.transfers import TransferLine, transfer_lines
 from shouhu.web.cases.visits import CHECK_STATUS, CHECKS
 from shouhu.web.registry.models import Person
 
@@ -105,6 +108,9 @@ class CaseWork:
     may_review: bool
     may_confirm: bool
     may_report: bool
+    forms: tuple[tuple[str, str], ...] = ()  # 可打印的文书（代码, 名称），cases.printing
+    may_transfer: bool = False  # 可以提出迁移（县级经办、督导员；没有待接收的迁移时）
+    transfers: tuple[TransferLine, ...] = ()  # 迁移记录（新的在前），cases.transfers
 
 
 def _visit(v: Visit) -> VisitLine:
@@ -203,7 +209,17 @@ def case_work_panel(*, user: User, case: Case) -> CaseWork:
         may_review=active and may(user, Right.RECORD_REVIEWS),
         may_confirm=active and may(user, Right.WRITE_CASES),
         may_report=active and may(user, Right.REPORT_CHILD),
+        forms=forms_available(user=user, case=case),
+        **_transfers(user, case, active),
     )
+
+
+def _transfers(user: User, case: Case, active: bool) -> dict[str, object]:
+    found = list(case.transfers.select_related("case__child", "from_division", "to_division")
+                 .order_by("-proposed_at", "-pk")[:RECENT])  # fmt: skip
+    pending = any(t.status == TransferStatus.PENDING for t in found)
+    return {"may_transfer": active and not pending and access.may_propose_transfer(user),
+            "transfers": tuple(transfer_lines(found))}  # fmt: skip
 
 
 def case_work_for_child(*, user: User, child: Person) -> CaseWork | None:

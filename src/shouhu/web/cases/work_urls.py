@@ -3,6 +3,7 @@
 from django.urls import path
 
 from shouhu.web.cases import application_views as apply
+from shouhu.web.cases import printing_views, transfer_views
 from shouhu.web.cases import work_views as views
 
 urlpatterns = [
@@ -27,4 +28,8 @@ urlpatterns = [
     ),
     path("documents/<int:document_id>/", apply.document_view, name="case_document"),
     path("<int:case_id>/terminate/", apply.termination_new_view, name="case_terminate"),
+    path("transfers/", transfer_views.transfer_list_view, name="case_transfer_list"),
+    path("transfers/<int:transfer_id>/", transfer_views.transfer_view, name="case_transfer"),
+    path("<int:case_id>/transfer/", transfer_views.transfer_new_view, name="case_transfer_new"),
+    path("<int:case_id>/forms/<str:form>.pdf", printing_views.case_form_view, name="case_form"),
 ]

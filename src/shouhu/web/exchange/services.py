@@ -29,6 +29,7 @@ from shouhu.web.accounts.models import Agency
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
+from shouhu.web.cases.transfers import transfers_from_registry
 from shouhu.web.exchange.errorlists import errors_pack, mask_ids
 from shouhu.web.exchange.factstore import FactCounts, facts_store
 from shouhu.web.exchange.items import item_for_agency, month_of, query_only_refusal
@@ -225,6 +226,8 @@ class _Store:
                     submission=submission, records=self.result.records, full=self.full_snapshot
                 )
                 loaded = {"registry": load.counts, "registry_status": load.status}
+                # 户籍已迁出个案所在地的保障儿童：提出迁移，由接收方办理（不悄悄改个案）
+                transfers_from_registry(ctx=self.ctx, load=load)
             self.finish(submission, counts)
             self.audit(submission, "stored", counts, loaded)
         if self.progress is not None:

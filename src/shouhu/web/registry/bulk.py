@@ -39,6 +39,7 @@ from shouhu.web.accounts.models import Agency
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
+from shouhu.web.cases.transfers import transfers_from_registry
 from shouhu.web.exchange.errorlists import errors_pack
 from shouhu.web.exchange.items import item_for_agency, month_of
 from shouhu.web.exchange.models import Submission, SubmissionErrors
@@ -172,6 +173,8 @@ class _BulkLoad:
             )
             self.apply(cursor, dialect, load)
             sql.temp_tables_drop(cursor)
+        # 户籍已迁出个案所在地的保障儿童：提出迁移（cases.transfers；不悄悄改个案）
+        transfers_from_registry(ctx=self.ctx, load=load)
         self.finish(submission)
         self.audit(submission, "stored", {"registry": load.counts, "registry_status": load.status})
         return BulkResult(

@@ -28,6 +28,7 @@ from shouhu.web.accounts.views._common import (
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
+from shouhu.web.cases.caseload import caseload
 from shouhu.web.pages import page_number
 
 DUTIES = [(role.value, role.label) for role in ROSTER_LEVELS]
@@ -56,8 +57,14 @@ def roster_view(request: HttpRequest) -> HttpResponse:
         detail={"rows": len(found.rows), "filtered": bool(q or duty)},
     )
     query = urlencode({"q": q, "duty": duty, "show": "all" if include_left else ""}) + "&"
+    # 工作量（cases.caseload）：只有数量，按名册这一页的人和辖区内各乡镇
+    shown = RosterMember.objects.filter(pk__in=[r.pk for r in found.rows])
+    members = shown.values_list("pk", "division__path", "user_id")
+    loads, areas = caseload(area=admin.division, members=members)
     context = {
         "found": found,
+        "rows": [(row, loads.get(row.pk)) for row in found.rows],
+        "areas": areas,
         "q": q,
         "duty": duty,
         "show_all": include_left,

@@ -1,0 +1,104 @@
+"""个案迁移的页面（/cases/transfers/…、/cases/<个案>/transfer/）：清单、提出、接收或退回。
+
+视图只解析输入、经访问层取个案或迁移、调用一个服务、渲染；出错时带回填写的内容和中文说明。
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from shouhu.core.errors import DomainError
+from shouhu.web import access
+from shouhu.web.audit.context import RequestContext, request_context
+from shouhu.web.audit.models import Action, ObjectType, Purpose
+from shouhu.web.audit.services import audit_record
+from shouhu.web.cases import transfers
+
+RECENT = 20
+
+
+def _ctx(request: HttpRequest) -> RequestContext:
+    return request_context(request, Purpose.CASE_WORK)
+
+
+@login_required
+@require_GET
+def transfer_list_view(request: HttpRequest) -> HttpResponse:
+    ctx = _ctx(request)
+    user = ctx.user
+    assert user is not None
+    incoming = list(access.transfers_to_receive(user).select_related(
+        "case__child", "from_division", "to_division").order_by("proposed_at"))  # fmt: skip
+    sent = access.transfers_sent(user).select_related("case__child", "from_division", "to_division")
+    outgoing = list(sent.filter(status="pending").order_by("proposed_at"))
+    seen = {t.pk for t in incoming + outgoing}
+    recent = [t for t in access.transfers_visible_to(user).select_related(
+        "case__child", "from_division", "to_division").order_by("-proposed_at")[:RECENT]
+        if t.pk not in seen]  # fmt: skip
+    audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.CASE_TRANSFER,
+                 detail={"list": True, "shown": sorted(seen | {t.pk for t in recent})})  # fmt: skip
+    context = {"incoming": transfers.transfer_lines(incoming),
+               "outgoing": transfers.transfer_lines(outgoing),
+               "recent": transfers.transfer_lines(recent)}  # fmt: skip
+    return render(request, "cases/transfer_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_view(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    """一次迁移：接收方看到决定所需的内容（儿童、类别、风险、理由），接收或说明理由退回。"""
+    ctx = _ctx(request)
+    if request.method == "POST":
+        transfer = access.access_transfer_receive(ctx, transfer_id)
+        try:
+            if request.POST.get("action") == "accept":
+                case = transfers.transfer_accept(ctx=ctx, transfer=transfer)
+                messages.success(request, "已接收：个案和全部记录已迁入本辖区。")
+                return redirect(reverse("person_detail", args=[case.child_id]) + "#casework")
+            transfers.transfer_return(ctx=ctx, transfer=transfer,
+                                      reason=request.POST.get("return_reason", ""))  # fmt: skip
+            messages.success(request, "已退回，转出方会在待办中看到退回理由。")
+            return redirect("case_transfer_list")
+        except DomainError as exc:
+            return _detail(request, ctx, transfer, error=exc.message, status=400)
+    return _detail(request, ctx, access.access_transfer(ctx, transfer_id))
+
+
+def _detail(request: HttpRequest, ctx: RequestContext, transfer: transfers.Transfer,
+            error: str = "", status: int = 200) -> HttpResponse:  # fmt: skip
+    user = ctx.user
+    assert user is not None
+    audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.CASE_TRANSFER,
+                 object_id=transfer.pk, detail={"case": transfer.case_id})  # fmt: skip
+    context = {"t": transfers.transfer_lines([transfer])[0],
+               "summary": transfers.transfer_case_summary(transfer.case),
+               "may_receive": transfer.status == "pending" and access.may_receive(user, transfer),
+               "values": request.POST, "error": error}  # fmt: skip
+    return render(request, "cases/transfer_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_new_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    ctx = _ctx(request)
+    case = access.access_transfer_propose(ctx, case_id)
+    context = {"case": case, "child": case.child, "values": request.POST,
+               "options": transfers.destination_options(exclude=case.division)}  # fmt: skip
+    if request.method == "GET":
+        audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.CASE, object_id=case.pk,
+                     detail={"form": "transfer_form"})  # fmt: skip
+        return render(request, "cases/transfer_form.html", context)
+    try:
+        to = transfers.division_by_code(request.POST.get("to", ""))
+        transfers.transfer_propose(ctx=ctx, case=case, to_division=to,
+                                   reason=request.POST.get("reason", ""))  # fmt: skip
+    except DomainError as exc:
+        context["error"] = exc.message
+        return render(request, "cases/transfer_form.html", context, status=400)
+    messages.success(request, "已提出迁移：接收方办理前，个案仍由本辖区负责。")
+    return redirect(reverse("person_detail", args=[case.child_id]) + "#casework")

@@ -1,0 +1,133 @@
+"""Transfers: the sending side proposes (or a registry load does), the receiving side accepts or
+returns with a reason; the case and its history follow the child; both sides see it on their
+to-do; who may receive depends on the move (another county: its caseworker; same county: the
+receiving township's supervisor)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from shouhu.core.errors import InvalidInput
+from shouhu.web import access
+from shouhu.web.audit.models import AuditEntry
+from shouhu.web.cases.models import Transfer, TransferOrigin, TransferStatus
+from shouhu.web.cases.transfers import (
+    transfer_accept,
+    transfer_propose,
+    transfer_return,
+    transfers_from_registry,
+)
+from shouhu.web.cases.visits import Check, VisitInput, visit_record
+from shouhu.web.exchange.models import Submission
+from shouhu.web.registry.models import Person, RegistryLoad
+from shouhu.web.todo import todo_for
+from tests.web import factories as f
+from tests.web.cases.conftest import Casework, work_ctx
+
+OK = {code: Check("ok") for code in ("safety", "food", "school", "health", "carer")}
+
+
+def _labels(user) -> set[str]:
+    return {item.label for item in todo_for(user)}
+
+
+def test_a_move_to_another_county_is_accepted_there_and_the_file_follows(
+    casework: Casework, region, personas, client: Client
+) -> None:
+    a, b = personas.caseworker_a, personas.caseworker_b
+    visit_record(ctx=casework.director, case=casework.case, data=VisitInput(
+        visited_at=timezone.now(), place="家中", seen="儿童", checks=OK))  # fmt: skip
+    transfer = transfer_propose(ctx=casework.caseworker, case=casework.case,
+                                to_division=region.county_b, reason="随祖母迁居。")  # fmt: skip
+    assert "迁入的个案待接收" in _labels(b)
+    assert "迁出的个案等对方接收" in _labels(a)
+    assert access.cases_visible_to(a).filter(pk=casework.case.pk).exists()  # 接收前仍归转出方
+    assert not access.may_receive(a, transfer)
+    client.force_login(b)
+    page = client.get(f"/cases/transfers/{transfer.pk}/")
+    assert page.status_code == 200
+    assert casework.child.name in page.content.decode()
+    assert casework.child.id_number not in page.content.decode()
+    assert client.get(f"/persons/{casework.child.pk}/").status_code == 404
+
+    answer = client.post(f"/cases/transfers/{transfer.pk}/", {"action": "accept"})
+    assert answer.status_code == 302
+    transfer.refresh_from_db()
+    casework.case.refresh_from_db()
+    assert transfer.status == TransferStatus.ACCEPTED
+    assert casework.case.division_id == region.county_b.code  # 户籍还在临河区：取迁入地本身
+    assert casework.case.visits.count() == 1
+    assert not access.cases_visible_to(a).filter(pk=casework.case.pk).exists()
+    assert client.get(f"/persons/{casework.child.pk}/").status_code == 200
+    assert "迁入的个案待接收" not in _labels(b)
+    entries = AuditEntry.objects.filter(object_type="case_transfer")
+    kinds = set(entries.values_list("action", flat=True))
+    assert kinds >= {"create", "update", "view"}
+
+
+def test_returned_with_a_reason_stays_with_the_sender(casework: Casework, region,
+                                                     personas) -> None:  # fmt: skip
+    transfer = transfer_propose(ctx=casework.caseworker, case=casework.case,
+                                to_division=region.county_b, reason="迁居。")  # fmt: skip
+    with pytest.raises(InvalidInput):
+        transfer_return(ctx=work_ctx(personas.caseworker_b), transfer=transfer, reason="  ")
+    transfer_return(ctx=work_ctx(personas.caseworker_b), transfer=transfer,
+                    reason="经核实，该家庭未在本县居住。")  # fmt: skip
+    casework.case.refresh_from_db()
+    assert casework.case.division_id == region.village_a.code
+    assert "迁移被退回（近30天）" in _labels(personas.caseworker_a)
+    again = transfer_propose(ctx=casework.caseworker, case=casework.case,
+                             to_division=region.county_b, reason="已在五原县入学。")  # fmt: skip
+    assert again.status == TransferStatus.PENDING
+
+
+def test_within_the_county_the_receiving_township_supervisor_acknowledges(
+    casework: Casework, region, personas, client: Client
+) -> None:
+    east = f.division("150802101", "东城街道", region.county_a)
+    village = f.division("150802101201", "东城社区", east)
+    agency = personas.caseworker_a.agency
+    receiver = f.user("supervisor_east", "supervisor", east, agency)
+    sender = f.user("supervisor_a", "supervisor", region.township_a, agency)
+    client.force_login(personas.child_director_a)  # 儿童主任不能提出
+    assert client.get(f"/cases/{casework.case.pk}/transfer/").status_code == 403
+    client.force_login(sender)
+    answer = client.post(f"/cases/{casework.case.pk}/transfer/", {"to": east.code, "reason": ""})
+    assert answer.status_code == 400
+    assert "须书面说明理由" in answer.content.decode()
+    client.post(f"/cases/{casework.case.pk}/transfer/", {"to": east.code, "reason": "搬到城里。"})
+    transfer = Transfer.objects.get()
+    assert not access.may_receive(sender, transfer)
+    assert not access.may_receive(personas.caseworker_b, transfer)
+    assert not access.transfers_visible_to(personas.caseworker_b).exists()
+    Person.objects.filter(pk=casework.child.pk).update(division=village)  # 户籍也已迁入
+    casework.child.refresh_from_db()
+    case = transfer_accept(ctx=work_ctx(receiver), transfer=transfer)
+    assert case.division_id == village.code  # 户籍地在迁入地之内：取户籍地
+    assert access.cases_visible_to(receiver).filter(pk=case.pk).exists()
+
+
+def test_a_registry_load_that_moves_the_child_proposes_a_transfer_once(
+    casework: Casework, region, personas
+) -> None:
+    Person.objects.filter(pk=casework.child.pk).update(division=region.village_b)
+    police = f.agency("public_security", region.county_b, "五原县公安局")
+    submission = Submission.objects.create(agency=police, item_code="registry",
+                                           period=date(2026, 1, 1), channel="upload",
+                                           content_sha256="e" * 64)  # fmt: skip
+    load = RegistryLoad.objects.create(submission=submission, scope=region.county_b,
+                                       mode="full", status="applied")  # fmt: skip
+    ctx = work_ctx(personas.caseworker_b)
+    made = transfers_from_registry(ctx=ctx, load=load)
+    assert [(t.case_id, t.to_division_id, t.origin) for t in made] == [
+        (casework.case.pk, region.village_b.code, TransferOrigin.REGISTRY)
+    ]
+    assert made[0].proposed_by is None
+    assert "样板村" in made[0].reason
+    assert transfers_from_registry(ctx=ctx, load=load) == []  # 已有待接收的，不重复
+    casework.case.refresh_from_db()
+    assert casework.case.division_id == region.village_a.code  # 不悄悄改个案
