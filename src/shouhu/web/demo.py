@@ -25,6 +25,7 @@ from openpyxl import Workbook
 
 from shouhu.core.catalog import DataItem, catalog_load
 from shouhu.core.errors import InvalidInput
+from shouhu.core.exchange.values import BadValue, parse_date
 from shouhu.core.identity.links import DEMO
 from shouhu.core.identity.registry import REGISTRY_ITEM
 from shouhu.core.policy.dates import add_months
@@ -399,8 +400,11 @@ def _registry_csv(item: DataItem, region: SynthRegion) -> bytes:
 def _fact_value(name: str, raw: str | None) -> Any:
     if raw is None or raw == "":
         return None if name not in ("level", "category", "disease") else ""
-    if name in DATE_FIELDS:
-        return date.fromisoformat(raw)
+    if name in DATE_FIELDS:  # 部门的写法（2010.1.5、Excel 序列号……），同报送时的读法
+        try:
+            return parse_date(raw)
+        except BadValue:  # 月日颠倒成了不存在的日期：像报送时一样不用它
+            return None
     if name in BOOL_FIELDS:
         return raw == "true"
     return raw

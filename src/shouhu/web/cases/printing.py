@@ -24,6 +24,13 @@ from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.audit.models import Purpose
 from shouhu.web.cases import forms_pdf as fp
+from shouhu.web.cases.application_models import (
+    Application,
+    ApplicationKind,
+    Decision,
+    Stage,
+    TerminationNotice,
+)
 from shouhu.web.cases.forms_pdf.layout import date_text
 from shouhu.web.cases.models import CareArrangement, Case, CaseStatus, Category, Placement
 from shouhu.web.exchange.choices import UNUSABLE_ACCEPTANCE
@@ -108,6 +115,22 @@ def termination_notice_of(*, user: User, case: Case) -> fp.TerminationNotice:
     if case.status != CaseStatus.CLOSED or case.closed_on is None:
         raise InvalidInput(NOT_AVAILABLE["termination"])
     bodies, carer = bodies_of(case.division), _carer(case)
+    notice = _chain_notice(case)
+    if notice is not None:  # 经审批链批准的终止：告知书内容在批准时定下，照它打印
+        return fp.TerminationNotice(
+            child_name=case.child.name,
+            child_id_number=_id(user, case.child.id_number),
+            category=str(Category(case.category).label),
+            opened_on=case.opened_on,
+            closed_on=notice.closed_on,
+            reason_label=reason_label(notice.reason_code),
+            reason=notice.reason,
+            guardian_name=notice.guardian_name,
+            guardian_relation=carer.relation if carer else "",
+            approving_body=notice.approving_body,
+            review_body=bodies.government,
+            issued_on=timezone.localtime(notice.created_at).date(),
+        )
     return fp.TerminationNotice(
         child_name=case.child.name,
         child_id_number=_id(user, case.child.id_number),
@@ -124,7 +147,37 @@ def termination_notice_of(*, user: User, case: Case) -> fp.TerminationNotice:
     )
 
 
+def _chain_notice(case: Case) -> TerminationNotice | None:
+    """这次终止对应的告知书（终止申请批准时生成）；直接终止的个案没有。"""
+    return (
+        TerminationNotice.objects.filter(case=case, closed_on=case.closed_on)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 # ---------------------------------------------------------------- 审批表
+
+
+def _chain_opinions(case: Case) -> tuple[str, str, str]:
+    """批准这个个案的纳入申请在村、乡镇、县三级各自最后的意见（谁、何时、决定、理由）；
+    不是经申请链纳入的个案三栏留空，在纸上手写。"""
+    from shouhu.web.cases.work_panel import person_name  # work_panel 引用本模块
+
+    application = (
+        Application.objects.filter(case=case, kind=ApplicationKind.ENROL, stage=Stage.APPROVED)
+        .order_by("-pk")
+        .first()
+    )
+    if application is None:
+        return ("", "", "")
+    last: dict[str, str] = {}
+    for step in application.steps.select_related("by").order_by("at", "pk"):
+        when = timezone.localtime(step.at).date().isoformat()
+        reason = f"：{step.reason}" if step.reason else ""
+        who = person_name(step.by)
+        last[step.stage] = f"{Decision(step.decision).label}{reason}（{who}，{when}）"
+    return (last.get(Stage.VILLAGE, ""), last.get(Stage.TOWNSHIP, ""), last.get(Stage.COUNTY, ""))
 
 
 def _fact_when(fact: Fact) -> str:
@@ -193,6 +246,7 @@ def approval_form_of(*, user: User, case: Case) -> fp.ApprovalForm:
         township_body=bodies.township,
         county_body=bodies.county,
         monthly_amount=f"{amount / 100:,.2f} 元" if amount else "",
+        opinions=_chain_opinions(case),
     )
 
 
