@@ -40,6 +40,7 @@ from shouhu.web.cases.approvals import (
 )
 from shouhu.web.cases.documents import document_read
 from shouhu.web.cases.models import Case, CaseStatus
+from shouhu.web.cases.printing import approval_form_of, termination_notice_of
 from shouhu.web.cases.reviews import review_record
 from shouhu.web.cases.services import case_close, case_open
 from tests.web import factories as f
@@ -106,6 +107,11 @@ def test_director_applies_township_returns_once_county_approves_once(chain) -> N
     assert Case.objects.filter(child=chain.child).count() == 1
     form = approval_form_data(application=Application.objects.get())
     assert form.claimed == ("父亲：服刑在押", "母亲：失联")
+    printed = approval_form_of(user=chain.caseworker.user, case=case)  # 审批表三栏意见照审批链
+    village, township, county = printed.opinions
+    assert village.startswith("通过，报上一级")
+    assert "材料齐全" in township
+    assert county.startswith("批准")
     assert [s.decision_label for s in form.steps][2] == "退回"
     details = str(list(AuditEntry.objects.filter(object_type="application").values("detail")))
     assert "户主页" not in details
@@ -205,6 +211,8 @@ def test_termination_from_a_review_goes_up_the_chain_and_writes_a_notice(chain) 
     assert "已被依法收养" in notice.text
     assert notice.closed_on == case.closed_on
     assert TerminationNotice.objects.count() == 1
+    printed = termination_notice_of(user=chain.caseworker.user, case=case)  # 打印的告知书照它
+    assert (printed.reason, printed.approving_body) == ("儿童已被亲属收养", "临河区民政局")
 
 
 def test_termination_by_hand_needs_a_reason_code_and_a_written_reason(chain) -> None:

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
 from typing import Final
@@ -115,23 +115,7 @@ def termination_notice_of(*, user: User, case: Case) -> fp.TerminationNotice:
     if case.status != CaseStatus.CLOSED or case.closed_on is None:
         raise InvalidInput(NOT_AVAILABLE["termination"])
     bodies, carer = bodies_of(case.division), _carer(case)
-    notice = _chain_notice(case)
-    if notice is not None:  # 经审批链批准的终止：告知书内容在批准时定下，照它打印
-        return fp.TerminationNotice(
-            child_name=case.child.name,
-            child_id_number=_id(user, case.child.id_number),
-            category=str(Category(case.category).label),
-            opened_on=case.opened_on,
-            closed_on=notice.closed_on,
-            reason_label=reason_label(notice.reason_code),
-            reason=notice.reason,
-            guardian_name=notice.guardian_name,
-            guardian_relation=carer.relation if carer else "",
-            approving_body=notice.approving_body,
-            review_body=bodies.government,
-            issued_on=timezone.localtime(notice.created_at).date(),
-        )
-    return fp.TerminationNotice(
+    printed = fp.TerminationNotice(
         child_name=case.child.name,
         child_id_number=_id(user, case.child.id_number),
         category=str(Category(case.category).label),
@@ -144,6 +128,18 @@ def termination_notice_of(*, user: User, case: Case) -> fp.TerminationNotice:
         approving_body=bodies.county,
         review_body=bodies.government,
         issued_on=timezone.localdate(),
+    )
+    notice = _chain_notice(case)
+    if notice is None:  # 直接终止的个案
+        return printed
+    return replace(  # 经审批链批准的终止：告知书的内容在批准时定下，照它打印
+        printed,
+        closed_on=notice.closed_on,
+        reason_label=reason_label(notice.reason_code),
+        reason=notice.reason,
+        guardian_name=notice.guardian_name,
+        approving_body=notice.approving_body,
+        issued_on=timezone.localtime(notice.created_at).date(),
     )
 
 
