@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from sqlglot import exp
 
@@ -60,15 +60,17 @@ def _far(a: exp.Expr) -> exp.Expr:
     )
 
 
-def resident_id_level(written: exp.Expr, b: exp.Expr) -> exp.Expr:
+def resident_id_level(
+    written: exp.Expr, b: exp.Expr, *, ocr: exp.Expr | None = None, prefix: exp.Expr | None = None
+) -> exp.Expr:
     """written 是记录一侧（部门写的，已清洗），b 是户籍一侧（规范）。
 
     先按字形把字母换回数字（repair.ocr_sql），换回后才相同的算差一处（不是原样相同）；
     Excel 存坏的号码只比可信的前缀：前缀相同且含出生日期（≥ 14 位）算差 2–3 处，
     更短的前缀相同不计分（0），不同为“其他”；丢了或多了
     一位、删一位即相同的算差一处。"""
-    a = repair.ocr_sql(written)
-    prefix = repair.prefix_sql(a.copy())
+    a = ocr if ocr is not None else repair.ocr_sql(written)
+    prefix = prefix if prefix is not None else repair.prefix_sql(a.copy())
     return q(
         "CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $w = $b THEN 1 WHEN $a = $b THEN 2"
         " WHEN $p IS NOT NULL THEN CASE WHEN SUBSTRING($b, 1, LENGTH($p)) <> $p THEN 4"
@@ -170,8 +172,7 @@ def exact_level(a: exp.Expr, b: exp.Expr) -> exp.Expr:
     return q("CASE WHEN $a IS NULL OR $b IS NULL THEN 0 WHEN $a = $b THEN 1 ELSE 2 END", a=a, b=b)
 
 
-_PAIRWISE = {
-    "resident_id": resident_id_level,
+_PAIRWISE: dict[str, Callable[[exp.Expr, exp.Expr], exp.Expr]] = {  # 号码另算（level_sql）
     "date": date_level,
     "gender": exact_level,
     "division": division_level,
@@ -188,4 +189,7 @@ def level_sql(spec: FieldSpec, fact: str, person: str, fnames: str, pnames: str)
         p = {part: col(f"{spec.column}__{part}", pnames) for part in NAME_PARTS}
         return chinese_name_level(f, p)
     value = f"{spec.column}__v"
+    if spec.kind == "resident_id":  # 记录一侧的修补每条记录算一次（prepare.facts_select）
+        ocr, prefix = col(f"{spec.column}__ocr", fact), col(f"{spec.column}__pre", fact)
+        return resident_id_level(col(value, fact), col(value, person), ocr=ocr, prefix=prefix)
     return _PAIRWISE[spec.kind](col(value, fact), col(value, person))

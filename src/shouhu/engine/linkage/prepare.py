@@ -305,6 +305,18 @@ def facts_key_finish(settings: LinkSettings, source: str, fix: str | None) -> ex
     return select
 
 
+def _id_repairs(name: str, items: list[exp.Expr]) -> list[exp.Expr]:
+    """每条记录算一次的号码修补（compare.resident_id_level 读）：`__ocr` 字形换回数字，
+    `__pre` 残缺号码里可信的前缀。放在配对的等级表达式里，要对每一对重算一遍。"""
+    value = next(item for item in items if item.alias_or_name == f"{name}__v")
+    value = value.this if isinstance(value, exp.Alias) else value
+    ocr = repair.ocr_sql(value.copy())
+    return [
+        _alias(ocr, f"{name}__ocr"),
+        _alias(repair.prefix_sql(ocr.copy()), f"{name}__pre"),
+    ]
+
+
 def facts_select(
     settings: LinkSettings, source: str, present: set[str], keys: str, rids: exp.Query
 ) -> exp.Select:
@@ -326,7 +338,9 @@ def facts_select(
         elif spec.kind == "chinese_name":
             items.append(_alias(_blank_to_null(raw), f"{spec.column}__raw"))
     for spec in settings.fields:
-        if spec.kind not in ("resident_id", "chinese_name"):
+        if spec.kind == "resident_id":
+            items += _id_repairs(spec.column, items)
+        elif spec.kind != "chinese_name":
             value = _with_id(spec.kind, _SIMPLE[spec.kind](_source(spec.column, present)), id_value)
             items.append(_alias(value, f"{spec.column}__v"))
     on = q("k.rid = $rid", rid=text_of(col(settings.record_key, "s")))
