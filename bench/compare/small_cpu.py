@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import time
 
-from shouhu.engine.comparison import compare_tables
 from tests.engine import test_compare_inputs as family
+
+from shouhu.engine.comparison import compare_tables
 
 
 def _once() -> None:
