@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
-from typing import Protocol, TypeAlias
+from collections.abc import Callable, Hashable
+from functools import lru_cache, wraps
+from typing import ParamSpec, Protocol, TypeAlias, cast
 
 import pyarrow as pa
 from sqlglot import exp
@@ -38,6 +40,27 @@ class FixedQuery:
 
 
 Query: TypeAlias = exp.Expr | FixedQuery
+P = ParamSpec("P")
+
+
+def fixed_query(builder: Callable[P, exp.Expr]) -> Callable[P, FixedQuery]:
+    """建计划的纯函数（只看设置、表名、列名）记住它的查询：参数相同时同一个 FixedQuery，树只建
+    一次、SQL 文本每种方言只写一次。小比对一次要建几十棵这样的大树（号码修补、各字段等级），
+    建树和写文本比 DuckDB 执行还慢，而每个县每月、测试里几十次用的都是同一套设置。
+
+    参数须可哈希（设置是冻结的数据类；列名集合传 frozenset）。"""
+
+    build = cast(Callable[..., exp.Expr], builder)
+
+    @lru_cache(maxsize=256)
+    def cached(args: tuple[Hashable, ...], kwargs: tuple[tuple[str, Hashable], ...]) -> FixedQuery:
+        return FixedQuery(build(*args, **dict(kwargs)))
+
+    @wraps(builder)
+    def call(*args: P.args, **kwargs: P.kwargs) -> FixedQuery:
+        return cached(tuple(args), tuple(sorted(kwargs.items())))
+
+    return call
 
 
 class EngineError(DomainError):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from shouhu.engine.backends.base import fixed_query
 from shouhu.engine.batch import CASES_SCHEMA
 from shouhu.engine.comparison.plan import CARRIED, facts_indexed, roles_union
 from shouhu.engine.linkage import POSSIBLE_TABLE
@@ -43,6 +44,7 @@ def empty_select() -> exp.Expr:
     )
 
 
+@fixed_query
 def candidates_select(linked: bool) -> exp.Expr:
     """cmp_amb：每条未关联记录的可能人选。没做记录关联（用现成关联）时为空表。"""
     if not linked:
@@ -50,6 +52,7 @@ def candidates_select(linked: bool) -> exp.Expr:
     return q("SELECT record_id, id_number AS pid, confidence FROM $p", p=tbl(POSSIBLE_TABLE))
 
 
+@fixed_query
 def exit_kids_select() -> exp.Expr:
     """cmp_exitkid：要关闭或改变个案（exit、change）的儿童及其父母。
 
@@ -62,6 +65,7 @@ def exit_kids_select() -> exp.Expr:
     )
 
 
+@fixed_query
 def family_select() -> exp.Expr:
     """cmp_family(pid)：这些儿童本人和父母。"""
     return q(
@@ -70,6 +74,7 @@ def family_select() -> exp.Expr:
     )
 
 
+@fixed_query
 def fresh_select() -> exp.Expr:
     """cmp_about：反查到的（cmp_ab）、不在 cmp_amb 里的配对。"""
     return q(
@@ -93,6 +98,7 @@ def _held(possible: str) -> exp.Select:
     )
 
 
+@fixed_query
 def held_select() -> exp.Expr:
     """cmp_hadd0：挂上去的未关联记录。反查到的记录（cmp_about）只挂到 exit / change 的
     儿童名下。"""
@@ -103,6 +109,7 @@ def held_select() -> exp.Expr:
     return exp.union(roles_union(_held("cmp_amb")), about, distinct=False)
 
 
+@fixed_query
 def hypotheses_select() -> exp.Expr:
     """cmp_hadd：每条挂法一个假设；挂得上两条以上的儿童另加“全部挂上”的假设。"""
     one = q(
@@ -116,11 +123,13 @@ def hypotheses_select() -> exp.Expr:
     return exp.union(one, every, distinct=False)
 
 
+@fixed_query
 def scenarios_select() -> exp.Expr:
     """cmp_hscen：每个假设一行。"""
     return q("SELECT DISTINCT scen, case_id AS child, record_id FROM cmp_hadd")
 
 
+@fixed_query
 def whatif_cases_select(cases: str) -> exp.Expr:
     """cmp_hcases：每个假设一个“个案”，照抄儿童的 cases 行（列照 batch.CASES_SCHEMA）。"""
     scenarios = query("SELECT DISTINCT scen, child FROM $s", s=tbl(SCENARIOS))
@@ -132,6 +141,7 @@ def whatif_cases_select(cases: str) -> exp.Expr:
     )
 
 
+@fixed_query
 def whatif_facts_select(facts: str) -> exp.Expr:
     """cmp_hfacts：儿童已有的事实 + 挂上的这一条。"""
     scenarios = query("SELECT DISTINCT scen, child FROM $s", s=tbl(SCENARIOS))

@@ -27,6 +27,7 @@ from shouhu.core.policy import PolicyParams
 from shouhu.core.policy.dates import add_months
 from shouhu.core.policy.vocabulary import CHILD_FIELDS, FACT_FIELDS, PARENT_FIELDS
 from shouhu.engine.backends import Backend
+from shouhu.engine.backends.base import fixed_query
 from shouhu.engine.comparison.values import bool_sql, code_sql, date_sql, id_sql, text_sql
 from shouhu.engine.linkage import LINKS_TABLE
 from shouhu.engine.linkage.sqlkit import col, q, tbl
@@ -95,6 +96,7 @@ def links_given(backend: Backend, links: pa.Table) -> None:
     backend.create(LINKS_TABLE, given, step=step("现成的关联"))
 
 
+@fixed_query
 def facts_linked_select(present: frozenset[str]) -> exp.Expr:
     """cmp_fx：类型已知的全部事实（未关联的 pid 为空）；每个字段只在该类型允许时取值
     （与单个认定的解析一致）。"""
@@ -126,6 +128,7 @@ def facts_linked_select(present: frozenset[str]) -> exp.Expr:
     )
 
 
+@fixed_query
 def active_select(present: frozenset[str]) -> exp.Expr:
     """cmp_active：台账里在保的个案，每个儿童一行。"""
     ranked = q(
@@ -147,6 +150,7 @@ def active_select(present: frozenset[str]) -> exp.Expr:
 # ---------------------------------------------------------------- 要判定的儿童
 
 
+@fixed_query
 def touched_select(types: tuple[str, ...]) -> exp.Expr:
     """cmp_cpid / cmp_ppid：儿童类（父母类）事实联上的人，以及未关联记录的可能人选。"""
     return q(
@@ -157,6 +161,7 @@ def touched_select(types: tuple[str, ...]) -> exp.Expr:
     )
 
 
+@fixed_query
 def kids_touched_select(present: frozenset[str]) -> exp.Expr:
     """cmp_kid0：户籍只扫一遍，取被事实或个案涉及的人（半联接；户籍可达千万行，扫描时只做
     最便宜的事：字符串清洗、年龄预筛都留到 kids_select，对少得多的行做）。"""
@@ -194,6 +199,7 @@ def adult_cutoff(as_of: date, params: PolicyParams) -> date:
     return add_months(as_of, -12 * (max(ages) + ADULT_MARGIN_YEARS))
 
 
+@fixed_query
 def kids_select(*, cutoff: date, region: str | None) -> exp.Expr:
     """cmp_kid：每人一行，加上户籍里查不到的在保儿童；清洗号码与出生日期，定参数地区。
 
@@ -291,6 +297,7 @@ def roles_union(held: exp.Query) -> exp.Query:
     return union
 
 
+@fixed_query
 def policy_cases_select(as_of: date) -> exp.Expr:
     """policy_cases：每个儿童一行。"""
     as_of_value = exp.cast(exp.Literal.string(as_of.isoformat()), exp.DataType.Type.DATE)
@@ -301,6 +308,7 @@ def policy_cases_select(as_of: date) -> exp.Expr:
     )
 
 
+@fixed_query
 def policy_facts_select() -> exp.Expr:
     """policy_facts：每个 (儿童, 主体, 事实) 一行，fact_index 按 record_id 排（结果与行的先后
     无关）。同一条事实可能同时出现在几个儿童名下（兄弟姐妹的父亲）。"""

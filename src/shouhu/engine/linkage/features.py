@@ -11,7 +11,7 @@ from functools import partial
 
 from sqlglot import exp
 
-from shouhu.engine.backends.base import Backend
+from shouhu.engine.backends.base import Backend, FixedQuery, fixed_query
 from shouhu.engine.linkage import names, prepare
 from shouhu.engine.linkage.calibrate import Model, Pattern, model_fit
 from shouhu.engine.linkage.compare import LEVELS, NAME_PARTS, SHARED_LEVELS, level_column, level_sql
@@ -31,6 +31,15 @@ def pids_union(pairs: tuple[str, ...]) -> exp.Query:
     for table in pairs[1:]:
         union = exp.union(union, exp.select("pid").from_(tbl(table)), distinct=True)
     return union
+
+
+@fixed_query
+def registry_query(
+    settings: LinkSettings, registry: str, present: frozenset[str], pairs: tuple[str, ...]
+) -> exp.Expr:
+    """只含 pairs 各表里出现的人的户籍中间表（prepare.registry_select）；同一套设置、表名与
+    列名只建一次。"""
+    return prepare.registry_select(settings, registry, set(present), pids_union(pairs))
 
 
 def name_fields(settings: LinkSettings) -> list[FieldSpec]:
@@ -134,9 +143,16 @@ def levels_step(
     return SqlStep(
         out,
         levels_reads(settings, pairs, registry=registry, suffix=suffix),
-        partial(levels_select, settings, pairs, registry=registry, suffix=suffix),
+        partial(levels_query, settings, pairs, registry=registry, suffix=suffix),
         label,
     )
+
+
+def levels_query(
+    settings: LinkSettings, pairs: str, *, registry: str = "lk_reg", suffix: str = ""
+) -> FixedQuery:
+    """levels_select 的查询，同一套设置与表名只建一次。"""
+    return _levels_fixed(settings, pairs, registry, suffix)
 
 
 def levels_select(
@@ -164,28 +180,36 @@ def levels_select(
     return select
 
 
-def _patterns(
-    backend: Backend, settings: LinkSettings, source: exp.Expr, step: str
-) -> dict[Pattern, int]:
+@fixed_query
+def _pattern_counts(settings: LinkSettings, source: str, levels_of: bool) -> exp.Expr:
+    """各等级组合的配对数：source 是配对表（levels_of：先算等级）或已算好等级的表。"""
     columns = [col(level_column(spec)) for spec in settings.fields]
+    table = levels_select(settings, source).subquery("t", copy=False) if levels_of else tbl(source)
     counts = exp.select(*columns, exp.alias_(exp.func("COUNT", exp.Star()), "n")).from_(
-        source, copy=False
+        table, copy=False
     )
-    counts = counts.group_by(*[c.copy() for c in columns], copy=False)
-    rows = backend.fetch(counts, step=step_label(step)).to_pylist()
+    return counts.group_by(*[c.copy() for c in columns], copy=False)
+
+
+@fixed_query
+def _levels_fixed(settings: LinkSettings, pairs: str, registry: str, suffix: str) -> exp.Expr:
+    return levels_select(settings, pairs, registry=registry, suffix=suffix)
+
+
+def _patterns(
+    backend: Backend, settings: LinkSettings, source: str, step: str, *, levels_of: bool = True
+) -> dict[Pattern, int]:
+    query = _pattern_counts(settings, source, levels_of)
+    rows = backend.fetch(query, step=step_label(step)).to_pylist()
     names_ = [level_column(spec) for spec in settings.fields]
     return {tuple(int(row[c]) for c in names_): int(row["n"]) for row in rows}
 
 
 def model_estimate(backend: Backend, settings: LinkSettings) -> Model:
     """由标注配对、随机配对与残余候选 lk_lv 上的等级计数估计模型。"""
-    matches = _patterns(
-        backend, settings, levels_select(settings, "lk_tm").subquery("t", copy=False), "标注配对"
-    )
-    randoms = _patterns(
-        backend, settings, levels_select(settings, "lk_tr").subquery("t", copy=False), "随机配对"
-    )
-    residual = _patterns(backend, settings, tbl("lk_lv"), "残余候选")
+    matches = _patterns(backend, settings, "lk_tm", "标注配对")
+    randoms = _patterns(backend, settings, "lk_tr", "随机配对")
+    residual = _patterns(backend, settings, "lk_lv", "残余候选", levels_of=False)
     learn = [i for i, f in enumerate(settings.fields) if f.column == settings.exact_field]
     return model_fit(
         levels=[LEVELS[f.kind] for f in settings.fields],

@@ -21,7 +21,7 @@ from functools import partial
 import pyarrow as pa
 from sqlglot import exp
 
-from shouhu.engine.backends.base import Backend, EngineError
+from shouhu.engine.backends.base import Backend, EngineError, fixed_query
 from shouhu.engine.linkage import blocking, prepare
 from shouhu.engine.linkage.calibrate import Model
 from shouhu.engine.linkage.features import (
@@ -32,8 +32,8 @@ from shouhu.engine.linkage.features import (
     model_estimate,
     name_fields,
     name_tables,
-    pids_union,
     registry_names_step,
+    registry_query,
     step_label,
 )
 from shouhu.engine.linkage.scoring import (
@@ -108,7 +108,7 @@ def plan_linkage(
         SqlStep(
             "lk_fact",
             (facts, "lk_fkey", "lk_exact", "lk_tm", "lk_tr"),
-            lambda: prepare.facts_select(settings, facts, set(fact_cols), "lk_fkey", _rids()),
+            partial(_facts_query, settings, facts, fact_cols),
             _s("清洗记录"),
         ),
         SqlStep(
@@ -127,7 +127,7 @@ def plan_linkage(
         SqlStep(
             "lk_reg",
             (registry, *sampled),
-            lambda: prepare.registry_select(settings, registry, set(reg_cols), pids_union(sampled)),
+            partial(registry_query, settings, registry, reg_cols, sampled),
             _s("清洗户籍"),
         ),
         registry_names_step(settings, registry="lk_reg", pairs=sampled),
@@ -160,6 +160,12 @@ def plan_linkage(
             _s("可能人选"),
         ),
     )
+
+
+@fixed_query
+def _facts_query(settings: LinkSettings, facts: str, present: frozenset[str]) -> exp.Expr:
+    """lk_fact 的查询（只看设置与列名：同一套设置只建一次）。"""
+    return prepare.facts_select(settings, facts, set(present), "lk_fkey", _rids())
 
 
 def _rids() -> exp.Query:
@@ -205,9 +211,7 @@ def _fallback_steps(
         SqlStep(
             "lk_reg2",
             (registry, "lk_cand2"),
-            lambda: prepare.registry_select(
-                settings, registry, set(present), pids_union(("lk_cand2",))
-            ),
+            partial(registry_query, settings, registry, present, ("lk_cand2",)),
             _s("第二轮清洗户籍"),
         ),
         registry_names_step(settings, registry="lk_reg2", pairs=("lk_cand2",), suffix="b"),

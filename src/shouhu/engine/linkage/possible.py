@@ -19,7 +19,7 @@ from sqlglot import exp
 
 from shouhu.engine.linkage import prepare, repair
 from shouhu.engine.linkage.calibrate import Model
-from shouhu.engine.linkage.features import levels_step, registry_names_step
+from shouhu.engine.linkage.features import levels_step, registry_names_step, registry_query
 from shouhu.engine.linkage.plan import LINKS_TABLE, POSSIBLE_TABLE
 from shouhu.engine.linkage.scoring import scored_select
 from shouhu.engine.linkage.settings import FieldSpec, LinkSettings
@@ -60,13 +60,12 @@ def plan_records_about(
         return (SqlStep(out, (), _empty, STEP),)
     index = [f for f in settings.fields if f.kind == "chinese_name"].index(name)
     names_table = f"lk_pn{index}c"
-    pids = query("SELECT DISTINCT pid FROM $p WHERE pid IS NOT NULL", p=tbl(persons))
     return (
         SqlStep("lk_ab_rec", ("lk_res", LINKS_TABLE, POSSIBLE_TABLE), _unlinked, STEP),
         SqlStep(
             "lk_ab_reg",
             (registry, persons),
-            lambda: prepare.registry_select(settings, registry, set(reg_cols), pids.copy()),
+            partial(registry_query, settings, registry, frozenset(reg_cols), (persons,)),
             STEP,
         ),
         registry_names_step(settings, registry="lk_ab_reg", pairs=("lk_ab_reg",), suffix="c"),
