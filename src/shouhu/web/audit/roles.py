@@ -9,10 +9,39 @@ rewrite the log; the owner's credentials belong to the database administrator al
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 from psycopg import sql
 
 APPEND_ONLY = frozenset({"audit_auditentry"})
+
+# 审计记录只能追加：任何角色改或删都由触发器拒绝（迁移 audit 0006 装上）
+GUARD = """
+CREATE OR REPLACE FUNCTION shouhu_audit_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION '审计日志只能追加，不能修改或删除';
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS audit_append_only ON audit_auditentry;
+CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit_auditentry
+    FOR EACH ROW EXECUTE FUNCTION shouhu_audit_append_only();
+"""
+UNGUARD = """
+DROP TRIGGER IF EXISTS audit_append_only ON audit_auditentry;
+DROP FUNCTION IF EXISTS shouhu_audit_append_only();
+"""
+
+
+def append_only_guard(apps: object, schema_editor: Any) -> None:
+    """迁移用：在 PostgreSQL 上装只能追加的触发器（SQLite 上什么也不做）。"""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(GUARD)
+
+
+def append_only_unguard(apps: object, schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(UNGUARD)
 
 
 def app_role_grant(role: str) -> list[str]:

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
             name="expires_at",
             field=models.DateTimeField(null=True, verbose_name="有效期至"),
         ),
-        migrations.RunPython(_expiry_for_existing, migrations.RunPython.noop),
+        migrations.RunPython(_expiry_for_existing, migrations.RunPython.noop, elidable=True),
         migrations.AlterField(
             model_name="systemcredential",
             name="expires_at",
