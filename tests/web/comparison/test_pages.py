@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.cases.models import Case
@@ -121,6 +124,32 @@ def test_the_queue_shows_reasons_departments_and_link_confidence(personas, made)
     assert "临河区公安分局" in text
     assert "近似号码 97%" in text
     assert made.orphan.id_number in text  # caseworkers see full ID numbers
+
+
+def test_the_queue_exports_every_page_as_filtered_and_audited(personas, made):
+    for n in range(30):
+        finding(made.run_a, "review", f.person(made.orphan.division, name=f"测试{n}"),
+                codes=["missing_date"])  # fmt: skip
+    client = client_for(personas.caseworker_a)
+    queue = client.get(reverse("comparison_findings"), {"kind": "review"}).content.decode()
+    assert reverse("comparison_findings_export") in queue
+    answer = client.get(
+        reverse("comparison_findings_export"), {"run": made.run_a.pk, "kind": "review"}
+    )
+    sheet = load_workbook(io.BytesIO(answer.content))["数据"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("类型", "姓名", "身份证号")
+    assert len(rows) == 1 + 31  # both pages, only the kind asked for
+    assert {row[0] for row in rows[1:]} == {"需人工核查"}
+    every = client.get(reverse("comparison_findings_export"), {"run": made.run_a.pk})
+    names = {row[1] for row in load_workbook(io.BytesIO(every.content))["数据"].iter_rows(
+        min_row=2, values_only=True)}  # fmt: skip
+    assert "孙小丽" not in names  # another county's run is not in it
+    entry = AuditEntry.objects.filter(action="export").last()
+    assert entry is not None
+    assert (entry.object_type, entry.purpose) == ("finding_list", "comparison")
+    foreign = client.get(reverse("comparison_findings_export"), {"run": made.run_b.pk})
+    assert foreign.status_code == 404 or "孙小丽" not in foreign.content.decode(errors="ignore")
 
 
 def test_a_finding_page_explains_the_decision_and_the_records(personas, made):

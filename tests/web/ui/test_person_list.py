@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 
 from shouhu.core.identity import mask_id_number
 from shouhu.web.audit.models import AuditEntry
@@ -155,6 +157,23 @@ def test_results_are_paged_fifty_at_a_time(personas, region):
     assert rows(second) == 1
     assert "第 2 / 2 页" in second
     assert AuditEntry.objects.filter(action="search", detail__page=2).count() == 1
+
+
+def test_a_work_scope_exports_as_excel_masked_like_the_list_and_audited(personas, people, region):
+    f.case(people["zhang"])
+    f.case(f.person(region.village_b, name="外村儿童"))
+    assert "/persons/export.xlsx?scope=cases" in search(personas.caseworker_a, scope="cases")
+    answer = client_for(personas.caseworker_a).get("/persons/export.xlsx", {"scope": "cases"})
+    table = list(load_workbook(io.BytesIO(answer.content))["数据"].iter_rows(values_only=True))
+    assert table[0][:2] == ("姓名", "身份证号")
+    assert {row[0] for row in table[1:]} == {"张伟"}  # not the other county's child
+    assert AuditEntry.objects.get(action="export").object_type == "person"
+    director = client_for(personas.child_director_a).get("/persons/export.xlsx", {"scope": "cases"})
+    sheet = load_workbook(io.BytesIO(director.content))["数据"]  # a director's file is masked
+    ids = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert ids == [mask_id_number(people["zhang"].id_number)]
+    whole = client_for(personas.caseworker_a).get("/persons/export.xlsx", {"scope": "all"})
+    assert whole.status_code == 404  # no export of the whole population
 
 
 def test_scope_narrows_to_minors_or_children_with_an_active_case(personas, people, region):

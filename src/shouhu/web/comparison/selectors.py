@@ -259,6 +259,42 @@ def finding_queue(
     )
 
 
+EXPORT_HEADER = (
+    "类型",
+    "姓名",
+    "身份证号",
+    "区划",
+    "类别",
+    "原因",
+    "记录数",
+    "来源部门",
+    "处理状态",
+)
+
+
+def finding_export_rows(
+    *,
+    user: User,
+    findings: QuerySet[Finding],
+    run: ComparisonRun | None,
+    kind: str,
+    division: str,
+    status: str,
+) -> list[tuple[object, ...]]:
+    """与队列同样筛选、同样脱敏的全部发现（不分页），供导出。"""
+    if run is None:
+        return []
+    found = _filtered(findings, run, kind, division, status)
+    items = list(found.select_related("person", "division").order_by("kind", "division_id", "pk"))
+    agencies = _agency_names({f for item in items for f in item.fact_ids})
+    rows = (_finding_row(user, item, agencies) for item in items)
+    return [
+        (r.kind_label, r.name, r.id_display, r.division_name, r.category, "；".join(r.reasons),
+         r.records, "、".join(r.agencies), r.status_label)
+        for r in rows
+    ]  # fmt: skip
+
+
 # ---------------------------------------------------------------- 一条发现
 
 

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.home_view, name="comparison_home"),
     path("runs/<int:run_id>/status.json", views.run_status_view, name="comparison_run_status"),
     path("findings/", views.findings_view, name="comparison_findings"),
+    path("findings/export.xlsx", views.findings_export_view, name="comparison_findings_export"),
     path("findings/<int:finding_id>/", views.finding_view, name="comparison_finding"),
     path(
         "findings/<int:finding_id>/confirm/",

@@ -11,7 +11,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +24,7 @@ from shouhu.web.audit.context import RequestContext, request_context
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.comparison import selectors, services
+from shouhu.web.exports import Export, export_part, export_xlsx
 from shouhu.web.pages import page_number
 
 
@@ -120,6 +121,32 @@ def findings_view(request: HttpRequest) -> HttpResponse:
         "runs": selectors.run_list(runs=selectors.queue_runs(user=_user(request))),
     }
     return render(request, "comparison/findings.html", context)
+
+
+@login_required
+@require_GET
+def findings_export_view(request: HttpRequest) -> HttpResponse:
+    """队列按当前筛选导出为 Excel（全部页；经唯一的导出出口：用途、限量、水印、审计）。"""
+    ctx = _ctx(request)
+    run = selectors.queue_run_selected(user=_user(request), raw=request.GET.get("run", ""))
+    if run is None:
+        raise Http404
+    rows = selectors.finding_export_rows(
+        user=_user(request),
+        findings=access.access_findings_queue(ctx),
+        run=run,
+        kind=request.GET.get("kind", ""),
+        division=request.GET.get("division", "")[:12],
+        status=request.GET.get("status", "open"),
+    )
+    export = Export(
+        title=f"比对发现-{run.division.name}-{run.as_of:%Y%m%d}",
+        header=selectors.EXPORT_HEADER,
+        rows=rows,
+        object_type=ObjectType.FINDING_LIST,
+        object_id=run.pk,
+    )
+    return export_xlsx(ctx=ctx, export=export, part=export_part(request.GET.get("part")))
 
 
 def _detail(request: HttpRequest, finding_id: int, error: str = "") -> HttpResponse:

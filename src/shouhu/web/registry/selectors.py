@@ -208,6 +208,23 @@ def person_search(*, user: User, query: str, page: int, scope: str = "all") -> P
     )
 
 
+EXPORT_HEADER = ("姓名", "身份证号", "性别", "出生日期", "年龄", "户籍地", "保障类别")
+EXPORT_SCOPES = frozenset(SCOPES) - {"all"}  # 导出是为一份工作名单；“全部人员”不是，不给整库导出
+
+
+def person_export_rows(*, user: User, scope: str) -> list[tuple[object, ...]]:
+    """一个工作范围（保障中、将满 18 岁……）的全部人员，与列表同样脱敏，供导出。"""
+    today = timezone.localdate()
+    persons = _apply_scope(access.persons_visible_to(user), scope, today)
+    people = list(persons.select_related("division").order_by("name_pinyin", "name", "pk"))
+    labels = _active_case_labels(user, people)
+    rows = (_person_row(user, p, today, labels.get(p.pk, "")) for p in people)
+    return [
+        (r.name, r.id_display, r.gender, r.birth_date, r.age, r.division_name, r.case_label)
+        for r in rows
+    ]
+
+
 def _person_row(user: User, person: Person, today: date, case_label: str) -> PersonRow:
     return PersonRow(
         pk=person.pk,

@@ -4,6 +4,7 @@ from shouhu.web.registry import views
 
 urlpatterns = [
     path("", views.person_list_view, name="person_list"),
+    path("export.xlsx", views.person_export_view, name="person_export"),
     path("<int:person_id>/", views.person_detail_view, name="person_detail"),
     path("<int:person_id>/accesses/", views.person_access_report_view, name="person_access_report"),
     path("duplicates/", views.duplicate_list_view, name="duplicate_list"),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -41,7 +41,13 @@ from shouhu.web.registry.loads import (
 )
 from shouhu.web.registry.merge import person_merge, person_merge_undo
 from shouhu.web.registry.person_page import person_page
-from shouhu.web.registry.selectors import SCOPES, person_search
+from shouhu.web.registry.selectors import (
+    EXPORT_HEADER,
+    EXPORT_SCOPES,
+    SCOPES,
+    person_export_rows,
+    person_search,
+)
 from shouhu.web.registry.services import registry_load_decide
 from shouhu.web.shares.selectors import child_shares
 
@@ -99,6 +105,24 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
         "may_merge": may(_user(request), Right.WRITE_CASES),
     }
     return render(request, "registry/person_list.html", context)
+
+
+@login_required
+@require_GET
+def person_export_view(request: HttpRequest) -> HttpResponse:
+    """一个工作范围的名单导出为 Excel（经唯一的导出出口：用途、限量、水印、审计）。"""
+    ctx = request_context(request, Purpose.CASE_WORK)
+    access.access_person_list(ctx)
+    scope = request.GET.get("scope", "")
+    if scope not in EXPORT_SCOPES:
+        raise Http404
+    export = Export(
+        title=f"{SCOPES[scope]}-{_user(request).division.name}",
+        header=EXPORT_HEADER,
+        rows=person_export_rows(user=_user(request), scope=scope),
+        object_type=ObjectType.PERSON,
+    )
+    return export_xlsx(ctx=ctx, export=export, part=export_part(request.GET.get("part")))
 
 
 @login_required
