@@ -10,11 +10,16 @@ See README.md for the rerun lines and the figures.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import io
 import json
 import os
+import re
 import time
+import zipfile
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 CITIES = 5  # 5 个地市 × 20 个县
 
@@ -86,10 +91,12 @@ def run(month: date) -> dict[str, object]:
     from shouhu.web.subsidies import selectors, services
     from shouhu.web.subsidies.payment_files import XLSX_HEADER, bank_layout, bank_rows, xlsx_rows
 
+    digest = hashlib.sha256()  # 名册内容的校验和：各行、合计、两种文件的正文（不含水印）
     users = User.objects.filter(username__startswith="bench_").select_related("division")
     steps: dict[str, float] = defaultdict(float)
     lines = net = xlsx_bytes = bank_bytes = 0
     layout = bank_layout()
+    checking = (0.0, 0.0)  # 校验和本身的用时（墙钟、CPU），不计入结果
     total = time.perf_counter()
     for user in users.order_by("username"):
         ctx = RequestContext(user=user, client_ip="bench", purpose=Purpose.SUBSIDY)
@@ -106,13 +113,22 @@ def run(month: date) -> dict[str, object]:
         t = time.perf_counter()
         export = Export("名册", XLSX_HEADER, xlsx_rows(roster, rows), ObjectType.SUBSIDY_ROSTER,
                         roster.pk)  # fmt: skip
-        xlsx_bytes += len(export_xlsx(ctx=ctx, export=export).content)
+        content = export_xlsx(ctx=ctx, export=export).content
+        xlsx_bytes += len(content)
         steps["xlsx"] += time.perf_counter() - t
+        check = (time.perf_counter(), time.process_time())
+        _digest_xlsx(digest, content)
+        checking = _since(check, checking)
         t = time.perf_counter()
         export = Export("代发", layout.header, bank_rows(roster, rows, layout),
                         ObjectType.SUBSIDY_ROSTER, roster.pk)  # fmt: skip
-        bank_bytes += len(export_text(ctx=ctx, export=export, layout=layout.text).content)
+        content = export_text(ctx=ctx, export=export, layout=layout.text).content
+        bank_bytes += len(content)
         steps["bank"] += time.perf_counter() - t
+        check = (time.perf_counter(), time.process_time())
+        digest.update(content)
+        _digest_lines(digest, roster)
+        checking = _since(check, checking)
         lines += roster.line_count
         net += roster.net_fen
     return {
@@ -120,12 +136,66 @@ def run(month: date) -> dict[str, object]:
         "counties": users.count(),
         "lines": lines,
         "net_fen": net,
-        "wall_s": round(time.perf_counter() - total, 1),
-        "cpu_s": round(time.process_time(), 1),
+        "wall_s": round(time.perf_counter() - total - checking[0], 1),
+        "cpu_s": round(time.process_time() - checking[1], 1),
+        "load_avg": [round(x, 1) for x in os.getloadavg()],
         "steps_s": {k: round(v, 1) for k, v in steps.items()},
         "xlsx_mib": round(xlsx_bytes / 2**20, 1),
         "bank_mib": round(bank_bytes / 2**20, 1),
+        "sha256": digest.hexdigest()[:16],
     }
+
+
+def _since(start: tuple[float, float], acc: tuple[float, float]) -> tuple[float, float]:
+    return (acc[0] + time.perf_counter() - start[0], acc[1] + time.process_time() - start[1])
+
+
+_WATERMARK = re.compile(rb"<headerFooter>.*?</headerFooter>")
+
+
+def _digest_xlsx(digest: Any, content: bytes) -> None:
+    """XLSX 数据页的正文（去掉每次不同的水印页眉）。"""
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        digest.update(_WATERMARK.sub(b"", z.read("xl/worksheets/sheet1.xml")))
+
+
+def _digest_lines(digest: Any, roster: Any) -> None:
+    """名册本身：合计和各行（按个案），与计算方式无关。"""
+    from shouhu.web.subsidies.models import Overpayment, RosterLine
+
+    r = roster
+    digest.update(
+        repr(
+            (
+                r.month,
+                r.line_count,
+                r.gross_fen,
+                r.offset_fen,
+                r.net_fen,
+                sorted(r.totals["by_basis"].items()),
+                sorted(r.totals["children"].items()),
+            )
+        ).encode()
+    )
+    lines = (
+        RosterLine.objects.filter(roster=roster)
+        .order_by("case_id")
+        .values_list(
+            "case_id",
+            "basis",
+            "months",
+            "gross_fen",
+            "offset_fen",
+            "net_fen",
+            "account_holder",
+            "bank_name",
+            "bank_account",
+        )
+    )
+    for row in lines.iterator(chunk_size=10000):
+        digest.update(repr(row).encode())
+    over = Overpayment.objects.filter(found_in=roster).order_by("case_id", "month")
+    digest.update(repr(list(over.values_list("case_id", "month", "basis", "fen"))).encode())
 
 
 def main() -> None:
