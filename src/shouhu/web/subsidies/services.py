@@ -42,6 +42,7 @@ from shouhu.web.subsidies.models import (
     RosterState,
     SubsidyRoster,
 )
+from shouhu.web.subsidies.selectors import JsonTexts, raw_rows
 
 UNPAID: tuple[str, ...] = (PaymentStatus.FAILED, PaymentStatus.ACCOUNT_PROBLEM)
 LOCKED = "这份名册已批准锁定，不能再改；更正请进下一个月的名册。"
@@ -90,8 +91,9 @@ def _history(division: Division, month: date, exclude: int | None) -> _History:
         .exclude(result__status__in=UNPAID)
         .values_list("case_id", "months")
     )
-    for case_id, months in lines.iterator(chunk_size=5000):
-        for iso, fen, _ in months:
+    texts = JsonTexts()
+    for case_id, months in raw_rows(lines):
+        for iso, fen, _ in texts(months):
             day = date.fromisoformat(iso)
             paid[case_id][day] = paid[case_id].get(day, 0) + fen
     overpaid: dict[int, set[date]] = defaultdict(set)
@@ -142,7 +144,8 @@ def _candidates(division: Division, month: date) -> list[CaseRow]:
         .order_by("pk")
         .values_list(*CaseRow._fields)
     )
-    return [CaseRow(*row) for row in found.iterator(chunk_size=5000)]
+    changes = JsonTexts()
+    return [CaseRow(*row[:-1], changes(row[-1])) for row in raw_rows(found)]
 
 
 def _next(month: date) -> date:
@@ -306,7 +309,7 @@ def _accounts(division: Division) -> dict[int, tuple[str, str, str]]:
     current = CareArrangement.objects.filter(
         case__division__path__startswith=division.path, ended_on__isnull=True
     ).values_list("case_id", "carer_name", "bank_name", "bank_account")
-    return {case_id: (name, bank, account) for case_id, name, bank, account in current}
+    return {case_id: (name, bank, account) for case_id, name, bank, account in raw_rows(current)}
 
 
 _LINE_COLUMNS: Final = ("roster_id", "case_id", "basis", "months", "gross_fen", "offset_fen",
