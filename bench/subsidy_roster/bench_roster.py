@@ -166,7 +166,8 @@ def _counties_run(job: tuple[list[int], date]) -> dict[str, Any]:
         xlsx_bytes += len(content)
         steps["xlsx"] += time.perf_counter() - t
         check = (time.perf_counter(), time.process_time())
-        _digest_xlsx(digest, content)
+        refs = _refs(roster)
+        _digest_xlsx(digest, content, refs)
         checking = _since(check, checking)
         t = time.perf_counter()
         export = Export("代发", layout.header, bank_rows(roster, rows, layout),
@@ -175,7 +176,7 @@ def _counties_run(job: tuple[list[int], date]) -> dict[str, Any]:
         bank_bytes += len(content)
         steps["bank"] += time.perf_counter() - t
         check = (time.perf_counter(), time.process_time())
-        digest.update(content)
+        digest.update(refs(content))
         _digest_lines(digest, roster)
         checking = _since(check, checking)
         digests.append((user.pk, digest.digest()))
@@ -193,10 +194,20 @@ def _since(start: tuple[float, float], acc: tuple[float, float]) -> tuple[float,
 _WATERMARK = re.compile(rb"<headerFooter>.*?</headerFooter>")
 
 
-def _digest_xlsx(digest: Any, content: bytes) -> None:
+def _digest_xlsx(digest: Any, content: bytes, refs: Any) -> None:
     """XLSX 数据页的正文（去掉每次不同的水印页眉）。"""
     with zipfile.ZipFile(io.BytesIO(content)) as z:
-        digest.update(_WATERMARK.sub(b"", z.read("xl/worksheets/sheet1.xml")))
+        digest.update(refs(_WATERMARK.sub(b"", z.read("xl/worksheets/sheet1.xml"))))
+
+
+def _refs(roster: Any) -> Any:
+    """发放编号（名册编号-行编号）换成个案编号：编号随生成的先后（几个进程时交错）而不同，
+    内容不变。"""
+    from shouhu.web.subsidies.models import RosterLine
+
+    case_of = dict(RosterLine.objects.filter(roster=roster).values_list("pk", "case_id"))
+    pattern = re.compile(rb"\b%d-(\d+)\b" % roster.pk)
+    return lambda data: pattern.sub(lambda m: b"case%d" % case_of[int(m[1])], data)
 
 
 def _digest_lines(digest: Any, roster: Any) -> None:
