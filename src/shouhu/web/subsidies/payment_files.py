@@ -145,5 +145,6 @@ def bank_rows(
 ) -> Iterator[list[object]]:
     """实发为0的行（全额抵扣）不进代发文件。"""
     payable = (r for r in rows if r.net_fen > 0)
+    fields = [FIELDS[field] for _, field in layout.columns]
     for seq, r in enumerate(payable, start=1):
-        yield [FIELDS[field](roster, seq, r) for _, field in layout.columns]
+        yield [field(roster, seq, r) for field in fields]
