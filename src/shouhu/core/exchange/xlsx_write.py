@@ -71,12 +71,13 @@ def _row_xml(number: int, row: Sequence[object], letters: Sequence[str]) -> str:
     其余交给 _cell；写出的内容与逐格调用 _cell 完全相同（有测试守着）。"""
     n = str(number)
     cells = []
-    for letter, value in zip(letters, row):
+    for letter, value in zip(letters, row, strict=False):  # letters 可以比一行长
         kind = type(value)
         if kind is str:
-            if not value:  # type: ignore[truthy-bool]
+            plain: str = value  # type: ignore[assignment]  # 上一行已查过类型
+            if not plain:
                 continue
-            text = value if _PLAIN.fullmatch(value) else _text(value)  # type: ignore[arg-type]
+            text = plain if _PLAIN.fullmatch(plain) else _text(plain)
             if text[:1].isspace() or text[-1:].isspace():
                 cells.append(f'<c r="{letter}{n}" t="inlineStr"><is><t xml:space="preserve">'
                              f"{text}</t></is></c>")  # fmt: skip
