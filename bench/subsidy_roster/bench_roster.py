@@ -10,11 +10,17 @@ See README.md for the rerun lines and the figures.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import io
 import json
+import multiprocessing
 import os
+import re
 import time
+import zipfile
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 CITIES = 5  # 5 个地市 × 20 个县
 
@@ -78,7 +84,53 @@ def setup(children: int, counties: int) -> None:
                       "setup_s": round(time.perf_counter() - start, 1)}))  # fmt: skip
 
 
-def run(month: date) -> dict[str, object]:
+def run(month: date, workers: int) -> dict[str, object]:
+    """各县依次（workers=1），或分给几个进程（每个县仍是一个完整的事务，互不相干）。"""
+    from django.db import connections
+
+    from shouhu.web.accounts.models import User
+
+    ids = list(
+        User.objects.filter(username__startswith="bench_")
+        .order_by("username")
+        .values_list("pk", flat=True)
+    )
+    total = time.perf_counter()
+    if workers > 1:
+        connections.close_all()  # 子进程各自连接数据库
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            done = pool.map(_counties_run, [(ids[i::workers], month) for i in range(workers)])
+    else:
+        done = [_counties_run((ids, month))]
+    wall = time.perf_counter() - total
+    by_county = dict(pair for part in done for pair in part["digests"])  # type: ignore[attr-defined]
+    digest = hashlib.sha256()
+    for pk in ids:  # 按县的顺序合成，与进程数无关
+        digest.update(by_county[pk])
+    steps: dict[str, float] = defaultdict(float)
+    for part in done:
+        for k, v in part["steps"].items():  # type: ignore[attr-defined]
+            steps[k] += v
+    total_of = lambda key: sum(part[key] for part in done)  # noqa: E731
+    return {
+        "month": month.isoformat(),
+        "counties": len(ids),
+        "workers": workers,
+        "lines": total_of("lines"),
+        "net_fen": total_of("net"),
+        "wall_s": round(wall - max(part["check_wall"] for part in done), 1),
+        "cpu_s": round(total_of("cpu") + (time.process_time() if workers > 1 else 0), 1),
+        "load_avg": [round(x, 1) for x in os.getloadavg()],
+        "steps_s": {k: round(v, 1) for k, v in steps.items()},
+        "xlsx_mib": round(total_of("xlsx_bytes") / 2**20, 1),
+        "bank_mib": round(total_of("bank_bytes") / 2**20, 1),
+        "sha256": digest.hexdigest()[:16],
+    }
+
+
+def _counties_run(job: tuple[list[int], date]) -> dict[str, Any]:
+    """一批县：生成、审核、批准、读行、导出 XLSX 和代发文件。cpu 是本进程的 CPU（不含
+    校验和；单进程时含启动）。"""
     from shouhu.web.accounts.models import User
     from shouhu.web.audit.context import RequestContext
     from shouhu.web.audit.models import ObjectType, Purpose
@@ -86,12 +138,16 @@ def run(month: date) -> dict[str, object]:
     from shouhu.web.subsidies import selectors, services
     from shouhu.web.subsidies.payment_files import XLSX_HEADER, bank_layout, bank_rows, xlsx_rows
 
-    users = User.objects.filter(username__startswith="bench_").select_related("division")
+    pks, month = job
+    cpu_start = time.process_time() if multiprocessing.parent_process() else 0.0
+    users = User.objects.filter(pk__in=pks).select_related("division").order_by("username")
     steps: dict[str, float] = defaultdict(float)
     lines = net = xlsx_bytes = bank_bytes = 0
+    digests = []
     layout = bank_layout()
-    total = time.perf_counter()
-    for user in users.order_by("username"):
+    checking = (0.0, 0.0)  # 校验和本身的用时（墙钟、CPU），不计入结果
+    for user in users:
+        digest = hashlib.sha256()  # 名册内容的校验和：各行、合计、两种文件的正文（不含水印）
         ctx = RequestContext(user=user, client_ip="bench", purpose=Purpose.SUBSIDY)
         t = time.perf_counter()
         roster = services.roster_build(ctx=ctx, division=user.division, month=month)
@@ -106,26 +162,91 @@ def run(month: date) -> dict[str, object]:
         t = time.perf_counter()
         export = Export("名册", XLSX_HEADER, xlsx_rows(roster, rows), ObjectType.SUBSIDY_ROSTER,
                         roster.pk)  # fmt: skip
-        xlsx_bytes += len(export_xlsx(ctx=ctx, export=export).content)
+        content = export_xlsx(ctx=ctx, export=export).content
+        xlsx_bytes += len(content)
         steps["xlsx"] += time.perf_counter() - t
+        check = (time.perf_counter(), time.process_time())
+        refs = _refs(roster)
+        _digest_xlsx(digest, content, refs)
+        checking = _since(check, checking)
         t = time.perf_counter()
         export = Export("代发", layout.header, bank_rows(roster, rows, layout),
                         ObjectType.SUBSIDY_ROSTER, roster.pk)  # fmt: skip
-        bank_bytes += len(export_text(ctx=ctx, export=export, layout=layout.text).content)
+        content = export_text(ctx=ctx, export=export, layout=layout.text).content
+        bank_bytes += len(content)
         steps["bank"] += time.perf_counter() - t
+        check = (time.perf_counter(), time.process_time())
+        digest.update(refs(content))
+        _digest_lines(digest, roster)
+        checking = _since(check, checking)
+        digests.append((user.pk, digest.digest()))
         lines += roster.line_count
         net += roster.net_fen
-    return {
-        "month": month.isoformat(),
-        "counties": users.count(),
-        "lines": lines,
-        "net_fen": net,
-        "wall_s": round(time.perf_counter() - total, 1),
-        "cpu_s": round(time.process_time(), 1),
-        "steps_s": {k: round(v, 1) for k, v in steps.items()},
-        "xlsx_mib": round(xlsx_bytes / 2**20, 1),
-        "bank_mib": round(bank_bytes / 2**20, 1),
-    }
+    return {"steps": dict(steps), "lines": lines, "net": net, "xlsx_bytes": xlsx_bytes,
+            "bank_bytes": bank_bytes, "digests": digests, "check_wall": checking[0],
+            "cpu": time.process_time() - cpu_start - checking[1]}  # fmt: skip
+
+
+def _since(start: tuple[float, float], acc: tuple[float, float]) -> tuple[float, float]:
+    return (acc[0] + time.perf_counter() - start[0], acc[1] + time.process_time() - start[1])
+
+
+_WATERMARK = re.compile(rb"<headerFooter>.*?</headerFooter>")
+
+
+def _digest_xlsx(digest: Any, content: bytes, refs: Any) -> None:
+    """XLSX 数据页的正文（去掉每次不同的水印页眉）。"""
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        digest.update(refs(_WATERMARK.sub(b"", z.read("xl/worksheets/sheet1.xml"))))
+
+
+def _refs(roster: Any) -> Any:
+    """发放编号（名册编号-行编号）换成个案编号：编号随生成的先后（几个进程时交错）而不同，
+    内容不变。"""
+    from shouhu.web.subsidies.models import RosterLine
+
+    case_of = dict(RosterLine.objects.filter(roster=roster).values_list("pk", "case_id"))
+    pattern = re.compile(rb"\b%d-(\d+)\b" % roster.pk)
+    return lambda data: pattern.sub(lambda m: b"case%d" % case_of[int(m[1])], data)
+
+
+def _digest_lines(digest: Any, roster: Any) -> None:
+    """名册本身：合计和各行（按个案），与计算方式无关。"""
+    from shouhu.web.subsidies.models import Overpayment, RosterLine
+
+    r = roster
+    digest.update(
+        repr(
+            (
+                r.month,
+                r.line_count,
+                r.gross_fen,
+                r.offset_fen,
+                r.net_fen,
+                sorted(r.totals["by_basis"].items()),
+                sorted(r.totals["children"].items()),
+            )
+        ).encode()
+    )
+    lines = (
+        RosterLine.objects.filter(roster=roster)
+        .order_by("case_id")
+        .values_list(
+            "case_id",
+            "basis",
+            "months",
+            "gross_fen",
+            "offset_fen",
+            "net_fen",
+            "account_holder",
+            "bank_name",
+            "bank_account",
+        )
+    )
+    for row in lines.iterator(chunk_size=10000):
+        digest.update(repr(row).encode())
+    over = Overpayment.objects.filter(found_in=roster).order_by("case_id", "month")
+    digest.update(repr(list(over.values_list("case_id", "month", "basis", "fen"))).encode())
 
 
 def main() -> None:
@@ -135,6 +256,7 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=600_000)
     parser.add_argument("--counties", type=int, default=100)
     parser.add_argument("--run")
+    parser.add_argument("--workers", type=int, default=1, help="几个进程分担各县")
     args = parser.parse_args()
     os.environ["SHOUHU_DATABASE_URL"] = args.db
     from shouhu.web import django_setup
@@ -144,7 +266,7 @@ def main() -> None:
         setup(args.children, args.counties)
     if args.run:
         year, month = map(int, args.run.split("-"))
-        print(json.dumps(run(date(year, month, 1)), ensure_ascii=False))
+        print(json.dumps(run(date(year, month, 1), args.workers), ensure_ascii=False))
 
 
 if __name__ == "__main__":

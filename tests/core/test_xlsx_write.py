@@ -29,3 +29,14 @@ def test_written_values_read_back() -> None:
     assert values[2] == [" 前后空格 ", 1.5, "ab", None, False, "=SUM(A1)"]
     assert book["说明"]["A1"].value == "一行"
     assert book.properties.title == "标题"
+
+
+def test_the_fast_row_writes_what_the_cell_by_cell_writer_does() -> None:
+    """整行就地写出（文本、整数）与逐格 _cell 的结果逐字节相同，其余类型照旧交给 _cell。"""
+    from shouhu.core.exchange.xlsx_write import _cell, _letters, _row_xml
+
+    row = ["王<小>&明", " 前后空格 ", "a\x01b", "", None, 150000, -3, True, 1.5,
+           date(2026, 5, 1), datetime(2026, 5, 1, 8, 30), "=SUM(A1)", "\t"]  # fmt: skip
+    letters = _letters(len(row))
+    cells = "".join(_cell(f"{letters[i]}7", v) for i, v in enumerate(row))
+    assert _row_xml(7, row, letters) == f'<row r="7">{cells}</row>'

@@ -41,6 +41,7 @@ EXPORT_MAX_ROWS: Final = 10_000
 EXPORT_DAILY_ROWS: Final = 100_000
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS: Final = frozenset(_FORMULA_START)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def export_text(
     writer = csv.writer(buffer, delimiter=layout.delimiter, lineterminator="\r\n")
     if layout.header:
         writer.writerow(export.header)
-    writer.writerows([_cell(value) for value in row] for row in issue.rows)
+    writer.writerows(_cells(row) for row in issue.rows)
     try:
         data = buffer.getvalue().encode(layout.encoding)
     except UnicodeEncodeError:
@@ -212,6 +213,14 @@ def _cell(value: object) -> object:
     return value
 
 
+def _cells(row: Sequence[object]) -> Sequence[object]:
+    """一行的 _cell；没有以公式开头的文本时原样返回（几十万行的名册，逐格调用要几秒）。"""
+    for value in row:
+        if isinstance(value, str) and value[:1] in _FORMULA_CHARS:
+            return [_cell(v) for v in row]
+    return row
+
+
 def _workbook(
     export: Export, rows: list[Sequence[object]], notice: str, part: int, more: bool
 ) -> bytes:
@@ -219,7 +228,7 @@ def _workbook(
     footer = "本文件含个人信息，仅限所列用途使用，不得转发、公开；用毕删除。"
     data = SheetSpec(
         "数据",
-        itertools.chain([list(export.header)], ([_cell(v) for v in row] for row in rows)),
+        itertools.chain([list(export.header)], (_cells(row) for row in rows)),
         header=notice,
         footer=footer,
         freeze_first_row=True,

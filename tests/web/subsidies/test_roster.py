@@ -8,7 +8,10 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from shouhu.core.errors import DomainError
+from shouhu.core.policy.roster import roster_entry
+from shouhu.core.policy.subsidy import terms_in
 from shouhu.web.cases.models import Case, CaseStatus
+from shouhu.web.subsidies import services
 from shouhu.web.subsidies.models import Overpayment, Recovery, RosterLine, SubsidyRoster
 from shouhu.web.subsidies.services import (
     overpayment_recover,
@@ -185,3 +188,47 @@ def test_totals_by_category_add_up_and_a_failed_month_is_paid_again(personas, re
         == roster.gross_fen
         == sum(roster.lines.values_list("net_fen", flat=True))
     )
+
+
+def test_cases_of_the_same_shape_share_one_computation_with_the_same_result(
+    personas, region, params_with_arrears
+):
+    """生成名册时，依据相同（只差在月内哪一天）的个案共用一次 roster_entry（为了全省规模的
+    速度）：结果与逐个个案调用 roster_entry 完全相同——补发、类别变更、终止后的多发都在内。"""
+    params, division = params_with_arrears, region.county_a
+    ctx = ctx_for(personas.caseworker_a)
+    closing = []
+    for day in (2, 9, 16, 23):
+        _case(region, opened_on=date(2026, 1, day))
+        _case(region, opened_on=date(2026, 3, day), applied_on=date(2026, 1, day + 1))
+        _case(region, opened_on=date(2026, 4, day), category="de_facto_unsupported",
+              orphan_type="", applied_on=date(2026, 3, day))  # fmt: skip
+        _case(region, opened_on=date(2026, 3, day), category="orphan", orphan_type="scattered",
+              category_changes=[{**CHANGE, "on": f"2026-04-{day:02d}"}])  # fmt: skip
+        closing.append(_case(region, opened_on=date(2026, 2, day), category="orphan",
+                             orphan_type="institutional").pk)  # fmt: skip
+    for month in (3, 4, 5):
+        _approved(ctx, division, m(2026, month), params)
+    for pk, day in zip(closing, (3, 11, 19, 27), strict=True):
+        Case.objects.filter(pk=pk).update(
+            status=CaseStatus.CLOSED, closed_on=date(2026, 4, day), close_reason="被收养"
+        )
+    month = m(2026, 6)
+    history = services._history(division, month, exclude=None)
+    shared = services._entries(division, month, params, history)
+    settled, terms = services._settled_before(division, month), terms_in(params, "150802", month)
+    direct = []
+    for case in services._candidates(division, month):
+        offsets = history.offsets.get(case.child_id, [])
+        entry = roster_entry(
+            services.subsidy_case(case, division.code), month,
+            paid=history.paid.get(case.pk, {}), params=params, terms=terms,
+            offset_available=sum(left for _, left in offsets),
+            known_overpaid=history.overpaid.get(case.pk, set()),
+            settled_before=settled if case.opened_on < settled else None,
+        )  # fmt: skip
+        if entry.payments or entry.overpaid:
+            direct.append((case.pk, entry))
+    assert [(case.pk, entry) for case, entry in shared] == direct
+    assert sum(1 for _, e in direct if e.overpaid) == 4  # 终止后发了5月：多发
+    assert len({id(entry) for _, entry in shared}) < len(shared) / 2  # 确实共用了

@@ -18,6 +18,7 @@ from typing import Final
 from xml.sax.saxutils import escape
 
 _ILLEGAL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # XML 不许有的控制字符
+_PLAIN: Final = re.compile(r"[^&<>\x00-\x08\x0b\x0c\x0e-\x1f]*")  # 无需转义的文本
 _EPOCH: Final = datetime(1899, 12, 30)
 _DATE_STYLE, _DATETIME_STYLE = 1, 2
 
@@ -65,14 +66,37 @@ def _cell(ref: str, value: object) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
+def _row_xml(number: int, row: Sequence[object], letters: Sequence[str]) -> str:
+    """一行。最常见的纯文本和整数就地写出（每格省一次函数调用：几十万行的名册按格计时），
+    其余交给 _cell；写出的内容与逐格调用 _cell 完全相同（有测试守着）。"""
+    n = str(number)
+    cells = []
+    for letter, value in zip(letters, row, strict=False):  # letters 可以比一行长
+        kind = type(value)
+        if kind is str:
+            plain: str = value  # type: ignore[assignment]  # 上一行已查过类型
+            if not plain:
+                continue
+            text = plain if _PLAIN.fullmatch(plain) else _text(plain)
+            if text[:1].isspace() or text[-1:].isspace():
+                cells.append(f'<c r="{letter}{n}" t="inlineStr"><is><t xml:space="preserve">'
+                             f"{text}</t></is></c>")  # fmt: skip
+            else:
+                cells.append(f'<c r="{letter}{n}" t="inlineStr"><is><t>{text}</t></is></c>')
+        elif kind is int:
+            cells.append(f'<c r="{letter}{n}"><v>{value}</v></c>')
+        else:
+            cells.append(_cell(letter + n, value))
+    return f'<row r="{n}">{"".join(cells)}</row>'
+
+
 def _sheet_xml(sheet: SheetSpec) -> str:
     parts: list[str] = []
     letters: list[str] = []
     for number, row in enumerate(sheet.rows, start=1):
         if len(row) > len(letters):
             letters = _letters(max(len(row), 2 * len(letters)))
-        cells = "".join(_cell(f"{letters[i]}{number}", v) for i, v in enumerate(row))
-        parts.append(f'<row r="{number}">{cells}</row>')
+        parts.append(_row_xml(number, row, letters))
     pane = (
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         if sheet.freeze_first_row

@@ -63,10 +63,15 @@ XLSX_HEADER: Final = (
 
 
 def xlsx_rows(roster: SubsidyRoster, rows: Sequence[PaymentRow]) -> Iterator[list[object]]:
+    labels = {code: str(label) for code, label in Basis.choices}
+    texts: dict[int, str] = {}  # 共用的发放月份（selectors.JsonTexts）只排一次文字
     for seq, r in enumerate(rows, start=1):
+        months = texts.get(id(r.months))
+        if months is None:
+            months = texts[id(r.months)] = months_text(r.months)
         yield [
             seq, payment_ref(roster, r.line_id), r.township, r.child_name,
-            str(Basis(r.basis).label), months_text(r.months), yuan(r.gross_fen),
+            labels[r.basis], months, yuan(r.gross_fen),
             yuan(r.offset_fen), yuan(r.net_fen), r.net_fen, r.account_holder, r.bank_name,
             r.bank_account,
         ]  # fmt: skip
@@ -140,5 +145,6 @@ def bank_rows(
 ) -> Iterator[list[object]]:
     """实发为0的行（全额抵扣）不进代发文件。"""
     payable = (r for r in rows if r.net_fen > 0)
+    fields = [FIELDS[field] for _, field in layout.columns]
     for seq, r in enumerate(payable, start=1):
-        yield [FIELDS[field](roster, seq, r) for _, field in layout.columns]
+        yield [field(roster, seq, r) for field in fields]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -157,12 +160,40 @@ def reconciliation(roster: SubsidyRoster) -> Reconciliation:
 
 
 def payment_rows(roster: SubsidyRoster) -> list[PaymentRow]:
-    """发放文件的各行（一次查询）。"""
+    """发放文件的各行（一次查询；原始行，发放月份的 JSON 同样的只解析一次）。"""
     values = _lines(roster).values_list(
         "pk", "case__child__name", "case__division__name", "basis", "months", "gross_fen",
         "offset_fen", "net_fen", "account_holder", "bank_name", "bank_account",
     )  # fmt: skip
-    return [PaymentRow(*row) for row in values]
+    months = JsonTexts()
+    return [PaymentRow(pk, name, town, basis, months(text), *rest)
+            for pk, name, town, basis, text, *rest in raw_rows(values)]  # fmt: skip
+
+
+def raw_rows(values: QuerySet[Any, Any]) -> Iterator[tuple[Any, ...]]:
+    """values_list 查询集的原始行，不经 Django 逐行转换（几千行时转换比查询本身慢几十倍）。
+    只用于字段都是数据库原生类型的查询：整数、文本、日期（SQLite 上 Django 按声明的类型
+    把日期转成 date）；JSON 列是文本，调用方用 JsonTexts 解析。"""
+    sql, params = values.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            yield from rows
+
+
+class JsonTexts:
+    """JSON 文本 → 值；同样的文本只解析一次，共用同一个值（调用方只读，不改）。"""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, Any] = {}
+
+    def __call__(self, text: str | Any) -> Any:
+        if not isinstance(text, str):  # 驱动已解析（不同后端）
+            return text
+        found = self._seen.get(text)
+        if found is None:
+            found = self._seen[text] = json.loads(text)
+        return found
 
 
 # ---------------------------------------------------------------- 待办

@@ -42,6 +42,7 @@ from shouhu.web.subsidies.models import (
     RosterState,
     SubsidyRoster,
 )
+from shouhu.web.subsidies.selectors import JsonTexts, raw_rows
 
 UNPAID: tuple[str, ...] = (PaymentStatus.FAILED, PaymentStatus.ACCOUNT_PROBLEM)
 LOCKED = "这份名册已批准锁定，不能再改；更正请进下一个月的名册。"
@@ -90,8 +91,9 @@ def _history(division: Division, month: date, exclude: int | None) -> _History:
         .exclude(result__status__in=UNPAID)
         .values_list("case_id", "months")
     )
-    for case_id, months in lines.iterator(chunk_size=5000):
-        for iso, fen, _ in months:
+    texts = JsonTexts()
+    for case_id, months in raw_rows(lines):
+        for iso, fen, _ in texts(months):
             day = date.fromisoformat(iso)
             paid[case_id][day] = paid[case_id].get(day, 0) + fen
     overpaid: dict[int, set[date]] = defaultdict(set)
@@ -142,7 +144,8 @@ def _candidates(division: Division, month: date) -> list[CaseRow]:
         .order_by("pk")
         .values_list(*CaseRow._fields)
     )
-    return [CaseRow(*row) for row in found.iterator(chunk_size=5000)]
+    changes = JsonTexts()
+    return [CaseRow(*row[:-1], changes(row[-1])) for row in raw_rows(found)]
 
 
 def _next(month: date) -> date:
@@ -218,25 +221,56 @@ def _lines_delete(roster: SubsidyRoster) -> None:
 def _entries(
     division: Division, month: date, params: PolicyParams, history: _History
 ) -> list[tuple[CaseRow, RosterEntry]]:
+    """各个案本月的名册行。roster_entry 是纯函数，只看日期所在的月份：同一个县里依据相同的
+    个案（类别、批准/申请/终止之月、类别变更、已发各月、多发、可抵扣额都一样）结果也相同，
+    算一次共用（一个县几千个孩子通常只有几十种情形）。"""
     region = division.code
     terms = terms_in(params, region, month)
     settled = _settled_before(division, month)
     out = []
+    computed: dict[tuple[object, ...], RosterEntry] = {}
+    no_paid: dict[date, int] = {}
     for case in _candidates(division, month):
-        offsets = history.offsets.get(case.child_id, [])
-        entry = roster_entry(
-            subsidy_case(case, region),
-            month,
-            paid=history.paid.get(case.pk, {}),
-            params=params,
-            terms=terms,
-            offset_available=sum(left for _, left in offsets),
-            known_overpaid=history.overpaid.get(case.pk, set()),
-            settled_before=settled if case.opened_on < settled else None,
+        offsets = history.offsets.get(case.child_id)
+        offset = sum(left for _, left in offsets) if offsets else 0
+        paid = history.paid.get(case.pk, no_paid)
+        overpaid = history.overpaid.get(case.pk)
+        before = case.opened_on < settled
+        key = (
+            _case_key(case),
+            tuple(sorted(paid.items())) if paid else (),
+            offset,
+            frozenset(overpaid) if overpaid else frozenset(),
+            before,
         )
+        entry = computed.get(key)
+        if entry is None:
+            entry = computed[key] = roster_entry(
+                subsidy_case(case, region),
+                month,
+                paid=paid,
+                params=params,
+                terms=terms,
+                offset_available=offset,
+                known_overpaid=overpaid or set(),
+                settled_before=settled if before else None,
+            )
         if entry.payments or entry.overpaid:
             out.append((case, entry))
     return out
+
+
+def _case_key(case: CaseRow) -> tuple[object, ...]:
+    """个案里 roster_entry 用到的一切：批准、申请、终止只看所在月份；类别变更原样（少见）。"""
+    closed = case.closed_on if case.status == CaseStatus.CLOSED else None
+    return (
+        case.category,
+        case.orphan_type,
+        case.opened_on.replace(day=1),
+        case.applied_on.replace(day=1) if case.applied_on else None,
+        closed.replace(day=1) if closed else None,
+        repr(case.category_changes) if case.category_changes else "",
+    )
 
 
 def _write(
@@ -247,7 +281,8 @@ def _write(
 ) -> None:
     payable = [(case, e) for case, e in entries if e.payments]
     accounts = _accounts(roster.division)
-    _lines_insert([_line(roster, case, e, accounts.get(case.pk)) for case, e in payable])
+    months: dict[int, str] = {}  # 共用的行（见 _entries）只写一次 JSON
+    _lines_insert([_line(roster, case, e, accounts.get(case.pk), months) for case, e in payable])
     with_offset = {case.pk: (case, e) for case, e in payable if e.offset_fen}
     if with_offset:
         ids = RosterLine.objects.filter(roster=roster, case_id__in=with_offset)
@@ -274,7 +309,7 @@ def _accounts(division: Division) -> dict[int, tuple[str, str, str]]:
     current = CareArrangement.objects.filter(
         case__division__path__startswith=division.path, ended_on__isnull=True
     ).values_list("case_id", "carer_name", "bank_name", "bank_account")
-    return {case_id: (name, bank, account) for case_id, name, bank, account in current}
+    return {case_id: (name, bank, account) for case_id, name, bank, account in raw_rows(current)}
 
 
 _LINE_COLUMNS: Final = ("roster_id", "case_id", "basis", "months", "gross_fen", "offset_fen",
@@ -282,10 +317,18 @@ _LINE_COLUMNS: Final = ("roster_id", "case_id", "basis", "months", "gross_fen", 
 
 
 def _line(
-    roster: SubsidyRoster, case: CaseRow, entry: RosterEntry, care: tuple[str, str, str] | None
+    roster: SubsidyRoster,
+    case: CaseRow,
+    entry: RosterEntry,
+    care: tuple[str, str, str] | None,
+    months_json: dict[int, str],
 ) -> tuple[object, ...]:
-    months = [[p.month.isoformat(), p.fen, p.arrears] for p in entry.payments]
-    return (roster.pk, case.pk, entry.basis, json.dumps(months), entry.gross_fen,
+    months = months_json.get(id(entry))
+    if months is None:
+        months = months_json[id(entry)] = json.dumps(
+            [[p.month.isoformat(), p.fen, p.arrears] for p in entry.payments]
+        )
+    return (roster.pk, case.pk, entry.basis, months, entry.gross_fen,
             entry.offset_fen, entry.net_fen, *(care or ("", "", "")))  # fmt: skip
 
 
