@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from shouhu.web.accounts.models import RosterMember
 from shouhu.web.audit.models import AuditEntry
@@ -148,3 +150,10 @@ def test_the_supervisor_sees_overdue_visits_with_the_village_directors(
     assert casework.child.name in listing
     assert "儿童主任 李春花、张海军" in listing
     assert "已逾期" in listing
+    raw = client.get("/cases/work/?list=visits_overdue").content.decode()
+    assert "/cases/work/export.xlsx?list=visits_overdue" in raw
+    answer = client.get("/cases/work/export.xlsx", {"list": "visits_overdue"})
+    sheet = load_workbook(io.BytesIO(answer.content))["数据"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert (rows[0][0], rows[0][2], rows[0][5]) == (casework.child.name, "李春花、张海军", "逾期")
+    assert AuditEntry.objects.filter(action="export", object_type="case_work_list").exists()

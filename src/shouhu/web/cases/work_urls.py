@@ -8,6 +8,7 @@ from shouhu.web.cases import work_views as views
 
 urlpatterns = [
     path("work/", views.case_work_list_view, name="case_work_list"),
+    path("work/export.xlsx", views.case_work_export_view, name="case_work_export"),
     path("<int:case_id>/visits/new/", views.visit_new_view, name="case_visit_new"),
     path("<int:case_id>/reviews/new/", views.review_new_view, name="case_review_new"),
     path("<int:case_id>/risk/", views.risk_view, name="case_risk"),
