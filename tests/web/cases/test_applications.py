@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from shouhu.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from shouhu.web import access
@@ -45,6 +47,7 @@ from shouhu.web.cases.reviews import review_record
 from shouhu.web.cases.services import case_close, case_open
 from tests.web import factories as f
 from tests.web.cases.conftest import work_ctx
+from tests.web.factories import client_for
 
 PDF = b"%PDF-1.4\n" + b"0" * 200
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 100
@@ -266,3 +269,25 @@ def test_documents_and_starting_points_follow_scope_and_role(chain, personas) ->
     with pytest.raises(PermissionDenied):  # 儿童主任不提出终止（由核查或督导员、经办提出）
         access.access_termination_start(chain.director, case.pk)
     assert access.access_termination_start(chain.supervisor, case.pk) == case
+
+
+def test_a_tab_of_applications_exports_whole_with_its_last_step(chain, personas) -> None:
+    app = application_create(ctx=chain.director, child=chain.child, data=ENROL)
+    application_pass(ctx=chain.director, application=app)
+    client = client_for(personas.caseworker_a)
+    assert (
+        "/cases/applications/export.xlsx?tab=open"
+        in client.get("/cases/applications/", {"tab": "open"}).content.decode()
+    )
+    answer = client.get("/cases/applications/export.xlsx", {"tab": "open"})
+    rows = list(load_workbook(io.BytesIO(answer.content))["数据"].iter_rows(values_only=True))
+    assert rows[0][0] == "儿童"
+    assert [row[0] for row in rows[1:]] == ["王小明"]
+    assert rows[1][5].startswith("村（居）")  # the last step: the village passed it on
+    assert AuditEntry.objects.filter(action="export", object_type="application_list").exists()
+    assert client.get("/cases/applications/export.xlsx", {"tab": "x"}).status_code == 404
+    other = client_for(personas.caseworker_b).get(
+        "/cases/applications/export.xlsx", {"tab": "open"}
+    )
+    other_rows = list(load_workbook(io.BytesIO(other.content))["数据"].iter_rows(min_row=2))
+    assert other_rows == []  # another county's caseworker gets none of it

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:case_id>/close/", views.case_close_view, name="case_close"),
     # 申请和审批（村（居）登记 → 乡镇初审 → 县级审批）、证明材料、提出终止
     path("applications/", apply.application_list_view, name="application_list"),
+    path("applications/export.xlsx", apply.application_export_view, name="application_export"),
     path("applications/new/<int:person_id>/", apply.application_new_view, name="application_new"),
     path("applications/<int:application_id>/", apply.application_view, name="application_detail"),
     path(
