@@ -3,10 +3,12 @@ withdraws. Times and resolution are kept; every step is audited in its transacti
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from shouhu.core.policy.vocabulary import FIELD_LABELS
 from shouhu.web.audit.context import RequestContext
@@ -38,6 +40,21 @@ def test_the_department_sees_it_in_its_queue(personas, objection):
     detail = client_for(personas.court_clerk_a).get(f"/objections/{objection.pk}/").content.decode()
     assert "当事人已返乡。" in detail
     assert 'name="resolution"' in detail  # the reply form
+
+
+def test_the_department_exports_its_queue(personas, objection):
+    client = client_for(personas.court_clerk_a)
+    assert "/objections/queue/export.xlsx" in client.get("/objections/queue/").content.decode()
+    answer = client.get("/objections/queue/export.xlsx")
+    sheet = load_workbook(io.BytesIO(answer.content))["数据"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[2]) for r in rows] == [("宣告失踪", objection.fact.source_record_id)]
+    entry = AuditEntry.objects.filter(action="export").get()
+    assert (entry.object_type, entry.purpose) == ("objection_list", "submission")
+    assert client_for(personas.caseworker_a).get("/objections/queue/export.xlsx").status_code in {
+        403,
+        404,
+    }
 
 
 def test_confirm_keeps_the_fact_and_records_reply_and_times(personas, missing, objection):

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shouhu.core.errors import DomainError, InvalidInput
@@ -20,6 +21,7 @@ from shouhu.web.accounts.models import User
 from shouhu.web.audit.context import request_context
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
+from shouhu.web.exports import Export, export_part, export_xlsx
 from shouhu.web.objections import services
 from shouhu.web.objections.forms import FIELD_PREFIX, parse_changes
 from shouhu.web.objections.selectors import (
@@ -87,6 +89,37 @@ def objection_queue_view(request: HttpRequest) -> HttpResponse:
         detail={"list": "queue", "rows": len(queue.rows)},
     )
     return render(request, "objections/queue.html", {"queue": queue, "show_all": include_closed})
+
+
+OBJECTION_EXPORT_HEADER = ("数据项", "当事人", "原记录号", "提出人", "提出时间", "答复期限", "状态")
+
+
+@login_required
+@require_GET
+def objection_queue_export_view(request: HttpRequest) -> HttpResponse:
+    """部门的疑义队列导出为 Excel（交给经办人逐条核对原始台账）。"""
+    ctx = request_context(request, Purpose.SUBMISSION)
+    agency = access.access_objection_queue(ctx)
+    queue = objection_queue_for(agency=agency, include_closed=request.GET.get("show") == "all")
+    export = Export(
+        title=f"待校核疑义-{agency.name}",
+        header=OBJECTION_EXPORT_HEADER,
+        rows=[
+            (
+                r.fact_label,
+                r.subject_name,
+                r.source_record_id,
+                r.raised_by,
+                timezone.localtime(r.raised_at).date(),
+                r.due_on,
+                f"{r.status_label}（已逾期）" if r.overdue else r.status_label,
+            )
+            for r in queue.rows
+        ],
+        object_type=ObjectType.OBJECTION_LIST,
+        object_id=agency.pk,
+    )
+    return export_xlsx(ctx=ctx, export=export, part=export_part(request.GET.get("part")))
 
 
 def _purpose_for(user: User) -> str:
