@@ -23,12 +23,12 @@ LIST_EXPORTS = {
     "share_list": "share_export",
     "subsidy_roster": "subsidy_export",
     "stat_reports": "stat_report_export",
+    "exchange_receipts": "exchange_receipts_export",
 }
 # list pages without an export yet, and why
 NO_EXPORT_YET = {
     "objection_mine": "a caseworker's own objections: few, each opens to its page",
     "notification_list": "the bell's notices: not a working list",
-    "exchange_receipts": "not yet: a department's submissions with their receipts",
     "exchange_timeliness": "not yet: departments' timeliness grid (the dashboard export has it)",
     "registry_load_list": "not yet: each load's change report is exported on its own page",
     "duplicate_list": "not yet: probable duplicates are worked one pair at a time",

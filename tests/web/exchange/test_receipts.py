@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from openpyxl import load_workbook
+
 from shouhu.web.audit.models import AuditEntry
 from tests.web.exchange.conftest import ingest, judgment_rows, xlsx_of
 from tests.web.factories import client_for
@@ -96,6 +98,21 @@ def test_receipt_lists_follow_the_scope(courts, court_item, personas) -> None:
     assert own.receipt_number not in listed["caseworker_b"]
     assert own.receipt_number in listed["leader_city"]
     assert other.receipt_number in listed["leader_city"]
+
+
+def test_receipts_export_for_reconciliation_within_scope(courts, court_item, personas) -> None:
+    own = _stored(courts, court_item, bad=True)
+    other = _stored(courts, court_item, a=False)
+    listed = client_for(courts.clerk_a).get("/submissions/receipts/").content.decode()
+    assert "/submissions/receipts/export.xlsx" in listed
+    for user, purpose in ((courts.clerk_a, "submission"), (personas.leader_city, "statistics")):
+        answer = client_for(user).get("/submissions/receipts/export.xlsx")
+        sheet = load_workbook(io.BytesIO(answer.content))["数据"]
+        rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+        assert own.receipt_number in rows
+        assert (other.receipt_number in rows) == (user == personas.leader_city)
+        assert rows[own.receipt_number][6:9] == (3, 2, 1)  # rows: total, accepted, rejected
+        assert AuditEntry.objects.filter(action="export", purpose=purpose).exists()
 
 
 def test_civil_affairs_reads_receipts_but_not_error_reports(courts, court_item, personas) -> None:

@@ -203,6 +203,27 @@ def receipt_list(*, submissions: QuerySet[Submission], page: int = 1) -> Receipt
     return ReceiptPage(rows, current.number, paginator.num_pages, paginator.count)
 
 
+RECEIPT_EXPORT_HEADER = (
+    "回执编号", "报送单位", "数据项", "月份", "方式", "接收情况", "总行数", "接收行数", "退回行数",
+    "新增事实", "更正事实", "未变事实", "待受理", "提交时间", "接收时间", "文件 SHA-256",
+)  # fmt: skip
+
+
+def receipt_export_rows(*, submissions: QuerySet[Submission]) -> list[tuple[object, ...]]:
+    """全部回执（不分页）：只有数量、哈希和时间，没有个人信息，供部门对账。"""
+    ordered = submissions.select_related("agency", "agency__division", "received_by").order_by(
+        "-received_at", "-pk"
+    )
+    rows = (receipt_get(submission=s) for s in ordered)
+    return [
+        (r.receipt_number, r.agency, r.item_name, f"{r.period:%Y-%m}", r.channel, r.status_label,
+         r.rows_total, r.rows_accepted, r.rows_rejected, r.facts_created, r.facts_superseded,
+         r.facts_unchanged, r.facts_held, timezone.localtime(r.submitted_at).replace(tzinfo=None),
+         timezone.localtime(r.received_at).replace(tzinfo=None), r.content_sha256)
+        for r in rows
+    ]  # fmt: skip
+
+
 # ---------------------------------------------------------------- error reports
 
 

@@ -45,6 +45,7 @@ urlpatterns = [
         name="exchange_upload_errors",
     ),
     path("receipts/", views.receipt_list_view, name="exchange_receipts"),
+    path("receipts/export.xlsx", views.receipt_export_view, name="exchange_receipts_export"),
     path("receipts/<int:submission_id>/", views.receipt_view, name="exchange_receipt"),
     path(
         "receipts/<int:submission_id>/receipt.<rcptfmt:fmt>",

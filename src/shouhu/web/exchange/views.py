@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from shouhu.core.exchange.package import PackageRefused
 from shouhu.core.identity.registry import REGISTRY_ITEM
 from shouhu.web import access
 from shouhu.web.accounts.models import User
-from shouhu.web.accounts.permissions import is_submitter
+from shouhu.web.accounts.permissions import ROLE_PURPOSES, is_submitter
 from shouhu.web.audit.context import RequestContext, request_context
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
@@ -33,6 +33,7 @@ from shouhu.web.exchange.acceptance import fact_acceptance_decide, pending_lines
 from shouhu.web.exchange.deadlines import month_add
 from shouhu.web.exchange.items import agency_items
 from shouhu.web.exchange.package_import import package_import, package_keys_configured
+from shouhu.web.exports import Export, export_part, export_xlsx
 from shouhu.web.jobs.models import Job, JobStatus
 from shouhu.web.registry.loads import registry_load_of
 
@@ -255,6 +256,25 @@ def receipt_list_view(request: HttpRequest) -> HttpResponse:
         detail={"page": page.page, "results": page.total},
     )
     return render(request, "exchange/receipt_list.html", {"page": page})
+
+
+@login_required
+@require_GET
+def receipt_export_view(request: HttpRequest) -> HttpResponse:
+    """全部回执导出为 Excel（部门与民政对账：哪个月报了什么、收了多少、退了多少）。报送员为数据
+    报送导出，民政与领导为各自的工作（统计、个案办理）导出。"""
+    allowed = ROLE_PURPOSES.get(_user(request).role, frozenset())
+    purpose = next((p for p in ("submission", "statistics", "case_work") if p in allowed), "")
+    if not purpose:
+        raise Http404
+    ctx = request_context(request, purpose)
+    export = Export(
+        title="报送回执",
+        header=selectors.RECEIPT_EXPORT_HEADER,
+        rows=selectors.receipt_export_rows(submissions=access.access_receipt_list(ctx)),
+        object_type=ObjectType.SUBMISSION_LIST,
+    )
+    return export_xlsx(ctx=ctx, export=export, part=export_part(request.GET.get("part")))
 
 
 @login_required
