@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from shouhu.core.exchange import CellError
-from shouhu.web.exchange.errorlists import errors_pack
+from shouhu.web.exchange.errorlists import errors_pack, invalid_id_count
 from shouhu.web.exchange.models import Submission, SubmissionErrors
 from shouhu.web.objections.models import Objection
 from shouhu.web.statistics.completion import work_completion
@@ -30,7 +30,9 @@ def _court_history(personas) -> None:
     errors = [CellError(2, "身份证号", "150802********1234", "第2行身份证号校验码不对"),
               CellError(3, "判决日期", "2026-13-01", "日期不对"),
               CellError(4, "身份证号", "1508", "位数不对")]  # fmt: skip
-    SubmissionErrors.objects.create(submission=sub, errors=errors_pack(errors))
+    SubmissionErrors.objects.create(
+        submission=sub, errors=errors_pack(errors), invalid_ids=invalid_id_count(errors)
+    )  # as ingest stores it
     unlinked = f.fact(f.person(personas.child_director_a.division), court, "guardianship")
     unlinked.person = None
     unlinked.save(update_fields=["person"])

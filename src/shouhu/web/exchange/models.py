@@ -96,6 +96,9 @@ class SubmissionErrors(models.Model):
     errors = models.BinaryField(default=b"")
     warnings = models.BinaryField(default=b"")
     source = models.BinaryField(default=b"", blank=True)
+    invalid_ids = models.PositiveIntegerField(
+        "身份证号不合格的问题数", default=0, help_text="errors about the ID number (data quality)"
+    )
 
     class Meta:
         verbose_name = "报送错误清单"

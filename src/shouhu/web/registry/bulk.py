@@ -40,7 +40,7 @@ from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.transfers import transfers_from_registry
-from shouhu.web.exchange.errorlists import errors_pack
+from shouhu.web.exchange.errorlists import errors_pack, invalid_id_count
 from shouhu.web.exchange.items import item_for_agency, month_of
 from shouhu.web.exchange.models import Submission, SubmissionErrors
 from shouhu.web.exchange.services import receipt_number
@@ -317,6 +317,7 @@ class _BulkLoad:
                 submission=submission,
                 errors=errors_pack(self.errors),
                 warnings=errors_pack(self.warnings),
+                invalid_ids=invalid_id_count(self.errors),
             )
 
     def detail(self) -> dict[str, Any]:

@@ -6,15 +6,13 @@ bayannur §5(二)“定期联合开展考核评估”：这张表就是考核的
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from shouhu.web.accounts.models import Agency
-from shouhu.web.exchange.errorlists import errors_unpack
 from shouhu.web.exchange.models import Fact, Submission, SubmissionErrors
 from shouhu.web.exchange.selectors import timeliness_grid
 from shouhu.web.objections.models import Objection, ObjectionStatus
@@ -86,14 +84,10 @@ def data_quality(home: Division, *, today: date | None = None) -> tuple[QualityR
     return tuple(found)
 
 
-def _invalid_ids(rejected: object) -> dict[int, int]:
-    """退回行的问题里，列名或说明提到身份证号的（错误清单是压缩存的，只看有退回的批次）。"""
-    counts: dict[int, int] = defaultdict(int)
-    stored = SubmissionErrors.objects.filter(submission__in=rejected).values_list(
-        "submission__agency_id", "errors"
-    )
-    for agency_id, blob in stored:
-        counts[agency_id] += sum(
-            1 for e in errors_unpack(blob) if "身份证" in e.column or "身份证号" in e.message
-        )
-    return counts
+def _invalid_ids(rejected: QuerySet[Submission]) -> dict[int, int]:
+    """退回行的问题里关于身份证号的，按部门合计（入库时已数好，exchange.errorlists.invalid_id_count）。"""
+    return dict(
+        SubmissionErrors.objects.filter(submission__in=rejected)
+        .values("submission__agency_id").annotate(n=Sum("invalid_ids"))
+        .values_list("submission__agency_id", "n")
+    )  # fmt: skip
