@@ -24,6 +24,7 @@ LIST_EXPORTS = {
     "subsidy_roster": "subsidy_export",
     "stat_reports": "stat_report_export",
     "exchange_receipts": "exchange_receipts_export",
+    "query_log": "query_log_export",
 }
 # list pages without an export yet, and why
 NO_EXPORT_YET = {
@@ -41,7 +42,7 @@ NO_EXPORT_YET = {
 }
 LIST_NAME = re.compile(
     r"(_list|_queue|_findings|_receipts|_roster|_reports|_board|_desk|_users"
-    r"|_agencies|_credentials|_jobs|_timeliness|_mine)$|^dashboard$"
+    r"|_agencies|_credentials|_jobs|_timeliness|_mine|_log)$|^dashboard$"
 )
 
 

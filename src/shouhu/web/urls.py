@@ -25,6 +25,7 @@ urlpatterns = [
     path("audit/", include("shouhu.web.audit.urls")),
     path("notifications/", include("shouhu.web.notifications.urls")),
     path("meetings/", include("shouhu.web.meetings.urls")),
+    path("queries/", include("shouhu.web.queries.urls")),
     path("", include(accounts_urls.own_pages)),
     path("", include("shouhu.web.ui.urls")),
     path("", include("shouhu.web.statistics.urls")),

@@ -4,11 +4,13 @@ item is refused where the deployment says it is query-only."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 
 import pytest
 from django.test import Client
+from openpyxl import load_workbook
 
 from shouhu.core.catalog import catalog_load
 from shouhu.core.errors import DomainError, InvalidInput, NotFound
@@ -25,6 +27,7 @@ from shouhu.web.queries.models import Direction, QueryLog
 from shouhu.web.queries.services import pprl_answers_store, query_ask
 from tests.web import factories as f
 from tests.web.api.conftest import ADMIN, issue
+from tests.web.factories import client_for
 
 ITEM = "justice_custody"
 
@@ -263,3 +266,30 @@ def test_an_in_department_comparison_answer_becomes_facts_once_even_where_pushin
     assert Fact.objects.filter(type="imprisoned", person=father).count() == 2  # world's + this
     with pytest.raises(InvalidInput, match="不一致"):
         pprl_answers_store(**{**args, "persons": persons[:1]})
+
+
+def test_the_query_log_pages_show_each_side_its_own_queries_and_export(world, personas):
+    ask(world, personas.caseworker_a)
+    justice_clerk = f.user("justice_clerk", "data_submitter", world["father"].division,
+                           Agency.objects.get(name="临河区司法局"))  # fmt: skip
+    caseworker = client_for(personas.caseworker_a)
+    assert (
+        "查询记录" in caseworker.get("/").content.decode()
+    )  # in the menu where queries are deployed
+    asked = caseworker.get("/queries/log/").content.decode()
+    assert "本辖区民政部门" in asked
+    assert "临河区司法局" in asked  # whom civil affairs asked
+    assert "2 / 1 / 1" in asked  # persons asked / in the list / in force
+    for person in (world["father"], world["mother"]):
+        assert person.name not in asked
+    answered = client_for(justice_clerk).get("/queries/log/").content.decode()
+    assert "本平台就本部门数据项答复的查询" in answered
+    assert "临河区民政局" in answered  # who asked the department
+    other = client_for(personas.caseworker_b).get("/queries/log/").content.decode()
+    assert "没有查询记录" in other  # another county asked nothing
+    assert client_for(personas.child_director_a).get("/queries/log/").status_code == 403
+    book = caseworker.get("/queries/log/export.xlsx", {"month": "2026-13"})  # bad month: all
+    rows = list(load_workbook(io.BytesIO(book.content))["数据"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("时间", "方向", "数据项")
+    assert len(rows) == 2
+    assert AuditEntry.objects.filter(action="export", object_type="query").exists()

@@ -92,7 +92,12 @@ from shouhu.web.access.persons import (
     may_see_id_numbers,
     persons_visible_to,
 )
-from shouhu.web.access.queries import access_query_cases, access_query_service
+from shouhu.web.access.queries import (
+    access_query_cases,
+    access_query_log,
+    access_query_service,
+    query_log_visible_to,
+)
 from shouhu.web.access.register import (
     access_register_import,
     access_register_import_start,
@@ -185,6 +190,7 @@ __all__ = [
     "access_person_list",
     "access_person_merge",
     "access_query_cases",
+    "access_query_log",
     "access_query_service",
     "access_receipt_list",
     "access_register_import",
@@ -245,6 +251,7 @@ __all__ = [
     "may_see_shares",
     "objections_visible_to",
     "persons_visible_to",
+    "query_log_visible_to",
     "register_imports_visible_to",
     "registry_loads_visible_to",
     "roster_visible_to",

@@ -8,14 +8,18 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from shouhu.core.catalog import DataItem, catalog_load
 from shouhu.core.errors import DomainError, NotFound, PermissionDenied
-from shouhu.web.access._gate import deny
-from shouhu.web.access.persons import access_case
-from shouhu.web.accounts.models import SystemCredential
+from shouhu.web.access._gate import acting_user, deny
+from shouhu.web.access.persons import access_case, subtree
+from shouhu.web.accounts.models import SystemCredential, User
+from shouhu.web.accounts.permissions import Role
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import ObjectType
 from shouhu.web.cases.models import Case
+from shouhu.web.queries.models import Direction, QueryLog
 
 NOT_SERVED = "本平台不提供该数据项的查询服务。"
 
@@ -48,3 +52,29 @@ def access_query_cases(ctx: RequestContext, case_ids: list[object]) -> list[Case
     if not case_ids:
         raise NotFound("请至少选择一个个案。")
     return [access_case(ctx, case_id) for case_id in dict.fromkeys(case_ids)]
+
+
+# 查询记录页：民政经办、领导、审计员看本辖区民政提出的查询；部门报送员看本平台就本部门类型的数据项
+# 答复的查询。记录里没有姓名和号码，只有谁、为何（用途、个案编号）、问了几人、几人在名单中。
+ASKERS = frozenset({Role.CASEWORKER, Role.LEADER, Role.AUDITOR})
+
+
+def query_log_visible_to(user: User) -> QuerySet[QueryLog] | None:
+    """能看的查询记录；不能看的角色为 None。"""
+    if user.role in ASKERS:
+        return QueryLog.objects.filter(
+            direction=Direction.ASKED, agency__division__path__startswith=subtree(user)
+        )
+    if user.role == Role.DATA_SUBMITTER and user.agency_id:
+        items = catalog_load(user.division_id[:6]).items_for(user.agency.agency_type)
+        codes = [item.code for item in items]
+        return QueryLog.objects.filter(direction=Direction.ANSWERED, item_code__in=codes)
+    return None
+
+
+def access_query_log(ctx: RequestContext) -> QuerySet[QueryLog]:
+    visible = query_log_visible_to(acting_user(ctx))
+    if visible is None:
+        deny(ctx, ObjectType.QUERY, "log", "role")
+        raise PermissionDenied("您的角色不查看查询记录。")
+    return visible

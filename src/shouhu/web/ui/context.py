@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from shouhu.web.access.applications import may_handle_applications
 from shouhu.web.access.exchange import may_read_scope
+from shouhu.web.access.queries import query_log_visible_to
 from shouhu.web.access.register import may_import_register
 from shouhu.web.access.registry import may_see_registry_loads
 from shouhu.web.access.shares import may_see_shares
@@ -28,6 +29,14 @@ def _right(right: Right) -> Callable[[User], bool]:
 
 def _receipts(user: User) -> bool:
     return is_submitter(user) or may_read_scope(user)
+
+
+def _query_log(user: User) -> bool:
+    """只在部署了只查询的数据项（民政一侧问、部门一侧答）时出现在菜单里。"""
+    from django.conf import settings
+
+    deployed = settings.QUERY_ONLY_ITEMS or settings.QUERY_SERVED_ITEMS
+    return bool(deployed) and query_log_visible_to(user) is not None
 
 
 def _always(user: User) -> bool:
@@ -198,6 +207,13 @@ MENU: tuple[MenuItem, ...] = (
         "exchange_package_import",
         "导入部门用移动存储介质送来的加密数据包。",
         _right(Right.IMPORT_PACKAGES),
+    ),
+    MenuItem(
+        "查询记录",
+        "query_log",
+        "只查询的数据项：民政提出、部门答复的每一次查询（谁、为何、问了几人）。",
+        _query_log,
+        ("query_log*",),
     ),
     MenuItem("我的账户", "account", "本人的账户信息。", _always, landing=True),
 )

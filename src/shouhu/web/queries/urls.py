@@ -1,0 +1,8 @@
+from django.urls import path
+
+from shouhu.web.queries import views
+
+urlpatterns = [
+    path("log/", views.query_log_view, name="query_log"),
+    path("log/export.xlsx", views.query_log_export_view, name="query_log_export"),
+]
