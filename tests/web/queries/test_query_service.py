@@ -22,6 +22,7 @@ from shouhu.web.accounts.models import Agency
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, AuditEntry, ObjectType
 from shouhu.web.exchange.models import Fact, Submission
+from shouhu.web.queries import views
 from shouhu.web.queries.client import peer_for
 from shouhu.web.queries.models import Direction, QueryLog
 from shouhu.web.queries.services import pprl_answers_store, query_ask
@@ -293,3 +294,28 @@ def test_the_query_log_pages_show_each_side_its_own_queries_and_export(world, pe
     assert rows[0][:3] == ("时间", "方向", "数据项")
     assert len(rows) == 2
     assert AuditEntry.objects.filter(action="export", object_type="query").exists()
+
+
+def test_the_caseworker_asks_from_the_childs_page(world, personas, settings, monkeypatch):
+    settings.QUERY_PEERS = {ITEM: {"url": "https://justice.example", "token_file": "unused"}}
+    monkeypatch.setattr(
+        views, "peer_for", lambda code: ("临河区司法局", sender(world["civil_token"]))
+    )
+    case = world["case"]
+    client = client_for(personas.caseworker_a)
+    page = client.get(f"/persons/{case.child_id}/").content.decode()
+    assert f"/queries/ask/{case.pk}/" in page
+    answered = client.post(f"/queries/ask/{case.pk}/", {"item": ITEM})
+    text = answered.content.decode()
+    assert answered.status_code == 200
+    assert "在执行" in text
+    assert "2028年1月4日" in text
+    assert "不在部门名单中" in text  # the mother
+    assert (
+        QueryLog.objects.filter(direction=Direction.ASKED, user=personas.caseworker_a).count() == 1
+    )
+    unknown = client.post(f"/queries/ask/{case.pk}/", {"item": "court_judgment"})
+    assert unknown.status_code == 400
+    other = client_for(personas.caseworker_b)
+    assert other.post(f"/queries/ask/{case.pk}/", {"item": ITEM}).status_code == 404
+    assert QueryLog.objects.filter(direction=Direction.ASKED).count() == 1

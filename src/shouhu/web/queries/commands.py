@@ -44,7 +44,7 @@ def ask(
     from shouhu.web.accounts.models import User
     from shouhu.web.audit.context import RequestContext
     from shouhu.web.queries.client import peer_for
-    from shouhu.web.queries.services import query_ask
+    from shouhu.web.queries.services import query_ask, reply_status
 
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
@@ -62,7 +62,7 @@ def ask(
         _fail(exc.message)
     for a in answers:
         r = a.reply
-        status = "不在部门名单中" if not r.found else ("在执行" if r.in_force else "已结束")
+        status = reply_status(r)
         dates = f"  {r.since or ''} 至 {r.until or '（无期或未定）'}" if r.found else ""
         number = mask_id_number(a.parent.id_number or "")
         click.echo(f"个案 {a.case.pk}  {a.parent.name}  {number}  {status}{dates}")

@@ -57,6 +57,13 @@ class Reply:
     until: date | None = None
 
 
+def reply_status(reply: Reply) -> str:
+    """部门答复的中文说法（页面和命令行共用）。"""
+    if not reply.found:
+        return "不在部门名单中"
+    return "在执行" if reply.in_force else "已结束"
+
+
 # ------------------------------------------------------------------ 部门一侧
 
 

@@ -32,6 +32,7 @@ from shouhu.web.cases.work_panel import case_work_for_child
 from shouhu.web.determination.selectors import determination_view
 from shouhu.web.exports import Export, export_part, export_xlsx
 from shouhu.web.pages import page_number
+from shouhu.web.queries.asking import askable_items
 from shouhu.web.registry.duplicates import duplicate_pair, duplicate_pairs, merge_list
 from shouhu.web.registry.loads import (
     REPORT_HEADER,
@@ -161,6 +162,7 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
             user=_user(request), child=person, is_minor=page.is_minor
         ),
         "shares": child_shares(person) if access.may_publish_shares(_user(request)) else (),
+        "query_items": askable_items(_user(request)),
     }
     return render(request, "registry/person_detail.html", context)
 
