@@ -17,6 +17,7 @@ from shouhu.web.pages import Paged, page_number
 from shouhu.web.registry.models import Division, Person
 from shouhu.web.shares.fields import field_header, granted_fields
 from shouhu.web.shares.models import ChangeKind, Outcome, ShareEntry, ShareFeedback, ShareList
+from shouhu.web.shares.scopes import scope_note
 from shouhu.web.shares.services import roll_of
 
 PAGE_SIZE: Final = 20  # 手机上每名儿童一张卡片：一页 20 张
@@ -143,6 +144,7 @@ class Row:
 class ListPage(Paged):
     share_list: ShareList
     purpose_label: str
+    scope: str  # 这一用途列哪些儿童（shares/scopes.py）
     columns: list[Column]
     rows: list[Row]
     page: int
@@ -189,7 +191,7 @@ def list_page(share_list: ShareList, user: User, raw_page: str | None, show: str
         for e in chosen
     ]
     late = answered < total and share_list.due_on < timezone.localdate()
-    return ListPage(share_list, purpose_label(share_list.purpose),
+    return ListPage(share_list, purpose_label(share_list.purpose), scope_note(share_list.purpose),
                     [Column(c, field_header(c)) for c in fields], rows, page, num_pages, show,
                     total, answered, late)  # fmt: skip
 

@@ -31,6 +31,7 @@ from shouhu.web.shares.models import (
     ShareFeedback,
     ShareList,
 )
+from shouhu.web.shares.scopes import cases_for_purpose
 
 DUE_DAYS: Final = 15  # 部门收到名单后 15 天内逐人反馈
 MAX_REFERENCE: Final = 60
@@ -103,7 +104,8 @@ def _publish(
 ) -> ShareList:
     roll = roll_of(agency, purpose)
     active = Case.objects.filter(status=CaseStatus.ACTIVE, division__path__startswith=division.path)
-    current = dict(active.values_list("child_id", "pk"))
+    chosen = cases_for_purpose(active, purpose, timezone.localdate())
+    current = dict(chosen.values_list("child_id", "pk"))
     enrol = [case_id for child, case_id in current.items() if child not in roll]
     exits = [case_id for child, (case_id, _) in roll.items() if child not in current]
     last = ShareList.objects.filter(agency=agency, purpose=purpose).order_by("-number").first()
