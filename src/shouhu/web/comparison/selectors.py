@@ -228,6 +228,11 @@ def _finding_row(user: User, finding: Finding, agencies: dict[int, str]) -> Find
     )
 
 
+def _ordered(found: QuerySet[Finding]) -> QuerySet[Finding]:
+    """队列和导出的同一顺序：类型、区划、编号。"""
+    return found.select_related("person", "division").order_by("kind", "division_id", "pk")
+
+
 def finding_queue(
     *,
     user: User,
@@ -241,8 +246,7 @@ def finding_queue(
     """一次运行的发现，按类型、区划、处理状态筛选，每页 25 条（已经过 access_findings_queue）。"""
     if run is None:
         return FindingQueue(None, kind, division, status, (), 0, 1, 1)
-    found = _filtered(findings, run, kind, division, status)
-    ordered = found.select_related("person", "division").order_by("kind", "division_id", "pk")
+    ordered = _ordered(_filtered(findings, run, kind, division, status))
     paginator = Paginator(ordered, PAGE_SIZE)
     current = paginator.get_page(page)
     items = list(current.object_list)
@@ -284,8 +288,7 @@ def finding_export_rows(
     """与队列同样筛选、同样脱敏的全部发现（不分页），供导出。"""
     if run is None:
         return []
-    found = _filtered(findings, run, kind, division, status)
-    items = list(found.select_related("person", "division").order_by("kind", "division_id", "pk"))
+    items = list(_ordered(_filtered(findings, run, kind, division, status)))
     agencies = _agency_names({f for item in items for f in item.fact_ids})
     rows = (_finding_row(user, item, agencies) for item in items)
     return [

@@ -52,6 +52,11 @@ class LogPage(Paged):
     page: int
     num_pages: int
 
+    @property
+    def query(self) -> str:
+        """翻页链接带着筛选的月份（accounts/_pager.html）。"""
+        return f"month={self.month}&"
+
 
 def month_of(raw: str) -> date | None:
     """网址里的 ?month=2026-11；不合法的当作不筛选。"""
