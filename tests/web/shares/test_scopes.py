@@ -77,8 +77,10 @@ def test_a_child_who_stops_qualifying_is_stopped_on_the_next_list(personas, regi
     assert [(e.child_id, e.change) for e in second.entries.all()] == [(child.pk, "exit")]
     assert (second.full, second.enrol_count, second.exit_count) == (False, 0, 1)
     # the all-children list of the same county is unchanged by it
-    insurance = share_list_publish(ctx=ctx_for(personas.caseworker_a), division=region.county_a,
-                                   agency=shares.insurance_a, purpose="insurance_enrolment")  # fmt: skip
+    insurance = share_list_publish(
+        ctx=ctx_for(personas.caseworker_a), division=region.county_a,
+        agency=shares.insurance_a, purpose="insurance_enrolment",
+    )  # fmt: skip
     assert insurance.enrol_count == len(shares.cases)
 
 

@@ -67,7 +67,9 @@ class FeedbackOut(Schema):
 
 class EntryOut(Schema):
     ref: str = Field(..., description="名单编号：反馈时原样带回")
-    change: str = Field(..., description="enrol（新增：请办理）/ exit（停止：已退出保障或不再属于这一用途，请停办）")
+    change: str = Field(
+        ..., description="enrol（新增：请办理）/ exit（停止：已退出保障或不再属于这一用途，请停办）"
+    )
     fields: dict[str, str] = Field(..., description="获授权的字段：代码 → 值")
     feedback: FeedbackOut | None
 
