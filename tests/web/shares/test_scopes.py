@@ -68,8 +68,10 @@ def test_a_child_who_stops_qualifying_is_stopped_on_the_next_list(personas, regi
     first = share_list_publish(ctx=ctx, division=region.county_a, agency=federation,
                                purpose="rehabilitation")  # fmt: skip
     assert [e.child_id for e in first.entries.all()] == [child.pk]  # only the disabled child
-    page = f.client_for(personas.caseworker_a).get(f"/shares/{first.pk}/").content.decode()
+    civil = f.client_for(personas.caseworker_a)
+    page = civil.get(f"/shares/{first.pk}/").content.decode()
     assert f"这一用途列的是：{SCOPE_NOTES['rehabilitation']}" in page
+    assert f"康复救助：{SCOPE_NOTES['rehabilitation']}" in civil.get("/shares/").content.decode()
     disability.is_current = False  # the certificate was withdrawn
     disability.save(update_fields=["is_current"])
     second = share_list_publish(ctx=ctx, division=region.county_a, agency=federation,

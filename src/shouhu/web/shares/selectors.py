@@ -61,6 +61,12 @@ class Receiver:
     fields: list[str]
 
 
+def scope_lines() -> list[tuple[str, str]]:
+    """每种推送用途列哪些儿童：（用途名称, 规则），发布页上列出（规则一处定义：scopes.py）。"""
+    purposes = catalog_load().purposes.items()
+    return [(purpose_label(c), scope_note(c)) for c, p in purposes if p.kind == "share"]
+
+
 def receivers_for(division: Division) -> list[Receiver]:
     """本县可以推送的（部门, 用途）：部门在本县，且有这个用途的名单授权（可带至少一个字段）。"""
     share_purposes = [c for c, p in catalog_load().purposes.items() if p.kind == "share"]

@@ -70,6 +70,7 @@ def share_home_view(request: HttpRequest) -> HttpResponse:
     lists = access.share_lists_visible_to(user)
     context = {
         "receivers": selectors.receivers_for(user.division),
+        "scopes": selectors.scope_lines(),
         "closure": closure,
         "lists": selectors.with_progress(lists).order_by("-published_at")[:50],
         "error": error,
