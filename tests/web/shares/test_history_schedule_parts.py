@@ -28,8 +28,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _first_list(personas, shares) -> ShareList:  # type: ignore[no-untyped-def]
-    return share_list_publish(ctx=ctx_for(personas.caseworker_a), division=shares.insurance_a.division,
-                              agency=shares.insurance_a, purpose="insurance_enrolment")  # fmt: skip
+    agency = shares.insurance_a
+    return share_list_publish(ctx=ctx_for(personas.caseworker_a), division=agency.division,
+                              agency=agency, purpose="insurance_enrolment")  # fmt: skip
 
 
 def _sheet(response) -> list[list[object]]:  # type: ignore[no-untyped-def]
