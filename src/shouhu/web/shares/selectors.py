@@ -138,26 +138,19 @@ def _closure(agency: Agency, purpose: str) -> Closure:
 class FeedbackStep:
     """反馈的一次记录（现在的或被改正的）：记的什么、谁、何时、以什么方式。"""
 
-    what: str
+    outcome: str
+    done_on: date | None
+    reference: str
+    reason: str
     who: str
     at: datetime
     channel: str
 
 
-def feedback_text(fb: ShareFeedback | ShareFeedbackEarlier) -> str:
-    text = str(fb.get_outcome_display())
-    if fb.done_on:
-        text += f" {fb.done_on:%Y-%m-%d}"
-    if fb.reference:
-        text += f"（{fb.reference}）"
-    if fb.reason:
-        text += f"：{fb.reason}"
-    return text
-
-
 def _step(fb: ShareFeedback | ShareFeedbackEarlier) -> FeedbackStep:
     who = fb.recorded_by.get_full_name() or fb.recorded_by.username if fb.recorded_by else "系统"
-    return FeedbackStep(feedback_text(fb), who, fb.recorded_at, str(fb.get_channel_display()))
+    return FeedbackStep(str(fb.get_outcome_display()), fb.done_on, fb.reference, fb.reason, who,
+                        fb.recorded_at, str(fb.get_channel_display()))  # fmt: skip
 
 
 def with_history(entries: QuerySet[ShareEntry]) -> QuerySet[ShareEntry]:
