@@ -1,5 +1,6 @@
 """推送名单的页面在真实的 Chromium 里：部门用户登录就落在推送名单页，电脑（1280）和手机（390）
-宽度都不横向滚动，手机上一名儿童一行；在手机宽度勾选一名儿童记反馈。截图在 $SHOUHU_SCREENSHOT_DIR。"""
+宽度都不横向滚动，手机上一名儿童一行；在手机宽度勾选一名儿童记反馈。
+截图在 $SHOUHU_SCREENSHOT_DIR。"""
 
 from __future__ import annotations
 
