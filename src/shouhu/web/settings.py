@@ -30,6 +30,8 @@ SHOUHU_SMTP_URL     smtp://user:password@host:port (smtps:// for TLS, smtp+start
 SHOUHU_MAIL_FROM    the sender, e.g. 守护平台 <shouhu@mzj.gov.cn>
 SHOUHU_BASE_URL     the platform's address as users reach it, for links in mail
 SHOUHU_REMIND_DAYS  remind departments this many days before an item is due (3)
+SHOUHU_SHARE_PUBLISH_DAY  the day of the month outbound lists go out by themselves where anything
+                    changed, the departments notified (7; 0: only by hand)
 SHOUHU_SMS_GATEWAY  import path of the SMS gateway class for urgent notices (log only, masked)
 
 Subsidies:
@@ -328,6 +330,9 @@ AUDIT_KEY_FILE = Path(env("SHOUHU_AUDIT_KEY_FILE", str(DATA_DIR / "audit.keys"))
 AUDIT_WITNESS_FILE = Path(env("SHOUHU_AUDIT_WITNESS", str(DATA_DIR / "audit-witness.log")))
 # The day of the month each county's comparison runs by itself, after the departments' due day.
 MONTHLY_RUN_DAY = int(env("SHOUHU_MONTHLY_RUN_DAY", "6"))
+# The day of the month the outbound lists (推送名单) are published by themselves where anything
+# changed (0: only by hand).
+SHARE_PUBLISH_DAY = int(env("SHOUHU_SHARE_PUBLISH_DAY", "7"))
 # Offline field work (离线走访): where visit photos are kept, and how often the phone retries sync.
 FIELD_PHOTO_DIR = Path(env("SHOUHU_FIELD_PHOTO_DIR", str(DATA_DIR / "visit-photos")))
 FIELD_RETRY_SECONDS = int(env("SHOUHU_FIELD_RETRY_SECONDS", "15"))

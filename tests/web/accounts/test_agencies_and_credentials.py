@@ -110,6 +110,50 @@ def test_a_credential_is_issued_with_an_expiry_and_its_token_shown_once(admin_cl
     assert token not in str(AuditEntry.objects.get(object_type="credential").detail)
 
 
+def test_the_administrator_issues_and_revokes_a_share_credential_on_the_page(admin_client, region):
+    from django.test import Client
+
+    from tests.web import factories as f
+
+    insurance = f.agency("medical_insurance", region.county_a, "临河区医疗保障局")
+    step = admin_client.get(f"/manage/credentials/new/?agency={insurance.pk}").content.decode()
+    assert "资助参保和医疗救助" in step  # 这个部门有名单授权的用途
+    assert "康复救助" not in step  # 没有授权的不列
+    form = {
+        "agency": insurance.pk,
+        "name": "医保信息系统",
+        "kind": "shares",
+        "items": ["x"],
+        "expires_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+    }
+    refused = admin_client.post(
+        "/manage/credentials/new/", {**form, "share_purposes": ["rehabilitation"]}
+    )
+    assert refused.status_code == 400
+    assert "没有所选用途的推送名单授权" in refused.content.decode()
+    issued = admin_client.post("/manage/credentials/new/",
+                               {**form, "share_purposes": ["insurance_enrolment"]})  # fmt: skip
+    token = re.search(r'data-testid="token">([^<]+)<', issued.content.decode()).group(1)
+    credential = SystemCredential.objects.get()
+    assert (credential.item_codes, credential.share_purposes) == ([], ["insurance_enrolment"])
+    assert credential.account.agency_id == insurance.pk
+    listed = admin_client.get("/manage/credentials/").content.decode()
+    assert "推送名单：资助参保和医疗救助" in listed
+    assert token not in listed
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.get("/api/v1/share-lists").status_code == 200
+    assert admin_client.post(f"/manage/credentials/{credential.pk}/revoke/",
+                             {"confirm": "yes"}).status_code == 302  # fmt: skip
+    assert api.get("/api/v1/share-lists").status_code == 401
+    kinds = ("create", "close")
+    audited = AuditEntry.objects.filter(object_type="credential", action__in=kinds).values_list(
+        "action", "detail"
+    )
+    assert [(a, d.get("share_purposes")) for a, d in audited.order_by("pk")] == [
+        ("create", ["insurance_enrolment"]), ("close", None)]  # fmt: skip
+    assert token not in str(list(audited))
+
+
 def test_expired_tokens_are_refused_and_the_refusal_names_the_credential(region, personas):
     from tests.web.api.conftest import Api
 

@@ -36,3 +36,14 @@ def test_the_monthly_comparison_starts_once_for_each_county(region, personas) ->
     ]
     assert comparison_runs_monthly(period="2026-12") == []  # 同一县、同一基准日不重复
     assert ComparisonRun.objects.count() == 2
+
+
+def test_the_outbound_lists_go_out_the_day_after_the_comparison(region, personas, settings) -> None:
+    """推送名单（shares.publish）每月 7 日凌晨 3 点起发布，在每月比对（6 日）之后；
+    设为 0 不按时发。"""
+    assert schedules_tick(datetime(2026, 12, 7, 2, 0, tzinfo=SHANGHAI)) == [
+        "comparison.monthly", "cases.plans"]  # fmt: skip
+    assert schedules_tick(datetime(2026, 12, 7, 3, 0, tzinfo=SHANGHAI)) == ["shares.publish"]
+    settings.SHARE_PUBLISH_DAY = 0
+    assert schedules_tick(datetime(2027, 1, 31, 23, 0, tzinfo=SHANGHAI)) == [
+        "comparison.monthly", "exchange.reminders", "cases.plans"]  # fmt: skip

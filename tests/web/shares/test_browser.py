@@ -1,5 +1,6 @@
 """推送名单的页面在真实的 Chromium 里：部门用户登录就落在推送名单页，电脑（1280）和手机（390）
-宽度都不横向滚动；在手机宽度勾选一名儿童记反馈。截图在 $SHOUHU_SCREENSHOT_DIR。"""
+宽度都不横向滚动，手机上一名儿童一行；在手机宽度勾选一名儿童记反馈。
+截图在 $SHOUHU_SCREENSHOT_DIR。"""
 
 from __future__ import annotations
 
@@ -36,6 +37,11 @@ def test_department_pages_at_desktop_and_phone_width(
             page.goto(f"{live_server.url}{url}")
             assert page.evaluate(FITS), f"{name} scrolls sideways at {label} width"
             page.screenshot(path=str(shots / f"shares-{name}-{label}.png"), full_page=True)
+    # 手机宽度上一名儿童一行（紧凑的几行字），不是一张卡片：20 名儿童的一页不必翻几屏
+    tallest = page.evaluate("Math.max(...[...document.querySelectorAll("
+                            "'[data-testid=share-entries] tbody tr')].map("
+                            "r => r.getBoundingClientRect().height))")  # fmt: skip
+    assert tallest < 130, f"a child's row is {tallest}px tall at phone width"
     # 手机宽度：勾选第一名儿童，记“已办理”
     page.locator("input[name=entry]").first.check()
     page.select_option("#outcome", "done")

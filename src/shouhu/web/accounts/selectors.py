@@ -13,13 +13,14 @@ from typing import TypeVar
 from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 
-from shouhu.core.catalog import AGENCY_LABELS
+from shouhu.core.catalog import AGENCY_LABELS, catalog_load
 from shouhu.web.accounts.agencies import agency_catalog_items, agency_items
 from shouhu.web.accounts.credentials import CREDENTIAL_STATES, credential_state, expiry_day
 from shouhu.web.accounts.models import Agency, RosterMember, SystemCredential, User
 from shouhu.web.accounts.permissions import role_label
 from shouhu.web.pages import Paged
 from shouhu.web.registry.models import Division, DivisionLevel
+from shouhu.web.shares.fields import granted_fields
 
 M = TypeVar("M", bound=Model)
 PAGE_SIZE = 30
@@ -276,7 +277,7 @@ class CredentialRow:
     pk: int
     name: str
     agency: str
-    items: list[str]
+    items: list[str]  # 报送凭证：可报送的数据项；推送名单凭证：可接收的用途（限部门所在区划）
     prefix: str
     created_at: datetime
     expires_on: date
@@ -287,6 +288,7 @@ class CredentialRow:
 
 def credential_rows(*, credentials: QuerySet[SystemCredential]) -> list[CredentialRow]:
     now = timezone.now()
+    purposes = {code: p.label for code, p in catalog_load().purposes.items()}
     rows = []
     for c in credentials.select_related("agency").order_by("-created_at"):
         names = {item.code: item.name for item in agency_catalog_items(c.agency)}
@@ -296,7 +298,8 @@ def credential_rows(*, credentials: QuerySet[SystemCredential]) -> list[Credenti
                 pk=c.pk,
                 name=c.name,
                 agency=c.agency.name,
-                items=[names.get(code, "数据目录中已没有的数据项") for code in c.item_codes],
+                items=[names.get(code, "数据目录中已没有的数据项") for code in c.item_codes]
+                + [f"推送名单：{purposes.get(code, '已停用的用途')}" for code in c.share_purposes],
                 prefix=c.token_prefix,
                 created_at=c.created_at,
                 expires_on=expiry_day(c.expires_at),
@@ -306,6 +309,14 @@ def credential_rows(*, credentials: QuerySet[SystemCredential]) -> list[Credenti
             )
         )
     return rows
+
+
+def share_purpose_choices(agency: Agency) -> list[tuple[str, str]]:
+    """部门现在有名单授权的推送用途（代码, 中文名）：接收推送名单的凭证只能在这些里选。"""
+    found = catalog_load().purposes.items()
+    return [
+        (code, p.label) for code, p in found if p.kind == "share" and granted_fields(agency, code)
+    ]
 
 
 # ---------------------------------------------------------------- 区划

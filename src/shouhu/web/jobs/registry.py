@@ -27,6 +27,7 @@ class JobKind(StrEnum):
     COMPARISON_MONTHLY = "comparison.monthly"
     SUBMISSION_REMINDERS = "exchange.reminders"
     CASE_PLANS = "cases.plans"
+    SHARE_PUBLISH = "shares.publish"
 
 
 JOB_LABELS: dict[str, str] = {
@@ -35,6 +36,7 @@ JOB_LABELS: dict[str, str] = {
     JobKind.COMPARISON_RUN: "比对运行",
     JobKind.AUDIT_VERIFY: "审计日志校验",
     JobKind.COMPARISON_MONTHLY: "每月比对",
+    JobKind.SHARE_PUBLISH: "每月发布推送名单",
 }
 
 # 按名字查找处理函数（不从任务行导入任何东西）；这样 jobs 不必导入各个应用。
@@ -46,6 +48,7 @@ HANDLERS: dict[str, str] = {
     JobKind.COMPARISON_MONTHLY: "shouhu.web.comparison.jobs.handle_comparison_monthly",
     JobKind.SUBMISSION_REMINDERS: "shouhu.web.exchange.jobs.handle_submission_reminders",
     JobKind.CASE_PLANS: "shouhu.web.cases.plans.handle_case_plans",
+    JobKind.SHARE_PUBLISH: "shouhu.web.shares.jobs.handle_share_publish",
 }
 
 

@@ -39,6 +39,15 @@ def monthly_after_due_day(now: datetime) -> str | None:
     return f"{now:%Y-%m}"
 
 
+def monthly_share_day(now: datetime) -> str | None:
+    """每月：推送名单发布日（SHOUHU_SHARE_PUBLISH_DAY，默认 7 日，每月比对的次日）凌晨 3 点起；
+    设为 0 则不按时发布（经办人员手动发布）。"""
+    day = int(getattr(settings, "SHARE_PUBLISH_DAY", 7))
+    if day <= 0 or (now.day, now.hour) < (day, 3):
+        return None
+    return f"{now:%Y-%m}"
+
+
 def daily_morning(now: datetime) -> str | None:
     """每天早上 8 点起（提醒赶在上班时到）。"""
     return f"{now:%Y-%m-%d}" if now.hour >= 8 else None
@@ -55,6 +64,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     ),
     Schedule("exchange.reminders", "每天的报送提醒", JobKind.SUBMISSION_REMINDERS, daily_morning),
     Schedule("cases.plans", "每日重算核查和探访到期日", JobKind.CASE_PLANS, daily_early),
+    Schedule("shares.publish", "每月发布推送名单", JobKind.SHARE_PUBLISH, monthly_share_day),
 )
 
 

@@ -115,7 +115,7 @@ class FeedbackBatch(models.Model):
 
 
 class ShareFeedback(models.Model):
-    """部门对名单上一名儿童的反馈（可以改正：留最后一次，每次都记入审计）。"""
+    """部门对名单上一名儿童现在的反馈（可以改正：改正前的每一次留在 ShareFeedbackEarlier）。"""
 
     entry = models.OneToOneField(ShareEntry, on_delete=models.CASCADE, related_name="feedback")
     outcome = models.CharField("办理情况", max_length=16, choices=Outcome.choices)
@@ -143,3 +143,29 @@ class ShareFeedback(models.Model):
                 name="share_feedback_could_not_reason",
             ),
         ]
+
+
+class ShareFeedbackEarlier(models.Model):
+    """被改正的反馈：谁、何时、以什么方式记的什么，何时被谁改掉——部门改正反馈不抹掉以前的。"""
+
+    entry = models.ForeignKey(ShareEntry, on_delete=models.CASCADE, related_name="earlier")
+    outcome = models.CharField("办理情况", max_length=16, choices=Outcome.choices)
+    done_on = models.DateField("办理日期", null=True, blank=True)
+    reference = models.CharField("办理编号", max_length=60, blank=True)
+    reason = models.CharField("原因", max_length=200, blank=True)
+    channel = models.CharField("方式", max_length=8, choices=Channel.choices)
+    batch = models.ForeignKey(
+        FeedbackBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField("反馈时间")
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    replaced_at = models.DateTimeField("改正时间")
+    replaced_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "改正前的反馈"
+        indexes = [models.Index(fields=["entry", "recorded_at"])]

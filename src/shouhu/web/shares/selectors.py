@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Final
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from shouhu.core.catalog import catalog_load
@@ -16,7 +16,14 @@ from shouhu.web.accounts.models import Agency, User
 from shouhu.web.pages import Paged, page_number
 from shouhu.web.registry.models import Division, Person
 from shouhu.web.shares.fields import field_header, granted_fields
-from shouhu.web.shares.models import ChangeKind, Outcome, ShareEntry, ShareFeedback, ShareList
+from shouhu.web.shares.models import (
+    ChangeKind,
+    Outcome,
+    ShareEntry,
+    ShareFeedback,
+    ShareFeedbackEarlier,
+    ShareList,
+)
 from shouhu.web.shares.scopes import scope_note
 from shouhu.web.shares.services import roll_of
 
@@ -134,6 +141,39 @@ def _closure(agency: Agency, purpose: str) -> Closure:
 
 
 @dataclass(frozen=True)
+class FeedbackStep:
+    """反馈的一次记录（现在的或被改正的）：记的什么、谁、何时、以什么方式。"""
+
+    outcome: str
+    done_on: date | None
+    reference: str
+    reason: str
+    who: str
+    at: datetime
+    channel: str
+
+
+def _step(fb: ShareFeedback | ShareFeedbackEarlier) -> FeedbackStep:
+    who = fb.recorded_by.get_full_name() or fb.recorded_by.username if fb.recorded_by else "系统"
+    return FeedbackStep(str(fb.get_outcome_display()), fb.done_on, fb.reference, fb.reason, who,
+                        fb.recorded_at, str(fb.get_channel_display()))  # fmt: skip
+
+
+def with_history(entries: QuerySet[ShareEntry]) -> QuerySet[ShareEntry]:
+    earlier = ShareFeedbackEarlier.objects.select_related("recorded_by").order_by("-recorded_at")
+    return entries.select_related("feedback__recorded_by").prefetch_related(
+        Prefetch("earlier", queryset=earlier)
+    )
+
+
+def history_of(entry: ShareEntry) -> list[FeedbackStep]:
+    """这一行反馈的经过，新的在前：现在的反馈，然后每一次被改正的。"""
+    fb: ShareFeedback | None = getattr(entry, "feedback", None)
+    current = [_step(fb)] if fb else []
+    return current + [_step(old) for old in entry.earlier.all()]
+
+
+@dataclass(frozen=True)
 class Column:
     code: str
     header: str
@@ -144,6 +184,7 @@ class Row:
     entry: ShareEntry
     values: list[tuple[str, str]]  # （表头, 值）
     feedback: ShareFeedback | None
+    history: list[FeedbackStep]  # 现在的反馈和改正前的，新的在前（只有一次时不必展开）
 
 
 @dataclass(frozen=True)
@@ -175,7 +216,7 @@ def shown_fields(share_list: ShareList, user: User) -> list[str]:
 
 def list_page(share_list: ShareList, user: User, raw_page: str | None, show: str) -> ListPage:
     fields = shown_fields(share_list, user)
-    entries = share_list.entries.select_related("feedback").order_by("pk")
+    entries = with_history(share_list.entries.all()).order_by("pk")
     total = share_list.entry_count
     answered = ShareFeedback.objects.filter(entry__share_list=share_list).count()
     if show == "pending":
@@ -193,6 +234,7 @@ def list_page(share_list: ShareList, user: User, raw_page: str | None, show: str
             e,
             [(field_header(c), str(e.data.get(c, ""))) for c in fields],
             getattr(e, "feedback", None),
+            history_of(e),
         )
         for e in chosen
     ]
@@ -213,13 +255,14 @@ class ChildShare:
     done_on: date | None
     reference: str
     reason: str
+    history: list[FeedbackStep]
 
 
 def child_shares(child: Person) -> list[ChildShare]:
     """儿童页：推送给各部门的名单里有这名儿童的每一行，和部门的反馈。"""
     entries = (
-        ShareEntry.objects.filter(child=child)
-        .select_related("share_list__agency", "feedback")
+        with_history(ShareEntry.objects.filter(child=child))
+        .select_related("share_list__agency")
         .order_by("share_list__agency__name", "share_list__purpose", "share_list__number")
     )
     found = []
@@ -229,7 +272,7 @@ def child_shares(child: Person) -> list[ChildShare]:
             e.share_list.agency.name, purpose_label(e.share_list.purpose), e.share_list.number,
             timezone.localtime(e.share_list.published_at).date(), e.get_change_display(),
             fb.get_outcome_display() if fb else "待反馈", fb.done_on if fb else None,
-            fb.reference if fb else "", fb.reason if fb else "",
+            fb.reference if fb else "", fb.reason if fb else "", history_of(e),
         ))  # fmt: skip
     return found
 

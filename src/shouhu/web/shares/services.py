@@ -29,6 +29,7 @@ from shouhu.web.shares.models import (
     Outcome,
     ShareEntry,
     ShareFeedback,
+    ShareFeedbackEarlier,
     ShareList,
 )
 from shouhu.web.shares.scopes import cases_for_purpose
@@ -94,14 +95,40 @@ def share_list_publish(
     fields = granted_fields(agency, purpose)
     if not fields:
         raise InvalidInput(f"{agency.name}没有“{share.label}”推送名单的授权，不能推送。")
+    published = share_list_publish_if_changed(
+        ctx=ctx, division=division, agency=agency, purpose=purpose, fields=fields, empty_full=True
+    )
+    if published is None:
+        last = ShareList.objects.filter(agency=agency, purpose=purpose).order_by("-number").first()
+        number = last.number if last else 0
+        raise InvalidInput(f"上一份名单（第 {number} 份）以来没有新增或停止的儿童，不必发布。")
+    return published
+
+
+def share_list_publish_if_changed(
+    *,
+    ctx: RequestContext,
+    division: Division,
+    agency: Agency,
+    purpose: str,
+    fields: list[str],
+    empty_full: bool = False,
+) -> ShareList | None:
+    """发布下一份名单（fields 是现在获授权的字段）；上一份以来没有变动时不发布，返回 None。
+    第一份（全量）没有一名儿童时，只有 empty_full（经办人员手动发布）才发布。"""
     with transaction.atomic():
         Agency.objects.select_for_update().filter(pk=agency.pk).first()  # 编号依次，不重号
-        return _publish(ctx, division, agency, purpose, fields)
+        return _publish(ctx, division, agency, purpose, fields, empty_full)
 
 
 def _publish(
-    ctx: RequestContext, division: Division, agency: Agency, purpose: str, fields: list[str]
-) -> ShareList:
+    ctx: RequestContext,
+    division: Division,
+    agency: Agency,
+    purpose: str,
+    fields: list[str],
+    empty_full: bool,
+) -> ShareList | None:
     roll = roll_of(agency, purpose)
     active = Case.objects.filter(status=CaseStatus.ACTIVE, division__path__startswith=division.path)
     chosen = cases_for_purpose(active, purpose, timezone.localdate())
@@ -109,8 +136,8 @@ def _publish(
     enrol = [case_id for child, case_id in current.items() if child not in roll]
     exits = [case_id for child, (case_id, _) in roll.items() if child not in current]
     last = ShareList.objects.filter(agency=agency, purpose=purpose).order_by("-number").first()
-    if last is not None and not enrol and not exits:
-        raise InvalidInput(f"上一份名单（第 {last.number} 份）以来没有新增或停止的儿童，不必发布。")
+    if not enrol and not exits and (last is not None or not empty_full):
+        return None
     today = timezone.localdate()
     share_list = ShareList.objects.create(
         division=division, agency=agency, purpose=purpose, number=last.number + 1 if last else 1,
@@ -152,7 +179,8 @@ def _apply(
 ) -> int:
     """把反馈记到名单行上：新的新建，改了的换成新的一条，相同的不动。返回新记或改动的行数。
 
-    改动的先删后建，不用 bulk_update：它为每一列拼一个逐行的 CASE，十万行时要几分钟。"""
+    改动的先把原来那条（谁、何时、什么）抄进 ShareFeedbackEarlier，再删后建；不用 bulk_update：
+    它为每一列拼一个逐行的 CASE，十万行时要几分钟。"""
     now = timezone.now()
     existing = {
         entry_id: (pk, (outcome, done_on, reference, reason))
@@ -175,7 +203,17 @@ def _apply(
             reason=reason, channel=channel, batch=batch, recorded_at=now, recorded_by=ctx.user,
         ))  # fmt: skip
     for start in range(0, len(replaced), BATCH):
-        ShareFeedback.objects.filter(pk__in=replaced[start : start + BATCH]).delete()
+        chunk = ShareFeedback.objects.filter(pk__in=replaced[start : start + BATCH])
+        ShareFeedbackEarlier.objects.bulk_create(
+            ShareFeedbackEarlier(
+                entry_id=old.entry_id, outcome=old.outcome, done_on=old.done_on,
+                reference=old.reference, reason=old.reason, channel=old.channel,
+                batch_id=old.batch_id, recorded_at=old.recorded_at,
+                recorded_by_id=old.recorded_by_id, replaced_at=now, replaced_by=ctx.user,
+            )
+            for old in chunk
+        )  # fmt: skip
+        chunk.delete()
     ShareFeedback.objects.bulk_create(fresh, batch_size=BATCH)
     return len(fresh)
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shouhu.core.errors import DomainError, InvalidInput
-from shouhu.web import access
+from shouhu.web import access, exports
 from shouhu.web.accounts.models import User
 from shouhu.web.audit.context import RequestContext, request_context
 from shouhu.web.audit.models import Action, ObjectType, Purpose
@@ -120,8 +121,12 @@ def _list_response(request: HttpRequest, share_list, **extra: object) -> HttpRes
     detail = {"rows": len(page.rows), "page": page.page}
     audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.SHARE_LIST,
                  object_id=share_list.pk, detail=detail)  # fmt: skip
+    # 超过一个文件的限量（EXPORT_MAX_ROWS 行）的名单分几部分下载，每部分各自填好上传
+    parts = max(1, math.ceil(share_list.entry_count / exports.EXPORT_MAX_ROWS))
     context = {
         "page": page,
+        "parts": range(1, parts + 1) if parts > 1 else (),
+        "part_rows": exports.EXPORT_MAX_ROWS,
         "may_answer": access.may_give_feedback(user),
         "outcomes": selectors.OUTCOME_CHOICES,
         "today": timezone.localdate(),

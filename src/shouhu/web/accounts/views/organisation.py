@@ -27,6 +27,7 @@ from shouhu.web.accounts.selectors import (
     agency_rows,
     credential_rows,
     division_summary,
+    share_purpose_choices,
 )
 from shouhu.web.accounts.views._common import (
     admin_ctx,
@@ -181,12 +182,20 @@ def credential_new_view(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST" and agency is not None:
         try:
+            for_shares = request.POST.get("kind") == "shares"  # 接收推送名单；否则报送数据
+            purposes = request.POST.getlist("share_purposes") if for_shares else []
+            allowed = {code for code, _ in share_purpose_choices(agency)}
+            if for_shares and not purposes:
+                raise InvalidInput("请至少勾选一个推送名单的用途。")
+            if any(code not in allowed for code in purposes):
+                raise InvalidInput(f"{agency.name}没有所选用途的推送名单授权，不能签发。")
             issued = credential_create(
                 ctx=ctx,
                 name=request.POST.get("name", ""),
                 agency=agency,
-                item_codes=request.POST.getlist("items"),
+                item_codes=[] if for_shares else request.POST.getlist("items"),
                 expires_on=_date(request.POST.get("expires_on", "")),
+                share_purposes=purposes,
             )
         except DomainError as exc:
             error = exc.message
@@ -199,6 +208,9 @@ def credential_new_view(request: HttpRequest) -> HttpResponse:
         "agencies": access.agencies_administered_by(admin).select_related("division"),
         "agency": agency,
         "items": agency_item_choices(agency) if agency else [],
+        "share_purposes": share_purpose_choices(agency) if agency else [],
+        "chosen_purposes": request.POST.getlist("share_purposes"),
+        "for_shares": request.POST.get("kind") == "shares",
         "posted": request.POST,
         "expires_on": request.POST.get("expires_on") or default_expiry().isoformat(),
         "error": error,
