@@ -28,7 +28,7 @@ from shouhu.core.exchange.package import PackageRefused, package_open, package_s
 from shouhu.core.exchange.package_keys import PrivateKeys, PublicKeys, TrustStore, public_keys_load
 from shouhu.core.identity import mask_id_number, normalize_id_number
 from shouhu.core.pprl import (
-    PERSON_ZH,
+    PERSON_ZH_V2,
     REQUEST_FILENAME,
     RESPONSE_FILENAME,
     Request,
@@ -141,9 +141,9 @@ def encode_command(
     day = as_of.date() if as_of else date.today()
     fuzzy, psi = _psi_split(rows, psi_key)
     request = Request(
-        request_id=str(uuid.uuid4()), schema=PERSON_ZH, key=key, item_code=item.code,
+        request_id=str(uuid.uuid4()), schema=PERSON_ZH_V2, key=key, item_code=item.code,
         as_of=day, purpose=purpose, count=len(rows),
-        encoded=persons_encode([rows[i].person for i in fuzzy], key),
+        encoded=persons_encode([rows[i].person for i in fuzzy], key, PERSON_ZH_V2),
         rows=np.asarray(fuzzy, dtype=np.int64), psi_request=psi.request, psi_items=psi.items,
     )  # fmt: skip
     sealed = _seal(request_dump(request), REQUEST_FILENAME, item, day, sender, recipient)

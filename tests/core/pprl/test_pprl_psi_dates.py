@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("private_set_intersection")  # the optional extra shouhu[psi]
 
-from shouhu.core.pprl.psi import (  # noqa: E402
+from shouhu.core.pprl.psi import (
     Dates,
     psi_answer,
     psi_dates_read,
