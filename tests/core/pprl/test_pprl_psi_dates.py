@@ -9,6 +9,7 @@ import pytest
 pytest.importorskip("private_set_intersection")  # the optional extra shouhu[psi]
 
 from shouhu.core.pprl.psi import (
+    ENTRY_SIZE,
     Dates,
     psi_answer,
     psi_dates_read,
@@ -36,5 +37,6 @@ def test_each_matched_id_opens_its_own_dates_and_nothing_else():
     _, other_key = psi_request([A])
     assert psi_dates_read(other_key, answer.response, answer.dates, hits) == {}
     tampered = bytearray(answer.dates)
-    tampered[-1] ^= 1  # the GCM tag of the last entry
-    assert len(psi_dates_read(key, answer.response, bytes(tampered), hits)) == 1
+    for end in range(ENTRY_SIZE, len(tampered) + 1, ENTRY_SIZE):
+        tampered[end - 1] ^= 1  # the last byte of each entry's GCM tag
+    assert psi_dates_read(key, answer.response, bytes(tampered), hits) == {}

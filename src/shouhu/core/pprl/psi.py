@@ -120,7 +120,7 @@ def psi_answer(
 # ------------------------------------------------------------------ 起止日期
 
 _TAG, _NONCE, _PLAIN = 16, 12, 9
-_ENTRY = _TAG + _NONCE + _PLAIN + 16  # 标签 ‖ 随机数 ‖ 密文 ‖ GCM 校验值
+ENTRY_SIZE = _TAG + _NONCE + _PLAIN + 16  # 标签 ‖ 随机数 ‖ 密文 ‖ GCM 校验值
 _ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551  # P-256 的阶
 _INFO = b"shouhu-psi-dates v1\x00"
 
@@ -147,7 +147,7 @@ def _unpack(data: bytes) -> Dates:
 def _dates_table(points: Sequence[bytes], dates: Sequence[Dates]) -> bytes:
     if len(points) != len(dates):
         raise ValueError("号码与日期条数不一致")
-    entries = {}
+    entries: dict[bytes, bytes] = {}
     for point, d in zip(points, dates, strict=True):
         tag, key = _derive(bytes(point)[1:])  # 压缩点：首字节是 y 的奇偶，其后是 x 坐标
         nonce = os.urandom(_NONCE)
@@ -169,9 +169,8 @@ def psi_dates_read(
         unblind = ec.derive_private_key(pow(int.from_bytes(key, "big"), -1, _ORDER), ec.SECP256R1())
     except Exception:
         raise InvalidInput("答复中的集合求交部分无法读取，或与本机保存的私钥不配") from None
-    table = {
-        dates[i : i + _TAG]: dates[i + _TAG : i + _ENTRY] for i in range(0, len(dates), _ENTRY)
-    }
+    size = ENTRY_SIZE
+    table = {dates[i : i + _TAG]: dates[i + _TAG : i + size] for i in range(0, len(dates), size)}
     out: dict[int, Dates] = {}
     for index in hits:
         if not 0 <= index < len(elements):
