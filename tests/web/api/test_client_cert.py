@@ -27,6 +27,11 @@ PROXY = "127.0.0.1"
 
 
 def _pem(name: str) -> bytes:
+    return _certificate(name)[0]
+
+
+def _certificate(name: str) -> tuple[bytes, bytes]:
+    """(certificate, private key), PEM, self-signed."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = datetime.datetime.now(datetime.UTC)
@@ -36,7 +41,9 @@ def _pem(name: str) -> bytes:
         .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
         .sign(key, hashes.SHA256())
     )  # fmt: skip
-    return cert.public_bytes(serialization.Encoding.PEM)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())  # fmt: skip
+    return cert.public_bytes(serialization.Encoding.PEM), private
 
 
 CIVIL, OTHER = _pem("临河区民政局"), _pem("别人")
@@ -116,3 +123,21 @@ def test_credential_bind_command_reads_the_certificate_and_list_shows_it(
     cleared = CliRunner().invoke(main, ["credential", "bind", prefix, "--clear"])
     assert cleared.exit_code == 0
     assert SystemCredential.objects.get().client_cert_sha256 == ""
+
+
+def test_the_asking_platform_presents_its_certificate_or_says_why_not(settings, tmp_path: Path):
+    from shouhu.core.errors import NotFound
+    from shouhu.web.queries.client import peer_for
+
+    cert, key = _certificate("临河区民政局")
+    (tmp_path / "c.pem").write_bytes(cert)
+    (tmp_path / "k.pem").write_bytes(key)
+    (tmp_path / "token").write_text("shouhu_deadbeef_x")
+    peer = {"url": "https://sfj.example.gov.cn/api/v1", "token_file": str(tmp_path / "token"),
+            "cert_file": str(tmp_path / "c.pem"), "key_file": str(tmp_path / "k.pem")}  # fmt: skip
+    settings.QUERY_PEERS = {"justice_custody": peer}
+    url, _ = peer_for("justice_custody")
+    assert url == "https://sfj.example.gov.cn/api/v1/queries"
+    settings.QUERY_PEERS = {"justice_custody": {**peer, "key_file": str(tmp_path / "token")}}
+    with pytest.raises(NotFound, match="客户端证书或私钥读不出"):
+        peer_for("justice_custody")

@@ -38,7 +38,13 @@ def peer_for(item_code: str) -> tuple[str, Send]:
     token = Path(str(peer["token_file"])).read_text(encoding="utf-8").strip()
     context = ssl.create_default_context(cafile=peer.get("ca_file") or None)
     if peer.get("cert_file"):  # 对方把民政的凭证绑定了客户端证书时（shouhu credential bind）
-        context.load_cert_chain(str(peer["cert_file"]), peer.get("key_file") or None)
+        try:
+            context.load_cert_chain(str(peer["cert_file"]), peer.get("key_file") or None)
+        except (OSError, ssl.SSLError):
+            raise NotFound(
+                "本平台的客户端证书或私钥读不出（SHOUHU_QUERY_PEERS 的 cert_file、key_file），"
+                "请联系系统管理员。"
+            ) from None
     return url, _http_send(url, token, context)
 
 
