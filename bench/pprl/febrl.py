@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from shouhu.core.pprl import (
@@ -56,6 +58,18 @@ FEBRL = Schema(
 COLUMNS = [f.column for f in FEBRL.fields]
 
 
+def balanced(schema: Schema) -> Schema:
+    """The balanced variant (Schnell's balanced Bloom filters): Dice becomes 1 − H/bits, the
+    threshold is mapped with the weight the budgets give before any data is seen: W = bits ·
+    (1 − e^(−Σbudget/bits)), the expected number of set bits; t → 1 − (1 − t)·2W/bits."""
+    load = sum(f.budget for f in schema.fields) / schema.bits
+    weight = schema.bits * (1 - math.exp(-load))
+    return replace(
+        schema, name=schema.name + "_balanced", balanced=True,
+        threshold=round(1 - (1 - schema.threshold) * 2 * weight / schema.bits, 3),
+    )  # fmt: skip
+
+
 def read(path: Path) -> tuple[list[str], dict[str, list[str]]]:
     with path.open(encoding="utf-8") as handle:
         rows = [
@@ -67,14 +81,16 @@ def read(path: Path) -> tuple[list[str], dict[str, list[str]]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dir", type=Path, required=True)
+    parser.add_argument("--balanced", action="store_true", help="balanced Bloom filters")
     args = parser.parse_args()
+    schema = balanced(FEBRL) if args.balanced else FEBRL
     ids_a, a = read(args.dir / "dataset4a.csv")
     ids_b, b = read(args.dir / "dataset4b.csv")
     key = linkage_key_generate()
     started = time.perf_counter()
-    ea, eb = encode(a, FEBRL, key), encode(b, FEBRL, key)
+    ea, eb = encode(a, schema, key), encode(b, schema, key)
     encoded = time.perf_counter()
-    links = link(ea, eb, FEBRL, one_to_one=True)
+    links = link(ea, eb, schema, one_to_one=True)
     finished = time.perf_counter()
     person_a = [i.split("-")[1] for i in ids_a]
     person_b = [i.split("-")[1] for i in ids_b]
@@ -86,6 +102,8 @@ def main() -> None:
     print(
         json.dumps(
             {
+                "schema": schema.name,
+                "threshold": schema.threshold,
                 "links": len(links),
                 "true_pairs": truth,
                 "precision": round(precision, 5),

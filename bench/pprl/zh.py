@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
-from shouhu.core.pprl import PERSON_ZH, Person, link, linkage_key_generate, persons_encode
+from shouhu.core.pprl import SCHEMAS, Person, link, linkage_key_generate, persons_encode
 
 TRADITIONAL = str.maketrans(
     "张刘陈杨黄赵吴孙马胡郭何罗梁宋郑谢韩冯邓", "張劉陳楊黃趙吳孫馬胡郭何羅梁宋鄭謝韓馮鄧"
@@ -60,6 +60,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default="/tmp/shouhu-bench/linkage")
     parser.add_argument("--limit-persons", type=int, default=0)
+    parser.add_argument("--schema", default="person_zh_v2", choices=sorted(SCHEMAS))
     args = parser.parse_args()
     cols = ["id_number", "name", "birth_date", "gender"]
     registry = pq.read_table(Path(args.data) / "registry.parquet", columns=cols).to_pydict()
@@ -75,11 +76,12 @@ def main() -> None:
     records = persons_of(facts, np.random.default_rng(7))
     key = linkage_key_generate()
     t0 = time.perf_counter()
-    q = persons_encode(queries, key)
+    schema = SCHEMAS[args.schema]
+    q = persons_encode(queries, key, schema)
     t1 = time.perf_counter()
-    r = persons_encode(records, key)
+    r = persons_encode(records, key, schema)
     t2 = time.perf_counter()
-    links = link(q, r, PERSON_ZH)
+    links = link(q, r, schema)
     t3 = time.perf_counter()
     row_of = {number: i for i, number in enumerate(registry["id_number"])}
     expected = np.array([row_of[t] for t in truth])
@@ -92,6 +94,7 @@ def main() -> None:
     print(
         json.dumps(
             {
+                "schema": schema.name,
                 "persons": len(queries),
                 "records": len(records),
                 "encode_persons_s": round(t1 - t0, 2),

@@ -13,7 +13,7 @@ import csv
 import io
 import json
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from shouhu.core.exchange.package import PackageRefused, package_open, package_s
 from shouhu.core.exchange.package_keys import PrivateKeys, PublicKeys, TrustStore, public_keys_load
 from shouhu.core.identity import mask_id_number, normalize_id_number
 from shouhu.core.pprl import (
-    PERSON_ZH,
+    PERSON_ZH_V2,
     REQUEST_FILENAME,
     RESPONSE_FILENAME,
     Request,
@@ -42,6 +42,7 @@ from shouhu.core.pprl import (
     response_dump,
     response_load,
 )
+from shouhu.core.pprl.answers import Term, term_pick
 from shouhu.core.pprl.files import (
     DepartmentRecord,
     PersonRow,
@@ -50,7 +51,15 @@ from shouhu.core.pprl.files import (
     persons_item,
     persons_read,
 )
-from shouhu.core.pprl.psi import id_items, psi_answer, psi_intersection, psi_request
+from shouhu.core.pprl.psi import (
+    Dates,
+    PsiAnswer,
+    id_items,
+    psi_answer,
+    psi_dates_read,
+    psi_intersection,
+    psi_request,
+)
 
 AUDIT_DEFAULT = Path("pprl-audit.jsonl")
 AUDIT_OPTION = click.option(
@@ -132,9 +141,9 @@ def encode_command(
     day = as_of.date() if as_of else date.today()
     fuzzy, psi = _psi_split(rows, psi_key)
     request = Request(
-        request_id=str(uuid.uuid4()), schema=PERSON_ZH, key=key, item_code=item.code,
+        request_id=str(uuid.uuid4()), schema=PERSON_ZH_V2, key=key, item_code=item.code,
         as_of=day, purpose=purpose, count=len(rows),
-        encoded=persons_encode([rows[i].person for i in fuzzy], key),
+        encoded=persons_encode([rows[i].person for i in fuzzy], key, PERSON_ZH_V2),
         rows=np.asarray(fuzzy, dtype=np.int64), psi_request=psi.request, psi_items=psi.items,
     )  # fmt: skip
     sealed = _seal(request_dump(request), REQUEST_FILENAME, item, day, sender, recipient)
@@ -236,10 +245,11 @@ def match_command(
     found = link(request.encoded, mine, request.schema)
     links = replace(found, query=request.rows[found.query])
     answers = answers_build(links, [r.term for r in own], request.as_of)
-    setup, psi_reply = _psi_answer(request, own)
+    psi = _psi_answer(request, own)
     response = Response(
         request_id=request.request_id, item_code=item.code, as_of=request.as_of,
-        checked=request.count, answers=answers, psi_setup=setup, psi_response=psi_reply,
+        checked=request.count, answers=answers, psi_setup=psi.setup, psi_response=psi.response,
+        psi_dates=psi.dates,
     )  # fmt: skip
     sealed = _seal(response_dump(response), RESPONSE_FILENAME, item, request.as_of, keys, asker)
     _write_new(out_path, sealed, 0o644)
@@ -261,21 +271,31 @@ def match_command(
     )
 
 
-def _psi_answer(request: Request, own: list[DepartmentRecord]) -> tuple[bytes, bytes]:
-    """集合求交：本部门截至日期在执行的人的号码（不合格的取近似纠错候选）。"""
+def _psi_answer(request: Request, own: list[DepartmentRecord]) -> PsiAnswer:
+    """集合求交：本部门截至日期在执行的人的号码（不合格的取近似纠错候选），附各号码的起止日期
+    （同一号码几段时取最该答的一段，与编码比对的答复同一规则），加密得只有对上的才解得开。"""
     if not request.psi_request:
-        return b"", b""
+        return PsiAnswer(b"", b"")
     live = [r for r in own if r.term.in_force(request.as_of)]
-    items, _ = id_items([normalize_id_number(r.person.id_number) for r in live])
+    items, owners = id_items([normalize_id_number(r.person.id_number) for r in live])
+    by_item: dict[str, list[Term]] = {}
+    for item, owner in zip(items, owners, strict=True):
+        by_item.setdefault(item, []).append(live[owner].term)
+    distinct = list(by_item)
+    dates = []
+    for item in distinct:
+        term = term_pick(by_item[item], request.as_of)
+        dates.append(Dates(term.since, None if term.life else term.until, term.life))
     try:
-        return psi_answer(request.psi_request, items, request.psi_items)
+        return psi_answer(request.psi_request, distinct, request.psi_items, dates)
     except DomainError as exc:
         fail(exc.message)
 
 
 # ------------------------------------------------------------------ 民政：result
 
-_PSI_BASIS = "身份证号私有集合求交（只知是否在执行，起止日期需另行查询）"
+_PSI_BASIS = "身份证号私有集合求交"
+_PSI_BASIS_UNDATED = "身份证号私有集合求交（答复未附起止日期，需另行查询）"
 _RESULT_HEADER = ["案件编号", "姓名", "身份证号", "查询结果", "起始日期", "终止日期", "比对依据"]
 _BASIS_LABELS = {"id": "身份证号一致", "id_near": "身份证号有一位之差，姓名、出生日期相符",
                  "fuzzy": "姓名、出生日期、性别相符（无身份证号佐证，请核实）"}  # fmt: skip
@@ -312,7 +332,7 @@ def result_command(
              f"现有 {len(rows)} 人），请用生成请求时的同一份文件")  # fmt: skip
     psi = _psi_result(rows, response, psi_key)
     _write_new(out_path, _result_csv(rows, response, psi), 0o600)
-    in_force = sum(a.in_force for a in response.answers) + len(psi.get(True, ()))
+    in_force = sum(a.in_force for a in response.answers) + len(psi.live)
     audit(audit_log, {
         "event": "pprl_response_read", "request_id": response.request_id, "item": item.code,
         "from": replier.agency.label, "asked": response.checked,
@@ -324,33 +344,45 @@ def result_command(
     )
 
 
-def _psi_result(
-    rows: list[PersonRow], response: Response, psi_key: Path | None
-) -> dict[bool, set[int]]:
-    """集合求交的结果：{True: 在执行的行, False: 不在执行的行}；没用集合求交时为空。"""
+@dataclass(frozen=True)
+class _PsiResult:
+    live: set[int] = field(default_factory=set)  # 在执行的行
+    other: set[int] = field(default_factory=set)  # 不在执行（或不在名单中）的行
+    dates: dict[int, Dates] = field(default_factory=dict)  # 在执行的行的起止日期
+
+
+def _psi_result(rows: list[PersonRow], response: Response, psi_key: Path | None) -> _PsiResult:
+    """集合求交的结果；没用集合求交时为空。"""
     if not response.psi_setup:
-        return {}
+        return _PsiResult()
     if psi_key is None:
         fail("答复里有私有集合求交的结果，请用 --psi-key 给出生成请求时保存的私钥文件")
     _, owners = id_items([normalize_id_number(r.person.id_number) for r in rows])
+    key = psi_key.read_bytes()
     try:
-        hits = psi_intersection(psi_key.read_bytes(), response.psi_setup, response.psi_response)
+        hits = psi_intersection(key, response.psi_setup, response.psi_response)
+        dated = psi_dates_read(key, response.psi_response, response.psi_dates, hits)
     except DomainError as exc:
         fail(exc.message)
     live = {owners[i] for i in hits if i < len(owners)}
-    return {True: live, False: set(owners) - live}
+    dates = {owners[i]: d for i, d in dated.items() if i < len(owners)}
+    return _PsiResult(live, set(owners) - live, dates)
 
 
-def _result_csv(rows: list[PersonRow], response: Response, psi: dict[bool, set[int]]) -> bytes:
+def _result_csv(rows: list[PersonRow], response: Response, psi: _PsiResult) -> bytes:
     by_row = {a.row: a for a in response.answers}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(_RESULT_HEADER)
     for index, row in enumerate(rows):
-        if index in psi.get(True, ()) or index in psi.get(False, ()):
-            status = "在执行" if index in psi[True] else "未在执行（或不在部门名单中）"
+        if index in psi.live or index in psi.other:
+            status = "在执行" if index in psi.live else "未在执行（或不在部门名单中）"
             masked = mask_id_number(row.person.id_number)
-            writer.writerow([row.case_number, row.person.name, masked, status, "", "", _PSI_BASIS])
+            d = psi.dates.get(index)
+            since = d.since.isoformat() if d and d.since else ""
+            until = d.until.isoformat() if d and d.until else ""
+            basis = _PSI_BASIS if d or index not in psi.live else _PSI_BASIS_UNDATED
+            writer.writerow([row.case_number, row.person.name, masked, status, since, until, basis])
             continue
         answer = by_row.get(index)
         status = (

@@ -13,6 +13,11 @@ SHOUHU_SSL_REDIRECT        1: redirect http to https
 SHOUHU_PROXY_SSL_HEADER    the header a trusted proxy sets to "https", e.g. X-Forwarded-Proto
 SHOUHU_CLIENT_IP_HEADER    the header a trusted reverse proxy sets to the client address, e.g.
                            X-Real-IP (the last address of X-Forwarded-For is taken)
+SHOUHU_CLIENT_CERT_HEADER  the header the proxy sets to the client certificate it verified (URL-
+                           escaped PEM, nginx $ssl_client_escaped_cert), e.g. X-Client-Cert; read
+                           only on connections from SHOUHU_TRUSTED_PROXIES (deploy/nginx/)
+SHOUHU_TRUSTED_PROXIES     addresses or networks of the reverse proxy, comma-separated
+                           (default 127.0.0.1,::1)
 
 Sign-in and sessions:
 SHOUHU_SESSION_IDLE_MINUTES    signed out after this long without a request (30)
@@ -54,7 +59,8 @@ SHOUHU_QUERY_ONLY_ITEMS        comma-separated item codes this deployment does n
                                lists for (e.g. justice_custody); answers come from queries
 SHOUHU_QUERY_SERVED_ITEMS      on a department's instance: the items it answers queries about
 SHOUHU_QUERY_PEERS             on civil affairs' instance: JSON {"item": {"url": "https://…/api/v1",
-                               "token_file": "/run/secrets/…", "ca_file": optional CA bundle}},
+                               "token_file": "/run/secrets/…", "ca_file": optional CA bundle,
+                               "cert_file"/"key_file": optional client certificate (PEM)}},
                                the department instance to ask (https; loopback http for tests)
 SHOUHU_QUERY_PERSONS_PER_DAY   persons one credential may ask about per 24 hours (2000)
 
@@ -206,6 +212,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "shouhu.web.ops.observe.RequestObserveMiddleware",  # 请求号、JSON 访问日志、指标（最外层）
+    "shouhu.web.headers.ClientCertificateMiddleware",  # before the address is rewritten
     "shouhu.web.headers.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files answer here, cacheable
@@ -293,6 +300,10 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_" + _proxy_ssl.upper().replace("-", "_"), "https") if _proxy_ssl else None
 )
 CLIENT_IP_HEADER = env("SHOUHU_CLIENT_IP_HEADER")
+CLIENT_CERT_HEADER = env("SHOUHU_CLIENT_CERT_HEADER")
+TRUSTED_PROXIES = tuple(
+    a.strip() for a in env("SHOUHU_TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if a.strip()
+)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -188,3 +188,6 @@ def test_with_private_set_intersection_the_department_gets_no_id_hashes_and_lear
         ("AJ-4", "未在执行（或不在部门名单中）"),
         ("AJ-5", "在执行"),  # no ID here: the keyed encoding found 孙大海
     ]
+    # since / until travel with the PSI match, encrypted so only a matched ID opens its entry
+    assert rows[1][4:7] == ["2024-01-05", "2028-01-04", "身份证号私有集合求交"]
+    assert rows[2][4:6] == ["", ""]

@@ -10,6 +10,7 @@ import pytest
 from shouhu.core.identity import id_number_generate
 from shouhu.core.pprl import (
     PERSON_ZH,
+    PERSON_ZH_V2,
     Person,
     Term,
     answers_build,
@@ -64,12 +65,14 @@ def population() -> list[Person]:
     return out
 
 
-def test_dirty_records_are_found_with_high_precision_and_recall(population):
+@pytest.mark.parametrize("schema", [PERSON_ZH, PERSON_ZH_V2], ids=lambda s: s.name)
+def test_dirty_records_are_found_with_high_precision_and_recall(population, schema):
     rng = np.random.default_rng(20)
     truth = rng.choice(PERSONS, RECORDS, replace=False)
     records = [_dirty(rng, population[int(k)])[0] for k in truth]
     key = linkage_key_generate()
-    links = link(persons_encode(population, key), persons_encode(records, key), PERSON_ZH)
+    encoded = persons_encode(population, key, schema), persons_encode(records, key, schema)
+    links = link(*encoded, schema)
     correct = int((truth[links.record] == links.query).sum())
     assert correct / len(links) >= 0.995  # precision
     assert correct / RECORDS >= 0.97  # recall (without ID and with a wrong character: may miss)
@@ -85,7 +88,7 @@ def test_only_the_asked_persons_in_the_list_are_answered_with_their_term(populat
         Term(date(2010, 1, 1), date(2015, 6, 30)),
         Term(date(2021, 1, 1), None, life=True),
     ]
-    links = link(persons_encode(asked, key), persons_encode(department, key), PERSON_ZH)
+    links = link(persons_encode(asked, key), persons_encode(department, key), PERSON_ZH_V2)
     answers = answers_build(links, terms, date(2026, 4, 1))
     assert [(a.row, a.in_force, a.since, a.until) for a in answers] == [
         (3, True, date(2020, 1, 1), date(2030, 1, 1)),
@@ -96,6 +99,6 @@ def test_only_the_asked_persons_in_the_list_are_answered_with_their_term(populat
 def test_an_empty_list_on_either_side_matches_nothing(population):
     key = linkage_key_generate()
     some, none = persons_encode(population[:5], key), persons_encode([], key)
-    assert len(link(some, none, PERSON_ZH)) == 0
-    assert len(link(none, some, PERSON_ZH)) == 0
-    assert answers_build(link(none, some, PERSON_ZH), [], date(2026, 4, 1)) == []
+    assert len(link(some, none, PERSON_ZH_V2)) == 0
+    assert len(link(none, some, PERSON_ZH_V2)) == 0
+    assert answers_build(link(none, some, PERSON_ZH_V2), [], date(2026, 4, 1)) == []

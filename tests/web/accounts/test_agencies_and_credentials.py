@@ -198,6 +198,18 @@ def test_revoking_needs_the_confirmation_and_ends_the_token(admin_client, region
     assert "已吊销" in admin_client.get("/manage/credentials/").content.decode()
 
 
+def test_the_list_shows_whether_a_client_certificate_is_bound(admin_client, region, personas):
+    from shouhu.web.accounts.credentials import credential_bind
+
+    issued = credential_create(ctx=CLI, name="民政平台", agency=_court(region),
+                               item_codes=["court_judgment"])  # fmt: skip
+    assert "未绑定" in admin_client.get("/manage/credentials/").content.decode()
+    credential_bind(ctx=CLI, credential=issued.credential, fingerprint="AB:" * 31 + "CD")
+    listed = admin_client.get("/manage/credentials/").content.decode()
+    assert "已绑定" in listed
+    assert "abababababababab" in listed
+
+
 def test_the_contact_phone_for_chasing_sms_is_set_and_checked(admin_client, region):
     court = _court(region)
     form = {"name": court.name, "items": ["court_judgment", "court_criminal_judgment"]}

@@ -83,6 +83,7 @@ def _nginx_conf(folder: Path, http_port: int, https_port: int, app_port: int) ->
         .replace("127.0.0.1:8000", f"127.0.0.1:{app_port}")
         .replace("/etc/ssl/shouhu/cert.pem", str(cert))
         .replace("/etc/ssl/shouhu/key.pem", str(key))
+        .replace("/etc/ssl/shouhu/client-ca.pem", str(cert))
         .replace("/etc/nginx/shouhu-proxy.conf", str(DEPLOY / "shouhu-proxy.conf"))
     )
     (folder / "site.conf").write_text(site, encoding="utf-8")

@@ -13,6 +13,7 @@ from shouhu.core.pprl.match import Basis, Links, dice, link
 from shouhu.core.pprl.persons import Person, person_columns, persons_encode
 from shouhu.core.pprl.schema import (
     PERSON_ZH,
+    PERSON_ZH_V2,
     SCHEMAS,
     BlockPart,
     BlockSpec,
@@ -33,6 +34,7 @@ from shouhu.core.pprl.wire import (
 
 __all__ = [
     "PERSON_ZH",
+    "PERSON_ZH_V2",
     "REQUEST_FILENAME",
     "RESPONSE_FILENAME",
     "SCHEMAS",

@@ -154,13 +154,34 @@ def _field_bits(distinct: list[str], spec: FieldSpec, n: int, key: bytes, bits: 
 
 
 def clk_encode(columns: Mapping[str, Sequence[str]], schema: Schema, key: LinkageKey) -> U64:
-    """按方案把各列编码成一条记录一个位数组（所有字段合在一个布隆过滤器里）。"""
+    """按方案把各列编码成一条记录一个位数组（所有字段合在一个布隆过滤器里）；方案平衡时再连同
+    反码按密钥置换（balance_bits）。"""
     n = _row_count(columns)
-    clk = np.zeros((n, schema.words), dtype=np.uint64)
+    clk = np.zeros((n, schema.bits // 64), dtype=np.uint64)
     for number, spec in enumerate(schema.fields):
         distinct, inverse = _intern(columns[spec.column])
         clk |= _field_bits(distinct, spec, number, key.clk_key, schema.bits)[inverse]
-    return clk
+    return balance_bits(clk, key) if schema.balanced else clk
+
+
+def balance_permutation(key: LinkageKey, width: int) -> NDArray[np.int64]:
+    """2×bits 个位置的带密钥置换：按 HMAC-SM3(置换子密钥, 位置) 排序。"""
+    marks = [keyed_u64(key.permute_key, i.to_bytes(4, "little")) for i in range(width)]
+    return np.argsort(np.asarray(marks, dtype=np.uint64), kind="stable").astype(np.int64)
+
+
+def balance_bits(clk: U64, key: LinkageKey) -> U64:
+    """平衡布隆过滤器：[过滤器 ‖ 反码] 按带密钥的置换打乱。每行恰有原位数个 1。"""
+    width = clk.shape[1] * 128
+    perm = balance_permutation(key, width)
+    out = np.empty((clk.shape[0], width // 64), dtype=np.uint64)
+    for start in range(0, clk.shape[0], _CHUNK):
+        part = clk[start : start + _CHUNK]
+        doubled = np.concatenate([part, ~part], axis=1)
+        bits = np.unpackbits(doubled.view(np.uint8), axis=1, bitorder="little")
+        packed = np.ascontiguousarray(np.packbits(bits[:, perm], axis=1, bitorder="little"))
+        out[start : start + len(part)] = packed.view("<u8").astype(np.uint64)
+    return out
 
 
 def _row_count(columns: Mapping[str, Sequence[str]]) -> int:

@@ -3,7 +3,8 @@
 密钥从不单独存盘或进日志；从它用 HKDF-SM3 派生三把子密钥，各管一件事：
 - clk：布隆过滤器编码（CLK）中每个词元落在哪些位；
 - id：身份证号的带密钥哈希；
-- block：分块键的带密钥哈希。
+- block：分块键的带密钥哈希；
+- balance：平衡布隆过滤器的位置换（方案 balanced 时）。
 分开派生，是为了一把子密钥的用途被看穿（例如分块键的频率）不连带其余。
 HMAC 用 SM3（GB/T 32905），符合 GB/T 39786 对带密钥杂凑的要求：逐词元的 HMAC 用 gmssl-pyx 的
 sm3_hmac（GmSSL 的 C 实现，每秒约 40 万次，是 `cryptography` 的 HMAC 对象的 1.3 倍、hashlib 的
@@ -56,6 +57,10 @@ class LinkageKey:
     @cached_property
     def block_key(self) -> bytes:
         return _derive(self.secret, b"block")
+
+    @cached_property
+    def permute_key(self) -> bytes:
+        return _derive(self.secret, b"balance")
 
 
 def linkage_key_generate() -> LinkageKey:

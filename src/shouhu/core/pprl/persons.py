@@ -15,7 +15,7 @@ from shouhu.core.identity import normalize_id_number
 from shouhu.core.pprl.encode import Encoded, encode
 from shouhu.core.pprl.ids import ids_checked
 from shouhu.core.pprl.keys import LinkageKey
-from shouhu.core.pprl.schema import PERSON_ZH, Schema
+from shouhu.core.pprl.schema import PERSON_ZH_V2, Schema
 
 _GENDERS = {"m": "M", "男": "M", "male": "M", "f": "F", "女": "F", "female": "F"}
 
@@ -46,6 +46,6 @@ def person_columns(persons: Sequence[Person]) -> dict[str, list[str]]:
 
 
 def persons_encode(
-    persons: Sequence[Person], key: LinkageKey, schema: Schema = PERSON_ZH
+    persons: Sequence[Person], key: LinkageKey, schema: Schema = PERSON_ZH_V2
 ) -> Encoded:
     return encode(person_columns(persons), schema, key, id_column="id_number")

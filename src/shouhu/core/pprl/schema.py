@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -53,10 +53,15 @@ class Schema:
     threshold: float = 0.8  # 没有身份证号佐证时，Dice 系数至少这么高才算同一人
     id_confirm: float = 0.5  # 身份证号完全相同时，Dice 至少这么高（防号码录成了别人的）
     near_confirm: float = 0.65  # 号码录错一位、靠近似纠错才对上时，Dice 至少这么高
+    # 平衡布隆过滤器（Berger, Schnell 2016）：过滤器连同它的反码拼成 2×bits 位，再按带密钥的置换
+    # 打乱。每条编码恰好 bits 个 1，看不出记录有几个词元；每一位的 1 的频率成对互补，而哪两位成对、
+    # 哪一位是原码都藏在密钥里。此时 Dice = 1 − 汉明距离 / bits，阈值随之换算（见 PERSON_ZH_V2）。
+    balanced: bool = False
 
     @property
     def words(self) -> int:
-        return self.bits // 64
+        """编码的宽度（uint64 个数）；平衡的是两倍。"""
+        return (2 if self.balanced else 1) * self.bits // 64
 
 
 # 中国居民：姓名（字 + 拼音）、出生日期、性别；身份证号另作带密钥哈希（见 encode.py）。
@@ -80,4 +85,25 @@ PERSON_ZH = Schema(
     threshold=0.8,
 )
 
-SCHEMAS = {PERSON_ZH.name: PERSON_ZH}
+# 平衡的版本：新的比对请求都用它，旧请求（person_zh_v1）照样读得、比得。平衡后 Dice 变成
+# 1 − H/bits（H 为原过滤器的汉明距离），原方案是 1 − H/(|A|+|B|)；本方案一条编码约置 W 位，
+# 所以阈值 t 换算成 1 − (1 − t)·2W/bits。W 按方案的词元数事先算定（见 tests/core/pprl），
+# 不看比对数据调整。
+# 本方案一条编码约置的位数：三字姓名 4×15 + 拼音约 12×6 + 日期 7×10 + 性别 10，减去碰撞
+_WEIGHT = 190
+
+
+def _balanced_floor(t: float) -> float:
+    return round(1 - (1 - t) * 2 * _WEIGHT / PERSON_ZH.bits, 3)
+
+
+PERSON_ZH_V2 = replace(
+    PERSON_ZH,
+    name="person_zh_v2",
+    balanced=True,
+    threshold=_balanced_floor(PERSON_ZH.threshold),
+    id_confirm=_balanced_floor(PERSON_ZH.id_confirm),
+    near_confirm=_balanced_floor(PERSON_ZH.near_confirm),
+)
+
+SCHEMAS = {s.name: s for s in (PERSON_ZH, PERSON_ZH_V2)}

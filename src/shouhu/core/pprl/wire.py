@@ -59,6 +59,7 @@ class Response:
     answers: list[Answer]
     psi_setup: bytes = b""
     psi_response: bytes = b""
+    psi_dates: bytes = b""  # 集合求交对上的号码的加密起止日期表（core/pprl/psi.py）
 
 
 def request_dump(request: Request) -> bytes:
@@ -154,6 +155,7 @@ def response_dump(response: Response) -> bytes:
         "checked": response.checked,
         "psi_setup": base64.b64encode(response.psi_setup).decode(),
         "psi_response": base64.b64encode(response.psi_response).decode(),
+        "psi_dates": base64.b64encode(response.psi_dates).decode(),
         "answers": [
             {
                 "row": a.row,
@@ -183,6 +185,7 @@ def response_load(data: bytes) -> Response:
             as_of=date.fromisoformat(body["as_of"]), checked=int(body["checked"]),
             answers=answers, psi_setup=base64.b64decode(body["psi_setup"], validate=True),
             psi_response=base64.b64decode(body["psi_response"], validate=True),
+            psi_dates=base64.b64decode(body.get("psi_dates", ""), validate=True),
         )  # fmt: skip
     except (KeyError, ValueError, TypeError, UnicodeDecodeError, binascii.Error):
         raise bad from None

@@ -1,8 +1,9 @@
-"""`shouhu credential create|list|revoke`：部门系统对接接口的凭证。
+"""`shouhu credential create|list|bind|revoke`：部门系统对接接口的凭证。
 
     shouhu credential create --agency 150802:court --items court_judgment --name 法院审判系统 \
         --expires 2027-12-31
     shouhu credential create --agency 150802:medical_insurance --purposes insurance_enrolment
+    shouhu credential bind 1a2b3c4d --cert minzheng-client.pem   # 绑定客户端证书（双向认证）
 
 令牌只在签发时打印这一次（库中只存哈希），请当场交给对方系统的管理员。Django 只在命令
 运行时才初始化，`shouhu --help` 仍然很快。
@@ -61,7 +62,7 @@ def agency_ref(value: str) -> Any:
 
 @click.group()
 def credential() -> None:
-    """部门系统对接接口的凭证（签发、列出、吊销）。"""
+    """部门系统对接接口的凭证（签发、列出、绑定客户端证书、吊销）。"""
 
 
 @credential.command("create")
@@ -122,8 +123,47 @@ def credential_list_command() -> None:
         until = local_day(item.expires_at)
         click.echo(
             f"{item.token_prefix}\t{state}\t有效期至 {until}\t{item.agency.name}\t{item.name}\t"
-            f"{','.join(item.item_codes)}\t最近使用：{used}"
+            f"{','.join(item.item_codes)}\t最近使用：{used}\t"
+            f"客户端证书：{item.client_cert_sha256[:16] or '未绑定'}"
         )
+
+
+@credential.command("bind")
+@click.argument("prefix")
+@click.option("--cert", "cert_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="对方系统的客户端证书（PEM），绑定它的 SHA-256 指纹")  # fmt: skip
+@click.option("--fingerprint", default="", help="或直接给 SHA-256 指纹（64 位十六进制，可带冒号）")
+@click.option("--clear", is_flag=True, help="解除绑定（只凭令牌）")
+def credential_bind_command(
+    prefix: str, cert_file: str | None, fingerprint: str, clear: bool
+) -> None:
+    """把凭证绑定到客户端证书：此后请求须经反向代理（nginx）带来这张经校验的证书。"""
+    django_setup()
+    from pathlib import Path
+
+    from shouhu.core.errors import DomainError
+    from shouhu.web.accounts.credentials import credential_bind
+    from shouhu.web.accounts.models import SystemCredential
+    from shouhu.web.headers import certificate_fingerprint
+
+    if sum((bool(cert_file), bool(fingerprint), clear)) != 1:
+        raise click.UsageError("请给出 --cert、--fingerprint、--clear 之一。")
+    found = SystemCredential.objects.filter(token_prefix=prefix).first()
+    if found is None:
+        raise click.ClickException(f"没有前缀为 {prefix} 的凭证。")
+    if cert_file:
+        try:
+            fingerprint = certificate_fingerprint(Path(cert_file).read_bytes())
+        except ValueError:
+            raise click.ClickException(f"{cert_file} 不是 PEM 格式的证书。") from None
+    try:
+        credential_bind(ctx=cli_ctx(), credential=found, fingerprint=fingerprint, actor=cli_actor())
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    if found.client_cert_sha256:
+        click.echo(f"凭证 {prefix} 已绑定客户端证书 SHA-256 {found.client_cert_sha256}。")
+    else:
+        click.echo(f"凭证 {prefix} 已解除客户端证书绑定。")
 
 
 @credential.command("revoke")

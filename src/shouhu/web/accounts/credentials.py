@@ -27,6 +27,7 @@ from shouhu.web.accounts.rates import rate_hit
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
+from shouhu.web.headers import fingerprint_normal
 
 TOKEN_PREFIX = "shouhu_"
 # 最近使用时间不必每次调用都写：一分钟内的重复调用不再更新，免得每个请求都写库。
@@ -183,7 +184,45 @@ def credential_revoke(
 REFUSALS = {
     "revoked": "接口凭证已吊销，请联系管理员重新签发。",
     "expired": "接口凭证已过期，请联系管理员重新签发。",
+    "client_cert_missing": (
+        "该接口凭证绑定了客户端证书：请求未带经校验的客户端证书，请配置证书后重试。"
+    ),
+    "client_cert_mismatch": "该接口凭证绑定了客户端证书：请求所带的证书与绑定的不符。",
 }
+
+
+def credential_bind(
+    *, ctx: RequestContext, credential: SystemCredential, fingerprint: str, actor: str = ""
+) -> SystemCredential:
+    """把凭证绑定到一张客户端证书（SHA-256 指纹；空串为解除绑定）。记审计（只记指纹）。"""
+    normal = fingerprint_normal(fingerprint) if fingerprint else ""
+    if fingerprint and not normal:
+        raise InvalidInput("证书指纹应为 SHA-256（64 位十六进制，可带冒号）。")
+    with transaction.atomic():
+        before = credential.client_cert_sha256
+        credential.client_cert_sha256 = normal
+        credential.save(update_fields=["client_cert_sha256"])
+        audit_record(
+            ctx=ctx,
+            action=Action.UPDATE,
+            object_type=ObjectType.CREDENTIAL,
+            object_id=credential.pk,
+            detail={"prefix": credential.token_prefix, "client_cert_sha256": normal,
+                    "before": before},
+            actor_username=actor,
+        )  # fmt: skip
+    return credential
+
+
+def client_cert_check(credential: SystemCredential, presented: str) -> str:
+    """绑定了证书的凭证：请求带来的（受信任代理校验过的）证书指纹须相同。通过为空串，否则为
+    拒绝原因（client_cert_missing / client_cert_mismatch）。"""
+    expected = credential.client_cert_sha256
+    if not expected:
+        return ""
+    if not presented:
+        return "client_cert_missing"
+    return "" if hmac.compare_digest(expected, presented) else "client_cert_mismatch"
 
 
 @dataclass(frozen=True)
@@ -217,8 +256,9 @@ CREDENTIAL_STATES = {
 }
 
 
-def credential_authenticate(token: str) -> TokenCheck:
-    """按前缀找到凭证，常量时间比较哈希；吊销的、过期的不通过。通过时更新最近使用时间。"""
+def credential_authenticate(token: str, client_cert: str = "") -> TokenCheck:
+    """按前缀找到凭证，常量时间比较哈希；吊销的、过期的不通过；绑定了客户端证书的，client_cert
+    （受信任代理校验过的证书指纹）须与绑定的相同。通过时更新最近使用时间。"""
     prefix = _prefix_of(token)
     if prefix is None:
         return TokenCheck(None, "malformed")
@@ -233,6 +273,8 @@ def credential_authenticate(token: str) -> TokenCheck:
         return TokenCheck(credential, "revoked")
     if credential.expires_at <= timezone.now():
         return TokenCheck(credential, "expired")
+    if why := client_cert_check(credential, client_cert):
+        return TokenCheck(credential, why)
     _touch(credential)
     credential_throttle(credential)
     return TokenCheck(credential)

@@ -92,6 +92,9 @@ class SystemCredential(models.Model):
     )
     token_prefix = models.CharField("令牌前缀", max_length=16, unique=True)
     token_sha256 = models.CharField("令牌哈希", max_length=64)
+    # 绑定的客户端证书（SHA-256 指纹，小写十六进制）：非空时，请求须经受信任的代理带来这张
+    # 经校验的证书，令牌被盗而没有证书私钥也用不了（shouhu credential bind）
+    client_cert_sha256 = models.CharField("绑定的客户端证书指纹", max_length=64, blank=True)
     created_at = models.DateTimeField("签发时间", auto_now_add=True)
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

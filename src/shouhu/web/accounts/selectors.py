@@ -284,6 +284,7 @@ class CredentialRow:
     last_used_at: datetime | None
     state: str
     state_label: str
+    client_cert: str = ""  # 绑定的客户端证书指纹的前 16 位；未绑定为空
 
 
 def credential_rows(*, credentials: QuerySet[SystemCredential]) -> list[CredentialRow]:
@@ -306,6 +307,7 @@ def credential_rows(*, credentials: QuerySet[SystemCredential]) -> list[Credenti
                 last_used_at=c.last_used_at,
                 state=state,
                 state_label=CREDENTIAL_STATES[state],
+                client_cert=c.client_cert_sha256[:16],
             )
         )
     return rows

@@ -35,6 +35,7 @@ from shouhu.web.exchange.choices import Channel
 from shouhu.web.exchange.items import month_of
 from shouhu.web.exchange.selectors import receipt_get, receipt_problems
 from shouhu.web.exchange.services import submission_store
+from shouhu.web.headers import client_cert_fingerprint
 
 if TYPE_CHECKING:
     from shouhu.web.exchange.models import Submission
@@ -75,7 +76,8 @@ def _refuse(request: HttpRequest, why: str, message: str, prefix: str = "") -> U
 
 
 class CredentialAuth(HttpBearer):
-    """Bearer 令牌 → 系统接口凭证。缺少、格式不对、无效、已吊销、已过期都是 401（审计）。
+    """Bearer 令牌 → 系统接口凭证。缺少、格式不对、无效、已吊销、已过期，绑定了客户端证书
+    而请求没带或带错证书，都是 401（审计）。
 
     请求体过大的检查也放在这里：认证在解析请求体之前运行，是唯一能先于 Django 的
     “请求体过大”异常（它会变成一个英文的 400 页面）给出中文 413 的地方。
@@ -92,10 +94,10 @@ class CredentialAuth(HttpBearer):
             raise _refuse(
                 request, "malformed", "接口凭证格式不对：应为 Authorization: Bearer <令牌>。"
             )
-        check = credential_authenticate(token.strip())
+        check = credential_authenticate(token.strip(), client_cert_fingerprint(request))
         if check.credential is None:
             raise _refuse(request, check.why, check.message)
-        if check.why:  # 吊销或过期：记下是哪一张
+        if check.why:  # 吊销、过期、客户端证书没带或不符：记下是哪一张
             raise _refuse(request, check.why, check.message, check.credential.token_prefix)
         _check_size(request)
         return check.credential

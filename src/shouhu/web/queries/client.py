@@ -2,7 +2,8 @@
 
 双向认证：部门平台凭民政的接口凭证（Bearer 令牌）认出民政；民政凭 HTTPS 证书认出部门平台——
 地址须是 https（本机回环地址除外，供联调），证书按系统信任库或配置的 ca_file（政务内网自建 CA）
-校验，不接受未经校验的证书。
+校验，不接受未经校验的证书。部门把民政的凭证绑定了客户端证书时，配置 cert_file / key_file，
+TLS 握手时出示民政的客户端证书（部门的 nginx 校验，平台核对指纹，见 docs/operations.md）。
 """
 
 from __future__ import annotations
@@ -36,6 +37,14 @@ def peer_for(item_code: str) -> tuple[str, Send]:
         raise NotFound("查询对象的地址须为 https（SHOUHU_QUERY_PEERS），请联系系统管理员。")
     token = Path(str(peer["token_file"])).read_text(encoding="utf-8").strip()
     context = ssl.create_default_context(cafile=peer.get("ca_file") or None)
+    if peer.get("cert_file"):  # 对方把民政的凭证绑定了客户端证书时（shouhu credential bind）
+        try:
+            context.load_cert_chain(str(peer["cert_file"]), peer.get("key_file") or None)
+        except (OSError, ssl.SSLError):
+            raise NotFound(
+                "本平台的客户端证书或私钥读不出（SHOUHU_QUERY_PEERS 的 cert_file、key_file），"
+                "请联系系统管理员。"
+            ) from None
     return url, _http_send(url, token, context)
 
 
