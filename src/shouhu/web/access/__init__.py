@@ -42,7 +42,13 @@ from shouhu.web.access.audit import (
     access_suppressions,
 )
 from shouhu.web.access.casework import access_case_work, access_case_work_list
-from shouhu.web.access.disclosure import Disclosure, disclosure_for, fact_level
+from shouhu.web.access.disclosure import (
+    Disclosure,
+    category_text,
+    disclosure_for,
+    disclosure_for_agency,
+    fact_level,
+)
 from shouhu.web.access.exchange import (
     access_acceptance_queue,
     access_credential_submission,
@@ -226,8 +232,10 @@ __all__ = [
     "applications_visible_to",
     "assignable_roles",
     "cases_visible_to",
+    "category_text",
     "credentials_visible_to",
     "disclosure_for",
+    "disclosure_for_agency",
     "division_in_scope",
     "divisions_visible_to",
     "fact_level",

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shouhu.core.catalog import DataItem, Sensitivity, catalog_load
-from shouhu.web.accounts.models import User
+from shouhu.web.accounts.models import Agency, User
 from shouhu.web.accounts.permissions import Role
 from shouhu.web.exchange.models import Fact
 from shouhu.web.grants.models import Grant
@@ -29,6 +29,10 @@ EXISTS: Final = "exists"
 DETAIL: Final = "detail"
 _RANK: Final = {NONE: 0, EXISTS: 1, DETAIL: 2}
 CONSENT_GUARDED: Final = frozenset({"hiv_infected"})
+# 个案类别本身就说出一条敏感事实的：类别 → 事实类型。看不到这种事实（连概况也没有）的人，
+# 类别只显示为“困境儿童”（安全复测：儿童主任、督导员从“艾滋病病毒感染儿童”这一类别得知感染）。
+CATEGORY_FACTS: Final = {"hiv_infected": "hiv_infected"}
+WITHHELD_CATEGORY: Final = "困境儿童"
 
 
 def _lower(a: str, b: str) -> str:
@@ -82,6 +86,11 @@ def disclosure_for(user: User, *, purpose: str | None = None) -> Disclosure:
     return disclosure
 
 
+def disclosure_for_agency(agency: Agency, role: str) -> Disclosure:
+    """一个部门的某一角色的授权表（发给部门的推送名单按它定，不按发布名单的经办人员）。"""
+    return disclosure_for(User(agency=agency, role=role, division=agency.division))
+
+
 @cache
 def _items_by_type(region: str) -> dict[str, tuple[DataItem, ...]]:
     by_type: dict[str, list[DataItem]] = {}
@@ -128,3 +137,23 @@ def fact_level(disclosure: Disclosure, fact: Fact, *, in_scope: bool = True) -> 
             granted = _higher(stated, _lower(any_purpose, EXISTS))
         level = _lower(level, granted)
     return level if in_scope else _lower(level, EXISTS)
+
+
+def category_shown(disclosure: Disclosure, category: str, child_id: int) -> bool:
+    """个案类别能否照实显示：说出敏感事实的类别，按这条事实的授权和监护人同意来定（儿童现有的
+    这类事实都同意了才算同意；没有记录的按未同意）。"""
+    fact_type = CATEGORY_FACTS.get(category)
+    if fact_type is None:
+        return True
+    consents = list(
+        Fact.objects.filter(person_id=child_id, type=fact_type, is_current=True).values_list(
+            "consent", flat=True
+        )
+    )
+    consent = bool(consents) and all(c is True for c in consents)
+    return fact_level(disclosure, Fact(type=fact_type, consent=consent)) != NONE
+
+
+def category_text(disclosure: Disclosure, category: str, child_id: int, label: str) -> str:
+    """个案类别给这个用户看的文字：`label`，或者（看不到它说出的事实时）“困境儿童”。"""
+    return label if category_shown(disclosure, category, child_id) else WITHHELD_CATEGORY

@@ -13,11 +13,13 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
+from django.conf import settings
 from django.db.models import Min, Prefetch
 from django.utils import timezone
 
@@ -49,18 +51,23 @@ CURRENT_CARERS: Final = Prefetch(
 
 def case_version(case: Case) -> str:
     """个案的版本：离线记录据以记录的那些事——在哪个村、保障中与否、按什么风险等级探访、类别。
-    探访和核查本身不改变版本（同一儿童离线记下的几条依次上传，不互相冲突）。"""
+    探访和核查本身不改变版本（同一儿童离线记下的几条依次上传，不互相冲突）。
+    用服务器的密钥做散列：这几样取值不多，不加密钥的散列在手机上一试就能反推出类别。"""
     parts = [case.status, case.division_id, case.risk_level, case.category, case.placement]
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, json.dumps(parts).encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def case_state(case: Case) -> list[list[str]]:
+def case_state(case: Case, disclosure: Disclosure) -> list[list[str]]:
     """个案现在的样子（中文），冲突时与手机上记录时的样子并排显示。"""
+    category = access.category_text(
+        disclosure, case.category, case.child_id, case.get_category_display()
+    )
     return [
         ["所在村（居）", case.division.name],
         ["个案状态", str(CaseStatus(case.status).label)],
         ["风险等级", RISK_LABELS[case.risk_level]],
-        ["保障类别", case.get_category_display()],
+        ["保障类别", category],
     ]
 
 
@@ -99,18 +106,21 @@ def _urgent(cases: list[Case]) -> dict[int, datetime]:
     return {row["case_id"]: row["due"] for row in found}
 
 
-def _child(case: Case, facts: list[str], urgent: datetime | None) -> dict[str, Any]:
+def _child(
+    case: Case, facts: list[str], urgent: datetime | None, disclosure: Disclosure
+) -> dict[str, Any]:
     child = case.child
+    state = case_state(case, disclosure)
     return {
         "case": case.pk,
         "version": case_version(case),
-        "state": case_state(case),
+        "state": state,
         "name": child.name,
         "gender": child.get_gender_display(),
         "birth": date_text(child.birth_date),
         "id_masked": mask_id_number(child.id_number),
         "village": case.division.name,
-        "category": case.get_category_display(),
+        "category": state[3][1],
         "risk": RISK_LABELS[risk_in_effect(case)],
         "carers": _carers(case),
         "facts": facts,
@@ -172,7 +182,9 @@ def field_package_build(ctx: RequestContext) -> dict[str, Any]:
     disclosure = access.disclosure_for(user, purpose=Purpose.CASE_WORK)
     urgent = _urgent(cases)
     facts = _fact_lines(user, disclosure, cases)
-    children = [_child(case, facts[case.child_id], urgent.get(case.pk)) for case in cases]
+    children = [
+        _child(case, facts[case.child_id], urgent.get(case.pk), disclosure) for case in cases
+    ]
     now = timezone.now()
     audit_record(ctx=ctx, action=Action.EXPORT, object_type=ObjectType.FIELD_PACKAGE,
                  detail={"children": len(children), "cases": [c.pk for c in cases]})  # fmt: skip

@@ -176,7 +176,9 @@ def field_record_sync(
         return SyncOutcome(status="conflict", theirs=[["所在村（居）", GONE]], may_force=False,
                            message=GONE)  # fmt: skip
     if case_version(case) != record.base and not record.force:
-        return SyncOutcome(status="conflict", theirs=case_state(case),
+        assert ctx.user is not None  # access_case_work 已确认
+        disclosure = access.disclosure_for(ctx.user)
+        return SyncOutcome(status="conflict", theirs=case_state(case, disclosure),
                            message="您记录之后，服务器上这名儿童的个案有了变化。")  # fmt: skip
     written: list[Path] = []
     try:

@@ -110,7 +110,7 @@ def person_page(*, user: User, person: Person, disclosure: Disclosure) -> Person
         division_path=division_path_names(person.division),
         parents=tuple(relative(*p) for p in parents),
         children=tuple(relative(*c) for c in children),
-        cases=_case_summaries(user, person),
+        cases=_case_summaries(user, person, disclosure),
         facts=found.entries,
         restricted_purposes=tuple(
             (code, str(Purpose(code).label))
@@ -138,12 +138,12 @@ def _relative(user: User, relation: str, person: Person, visible: bool, today: d
     )
 
 
-def _case_summaries(user: User, person: Person) -> tuple[CaseSummary, ...]:
+def _case_summaries(user: User, person: Person, disclosure: Disclosure) -> tuple[CaseSummary, ...]:
     cases = access.cases_visible_to(user).filter(child=person).order_by("status", "-opened_on")
     return tuple(
         CaseSummary(
             pk=case.pk,
-            category=case_label(case),
+            category=case_label(case, disclosure),
             status=case.status,
             status_label=CaseStatus(case.status).label,
             risk_label=case.get_risk_level_display(),

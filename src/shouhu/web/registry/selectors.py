@@ -238,14 +238,17 @@ def _person_row(user: User, person: Person, today: date, case_label: str) -> Per
     )
 
 
-def case_label(case: Case) -> str:
+def case_label(case: Case, disclosure: access.Disclosure) -> str:
+    """个案类别给这个用户看的文字（说出敏感事实的类别按授权：`access.category_text`）。"""
     if case.category == Category.ORPHAN and case.orphan_type:
         return OrphanType(case.orphan_type).label
-    return Category(case.category).label
+    label = str(Category(case.category).label)
+    return access.category_text(disclosure, case.category, case.child_id, label)
 
 
 def _active_case_labels(user: User, people: Iterable[Person]) -> dict[int, str]:
     active = access.cases_visible_to(user).filter(
         child__in=[p.pk for p in people], status=CaseStatus.ACTIVE
     )
-    return {case.child_id: case_label(case) for case in active}
+    disclosure = access.disclosure_for(user)
+    return {case.child_id: case_label(case, disclosure) for case in active}

@@ -12,6 +12,7 @@ from typing import Final
 from django.db.models import Q
 from django.utils import timezone
 
+from shouhu.web import access
 from shouhu.web.accounts.models import Agency
 from shouhu.web.accounts.permissions import Role
 from shouhu.web.cases.models import CareArrangement, Case, Category, Placement
@@ -61,8 +62,14 @@ def granted_fields(agency: Agency, purpose: str) -> list[str]:
     return [code for code in SHARE_FIELDS if code in allowed]
 
 
-def case_values(case: Case, fields: list[str]) -> dict[str, str]:
-    return {code: EXTRACTORS[code](case) for code in fields}
+def case_values(case: Case, fields: list[str], disclosure: access.Disclosure) -> dict[str, str]:
+    """名单上这个个案的各字段；说出敏感事实的类别按接收部门的授权（`access.category_text`）。"""
+    values = {code: EXTRACTORS[code](case) for code in fields}
+    if "category" in values:
+        values["category"] = access.category_text(
+            disclosure, case.category, case.child_id, values["category"]
+        )
+    return values
 
 
 def field_header(code: str) -> str:

@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from shouhu.core.catalog import catalog_load
 from shouhu.core.errors import InvalidInput
+from shouhu.web import access
 from shouhu.web.accounts.models import Agency
+from shouhu.web.accounts.permissions import Role
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
@@ -151,10 +153,11 @@ def _publish(
         .order_by("child__division_id", "child__name", "pk")
     )
     leaving = set(exits)
+    receiver = access.disclosure_for_agency(agency, Role.DEPARTMENT_USER)
     entries = [
         ShareEntry(share_list=share_list, case=case, child_id=case.child_id,
                    change=ChangeKind.EXIT if case.pk in leaving else ChangeKind.ENROL,
-                   data=case_values(case, fields))
+                   data=case_values(case, fields, receiver))
         for case in cases.iterator(chunk_size=BATCH)
     ]  # fmt: skip
     entries.sort(key=lambda e: e.change != ChangeKind.EXIT)  # 停止的在前：先停办
