@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.cases.application_choices import TAB_LABELS
+from shouhu.web.cases.models import Case
 from shouhu.web.cases.worklists import WORK_LISTS
 from shouhu.web.registry.models import Person
 from shouhu.web.shares.services import share_list_publish
@@ -93,6 +94,7 @@ def world(region: Region, personas: Personas) -> World:
     for child in (prison, far, other, hiv_no):
         f.case(child)
     f.case(hiv_yes, "hiv_infected")
+    Case.objects.update(visit_due_on=date(2026, 1, 1))  # overdue: the work lists are not empty
     return World(
         director=personas.child_director_a,
         supervisor=f.user("supervisor_a", "supervisor", region.township_a, civil_a),
@@ -204,6 +206,7 @@ def test_the_security_rerun(world: World) -> None:
     assert world.neighbour.name in caseworker["search 吴老刑"]
     assert "困境儿童" in seen[world.director.username]["page 周小同 "]
     assert "周小同" in seen[world.director.username]["offline package"]
+    assert "周小同" in seen[world.director.username]["work export visits_overdue"]
 
 
 def test_what_if_date_does_not_reveal_an_out_of_scope_fathers_release_date(world: World) -> None:
