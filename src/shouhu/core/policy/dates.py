@@ -33,10 +33,15 @@ def adult_cutoff(today: date) -> date:
     """出生日期晚于此日的人在 today 未满 18 周岁（2月29日出生者在平年的3月1日满岁）。"""
     from shouhu.core.policy.thresholds import ADULT_AGE
 
+    return age_cutoff(today, ADULT_AGE)
+
+
+def age_cutoff(today: date, years: int) -> date:
+    """出生不晚于此日的人在 today 已满 years 周岁（2月29日出生者在平年的3月1日满岁）。"""
     try:
-        return today.replace(year=today.year - ADULT_AGE)
+        return today.replace(year=today.year - years)
     except ValueError:
-        return date(today.year - ADULT_AGE, 2, 28)
+        return date(today.year - years, 2, 28)
 
 
 def parse_iso_date(text: object) -> date | None:

@@ -136,6 +136,12 @@ def may(user: User, right: Right) -> bool:
     return user.role in RIGHTS[right]
 
 
+def purpose_of_role(user: User, preferred: tuple[str, ...]) -> str | None:
+    """一个页面可为多种工作打开时，取 preferred 里该角色用得到的第一个用途；都用不到为 None。"""
+    allowed = ROLE_PURPOSES.get(user.role, frozenset())
+    return next((p for p in preferred if p in allowed), None)
+
+
 def is_submitter(user: User) -> bool:
     """部门的数据报送员：角色可以报送，且属于某个部门。"""
     return may(user, Right.SUBMIT) and user.agency_id is not None

@@ -193,11 +193,14 @@ class ReceiptPage:
     total: int
 
 
+def _newest_first(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
+    """回执列表和它的导出的同一顺序：最近收到的在前。"""
+    related = submissions.select_related("agency", "agency__division", "received_by")
+    return related.order_by("-received_at", "-pk")
+
+
 def receipt_list(*, submissions: QuerySet[Submission], page: int = 1) -> ReceiptPage:
-    ordered = submissions.select_related("agency", "agency__division", "received_by").order_by(
-        "-received_at", "-pk"
-    )
-    paginator = Paginator(ordered, PAGE_SIZE)
+    paginator = Paginator(_newest_first(submissions), PAGE_SIZE)
     current = paginator.get_page(page)
     rows = [receipt_get(submission=s) for s in current.object_list]
     return ReceiptPage(rows, current.number, paginator.num_pages, paginator.count)
@@ -211,10 +214,7 @@ RECEIPT_EXPORT_HEADER = (
 
 def receipt_export_rows(*, submissions: QuerySet[Submission]) -> list[tuple[object, ...]]:
     """全部回执（不分页）：只有数量、哈希和时间，没有个人信息，供部门对账。"""
-    ordered = submissions.select_related("agency", "agency__division", "received_by").order_by(
-        "-received_at", "-pk"
-    )
-    rows = (receipt_get(submission=s) for s in ordered)
+    rows = (receipt_get(submission=s) for s in _newest_first(submissions))
     return [
         (r.receipt_number, r.agency, r.item_name, f"{r.period:%Y-%m}", r.channel, r.status_label,
          r.rows_total, r.rows_accepted, r.rows_rejected, r.facts_created, r.facts_superseded,

@@ -24,7 +24,7 @@ from shouhu.core.exchange.package import PackageRefused
 from shouhu.core.identity.registry import REGISTRY_ITEM
 from shouhu.web import access
 from shouhu.web.accounts.models import User
-from shouhu.web.accounts.permissions import ROLE_PURPOSES, is_submitter
+from shouhu.web.accounts.permissions import is_submitter, purpose_of_role
 from shouhu.web.audit.context import RequestContext, request_context
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
@@ -263,9 +263,8 @@ def receipt_list_view(request: HttpRequest) -> HttpResponse:
 def receipt_export_view(request: HttpRequest) -> HttpResponse:
     """全部回执导出为 Excel（部门与民政对账：哪个月报了什么、收了多少、退了多少）。报送员为数据
     报送导出，民政与领导为各自的工作（统计、个案办理）导出。"""
-    allowed = ROLE_PURPOSES.get(_user(request).role, frozenset())
-    purpose = next((p for p in ("submission", "statistics", "case_work") if p in allowed), "")
-    if not purpose:
+    purpose = purpose_of_role(_user(request), ("submission", "statistics", "case_work"))
+    if purpose is None:
         raise Http404
     ctx = request_context(request, purpose)
     export = Export(

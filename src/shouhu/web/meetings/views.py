@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shouhu.core.errors import DomainError
 from shouhu.web.accounts.models import Agency, User
-from shouhu.web.accounts.permissions import ROLE_PURPOSES
+from shouhu.web.accounts.permissions import purpose_of_role
 from shouhu.web.audit.context import RequestContext, request_context
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
@@ -37,9 +37,8 @@ def _ctx(request: HttpRequest) -> tuple[RequestContext, User]:
     user = cast(User, request.user)
     if not may_see_tasks(user):
         raise Http404
-    allowed = ROLE_PURPOSES.get(user.role, frozenset())
-    purpose = next((p for p in ("statistics", "care_services", "submission") if p in allowed),
-                   Purpose.STATISTICS)  # fmt: skip
+    preferred = ("statistics", "care_services", "submission")
+    purpose = purpose_of_role(user, preferred) or Purpose.STATISTICS
     return request_context(request, purpose), user
 
 

@@ -11,7 +11,7 @@ from shouhu.core.catalog import catalog_load
 from shouhu.core.errors import DomainError, NotFound
 from shouhu.web import access
 from shouhu.web.accounts.models import User
-from shouhu.web.accounts.permissions import ROLE_PURPOSES
+from shouhu.web.accounts.permissions import purpose_of_role
 from shouhu.web.audit.context import RequestContext, request_context
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
@@ -33,9 +33,8 @@ def _ctx(request: HttpRequest) -> RequestContext:
     """报送员为数据报送，审计员为审计，民政为个案办理，领导为统计督办。"""
     user = request.user
     assert isinstance(user, User)  # behind @login_required
-    allowed = ROLE_PURPOSES.get(user.role, frozenset())
     order = ("submission", "audit", "case_work", "statistics")
-    return request_context(request, next((p for p in order if p in allowed), "case_work"))
+    return request_context(request, purpose_of_role(user, order) or "case_work")
 
 
 @login_required

@@ -21,7 +21,7 @@ from typing import Final
 from django.db.models import Q, QuerySet
 
 from shouhu.core.identity.registry import REGISTERED
-from shouhu.core.policy.dates import adult_cutoff
+from shouhu.core.policy.dates import adult_cutoff, age_cutoff
 from shouhu.web.cases.models import Case
 from shouhu.web.exchange.choices import UNUSABLE_ACCEPTANCE
 from shouhu.web.exchange.models import Fact
@@ -57,7 +57,7 @@ def cases_for_purpose(active: QuerySet[Case], purpose: str, today: date) -> Quer
     """这一用途的名单该列的个案（active 是辖区内保障中的个案）。"""
     scope_note(purpose)  # 未定义的用途在这里出错，而不是推送全部儿童
     if purpose == "education_aid":
-        school_age = Q(child__birth_date__gt=adult_cutoff(today), child__birth_date__lte=_years_ago(
+        school_age = Q(child__birth_date__gt=adult_cutoff(today), child__birth_date__lte=age_cutoff(
             today, SCHOOL_AGE))  # fmt: skip
         attending = _started(today) & (Q(end__isnull=True) | Q(end__gt=today))
         in_school = Q(child_id__in=_current_fact("in_school", attending).values("person_id"))
@@ -69,11 +69,3 @@ def cases_for_purpose(active: QuerySet[Case], purpose: str, today: date) -> Quer
     if purpose == "registry_check":
         return active.exclude(child__registry_status=REGISTERED)
     return active
-
-
-def _years_ago(today: date, years: int) -> date:
-    """满 years 周岁的人出生不晚于这一天（today 是2月29日而那年不是闰年时取2月28日）。"""
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:
-        return date(today.year - years, 2, 28)
