@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from shouhu.web.accounts.models import RosterMember
+from shouhu.web.audit.models import AuditEntry
 from shouhu.web.cases.risk import major_change_record
 from shouhu.web.notifications.models import Notification
 from shouhu.web.notify import Notice, notices_send
@@ -107,6 +108,14 @@ def test_the_bell_counts_unread_opening_one_reads_it_and_all_can_be_marked_read(
     client.post("/notifications/read-all/")
     assert _bell(client) == "0"
     assert Notification.objects.get(pk=theirs.pk).read_at is None
+    client.get(f"/notifications/{first.pk}/")  # 已读的再打开：没有变更，不再记
+    client.post("/notifications/read-all/")
+    marked = AuditEntry.objects.filter(object_type="notification").order_by("seq")
+    assert [(e.action, e.actor_id, e.object_id, e.detail) for e in marked] == [
+        ("update", me.pk, str(first.pk), {"read": 1}),
+        ("update", me.pk, "", {"read": 2, "all": True}),
+    ]
+    assert marked[0].purpose == "case_work"
 
 
 @pytest.mark.parametrize("link", ["https://evil.example/", "//evil.example/x"])

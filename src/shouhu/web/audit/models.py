@@ -107,6 +107,7 @@ class ObjectType(models.TextChoices):
     SHARE_FEEDBACK = "share_feedback", "推送名单反馈"
     REQUEST = "request", "网页请求"  # CSRF 等在视图之前就被拒绝的请求
     QUERY = "query", "查询服务"  # 只查询的数据项：民政提出、部门答复的查询
+    NOTIFICATION = "notification", "站内通知"
 
 
 class AuditEntry(models.Model):

@@ -1,13 +1,19 @@
-"""站内通知的读写：只有本人的，打开一条即已读，或一次全部已读。"""
+"""站内通知的读写：只有本人的，打开一条即已读，或一次全部已读。
+
+标为已读也是一次变更，和别的变更一样在同一事务里记入审计日志（只有通知编号和条数）。"""
 
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from shouhu.web.accounts.models import User
+from shouhu.web.audit.context import RequestContext
+from shouhu.web.audit.models import Action, ObjectType
+from shouhu.web.audit.services import audit_record
 from shouhu.web.notifications.models import Notification
 
 PER_PAGE = 20
@@ -26,16 +32,32 @@ def notification_page(*, user: User, page: str | None) -> Page[Notification]:
     return Paginator(notifications_of(user).order_by("-created_at", "-pk"), PER_PAGE).get_page(page)
 
 
-def notification_open(*, user: User, notification_id: int) -> Notification:
-    """打开本人的一条通知（记为已读）；别人的和不存在的一样是 404。"""
-    notification = notifications_of(user).filter(pk=notification_id).first()
+def _owner(ctx: RequestContext) -> User:
+    if ctx.user is None:
+        raise Http404
+    return ctx.user
+
+
+@transaction.atomic
+def notification_open(*, ctx: RequestContext, notification_id: int) -> Notification:
+    """打开本人的一条通知（记为已读，记入审计）；别人的和不存在的一样是 404。"""
+    notification = notifications_of(_owner(ctx)).filter(pk=notification_id).first()
     if notification is None:
         raise Http404
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        audit_record(ctx=ctx, action=Action.UPDATE, object_type=ObjectType.NOTIFICATION,
+                     object_id=notification.pk, detail={"read": 1})  # fmt: skip
     return notification
 
 
-def notifications_read_all(*, user: User) -> int:
-    return notifications_of(user).filter(read_at__isnull=True).update(read_at=timezone.now())
+@transaction.atomic
+def notifications_read_all(*, ctx: RequestContext) -> int:
+    """本人未读的通知全部标为已读；有标记的记一条审计（条数）。"""
+    unread = notifications_of(_owner(ctx)).filter(read_at__isnull=True)
+    count = unread.update(read_at=timezone.now())
+    if count:
+        audit_record(ctx=ctx, action=Action.UPDATE, object_type=ObjectType.NOTIFICATION,
+                     detail={"read": count, "all": True})  # fmt: skip
+    return count
