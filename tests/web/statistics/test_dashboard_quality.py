@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from shouhu.core.catalog import catalog_load
 from shouhu.core.exchange import CellError
 from shouhu.web.exchange.errorlists import errors_pack, invalid_id_count
 from shouhu.web.exchange.models import Submission, SubmissionErrors
@@ -19,6 +20,7 @@ from shouhu.web.objections.models import Objection
 from shouhu.web.statistics.completion import work_completion
 from shouhu.web.statistics.quality import data_quality
 from tests.web import factories as f
+from tests.web.exchange.conftest import csv_of, ingest, judgment_rows
 
 
 def _court_history(personas) -> None:
@@ -30,9 +32,9 @@ def _court_history(personas) -> None:
     errors = [CellError(2, "身份证号", "150802********1234", "第2行身份证号校验码不对"),
               CellError(3, "判决日期", "2026-13-01", "日期不对"),
               CellError(4, "身份证号", "1508", "位数不对")]  # fmt: skip
-    SubmissionErrors.objects.create(
-        submission=sub, errors=errors_pack(errors), invalid_ids=invalid_id_count(errors)
-    )  # as ingest stores it
+    SubmissionErrors.objects.create(submission=sub, errors=errors_pack(errors))
+    sub.invalid_ids = invalid_id_count(errors)  # as ingest stores it
+    sub.save(update_fields=["invalid_ids"])
     unlinked = f.fact(f.person(personas.child_director_a.division), court, "guardianship")
     unlinked.person = None
     unlinked.save(update_fields=["person"])
@@ -56,6 +58,25 @@ def test_each_department_has_its_rejected_rows_invalid_ids_unlinked_and_objectio
     assert (court.invalid_ids, court.unlinked) == (2, 1)
     assert (court.objections, court.answered, court.overdue) == (2, 1, 1)
     assert "临河区人民法院" not in [q.agency for q in data_quality(region.county_b)]
+
+
+def test_invalid_ids_count_accepted_rows_kept_for_repair_as_well_as_rejected_rows(
+    region, personas
+) -> None:
+    """校验码不对的号码（宽松字段）照样接收、留待更正：这一栏也要数它，不只数退回的行。"""
+    court = personas.court_clerk_a.agency
+    item = catalog_load("150802").item("court_judgment")
+    rows = judgment_rows(item, 3)
+    good = str(rows[0]["id_number"])
+    rows[0]["id_number"] = good[:-1] + ("1" if good[-1] != "1" else "2")  # 校验码不对，接收
+    rows[1]["effective_date"] = "2025-13-01"  # 日期不对，退回；号码也不对
+    rows[1]["id_number"] = "1508021985"
+    ingest(personas.court_clerk_a, court, item, csv_of(item, rows), filename="判决.csv")
+    submission = Submission.objects.get(agency=court)
+    assert (submission.rows_accepted, submission.rows_rejected) == (2, 1)
+    assert submission.invalid_ids == 2
+    (row,) = [q for q in data_quality(region.city) if q.agency == court.name]
+    assert (row.rows_total, row.rows_rejected, row.invalid_ids) == (3, 1, 2)
 
 
 def test_completion_counts_overdue_reviews_and_visits_per_division_below(region, personas) -> None:
@@ -93,4 +114,4 @@ def test_the_dashboard_draws_charts_over_its_tables_and_exports_data_quality(
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row]
     assert "临河区人民法院" in cells
-    assert "其中身份证号不合格" in cells
+    assert "身份证号不合格" in cells

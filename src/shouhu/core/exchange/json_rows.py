@@ -86,7 +86,9 @@ def _read(rows: object, digest: str, source: str, item: DataItem, limits: ReadLi
     if out.truncated:
         message = f"错误超过{limits.max_errors}处，只列出前{limits.max_errors}处"
         out.warnings.append(_file_note(source, message))
-    return ReadResult(digest, rows_total, out.records, out.errors, None, out.warnings, None)
+    return ReadResult(
+        digest, rows_total, out.records, out.errors, None, out.warnings, None, out.invalid_ids
+    )
 
 
 def _row_is_blank(row: Mapping[object, object]) -> bool:

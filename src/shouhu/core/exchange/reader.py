@@ -108,6 +108,7 @@ class _Collector:
     warnings: list[CellError] = field(default_factory=list)
     seen: dict[str, int] = field(default_factory=dict)
     truncated: bool = False
+    invalid_ids: int = 0
 
     def add_errors(self, errors: list[CellError]) -> None:
         room = self.limits.max_errors - len(self.errors)
@@ -149,8 +150,9 @@ def _read(
     if progress is not None:
         report_progress(progress, rows_total)
     return ReadResult(
-        digest, rows_total, out.records, out.errors, None, out.warnings, table.encoding
-    )
+        digest, rows_total, out.records, out.errors, None, out.warnings, table.encoding,
+        out.invalid_ids,
+    )  # fmt: skip
 
 
 def rows_with_formulas(table: Table) -> frozenset[int]:
@@ -180,6 +182,7 @@ def _trailing_formula_rows(
 
 def collect(out: _Collector, outcome: RowOutcome, columns: ColumnMap, item: DataItem) -> None:
     record = outcome.record
+    out.invalid_ids += outcome.invalid_ids  # 被拒的行也数（它的提示不列出）
     if record is None:
         out.add_errors(outcome.errors)  # 被拒的行只报错误；提示只给接收的行
         return

@@ -53,6 +53,7 @@ class RowOutcome:
     record: ValidRecord | None
     errors: list[CellError]
     warnings: list[CellError]
+    invalid_ids: int = 0  # 填了但不合格的身份证号（错误或提示），数据质量统计用
 
 
 class RowValidator:
@@ -135,7 +136,9 @@ class RowValidator:
             return  # “无”“-”等空白记号：按未填处理，必填时由 check_required 报错
         if problem is None:
             values[column.spec.key] = normalized
-        elif column.spec.id_policy is IdPolicy.LENIENT:
+            return
+        outcome.invalid_ids += 1
+        if column.spec.id_policy is IdPolicy.LENIENT:
             outcome.warnings.append(self.error(number, column, raw, problem + _LENIENT_NOTE))
             values[column.spec.key] = normalized
         else:

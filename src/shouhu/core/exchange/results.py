@@ -43,6 +43,8 @@ class ReadResult:
 
     rows_total 是非空数据行数；被拒的行数 = rows_total − len(records)。
     warnings 是不影响接收的提示（如父母身份证号不合规、已接收待模糊匹配）。
+    invalid_ids 是填了但不合格的身份证号的个数，被拒的行和接收的行都算（错误清单有上限、被拒的行
+    不列提示，数据质量的“身份证号不合格”要全部的数）。
     """
 
     file_sha256: str
@@ -52,6 +54,7 @@ class ReadResult:
     rejected_whole: str | None
     warnings: list[CellError] = field(default_factory=list)
     encoding: str | None = None
+    invalid_ids: int = 0
 
     @property
     def rows_rejected(self) -> int:

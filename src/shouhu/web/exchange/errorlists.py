@@ -10,7 +10,7 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Final
 
 from openpyxl import Workbook
@@ -20,6 +20,7 @@ from shouhu.core.exchange import CellError, error_report_xlsx
 from shouhu.core.exchange.report import LIST_SHEET, write_error_list
 
 _ID_RUN: Final = re.compile(r"\d{14,17}[\dXx]")
+_ID_WORDS: Final = ("身份证", "身份号码")  # 列名（身份证号、公民身份号码）或说明里提到号码
 
 
 def mask_ids(text: str) -> str:
@@ -34,10 +35,15 @@ def errors_pack(errors: Sequence[CellError]) -> bytes:
     return zlib.compress(json.dumps(rows, ensure_ascii=False).encode("utf-8"), 6)
 
 
-def invalid_id_count(errors: Sequence[CellError]) -> int:
-    """问题里关于身份证号的（列名或说明提到它）：部门数据质量的“身份证号不合格”一栏，入库时算一次
-    存在 SubmissionErrors.invalid_ids 上，统计时不再解压错误清单。"""
-    return sum(1 for e in errors if "身份证" in e.column or "身份证号" in e.message)
+def invalid_id_count(issues: Iterable[CellError]) -> int:
+    """问题清单里不合格的身份证号有几个（格，同一格的几处问题算一个）：部门数据质量的“身份证号
+    不合格”一栏，存在 Submission.invalid_ids 上。逐行读的报送由读取时数好（ReadResult.invalid_ids，
+    被拒的行也数）；户籍的批量载入和迁移前的旧报送没有那个数，从错误和提示里数。"""
+    return len({(i.row, i.column) for i in issues if i.column and _about_id(i)})
+
+
+def _about_id(issue: CellError) -> bool:
+    return any(word in issue.column or word in issue.message for word in _ID_WORDS)
 
 
 def errors_unpack(blob: bytes | memoryview | None) -> list[CellError]:

@@ -52,6 +52,11 @@ class Submission(models.Model):
     encoding = models.CharField("文件编码", max_length=20, blank=True)
     error_count = models.PositiveIntegerField("错误数", default=0)
     warning_count = models.PositiveIntegerField("提示数", default=0)
+    invalid_ids = models.PositiveIntegerField(
+        "身份证号不合格数",
+        default=0,
+        help_text="ID numbers with a problem, in rejected and accepted rows (data quality)",
+    )
     facts_created = models.PositiveIntegerField("新增记录数", default=0)
     facts_superseded = models.PositiveIntegerField("更正记录数", default=0)
     facts_unchanged = models.PositiveIntegerField("未变记录数", default=0)
@@ -96,9 +101,6 @@ class SubmissionErrors(models.Model):
     errors = models.BinaryField(default=b"")
     warnings = models.BinaryField(default=b"")
     source = models.BinaryField(default=b"", blank=True)
-    invalid_ids = models.PositiveIntegerField(
-        "身份证号不合格的问题数", default=0, help_text="errors about the ID number (data quality)"
-    )
 
     class Meta:
         verbose_name = "报送错误清单"

@@ -30,7 +30,7 @@ from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.transfers import transfers_from_registry
-from shouhu.web.exchange.errorlists import errors_pack, invalid_id_count, mask_ids
+from shouhu.web.exchange.errorlists import errors_pack, mask_ids
 from shouhu.web.exchange.factstore import FactCounts, facts_store
 from shouhu.web.exchange.items import item_for_agency, month_of, query_only_refusal
 from shouhu.web.exchange.models import (
@@ -263,6 +263,7 @@ class _Store:
             nil_return=result.rows_total == 0,
             error_count=len(result.errors),
             warning_count=len(result.warnings),
+            invalid_ids=result.invalid_ids,
         )
 
     def store_progress(self, done: int, total: int) -> None:
@@ -291,7 +292,6 @@ class _Store:
                 errors=errors_pack(self.result.errors),
                 warnings=errors_pack(self.result.warnings),
                 source=self.source if self.result.errors else b"",
-                invalid_ids=invalid_id_count(self.result.errors),
             )
 
     def audit(

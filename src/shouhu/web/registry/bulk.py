@@ -138,6 +138,7 @@ class _BulkLoad:
     errors: list[CellError] = field(default_factory=list)
     warnings: list[CellError] = field(default_factory=list)
     error_total: int = 0
+    id_errors: int = 0  # 错误里不合格的身份证号（错误清单只存前 MAX_ERRORS 处，这里数全部）
     rows_total: int = 0
 
     @contextmanager
@@ -196,6 +197,7 @@ class _BulkLoad:
 
     def add_errors(self, errors: list[CellError], filename: str, report: Any) -> None:
         self.error_total += len(errors)
+        self.id_errors += invalid_id_count(errors)
         room = MAX_ERRORS - len(self.errors)
         self.errors.extend(errors[: max(room, 0)])
         if report is not None:
@@ -307,6 +309,7 @@ class _BulkLoad:
             else "utf-8", rows_total=self.rows_total, rows_accepted=accepted,
             rows_rejected=rejected, status=status, nil_return=self.rows_total == 0,
             error_count=len(self.errors), warning_count=len(self.warnings),
+            invalid_ids=self.id_errors + invalid_id_count(self.warnings),
         )  # fmt: skip
 
     def finish(self, submission: Submission) -> None:
@@ -317,7 +320,6 @@ class _BulkLoad:
                 submission=submission,
                 errors=errors_pack(self.errors),
                 warnings=errors_pack(self.warnings),
-                invalid_ids=invalid_id_count(self.errors),
             )
 
     def detail(self) -> dict[str, Any]:

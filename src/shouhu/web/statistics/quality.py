@@ -1,5 +1,6 @@
-"""各部门的数据质量（领导看，只有数字）：home 子树内每个报送部门近 12 个月的退回行数、其中身份证号
-不合格的、没能关联到人员的记录、别人对它提出的疑义和已答复的、逾期未答复的，以及按时报送率。
+"""各部门的数据质量（领导看，只有数字）：home 子树内每个报送部门近 12 个月的退回行数、身份证号
+不合格的（退回的和已接收待更正的行都算）、没能关联到人员的记录、别人对它提出的疑义和已答复的、
+逾期未答复的，以及按时报送率。
 
 bayannur §5(二)“定期联合开展考核评估”：这张表就是考核的底稿，可以导出（exports.py）。
 """
@@ -9,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from shouhu.web.accounts.models import Agency
-from shouhu.web.exchange.models import Fact, Submission, SubmissionErrors
+from shouhu.web.exchange.models import Fact, Submission
 from shouhu.web.exchange.selectors import timeliness_grid
 from shouhu.web.objections.models import Objection, ObjectionStatus
 from shouhu.web.registry.models import Division
@@ -27,7 +28,7 @@ class QualityRow:
     division: str
     rows_total: int
     rows_rejected: int
-    invalid_ids: int  # 退回的问题里，身份证号不合格的
+    invalid_ids: int  # 身份证号不合格的，退回的行和已接收待更正的行都算
     unlinked: int  # 现行记录中没能关联到人员的
     objections: int  # 别的单位提出的疑义
     answered: int
@@ -40,7 +41,7 @@ class QualityRow:
                 "" if self.on_time is None else self.on_time]  # fmt: skip
 
 
-EXPORT_HEADER = ("部门", "区划", "报送行数", "退回行数", "其中身份证号不合格", "未关联到人员的记录",
+EXPORT_HEADER = ("部门", "区划", "报送行数", "退回行数", "身份证号不合格", "未关联到人员的记录",
                  "收到的疑义", "已答复", "逾期未答复", "按时报送率（%）")  # fmt: skip
 
 
@@ -51,10 +52,10 @@ def data_quality(home: Division, *, today: date | None = None) -> tuple[QualityR
     submissions = Submission.objects.filter(agency__in=agencies, received_at__gte=since)
     rows = {
         r["agency_id"]: r
-        for r in submissions.values("agency_id").annotate(t=Sum("rows_total"),
-                                                           j=Sum("rows_rejected"))
-    }  # fmt: skip
-    invalid = _invalid_ids(submissions.filter(rows_rejected__gt=0))
+        for r in submissions.values("agency_id").annotate(
+            t=Sum("rows_total"), j=Sum("rows_rejected"), i=Sum("invalid_ids")
+        )
+    }  # 身份证号不合格数入库时已数好（exchange.errorlists.invalid_id_count），不再扫描事实
     unlinked = dict(
         Fact.objects.filter(agency__in=agencies, is_current=True, person__isnull=True)
         .values("agency_id").annotate(n=Count("pk")).values_list("agency_id", "n")
@@ -77,17 +78,8 @@ def data_quality(home: Division, *, today: date | None = None) -> tuple[QualityR
         found.append(QualityRow(
             agency=agency.name, division=agency.division.name,
             rows_total=r.get("t") or 0, rows_rejected=r.get("j") or 0,
-            invalid_ids=invalid.get(agency.pk, 0), unlinked=unlinked.get(agency.pk, 0),
+            invalid_ids=r.get("i") or 0, unlinked=unlinked.get(agency.pk, 0),
             objections=o.get("n", 0), answered=o.get("a", 0), overdue=o.get("o", 0),
             on_time=timely.get(agency.name),
         ))  # fmt: skip
     return tuple(found)
-
-
-def _invalid_ids(rejected: QuerySet[Submission]) -> dict[int, int]:
-    """退回行的问题里关于身份证号的，按部门合计（入库时已数好，exchange.errorlists.invalid_id_count）。"""
-    return dict(
-        SubmissionErrors.objects.filter(submission__in=rejected)
-        .values("submission__agency_id").annotate(n=Sum("invalid_ids"))
-        .values_list("submission__agency_id", "n")
-    )  # fmt: skip
