@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
@@ -124,19 +125,40 @@ class AccountPage(Paged):
     num_pages: int
 
 
-def account_page(
-    *, accounts: QuerySet[User], q: str = "", role: str = "", status: str = "", page: int = 1
-) -> AccountPage:
-    """账户列表：按用户名或姓名查找，按角色、状态筛选；停用的排在后面。"""
+def accounts_listed(
+    *, accounts: QuerySet[User], q: str = "", role: str = "", status: str = ""
+) -> QuerySet[User]:
+    """账户列表（和它的导出）：按用户名或姓名查找，按角色、状态筛选；停用的排在后面。"""
     rows = accounts.select_related("division", "agency")
     if q:
         rows = rows.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
     if role:
         rows = rows.filter(role=role)
-    rows = _status_filter(rows, status)
-    found, total, page, num_pages = _page_of(rows.order_by("-is_active", "division_id", "pk"), page)
+    return _status_filter(rows, status).order_by("-is_active", "division_id", "pk")
+
+
+def account_page(*, accounts: QuerySet[User], page: int = 1) -> AccountPage:
+    """`accounts_listed` 的一页。"""
+    found, total, page, num_pages = _page_of(accounts, page)
     now = timezone.now()
     return AccountPage([_account_row(u, now) for u in found], total, page, num_pages)
+
+
+ACCOUNT_EXPORT_HEADER = ("用户名", "姓名", "角色", "区划", "部门", "状态", "最近登录")
+
+
+def account_export_rows(*, accounts: QuerySet[User]) -> Iterator[tuple[object, ...]]:
+    """`accounts_listed` 的全部行（不分页），供导出。"""
+    now = timezone.now()
+    for user in accounts.iterator(chunk_size=2000):
+        r = _account_row(user, now)
+        yield (r.username, r.full_name, r.role, r.division, r.agency, r.status_label,
+               local_naive(r.last_login))  # fmt: skip
+
+
+def local_naive(moment: datetime | None) -> datetime | str:
+    """导出到 Excel 的时间：北京时间，不带时区（Excel 不认时区）；没有为空。"""
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else ""
 
 
 def _status_filter(rows: QuerySet[User], status: str) -> QuerySet[User]:
@@ -202,6 +224,14 @@ def agency_rows(*, agencies: QuerySet[Agency]) -> list[AgencyRow]:
     ]
 
 
+AGENCY_EXPORT_HEADER = ("名称", "类型", "区划", "数据目录中的数据项", "报送的数据项", "用户数")
+
+
+def agency_export_rows(*, rows: list[AgencyRow]) -> list[tuple[object, ...]]:
+    return [(a.name, a.agency_type, a.division, a.items_total, a.items_provided, a.users)
+            for a in rows]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ItemChoice:
     code: str
@@ -236,14 +266,10 @@ class RosterPage(Paged):
     num_pages: int
 
 
-def roster_page(
-    *,
-    members: QuerySet[RosterMember],
-    q: str = "",
-    duty: str = "",
-    include_left: bool = False,
-    page: int = 1,
-) -> RosterPage:
+def roster_listed(
+    *, members: QuerySet[RosterMember], q: str = "", duty: str = "", include_left: bool = False
+) -> QuerySet[RosterMember]:
+    """名册（和它的导出）：按姓名或区划查找，按职务筛选，缺省只列在任的；按区划排。"""
     rows = members.select_related("division", "user")
     if q:
         rows = rows.filter(
@@ -253,8 +279,23 @@ def roster_page(
         rows = rows.filter(duty=duty)
     if not include_left:
         rows = rows.filter(left_at__isnull=True)
-    found, total, page, num_pages = _page_of(rows.order_by("division_id", "duty", "pk"), page)
+    return rows.order_by("division_id", "duty", "pk")
+
+
+def roster_page(*, members: QuerySet[RosterMember], page: int = 1) -> RosterPage:
+    """`roster_listed` 的一页。"""
+    found, total, page, num_pages = _page_of(members, page)
     return RosterPage([_member_row(m) for m in found], total, page, num_pages)
+
+
+ROSTER_EXPORT_HEADER = ("职务", "姓名", "联系电话", "村（居）或乡镇（街道）", "账户", "离任时间")
+
+
+def roster_export_rows(*, members: QuerySet[RosterMember]) -> Iterator[tuple[object, ...]]:
+    """`roster_listed` 的全部行（不分页），供导出。"""
+    for member in members.iterator(chunk_size=2000):
+        r = _member_row(member)
+        yield (r.duty, r.full_name, r.phone, r.division, r.username, local_naive(r.left_at))
 
 
 def _member_row(member: RosterMember) -> MemberRow:

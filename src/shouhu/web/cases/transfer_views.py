@@ -14,10 +14,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from shouhu.core.errors import DomainError
 from shouhu.web import access
+from shouhu.web.accounts.models import User
+from shouhu.web.accounts.permissions import purpose_of_role
+from shouhu.web.accounts.selectors import local_naive
 from shouhu.web.audit.context import RequestContext, request_context
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases import transfers
+from shouhu.web.cases.models import Transfer
+from shouhu.web.exports import Export, export_part, export_xlsx
 
 RECENT = 20
 
@@ -32,20 +37,51 @@ def transfer_list_view(request: HttpRequest) -> HttpResponse:
     ctx = _ctx(request)
     user = ctx.user
     assert user is not None
-    incoming = list(access.transfers_to_receive(user).select_related(
-        "case__child", "from_division", "to_division").order_by("proposed_at"))  # fmt: skip
-    sent = access.transfers_sent(user).select_related("case__child", "from_division", "to_division")
-    outgoing = list(sent.filter(status="pending").order_by("proposed_at"))
-    seen = {t.pk for t in incoming + outgoing}
-    recent = [t for t in access.transfers_visible_to(user).select_related(
-        "case__child", "from_division", "to_division").order_by("-proposed_at")[:RECENT]
-        if t.pk not in seen]  # fmt: skip
+    incoming, outgoing, recent = _sections(user, RECENT)
+    shown = {t.pk for t in incoming + outgoing + recent}
     audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.CASE_TRANSFER,
-                 detail={"list": True, "shown": sorted(seen | {t.pk for t in recent})})  # fmt: skip
+                 detail={"list": True, "shown": sorted(shown)})  # fmt: skip
     context = {"incoming": transfers.transfer_lines(incoming),
                "outgoing": transfers.transfer_lines(outgoing),
-               "recent": transfers.transfer_lines(recent)}  # fmt: skip
+               "recent": transfers.transfer_lines(recent),
+               "may_export": purpose_of_role(user, (Purpose.CASE_WORK,)) is not None}  # fmt: skip
     return render(request, "cases/transfer_list.html", context)
+
+
+def _sections(user: User, recent: int | None) -> tuple[list[Transfer], ...]:
+    """清单页和导出的同样三组：待我接收、已转出等对方接收（都按提出先后），其余的新的在前
+    （页面上只列最近 `recent` 个，导出全部）。"""
+    related = ("case__child", "from_division", "to_division")
+    incoming = list(access.transfers_to_receive(user).select_related(*related)
+                    .order_by("proposed_at"))  # fmt: skip
+    sent = access.transfers_sent(user).select_related(*related)
+    outgoing = list(sent.filter(status="pending").order_by("proposed_at"))
+    listed = [t.pk for t in incoming + outgoing]
+    others = (access.transfers_visible_to(user).select_related(*related)
+              .exclude(pk__in=listed).order_by("-proposed_at"))  # fmt: skip
+    return incoming, outgoing, list(others[:recent] if recent is not None else others)
+
+
+TRANSFER_EXPORT_HEADER = ("分组", "儿童", "迁出地", "迁入地", "提出方式", "状态", "理由",
+                          "退回理由", "提出时间", "办理时间")  # fmt: skip
+SECTION_LABELS = ("待我接收", "已转出、等对方接收", "已办理或其他")
+
+
+@login_required
+@require_GET
+def transfer_export_view(request: HttpRequest) -> HttpResponse:
+    """个案迁移（同样的三组和顺序，不限条数）导出为 Excel；有儿童姓名，经统一的导出出口。"""
+    ctx = _ctx(request)
+    user = ctx.user
+    assert user is not None
+    rows = [
+        (label, t.child_name, t.from_name, t.to_name, t.origin_label, t.status_label, t.reason,
+         t.return_reason, local_naive(t.proposed_at), local_naive(t.decided_at))
+        for label, group in zip(SECTION_LABELS, _sections(user, None), strict=True)
+        for t in transfers.transfer_lines(group)
+    ]  # fmt: skip
+    export = Export("个案迁移", TRANSFER_EXPORT_HEADER, rows, ObjectType.CASE_TRANSFER)
+    return export_xlsx(ctx=ctx, export=export, part=export_part(request.GET.get("part")))
 
 
 @login_required

@@ -31,6 +31,7 @@ urlpatterns = [
     path("documents/<int:document_id>/", apply.document_view, name="case_document"),
     path("<int:case_id>/terminate/", apply.termination_new_view, name="case_terminate"),
     path("transfers/", transfer_views.transfer_list_view, name="case_transfer_list"),
+    path("transfers/export.xlsx", transfer_views.transfer_export_view, name="case_transfer_export"),
     path("transfers/<int:transfer_id>/", transfer_views.transfer_view, name="case_transfer"),
     path("<int:case_id>/transfer/", transfer_views.transfer_new_view, name="case_transfer_new"),
     path("<int:case_id>/forms/<str:form>.pdf", printing_views.case_form_view, name="case_form"),

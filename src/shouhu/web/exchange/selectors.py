@@ -428,6 +428,20 @@ def _grid_cell(period: date, owed: list[Obligation]) -> GridCell:
     return GridCell(period, status.value, text, detail)
 
 
+def timeliness_export_header(grid: Grid) -> tuple[str, ...]:
+    months = (f"{p.year}年{p.month}月" for p in grid.periods)
+    return ("部门", "区划", "按时率（%）", "按时报送", "已到期", *months)
+
+
+def timeliness_export_rows(grid: Grid) -> list[tuple[object, ...]]:
+    """表格的每一行：按时率和逐月状态（同页面的文字）。"""
+    return [
+        (row.agency, row.division, "" if row.percent is None else row.percent, row.kept,
+         row.owed, *(cell.text for cell in row.cells))
+        for row in grid.rows
+    ]  # fmt: skip
+
+
 def _cell_line(obligation: Obligation) -> str:
     when = f"（{obligation.submitted_on:%m-%d}）" if obligation.submitted_on else ""
     return f"{obligation.item_name}：{obligation.label}{when}"

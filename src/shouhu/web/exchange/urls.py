@@ -58,5 +58,6 @@ urlpatterns = [
         name="exchange_errors",
     ),
     path("timeliness/", views.timeliness_view, name="exchange_timeliness"),
+    path("timeliness/export.xlsx", views.timeliness_export_view, name="exchange_timeliness_export"),
     path("packages/import/", views.package_import_view, name="exchange_package_import"),
 ]

@@ -328,12 +328,7 @@ def submission_errors_view(request: HttpRequest, submission_id: int) -> HttpResp
 def timeliness_view(request: HttpRequest) -> HttpResponse:
     ctx = _ctx(request)
     division = access.access_timeliness(ctx)
-    months = 6 if request.GET.get("months") == "6" else 12
-    grid = selectors.timeliness_grid(
-        agencies=access.agencies_visible_to(_user(request)),
-        today=timezone.localdate(),
-        months=months,
-    )
+    months, grid = _timeliness(request)
     audit_record(
         ctx=ctx,
         action=Action.VIEW,
@@ -341,9 +336,40 @@ def timeliness_view(request: HttpRequest) -> HttpResponse:
         object_id=division.code,
         detail={"months": months, "agencies": len(grid.rows)},
     )
-    return render(
-        request, "exchange/timeliness.html", {"grid": grid, "months": months, "division": division}
+    context = {"grid": grid, "months": months, "division": division,
+               "may_export": _timeliness_purpose(_user(request)) is not None}  # fmt: skip
+    return render(request, "exchange/timeliness.html", context)
+
+
+def _timeliness(request: HttpRequest) -> tuple[int, selectors.Grid]:
+    """页面和导出的同一张表：近 6 或 12 个月，辖区内有按月报送义务的部门。"""
+    months = 6 if request.GET.get("months") == "6" else 12
+    grid = selectors.timeliness_grid(
+        agencies=access.agencies_visible_to(_user(request)),
+        today=timezone.localdate(),
+        months=months,
     )
+    return months, grid
+
+
+def _timeliness_purpose(user: User) -> str | None:
+    return purpose_of_role(user, ("statistics", "case_work", "submission"))
+
+
+@login_required
+@require_GET
+def timeliness_export_view(request: HttpRequest) -> HttpResponse:
+    """各部门报送情况（含按时率，同样的月份和顺序）导出为 Excel：考核的底稿。"""
+    purpose = _timeliness_purpose(_user(request))
+    if purpose is None:
+        raise Http404
+    ctx = request_context(request, purpose)
+    division = access.access_timeliness(ctx)
+    _, grid = _timeliness(request)
+    export = Export(f"各部门报送情况-{division.name}", selectors.timeliness_export_header(grid),
+                    selectors.timeliness_export_rows(grid), ObjectType.TIMELINESS,
+                    division.code)  # fmt: skip
+    return export_xlsx(ctx=ctx, export=export, part=export_part(request.GET.get("part")))
 
 
 # ---------------------------------------------------------------- offline packages (离线交换包)

@@ -6,11 +6,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shouhu.core.errors import DomainError, InvalidInput
 from shouhu.web import access
 from shouhu.web.accounts.models import User
+from shouhu.web.accounts.permissions import purpose_of_role
 from shouhu.web.audit.context import request_context
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
@@ -26,6 +28,7 @@ from shouhu.web.objections import services
 from shouhu.web.objections.forms import FIELD_PREFIX, parse_changes
 from shouhu.web.objections.selectors import (
     ObjectionPage,
+    ObjectionRow,
     fact_entry_for,
     objection_list_raised_by,
     objection_page,
@@ -71,7 +74,27 @@ def objection_mine_view(request: HttpRequest) -> HttpResponse:
         object_type=ObjectType.OBJECTION_LIST,
         detail={"list": "mine", "rows": len(rows)},
     )
-    return render(request, "objections/mine.html", {"rows": rows})
+    may_export = _mine_purpose(_user(request)) is not None
+    return render(request, "objections/mine.html", {"rows": rows, "may_export": may_export})
+
+
+def _mine_purpose(user: User) -> str | None:
+    """我提出的疑义：提出时是为个案办理；导出记在本角色用得到的那项工作下。"""
+    return purpose_of_role(user, ("case_work", "comparison", "statistics"))
+
+
+@login_required
+@require_GET
+def objection_mine_export_view(request: HttpRequest) -> HttpResponse:
+    """我提出的疑义（同样的顺序）导出为 Excel。"""
+    purpose = _mine_purpose(_user(request))
+    if purpose is None:
+        raise Http404
+    ctx = request_context(request, purpose)
+    rows = objection_list_raised_by(user=_user(request))
+    export = Export("我提出的疑义", OBJECTION_EXPORT_HEADER, objection_export_rows(rows),
+                    ObjectType.OBJECTION_LIST)  # fmt: skip
+    return export_xlsx(ctx=ctx, export=export, part=export_part(request.GET.get("part")))
 
 
 @login_required
@@ -94,6 +117,16 @@ def objection_queue_view(request: HttpRequest) -> HttpResponse:
 OBJECTION_EXPORT_HEADER = ("数据项", "当事人", "原记录号", "提出人", "提出时间", "答复期限", "状态")
 
 
+def objection_export_rows(rows: Sequence[ObjectionRow]) -> list[tuple[object, ...]]:
+    """疑义列表的导出行（部门的队列和我提出的共用）。"""
+    return [
+        (r.fact_label, r.subject_name, r.source_record_id, r.raised_by,
+         timezone.localtime(r.raised_at).date(), r.due_on,
+         f"{r.status_label}（已逾期）" if r.overdue else r.status_label)
+        for r in rows
+    ]  # fmt: skip
+
+
 @login_required
 @require_GET
 def objection_queue_export_view(request: HttpRequest) -> HttpResponse:
@@ -104,18 +137,7 @@ def objection_queue_export_view(request: HttpRequest) -> HttpResponse:
     export = Export(
         title=f"待校核疑义-{agency.name}",
         header=OBJECTION_EXPORT_HEADER,
-        rows=[
-            (
-                r.fact_label,
-                r.subject_name,
-                r.source_record_id,
-                r.raised_by,
-                timezone.localtime(r.raised_at).date(),
-                r.due_on,
-                f"{r.status_label}（已逾期）" if r.overdue else r.status_label,
-            )
-            for r in queue.rows
-        ],
+        rows=objection_export_rows(queue.rows),
         object_type=ObjectType.OBJECTION_LIST,
         object_id=agency.pk,
     )

@@ -84,6 +84,21 @@ def duplicate_pairs(*, user: User, persons: QuerySet[Person]) -> list[DuplicateP
     return pairs
 
 
+_SIDE_HEADER = ("姓名", "身份证号", "出生日期", "户籍地", "户籍状态", "共享记录数", "在保")
+DUPLICATE_EXPORT_HEADER = ("疑似原因", *(f"记录一{h}" for h in _SIDE_HEADER),
+                           *(f"记录二{h}" for h in _SIDE_HEADER))  # fmt: skip
+
+
+def duplicate_export_rows(pairs: list[DuplicatePair]) -> list[tuple[object, ...]]:
+    """页面上的每一对（同样的顺序），一对一行；身份证号已按角色脱敏（`id_number_display`）。"""
+    return [(pair.reason, *_side_cells(pair.a), *_side_cells(pair.b)) for pair in pairs]
+
+
+def _side_cells(side: DuplicateSide) -> tuple[object, ...]:
+    return (side.name, side.id_display, side.birth_date or "", side.division, side.status,
+            side.facts, "是" if side.active_case else "否")  # fmt: skip
+
+
 def _reason(a: Person, b: Person) -> str:
     if not a.id_number or not b.id_number:
         return "姓名、出生日期相同，其中一条没有身份证号"

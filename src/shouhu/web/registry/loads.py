@@ -111,9 +111,25 @@ def registry_load_of(*, submission: object) -> LoadSummary | None:
     return _summary(load) if load is not None else None
 
 
+def _newest_first(loads: QuerySet[RegistryLoad]) -> QuerySet[RegistryLoad]:
+    """载入列表和它的导出的同一顺序：最近的在前。"""
+    return loads.select_related("submission__agency").order_by("-pk")
+
+
 def registry_load_list(*, loads: QuerySet[RegistryLoad]) -> list[LoadSummary]:
-    rows = loads.select_related("submission__agency").order_by("-pk")[:LIST_LIMIT]
-    return [_summary(load) for load in rows]
+    return [_summary(load) for load in _newest_first(loads)[:LIST_LIMIT]]
+
+
+LOAD_EXPORT_HEADER = ("接收时间", "报送单位", "回执编号", "所属月份", "名单类型", "状态", "需核实",
+                      *COUNT_LABELS.values())  # fmt: skip
+
+
+def registry_load_export_rows(*, loads: QuerySet[RegistryLoad]) -> Iterator[tuple[object, ...]]:
+    """全部载入（不限 LIST_LIMIT）：只有单位、时间和各项人数，没有个人信息。"""
+    for load in _newest_first(loads).iterator(chunk_size=500):
+        s = _summary(load)
+        yield (s.received_at.replace(tzinfo=None), s.agency, s.receipt, f"{s.period:%Y-%m}",
+               s.mode, s.status, s.issues_total, *(n for _, n in s.counts))  # fmt: skip
 
 
 def registry_load_report(*, user: User, load: RegistryLoad, may_decide: bool) -> LoadReport:

@@ -33,9 +33,17 @@ from shouhu.web.determination.selectors import determination_view
 from shouhu.web.exports import Export, export_part, export_xlsx
 from shouhu.web.pages import page_number
 from shouhu.web.queries.asking import askable_items
-from shouhu.web.registry.duplicates import duplicate_pair, duplicate_pairs, merge_list
+from shouhu.web.registry.duplicates import (
+    DUPLICATE_EXPORT_HEADER,
+    duplicate_export_rows,
+    duplicate_pair,
+    duplicate_pairs,
+    merge_list,
+)
 from shouhu.web.registry.loads import (
+    LOAD_EXPORT_HEADER,
     REPORT_HEADER,
+    registry_load_export_rows,
     registry_load_list,
     registry_load_report,
     registry_load_report_rows,
@@ -201,6 +209,16 @@ def registry_load_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def registry_load_list_export_view(request: HttpRequest) -> HttpResponse:
+    """全部载入的统计（同样的顺序，不限页面上的条数）导出为 Excel；没有个人信息。"""
+    ctx = _load_context(request)
+    rows = registry_load_export_rows(loads=access.access_registry_loads(ctx))
+    export = Export("户籍数据载入", LOAD_EXPORT_HEADER, rows, ObjectType.REGISTRY_LOAD)
+    return export_xlsx(ctx=ctx, export=export, part=export_part(request.GET.get("part")))
+
+
+@login_required
+@require_GET
 def registry_load_detail_view(request: HttpRequest, load_id: int) -> HttpResponse:
     ctx = _load_context(request)
     load = access.access_registry_load(ctx, load_id)
@@ -258,6 +276,18 @@ def duplicate_list_view(request: HttpRequest) -> HttpResponse:
     )
     context = {"pairs": pairs, "merges": merge_list(user=_user(request))}
     return render(request, "registry/duplicates.html", context)
+
+
+@login_required
+@require_GET
+def duplicate_list_export_view(request: HttpRequest) -> HttpResponse:
+    """疑似重复的人员（同样的各对、同样的顺序）导出为 Excel：经访问层取，身份证号按角色脱敏，
+    带用途（个案办理）、限量、水印和审计。"""
+    ctx = request_context(request, Purpose.CASE_WORK)
+    pairs = duplicate_pairs(user=_user(request), persons=access.access_duplicates(ctx))
+    export = Export("疑似重复人员", DUPLICATE_EXPORT_HEADER, duplicate_export_rows(pairs),
+                    ObjectType.DUPLICATE_LIST)  # fmt: skip
+    return export_xlsx(ctx=ctx, export=export, part=export_part(request.GET.get("part")))
 
 
 @login_required

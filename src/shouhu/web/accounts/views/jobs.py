@@ -5,8 +5,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -14,8 +18,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shouhu.core.errors import DomainError
 from shouhu.web import access
+from shouhu.web.accounts.selectors import local_naive
 from shouhu.web.accounts.views._common import admin_ctx, admin_of, page
-from shouhu.web.jobs.models import JobStatus
+from shouhu.web.audit.models import ObjectType
+from shouhu.web.exports import Export, export_part, export_xlsx
+from shouhu.web.jobs.models import Job, JobStatus
 from shouhu.web.jobs.registry import JOB_LABELS
 from shouhu.web.jobs.services import job_retry, job_stalled
 
@@ -26,10 +33,21 @@ SHOWN = 50
 @require_GET
 def jobs_view(request: HttpRequest) -> HttpResponse:
     admin = admin_of(admin_ctx(request))
-    now = timezone.now()
     visible = access.jobs_visible_to(admin)
+    rows = _job_rows(_unfinished(visible)[:SHOWN])
+    context = {"rows": rows, "done": visible.filter(status=JobStatus.DONE).count()}
+    return page(request, "accounts/jobs.html", context)
+
+
+def _unfinished(jobs: QuerySet[Job]) -> QuerySet[Job]:
+    """页面和导出的同一清单：还没完成的任务，新的在前。"""
+    return jobs.exclude(status=JobStatus.DONE).order_by("-id")
+
+
+def _job_rows(jobs: Iterable[Job]) -> list[dict[str, Any]]:
+    now = timezone.now()
     rows = []
-    for job in visible.exclude(status=JobStatus.DONE).order_by("-id")[:SHOWN]:
+    for job in jobs:
         stalled = job_stalled(job, now)
         rows.append({
             "pk": job.pk,
@@ -42,8 +60,23 @@ def jobs_view(request: HttpRequest) -> HttpResponse:
             "state_label": "卡住（进程已无心跳）" if stalled else job.get_status_display(),
             "retry": stalled or job.status == JobStatus.FAILED,
         })  # fmt: skip
-    context = {"rows": rows, "done": visible.filter(status=JobStatus.DONE).count()}
-    return page(request, "accounts/jobs.html", context)
+    return rows
+
+
+JOB_EXPORT_HEADER = ("编号", "任务", "创建时间", "最近心跳", "尝试次数", "状态", "说明")
+
+
+@login_required
+@require_GET
+def jobs_export_view(request: HttpRequest) -> HttpResponse:
+    """还没完成的任务（不限 SHOWN 个）导出为 Excel。"""
+    ctx = admin_ctx(request)
+    rows = _job_rows(_unfinished(access.jobs_visible_to(admin_of(ctx))))
+    export = Export("后台任务", JOB_EXPORT_HEADER, [
+        (r["pk"], r["kind"], local_naive(r["created_at"]), local_naive(r["heartbeat_at"]),
+         r["attempts"], r["state_label"], r["message"]) for r in rows
+    ], ObjectType.JOB)  # fmt: skip
+    return export_xlsx(ctx=ctx, export=export, part=export_part(request.GET.get("part")))
 
 
 @login_required

@@ -16,7 +16,12 @@ from shouhu.web import access
 from shouhu.web.accounts import roster as services
 from shouhu.web.accounts.models import RosterMember, User
 from shouhu.web.accounts.permissions import ROSTER_LEVELS, Role
-from shouhu.web.accounts.selectors import roster_page
+from shouhu.web.accounts.selectors import (
+    ROSTER_EXPORT_HEADER,
+    roster_export_rows,
+    roster_listed,
+    roster_page,
+)
 from shouhu.web.accounts.views._common import (
     admin_ctx,
     admin_of,
@@ -29,6 +34,7 @@ from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.caseload import caseload
+from shouhu.web.exports import Export, export_part, export_xlsx
 from shouhu.web.pages import page_number
 
 DUTIES = [(role.value, role.label) for role in ROSTER_LEVELS]
@@ -40,16 +46,11 @@ LEVELS = tuple(ROSTER_LEVELS.values())
 def roster_view(request: HttpRequest) -> HttpResponse:
     ctx = admin_ctx(request)
     admin = admin_of(ctx)
-    q = request.GET.get("q", "").strip()[:50]
-    duty = request.GET.get("duty", "")
-    include_left = request.GET.get("show") == "all"
-    found = roster_page(
-        members=access.roster_visible_to(admin),
-        q=q,
-        duty=duty,
-        include_left=include_left,
-        page=page_number(request.GET.get("page")),
+    q, duty, include_left = _filters(request)
+    listed = roster_listed(
+        members=access.roster_visible_to(admin), q=q, duty=duty, include_left=include_left
     )
+    found = roster_page(members=listed, page=page_number(request.GET.get("page")))
     audit_record(
         ctx=ctx,
         action=Action.VIEW,
@@ -72,6 +73,26 @@ def roster_view(request: HttpRequest) -> HttpResponse:
         "query": query,
     }
     return page(request, "accounts/roster.html", context)
+
+
+def _filters(request: HttpRequest) -> tuple[str, str, bool]:
+    """名册页和导出共用的筛选：姓名或区划、职务、是否含离任。"""
+    q = request.GET.get("q", "").strip()[:50]
+    return q, request.GET.get("duty", ""), request.GET.get("show") == "all"
+
+
+@login_required
+@require_GET
+def roster_export_view(request: HttpRequest) -> HttpResponse:
+    """名册（同样的筛选和顺序）导出为 Excel：有姓名和电话，经统一的导出出口。"""
+    ctx = admin_ctx(request)
+    q, duty, include_left = _filters(request)
+    listed = roster_listed(
+        members=access.roster_visible_to(admin_of(ctx)), q=q, duty=duty, include_left=include_left
+    )
+    export = Export("儿童主任和督导员名册", ROSTER_EXPORT_HEADER,
+                    roster_export_rows(members=listed), ObjectType.ROSTER)  # fmt: skip
+    return export_xlsx(ctx=ctx, export=export, part=export_part(request.GET.get("part")))
 
 
 def _form(admin: User, posted: dict[str, Any], error: str = "") -> dict[str, Any]:

@@ -17,7 +17,14 @@ from shouhu.web.accounts import users as services
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.accounts.permissions import SEPARATED_ROLES
 from shouhu.web.accounts.second_factor import second_factor_enrolled
-from shouhu.web.accounts.selectors import ACCOUNT_STATUSES, account_page, account_status
+from shouhu.web.accounts.selectors import (
+    ACCOUNT_EXPORT_HEADER,
+    ACCOUNT_STATUSES,
+    account_export_rows,
+    account_page,
+    account_status,
+    accounts_listed,
+)
 from shouhu.web.accounts.views._common import (
     admin_ctx,
     admin_of,
@@ -29,6 +36,7 @@ from shouhu.web.accounts.views._common import (
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
+from shouhu.web.exports import Export, export_part, export_xlsx
 from shouhu.web.pages import page_number
 
 ACTIONS = {
@@ -44,16 +52,11 @@ ACTIONS = {
 def users_view(request: HttpRequest) -> HttpResponse:
     ctx = admin_ctx(request)
     admin = admin_of(ctx)
-    q = request.GET.get("q", "").strip()[:50]
-    role = request.GET.get("role", "")
-    status = request.GET.get("status", "")
-    found = account_page(
-        accounts=access.accounts_visible_to(admin),
-        q=q,
-        role=role,
-        status=status,
-        page=page_number(request.GET.get("page")),
+    q, role, status = _filters(request)
+    listed = accounts_listed(
+        accounts=access.accounts_visible_to(admin), q=q, role=role, status=status
     )
+    found = account_page(accounts=listed, page=page_number(request.GET.get("page")))
     audit_record(
         ctx=ctx,
         action=Action.VIEW,
@@ -70,6 +73,26 @@ def users_view(request: HttpRequest) -> HttpResponse:
         "query": urlencode({"q": q, "role": role, "status": status}) + "&",
     }
     return page(request, "accounts/users.html", context)
+
+
+def _filters(request: HttpRequest) -> tuple[str, str, str]:
+    """列表页和导出共用的筛选：用户名或姓名、角色、状态。"""
+    q = request.GET.get("q", "").strip()[:50]
+    return q, request.GET.get("role", ""), request.GET.get("status", "")
+
+
+@login_required
+@require_GET
+def users_export_view(request: HttpRequest) -> HttpResponse:
+    """账户列表（同样的筛选和顺序）导出为 Excel。"""
+    ctx = admin_ctx(request)
+    q, role, status = _filters(request)
+    listed = accounts_listed(
+        accounts=access.accounts_visible_to(admin_of(ctx)), q=q, role=role, status=status
+    )
+    rows = account_export_rows(accounts=listed)
+    export = Export("平台账户", ACCOUNT_EXPORT_HEADER, rows, ObjectType.USER_LIST)
+    return export_xlsx(ctx=ctx, export=export, part=export_part(request.GET.get("part")))
 
 
 def _form_context(admin: User, posted: dict[str, Any], error: str = "") -> dict[str, Any]:
