@@ -171,7 +171,7 @@ def snapshot() -> dict[str, Any]:
     ]  # fmt: skip
     submissions = [
         (s.rows_total, s.rows_accepted, s.rows_rejected, s.status, s.error_count,
-         s.warning_count, s.nil_return)
+         s.warning_count, s.nil_return, s.invalid_ids)
         for s in Submission.objects.order_by("pk")
     ]  # fmt: skip
     errors = [
@@ -249,6 +249,7 @@ def test_the_bulk_loader_gives_what_the_submission_path_gives(region, police, it
         assert bulk.submission is not None, bulk.rejected_whole
     got = snapshot()
     assert expected["loads"][1][1] == "held"
+    assert expected["submissions"][1][-1] == 2  # 身份证号不合格：退回的第 25 行和接收的第 35 行
     for key in expected:
         assert got[key] == expected[key], key
 
