@@ -118,8 +118,15 @@ def _postgres_pass_follows() -> bool:
         return False
 
 
-# 起整套子进程的测试（生产模式的进程管理、nginx）与数据库无关的部分多，只跑一遍：有 PostgreSQL
-# 时在 PostgreSQL 那一遍跑（生产部署用的就是它），没有时在 SQLite 上跑。
+# 起整套子进程的测试（生产模式的进程管理、nginx）与浏览器测试（`ui`）与数据库无关的部分多，
+# 只跑一遍：有 PostgreSQL 时在 PostgreSQL 那一遍跑（生产部署用的就是它），没有时在 SQLite 上跑。
+# 浏览器测试走的视图与查询，两种数据库上都由不开浏览器的测试覆盖。
 once_on_postgres = pytest.mark.skipif(
     _postgres_pass_follows(), reason="在随后的 PostgreSQL 一遍中运行"
 )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("ui"):
+            item.add_marker(once_on_postgres)
