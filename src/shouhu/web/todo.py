@@ -247,11 +247,15 @@ def _subsidies(user: User) -> list[TodoItem]:
     return [item for item in items if item.count]
 
 
+FIRST_LIST = "部门已有授权；第一份是全量名单，核对后在推送名单页发布，以后每月自动发布变动"
+
+
 def _shares(user: User) -> list[TodoItem]:
-    """推送名单：部门用户“待反馈的名单”（逾期的紧急）；县级民政经办“部门逾期未反馈的名单”。"""
+    """推送名单：部门用户“待反馈的名单”（逾期的紧急）；县级民政经办“部门逾期未反馈的名单”和
+    有授权、还没发过第一份的名单。"""
     if not access.may_see_shares(user):
         return []
-    from shouhu.web.shares.selectors import overdue, waiting
+    from shouhu.web.shares.selectors import overdue, receivers_started, waiting
 
     lists = access.share_lists_visible_to(user)
     today = timezone.localdate()
@@ -263,8 +267,10 @@ def _shares(user: User) -> list[TodoItem]:
                  TodoItem("推送名单待反馈", open_lists - late, home))  # fmt: skip
     else:
         open_lists = waiting(lists).count()
+        unstarted = len(receivers_started(user.division)[1])
+        first = TodoItem("尚未发布第一份的推送名单", unstarted, home, NORMAL, FIRST_LIST)
         items = (TodoItem("部门逾期未反馈的推送名单", late, home, URGENT),
-                 TodoItem("等待部门反馈的推送名单", open_lists - late, home))  # fmt: skip
+                 TodoItem("等待部门反馈的推送名单", open_lists - late, home), first)  # fmt: skip
     return [item for item in items if item.count]
 
 

@@ -72,24 +72,30 @@ def test_a_corrected_feedback_keeps_who_said_what_before(personas, shares) -> No
 def test_lists_go_out_each_month_when_something_changed_and_the_department_hears(
     personas, shares
 ) -> None:
+    """第一份全量名单由经办人员核对后发布（授权本身不把全县儿童交出去）；以后每月按时发布变动。"""
+    caseworker = f.client_for(personas.caseworker_a)
+    assert "尚未发布第一份的推送名单" in caseworker.get("/").content.decode()
+    assert share_lists_publish_due() == []  # 有授权、没发过：定时任务不发第一份
+    first = _first_list(personas, shares)
+    assert (first.number, first.full, first.enrol_count) == (1, True, 4)
+
+    case_close(ctx=ctx_for(personas.caseworker_a, "case_work"), case=shares.cases[1],
+               reason_code="adopted", reason="已被依法收养")  # fmt: skip
     assert "shares.publish" not in schedules_tick(datetime(2026, 12, 6, 12, 0, tzinfo=SHANGHAI))
     assert "shares.publish" in schedules_tick(datetime(2026, 12, 7, 3, 0, tzinfo=SHANGHAI))
     while job_run_next(worker="test"):
         pass
     assert Job.objects.get(kind="shares.publish").status == "done"
-    first = ShareList.objects.get(agency=shares.insurance_a, purpose="insurance_enrolment")
-    assert (first.number, first.full, first.enrol_count, first.published_by) == (1, True, 4, None)
+    second = ShareList.objects.get(agency=shares.insurance_a, purpose="insurance_enrolment",
+                                   number=2)  # fmt: skip
+    assert (second.full, second.enrol_count, second.exit_count, second.published_by) == (
+        False, 0, 1, None)  # fmt: skip
+    assert not ShareList.objects.exclude(pk__in=[first.pk, second.pk]).exists()
     note = Notification.objects.get(user=shares.department_a, kind="share_list_published")
     assert "1 份新的推送名单" in note.title
     assert "王小" not in note.body
     assert not Notification.objects.filter(user=shares.department_b, title__contains="临河区")
-
-    assert share_lists_publish_due() == []  # 没有变动：不发
-    case_close(ctx=ctx_for(personas.caseworker_a, "case_work"), case=shares.cases[1],
-               reason_code="adopted", reason="已被依法收养")  # fmt: skip
-    changed = [s for s in share_lists_publish_due() if s.agency_id == shares.insurance_a.pk
-               and s.purpose == "insurance_enrolment"]  # fmt: skip
-    assert [(s.number, s.enrol_count, s.exit_count) for s in changed] == [(2, 0, 1)]
+    assert share_lists_publish_due() == []  # 没有新的变动：不发
 
 
 def test_a_list_over_the_file_limit_downloads_in_parts_each_uploaded_back(

@@ -1,7 +1,10 @@
 """按时发布推送名单：每月一次（SHOUHU_SHARE_PUBLISH_DAY 日，缺省 7 日，即每月比对的次日；0 为不按时
-发布），由唯一的定时器（jobs/schedule.py 的 shares.publish）排上。每个县、每个有名单授权的
-（部门, 用途）发布下一份名单——第一份全量，以后只有新增或停止的儿童时才发；发了的，经 notify.py
-告诉接收部门的部门用户（站内消息，有邮箱的也发邮件；只写用途、第几份和人数，不含儿童信息）。
+发布），由唯一的定时器（jobs/schedule.py 的 shares.publish）排上。每个县、每个已经发过第一份名单
+的（部门, 用途）发布下一份——只有新增或停止的儿童时才发；发了的，经 notify.py 告诉接收部门的部门
+用户（站内消息，有邮箱的也发邮件；只写用途、第几份和人数，不含儿童信息）。
+
+第一份是全量名单，一次交出本县保障中的全部儿童：不因为有了授权就自动发出，由县级民政经办人员
+核对后发布（待办里列出有授权、尚未发布第一份的）。
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from shouhu.web.accounts.models import Agency, User
+from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Role
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.jobs.models import Job
@@ -19,16 +22,19 @@ from shouhu.web.jobs.registry import Progress
 from shouhu.web.notify import Notice, emails_of, notices_send, platform_link
 from shouhu.web.registry.models import Division
 from shouhu.web.shares.models import ShareList
-from shouhu.web.shares.selectors import purpose_label, receivers_for
+from shouhu.web.shares.selectors import purpose_label, receivers_started
 from shouhu.web.shares.services import share_list_publish_if_changed
 
 
 def share_lists_publish_due() -> list[ShareList]:
-    """为每个县、每个有授权的（部门, 用途）发布有变动的名单；返回发布了的。"""
+    """为每个县、每个有授权且发过第一份的（部门, 用途）发布有变动的名单；返回发布了的。"""
     published = []
-    counties = Division.objects.filter(pk__in=Agency.objects.values("division_id")).order_by("pk")
+    counties = Division.objects.filter(pk__in=ShareList.objects.values("division_id")).order_by(
+        "pk"
+    )
     for county in counties:
-        for receiver in receivers_for(county):
+        going, _ = receivers_started(county)
+        for receiver in going:
             ctx = RequestContext(user=None, client_ip="", purpose=receiver.purpose)
             share_list = share_list_publish_if_changed(
                 ctx=ctx, division=county, agency=receiver.agency, purpose=receiver.purpose,

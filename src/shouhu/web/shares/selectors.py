@@ -86,6 +86,15 @@ def receivers_for(division: Division) -> list[Receiver]:
     return found
 
 
+def receivers_started(division: Division) -> tuple[list[Receiver], list[Receiver]]:
+    """本县的（部门, 用途）分两组：已经发过名单的（以后每月按时发布变动），和有授权、还没发过
+    第一份的（第一份全量名单一次交出本县保障中的全部儿童，由经办人员核对后发布）。"""
+    started = set(ShareList.objects.filter(division=division).values_list("agency_id", "purpose"))
+    receivers = receivers_for(division)
+    going = [r for r in receivers if (r.agency.pk, r.purpose) in started]
+    return going, [r for r in receivers if (r.agency.pk, r.purpose) not in started]
+
+
 @dataclass(frozen=True)
 class Closure:
     """一个部门一个用途的闭环：名下（推送了、还没停止）的儿童，已办好的，未办好的。"""
