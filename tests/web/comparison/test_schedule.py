@@ -19,13 +19,13 @@ def test_nothing_is_due_before_the_run_day_but_the_days_own_work(region, persona
     assert schedules_tick(datetime(2026, 12, 5, 0, 30, tzinfo=SHANGHAI)) == []
     assert not Job.objects.exists()
     due = schedules_tick(datetime(2026, 12, 5, 23, 0, tzinfo=SHANGHAI))
-    assert due == ["exchange.reminders", "cases.plans"]
+    assert due == ["exchange.reminders", "cases.plans", "notifications.clean"]
     assert set(ScheduleRun.objects.values_list("period", flat=True)) == {"2026-12-05"}
 
 
 def test_the_monthly_comparison_starts_once_for_each_county(region, personas) -> None:
     moment = datetime(2026, 12, 6, 3, 0, tzinfo=SHANGHAI)
-    assert schedules_tick(moment) == ["comparison.monthly", "cases.plans"]
+    assert schedules_tick(moment) == ["comparison.monthly", "cases.plans", "notifications.clean"]
     assert schedules_tick(moment) == []  # 另一个工作线程稍后再看：已经排过
     assert ScheduleRun.objects.get(name="comparison.monthly").period == "2026-12"
     job_run_next(worker="test")  # 定时任务：为各县发起运行
@@ -42,8 +42,9 @@ def test_the_outbound_lists_go_out_the_day_after_the_comparison(region, personas
     """推送名单（shares.publish）每月 7 日凌晨 3 点起发布，在每月比对（6 日）之后；
     设为 0 不按时发。"""
     assert schedules_tick(datetime(2026, 12, 7, 2, 0, tzinfo=SHANGHAI)) == [
-        "comparison.monthly", "cases.plans"]  # fmt: skip
+        "comparison.monthly", "cases.plans", "notifications.clean"]  # fmt: skip
     assert schedules_tick(datetime(2026, 12, 7, 3, 0, tzinfo=SHANGHAI)) == ["shares.publish"]
     settings.SHARE_PUBLISH_DAY = 0
     assert schedules_tick(datetime(2027, 1, 31, 23, 0, tzinfo=SHANGHAI)) == [
-        "comparison.monthly", "exchange.reminders", "cases.plans"]  # fmt: skip
+        "comparison.monthly", "exchange.reminders", "cases.plans",
+        "notifications.clean"]  # fmt: skip

@@ -5,7 +5,8 @@ settings choose, whose default only logs with the number masked. No child's name
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -123,3 +124,27 @@ def test_opening_never_leaves_the_platform(personas, link) -> None:
     n = Notification.objects.create(user=personas.caseworker_a, kind="t", title="x", link=link)
     response = f.client_for(personas.caseworker_a).get(f"/notifications/{n.pk}/")
     assert response["Location"] == "/notifications/"
+
+
+def test_old_notices_are_cleaned_every_day_read_ones_sooner(personas) -> None:
+    from shouhu.web.jobs.schedule import schedules_tick
+    from shouhu.web.jobs.worker import job_run_next
+
+    now = timezone.now()
+    user = personas.caseworker_a
+
+    def notice(title: str, age_days: int, read_days_ago: int | None) -> None:
+        read_at = None if read_days_ago is None else now - timedelta(days=read_days_ago)
+        Notification.objects.create(user=user, title=title, kind="t", read_at=read_at,
+                                    created_at=now - timedelta(days=age_days))  # fmt: skip
+
+    notice("读过 100 天", 120, 100)
+    notice("读过 10 天", 120, 10)
+    notice("未读 400 天", 400, None)
+    notice("未读 200 天", 200, None)
+    early = datetime(2026, 12, 5, 1, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert "notifications.clean" in schedules_tick(early)  # 每天凌晨 1 点起
+    while job_run_next(worker="test"):
+        pass
+    kept = set(Notification.objects.filter(user=user).values_list("title", flat=True))
+    assert kept == {"读过 10 天", "未读 200 天"}

@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any
+
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import QuerySet
@@ -17,6 +20,8 @@ from shouhu.web.audit.services import audit_record
 from shouhu.web.notifications.models import Notification
 
 PER_PAGE = 20
+READ_KEPT_DAYS = 90  # 已读的通知留 90 天
+UNREAD_KEPT_DAYS = 365  # 没读的留一年：提醒的事早已过期或另有提醒
 
 
 def notifications_of(user: User) -> QuerySet[Notification]:
@@ -61,3 +66,20 @@ def notifications_read_all(*, ctx: RequestContext) -> int:
         audit_record(ctx=ctx, action=Action.UPDATE, object_type=ObjectType.NOTIFICATION,
                      detail={"read": count, "all": True})  # fmt: skip
     return count
+
+
+def notifications_clean(now: datetime | None = None) -> int:
+    """删去已读满 READ_KEPT_DAYS 天的和发出满 UNREAD_KEPT_DAYS 天的通知；返回删去的条数。
+    通知里没有个人信息（models.py），清理不记审计日志，条数记在每日任务的结果里。"""
+    now = now or timezone.now()
+    old = Notification.objects.filter(read_at__lt=now - timedelta(days=READ_KEPT_DAYS)) | (
+        Notification.objects.filter(created_at__lt=now - timedelta(days=UNREAD_KEPT_DAYS))
+    )
+    deleted, _ = old.delete()
+    return deleted
+
+
+def handle_notifications_clean(job: Any, progress: Any) -> dict[str, Any]:
+    """后台任务：每日清理过期的站内通知（jobs.registry 按名字找到这里）。"""
+    deleted = notifications_clean()
+    return {"deleted": deleted, "message": f"清理了 {deleted} 条过期的站内通知"}
