@@ -33,6 +33,7 @@ from shouhu.web.cases.applications import (
     application_create,
     application_pass,
     application_return,
+    application_withdraw,
     termination_propose,
 )
 from shouhu.web.cases.approvals import (
@@ -200,6 +201,9 @@ def test_termination_from_a_review_goes_up_the_chain_and_writes_a_notice(chain) 
     application_pass(ctx=chain.supervisor, application=app)
     with pytest.raises(InvalidInput, match="终止原因"):  # 核查提出的，县级批准时选原因
         application_approve(ctx=chain.caseworker, application=app)
+    with pytest.raises(InvalidInput, match="还缺少材料：收养登记证"):  # 终止也按原因要材料
+        application_approve(ctx=chain.caseworker, application=app, reason_code="adopted")
+    document_attach(ctx=chain.caseworker, application=app, need="adoption_certificate", data=PDF)
     application_approve(ctx=chain.caseworker, application=app, reason_code="adopted")
     case.refresh_from_db()
     assert (case.status, case.close_reason_code, case.close_reason) == (
@@ -291,3 +295,31 @@ def test_a_tab_of_applications_exports_whole_with_its_last_step(chain, personas)
     )
     other_rows = list(load_workbook(io.BytesIO(other.content))["数据"].iter_rows(min_row=2))
     assert other_rows == []  # another county's caseworker gets none of it
+
+
+def test_an_open_application_is_withdrawn_with_a_reason_and_can_be_registered_again(
+    chain,
+) -> None:
+    app = application_create(ctx=chain.director, child=chain.child, data=ENROL)
+    application_pass(ctx=chain.director, application=app)  # 到了乡镇
+    with pytest.raises(InvalidInput, match="撤回申请须书面说明理由"):
+        application_withdraw(ctx=chain.director, application=app, reason=" ")
+    with pytest.raises(DomainError, match="不能撤回"):  # 别的县的经办人员
+        application_withdraw(ctx=chain.other_county, application=app, reason="不再申请")
+    # 登记它的儿童主任替家庭撤回（申请已在乡镇，他仍可撤回）
+    application_withdraw(ctx=chain.director, application=app, reason="监护人表示不再申请")
+    app.refresh_from_db()
+    assert app.stage == Stage.WITHDRAWN
+    step = ApplicationStep.objects.filter(application=app).order_by("pk").last()
+    assert step is not None
+    assert (step.decision, step.reason) == ("withdraw", "监护人表示不再申请")
+    with pytest.raises(DomainError, match="不能撤回"):
+        application_withdraw(ctx=chain.director, application=app, reason="再撤一次")
+    entry = AuditEntry.objects.filter(object_type="application", object_id=str(app.pk)).last()
+    assert entry is not None
+    assert entry.detail["decision"] == "withdraw"
+    assert "不再申请" not in str(entry.detail)
+    page = client_for(chain.caseworker.user).get("/cases/applications/?tab=withdrawn")
+    assert "王小明" in page.content.decode()
+    again = application_create(ctx=chain.director, child=chain.child, data=ENROL)
+    assert again.stage == Stage.VILLAGE

@@ -325,6 +325,7 @@ DOCUMENT_LABELS: Final = MappingProxyType(
         "low_income_proof": "低保证明",
         "extreme_poverty_proof": "特困人员救助供养证明",
         "poverty_monitoring_proof": "监测对象或脱贫户认定材料",
+        "change_proof": "情况变化的证明材料（如刑满释放证明、恢复联系的说明）",
     }
 )
 COMMON_DOCUMENTS: Final = ("household_register", "guardian_id_card")
@@ -351,6 +352,24 @@ FACT_DOCUMENT_NEEDS: Final = MappingProxyType(
         "poverty_monitoring": "poverty_monitoring_proof",
     }
 )
+
+
+# 终止保障要的材料，按终止原因（书面说明理由，bayannur §4(三)）：情形消失的要证明它消失了，收养、
+# 儿童死亡各有证书；年满 18 周岁看户籍登记的出生日期，“其他”以申请上写明的理由为据，不另要材料。
+TERMINATION_DOCUMENT_NEEDS: Final = MappingProxyType(
+    {
+        "no_qualifying_condition": ("change_proof",),
+        "adopted": ("adoption_certificate",),
+        "child_deceased": ("death_certificate",),
+        "aged_out": (),
+        "other": (),
+    }
+)
+
+
+def termination_documents_needed(reason_code: str) -> tuple[str, ...]:
+    """终止保障的申请需要的材料代码；原因还没定（核查建议终止、由县级批准时选定）时为空。"""
+    return TERMINATION_DOCUMENT_NEEDS.get(reason_code, ())
 
 
 def documents_needed(fact_types: tuple[str, ...] | list[str]) -> tuple[str, ...]:

@@ -67,12 +67,19 @@ def tab_query(user: User, visible: QuerySet[Application], code: str) -> QuerySet
         "returned": mine.filter(returned=True),
         "open": visible.filter(stage__in=OPEN_STAGES),
         "done": visible.filter(stage=Stage.APPROVED),
+        "withdrawn": visible.filter(stage=Stage.WITHDRAWN),
     }[code]
     return query.select_related("child").order_by("-created_at", "-pk")
 
 
 TAB_LABELS: Final = MappingProxyType(
-    {"waiting": "待我办理", "returned": "退回给我的", "open": "在办的全部", "done": "已批准"}
+    {
+        "waiting": "待我办理",
+        "returned": "退回给我的",
+        "open": "在办的全部",
+        "done": "已批准",
+        "withdrawn": "已撤回",
+    }
 )
 
 

@@ -32,6 +32,7 @@ class Stage(models.TextChoices):
     COUNTY = "county", "县级民政审批"
     APPROVED = "approved", "已批准"
     SUPERSEDED = "superseded", "已另行办理"  # 个案已经别的途径纳入或终止（services 标记）
+    WITHDRAWN = "withdrawn", "已撤回"  # 申请人（家庭）撤回，或提出终止的一方撤回，写明理由
 
 
 OPEN_STAGES = (Stage.VILLAGE, Stage.TOWNSHIP, Stage.COUNTY)
@@ -63,6 +64,7 @@ class Decision(models.TextChoices):
     PASS = "pass", "通过，报上一级"
     RETURN = "return", "退回"
     APPROVE = "approve", "批准"
+    WITHDRAW = "withdraw", "撤回"
 
 
 class Application(models.Model):

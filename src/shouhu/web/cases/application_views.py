@@ -114,6 +114,7 @@ def _detail(request: HttpRequest, ctx: RequestContext, app: Any, **extra: Any) -
         "may_act": app.stage in choices.OPEN and applications.may_act(ctx.user, app.stage),
         "at_county": app.stage == "county",
         "may_return": bool(applications.return_target(app)),
+        "may_withdraw": applications.may_withdraw(app, ctx.user),
         "missing": approvals.documents_missing(app),
         "reasons": choices.close_reasons(), "reason_label": reason_label(app.reason_code),
         "notice": sel.termination_notice_data(application=app),
@@ -143,6 +144,10 @@ def _act(ctx: RequestContext, app: Any, post: Any) -> str:
         return "已批准。" + (
             "个案已开立。" if app.kind == "enrol" else "个案已终止，告知书已生成。"
         )
+    if decision == "withdraw":
+        applications.application_withdraw(ctx=ctx, application=app,
+                                          reason=post.get("withdraw_reason", ""))  # fmt: skip
+        return "申请已撤回，撤回理由已记下。"
     if decision != "pass":
         raise InvalidInput("请选择办理决定：报送、退回或批准。")
     applications.application_pass(ctx=ctx, application=app, note=post.get("note", ""))

@@ -193,6 +193,27 @@ def application_pass(*, ctx: RequestContext, application: Application, note: str
         application_audit(ctx, app, Action.UPDATE, decision=Decision.PASS, note_chars=len(text))
 
 
+def may_withdraw(app: Application, user: User) -> bool:
+    """在办的申请可以撤回：登记它的人，或正在办理这一环节的人（替申请人办理）。"""
+    return app.stage in OPEN_STAGES and (app.created_by_id == user.pk or may_act(user, app.stage))
+
+
+def application_withdraw(*, ctx: RequestContext, application: Application, reason: str) -> None:
+    """撤回在办的申请（家庭不再申请，或提出终止的一方收回），须写明理由；撤回后不再办理，
+    以后可以重新登记。"""
+    assert ctx.user is not None
+    text = written_reason(reason, what="撤回申请")
+    with transaction.atomic():
+        app = Application.objects.select_for_update().filter(pk=application.pk).first()
+        if app is None or not may_withdraw(app, ctx.user):
+            raise conflict("这份申请已办结，或不由您办理，不能撤回。")
+        step_record(ctx, app, Decision.WITHDRAW, text)
+        app.stage, app.returned, app.decided_at = Stage.WITHDRAWN, False, timezone.now()
+        app.save(update_fields=["stage", "returned", "decided_at"])
+        application_audit(ctx, app, Action.UPDATE, decision=Decision.WITHDRAW,
+                          reason_chars=len(text))  # fmt: skip
+
+
 def return_target(app: Application) -> str:
     """退回到哪一环节：这份申请到过的、在本环节之前的最近一个环节；没有时为空。"""
     if app.stage not in OPEN_STAGES:

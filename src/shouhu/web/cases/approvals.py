@@ -1,6 +1,7 @@
 """县级民政审批，以及申请上的证明材料（上传、标记缺少）。
 
-批准纳入：需要的材料（core 的 `documents_needed`）缺了就不能批准，除非写明仍要批准的理由；
+批准纳入、批准终止：需要的材料（core 的 `documents_needed`，终止按原因
+`termination_documents_needed`）缺了就不能批准，除非写明仍要批准的理由；
 经 `services.case_open` 开个案（与比对发现纳入同一条路），记下申请登记之日、照料人，材料挂到
 个案上。批准终止：经 `reviews.case_close_after_review` 终止（原因加书面理由），同一事务里生成
 终止保障告知书。申请已批准的再批准答冲突，不会开第二个个案。
@@ -14,7 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from shouhu.core.errors import InvalidInput
-from shouhu.core.policy.vocabulary import CASE_CATEGORY_LABELS, DOCUMENT_LABELS, documents_needed
+from shouhu.core.policy.vocabulary import (
+    CASE_CATEGORY_LABELS,
+    DOCUMENT_LABELS,
+    documents_needed,
+    termination_documents_needed,
+)
 from shouhu.core.policy.wording import reason_label
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
@@ -37,15 +43,15 @@ from shouhu.web.cases.applications import (
 )
 from shouhu.web.cases.documents import document_check, document_discard, document_write
 from shouhu.web.cases.models import CareArrangement, Case
-from shouhu.web.cases.reviews import case_close_after_review
+from shouhu.web.cases.reviews import CLOSE_REASONS, case_close_after_review
 from shouhu.web.cases.services import REASON_MAX, case_open
 from shouhu.web.registry.models import Division, DivisionLevel
 
 
 def documents_needed_for(app: Application) -> tuple[str, ...]:
-    """这份申请需要的材料；终止申请不要求材料（理由写在申请上）。"""
+    """这份申请需要的材料：纳入按所依据的情形，终止按终止原因。"""
     if app.kind != ApplicationKind.ENROL:
-        return ()
+        return termination_documents_needed(app.reason_code)
     return documents_needed([c["type"] for c in app.claimed])
 
 
@@ -167,6 +173,12 @@ def approving_body(division: Division) -> str:
     return f"{county.name}民政局" if county is not None else "县级民政部门"
 
 
+def _close_reason(reason_code: str) -> str:
+    if reason_code not in CLOSE_REASONS:
+        raise InvalidInput("请选择终止原因。")
+    return reason_code
+
+
 def _close_case(ctx: RequestContext, app: Application, reason_code: str, reason: str) -> Case:
     assert app.case is not None
     case = case_close_after_review(ctx=ctx, case=app.case, reason_code=reason_code, reason=reason)
@@ -196,11 +208,13 @@ def application_approve(
         app = application_locked(application, ctx.user)
         if app.stage != Stage.COUNTY:
             raise conflict("只有县级民政部门可以批准。")
-        text = _override(app, override) if app.kind == ApplicationKind.ENROL else ""
+        if app.kind == ApplicationKind.TERMINATE and reason_code:
+            app.reason_code = _close_reason(reason_code)  # 县级选定的原因定要哪些材料
+        text = _override(app, override)
         step_record(ctx, app, Decision.APPROVE, text)
         # 先标为已批准：开案、终止时把这名儿童其余在办的同类申请标为“另行办理”，不含这一份
         app.stage, app.returned, app.decided_at = Stage.APPROVED, False, timezone.now()
-        app.save(update_fields=["stage", "returned", "decided_at"])
+        app.save(update_fields=["stage", "returned", "decided_at", "reason_code"])
         if app.kind == ApplicationKind.ENROL:
             case = _open_case(ctx, app)
         else:
