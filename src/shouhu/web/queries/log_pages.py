@@ -13,9 +13,10 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from shouhu.web.audit.models import Purpose
+from shouhu.core.catalog import catalog_load, purpose_label
 from shouhu.web.exchange.items import item_name
 from shouhu.web.pages import Paged
+from shouhu.web.queries.client import peer_name
 from shouhu.web.queries.models import Direction, QueryLog
 
 PAGE_SIZE: Final = 50
@@ -73,17 +74,29 @@ def _filtered(logs: QuerySet[QueryLog], month: date | None) -> QuerySet[QueryLog
     return logs.filter(at__year=month.year, at__month=month.month)
 
 
-def _row(log: QueryLog) -> LogRow:
-    party = (
-        log.peer if log.direction == Direction.ASKED else (log.agency.name if log.agency else "")
-    )
+def _party(log: QueryLog) -> str:
+    """对方的中文名：民政提出的查询是被问的部门，部门答复的是提问的民政部门。"""
+    if log.direction == Direction.ANSWERED:
+        return log.agency.name if log.agency else ""
+    if "://" in log.peer:  # 早先的记录存的是对方地址：按数据项换成部门名，页面上从不显示地址
+        return _peer_of_item(log.item_code)
+    return log.peer
+
+
+def _peer_of_item(code: str) -> str:
+    item = next((i for i in catalog_load().items if i.code == code), None)
+    return peer_name(item) if item else "有关部门"
+
+
+def log_row(log: QueryLog) -> LogRow:
+    """一条查询记录的中文说法（页面、导出、命令行共用）。"""
     user = (log.user.full_name or log.user.username) if log.user else log.credential_prefix
     return LogRow(
         at=log.at,
         direction=Direction(log.direction).label,
         item=item_name(log.item_code),
-        purpose=Purpose(log.purpose).label if log.purpose in Purpose.values else "",
-        party=party,
+        purpose=purpose_label(log.purpose),
+        party=_party(log),
         user=user,
         cases=len(log.case_refs or []),
         persons=log.persons,
@@ -96,7 +109,7 @@ def query_log_page(logs: QuerySet[QueryLog], *, month: date | None, page: int) -
     paginator = Paginator(_filtered(logs, month), PAGE_SIZE)
     current = paginator.get_page(page)
     return LogPage(
-        rows=tuple(_row(log) for log in current.object_list),
+        rows=tuple(log_row(log) for log in current.object_list),
         total=paginator.count,
         month=f"{month:%Y-%m}" if month else "",
         page=current.number,
@@ -105,4 +118,4 @@ def query_log_page(logs: QuerySet[QueryLog], *, month: date | None, page: int) -
 
 
 def query_log_rows(logs: QuerySet[QueryLog], *, month: date | None) -> list[tuple[object, ...]]:
-    return [_row(log).cells() for log in _filtered(logs, month)]
+    return [log_row(log).cells() for log in _filtered(logs, month)]
