@@ -310,7 +310,7 @@ def test_the_caseworker_asks_from_the_childs_page(world, personas, settings, mon
     client = client_for(personas.caseworker_a)
     page = client.get(f"/persons/{case.child_id}/").content.decode()
     assert f"/queries/ask/{case.pk}/" in page
-    assert "服刑在押和司法行政强制隔离戒毒人员（向市司法局查询）" in page
+    assert "被查询部门：市司法局" in page
     assert "用途为定期核查" in page
     answered = client.post(f"/queries/ask/{case.pk}/", {"item": ITEM})
     text = answered.content.decode()
