@@ -290,7 +290,7 @@ def test_the_query_log_pages_show_each_side_its_own_queries_and_export(world, pe
     assert "本平台就本部门数据项答复的查询" in answered
     assert "临河区民政局" in answered  # who asked the department
     for page in (asked, answered):  # the purpose in the platform's one vocabulary, never a code
-        assert "<td data-label=\"用途\">定期核查</td>" in page
+        assert '<td data-label="用途">定期核查</td>' in page
     other = client_for(personas.caseworker_b).get("/queries/log/").content.decode()
     assert "没有查询记录" in other  # another county asked nothing
     assert client_for(personas.child_director_a).get("/queries/log/").status_code == 403
@@ -321,7 +321,7 @@ def test_the_caseworker_asks_from_the_childs_page(world, personas, settings, mon
     assert "2028年1月4日" in text
     assert "不在部门名单中" in text  # the mother
     log = client.get("/queries/log/").content.decode()
-    assert "<td data-label=\"单位或对方\">市司法局</td>" in log
+    assert '<td data-label="单位或对方">市司法局</td>' in log
     allowed = ALLOWED_WORDS | {personas.caseworker_a.username}
     for shown in map(visible_text, (page, text, log)):  # neither the URL nor a code on screen
         assert "sfj.example" not in shown
