@@ -9,9 +9,11 @@ import json
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 from django.test import Client
 from openpyxl import load_workbook
 
+from shouhu.cli import main
 from shouhu.core.catalog import catalog_load
 from shouhu.core.errors import DomainError, InvalidInput, NotFound
 from shouhu.core.pprl import Answer, Person, Response
@@ -300,6 +302,9 @@ def test_the_query_log_pages_show_each_side_its_own_queries_and_export(world, pe
     assert len(rows) == 2
     assert rows[1][3:5] == ("定期核查", "临河区司法局")
     assert AuditEntry.objects.filter(action="export", object_type="query").exists()
+    printed = CliRunner().invoke(main, ["query", "log"]).output  # the command line says the same
+    assert "临河区司法局  定期核查  服刑在押和司法行政强制隔离戒毒人员" in printed
+    assert "临河区民政局  定期核查" in printed  # the department's side
 
 
 def test_the_caseworker_asks_from_the_childs_page(world, personas, settings, monkeypatch):
