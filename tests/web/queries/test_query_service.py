@@ -26,7 +26,7 @@ from shouhu.web.audit.models import Action, AuditEntry, ObjectType
 from shouhu.web.exchange.models import Fact, Submission
 from shouhu.web.queries import views
 from shouhu.web.queries.client import peer_for, peer_name
-from shouhu.web.queries.log_pages import log_row
+from shouhu.web.queries.log_pages import log_rows
 from shouhu.web.queries.models import Direction, QueryLog
 from shouhu.web.queries.services import pprl_answers_store, query_ask
 from tests.web import factories as f
@@ -291,6 +291,8 @@ def test_the_query_log_pages_show_each_side_its_own_queries_and_export(world, pe
     answered = client_for(justice_clerk).get("/queries/log/").content.decode()
     assert "本平台就本部门数据项答复的查询" in answered
     assert "临河区民政局" in answered  # who asked the department
+    assert '<td data-label="经办人">临河区民政局平台</td>' in answered  # its platform, by name
+    assert f"/persons/{world['case'].child_id}/" in asked  # the caseworker can open the child
     for page in (asked, answered):  # the purpose in the platform's one vocabulary, never a code
         assert '<td data-label="用途">定期核查</td>' in page
     other = client_for(personas.caseworker_b).get("/queries/log/").content.decode()
@@ -349,5 +351,5 @@ def test_a_peer_without_a_name_is_called_by_its_department_type_even_in_old_reco
     assert peer_name(item) == "司法行政部门"  # a blank name is no name
     old = QueryLog(direction=Direction.ASKED, item_code=ITEM, purpose="retired_use",
                    peer="https://sfj.example.gov.cn/api/v1/queries")  # fmt: skip
-    row = log_row(old)  # a record written before peers had names kept the URL
+    (row,) = log_rows([old])  # a record written before peers had names kept the URL
     assert (row.party, row.purpose) == ("司法行政部门", "（已停用的用途）")

@@ -90,14 +90,13 @@ def log(days: int) -> None:
 
     from django.utils import timezone
 
-    from shouhu.web.queries.log_pages import log_row
+    from shouhu.web.queries.log_pages import log_rows
     from shouhu.web.queries.models import QueryLog
 
     since = timezone.now() - timedelta(days=days)
-    for log in (
-        QueryLog.objects.filter(at__gte=since).select_related("agency", "user").order_by("at", "pk")
-    ):
-        row = log_row(log)
+    logs = QueryLog.objects.filter(at__gte=since).select_related("agency", "user")
+    chosen = list(logs.order_by("at", "pk"))
+    for log, row in zip(chosen, log_rows(chosen), strict=True):
         when = timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M")
         cases = "、".join(str(c) for c in log.case_refs)
         click.echo(
