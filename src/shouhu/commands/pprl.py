@@ -21,7 +21,7 @@ import click
 import numpy as np
 
 from shouhu.commands.package import EXISTING_FILE, _item, _write_new, fail, load_private
-from shouhu.core.catalog import DataItem, catalog_load
+from shouhu.core.catalog import DataItem, catalog_load, purpose_label
 from shouhu.core.errors import DomainError
 from shouhu.core.exchange import ReadResult, read_table
 from shouhu.core.exchange.package import PackageRefused, package_open, package_seal
@@ -97,6 +97,11 @@ def _public(path: Path) -> PublicKeys:
         fail(f"{path}：{exc.message}")
 
 
+def _purposes(codes: tuple[str, ...]) -> str:
+    """命令行上要照着输入代码，所以代码连同中文名：review（定期核查）。"""
+    return "、".join(f"{c}（{purpose_label(c)}）" for c in codes)
+
+
 def _query_item(code: str, keys: PrivateKeys) -> DataItem:
     try:
         return catalog_load(keys.public.agency.division_code).item(code)
@@ -130,7 +135,7 @@ def encode_command(
     recipient = _public(recipient_key)
     item = _query_item(item_code, sender)
     if purpose not in item.purposes:
-        fail(f"数据项“{item.name}”不能用于“{purpose}”，允许的用途：{'、'.join(item.purposes)}")
+        fail(f"数据项“{item.name}”不能用于“{purpose}”，允许的用途：{_purposes(item.purposes)}")
     if recipient.agency.agency_type != item.agency_type:
         fail(f"接收方是{recipient.agency.label}，但数据项“{item.name}”不由该类部门提供")
     table = read_table(file.read_bytes(), filename=file.name, item=persons_item(item))
@@ -238,7 +243,8 @@ def match_command(
         fail(f"{request_path}：{exc.message}")
     item = _item(request.item_code, keys.public.agency)
     if request.purpose not in item.purposes:
-        fail(f"请求的用途“{request.purpose}”不是数据项“{item.name}”允许的用途，不予比对")
+        fail(f"请求的用途“{purpose_label(request.purpose)}”不是数据项“{item.name}”允许的用途，"
+             "不予比对")  # fmt: skip
     table = read_table(records.read_bytes(), filename=records.name, item=item)
     own = department_read(_checked(table, f"文件「{records.name}」"))
     mine = persons_encode([r.person for r in own], request.key, request.schema)
@@ -262,8 +268,9 @@ def match_command(
         "answered": len(answers), "record_ids_matched": matched,
         "linkage_key_id": request.key.key_id,
     })  # fmt: skip
-    click.echo(f"比对完成：请求 {request.count} 人，本部门名单 {len(own)} 条，"
-               f"按编码对上 {len(answers)} 人。")  # fmt: skip
+    purpose = purpose_label(request.purpose)
+    click.echo(f"比对完成：{asker.agency.label}的请求（用途：{purpose}）{request.count} 人，"
+               f"本部门名单 {len(own)} 条，按编码对上 {len(answers)} 人。")  # fmt: skip
     if request.psi_items:
         click.echo(f"另有 {request.psi_items} 个号码经私有集合求交，结果只有民政能解开。")
     click.echo(

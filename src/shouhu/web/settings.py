@@ -59,7 +59,10 @@ SHOUHU_QUERY_ONLY_ITEMS        comma-separated item codes this deployment does n
                                lists for (e.g. justice_custody); answers come from queries
 SHOUHU_QUERY_SERVED_ITEMS      on a department's instance: the items it answers queries about
 SHOUHU_QUERY_PEERS             on civil affairs' instance: JSON {"item": {"url": "https://…/api/v1",
-                               "token_file": "/run/secrets/…", "ca_file": optional CA bundle,
+                               "token_file": "/run/secrets/…", "name": optional Chinese name of
+                               the department asked, shown on the ask page and in the query log
+                               (e.g. "市公安局"; default: the item's department type, e.g.
+                               "司法行政部门"), "ca_file": optional CA bundle,
                                "cert_file"/"key_file": optional client certificate (PEM)}},
                                the department instance to ask (https; loopback http for tests)
 SHOUHU_QUERY_PERSONS_PER_DAY   persons one credential may ask about per 24 hours (2000)

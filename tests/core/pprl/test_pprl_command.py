@@ -102,7 +102,7 @@ def test_civil_affairs_learns_only_the_in_force_answers_of_whom_it_asked(parties
         "--audit-log", p["justice"] / "audit.jsonl",
     )  # fmt: skip
     assert matched.exit_code == 0, matched.output
-    assert "请求 4 人，本部门名单 4 条，按编码对上 3 人" in matched.output
+    assert "的请求（用途：定期核查）4 人，本部门名单 4 条，按编码对上 3 人" in matched.output
     result = _run(
         "result", p["justice"] / "response.pkg", p["civil"] / "persons.csv", "--item", ITEM,
         "--signing-key", p["civil_key"], "--trust", p["justice_pub"], "--out",

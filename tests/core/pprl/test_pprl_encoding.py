@@ -22,6 +22,7 @@ from shouhu.core.pprl import (
     ids_checked,
     persons_encode,
 )
+from shouhu.core.pprl.encode import balance_bits
 from shouhu.core.pprl.keys import keyed_digest
 
 KEY = LinkageKey(bytes(range(32)))
@@ -118,6 +119,8 @@ def test_balanced_filters_have_constant_weight_and_hide_the_original_hamming_dis
     ai, bi = np.repeat(np.arange(n), n), np.tile(np.arange(n), n)
     hamming = np.bitwise_count(plain[ai] ^ plain[bi]).sum(axis=1)
     assert np.allclose(dice(balanced, balanced, ai, bi), 1 - hamming / PERSON_ZH.bits)
+    # the fast path (bits written straight to their permuted places) equals the definition
+    assert (balanced == balance_bits(plain, KEY)).all()
     # the permutation is keyed: another key puts the bits elsewhere
     other = persons_encode(people[:1], OTHER_KEY, PERSON_ZH_V2).clk
     assert score(people[0], people[0], OTHER_KEY, PERSON_ZH_V2) < PERSON_ZH_V2.threshold

@@ -9,9 +9,11 @@ import json
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 from django.test import Client
 from openpyxl import load_workbook
 
+from shouhu.cli import main
 from shouhu.core.catalog import catalog_load
 from shouhu.core.errors import DomainError, InvalidInput, NotFound
 from shouhu.core.pprl import Answer, Person, Response
@@ -23,12 +25,14 @@ from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, AuditEntry, ObjectType
 from shouhu.web.exchange.models import Fact, Submission
 from shouhu.web.queries import views
-from shouhu.web.queries.client import peer_for
+from shouhu.web.queries.client import peer_for, peer_name
+from shouhu.web.queries.log_pages import log_rows
 from shouhu.web.queries.models import Direction, QueryLog
 from shouhu.web.queries.services import pprl_answers_store, query_ask
 from tests.web import factories as f
 from tests.web.api.conftest import ADMIN, issue
 from tests.web.factories import client_for
+from tests.web.pages import ALLOWED_WORDS, codes_in, visible_text
 
 ITEM = "justice_custody"
 
@@ -219,8 +223,9 @@ def test_the_client_talks_to_a_running_instance_over_http(
     }
     ctx = ctx_of(personas.caseworker_a)
     cases = access.access_query_cases(ctx, [world["case"].pk])
-    peer, send = peer_for(ITEM)
+    _, send = peer_for(ITEM)
     item = catalog_load("150802").item(ITEM)
+    peer = peer_name(item)
     answers = query_ask(ctx=ctx, cases=cases, item=item, purpose="review", send=send, peer=peer,
                         as_of=date(2026, 4, 1))  # fmt: skip
     assert sorted((a.parent.name, a.reply.in_force) for a in answers) == [
@@ -286,31 +291,48 @@ def test_the_query_log_pages_show_each_side_its_own_queries_and_export(world, pe
     answered = client_for(justice_clerk).get("/queries/log/").content.decode()
     assert "本平台就本部门数据项答复的查询" in answered
     assert "临河区民政局" in answered  # who asked the department
+    assert '<td data-label="经办人">临河区民政局平台</td>' in answered  # its platform, by name
+    assert f"/persons/{world['case'].child_id}/" in asked  # the caseworker can open the child
+    for page in (asked, answered):  # the purpose in the platform's one vocabulary, never a code
+        assert '<td data-label="用途">定期核查</td>' in page
     other = client_for(personas.caseworker_b).get("/queries/log/").content.decode()
     assert "没有查询记录" in other  # another county asked nothing
     assert client_for(personas.child_director_a).get("/queries/log/").status_code == 403
     book = caseworker.get("/queries/log/export.xlsx", {"month": "2026-13"})  # bad month: all
     rows = list(load_workbook(io.BytesIO(book.content))["数据"].iter_rows(values_only=True))
-    assert rows[0][:3] == ("时间", "方向", "数据项")
+    assert rows[0][:5] == ("时间", "方向", "数据项", "用途", "单位或对方")
     assert len(rows) == 2
+    assert rows[1][3:5] == ("定期核查", "临河区司法局")
     assert AuditEntry.objects.filter(action="export", object_type="query").exists()
+    printed = CliRunner().invoke(main, ["query", "log"]).output  # the command line says the same
+    assert "临河区司法局  定期核查  服刑在押和司法行政强制隔离戒毒人员" in printed
+    assert "临河区民政局  定期核查" in printed  # the department's side
 
 
 def test_the_caseworker_asks_from_the_childs_page(world, personas, settings, monkeypatch):
-    settings.QUERY_PEERS = {ITEM: {"url": "https://justice.example", "token_file": "unused"}}
-    monkeypatch.setattr(
-        views, "peer_for", lambda code: ("临河区司法局", sender(world["civil_token"]))
-    )
+    url = "https://sfj.example.gov.cn/api/v1"
+    settings.QUERY_PEERS = {ITEM: {"name": "市司法局", "url": url, "token_file": "unused"}}
+    monkeypatch.setattr(views, "peer_for", lambda code: (url, sender(world["civil_token"])))
     case = world["case"]
     client = client_for(personas.caseworker_a)
     page = client.get(f"/persons/{case.child_id}/").content.decode()
     assert f"/queries/ask/{case.pk}/" in page
+    assert "被查询部门：市司法局" in page
+    assert "用途为定期核查" in page
     answered = client.post(f"/queries/ask/{case.pk}/", {"item": ITEM})
     text = answered.content.decode()
     assert answered.status_code == 200
+    assert "向市司法局查询" in text
+    assert "（用途：定期核查）" in text
     assert "在执行" in text
     assert "2028年1月4日" in text
     assert "不在部门名单中" in text  # the mother
+    log = client.get("/queries/log/").content.decode()
+    assert '<td data-label="单位或对方">市司法局</td>' in log
+    allowed = ALLOWED_WORDS | {personas.caseworker_a.username}
+    for shown in map(visible_text, (page, text, log)):  # neither the URL nor a code on screen
+        assert "sfj.example" not in shown
+        assert codes_in(shown, allowed) == []
     assert (
         QueryLog.objects.filter(direction=Direction.ASKED, user=personas.caseworker_a).count() == 1
     )
@@ -319,3 +341,15 @@ def test_the_caseworker_asks_from_the_childs_page(world, personas, settings, mon
     other = client_for(personas.caseworker_b)
     assert other.post(f"/queries/ask/{case.pk}/", {"item": ITEM}).status_code == 404
     assert QueryLog.objects.filter(direction=Direction.ASKED).count() == 1
+
+
+def test_a_peer_without_a_name_is_called_by_its_department_type_even_in_old_records(settings):
+    item = catalog_load("150802").item(ITEM)
+    settings.QUERY_PEERS = {ITEM: {"url": "https://sfj.example.gov.cn/api/v1"}}
+    assert peer_name(item) == "司法行政部门"
+    settings.QUERY_PEERS = {ITEM: {"name": "  ", "url": "https://sfj.example.gov.cn/api/v1"}}
+    assert peer_name(item) == "司法行政部门"  # a blank name is no name
+    old = QueryLog(direction=Direction.ASKED, item_code=ITEM, purpose="retired_use",
+                   peer="https://sfj.example.gov.cn/api/v1/queries")  # fmt: skip
+    (row,) = log_rows([old])  # a record written before peers had names kept the URL
+    assert (row.party, row.purpose) == ("司法行政部门", "（已停用的用途）")

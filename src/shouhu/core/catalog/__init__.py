@@ -4,7 +4,7 @@
 """
 
 from shouhu.core.catalog.build import CatalogError, header_key
-from shouhu.core.catalog.loader import catalog_load
+from shouhu.core.catalog.loader import RETIRED_PURPOSE, catalog_load, purpose_label
 from shouhu.core.catalog.model import (
     AGENCY_LABELS,
     FREQUENCY_LABELS,
@@ -28,6 +28,7 @@ from shouhu.core.catalog.model import (
 __all__ = [
     "AGENCY_LABELS",
     "FREQUENCY_LABELS",
+    "RETIRED_PURPOSE",
     "SENSITIVITY_LABELS",
     "SHARE_CLASS_LABELS",
     "Catalog",
@@ -46,4 +47,5 @@ __all__ = [
     "ShareClass",
     "catalog_load",
     "header_key",
+    "purpose_label",
 ]

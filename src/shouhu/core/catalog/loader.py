@@ -62,6 +62,16 @@ def catalog_load(region: str | None = None, *, root: Path | None = None) -> Cata
     return _load(region, root or CATALOG_ROOT)
 
 
+# 不在 purposes.toml 里的用途代码（旧记录里已删去的用途）在页面上的说法：从不显示代码本身。
+RETIRED_PURPOSE = "（已停用的用途）"
+
+
+def purpose_label(code: str) -> str:
+    """用途代码的中文名（purposes.toml，全平台一份）：页面、导出、命令行输出都经这里，不另写说法。"""
+    found = catalog_load().purposes.get(code)
+    return found.label if found else RETIRED_PURPOSE
+
+
 @functools.lru_cache(maxsize=32)
 def _load(region: str | None, root: Path) -> Catalog:
     code_lists = load_code_lists(root)

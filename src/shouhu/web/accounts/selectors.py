@@ -14,7 +14,7 @@ from typing import TypeVar
 from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 
-from shouhu.core.catalog import AGENCY_LABELS, catalog_load
+from shouhu.core.catalog import AGENCY_LABELS, catalog_load, purpose_label
 from shouhu.web.accounts.agencies import agency_catalog_items, agency_items
 from shouhu.web.accounts.credentials import CREDENTIAL_STATES, credential_state, expiry_day
 from shouhu.web.accounts.models import Agency, RosterMember, SystemCredential, User
@@ -330,7 +330,6 @@ class CredentialRow:
 
 def credential_rows(*, credentials: QuerySet[SystemCredential]) -> list[CredentialRow]:
     now = timezone.now()
-    purposes = {code: p.label for code, p in catalog_load().purposes.items()}
     rows = []
     for c in credentials.select_related("agency").order_by("-created_at"):
         names = {item.code: item.name for item in agency_catalog_items(c.agency)}
@@ -341,7 +340,7 @@ def credential_rows(*, credentials: QuerySet[SystemCredential]) -> list[Credenti
                 name=c.name,
                 agency=c.agency.name,
                 items=[names.get(code, "数据目录中已没有的数据项") for code in c.item_codes]
-                + [f"推送名单：{purposes.get(code, '已停用的用途')}" for code in c.share_purposes],
+                + [f"推送名单：{purpose_label(code)}" for code in c.share_purposes],
                 prefix=c.token_prefix,
                 created_at=c.created_at,
                 expires_on=expiry_day(c.expires_at),

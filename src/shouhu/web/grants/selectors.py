@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from shouhu.core.catalog import AGENCY_LABELS, catalog_load
+from shouhu.core.catalog import AGENCY_LABELS, catalog_load, purpose_label
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.accounts.permissions import SEPARATED_ROLES, Role, role_label
 from shouhu.web.grants.defaults import SHARE_FIELDS, SHARE_ITEM
@@ -46,7 +46,6 @@ def grant_editable(user: User, grant: Grant) -> bool:
 def grant_rows(user: User, grants: QuerySet[Grant], *, show_revoked: bool) -> list[GrantRow]:
     catalog = catalog_load()
     items = {item.code: item.name for item in catalog.items}
-    purposes = catalog.purposes
     levels = dict(DisclosureLevel.choices)
     rows = []
     chosen = grants if show_revoked else grants.filter(revoked_at__isnull=True)
@@ -57,7 +56,7 @@ def grant_rows(user: User, grants: QuerySet[Grant], *, show_revoked: bool) -> li
                 pk=g.pk,
                 receiver=receiver,
                 item=_item_label(g, items),  # 推送名单的授权归在一组，各条的字段写在可见程度里
-                purpose=purposes[g.purpose].label if g.purpose in purposes else "（已停用的用途）",
+                purpose=purpose_label(g.purpose),
                 roles="、".join(role_label(r) for r in g.roles),
                 level=_share_fields(g) if g.item_code == SHARE_ITEM else levels.get(g.level, ""),
                 valid_until=g.valid_until,

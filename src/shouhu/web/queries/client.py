@@ -20,10 +20,22 @@ from typing import Any
 
 from django.conf import settings
 
+from shouhu.core.catalog import AGENCY_LABELS, DataItem
 from shouhu.core.errors import DomainError, NotFound
 from shouhu.web.queries.services import Send
 
 TIMEOUT_SECONDS = 30
+PEER_NAME_MAX = 200  # QueryLog.peer
+
+
+def peer_name(item: DataItem) -> str:
+    """被查询部门的中文名（如“市公安局”）：SHOUHU_QUERY_PEERS 里该对象的 name；没写时用数据项所属
+    部门类型的名称（如“司法行政部门”）。页面、查询记录和导出只写这个名字，从不写对方的地址。"""
+    peer = settings.QUERY_PEERS.get(item.code)
+    name = peer.get("name") if isinstance(peer, dict) else None
+    if isinstance(name, str) and name.strip():
+        return name.strip()[:PEER_NAME_MAX]
+    return f"{AGENCY_LABELS.get(item.agency_type, '有关')}部门"
 
 
 def peer_for(item_code: str) -> tuple[str, Send]:

@@ -8,6 +8,7 @@ ask 的输出给经办人员看：父母姓名、脱敏号码和结果。
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
 import click
 
@@ -17,6 +18,13 @@ from shouhu.web import django_setup
 def _fail(message: str) -> None:
     click.echo(f"错误：{message}", err=True)
     sys.exit(2)
+
+
+def _labels(codes: Iterable[str]) -> str:
+    """命令行上要照着输入代码，所以代码连同中文名：review（定期核查）。"""
+    from shouhu.core.catalog import purpose_label
+
+    return "、".join(f"{c}（{purpose_label(c)}）" for c in codes)
 
 
 @click.group("query")
@@ -29,7 +37,10 @@ def query() -> None:
     "--case", "case_ids", required=True, multiple=True, type=int, help="个案编号，可多次给出。"
 )
 @click.option("--item", "item_code", required=True, help="数据项代码（如 justice_custody）。")
-@click.option("--purpose", default="review", show_default=True, help="用途代码。")
+@click.option(
+    "--purpose", default="review", show_default=True,
+    help="用途代码（core/catalog/purposes.toml，如 review 定期核查、determination 资格确认）。",
+)  # fmt: skip
 @click.option("--user", "username", required=True, help="以哪个民政账号的身份查询。")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None)
 def ask(
@@ -37,13 +48,13 @@ def ask(
 ) -> None:
     """向部门平台查询这些个案儿童的父母是否在执行。"""
     django_setup()
-    from shouhu.core.catalog import catalog_load
+    from shouhu.core.catalog import catalog_load, purpose_label
     from shouhu.core.errors import DomainError
     from shouhu.core.identity import mask_id_number
     from shouhu.web import access
     from shouhu.web.accounts.models import User
     from shouhu.web.audit.context import RequestContext
-    from shouhu.web.queries.client import peer_for
+    from shouhu.web.queries.client import peer_for, peer_name
     from shouhu.web.queries.services import query_ask, reply_status
 
     user = User.objects.filter(username=username, is_active=True).first()
@@ -52,14 +63,16 @@ def ask(
     ctx = RequestContext(user=user, client_ip="", purpose=purpose)
     try:
         item = catalog_load(user.division_id[:6]).item(item_code)
+        if purpose not in item.purposes:
+            _fail(f"数据项“{item.name}”不能用于该用途，允许的用途：{_labels(item.purposes)}")
         cases = access.access_query_cases(ctx, list(case_ids))
-        peer, send = peer_for(item.code)
+        _, send = peer_for(item.code)
         day = as_of.date() if as_of else None  # type: ignore[attr-defined]
-        answers = query_ask(
-            ctx=ctx, cases=cases, item=item, purpose=purpose, send=send, peer=peer, as_of=day
-        )
+        answers = query_ask(ctx=ctx, cases=cases, item=item, purpose=purpose, send=send,
+                            peer=peer_name(item), as_of=day)  # fmt: skip
     except DomainError as exc:
         _fail(exc.message)
+    click.echo(f"向{peer_name(item)}查询“{item.name}”，用途：{purpose_label(purpose)}")
     for a in answers:
         r = a.reply
         status = reply_status(r)
@@ -77,16 +90,18 @@ def log(days: int) -> None:
 
     from django.utils import timezone
 
+    from shouhu.web.queries.log_pages import log_rows
     from shouhu.web.queries.models import QueryLog
 
     since = timezone.now() - timedelta(days=days)
-    for row in QueryLog.objects.filter(at__gte=since).order_by("at"):
+    logs = QueryLog.objects.filter(at__gte=since).select_related("agency", "user")
+    chosen = list(logs.order_by("at", "pk"))
+    for log, row in zip(chosen, log_rows(chosen), strict=True):
         when = timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M")
-        cases = "、".join(str(c) for c in row.case_refs)
+        cases = "、".join(str(c) for c in log.case_refs)
         click.echo(
-            f"{when}  {row.get_direction_display()}  {row.peer}  {row.get_purpose_display()}  "
-            f"{row.item_code}  个案 {cases}  询问 {row.persons} 人，在名单中 {row.found}，"
-            f"在执行 {row.in_force}"
+            f"{when}  {row.direction}  {row.party}  {row.purpose}  {row.item}  个案 {cases}  "
+            f"询问 {row.persons} 人，在名单中 {row.found}，在执行 {row.in_force}"
         )
 
 

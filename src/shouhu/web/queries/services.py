@@ -173,7 +173,8 @@ def query_ask(
     peer: str,
     as_of: date | None = None,
 ) -> list[ParentAnswer]:
-    """就这些个案儿童的父母向部门查询（cases 须已经过 access_query_cases）。"""
+    """就这些个案儿童的父母向部门查询（cases 须已经过 access_query_cases）。peer 是被查询部门的
+    中文名（client.peer_name），照原样记入查询记录，页面和导出显示它，从不记对方的地址。"""
     pairs = parents_of(cases)
     if not pairs:
         raise InvalidInput("所选个案的儿童在户籍中没有登记父母，无人可查。")

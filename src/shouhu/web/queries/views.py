@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from shouhu.core.catalog import catalog_load
+from shouhu.core.catalog import catalog_load, purpose_label
 from shouhu.core.errors import DomainError, NotFound
 from shouhu.web import access
 from shouhu.web.accounts.models import User
@@ -17,8 +17,8 @@ from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
 from shouhu.web.exports import Export, export_part, export_xlsx
 from shouhu.web.pages import page_number
-from shouhu.web.queries.asking import askable_items
-from shouhu.web.queries.client import peer_for
+from shouhu.web.queries.asking import ASK_PURPOSE, askable_items
+from shouhu.web.queries.client import peer_for, peer_name
 from shouhu.web.queries.log_pages import (
     EXPORT_HEADER,
     month_of,
@@ -67,23 +67,24 @@ def query_log_export_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def query_ask_view(request: HttpRequest, case_id: int) -> HttpResponse:
     """儿童页面上的“向部门查询父母情况”：就这个个案儿童在户籍中登记的父母，向配置的部门平台询问
-    是否在其名单中、是否在执行、起止日期（用途：复核）。两边各记查询记录和审计。"""
-    ctx = request_context(request, "review")
+    是否在其名单中、是否在执行、起止日期（用途：定期核查）。两边各记查询记录和审计。"""
+    ctx = request_context(request, ASK_PURPOSE)
     user = request.user
     assert isinstance(user, User)
     (case,) = access.access_query_cases(ctx, [case_id])  # 辖区外与不存在的同一答复
     try:
         code = request.POST.get("item", "")
-        if code not in dict(askable_items(user)):
+        if code not in {a.code for a in askable_items(user)}:
             raise NotFound("本平台没有配置该数据项的查询对象，请联系系统管理员。")
         item = catalog_load(user.division_id[:6]).item(code)
-        peer, send = peer_for(item.code)
-        answers = query_ask(ctx=ctx, cases=[case], item=item, purpose="review", send=send,
-                            peer=peer)  # fmt: skip
+        _, send = peer_for(item.code)
+        answers = query_ask(ctx=ctx, cases=[case], item=item, purpose=ASK_PURPOSE, send=send,
+                            peer=peer_name(item))  # fmt: skip
     except DomainError as exc:
         return render(request, "queries/answers.html", {"error": exc.message}, status=400)
     rows = [_answer_row(a, user) for a in answers]
-    context = {"item": item.name, "peer": peer, "child": case.child, "rows": rows}
+    context = {"item": item.name, "peer": peer_name(item), "child": case.child, "rows": rows,
+               "purpose": purpose_label(ASK_PURPOSE)}  # fmt: skip
     return render(request, "queries/answers.html", context)
 
 

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shouhu.core.catalog import catalog_load
+from shouhu.core.catalog import catalog_load, purpose_label
 from shouhu.core.errors import DomainError, InvalidInput
 from shouhu.web import access
 from shouhu.web.accounts.models import User
@@ -32,7 +32,7 @@ from shouhu.web.cases.work_panel import case_work_for_child
 from shouhu.web.determination.selectors import determination_view
 from shouhu.web.exports import Export, export_part, export_xlsx
 from shouhu.web.pages import page_number
-from shouhu.web.queries.asking import askable_items
+from shouhu.web.queries.asking import ASK_PURPOSE, askable_items
 from shouhu.web.registry.duplicates import (
     DUPLICATE_EXPORT_HEADER,
     duplicate_export_rows,
@@ -171,6 +171,7 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
         ),
         "shares": child_shares(person) if access.may_publish_shares(_user(request)) else (),
         "query_items": askable_items(_user(request)),
+        "query_purpose": purpose_label(ASK_PURPOSE),
     }
     return render(request, "registry/person_detail.html", context)
 

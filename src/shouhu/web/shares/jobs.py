@@ -14,6 +14,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from shouhu.core.catalog import purpose_label
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Role
 from shouhu.web.audit.context import RequestContext
@@ -22,7 +23,7 @@ from shouhu.web.jobs.registry import Progress
 from shouhu.web.notify import Notice, emails_of, notices_send, platform_link
 from shouhu.web.registry.models import Division
 from shouhu.web.shares.models import ShareList
-from shouhu.web.shares.selectors import purpose_label, receivers_started
+from shouhu.web.shares.selectors import receivers_started
 from shouhu.web.shares.services import share_list_publish_if_changed
 
 

@@ -11,7 +11,7 @@ from typing import Final
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from shouhu.core.catalog import catalog_load
+from shouhu.core.catalog import catalog_load, purpose_label
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.pages import Paged, page_number
 from shouhu.web.registry.models import Division, Person
@@ -30,11 +30,6 @@ from shouhu.web.shares.services import roll_of
 PAGE_SIZE: Final = 20  # 手机上每名儿童一张卡片：一页 20 张
 OUTCOME_CHOICES: Final = Outcome.choices
 MAX_UNCOVERED: Final = 200
-
-
-def purpose_label(code: str) -> str:
-    found = catalog_load().purposes.get(code)
-    return found.label if found else "（已停用的用途）"
 
 
 def with_progress(lists: QuerySet[ShareList]) -> QuerySet[ShareList]:
