@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shouhu.engine.synth import synth_region
-from shouhu.web.accounts.models import Agency, AgencyType, User
+from shouhu.web.accounts.models import Agency, AgencyType, RosterMember, User
 from shouhu.web.accounts.permissions import Role
 from shouhu.web.accounts.signin import signin_second_factor
 from shouhu.web.audit.context import RequestContext
@@ -112,6 +112,17 @@ def test_demo_has_one_user_per_role_and_a_second_county_caseworker(demo: str) ->
     code = demo_code("demo_caseworker")
     assert signin_second_factor(ctx=ctx, user=caseworker, code=code).user == caseworker
     assert demo_secret("demo_director") not in demo
+
+
+def test_demo_roster_has_the_directors_and_supervisor_some_without_accounts(demo: str) -> None:
+    roster = RosterMember.objects.select_related("user", "division")
+    linked = {m.user.username for m in roster if m.user is not None}
+    assert linked == {"demo_director", "demo_supervisor"}
+    directors = [m for m in roster if m.duty == Role.CHILD_DIRECTOR]
+    assert len(directors) > 1
+    assert all(m.division.level == "village" and m.phone for m in directors)
+    supervisor = User.objects.get(username="demo_supervisor")
+    assert all(m.division.parent_id == supervisor.division_id for m in directors)
 
 
 def test_second_build_changes_nothing(demo: str) -> None:

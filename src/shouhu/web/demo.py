@@ -34,6 +34,7 @@ from shouhu.engine.synth import SynthRegion, synth_region
 from shouhu.engine.synth.facts import FACT_FIELDS
 from shouhu.web.accounts.models import Agency, AgencyType, User
 from shouhu.web.accounts.permissions import Role
+from shouhu.web.accounts.roster import roster_add, roster_link
 from shouhu.web.accounts.second_factor import (
     second_factor_enrol_known,
     second_factor_enrolled,
@@ -155,6 +156,7 @@ def demo_build(
             user=users["administrator"], client_ip="", purpose=Purpose.ADMINISTRATION
         )
         grants_ensure_defaults(ctx=admin_ctx)
+        _roster(admin_ctx, users)
         demo_casework(
             caseworker=User.objects.select_related("division").get(username="demo_caseworker"),
             director=users[Role.CHILD_DIRECTOR],
@@ -251,6 +253,24 @@ def _users(agencies: dict[tuple[str, str], Agency], region: SynthRegion) -> dict
         )
         users.setdefault(role, user)
     return users
+
+
+ROSTER_NAMES = ("赵春梅", "钱国强", "孙丽娟", "李建华", "周秀英")
+
+
+def _roster(ctx: RequestContext, users: dict[str, User]) -> None:
+    """儿童主任和督导员名册（经名册服务）：演示的督导员和儿童主任（与账户相连），同一乡镇另几个
+    村的儿童主任——多数村的儿童主任没有平台账户，只在名册上、用电话联系。"""
+    director, supervisor = users[Role.CHILD_DIRECTOR], users[Role.SUPERVISOR]
+    for user, phone in ((supervisor, "13904780001"), (director, "13904780002")):
+        member = roster_add(ctx=ctx, duty=user.role, full_name=user.full_name, phone=phone,
+                            division=user.division)  # fmt: skip
+        roster_link(ctx=ctx, member=member, user=user)
+    villages = Division.objects.filter(parent=supervisor.division).exclude(pk=director.division_id)
+    others = villages.order_by("code")[: len(ROSTER_NAMES)]
+    for n, (village, name) in enumerate(zip(others, ROSTER_NAMES, strict=False)):
+        roster_add(ctx=ctx, duty=Role.CHILD_DIRECTOR, full_name=name,
+                   phone=f"1390478{n + 1:04d}", division=village)  # fmt: skip
 
 
 def _busiest_village(region: SynthRegion) -> str:
