@@ -16,6 +16,7 @@ from shouhu.web.exchange.choices import (
     SubmissionStatus,
     UploadStatus,
 )
+from shouhu.web.exchange.sealing import SealedCharField, SealedJSONField
 
 
 class Submission(models.Model):
@@ -118,7 +119,8 @@ class Fact(models.Model):
     life = models.BooleanField(null=True, blank=True)
     level = models.CharField(max_length=32, blank=True)  # disability 1–4, or a school level code
     category = models.CharField(max_length=16, blank=True)
-    disease = models.CharField(max_length=100, blank=True)
+    # 高度敏感的自由文本按数据目录加密存放（sealing.py）：列里是令牌，读出时解开
+    disease = SealedCharField(max_length=600, blank=True)
     qualifying = models.BooleanField(null=True, blank=True)
     consent = models.BooleanField(null=True, blank=True)
     # provenance
@@ -127,7 +129,7 @@ class Fact(models.Model):
         Submission, on_delete=models.PROTECT, null=True, blank=True, related_name="facts"
     )
     item_code = models.CharField("数据项", max_length=64, blank=True)
-    source_record_id = models.CharField("来源记录号", max_length=100)
+    source_record_id = SealedCharField("来源记录号", max_length=600)
     record_sha256 = models.CharField(max_length=64)
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
     # the subject as the department wrote it (for linkage and objections)
@@ -136,7 +138,7 @@ class Fact(models.Model):
     subject_gender = models.CharField(max_length=1, blank=True)
     subject_birth_date = models.DateField(null=True, blank=True)
     subject_division_code = models.CharField(max_length=12, blank=True)
-    extra = models.JSONField(
+    extra = SealedJSONField(
         default=dict, blank=True, help_text="other columns (a child's ID, the court…), as written"
     )
     link_method = models.CharField(max_length=16, blank=True)
