@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import lookups
 
 from shouhu.core.catalog import DataItem, catalog_load
@@ -269,3 +269,52 @@ def fact_open_all(fact: RawFact) -> dict[str, Any] | None:
     if not any(True for _ in tokens_of(fact)):
         return None
     return fact_row_open(fact.row())
+
+
+# ---------------------------------------------------------------- 轮换（shouhu sealing …）
+
+
+def key_use_count(key_id: str) -> int:
+    """还用这把密钥的事实条数（记录编号、病种、附加信息任一列）。"""
+    head, anywhere = f"sm4:{key_id}:%", f'%"sm4:{key_id}:%'
+    sql = (
+        f"SELECT count(*) FROM {FACT_TABLE} WHERE {RECORD_ID} LIKE %s OR disease LIKE %s "
+        "OR CAST(extra AS TEXT) LIKE %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [head, head, anywhere])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def facts_reseal(*, batch: int = 2000, progress: Callable[[int], None] | None = None) -> int:
+    """把不是当前密钥加密的值全部用当前密钥重新加密，返回改写的事实条数。
+
+    每批一个事务：中途停下，已完成的批次留在库里，再运行一次从头扫、只改还没改的（可续做）。
+    """
+    rewritten = 0
+    for rows in raw_facts(batch=batch):
+        with transaction.atomic():
+            for fact in rows:
+                row = fact_reseal(fact)
+                if row is not None:
+                    raw_fact_update(fact.pk, row)
+                    rewritten += 1
+        if progress is not None:
+            progress(rewritten)
+    return rewritten
+
+
+def field_key_retire(key_id: str) -> None:
+    """从密钥文件去掉一把旧密钥；还有值用它时拒绝（先 reseal）。"""
+    in_use = key_use_count(key_id)
+    if in_use:
+        raise SealError(
+            f"还有 {in_use} 条事实用密钥 {key_id} 加密，不能退役；请先运行 shouhu sealing reseal"
+        )
+    try:
+        keyring.key_remove(Path(settings.FIELD_KEY_FILE), key_id, label=LABEL)
+    except KeyRingError as exc:
+        raise SealError(str(exc)) from None
+    finally:
+        field_ring.cache_clear()
