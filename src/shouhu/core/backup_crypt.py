@@ -85,9 +85,7 @@ class EncryptingWriter:
 
     def _emit(self, plain: bytes, *, final: bool) -> None:
         nonce = self._prefix + struct.pack(">I", self._counter)
-        sealed = sm4_gcm_encrypt(
-            self._key, nonce, plain, _aad(self._header, self._counter, final)
-        )
+        sealed = sm4_gcm_encrypt(self._key, nonce, plain, _aad(self._header, self._counter, final))
         self._out.write(_LENGTH.pack(len(sealed)) + sealed)
         self._counter += 1
 

@@ -346,8 +346,9 @@ PACKAGE_TRUST_DIR = env("SHOUHU_PACKAGE_TRUST_DIR")
 # database (SHOUHU_AUDIT_WITNESS; put it on another disk or ship it). Both default to the data dir.
 AUDIT_KEY_FILE = Path(env("SHOUHU_AUDIT_KEY_FILE", str(DATA_DIR / "audit.keys")))
 AUDIT_WITNESS_FILE = Path(env("SHOUHU_AUDIT_WITNESS", str(DATA_DIR / "audit-witness.log")))
-# The field-encryption key ring (SHOUHU_FIELD_KEY_FILE, same format as the audit keys, the last one
-# seals new values): highly sensitive free text in facts is stored SM4-GCM sealed (exchange/sealing).
+# The field-encryption key ring (SHOUHU_FIELD_KEY_FILE, same format as the audit keys, the last
+# one seals new values): highly sensitive free text in facts is stored SM4-GCM sealed
+# (exchange/sealing.py).
 FIELD_KEY_FILE = Path(env("SHOUHU_FIELD_KEY_FILE", str(DATA_DIR / "field.keys")))
 # The day of the month each county's comparison runs by itself, after the departments' due day.
 MONTHLY_RUN_DAY = int(env("SHOUHU_MONTHLY_RUN_DAY", "6"))

@@ -18,6 +18,7 @@ from shouhu.core.sealing import SealError
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.exchange import sealing
 from shouhu.web.exchange.models import Fact
+from shouhu.web.exchange.selectors import submission_errors
 from shouhu.web.exchange.sealing_commands import sealing as sealing_cli
 from tests.web.exchange.conftest import ingest, judgment_rows, registry_person, xlsx_of
 from tests.web.factories import client_for
@@ -36,7 +37,8 @@ def field_keys(settings, tmp_path: Path) -> Iterator[Path]:
 def _raw(pk: int) -> tuple[str, str, str]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT source_record_id, disease, CAST(extra AS TEXT) FROM exchange_fact WHERE id = %s",
+            "SELECT source_record_id, disease, CAST(extra AS TEXT) FROM exchange_fact "
+            "WHERE id = %s",
             [pk],
         )
         row = cursor.fetchone()
@@ -91,20 +93,24 @@ def test_rotate_reseal_retire(judged, courts, court_item) -> None:
     rotated = runner.invoke(sealing_cli, ["rotate-key"])
     assert rotated.exit_code == 0, rotated.output
     new = sealing.field_ring().current
-    assert new != old and old in sealing.field_ring().keys
+    assert new != old
+    assert old in sealing.field_ring().keys
     # a correction after the rotation still finds the version sealed under the old key
     rows = judgment_rows(court_item, 2)
     rows[0] = rows[0] | {"revoked_date": "2025-08-20"}
     result = ingest(courts.clerk_a, courts.a, court_item, xlsx_of(court_item, rows[:1]))
     assert (result.facts_created, result.facts_superseded) == (0, 1)
-    assert sealing.key_use_count(old) == 2 and sealing.key_use_count(new) == 1
+    assert sealing.key_use_count(old) == 2
+    assert sealing.key_use_count(new) == 1
 
     refused = runner.invoke(sealing_cli, ["retire-key", old])
     assert refused.exit_code == 2
-    assert "不能退役" in refused.output and "reseal" in refused.output
+    assert "不能退役" in refused.output
+    assert "reseal" in refused.output
     resealed = runner.invoke(sealing_cli, ["reseal", "--batch", "1"])
     assert resealed.exit_code == 0, resealed.output
-    assert sealing.key_use_count(old) == 0 and sealing.key_use_count(new) == 3
+    assert sealing.key_use_count(old) == 0
+    assert sealing.key_use_count(new) == 3
     assert runner.invoke(sealing_cli, ["reseal"]).output.count("0 条事实") == 1  # nothing left
     assert {f.source_record_id for f in Fact.objects.all()} == {CASE_NUMBER, rows[1]["case_number"]}
 
@@ -137,3 +143,29 @@ def test_migration_seals_existing_values_and_opens_them_back(
     assert all(_raw(pk)[0].startswith("sm4:") for pk in pks)
     assert Fact.objects.filter(source_record_id=CASE_NUMBER).count() == 1
     assert django_settings.FIELD_KEY_FILE.exists()
+
+
+def test_a_kept_source_file_is_sealed_whole_and_resealed(courts, court_item) -> None:
+    rows = judgment_rows(court_item, 3)
+    rows[1]["effective_date"] = "2025-13-40"  # a rejected row: the file is kept for the report
+    data = xlsx_of(court_item, rows)
+    result = ingest(courts.clerk_a, courts.a, court_item, data)
+    assert result.submission is not None
+    pk = result.submission.pk
+
+    def raw() -> bytes:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT source FROM exchange_submissionerrors WHERE submission_id = %s", [pk]
+            )
+            return bytes(cursor.fetchone()[0])
+
+    old = sealing.field_ring().current
+    assert raw().startswith(f"sm4:{old}:".encode())
+    assert submission_errors(submission=result.submission)[1] == data
+    sealing.field_key_add()
+    assert sealing.key_use_count(old) == 3  # two facts and the file
+    sealing.facts_reseal()
+    assert sealing.key_use_count(old) == 0
+    assert raw().startswith(f"sm4:{sealing.field_ring().current}:".encode())
+    assert submission_errors(submission=result.submission)[1] == data

@@ -16,7 +16,7 @@ from shouhu.web.exchange.choices import (
     SubmissionStatus,
     UploadStatus,
 )
-from shouhu.web.exchange.sealing import SealedCharField, SealedJSONField
+from shouhu.web.exchange.sealing import SealedBinaryField, SealedCharField, SealedJSONField
 
 
 class Submission(models.Model):
@@ -96,7 +96,7 @@ class SubmissionErrors(models.Model):
     )
     errors = models.BinaryField(default=b"")
     warnings = models.BinaryField(default=b"")
-    source = models.BinaryField(default=b"", blank=True)
+    source = SealedBinaryField(default=b"", blank=True)  # 整份加密存放（sealing.py）
     invalid_ids = models.PositiveIntegerField(
         "身份证号不合格的问题数", default=0, help_text="errors about the ID number (data quality)"
     )
@@ -184,7 +184,7 @@ class Upload(models.Model):
     item_code = models.CharField("数据项", max_length=64)
     period = models.DateField("所属月份")
     filename = models.CharField("文件名", max_length=255)
-    content = models.BinaryField(default=b"")
+    content = SealedBinaryField(default=b"")  # 整份加密存放（sealing.py）
     content_sha256 = models.CharField("内容哈希", max_length=64)
     size = models.PositiveBigIntegerField("大小", default=0)
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)

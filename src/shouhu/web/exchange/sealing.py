@@ -30,7 +30,17 @@ from django.db.models import lookups
 
 from shouhu.core.catalog import DataItem, catalog_load
 from shouhu.core.catalog.model import TARGET_RECORD_ID
-from shouhu.core.sealing import SealError, is_sealed, token_key_id, token_open, token_seal
+from shouhu.core.sealing import (
+    BYTES_PREFIX,
+    SealError,
+    bytes_key_id,
+    bytes_open,
+    bytes_seal,
+    is_sealed,
+    token_key_id,
+    token_open,
+    token_seal,
+)
 from shouhu.web import keyring
 from shouhu.web.keyring import KeyRing, KeyRingError
 
@@ -62,7 +72,11 @@ def aad(column: str, key: str = "") -> str:
 def value_seal(plain: str, column: str, key: str = "", *, deterministic: bool = False) -> str:
     ring = field_ring()
     return token_seal(
-        ring.current, ring.key(ring.current), plain, aad=aad(column, key), deterministic=deterministic
+        ring.current,
+        ring.key(ring.current),
+        plain,
+        aad=aad(column, key),
+        deterministic=deterministic,
     )
 
 
@@ -146,9 +160,7 @@ class SealedCharField(models.CharField):  # type: ignore[type-arg]
         return found
 
 
-def _sealed_lookup(
-    plain_lookup: Any, lhs: Any, rhs: Any, *, column: str
-) -> lookups.Lookup:  # type: ignore[type-arg]
+def _sealed_lookup(plain_lookup: Any, lhs: Any, rhs: Any, *, column: str) -> lookups.Lookup:  # type: ignore[type-arg]
     """明文查找值 → IN（明文, 各密钥下的令牌…）；表达式、子查询、None 照常。"""
     values = [rhs] if isinstance(rhs, str) else rhs
     if not isinstance(values, list | tuple | set) or not all(isinstance(v, str) for v in values):
@@ -174,6 +186,25 @@ class SealedJSONField(models.JSONField):  # type: ignore[type-arg]
         if isinstance(data, dict):
             return {k: value_open(v, self.column, k) for k, v in data.items()}
         return data
+
+
+class SealedBinaryField(models.BinaryField):
+    """保存的原文件（含案号、病种等）：写入时整份加密，读出时解开；空的仍是空的。"""
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        data = bytes(value) if isinstance(value, bytes | bytearray | memoryview) else value
+        if isinstance(data, bytes) and data and not data.startswith(BYTES_PREFIX):
+            ring = field_ring()
+            aad_text = f"{self.model._meta.db_table}.{self.column}"
+            data = bytes_seal(ring.current, ring.key(ring.current), data, aad=aad_text)
+        return super().get_db_prep_value(data, connection, prepared)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        data = bytes(value) if isinstance(value, memoryview) else value
+        if isinstance(data, bytes) and data.startswith(BYTES_PREFIX):
+            aad_text = f"{self.model._meta.db_table}.{self.column}"
+            return bytes_open(data, field_ring().keys, aad=aad_text)
+        return value
 
 
 # ---------------------------------------------------------------- 整表：迁移、重新加密、退役
@@ -216,7 +247,12 @@ def raw_fact_update(pk: int, row: dict[str, Any]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {FACT_TABLE} SET {RECORD_ID} = %s, disease = %s, extra = %s WHERE id = %s",
-            [row[RECORD_ID], row["disease"], connection.ops.adapt_json_value(row["extra"], None), pk],
+            [
+                row[RECORD_ID],
+                row["disease"],
+                connection.ops.adapt_json_value(row["extra"], None),
+                pk,
+            ],
         )
 
 
@@ -271,11 +307,79 @@ def fact_open_all(fact: RawFact) -> dict[str, Any] | None:
     return fact_row_open(fact.row())
 
 
+# 整份加密保存的文件：（表、主键列、列）
+BINARY_COLUMNS: Final = (
+    ("exchange_submissionerrors", "submission_id", "source"),
+    ("exchange_upload", "id", "content"),
+)
+
+
+def _blobs(table: str, pk: str, column: str, batch: int = 50) -> Iterator[list[tuple[int, bytes]]]:
+    sql = (
+        f"SELECT {pk}, {column} FROM {table} WHERE {pk} > %s AND length({column}) > 0 "
+        f"ORDER BY {pk} LIMIT %s"
+    )
+    after = 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [after, batch])
+            rows = [(int(r[0]), bytes(r[1])) for r in cursor.fetchall()]
+        if not rows:
+            return
+        yield rows
+        after = rows[-1][0]
+
+
+def blobs_rewrite(change: Callable[[bytes, str], bytes | None]) -> int:
+    """对每份保存的文件调用 change(原样的字节, aad)；返回新字节的写回，返回 None 的不动。"""
+    count = 0
+    for table, pk, column in BINARY_COLUMNS:
+        update = f"UPDATE {table} SET {column} = %s WHERE {pk} = %s"
+        for rows in _blobs(table, pk, column):
+            with transaction.atomic():
+                for key, blob in rows:
+                    new = change(blob, f"{table}.{column}")
+                    if new is not None:
+                        with connection.cursor() as cursor:
+                            cursor.execute(update, [new, key])
+                        count += 1
+    return count
+
+
+def blob_seal(blob: bytes, aad_text: str) -> bytes | None:
+    if blob.startswith(BYTES_PREFIX):
+        return None
+    ring = field_ring()
+    return bytes_seal(ring.current, ring.key(ring.current), blob, aad=aad_text)
+
+
+def blob_open(blob: bytes, aad_text: str) -> bytes | None:
+    return (
+        bytes_open(blob, field_ring().keys, aad=aad_text) if blob.startswith(BYTES_PREFIX) else None
+    )
+
+
+def blob_reseal(blob: bytes, aad_text: str) -> bytes | None:
+    if not blob.startswith(BYTES_PREFIX) or bytes_key_id(blob) == field_ring().current:
+        return None
+    return blob_seal(bytes_open(blob, field_ring().keys, aad=aad_text), aad_text)
+
+
+def _blob_key_count(key_id: str) -> int:
+    return sum(
+        1
+        for table, pk, column in BINARY_COLUMNS
+        for rows in _blobs(table, pk, column)
+        for _, blob in rows
+        if blob.startswith(BYTES_PREFIX) and bytes_key_id(blob) == key_id
+    )
+
+
 # ---------------------------------------------------------------- 轮换（shouhu sealing …）
 
 
 def key_use_count(key_id: str) -> int:
-    """还用这把密钥的事实条数（记录编号、病种、附加信息任一列）。"""
+    """还用这把密钥的事实条数（记录编号、病种、附加信息任一列）加保存的文件数。"""
     head, anywhere = f"sm4:{key_id}:%", f'%"sm4:{key_id}:%'
     sql = (
         f"SELECT count(*) FROM {FACT_TABLE} WHERE {RECORD_ID} LIKE %s OR disease LIKE %s "
@@ -284,11 +388,11 @@ def key_use_count(key_id: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, [head, head, anywhere])
         row = cursor.fetchone()
-    return int(row[0]) if row else 0
+    return (int(row[0]) if row else 0) + _blob_key_count(key_id)
 
 
 def facts_reseal(*, batch: int = 2000, progress: Callable[[int], None] | None = None) -> int:
-    """把不是当前密钥加密的值全部用当前密钥重新加密，返回改写的事实条数。
+    """把不是当前密钥加密的值全部用当前密钥重新加密，返回改写的事实条数（加保存的文件数）。
 
     每批一个事务：中途停下，已完成的批次留在库里，再运行一次从头扫、只改还没改的（可续做）。
     """
@@ -302,7 +406,7 @@ def facts_reseal(*, batch: int = 2000, progress: Callable[[int], None] | None = 
                     rewritten += 1
         if progress is not None:
             progress(rewritten)
-    return rewritten
+    return rewritten + blobs_rewrite(blob_reseal)
 
 
 def field_key_retire(key_id: str) -> None:

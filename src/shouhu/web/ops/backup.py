@@ -308,10 +308,7 @@ def backup_keys(*, out_dir: Path, passphrase: str, echo: Echo) -> Path:
     }
     path = _write_archive(out_dir, "keys", passphrase, members, manifest)
     echo(f"密钥备份已写入 {path}：{'、'.join(sorted(members))}。")
-    echo(
-        "请与数据备份分开保管（另一介质、另一保管人、另一口令）；"
-        "轮换审计或字段加密密钥后要重做。"
-    )
+    echo("请与数据备份分开保管（另一介质、另一保管人、另一口令）；轮换审计或字段加密密钥后要重做。")
     return path
 
 
