@@ -18,8 +18,8 @@ from shouhu.core.sealing import SealError
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.exchange import sealing
 from shouhu.web.exchange.models import Fact
-from shouhu.web.exchange.selectors import submission_errors
 from shouhu.web.exchange.sealing_commands import sealing as sealing_cli
+from shouhu.web.exchange.selectors import submission_errors
 from tests.web.exchange.conftest import ingest, judgment_rows, registry_person, xlsx_of
 from tests.web.factories import client_for
 
