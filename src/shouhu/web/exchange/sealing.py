@@ -111,7 +111,9 @@ def fact_row_seal(item: DataItem, row: dict[str, Any]) -> dict[str, Any]:
     """把一条事实（列名 → 值）里该加密的值换成令牌；已是令牌的不动。"""
     columns = SealedColumns.of(item)
     if columns.record_id and row.get(RECORD_ID) and not is_sealed(row[RECORD_ID]):
-        row[RECORD_ID] = value_seal(str(row[RECORD_ID]), RECORD_ID, deterministic=True)
+        ring = field_ring()
+        key = ring.key(ring.current)
+        row[RECORD_ID] = _record_token(ring.current, key, str(row[RECORD_ID]), aad(RECORD_ID))
     for name in columns.facts:
         if row.get(name) and not is_sealed(row[name]):
             row[name] = value_seal(str(row[name]), name)
@@ -171,11 +173,13 @@ def _sealed_lookup(plain_lookup: Any, lhs: Any, rhs: Any, *, column: str) -> loo
 def _tokens_for(value: str, column: str) -> list[str]:
     if not value or is_sealed(value):
         return []
-    ring = field_ring()
-    return [
-        token_seal(key_id, key, value, aad=aad(column), deterministic=True)
-        for key_id, key in ring.keys.items()
-    ]
+    return [_record_token(k, key, value, aad(column)) for k, key in field_ring().keys.items()]
+
+
+@functools.lru_cache(maxsize=8192)
+def _record_token(key_id: str, key: bytes, value: str, aad_text: str) -> str:
+    """确定性令牌，按（密钥、值）缓存：入库时同一批编号先查旧版本、再写入，各算一次就够了。"""
+    return token_seal(key_id, key, value, aad=aad_text, deterministic=True)
 
 
 class SealedJSONField(models.JSONField):  # type: ignore[type-arg]
