@@ -146,7 +146,7 @@ _SEALABLE_FACT_COLUMNS: Final = ("disease",)
 # ---------------------------------------------------------------- 模型字段：读出时解开
 
 
-class SealedCharField(models.CharField):  # type: ignore[type-arg]
+class SealedCharField(models.CharField):
     """存令牌或明文；从数据库读出时解开令牌（缺少密钥时抛 SealError，中文消息）。
 
     按值查找（`=`、`IN`）时，明文的查找值也配上它在每把密钥下的确定性令牌，所以加密存放的
@@ -162,11 +162,11 @@ class SealedCharField(models.CharField):  # type: ignore[type-arg]
         return found
 
 
-def _sealed_lookup(plain_lookup: Any, lhs: Any, rhs: Any, *, column: str) -> lookups.Lookup:  # type: ignore[type-arg]
+def _sealed_lookup(plain_lookup: Any, lhs: Any, rhs: Any, *, column: str) -> lookups.Lookup:
     """明文查找值 → IN（明文, 各密钥下的令牌…）；表达式、子查询、None 照常。"""
     values = [rhs] if isinstance(rhs, str) else rhs
     if not isinstance(values, list | tuple | set) or not all(isinstance(v, str) for v in values):
-        return plain_lookup(lhs, rhs)  # type: ignore[no-any-return]
+        return plain_lookup(lhs, rhs)
     return lookups.In(lhs, [c for v in values for c in (v, *_tokens_for(v, column))])
 
 
@@ -182,7 +182,7 @@ def _record_token(key_id: str, key: bytes, value: str, aad_text: str) -> str:
     return token_seal(key_id, key, value, aad=aad_text, deterministic=True)
 
 
-class SealedJSONField(models.JSONField):  # type: ignore[type-arg]
+class SealedJSONField(models.JSONField):
     """附加信息：一层键值，值可以是令牌；读出时解开。"""
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
