@@ -32,7 +32,7 @@ from shouhu.core.identity.links import EXACT_ID
 from shouhu.core.policy.vocabulary import FACT_FIELDS
 from shouhu.web.exchange.choices import Acceptance
 from shouhu.web.exchange.models import Fact, Submission
-from shouhu.web.exchange.sealing import fact_row_seal
+from shouhu.web.exchange.sealing import fact_row_seal, record_id_stored
 from shouhu.web.registry.models import FormerNumber, Person
 
 BATCH_SIZE: Final = 2000
@@ -102,7 +102,7 @@ def _current_versions(
     rows = Fact.objects.filter(
         agency_id=submission.agency_id,
         item_code=item.code,
-        source_record_id__in=record_ids,  # 加密的编号：字段按每把密钥的令牌去找
+        source_record_id__stored_in=record_id_stored(item, record_ids),  # 加密的：各密钥的令牌
         is_current=True,
     ).values_list("source_record_id", "pk", "record_sha256", "version")  # 编号读出时已解开
     return {record_id: _Current(pk, sha, version) for record_id, pk, sha, version in rows}

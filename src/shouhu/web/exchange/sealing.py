@@ -162,6 +162,20 @@ class SealedCharField(models.CharField):
         return found
 
 
+@SealedCharField.register_lookup
+class StoredIn(lookups.In):
+    """`列__stored_in=[…]`：按库中原样的值（令牌或明文）查，不再配令牌（入库时批量查旧版本用）。"""
+
+    lookup_name = "stored_in"
+
+
+def record_id_stored(item: DataItem, record_ids: list[str]) -> list[str]:
+    """这些记录编号在库中的样子：加密的数据项为每把密钥下的令牌，其余即明文。"""
+    if not SealedColumns.of(item).record_id:
+        return record_ids
+    return [token for r in record_ids for token in _tokens_for(r, RECORD_ID)]
+
+
 def _sealed_lookup(plain_lookup: Any, lhs: Any, rhs: Any, *, column: str) -> lookups.Lookup:
     """明文查找值 → IN（明文, 各密钥下的令牌…）；表达式、子查询、None 照常。"""
     values = [rhs] if isinstance(rhs, str) else rhs
