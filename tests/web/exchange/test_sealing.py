@@ -56,6 +56,7 @@ def judged(region, courts, court_item) -> Fact:
 def test_case_number_is_a_token_in_the_row_and_clear_on_the_person_page(judged, personas) -> None:
     record_id, _, _ = _raw(judged.pk)
     ring = sealing.field_ring()
+    assert django_settings.FIELD_KEY_FILE.stat().st_mode & 0o777 == 0o600  # made on first use
     assert record_id.startswith(f"sm4:{ring.current}:")
     assert "蒙0802" not in record_id
     assert judged.source_record_id == CASE_NUMBER  # the model opens it
