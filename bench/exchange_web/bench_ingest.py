@@ -2,7 +2,8 @@
 (issue 4 item 10), on SQLite and on PostgreSQL. Goal: < 20 s and < 1 GiB.
 
     .venv/bin/python bench/exchange_web/bench_ingest.py [--rows 100000] [--bad-every 100]
-        [--postgres postgresql://postgres@127.0.0.1:5432/postgres] [--dir /tmp/shouhu-bench]
+        [--item CODE] [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
+        [--dir /tmp/shouhu-bench]
 
 The files come from bench/exchange/bench_read.py (same generator, cached in --dir): item
 justice_custody, one row in --bad-every with an error. Each database gets a fresh schema and the
@@ -34,7 +35,7 @@ from urllib.parse import urlparse, urlunparse
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "exchange"))
 
-ITEM = "justice_custody"
+ITEM = "justice_custody"  # --item: health_severe_illness has sealed fields (docs/operations §2a)
 REGION = "150802"
 PG_DATABASE = "bench_shouhu_ingest"
 
@@ -48,7 +49,7 @@ def _django(database_url: str, data_dir: str) -> None:
     django.setup()
 
 
-def setup(database_url: str, data_dir: str, rows: int) -> None:
+def setup(database_url: str, data_dir: str, rows: int, item_code: str) -> None:
     """Fresh schema, the justice bureau of 临河区, and the persons the file's rows name."""
     _django(database_url, data_dir)
     from bench_read import value  # type: ignore[import-not-found]
@@ -67,15 +68,17 @@ def setup(database_url: str, data_dir: str, rows: int) -> None:
                                    path="/150000/150800/")  # fmt: skip
     county = Division.objects.create(code=REGION, name="临河区", level="county", parent=city,
                                      path="/150000/150800/150802/")  # fmt: skip
-    Agency.objects.create(name="临河区司法局", agency_type="justice", division=county)
-    item = catalog_load(REGION).item(ITEM)
+    item = catalog_load(REGION).item(item_code)
+    Agency.objects.create(name="临河区报送部门", agency_type=item.agency_type, division=county)
     numbers = {str(value(item, "id_number", index, False)) for index in range(rows)}
     people = [Person(id_number=n, name="王秀英", name_pinyin="wangxiuying", division=county)
               for n in sorted(numbers) if is_valid_id_number(n)]  # fmt: skip
     Person.objects.bulk_create(people, batch_size=5000)
 
 
-def measure(database_url: str, data_dir: str, path: Path, period: str) -> dict[str, object]:
+def measure(
+    database_url: str, data_dir: str, path: Path, period: str, item_code: str
+) -> dict[str, object]:
     _django(database_url, data_dir)
     from shouhu.web.accounts.models import Agency
     from shouhu.web.audit.models import Purpose
@@ -83,25 +86,38 @@ def measure(database_url: str, data_dir: str, path: Path, period: str) -> dict[s
     from shouhu.web.exchange.models import Fact
     from shouhu.web.exchange.services import submission_ingest
 
-    agency = Agency.objects.select_related("division").get(agency_type="justice")
+    agency = Agency.objects.select_related("division").get(name="临河区报送部门")
     data = path.read_bytes()
     calls: list[int] = []
     ctx = RequestContext(user=None, client_ip="bench", purpose=Purpose.SUBMISSION)
     started, cpu = time.perf_counter(), time.process_time()
     result = submission_ingest(
-        ctx=ctx, agency=agency, item_code=ITEM, period=date.fromisoformat(period + "-01"),
+        ctx=ctx, agency=agency, item_code=item_code, period=date.fromisoformat(period + "-01"),
         channel="cli", filename=path.name, data=data, progress=calls.append,
     )  # fmt: skip
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    export_seconds, export_cpu = _export(agency)
     return {
         "file": path.name, "mib": round(len(data) / 2**20, 1), "rows": result.rows_total,
         "accepted": result.rows_accepted, "rejected": result.rows_rejected,
         "created": result.facts_created, "unchanged": result.facts_unchanged,
         "linked": Fact.objects.filter(link_method="exact_id", submission=result.submission).count(),
         "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+        "export_seconds": export_seconds, "export_cpu_seconds": export_cpu,
         "load_avg_1m": round(os.getloadavg()[0], 1), "progress_calls": len(calls),
         "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }  # fmt: skip
+
+
+def _export(agency: object) -> tuple[float, float]:
+    """The comparison run's inputs exported from the database (what the engine reads)."""
+    from django.utils import timezone
+
+    from shouhu.web.comparison.export import comparison_tables_get
+
+    started, cpu = time.perf_counter(), time.process_time()
+    comparison_tables_get(division=agency.division, snapshot_at=timezone.now())  # type: ignore[attr-defined]
+    return round(time.perf_counter() - started, 2), round(time.process_time() - cpu, 2)
 
 
 def _run(*args: str) -> str:
@@ -130,23 +146,25 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--bad-every", type=int, default=100)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/shouhu-bench"))
+    parser.add_argument("--item", default=ITEM, help="the data item of the generated files")
     parser.add_argument("--postgres", default="", help="postgresql://… of a server database")
     parser.add_argument("--setup", nargs=2, metavar=("URL", "DATA_DIR"), help=argparse.SUPPRESS)
     parser.add_argument("--measure", nargs=4, metavar=("URL", "DATA_DIR", "FILE", "PERIOD"),
                         help=argparse.SUPPRESS)  # fmt: skip
     args = parser.parse_args()
     if args.setup:
-        setup(args.setup[0], args.setup[1], args.rows)
+        setup(args.setup[0], args.setup[1], args.rows, args.item)
         return
     if args.measure:
         url, data_dir, path, period = args.measure
-        print(json.dumps(measure(url, data_dir, Path(path), period), ensure_ascii=False))
+        out = measure(url, data_dir, Path(path), period, args.item)
+        print(json.dumps(out, ensure_ascii=False))
         return
     from bench_read import prepare  # type: ignore[import-not-found]
 
     from shouhu.core.catalog import catalog_load
 
-    files = prepare(args.dir, catalog_load().item(ITEM), args.rows, args.bad_every)
+    files = prepare(args.dir, catalog_load().item(args.item), args.rows, args.bad_every)
     xlsx, csv = files[0], files[1]
     kinds = ["sqlite", "postgresql"] if args.postgres else ["sqlite"]
     with tempfile.TemporaryDirectory(prefix="shouhu-bench-ingest-") as tmp:
@@ -155,9 +173,11 @@ def main() -> None:
             for label, runs in (("xlsx", [(xlsx, "2025-09")]),
                                 ("csv", [(csv, "2025-09"), (csv, "2025-10")])):  # fmt: skip
                 url = _fresh(kind, args, work, label)
-                _run("--rows", str(args.rows), "--setup", url, tmp)
+                _run("--rows", str(args.rows), "--item", args.item, "--setup", url, tmp)
                 for path, period in runs:
-                    out = json.loads(_run("--measure", url, tmp, str(path), period))
+                    out = json.loads(
+                        _run("--item", args.item, "--measure", url, tmp, str(path), period)
+                    )
                     print(json.dumps({"db": kind, "period": period, **out}, ensure_ascii=False))
         if args.postgres:
             _pg_database(args.postgres, PG_DATABASE, create=False)

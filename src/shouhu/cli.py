@@ -19,6 +19,7 @@ from shouhu.web.cases.commands import register
 from shouhu.web.comparison.commands import compare_db
 from shouhu.web.exchange.commands import submission
 from shouhu.web.exchange.package_command import import_ as package_import
+from shouhu.web.exchange.sealing_commands import sealing
 from shouhu.web.jobs.commands import worker
 from shouhu.web.ops.commands import backup, restore
 from shouhu.web.queries.commands import query
@@ -179,6 +180,7 @@ main.add_command(compare_db)
 main.add_command(register)
 main.add_command(backup)
 main.add_command(restore)
+main.add_command(sealing)
 
 if __name__ == "__main__":
     main()

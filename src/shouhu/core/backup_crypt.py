@@ -5,7 +5,8 @@
 块序号 ‖ 是否末块，所以块被删、换序、截断或改了一个字节都解不开；最后一块标记为末块，文件被
 截短也能发现。口令校验值是派生密钥另一半的 SM3 摘要：口令不对与文件损坏分得开，各报各的。
 
-只用 `cryptography`（OpenSSL 的 SM4、SM3、scrypt），不自己实现密码算法。
+只用 `cryptography`（OpenSSL 的 SM4、SM3、scrypt），不自己实现密码算法；SM4-GCM 的原语在
+`shouhu.core.sealing`，与数据库字段加密共用。
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from shouhu.core.errors import InvalidInput
+from shouhu.core.sealing import sm4_gcm_decrypt, sm4_gcm_encrypt
 
 MAGIC = b"SHOUHU-BACKUP\x01"
 KINDS = (b"data", b"keys")
@@ -84,9 +85,7 @@ class EncryptingWriter:
 
     def _emit(self, plain: bytes, *, final: bool) -> None:
         nonce = self._prefix + struct.pack(">I", self._counter)
-        encryptor = Cipher(algorithms.SM4(self._key), modes.GCM(nonce)).encryptor()
-        encryptor.authenticate_additional_data(_aad(self._header, self._counter, final))
-        sealed = encryptor.update(plain) + encryptor.finalize() + encryptor.tag
+        sealed = sm4_gcm_encrypt(self._key, nonce, plain, _aad(self._header, self._counter, final))
         self._out.write(_LENGTH.pack(len(sealed)) + sealed)
         self._counter += 1
 
@@ -130,10 +129,8 @@ def decrypt_chunks(source: BinaryIO, *, passphrase: str, name: str) -> Iterator[
             raise BackupCryptError(damaged)
         final = _at_end(source)
         nonce = prefix + struct.pack(">I", counter)
-        decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, sealed[-16:])).decryptor()
-        decryptor.authenticate_additional_data(_aad(header, counter, final))
         try:
-            plain = decryptor.update(sealed[:-16]) + decryptor.finalize()
+            plain = sm4_gcm_decrypt(key, nonce, sealed, _aad(header, counter, final))
         except InvalidTag:
             raise BackupCryptError(damaged) from None
         yield plain

@@ -53,6 +53,7 @@ from shouhu.web.cases.register_import import register_import_run, register_impor
 from shouhu.web.comparison.execute import comparison_run_first
 from shouhu.web.exchange.items import item_name
 from shouhu.web.exchange.models import Channel, Fact, Submission
+from shouhu.web.exchange.sealing import fact_row_seal
 from shouhu.web.exchange.services import receipt_number, submission_ingest
 from shouhu.web.grants.services import grants_ensure_defaults
 from shouhu.web.meetings.demo import demo_meetings
@@ -484,15 +485,17 @@ def _batch_load(
     submission.receipt_number = receipt_number(submission)
     submission.save(update_fields=["receipt_number"])
     facts = []
+    data_item = catalog_load().item(item)  # 高度敏感的自由文本照入库时一样加密存放
     for row, record_hash in zip(rows, hashes, strict=True):
         link = truth[row["record_id"]]
         person = pk_of.get(link["id_number"]) if link["in_registry"] else None
-        facts.append(
-            Fact(
+        values = fact_row_seal(
+            data_item,
+            dict(
                 person_id=person,
                 type=row["type"],
                 agency_id=agency_pk,
-                submission=submission,
+                submission_id=submission.pk,
                 source_record_id=row["record_id"],
                 record_sha256=record_hash,
                 subject_id_number=(row["id_number"] or "")[:40],
@@ -503,8 +506,9 @@ def _batch_load(
                 link_method=DEMO if person else "",
                 link_confidence=100 if person else None,
                 **{k: _fact_value(k, row[k]) for k in FACT_FIELDS},
-            )
+            ),
         )
+        facts.append(Fact(**values))
     Fact.objects.bulk_create(facts, batch_size=2000)
 
 

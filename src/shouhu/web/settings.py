@@ -54,6 +54,13 @@ SHOUHU_DOCUMENT_KEY   64 hex digits, the AES-256-GCM key the scans are encrypted
                       SHOUHU_DOCUMENT_KEY_FILE in production); default: derived from the secret key,
                       for the embedded demo only
 
+Keys kept outside the database (docs/operations.md "Keys"; both go into `shouhu backup --keys`):
+SHOUHU_AUDIT_KEY_FILE  the audit log's SM3-HMAC key ring (default: audit.keys in the data dir)
+SHOUHU_AUDIT_WITNESS   the append-only file of signed checkpoints (default: audit-witness.log)
+SHOUHU_FIELD_KEY_FILE  the SM4 key ring that seals highly sensitive free text in facts (case
+                       numbers, diseases…; default: field.keys in the data dir, made 0600 on
+                       first use); rotate with `shouhu sealing rotate-key` / `reseal`
+
 Query-only items (issue 19; src/shouhu/web/queries):
 SHOUHU_QUERY_ONLY_ITEMS        comma-separated item codes this deployment does not accept pushed
                                lists for (e.g. justice_custody); answers come from queries
@@ -342,6 +349,10 @@ PACKAGE_TRUST_DIR = env("SHOUHU_PACKAGE_TRUST_DIR")
 # database (SHOUHU_AUDIT_WITNESS; put it on another disk or ship it). Both default to the data dir.
 AUDIT_KEY_FILE = Path(env("SHOUHU_AUDIT_KEY_FILE", str(DATA_DIR / "audit.keys")))
 AUDIT_WITNESS_FILE = Path(env("SHOUHU_AUDIT_WITNESS", str(DATA_DIR / "audit-witness.log")))
+# The field-encryption key ring (SHOUHU_FIELD_KEY_FILE, same format as the audit keys, the last
+# one seals new values): highly sensitive free text in facts is stored SM4-GCM sealed
+# (exchange/sealing.py).
+FIELD_KEY_FILE = Path(env("SHOUHU_FIELD_KEY_FILE", str(DATA_DIR / "field.keys")))
 # The day of the month each county's comparison runs by itself, after the departments' due day.
 MONTHLY_RUN_DAY = int(env("SHOUHU_MONTHLY_RUN_DAY", "6"))
 # The day of the month the outbound lists (推送名单) are published by themselves where anything

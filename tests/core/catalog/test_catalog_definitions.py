@@ -72,6 +72,18 @@ COURT = "items/court.toml"
             ["fact.date", "declared_missing"],
         ),
         (COURT, 'use = "child_id_number"', 'use = "nobody"', ["use", "nobody"]),
+        (
+            COURT,
+            'sealed_fields = ["case_number"]',
+            'sealed_fields = ["effective_date"]',
+            ["sealed_fields", "effective_date", "自由文本"],
+        ),
+        (
+            COURT,
+            'sealed_fields = ["case_number"]',
+            'sealed_fields = ["verdict"]',
+            ["sealed_fields", "verdict"],
+        ),
         (COURT, 'code = "court_judgment"', 'code = "Court Judgment"', ["小写"]),
         (
             "codelists.toml",

@@ -146,3 +146,21 @@ def test_code_lists_use_the_rule_engines_values(catalog: Catalog) -> None:
     assert catalog.code_lists["disability_category"].codes == DISABILITY_CATEGORIES
     school = set(catalog.code_lists["school_level"].codes)
     assert {"senior_secondary", "secondary_vocational", "higher_vocational"} <= school
+
+
+def test_highly_sensitive_free_text_is_sealed_and_nothing_the_rules_need_is(
+    catalog: Catalog,
+) -> None:
+    """高度敏感数据项的每个自由文本字段都加密存放；日期、代码、号码、姓名、事实类型都不加密。"""
+    for item in catalog.items:
+        text = {spec.key for spec in item.fields if spec.type is FieldType.TEXT}
+        if item.sensitivity is Sensitivity.HIGHLY_SENSITIVE:
+            assert text <= set(item.sealed_fields), item.code
+        for key in item.sealed_fields:
+            spec = item.field(key)
+            assert spec.type is FieldType.TEXT, (item.code, key)
+            assert spec.target_kind != "subject", (item.code, key)
+            assert spec.target not in ("fact.type", "fact.date", "fact.start", "fact.end")
+    disease = catalog.item("health_severe_illness")
+    assert "disease" in disease.sealed_fields
+    assert "case_number" in catalog.item("court_criminal_judgment").sealed_fields

@@ -7,6 +7,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -108,6 +109,13 @@ def test_correct_writes_a_new_version_that_supersedes_the_old(personas, missing,
     assert new.record_sha256 != old.record_sha256
     assert new.subject_name == old.subject_name
     assert new.extra == old.extra
+    with connection.cursor() as cursor:  # the new version is sealed at rest like the old one
+        cursor.execute(
+            "SELECT source_record_id FROM exchange_fact WHERE id IN (%s, %s)", [old.pk, new.pk]
+        )
+        tokens = {row[0] for row in cursor.fetchall()}
+    assert len(tokens) == 1
+    assert tokens.pop().startswith("sm4:")
     created = AuditEntry.objects.get(action="create", object_type="fact")
     assert created.detail == {"supersedes": old.pk, "version": 2, "objection": objection.pk}
 

@@ -90,8 +90,8 @@ def test_keys_and_data_are_never_in_one_file(restored: Restored) -> None:
     keys = _members(restored.keys, KEYS_PASS)
     assert "audit-witness.log" in data
     assert any(name.startswith("database.") for name in data)
-    assert not {"audit.keys", "secret_key"} & set(data)
-    assert {"audit.keys", "secret_key"} <= set(keys)
+    assert not {"audit.keys", "field.keys", "secret_key"} & set(data)
+    assert {"audit.keys", "field.keys", "secret_key"} <= set(keys)
     assert not any(name.startswith("database.") or "witness" in name for name in keys)
 
 

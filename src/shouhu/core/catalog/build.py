@@ -15,6 +15,7 @@ from typing import Any, Final, TypeVar
 from shouhu.core.catalog.facts import ROLE_FACTS, ValueKind, field_kind
 from shouhu.core.catalog.model import (
     AGENCY_LABELS,
+    SEALABLE_FACT_FIELDS,
     SUBJECT_TARGETS,
     TARGET_EXTRA,
     TARGET_RECORD_ID,
@@ -46,6 +47,7 @@ ITEM_KEYS: Final = frozenset(
     {
         "code", "name", "agency_type", "subject_role", "description", "sources", "sensitivity",
         "share_class", "frequency", "due_day", "purposes", "record_id_note", "fact", "field",
+        "sealed_fields",
     }
 )  # fmt: skip
 ITEM_REQUIRED: Final = (
@@ -203,6 +205,7 @@ def build_item(
         due_day=build_due_day(where, raw, frequency),
         purposes=build_purposes(where, raw, purposes),
         record_id_note=typed(where, raw, "record_id_note", str) if "record_id_note" in raw else "",
+        sealed_fields=str_list(where, raw, "sealed_fields"),
     )
     check_item(where, item)
     return item
@@ -353,6 +356,7 @@ def optional_int(
 def check_item(where: str, item: DataItem) -> None:
     check_field_uniqueness(where, item)
     check_conditions(where, item)
+    check_sealed(where, item)
     targets = [spec.target for spec in item.fields if spec.target != TARGET_EXTRA]
     if "subject.id_number" not in targets and "subject.name" not in targets:
         raise fail(where, "至少要有身份证号或姓名列（映射到 subject.id_number 或 subject.name）")
@@ -361,6 +365,21 @@ def check_item(where: str, item: DataItem) -> None:
             raise fail(where, "没有 fact 定义的数据项不能把列映射到事实字段")
         return
     check_fact(where, item, item.fact)
+
+
+def check_sealed(where: str, item: DataItem) -> None:
+    """加密存放的只能是自由文本（记录编号、附加信息、病种）：日期、代码、号码、姓名和事实类型
+    留作明文，批量规则要在 SQL 里用它们。"""
+    keys = {spec.key for spec in item.fields}
+    for key in item.sealed_fields:
+        if key not in keys:
+            raise fail(f"{where}.sealed_fields", f"没有字段 {key!r}")
+        spec = item.field(key)
+        sealable = spec.target in (TARGET_RECORD_ID, TARGET_EXTRA) or (
+            spec.target_kind == "fact" and spec.target_name in SEALABLE_FACT_FIELDS
+        )
+        if spec.type is not FieldType.TEXT or not sealable:
+            raise fail(f"{where}.sealed_fields", f"字段 {key!r} 不是自由文本，不能加密存放")
 
 
 def check_field_uniqueness(where: str, item: DataItem) -> None:

@@ -96,6 +96,8 @@ AGENCY_LABELS: Final = MappingProxyType(
 SUBJECT_TARGETS = ("id_number", "name", "gender", "birth_date", "division_code")
 TARGET_EXTRA = "extra"
 TARGET_RECORD_ID = "record_id"
+# 可以加密存放的事实字段：自由文本，批量规则不在 SQL 里按值比较（病种由导出时解开）
+SEALABLE_FACT_FIELDS: Final = ("disease",)
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,8 @@ class DataItem:
     due_day: int | None
     purposes: tuple[str, ...]
     record_id_note: str = ""
+    # 加密存放的字段（高度敏感的自由文本：案号、病种、备注……），见 docs/operations.md
+    sealed_fields: tuple[str, ...] = ()
 
     @property
     def fact_types(self) -> tuple[str, ...]:

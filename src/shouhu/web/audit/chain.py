@@ -3,23 +3,23 @@ outside the database (SM3-HMAC, GB/T 15852.2 with the SM3 hash), so that nobody 
 write to the database can edit, delete, insert or re-chain entries unnoticed.
 
 The key ring is a file (`settings.AUDIT_KEY_FILE`): one `id:hex` line per key, the last signs new
-entries, older ones still verify old entries (rotation: `shouhu audit rotate-key`). Pure functions
+entries, older ones still verify old entries (rotation: `shouhu audit rotate-key`). The file's
+format and code are `shouhu.web.keyring`, shared with the field-encryption keys. Pure functions
 here; the writer is `services.audit_record`, the verifier `selectors.audit_chain_verify`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes, hmac
 from django.conf import settings
+
+from shouhu.web import keyring
+from shouhu.web.keyring import KeyRing
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
@@ -41,63 +41,16 @@ HASHED_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class KeyRing:
-    keys: dict[str, bytes]
-    current: str  # the id that signs new entries
-
-    def mac(self, key_id: str, message: bytes) -> str:
-        key = self.keys.get(key_id)
-        if key is None:
-            raise KeyError(key_id)
-        signer = hmac.HMAC(key, hashes.SM3())
-        signer.update(message)
-        return signer.finalize().hex()
-
-
-def _read_ring(path: Path) -> KeyRing:
-    keys: dict[str, bytes] = {}
-    for line in path.read_text(encoding="ascii").splitlines():
-        key_id, _, value = line.strip().partition(":")
-        if key_id and value:
-            keys[key_id] = bytes.fromhex(value)
-    if not keys:
-        raise ValueError(f"审计密钥文件 {path} 中没有密钥")
-    return KeyRing(keys=keys, current=list(keys)[-1])
-
-
 def key_add(path: Path) -> str:
     """Append a new key to the ring (creating the file, owner-only); return its id."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key_id = secrets.token_hex(4)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    with os.fdopen(fd, "a", encoding="ascii") as out:
-        out.write(f"{key_id}:{secrets.token_hex(32)}\n")
+    key_id = keyring.key_add(path)
     key_ring.cache_clear()
     return key_id
 
 
-def _key_file_create(path: Path) -> None:
-    """The first key, written whole before the file appears (processes starting together)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(f"{secrets.token_hex(4)}:{secrets.token_hex(32)}\n")
-    try:
-        os.link(temporary, path)  # 已有密钥文件时失败：用已有的
-    except FileExistsError:
-        pass
-    finally:
-        temporary.unlink()
-
-
 @cache
 def key_ring() -> KeyRing:
-    path = Path(settings.AUDIT_KEY_FILE)
-    if not path.exists():
-        _key_file_create(path)
-    return _read_ring(path)
+    return keyring.ring_load(Path(settings.AUDIT_KEY_FILE), label="审计密钥")
 
 
 def _canonical_time(value: datetime) -> str:

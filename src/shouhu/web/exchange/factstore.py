@@ -4,6 +4,8 @@
 - 当前版本的内容哈希相同 → 未变，不写任何东西；
 - 不同 → 新版本（version + 1，supersedes 指向旧版），旧版 is_current=False，历史保留；
 - 没有 → 第 1 版。
+数据目录列为高度敏感的自由文本（案号、病种……）入库时即加密（sealing.py），记录编号用确定性
+加密，按编号找旧版本照常；
 身份证号合规且在户籍库中的（现用号码或曾用号码），入库时即按号码精确关联到人员（exact_id，
 置信度 100）；
 其余留给比对引擎按姓名、出生日期、区划模糊关联。
@@ -30,6 +32,7 @@ from shouhu.core.identity.links import EXACT_ID
 from shouhu.core.policy.vocabulary import FACT_FIELDS
 from shouhu.web.exchange.choices import Acceptance
 from shouhu.web.exchange.models import Fact, Submission
+from shouhu.web.exchange.sealing import fact_row_seal, record_id_stored
 from shouhu.web.registry.models import FormerNumber, Person
 
 BATCH_SIZE: Final = 2000
@@ -99,9 +102,9 @@ def _current_versions(
     rows = Fact.objects.filter(
         agency_id=submission.agency_id,
         item_code=item.code,
-        source_record_id__in=record_ids,
+        source_record_id__stored_in=record_id_stored(item, record_ids),  # 加密的：各密钥的令牌
         is_current=True,
-    ).values_list("source_record_id", "pk", "record_sha256", "version")
+    ).values_list("source_record_id", "pk", "record_sha256", "version")  # 编号读出时已解开
     return {record_id: _Current(pk, sha, version) for record_id, pk, sha, version in rows}
 
 
@@ -158,7 +161,7 @@ def _fact_row(
     division_code = str(subject.get("division_code") or "")[:12]
     held = area.holds(person_path, division_code)
     birth = subject.get("birth_date")
-    return {
+    row = {
         "person_id": person,
         "type": record.fact["type"],
         "agency_id": submission.agency_id,
@@ -179,6 +182,7 @@ def _fact_row(
         "acceptance": Acceptance.PENDING if held else Acceptance.NOT_NEEDED,
         **_fact_values(record.fact),
     }
+    return fact_row_seal(item, row)
 
 
 # ---------------------------------------------------------------- the insert itself

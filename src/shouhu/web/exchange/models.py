@@ -16,6 +16,7 @@ from shouhu.web.exchange.choices import (
     SubmissionStatus,
     UploadStatus,
 )
+from shouhu.web.exchange.sealing import SealedBinaryField, SealedCharField, SealedJSONField
 
 
 class Submission(models.Model):
@@ -100,7 +101,7 @@ class SubmissionErrors(models.Model):
     )
     errors = models.BinaryField(default=b"")
     warnings = models.BinaryField(default=b"")
-    source = models.BinaryField(default=b"", blank=True)
+    source = SealedBinaryField(default=b"", blank=True)  # 整份加密存放（sealing.py）
 
     class Meta:
         verbose_name = "报送错误清单"
@@ -120,7 +121,8 @@ class Fact(models.Model):
     life = models.BooleanField(null=True, blank=True)
     level = models.CharField(max_length=32, blank=True)  # disability 1–4, or a school level code
     category = models.CharField(max_length=16, blank=True)
-    disease = models.CharField(max_length=100, blank=True)
+    # 高度敏感的自由文本按数据目录加密存放（sealing.py）：列里是令牌，读出时解开
+    disease = SealedCharField(max_length=600, blank=True)
     qualifying = models.BooleanField(null=True, blank=True)
     consent = models.BooleanField(null=True, blank=True)
     # provenance
@@ -129,7 +131,7 @@ class Fact(models.Model):
         Submission, on_delete=models.PROTECT, null=True, blank=True, related_name="facts"
     )
     item_code = models.CharField("数据项", max_length=64, blank=True)
-    source_record_id = models.CharField("来源记录号", max_length=100)
+    source_record_id = SealedCharField("来源记录号", max_length=600)
     record_sha256 = models.CharField(max_length=64)
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
     # the subject as the department wrote it (for linkage and objections)
@@ -138,7 +140,7 @@ class Fact(models.Model):
     subject_gender = models.CharField(max_length=1, blank=True)
     subject_birth_date = models.DateField(null=True, blank=True)
     subject_division_code = models.CharField(max_length=12, blank=True)
-    extra = models.JSONField(
+    extra = SealedJSONField(
         default=dict, blank=True, help_text="other columns (a child's ID, the court…), as written"
     )
     link_method = models.CharField(max_length=16, blank=True)
@@ -184,7 +186,7 @@ class Upload(models.Model):
     item_code = models.CharField("数据项", max_length=64)
     period = models.DateField("所属月份")
     filename = models.CharField("文件名", max_length=255)
-    content = models.BinaryField(default=b"")
+    content = SealedBinaryField(default=b"")  # 整份加密存放（sealing.py）
     content_sha256 = models.CharField("内容哈希", max_length=64)
     size = models.PositiveBigIntegerField("大小", default=0)
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)

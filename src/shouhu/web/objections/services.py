@@ -24,6 +24,7 @@ from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
 from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.models import Fact
+from shouhu.web.exchange.sealing import fact_row_seal
 from shouhu.web.notify import Notice, emails_of, notices_send_on_commit, platform_link
 from shouhu.web.objections.models import Objection, ObjectionStatus
 
@@ -216,6 +217,8 @@ def _fact_version(old: Fact, values: dict[str, object]) -> Fact:
         if field.attname not in _NOT_COPIED
     }
     fields.update({name: _stored(name, value) for name, value in values.items()})
+    with contextlib.suppress(DomainError):  # 数据目录里没有的数据项：没有要加密的字段
+        fact_row_seal(catalog_for(old.agency).item(old.item_code), fields)
     return Fact.objects.create(
         **fields,
         submission_id=None,

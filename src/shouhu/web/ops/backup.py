@@ -167,6 +167,7 @@ def backup_data(*, out_dir: Path, passphrase: str, echo: Echo) -> Path:
     from shouhu.web.audit.chain import key_ring
     from shouhu.web.audit.models import Action, ObjectType
     from shouhu.web.audit.services import audit_record
+    from shouhu.web.exchange.sealing import field_ring
 
     passphrase_check(passphrase)
     audit_record(ctx=cli_ctx(), action=Action.EXPORT, object_type=ObjectType.ADMINISTRATION,
@@ -194,6 +195,7 @@ def backup_data(*, out_dir: Path, passphrase: str, echo: Echo) -> Path:
             "engine": _engine(),
             "counts": counts,
             "audit_key_ids": sorted(key_ring().keys),
+            "field_key_ids": sorted(field_ring().keys),
         }
         path = _write_archive(out_dir, "data", passphrase, members, manifest)
     finally:
@@ -277,12 +279,18 @@ def _pg_snapshot(target: Path) -> dict[str, int]:
 
 
 def backup_keys(*, out_dir: Path, passphrase: str, echo: Echo) -> Path:
-    """密钥备份：审计签名密钥、Django 密钥文件、离线交换包私钥和信任库。不含任何数据。"""
+    """密钥备份：审计签名密钥、字段加密密钥、Django 密钥文件、离线交换包私钥和信任库。不含
+    任何数据。"""
     from shouhu.web.audit.chain import key_ring
+    from shouhu.web.exchange.sealing import field_ring
 
     passphrase_check(passphrase)
     ring = key_ring()  # 还没有密钥文件时先生成，免得备份一个空的
-    members: dict[str, Path] = {"audit.keys": Path(settings.AUDIT_KEY_FILE)}
+    fields = field_ring()
+    members: dict[str, Path] = {
+        "audit.keys": Path(settings.AUDIT_KEY_FILE),
+        "field.keys": Path(settings.FIELD_KEY_FILE),
+    }
     secret = Path(settings.DATA_DIR) / "secret_key"
     if not os.environ.get("SHOUHU_SECRET_KEY") and not os.environ.get("SHOUHU_SECRET_KEY_FILE"):
         members["secret_key"] = secret
@@ -295,11 +303,12 @@ def backup_keys(*, out_dir: Path, passphrase: str, echo: Echo) -> Path:
         "kind": "keys",
         "created_at": _stamp(),
         "audit_key_ids": sorted(ring.keys),
+        "field_key_ids": sorted(fields.keys),
         "members": sorted(members),
     }
     path = _write_archive(out_dir, "keys", passphrase, members, manifest)
     echo(f"密钥备份已写入 {path}：{'、'.join(sorted(members))}。")
-    echo("请与数据备份分开保管（另一介质、另一保管人、另一口令）；轮换审计密钥后要重做。")
+    echo("请与数据备份分开保管（另一介质、另一保管人、另一口令）；轮换审计或字段加密密钥后要重做。")
     return path
 
 
@@ -343,6 +352,14 @@ def restore(
         if missing:
             raise BackupError(
                 f"密钥备份与数据备份不配套：缺少审计密钥 {'、'.join(sorted(missing))}"
+                "（请用这次数据备份之前最后一次轮换密钥之后做的密钥备份）"
+            )
+        missing = set(manifest.get("field_key_ids", ())) - set(
+            key_manifest.get("field_key_ids", ())
+        )
+        if missing:
+            raise BackupError(
+                f"密钥备份与数据备份不配套：缺少字段加密密钥 {'、'.join(sorted(missing))}"
                 "（请用这次数据备份之前最后一次轮换密钥之后做的密钥备份）"
             )
         echo("两个备份文件已解开并核对无误，开始恢复。")
@@ -398,10 +415,13 @@ def _file_put(source: Path, target: Path) -> None:
 
 def _keys_put(unpacked: Path) -> list[str]:
     from shouhu.web.audit.chain import key_ring
+    from shouhu.web.exchange.sealing import field_ring
 
     notes = []
     _file_put(unpacked / "audit.keys", Path(settings.AUDIT_KEY_FILE))
     key_ring.cache_clear()
+    _file_put(unpacked / "field.keys", Path(settings.FIELD_KEY_FILE))
+    field_ring.cache_clear()
     if (unpacked / "secret_key").exists():
         if os.environ.get("SHOUHU_SECRET_KEY") or os.environ.get("SHOUHU_SECRET_KEY_FILE"):
             notes.append("Django 密钥由环境变量给出，备份中的密钥文件未使用。")
