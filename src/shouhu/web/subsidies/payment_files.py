@@ -17,8 +17,15 @@ from django.conf import settings
 
 from shouhu.core.errors import InvalidInput
 from shouhu.core.policy.roster import yuan
-from shouhu.web.access.disclosure import WITHHELD_CATEGORY
+from shouhu.web.access.disclosure import (
+    WITHHELD_CATEGORY,
+    categories_shown,
+    disclosure_for_agency,
+)
+from shouhu.web.accounts.models import Agency
+from shouhu.web.accounts.permissions import Role
 from shouhu.web.exports import TextLayout
+from shouhu.web.registry.models import Division
 from shouhu.web.subsidies.models import Basis, SubsidyRoster
 
 EXAMPLE_LAYOUT: Final = Path(__file__).parent / "layouts" / "example.toml"
@@ -61,6 +68,14 @@ XLSX_HEADER: Final = (
     "序号", "发放编号", "乡镇（街道）", "儿童姓名", "补贴类别", "发放月份", "应发（元）",
     "抵扣多发（元）", "实发（元）", "实发（分）", "户名", "开户银行", "账号",
 )  # fmt: skip
+
+
+def finance_sees_categories(county: Division) -> bool:
+    """名册给本县财政部门：补贴类别按它（的部门用户）的授权；本县没有财政部门的，按看不到。"""
+    finance = Agency.objects.filter(agency_type="finance", division=county).first()
+    return finance is not None and categories_shown(
+        disclosure_for_agency(finance, Role.DEPARTMENT_USER)
+    )
 
 
 def xlsx_rows(

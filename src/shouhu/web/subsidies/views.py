@@ -16,17 +16,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shouhu.core.errors import DomainError, InvalidInput
 from shouhu.core.policy.roster import parse_yuan
 from shouhu.web import access
-from shouhu.web.accounts.models import Agency
-from shouhu.web.accounts.permissions import Role
 from shouhu.web.audit.context import RequestContext, request_context
 from shouhu.web.audit.models import ObjectType, Purpose
 from shouhu.web.exports import Export, export_part, export_text, export_xlsx
-from shouhu.web.registry.models import Division
 from shouhu.web.subsidies import selectors, services
 from shouhu.web.subsidies.payment_files import (
     XLSX_HEADER,
     bank_layout,
     bank_rows,
+    finance_sees_categories,
     xlsx_rows,
 )
 from shouhu.web.subsidies.results import ResultsRefused, payment_results_import
@@ -115,7 +113,7 @@ def subsidy_export_view(request: HttpRequest, roster_id: int, kind: str) -> Http
     title = f"{roster.division.name}{roster.month.year}年{roster.month.month}月补贴名册"
     part = export_part(request.GET.get("part"))
     if kind == "xlsx":
-        shown = _finance_sees_categories(roster.division)
+        shown = finance_sees_categories(roster.division)
         export = Export(title, XLSX_HEADER, xlsx_rows(roster, rows, categories_shown=shown),
                         ObjectType.SUBSIDY_ROSTER, roster.pk)  # fmt: skip
         return export_xlsx(ctx=ctx, export=export, part=part)
@@ -123,14 +121,6 @@ def subsidy_export_view(request: HttpRequest, roster_id: int, kind: str) -> Http
     export = Export(f"{title}-代发", layout.header, bank_rows(roster, rows, layout),
                     ObjectType.SUBSIDY_ROSTER, roster.pk)  # fmt: skip
     return export_text(ctx=ctx, export=export, layout=layout.text, part=part)
-
-
-def _finance_sees_categories(county: Division) -> bool:
-    """名册给本县财政部门：补贴类别按它（的部门用户）的授权；本县没有财政部门的，按看不到。"""
-    finance = Agency.objects.filter(agency_type="finance", division=county).first()
-    return finance is not None and access.categories_shown(
-        access.disclosure_for_agency(finance, Role.DEPARTMENT_USER)
-    )
 
 
 @login_required
