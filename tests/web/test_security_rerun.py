@@ -23,6 +23,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from shouhu.web import access
 from shouhu.web.access.disclosure import WITHHELD_CATEGORY
 from shouhu.web.accounts.credentials import credential_create
 from shouhu.web.accounts.models import Agency, User
@@ -31,6 +32,7 @@ from shouhu.web.cases.application_choices import TAB_LABELS
 from shouhu.web.cases.applications import EnrolInput, application_create
 from shouhu.web.cases.models import Case
 from shouhu.web.cases.worklists import WORK_LISTS
+from shouhu.web.grants.models import Grant
 from shouhu.web.registry.models import Person
 from shouhu.web.shares.services import share_list_publish
 from tests.web import factories as f
@@ -355,3 +357,34 @@ def test_the_apis_called_directly_name_no_hiv_and_no_one_out_of_scope(
     assert names >= {"周小同", "赵小狱"}
     assert stranger.name not in names
     assert {e["fields"]["category"] for e in entries} == {WITHHELD_CATEGORY}
+
+
+def test_who_reads_the_real_categories_is_decided_per_user_as_if_no_guardian_had_consented(
+    personas: Personas, region: Region
+) -> None:
+    """The decision behind the one text: whether a user reads real categories does not depend on
+    any child's consent, so it is decided as for a child whose guardian did not consent — the
+    county caseworker and a granted health department read them; a city caseworker (granted, but
+    consent-less HIV is the county's) and a director even with an explicit HIV grant do not."""
+    civil_city = personas.leader_city.agency
+    health = f.agency("health", region.county_a, "临河区卫生健康委员会")
+    for agency_type, agency, role in (
+        ("civil_affairs", personas.child_director_a.agency, "child_director"),
+        ("health", health, "department_user"),
+    ):
+        Grant.objects.create(agency_type=agency_type, agency=agency, item_code="health_hiv_child",
+                             purpose="determination", roles=[role], level="exists")  # fmt: skip
+    readers = {
+        "county caseworker": personas.caseworker_a,
+        "health": f.user("health_a", "department_user", region.county_a, health),
+        "city caseworker": f.user("caseworker_city", "caseworker", region.city, civil_city),
+        "granted director": personas.child_director_a,
+        "leader": personas.leader_city,
+    }
+    shown = {k: access.categories_shown(access.disclosure_for(u)) for k, u in readers.items()}
+    assert shown == {"county caseworker": True, "health": True, "city caseworker": False,
+                     "granted director": False, "leader": False}  # fmt: skip
+    assert access.category_text(access.disclosure_for(personas.child_director_a), "orphan",
+                                "scattered") == WITHHELD_CATEGORY  # fmt: skip
+    assert access.category_text(access.disclosure_for(personas.caseworker_a), "orphan",
+                                "scattered") == "散居孤儿"  # fmt: skip

@@ -53,6 +53,8 @@ class Disclosure:
     user: User
     purpose: str | None  # 用户说明的用途；None 表示还没有说明
     levels: dict[tuple[str, str], str] = field(default_factory=dict)
+    # `categories_shown` 的结果：按人定，一次查看里只算一次（名单、列表每行都要问）
+    categories: bool | None = field(default=None, repr=False)
 
     def granted(self, item_code: str, purpose: str | None) -> str:
         if purpose is not None:
@@ -148,10 +150,12 @@ def categories_shown(disclosure: Disclosure) -> bool:
     说出敏感事实的类别（`CATEGORY_FACTS`），按这条事实的授权、并当作监护人没有同意来判断：
     监护人同意与否只影响事实栏里能不能看到这条事实，不影响类别。否则同一个用户在同意的儿童上
     看到真实类别、在未同意的儿童上看到统一的说法，这个差别本身就说出了感染。"""
-    return all(
-        fact_level(disclosure, Fact(type=fact_type, consent=False)) != NONE
-        for fact_type in CATEGORY_FACTS.values()
-    )
+    if disclosure.categories is None:
+        disclosure.categories = all(
+            fact_level(disclosure, Fact(type=fact_type, consent=False)) != NONE
+            for fact_type in CATEGORY_FACTS.values()
+        )
+    return disclosure.categories
 
 
 def category_text(disclosure: Disclosure, category: str, orphan_type: str = "") -> str:
