@@ -20,16 +20,23 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.test import Client
 from openpyxl import load_workbook
 
+from shouhu.web import access
+from shouhu.web.access.disclosure import WITHHELD_CATEGORY
+from shouhu.web.accounts.credentials import credential_create
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.cases.application_choices import TAB_LABELS
+from shouhu.web.cases.applications import EnrolInput, application_create
 from shouhu.web.cases.models import Case
 from shouhu.web.cases.worklists import WORK_LISTS
+from shouhu.web.grants.models import Grant
 from shouhu.web.registry.models import Person
 from shouhu.web.shares.services import share_list_publish
 from tests.web import factories as f
+from tests.web.cases.test_printing import pdf_text
 from tests.web.conftest import Personas, Region
 from tests.web.factories import client_for
 from tests.web.pages import visible_text
@@ -172,7 +179,7 @@ def test_the_security_rerun(world: World) -> None:
 
     - HIV: directors and supervisors hold no HIV grant (not even the outline), the department
       user and the leader read no persons, so none of them learns that either child has HIV —
-      neither the fact nor the case category 艾滋病病毒感染儿童 (withheld as 困境儿童), on a page,
+      neither the fact nor the category 艾滋病病毒感染儿童 (every case reads 保障对象), on a page,
       a list, a workbook or the phone's package; the county caseworker sees both children's;
     - judgments: the court and record number never reach the outline roles, nor anyone for a
       father outside their area (H1, the caseworker included), and do reach the caseworker for
@@ -204,7 +211,7 @@ def test_the_security_rerun(world: World) -> None:
     assert "艾滋病病毒感染儿童" in caseworker["page 周小同 "]
     assert "PRISON-IN-SCOPE-1" in caseworker["page 赵小狱 determination"]
     assert world.neighbour.name in caseworker["search 吴老刑"]
-    assert "困境儿童" in seen[world.director.username]["page 周小同 "]
+    assert WITHHELD_CATEGORY in seen[world.director.username]["page 周小同 "]
     assert "周小同" in seen[world.director.username]["offline package"]
     assert "周小同" in seen[world.director.username]["work export visits_overdue"]
 
@@ -222,7 +229,8 @@ def test_what_if_date_does_not_reveal_an_out_of_scope_fathers_release_date(world
 def test_an_outbound_list_does_not_tell_a_department_a_child_has_hiv(world: World) -> None:
     """The list pushed to a department (here 医疗保障局, for insurance enrolment, whose default
     fields include the category) carries no HIV status: the department holds no grant for it,
-    so the case category 艾滋病病毒感染儿童 goes out as 困境儿童; other categories are unchanged."""
+    so every child's category goes out as 保障对象 — the HIV child's and the others' alike, or
+    the stand-in would name the HIV child."""
     region = world.caseworker.division
     insurance = f.agency("medical_insurance", region, "临河区医疗保障局")
     ctx = RequestContext(user=world.caseworker, client_ip=f.CLIENT_IP,
@@ -230,5 +238,153 @@ def test_an_outbound_list_does_not_tell_a_department_a_child_has_hiv(world: Worl
     published = share_list_publish(ctx=ctx, division=region, agency=insurance,
                                    purpose="insurance_enrolment")  # fmt: skip
     categories = {e.child_id: e.data.get("category") for e in published.entries.all()}
-    assert categories[world.hiv_yes.pk] == "困境儿童"
-    assert categories[world.prison.pk] == "事实无人抚养儿童"
+    assert categories[world.hiv_yes.pk] == WITHHELD_CATEGORY
+    assert set(categories.values()) == {WITHHELD_CATEGORY}
+
+
+CASE_BADGE = re.compile(r'badge-case">([^<]+)<')
+REAL = {"散居孤儿", "事实无人抚养儿童", "艾滋病病毒感染儿童"}
+
+
+def _categories_read(
+    user: User, world: World, orphan: Person, application: int
+) -> dict[str, set[str]]:
+    """The category text each surface shows this user for the orphan, the de facto unsupported
+    child (赵小狱) and the HIV child (周小同)."""
+    client = client_for(user)
+    children = (orphan, world.prison, world.hiv_yes)
+    out = {"child page": set(), "case-work list": set(), "application": set(), "form": set()}
+    for child in children:
+        page = client.get(f"/persons/{child.pk}/").content.decode()
+        out["child page"] |= set(CASE_BADGE.findall(page))
+        form = client.get(f"/cases/{Case.objects.get(child=child).pk}/forms/approval.pdf")
+        assert form.status_code == 200, (user.username, child.name)
+        text = pdf_text(b"".join(form.streaming_content) if form.streaming else form.content)
+        out["form"] |= {c for c in (*REAL, "孤儿", WITHHELD_CATEGORY) if f"申请类别{c}" in text}
+    listed = client.get("/persons/?scope=cases").content.decode()
+    out["case-work list"] = set(CASE_BADGE.findall(listed))
+    shown = client.get(f"/cases/applications/{application}/").content.decode()
+    out["application"] = set(re.findall(r"<dt>申请类别</dt><dd>([^<]*)</dd>", shown))
+    return out
+
+
+def test_the_director_reads_one_category_for_every_child_and_the_caseworker_the_real_ones(
+    world: World, region: Region
+) -> None:
+    """Issue 11's decision: a user who may not see HIV (the village director: no grant) reads the
+    same text, 保障对象, for an orphan, a de facto unsupported child and the HIV child — on the
+    child's page, the case-work list, an application and the printed approval form — so nothing
+    marks the HIV child out; the county caseworker (granted, and allowed without consent) reads
+    the real categories everywhere."""
+    orphan = f.person(region.village_a, name="郑小孤")
+    Case.objects.create(child=orphan, category="orphan", orphan_type="scattered",
+                        division=orphan.division, opened_on=date(2025, 1, 1))  # fmt: skip
+    applicant = f.person(region.village_a, name="冯小申")
+    ctx = RequestContext(user=world.director, client_ip=f.CLIENT_IP, purpose="case_work")
+    app = application_create(ctx=ctx, child=applicant, data=EnrolInput(
+        category="orphan", orphan_type="scattered", claimed=(("father", "deceased"),),
+        carer_name="冯大海", carer_relation="祖父", carer_phone="13800000002"))  # fmt: skip
+    director = _categories_read(world.director, world, orphan, app.pk)
+    assert director == {k: {WITHHELD_CATEGORY} for k in director}, director
+    caseworker = _categories_read(world.caseworker, world, orphan, app.pk)
+    assert caseworker["child page"] == caseworker["case-work list"] == REAL
+    assert caseworker["application"] == {"散居孤儿"}
+    assert caseworker["form"] == {"孤儿", "事实无人抚养儿童", "艾滋病病毒感染儿童"}
+
+
+def _body(response) -> str:  # type: ignore[no-untyped-def]
+    """Whatever came back, refusals included (their JSON must not name anyone either)."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if "json" in response.get("Content-Type", ""):
+        return json.dumps(json.loads(body), ensure_ascii=False)
+    return _text(response)
+
+
+def test_the_apis_called_directly_name_no_hiv_and_no_one_out_of_scope(
+    world: World, region: Region
+) -> None:
+    """The security test also calls the APIs without the pages: the outbound-list API (the
+    department's own credential, and the department user's and the leader's sessions), the query
+    API (a department credential asking about the HIV child, refused: only civil affairs may ask)
+    and the statistics pages and exports the leader reads. No HIV category or fact and no child of
+    五原县 in any JSON or file; the department's list gives every child the one category text.
+    Aggregate counts by category for leaders are not per child and may name the category."""
+    stranger = f.person(region.village_b, name="孙小县外")
+    f.case(stranger, "hiv_infected")
+    education = world.department.agency
+    assert education is not None
+    ctx = RequestContext(user=world.caseworker, client_ip=f.CLIENT_IP, purpose="education_aid")
+    published = share_list_publish(ctx=ctx, division=region.county_a, agency=education,
+                                   purpose="education_aid")  # fmt: skip
+    admin = RequestContext(user=None, client_ip="", purpose="administration")
+    token = credential_create(ctx=admin, name="教育系统", agency=education, item_codes=(),
+                              share_purposes=["education_aid"]).token  # fmt: skip
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    ask = {
+        "item_code": "health_hiv_child",
+        "purpose": "determination",
+        "persons": [{"ref": "1", "id_number": world.hiv_yes.id_number, "name": "周小同"}],
+    }
+    page = api.get(f"/api/v1/share-lists/{published.pk}", {"page_size": 500})
+    assert page.status_code == 200
+    bodies = {
+        "credential lists": _body(api.get("/api/v1/share-lists")),
+        "credential list": _body(page),
+        "credential query": _body(
+            api.post("/api/v1/queries", ask, content_type="application/json")
+        ),
+    }  # fmt: skip
+    for user in (world.department, world.leader):
+        client = client_for(user)
+        for label, url in (("lists", "/api/v1/share-lists"),
+                           ("list", f"/api/v1/share-lists/{published.pk}"),
+                           ("statistics", "/statistics/"),
+                           ("statistics export", "/statistics/export.xlsx"),
+                           ("reports", "/statistics/reports/")):  # fmt: skip
+            bodies[f"{user.username} {label}"] = _body(client.get(url))
+        query = client.post("/api/v1/queries", ask, content_type="application/json")
+        assert query.status_code in (401, 403)
+        bodies[f"{user.username} query"] = _body(query)
+    problems = _shown({k: v for k, v in bodies.items() if "statistics" not in k}, HIV_WORDS)
+    people = (stranger.name, stranger.id_number, world.hiv_yes.id_number[-8:])
+    problems += [s for s in _shown(bodies, people) if not s.startswith("credential list:")]
+    problems += [f"leader {s}" for s in _shown(
+        {k: v for k, v in bodies.items() if k.startswith(world.leader.username)},
+        tuple(p.name for p in (world.hiv_yes, world.hiv_no, world.prison)))]  # fmt: skip
+    assert problems == []
+    entries = page.json()["entries"]
+    names = {e["fields"]["name"] for e in entries}
+    assert names >= {"周小同", "赵小狱"}
+    assert stranger.name not in names
+    assert {e["fields"]["category"] for e in entries} == {WITHHELD_CATEGORY}
+
+
+def test_who_reads_the_real_categories_is_decided_per_user_as_if_no_guardian_had_consented(
+    personas: Personas, region: Region
+) -> None:
+    """The decision behind the one text: whether a user reads real categories does not depend on
+    any child's consent, so it is decided as for a child whose guardian did not consent — the
+    county caseworker and a granted health department read them; a city caseworker (granted, but
+    consent-less HIV is the county's) and a director even with an explicit HIV grant do not."""
+    civil_city = personas.leader_city.agency
+    health = f.agency("health", region.county_a, "临河区卫生健康委员会")
+    for agency_type, agency, role in (
+        ("civil_affairs", personas.child_director_a.agency, "child_director"),
+        ("health", health, "department_user"),
+    ):
+        Grant.objects.create(agency_type=agency_type, agency=agency, item_code="health_hiv_child",
+                             purpose="determination", roles=[role], level="exists")  # fmt: skip
+    readers = {
+        "county caseworker": personas.caseworker_a,
+        "health": f.user("health_a", "department_user", region.county_a, health),
+        "city caseworker": f.user("caseworker_city", "caseworker", region.city, civil_city),
+        "granted director": personas.child_director_a,
+        "leader": personas.leader_city,
+    }
+    shown = {k: access.categories_shown(access.disclosure_for(u)) for k, u in readers.items()}
+    assert shown == {"county caseworker": True, "health": True, "city caseworker": False,
+                     "granted director": False, "leader": False}  # fmt: skip
+    assert access.category_text(access.disclosure_for(personas.child_director_a), "orphan",
+                                "scattered") == WITHHELD_CATEGORY  # fmt: skip
+    assert access.category_text(access.disclosure_for(personas.caseworker_a), "orphan",
+                                "scattered") == "散居孤儿"  # fmt: skip

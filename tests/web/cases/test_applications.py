@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from shouhu.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from shouhu.web import access
+from shouhu.web.access import disclosure_for
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.cases.application_models import (
@@ -109,8 +110,10 @@ def test_director_applies_township_returns_once_county_approves_once(chain) -> N
     with pytest.raises(DomainError):  # 再批准一次：冲突，不会开第二个个案
         application_approve(ctx=chain.caseworker, application=app)
     assert Case.objects.filter(child=chain.child).count() == 1
-    form = approval_form_data(application=Application.objects.get())
+    form = approval_form_data(application=Application.objects.get(),
+                              disclosure=disclosure_for(chain.caseworker.user))  # fmt: skip
     assert form.claimed == ("父亲：服刑在押", "母亲：失联")
+    assert form.category_label == "事实无人抚养儿童"
     printed = approval_form_of(user=chain.caseworker.user, case=case)  # 审批表三栏意见照审批链
     village, township, county = printed.opinions
     assert village.startswith("通过，报上一级")
@@ -211,8 +214,19 @@ def test_termination_from_a_review_goes_up_the_chain_and_writes_a_notice(chain) 
         "adopted",
         "儿童已被亲属收养",
     )
-    notice = termination_notice_data(application=Application.objects.get(pk=app.pk))
+    done = Application.objects.get(pk=app.pk)
+    notice = termination_notice_data(
+        application=done, disclosure=disclosure_for(chain.caseworker.user)
+    )
     assert notice is not None
+    assert "终止孤儿基本生活保障" in notice.text
+    # 看不到感染情况的人（乡镇督导员）读到的正文里，每个个案的类别都是“保障对象”
+    seen = termination_notice_data(
+        application=done, disclosure=disclosure_for(chain.supervisor.user)
+    )
+    assert seen is not None
+    assert "终止保障对象基本生活保障" in seen.text
+    assert "孤儿" not in seen.text
     assert notice.approving_body == "临河区民政局"
     assert "王小明" in notice.text
     assert "已被依法收养" in notice.text

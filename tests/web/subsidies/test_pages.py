@@ -63,6 +63,7 @@ def test_a_month_of_subsidies_from_roster_to_reconciliation(personas, region) ->
     book = load_workbook(io.BytesIO(client.get(f"/subsidies/{roster.pk}/export/xlsx/").content))
     rows = list(book["数据"].iter_rows(min_row=2, values_only=True))
     assert [r[8] for r in rows] == ["1500.00"] * 4
+    assert {r[4] for r in rows} == {"保障对象"}  # 给财政：看不到感染情况，每人同一类别，金额照实
     assert sum(r[9] for r in rows) == 600000
     bank = client.get(f"/subsidies/{roster.pk}/export/bank/")
     table = list(csv.reader(io.StringIO(bank.content.decode("gbk"))))

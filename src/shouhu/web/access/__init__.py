@@ -44,6 +44,7 @@ from shouhu.web.access.audit import (
 from shouhu.web.access.casework import access_case_work, access_case_work_list
 from shouhu.web.access.disclosure import (
     Disclosure,
+    categories_shown,
     category_text,
     disclosure_for,
     disclosure_for_agency,
@@ -232,6 +233,7 @@ __all__ = [
     "applications_visible_to",
     "assignable_roles",
     "cases_visible_to",
+    "categories_shown",
     "category_text",
     "credentials_visible_to",
     "disclosure_for",

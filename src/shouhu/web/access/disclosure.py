@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shouhu.core.catalog import DataItem, Sensitivity, catalog_load
+from shouhu.core.policy.vocabulary import CASE_CATEGORY_LABELS, ORPHAN_TYPE_LABELS
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.accounts.permissions import Role
 from shouhu.web.exchange.models import Fact
@@ -29,10 +30,12 @@ EXISTS: Final = "exists"
 DETAIL: Final = "detail"
 _RANK: Final = {NONE: 0, EXISTS: 1, DETAIL: 2}
 CONSENT_GUARDED: Final = frozenset({"hiv_infected"})
-# 个案类别本身就说出一条敏感事实的：类别 → 事实类型。看不到这种事实（连概况也没有）的人，
-# 类别只显示为“困境儿童”（安全复测：儿童主任、督导员从“艾滋病病毒感染儿童”这一类别得知感染）。
+# 个案类别本身就说出一条敏感事实的：类别 → 事实类型（安全复测：儿童主任、督导员从“艾滋病病毒
+# 感染儿童”这一类别得知感染）。看不到其中任何一种事实的人，每个个案的类别都只显示为“保障对象”
+# （`category_text`）：只替换感染儿童的类别时，“困境儿童”只出现在不是孤儿、不是事实无人抚养
+# 儿童的个案上，仍能推出感染。
 CATEGORY_FACTS: Final = {"hiv_infected": "hiv_infected"}
-WITHHELD_CATEGORY: Final = "困境儿童"
+WITHHELD_CATEGORY: Final = "保障对象"
 
 
 def _lower(a: str, b: str) -> str:
@@ -50,6 +53,8 @@ class Disclosure:
     user: User
     purpose: str | None  # 用户说明的用途；None 表示还没有说明
     levels: dict[tuple[str, str], str] = field(default_factory=dict)
+    # `categories_shown` 的结果：按人定，一次查看里只算一次（名单、列表每行都要问）
+    categories: bool | None = field(default=None, repr=False)
 
     def granted(self, item_code: str, purpose: str | None) -> str:
         if purpose is not None:
@@ -139,21 +144,30 @@ def fact_level(disclosure: Disclosure, fact: Fact, *, in_scope: bool = True) -> 
     return level if in_scope else _lower(level, EXISTS)
 
 
-def category_shown(disclosure: Disclosure, category: str, child_id: int) -> bool:
-    """个案类别能否照实显示：说出敏感事实的类别，按这条事实的授权和监护人同意来定（儿童现有的
-    这类事实都同意了才算同意；没有记录的按未同意）。"""
-    fact_type = CATEGORY_FACTS.get(category)
-    if fact_type is None:
-        return True
-    consents = list(
-        Fact.objects.filter(person_id=child_id, type=fact_type, is_current=True).values_list(
-            "consent", flat=True
+def categories_shown(disclosure: Disclosure) -> bool:
+    """这个用户能否看到个案的真实类别——按人定，对每个个案都一样。
+
+    说出敏感事实的类别（`CATEGORY_FACTS`），按这条事实的授权、并当作监护人没有同意来判断：
+    监护人同意与否只影响事实栏里能不能看到这条事实，不影响类别。否则同一个用户在同意的儿童上
+    看到真实类别、在未同意的儿童上看到统一的说法，这个差别本身就说出了感染。"""
+    if disclosure.categories is None:
+        disclosure.categories = all(
+            fact_level(disclosure, Fact(type=fact_type, consent=False)) != NONE
+            for fact_type in CATEGORY_FACTS.values()
         )
-    )
-    consent = bool(consents) and all(c is True for c in consents)
-    return fact_level(disclosure, Fact(type=fact_type, consent=consent)) != NONE
+    return disclosure.categories
 
 
-def category_text(disclosure: Disclosure, category: str, child_id: int, label: str) -> str:
-    """个案类别给这个用户看的文字：`label`，或者（看不到它说出的事实时）“困境儿童”。"""
-    return label if category_shown(disclosure, category, child_id) else WITHHELD_CATEGORY
+def category_text(disclosure: Disclosure, category: str, orphan_type: str = "") -> str:
+    """个案（或申请、比对发现）的类别给这个用户看的文字。
+
+    能看到真实类别的（`categories_shown`），看真实类别（孤儿给出孤儿类型时显示散居孤儿、
+    集中养育孤儿）；不能的，每个个案都显示同一个“保障对象”，孤儿、事实无人抚养儿童也一样——
+    只替换感染儿童的类别，替换的说法就成了感染的暗号。没有类别时为空。"""
+    if not category:
+        return ""
+    if not categories_shown(disclosure):
+        return WITHHELD_CATEGORY
+    if category == "orphan" and orphan_type in ORPHAN_TYPE_LABELS:
+        return ORPHAN_TYPE_LABELS[orphan_type]
+    return CASE_CATEGORY_LABELS.get(category, "")

@@ -16,6 +16,7 @@ from shouhu.core.policy.vocabulary import (
     SUBJECT_LABELS,
 )
 from shouhu.core.policy.wording import reason_label
+from shouhu.web import access
 from shouhu.web.cases.application_models import (
     OPEN_STAGES,
     Application,
@@ -24,8 +25,12 @@ from shouhu.web.cases.application_models import (
     DocumentStatus,
     Stage,
 )
-from shouhu.web.cases.approvals import approving_body, documents_latest, documents_needed_for
-from shouhu.web.cases.models import Category, OrphanType
+from shouhu.web.cases.approvals import (
+    approving_body,
+    documents_latest,
+    documents_needed_for,
+    notice_text_shown,
+)
 from shouhu.web.cases.work_panel import person_name
 
 # 每项材料能用哪些文书（给填写人看）：由事实类型的文书清单反查
@@ -72,12 +77,6 @@ class ApplicationLine:
     @property
     def open(self) -> bool:
         return self.stage in OPEN_STAGES
-
-
-def category_text(category: str, orphan_type: str) -> str:
-    if orphan_type:
-        return str(OrphanType(orphan_type).label)
-    return str(Category(category).label) if category else ""
 
 
 def claimed_text(app: Application) -> tuple[str, ...]:
@@ -157,18 +156,23 @@ class TerminationNoticeData:
     text: str
 
 
-def termination_notice_data(*, application: Application) -> TerminationNoticeData | None:
-    """已批准的终止申请的告知书数据；还没批准（没有告知书）时为 None。"""
+def termination_notice_data(
+    *, application: Application, disclosure: access.Disclosure
+) -> TerminationNoticeData | None:
+    """已批准的终止申请的告知书数据；还没批准（没有告知书）时为 None。告知书正文里的类别按
+    这个用户的授权显示（`access.category_text`）。"""
     notice = getattr(application, "notice", None)
     if notice is None:
         return None
     child = application.child
+    category = application.case.category if application.case else application.category
     return TerminationNoticeData(
         child_name=child.name, child_id_number=child.id_number,
         guardian_name=notice.guardian_name, reason_code=notice.reason_code,
         reason_label=reason_label(notice.reason_code), reason=notice.reason,
         closed_on=notice.closed_on, approving_body=notice.approving_body,
-        approved_at=application.decided_at, text=notice.text,
+        approved_at=application.decided_at,
+        text=notice_text_shown(notice.text, access.category_text(disclosure, category)),
     )  # fmt: skip
 
 
@@ -194,13 +198,15 @@ class ApprovalFormData:
     approving_body: str
 
 
-def approval_form_data(*, application: Application) -> ApprovalFormData:
+def approval_form_data(
+    *, application: Application, disclosure: access.Disclosure
+) -> ApprovalFormData:
     app, child = application, application.child
     return ApprovalFormData(
         kind_label=ApplicationKind(app.kind).label, child_name=child.name,
         child_id_number=child.id_number, child_birth_date=child.birth_date,
         division_name=app.division.name,
-        category_label=category_text(app.category, app.orphan_type),
+        category_label=access.category_text(disclosure, app.category, app.orphan_type),
         claimed=claimed_text(app), statement=app.statement, carer_name=app.carer_name,
         carer_relation=app.carer_relation, carer_phone=app.carer_phone, reason=app.reason,
         documents=application_documents(app), missing_override=app.missing_override,

@@ -107,9 +107,10 @@ def application_new_view(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def _detail(request: HttpRequest, ctx: RequestContext, app: Any, **extra: Any) -> dict[str, Any]:
     assert ctx.user is not None
+    disclosure = access.disclosure_for(ctx.user)
     return {
         "app": app, "child": app.child, "line": sel.application_line(app),
-        "form": sel.approval_form_data(application=app),
+        "form": sel.approval_form_data(application=app, disclosure=disclosure),
         "documents": sel.application_documents(app),
         "may_act": app.stage in choices.OPEN and applications.may_act(ctx.user, app.stage),
         "at_county": app.stage == "county",
@@ -117,7 +118,7 @@ def _detail(request: HttpRequest, ctx: RequestContext, app: Any, **extra: Any) -
         "may_withdraw": applications.may_withdraw(app, ctx.user),
         "missing": approvals.documents_missing(app),
         "reasons": choices.close_reasons(), "reason_label": reason_label(app.reason_code),
-        "notice": sel.termination_notice_data(application=app),
+        "notice": sel.termination_notice_data(application=app, disclosure=disclosure),
         "max_mb": MAX_BYTES // 1024 // 1024, "values": request.POST, **extra,
     }  # fmt: skip
 

@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Final
 
 from django.db import transaction
 from django.utils import timezone
@@ -163,6 +165,17 @@ def notice_text(case: Case, guardian: str, reason_code: str, reason: str, body: 
         f"如对本决定有异议，可自收到本告知书之日起向{body}提出。\n{body}\n"
         f"{case.closed_on:%Y年%m月%d日}"
     )
+
+
+_NOTICE_CATEGORY: Final = re.compile(
+    "终止(" + "|".join(map(re.escape, CASE_CATEGORY_LABELS.values())) + ")基本生活保障"
+)
+
+
+def notice_text_shown(text: str, category_label: str) -> str:
+    """存下的告知书正文（`notice_text`），其中的类别换成给这个用户看的文字
+    （`access.category_text`：看不到感染情况的人，每个个案都是“保障对象”）。"""
+    return _NOTICE_CATEGORY.sub(f"终止{category_label}基本生活保障", text, count=1)
 
 
 def approving_body(division: Division) -> str:

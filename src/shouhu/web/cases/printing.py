@@ -32,7 +32,7 @@ from shouhu.web.cases.application_models import (
     TerminationNotice,
 )
 from shouhu.web.cases.forms_pdf.layout import date_text
-from shouhu.web.cases.models import CareArrangement, Case, CaseStatus, Category, Placement
+from shouhu.web.cases.models import CareArrangement, Case, CaseStatus, Placement
 from shouhu.web.exchange.choices import UNUSABLE_ACCEPTANCE
 from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import Division, DivisionLevel, ParentLink, Person
@@ -104,6 +104,13 @@ def _carer(case: Case) -> CareArrangement | None:
     return case.care_arrangements.order_by("-started_on", "-pk").first()
 
 
+def _category(user: User, case: Case, form: str) -> str:
+    """文书上的类别，按打印人的授权（`access.category_text`）。"""
+    return access.category_text(
+        access.disclosure_for(user, purpose=FORM_PURPOSES[form]), case.category
+    )
+
+
 def _id(user: User, number: str | None) -> str:
     return id_number_display(user=user, id_number=number) if number else ""
 
@@ -118,7 +125,7 @@ def termination_notice_of(*, user: User, case: Case) -> fp.TerminationNotice:
     printed = fp.TerminationNotice(
         child_name=case.child.name,
         child_id_number=_id(user, case.child.id_number),
-        category=str(Category(case.category).label),
+        category=_category(user, case, "termination"),
         opened_on=case.opened_on,
         closed_on=case.closed_on,
         reason_label=reason_label(case.close_reason_code),
@@ -225,7 +232,7 @@ def approval_form_of(*, user: User, case: Case) -> fp.ApprovalForm:
         gender=GENDER_LABELS.get(child.gender, ""),
         birth_date=child.birth_date,
         registered_at=bodies.registered_at,
-        category=str(Category(case.category).label),
+        category=_category(user, case, "approval"),
         placement=str(Placement(case.placement).label) if case.placement else "",
         applied_on=case.applied_on or case.opened_on,
         facts=facts,

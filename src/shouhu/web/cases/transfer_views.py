@@ -112,7 +112,9 @@ def _detail(request: HttpRequest, ctx: RequestContext, transfer: transfers.Trans
     audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.CASE_TRANSFER,
                  object_id=transfer.pk, detail={"case": transfer.case_id})  # fmt: skip
     context = {"t": transfers.transfer_lines([transfer])[0],
-               "summary": transfers.transfer_case_summary(transfer.case),
+               "summary": transfers.transfer_case_summary(
+                   transfer.case, access.disclosure_for(user)
+               ),
                "may_receive": transfer.status == "pending" and access.may_receive(user, transfer),
                "values": request.POST, "error": error}  # fmt: skip
     return render(request, "cases/transfer_detail.html", context, status=status)

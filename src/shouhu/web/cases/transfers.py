@@ -17,13 +17,13 @@ from django.utils import timezone
 
 from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
 from shouhu.core.policy.visits import RISK_LABELS
+from shouhu.web import access
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.models import (
     Case,
     CaseStatus,
-    Category,
     Transfer,
     TransferOrigin,
     TransferStatus,
@@ -228,13 +228,14 @@ class CaseSummary:
     review_due: date | None
 
 
-def transfer_case_summary(case: Case) -> CaseSummary:
+def transfer_case_summary(case: Case, disclosure: access.Disclosure) -> CaseSummary:
+    """类别按查看人的授权（`access.category_text`）。"""
     child = case.child
     return CaseSummary(
         child_name=child.name,
         gender={"M": "男", "F": "女"}.get(child.gender, ""),
         age=age_on(child.birth_date, timezone.localdate()),
-        category=str(Category(case.category).label),
+        category=access.category_text(disclosure, case.category),
         risk=RISK_LABELS[risk_in_effect(case)],
         opened_on=case.opened_on,
         visit_due=case.visit_due_on,

@@ -16,9 +16,14 @@ from django.utils import timezone
 
 from shouhu.core.findings import CHECK_OUTCOMES_CHOSEN
 from shouhu.web import access
-from shouhu.web.access.disclosure import NONE, Disclosure, disclosure_for, fact_level
+from shouhu.web.access.disclosure import (
+    NONE,
+    Disclosure,
+    category_text,
+    disclosure_for,
+    fact_level,
+)
 from shouhu.web.accounts.models import User
-from shouhu.web.cases.models import Category, OrphanType
 from shouhu.web.comparison.candidates import Candidate, record_candidates
 from shouhu.web.comparison.labels import finding_status_label, link_display, reason_label
 from shouhu.web.comparison.models import (
@@ -40,12 +45,6 @@ PAGE_SIZE = 25
 RUN_LIST_SIZE = 20
 KINDS = tuple(FindingKind.choices)
 STATUSES = (("open", "待处理"), ("resolved", "已处理"), ("all", "全部"))
-
-
-def category_label(category: str, orphan_type: str = "") -> str:
-    if category == Category.ORPHAN and orphan_type in OrphanType.values:
-        return OrphanType(orphan_type).label
-    return Category(category).label if category in Category.values else ""
 
 
 # ---------------------------------------------------------------- 运行
@@ -205,8 +204,9 @@ def _reason_text(reason: dict[str, object]) -> str:
     return reason_label(str(reason.get("code")))
 
 
-def _finding_row(user: User, finding: Finding, agencies: dict[int, str]) -> FindingRow:
-    person = finding.person
+def _finding_row(disclosure: Disclosure, finding: Finding, agencies: dict[int, str]) -> FindingRow:
+    """类别按用户的授权（`category_text`：看不到感染情况的人，每条都是“保障对象”）。"""
+    user, person = disclosure.user, finding.person
     names = sorted({agencies[f] for f in finding.fact_ids if f in agencies})
     return FindingRow(
         pk=finding.pk,
@@ -220,7 +220,7 @@ def _finding_row(user: User, finding: Finding, agencies: dict[int, str]) -> Find
         name=person.name if person else "（未匹配到人员）",
         id_display=id_number_display(user=user, id_number=person.id_number) if person else "",
         division_name=finding.division.name,
-        category=category_label(finding.category, finding.orphan_type),
+        category=category_text(disclosure, finding.category, finding.orphan_type),
         reasons=tuple(_reason_text(r) for r in finding.reasons),
         records=len(finding.fact_ids),
         agencies=tuple(names),
@@ -251,12 +251,13 @@ def finding_queue(
     current = paginator.get_page(page)
     items = list(current.object_list)
     agencies = _agency_names({f for item in items for f in item.fact_ids})
+    disclosure = disclosure_for(user, purpose=COMPARISON)
     return FindingQueue(
         run=run_row(run),
         kind=kind,
         division=division,
         status=status,
-        rows=tuple(_finding_row(user, item, agencies) for item in items),
+        rows=tuple(_finding_row(disclosure, item, agencies) for item in items),
         total=paginator.count,
         page=current.number,
         num_pages=paginator.num_pages,
@@ -290,7 +291,8 @@ def finding_export_rows(
         return []
     items = list(_ordered(_filtered(findings, run, kind, division, status)))
     agencies = _agency_names({f for item in items for f in item.fact_ids})
-    rows = (_finding_row(user, item, agencies) for item in items)
+    disclosure = disclosure_for(user, purpose=COMPARISON)
+    rows = (_finding_row(disclosure, item, agencies) for item in items)
     return [
         (r.kind_label, r.name, r.id_display, r.division_name, r.category, "；".join(r.reasons),
          r.records, "、".join(r.agencies), r.status_label)
@@ -435,14 +437,14 @@ def finding_page(*, user: User, finding: Finding) -> FindingPage:
         id_display=id_number_display(user=user, id_number=person.id_number) if person else "",
         age=age_on(person.birth_date, timezone.localdate()) if person else None,
         division_path=division_path_names(person.division if person else finding.division),
-        category=category_label(finding.category, finding.orphan_type),
+        category=category_text(disclosure, finding.category, finding.orphan_type),
         reasons=tuple((str(r.get("code")), _reason_text(r)) for r in finding.reasons),
         decision=decision,
         decision_changed=changed,
         records=_records(disclosure, finding),
         link=_lowest_link(finding),
         case_pk=case.pk if case else None,
-        case_label=category_label(case.category, case.orphan_type) if case else "",
+        case_label=category_text(disclosure, case.category, case.orphan_type) if case else "",
         exit_codes=tuple((code, reason_label(code)) for code in exit_reason_codes(finding)),
         check_outcomes=tuple((code, reason_label(code)) for code in CHECK_OUTCOMES_CHOSEN),
         resolved_by=_who(finding.resolved_by),

@@ -60,9 +60,7 @@ def case_version(case: Case) -> str:
 
 def case_state(case: Case, disclosure: Disclosure) -> list[list[str]]:
     """个案现在的样子（中文），冲突时与手机上记录时的样子并排显示。"""
-    category = access.category_text(
-        disclosure, case.category, case.child_id, case.get_category_display()
-    )
+    category = access.category_text(disclosure, case.category)
     return [
         ["所在村（居）", case.division.name],
         ["个案状态", str(CaseStatus(case.status).label)],

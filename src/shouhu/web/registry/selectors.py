@@ -19,7 +19,7 @@ from shouhu.core.identity import mask_id_number, normalize_id_number, normalize_
 from shouhu.core.policy.dates import adult_cutoff
 from shouhu.web import access
 from shouhu.web.accounts.models import User
-from shouhu.web.cases.models import Case, CaseStatus, Category, OrphanType
+from shouhu.web.cases.models import Case, CaseStatus
 from shouhu.web.exchange.choices import UNUSABLE_ACCEPTANCE
 from shouhu.web.exchange.models import Fact
 from shouhu.web.pages import Paged
@@ -239,11 +239,8 @@ def _person_row(user: User, person: Person, today: date, case_label: str) -> Per
 
 
 def case_label(case: Case, disclosure: access.Disclosure) -> str:
-    """个案类别给这个用户看的文字（说出敏感事实的类别按授权：`access.category_text`）。"""
-    if case.category == Category.ORPHAN and case.orphan_type:
-        return OrphanType(case.orphan_type).label
-    label = str(Category(case.category).label)
-    return access.category_text(disclosure, case.category, case.child_id, label)
+    """个案类别给这个用户看的文字（按用户的授权：`access.category_text`）。"""
+    return access.category_text(disclosure, case.category, case.orphan_type)
 
 
 def _active_case_labels(user: User, people: Iterable[Person]) -> dict[int, str]:

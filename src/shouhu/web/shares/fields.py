@@ -63,12 +63,10 @@ def granted_fields(agency: Agency, purpose: str) -> list[str]:
 
 
 def case_values(case: Case, fields: list[str], disclosure: access.Disclosure) -> dict[str, str]:
-    """名单上这个个案的各字段；说出敏感事实的类别按接收部门的授权（`access.category_text`）。"""
+    """名单上这个个案的各字段；类别按接收部门的授权（`access.category_text`）。"""
     values = {code: EXTRACTORS[code](case) for code in fields}
     if "category" in values:
-        values["category"] = access.category_text(
-            disclosure, case.category, case.child_id, values["category"]
-        )
+        values["category"] = access.category_text(disclosure, case.category)
     return values
 
 

@@ -17,7 +17,15 @@ from django.conf import settings
 
 from shouhu.core.errors import InvalidInput
 from shouhu.core.policy.roster import yuan
+from shouhu.web.access.disclosure import (
+    WITHHELD_CATEGORY,
+    categories_shown,
+    disclosure_for_agency,
+)
+from shouhu.web.accounts.models import Agency
+from shouhu.web.accounts.permissions import Role
 from shouhu.web.exports import TextLayout
+from shouhu.web.registry.models import Division
 from shouhu.web.subsidies.models import Basis, SubsidyRoster
 
 EXAMPLE_LAYOUT: Final = Path(__file__).parent / "layouts" / "example.toml"
@@ -62,8 +70,22 @@ XLSX_HEADER: Final = (
 )  # fmt: skip
 
 
-def xlsx_rows(roster: SubsidyRoster, rows: Sequence[PaymentRow]) -> Iterator[list[object]]:
-    labels = {code: str(label) for code, label in Basis.choices}
+def finance_sees_categories(county: Division) -> bool:
+    """名册给本县财政部门：补贴类别按它（的部门用户）的授权；本县没有财政部门的，按看不到。"""
+    finance = Agency.objects.filter(agency_type="finance", division=county).first()
+    return finance is not None and categories_shown(
+        disclosure_for_agency(finance, Role.DEPARTMENT_USER)
+    )
+
+
+def xlsx_rows(
+    roster: SubsidyRoster, rows: Sequence[PaymentRow], *, categories_shown: bool
+) -> Iterator[list[object]]:
+    """名册给财政；`categories_shown` 为假（财政部门看不到感染情况）时，“补贴类别”一列每人
+    都是“保障对象”（`access.category_text` 的同一规则），金额照实。"""
+    labels = {
+        code: str(label) if categories_shown else WITHHELD_CATEGORY for code, label in Basis.choices
+    }
     texts: dict[int, str] = {}  # 共用的发放月份（selectors.JsonTexts）只排一次文字
     for seq, r in enumerate(rows, start=1):
         months = texts.get(id(r.months))

@@ -24,6 +24,7 @@ from shouhu.web.subsidies.payment_files import (
     XLSX_HEADER,
     bank_layout,
     bank_rows,
+    finance_sees_categories,
     xlsx_rows,
 )
 from shouhu.web.subsidies.results import ResultsRefused, payment_results_import
@@ -112,8 +113,9 @@ def subsidy_export_view(request: HttpRequest, roster_id: int, kind: str) -> Http
     title = f"{roster.division.name}{roster.month.year}年{roster.month.month}月补贴名册"
     part = export_part(request.GET.get("part"))
     if kind == "xlsx":
-        export = Export(title, XLSX_HEADER, xlsx_rows(roster, rows), ObjectType.SUBSIDY_ROSTER,
-                        roster.pk)  # fmt: skip
+        shown = finance_sees_categories(roster.division)
+        export = Export(title, XLSX_HEADER, xlsx_rows(roster, rows, categories_shown=shown),
+                        ObjectType.SUBSIDY_ROSTER, roster.pk)  # fmt: skip
         return export_xlsx(ctx=ctx, export=export, part=part)
     layout = bank_layout()
     export = Export(f"{title}-代发", layout.header, bank_rows(roster, rows, layout),
