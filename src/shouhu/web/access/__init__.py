@@ -76,6 +76,15 @@ from shouhu.web.access.findings import (
     findings_visible_to,
     runs_visible_to,
 )
+from shouhu.web.access.simulations import (
+    access_simulation,
+    access_simulation_children,
+    access_simulation_list,
+    access_simulation_run,
+    may_read_simulation_children,
+    simulation_runs_visible_to,
+    simulations_visible_to,
+)
 from shouhu.web.access.objections import (
     access_objection,
     access_objection_queue,
@@ -154,6 +163,13 @@ from shouhu.web.access.transfers import (
 )
 
 __all__ = [
+    "access_simulation",
+    "access_simulation_children",
+    "access_simulation_list",
+    "access_simulation_run",
+    "may_read_simulation_children",
+    "simulation_runs_visible_to",
+    "simulations_visible_to",
     "SEARCH_LIMITS",
     "Disclosure",
     "access_acceptance_queue",

@@ -28,6 +28,7 @@ class JobKind(StrEnum):
     SUBMISSION_REMINDERS = "exchange.reminders"
     CASE_PLANS = "cases.plans"
     SHARE_PUBLISH = "shares.publish"
+    RULE_SIMULATION = "comparison.simulation"
 
 
 JOB_LABELS: dict[str, str] = {
@@ -37,6 +38,7 @@ JOB_LABELS: dict[str, str] = {
     JobKind.AUDIT_VERIFY: "审计日志校验",
     JobKind.COMPARISON_MONTHLY: "每月比对",
     JobKind.SHARE_PUBLISH: "每月发布推送名单",
+    JobKind.RULE_SIMULATION: "规则变更模拟",
 }
 
 # 按名字查找处理函数（不从任务行导入任何东西）；这样 jobs 不必导入各个应用。
@@ -49,6 +51,7 @@ HANDLERS: dict[str, str] = {
     JobKind.SUBMISSION_REMINDERS: "shouhu.web.exchange.jobs.handle_submission_reminders",
     JobKind.CASE_PLANS: "shouhu.web.cases.plans.handle_case_plans",
     JobKind.SHARE_PUBLISH: "shouhu.web.shares.jobs.handle_share_publish",
+    JobKind.RULE_SIMULATION: "shouhu.web.comparison.jobs.handle_rule_simulation",
 }
 
 
