@@ -4,13 +4,17 @@ One engine run pair in the whole file (the job test); the rest needs no engine."
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
 
 from shouhu.core.errors import InvalidInput
 from shouhu.core.policy.variant import InvalidVariant
+from shouhu.web.audit.models import AuditEntry
 from shouhu.web.cases.models import Case
 from shouhu.web.comparison.models import (
     ComparisonRun,
@@ -20,12 +24,14 @@ from shouhu.web.comparison.models import (
     SimulationCounty,
 )
 from shouhu.web.comparison.simulations import rule_simulation_start
+from shouhu.web.jobs.models import Job
 from shouhu.web.jobs.worker import job_run_next
 from shouhu.web.registry.models import ParentLink, Person
 from tests.web import factories as f
 from tests.web.comparison.conftest import done_run, finding, sent_fact
 from tests.web.conftest import Personas, Region
-from tests.web.factories import CLIENT_IP
+from tests.web.factories import CLIENT_IP, client_for
+from tests.web.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +54,10 @@ class County:
 
 
 def _parents_deceased(child: Person, agency) -> None:
-    for relation, birth, gender in (("father", date(1980, 1, 2), "M"), ("mother", date(1982, 4, 5), "F")):
+    for relation, birth, gender in (
+        ("father", date(1980, 1, 2), "M"),
+        ("mother", date(1982, 4, 5), "F"),
+    ):
         parent = f.person(child.division, name="王某", birth=birth, gender=gender)
         ParentLink.objects.create(child=child, parent=parent, relation=relation)
         sent_fact(parent, agency, "deceased", date=date(2023, 8, 9))
@@ -75,7 +84,10 @@ def test_raising_the_school_age_limit_makes_the_student_newly_eligible_and_nothi
     cases_before = list(Case.objects.values_list("pk", "status", "category"))
     findings_before = list(Finding.objects.values_list("pk", "status", "kind"))
     sim = rule_simulation_start(
-        ctx=ctx_for(personas.caseworker_a), run=county.run, name="在校延续到22周岁", raw=SCHOOL_TO_22
+        ctx=ctx_for(personas.caseworker_a),
+        run=county.run,
+        name="在校延续到22周岁",
+        raw=SCHOOL_TO_22,
     )
     assert job_run_next(worker="test")
     sim.refresh_from_db()
@@ -83,7 +95,10 @@ def test_raising_the_school_age_limit_makes_the_student_newly_eligible_and_nothi
     assert sim.overrides == {"past_18_in_school.supported": True}  # 22 is already the value
     child = SimulationChild.objects.get(simulation=sim)
     assert (child.person_id, child.effect, child.before_kind, child.after_kind) == (
-        county.student.pk, "newly_eligible", "", "enrol"
+        county.student.pk,
+        "newly_eligible",
+        "",
+        "enrol",
     )
     assert (child.after_decision, child.after_category) == ("eligible", "orphan")
     row = SimulationCounty.objects.get(simulation=sim)
@@ -104,7 +119,10 @@ def test_raising_the_school_age_limit_makes_the_student_newly_eligible_and_nothi
     ("raw", "message"),
     [
         ({"no_such_rule": "1"}, "不是可模拟的规则参数"),
-        ({"past_18_in_school.until_age": "二十二"}, "“在校就读继续保障的年龄上限（周岁，不含）”应为整数"),
+        (
+            {"past_18_in_school.until_age": "二十二"},
+            "“在校就读继续保障的年龄上限（周岁，不含）”应为整数",
+        ),
         ({"past_18_in_school.until_age": "45"}, "应在 18—30 周岁之间"),
         ({"past_18_in_school.supported": "也许"}, "应为“是”或“否”"),
         ({"past_18_in_school.levels": "本科\n大学"}, "有不认识的学段"),
@@ -120,7 +138,8 @@ def test_bad_parameters_are_refused_in_chinese_and_nothing_is_written(
     with pytest.raises(InvalidVariant) as refused:
         rule_simulation_start(ctx=ctx_for(personas.caseworker_a), run=run, name="方案", raw=raw)
     assert message in refused.value.message
-    assert "past_18" not in refused.value.message and "_" not in refused.value.message
+    assert "past_18" not in refused.value.message
+    assert "_" not in refused.value.message
     assert not RuleSimulation.objects.exists()
 
 
@@ -136,3 +155,91 @@ def test_unchanged_parameters_and_simulation_runs_are_refused(personas, region):
     with pytest.raises(InvalidInput, match="正式比对运行"):
         rule_simulation_start(ctx=ctx, run=run, name="方案", raw=SCHOOL_TO_22)
     assert not RuleSimulation.objects.exists()
+
+
+# ---------------------------------------------------------------- pages (results written directly)
+
+
+def _written(county: County) -> RuleSimulation:
+    """A simulation as the job leaves it, without running the engine."""
+    sim = RuleSimulation.objects.create(
+        run=county.run, division=county.run.division, name="在校延续到22周岁", status="done",
+        overrides={"past_18_in_school.supported": True},
+        totals={"newly_eligible": 1, "no_longer_eligible": 0, "changed": 1},
+    )  # fmt: skip
+    zero = dict.fromkeys(("enrol", "exit", "change", "review"), 0)
+    SimulationCounty.objects.create(
+        simulation=sim, division=county.run.division, before=zero | {"enrol": 1},
+        after=zero | {"enrol": 2}, newly_eligible=1, changed=1,
+    )  # fmt: skip
+    SimulationChild.objects.create(
+        simulation=sim, person=county.student, division=county.student.division,
+        county=county.run.division, effect="newly_eligible", after_kind="enrol",
+        after_decision="eligible", after_category="orphan",
+        after_reasons=["father_deceased", "mother_deceased"],
+    )  # fmt: skip
+    return sim
+
+
+def test_caseworker_starts_from_the_form_and_sees_the_difference_without_actions(personas, county):
+    client = client_for(personas.caseworker_a)
+    form = client.get(reverse("comparison_simulations")).content.decode()
+    assert "年满18周岁仍在全日制学校就读的是否继续保障" in form
+    assert "past_18_in_school" not in visible_text(form)
+    answer = client.post(
+        reverse("comparison_simulations"),
+        {"run": county.run.pk, "name": "在校延续", "past_18_in_school.supported": "是",
+         "past_18_in_school.until_age": "23"},
+    )  # fmt: skip
+    sim = RuleSimulation.objects.get()
+    assert answer.status_code == 302
+    assert sim.overrides == {"past_18_in_school.supported": True, "past_18_in_school.until_age": 23}
+    assert Job.objects.get(pk=sim.job_id).kind == "comparison.simulation"
+    page = client.get(reverse("comparison_simulation", args=[_written(county).pk])).content
+    text = " ".join(visible_text(page.decode()).split())
+    assert "赵在读" in text
+    assert "新符合条件" in text
+    assert "1 → 2" in text
+    assert "纳入" not in text.replace("纳入或退出保障", "").replace("应纳未纳", "")
+    assert "confirm" not in page.decode()
+    assert AuditEntry.objects.filter(
+        object_type="rule_simulation", action="view", purpose="statistics"
+    ).exists()
+
+
+def test_bad_form_values_come_back_in_chinese(personas, county):
+    answer = client_for(personas.caseworker_a).post(
+        reverse("comparison_simulations"),
+        {"run": county.run.pk, "name": "方案", "past_18_in_school.until_age": "abc"},
+    )
+    assert answer.status_code == 400
+    assert "应为整数" in answer.content.decode()
+    assert not RuleSimulation.objects.exists()
+
+
+def test_leader_sees_counties_not_children_and_other_counties_see_nothing(personas, county):
+    sim = _written(county)
+    url = reverse("comparison_simulation", args=[sim.pk])
+    leader = " ".join(
+        visible_text(client_for(personas.leader_city).get(url).content.decode()).split()
+    )
+    assert "临河区" in leader
+    assert "1 → 2" in leader
+    assert "赵在读" not in leader
+    assert client_for(personas.caseworker_b).get(url).status_code == 404
+    assert client_for(personas.child_director_a).get(url).status_code in (403, 404)
+    export = reverse("comparison_simulation_export", args=[sim.pk])
+    assert client_for(personas.leader_city).get(export).status_code == 403
+
+
+def test_caseworker_exports_the_child_rows_through_the_one_export_path(personas, county):
+    sim = _written(county)
+    answer = client_for(personas.caseworker_a).get(
+        reverse("comparison_simulation_export", args=[sim.pk])
+    )
+    assert answer.status_code == 200
+    sheet = load_workbook(io.BytesIO(answer.content)).worksheets[0]
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell]
+    assert "赵在读" in values
+    assert "新符合条件" in values
+    assert AuditEntry.objects.filter(object_type="rule_simulation", action="export").exists()

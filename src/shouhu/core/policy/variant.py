@@ -58,7 +58,9 @@ def variant_check(raw: Mapping[str, object]) -> dict[str, ParamValue]:
         raise InvalidVariant("拟议参数为空：请至少修改一项规则参数。")
     unknown = [name for name in raw if name not in VARIANT_PARAMS]
     if unknown:
-        raise InvalidVariant(f"拟议参数中有 {len(unknown)} 项不是可模拟的规则参数，请从表单中选择。")
+        raise InvalidVariant(
+            f"拟议参数中有 {len(unknown)} 项不是可模拟的规则参数，请从表单中选择。"
+        )
     return {name: _typed(name, PARAM_SPECS[name], value) for name, value in raw.items()}
 
 
@@ -124,7 +126,9 @@ def _level(label: str, text: str) -> str:
         return text
     if text in by_label:
         return by_label[text]
-    raise InvalidVariant(f"“{label}”中有不认识的学段，应为{'、'.join(SCHOOL_LEVEL_LABELS.values())}。")
+    raise InvalidVariant(
+        f"“{label}”中有不认识的学段，应为{'、'.join(SCHOOL_LEVEL_LABELS.values())}。"
+    )
 
 
 def region_prefix(region: str) -> str:
@@ -153,3 +157,30 @@ def params_with_variant(
         entries[name] = (ParamEntry(name, value, None, None, None, None, True, VARIANT_NOTE),)
     regions[region] = RegionParams(region, base.name, base.sources, MappingProxyType(entries))
     return PolicyParams(regions)
+
+
+def names_edit(name: str, current: tuple[str, ...], add: str, remove: str) -> list[str] | None:
+    """清单按“增加”“删去”两栏修改（表单不整张列出现行目录）：都没填为 None（不改）。"""
+    added = [part.strip() for part in add.splitlines() if part.strip()]
+    removed = [part.strip() for part in remove.splitlines() if part.strip()]
+    if not added and not removed:
+        return None
+    missing = [part for part in removed if part not in current]
+    if missing:
+        raise InvalidVariant(
+            f"“{variant_label(name)}”中要删去的“{'、'.join(missing[:3])}”不在现行目录中。"
+        )
+    kept = [part for part in current if part not in removed]
+    return kept + [part for part in added if part not in kept]
+
+
+def names_change_text(current: tuple[str, ...], proposed: list[str] | tuple[str, ...]) -> str:
+    """清单的改动，给人看：“增加：…；删去：…”。"""
+    added = [part for part in proposed if part not in current]
+    removed = [part for part in current if part not in proposed]
+    parts = []
+    if added:
+        parts.append(f"增加{'、'.join(added)}")
+    if removed:
+        parts.append(f"删去{'、'.join(removed)}")
+    return "；".join(parts) or "未变"

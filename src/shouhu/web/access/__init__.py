@@ -76,15 +76,6 @@ from shouhu.web.access.findings import (
     findings_visible_to,
     runs_visible_to,
 )
-from shouhu.web.access.simulations import (
-    access_simulation,
-    access_simulation_children,
-    access_simulation_list,
-    access_simulation_run,
-    may_read_simulation_children,
-    simulation_runs_visible_to,
-    simulations_visible_to,
-)
 from shouhu.web.access.objections import (
     access_objection,
     access_objection_queue,
@@ -138,6 +129,15 @@ from shouhu.web.access.shares import (
     may_see_shares,
     share_lists_visible_to,
 )
+from shouhu.web.access.simulations import (
+    access_simulation,
+    access_simulation_children,
+    access_simulation_list,
+    access_simulation_run,
+    may_read_simulation_children,
+    simulation_runs_visible_to,
+    simulations_visible_to,
+)
 from shouhu.web.access.statistics import (
     access_stat_report,
     access_stat_reports,
@@ -163,13 +163,6 @@ from shouhu.web.access.transfers import (
 )
 
 __all__ = [
-    "access_simulation",
-    "access_simulation_children",
-    "access_simulation_list",
-    "access_simulation_run",
-    "may_read_simulation_children",
-    "simulation_runs_visible_to",
-    "simulations_visible_to",
     "SEARCH_LIMITS",
     "Disclosure",
     "access_acceptance_queue",
@@ -228,6 +221,10 @@ __all__ = [
     "access_share_home",
     "access_share_list",
     "access_share_publish",
+    "access_simulation",
+    "access_simulation_children",
+    "access_simulation_list",
+    "access_simulation_run",
     "access_stat_report",
     "access_stat_reports",
     "access_submission",
@@ -268,6 +265,7 @@ __all__ = [
     "may_propose_transfer",
     "may_publish_shares",
     "may_read_scope",
+    "may_read_simulation_children",
     "may_receive",
     "may_report",
     "may_see_id_numbers",
@@ -282,6 +280,8 @@ __all__ = [
     "rosters_visible_to",
     "runs_visible_to",
     "share_lists_visible_to",
+    "simulation_runs_visible_to",
+    "simulations_visible_to",
     "stat_reports_visible_to",
     "submissions_visible_to",
     "transfers_sent",

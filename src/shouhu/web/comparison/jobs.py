@@ -37,4 +37,8 @@ def handle_comparison_monthly(job: Job, progress: Progress) -> dict[str, Any]:
 def handle_rule_simulation(job: Job, progress: Progress) -> dict[str, Any]:
     """规则变更模拟：同一快照按现行和拟议参数各比对一次，存差异（可重复执行）。"""
     simulation = rule_simulation_execute(int(job.payload["simulation_id"]))
-    return {"simulation_id": simulation.pk, "status": simulation.status, "message": simulation.message}
+    return {
+        "simulation_id": simulation.pk,
+        "status": simulation.status,
+        "message": simulation.message,
+    }

@@ -145,6 +145,13 @@ MENU: tuple[MenuItem, ...] = (
         ("comparison_*",),
     ),
     MenuItem(
+        "规则变更模拟",
+        "comparison_simulations",
+        "拟议的规则参数（如在校延续保障的年龄）在一次已完成的比对上试算，按县、按人看与现行参数的差别；只供参考，不办理。",
+        _right(Right.SIMULATE_RULES),
+        ("comparison_simulation*",),
+    ),
+    MenuItem(
         "台账导入",
         "register_home",
         "把本县原有的孤儿和事实无人抚养儿童台账（Excel）导入平台，建立个案。",

@@ -6,85 +6,236 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comparison', '0001_squashed_0003_simulation_carry_heartbeat'),
-        ('jobs', '0001_squashed_0002_schedule_runs'),
-        ('registry', '0002_registry_baseline'),
+        ("comparison", "0001_squashed_0003_simulation_carry_heartbeat"),
+        ("jobs", "0001_squashed_0002_schedule_runs"),
+        ("registry", "0002_registry_baseline"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RuleSimulation',
+            name="RuleSimulation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='方案名称')),
-                ('overrides', models.JSONField(default=dict, help_text='{parameter: value}', verbose_name='拟议参数')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '运行中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('params_before', models.CharField(blank=True, max_length=64, verbose_name='现行参数版本')),
-                ('params_after', models.CharField(blank=True, max_length=64, verbose_name='拟议参数版本')),
-                ('totals', models.JSONField(default=dict, verbose_name='合计')),
-                ('message', models.CharField(blank=True, help_text='no personal data', max_length=200, verbose_name='说明')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.division')),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='jobs.job')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='simulations', to='comparison.comparisonrun')),
-                ('started_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="方案名称")),
+                (
+                    "overrides",
+                    models.JSONField(
+                        default=dict, help_text="{parameter: value}", verbose_name="拟议参数"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "运行中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "params_before",
+                    models.CharField(blank=True, max_length=64, verbose_name="现行参数版本"),
+                ),
+                (
+                    "params_after",
+                    models.CharField(blank=True, max_length=64, verbose_name="拟议参数版本"),
+                ),
+                ("totals", models.JSONField(default=dict, verbose_name="合计")),
+                (
+                    "message",
+                    models.CharField(
+                        blank=True,
+                        help_text="no personal data",
+                        max_length=200,
+                        verbose_name="说明",
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.division",
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="jobs.job",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="simulations",
+                        to="comparison.comparisonrun",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规则变更模拟',
+                "verbose_name": "规则变更模拟",
             },
         ),
         migrations.CreateModel(
-            name='SimulationChild',
+            name="SimulationChild",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effect', models.CharField(choices=[('newly_eligible', '新符合条件'), ('no_longer_eligible', '不再符合条件'), ('changed', '结论或理由有变')], max_length=20, verbose_name='影响')),
-                ('before_kind', models.CharField(blank=True, max_length=8)),
-                ('after_kind', models.CharField(blank=True, max_length=8)),
-                ('before_decision', models.CharField(blank=True, max_length=16)),
-                ('after_decision', models.CharField(blank=True, max_length=16)),
-                ('before_category', models.CharField(blank=True, max_length=24)),
-                ('after_category', models.CharField(blank=True, max_length=24)),
-                ('before_reasons', models.JSONField(default=list, help_text='reason codes')),
-                ('after_reasons', models.JSONField(default=list, help_text='reason codes')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.division')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.division')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person')),
-                ('simulation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='children', to='comparison.rulesimulation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "effect",
+                    models.CharField(
+                        choices=[
+                            ("newly_eligible", "新符合条件"),
+                            ("no_longer_eligible", "不再符合条件"),
+                            ("changed", "结论或理由有变"),
+                        ],
+                        max_length=20,
+                        verbose_name="影响",
+                    ),
+                ),
+                ("before_kind", models.CharField(blank=True, max_length=8)),
+                ("after_kind", models.CharField(blank=True, max_length=8)),
+                ("before_decision", models.CharField(blank=True, max_length=16)),
+                ("after_decision", models.CharField(blank=True, max_length=16)),
+                ("before_category", models.CharField(blank=True, max_length=24)),
+                ("after_category", models.CharField(blank=True, max_length=24)),
+                ("before_reasons", models.JSONField(default=list, help_text="reason codes")),
+                ("after_reasons", models.JSONField(default=list, help_text="reason codes")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.division",
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.division",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "simulation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="comparison.rulesimulation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规则变更模拟（儿童）',
+                "verbose_name": "规则变更模拟（儿童）",
             },
         ),
         migrations.CreateModel(
-            name='SimulationCounty',
+            name="SimulationCounty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('before', models.JSONField(default=dict, help_text='{kind: count}', verbose_name='现行参数下')),
-                ('after', models.JSONField(default=dict, help_text='{kind: count}', verbose_name='拟议参数下')),
-                ('newly_eligible', models.PositiveIntegerField(default=0, verbose_name='新符合条件')),
-                ('no_longer_eligible', models.PositiveIntegerField(default=0, verbose_name='不再符合条件')),
-                ('changed', models.PositiveIntegerField(default=0, verbose_name='结论有变的儿童')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.division')),
-                ('simulation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='counties', to='comparison.rulesimulation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "before",
+                    models.JSONField(
+                        default=dict, help_text="{kind: count}", verbose_name="现行参数下"
+                    ),
+                ),
+                (
+                    "after",
+                    models.JSONField(
+                        default=dict, help_text="{kind: count}", verbose_name="拟议参数下"
+                    ),
+                ),
+                (
+                    "newly_eligible",
+                    models.PositiveIntegerField(default=0, verbose_name="新符合条件"),
+                ),
+                (
+                    "no_longer_eligible",
+                    models.PositiveIntegerField(default=0, verbose_name="不再符合条件"),
+                ),
+                ("changed", models.PositiveIntegerField(default=0, verbose_name="结论有变的儿童")),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.division",
+                    ),
+                ),
+                (
+                    "simulation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="counties",
+                        to="comparison.rulesimulation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规则变更模拟（县区）',
+                "verbose_name": "规则变更模拟（县区）",
             },
         ),
         migrations.AddIndex(
-            model_name='rulesimulation',
-            index=models.Index(fields=['division', '-created_at'], name='comparison__divisio_bd02c2_idx'),
+            model_name="rulesimulation",
+            index=models.Index(
+                fields=["division", "-created_at"], name="comparison__divisio_bd02c2_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='simulationchild',
-            index=models.Index(fields=['simulation', 'county', 'effect'], name='comparison__simulat_2714f7_idx'),
+            model_name="simulationchild",
+            index=models.Index(
+                fields=["simulation", "county", "effect"], name="comparison__simulat_2714f7_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='simulationcounty',
-            constraint=models.UniqueConstraint(fields=('simulation', 'division'), name='simulation_county_once'),
+            model_name="simulationcounty",
+            constraint=models.UniqueConstraint(
+                fields=("simulation", "division"), name="simulation_county_once"
+            ),
         ),
     ]
