@@ -142,7 +142,7 @@ MENU: tuple[MenuItem, ...] = (
         "comparison_home",
         "发起比对，处理应纳未纳、应退未退等比对发现。",
         _right(Right.START_RUNS),
-        ("comparison_*",),
+        ("comparison_home", "comparison_run*", "comparison_finding*", "comparison_record*"),
     ),
     MenuItem(
         "规则变更模拟",
