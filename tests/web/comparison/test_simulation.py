@@ -214,6 +214,7 @@ def test_bad_form_values_come_back_in_chinese(personas, county):
     )
     assert answer.status_code == 400
     assert "应为整数" in answer.content.decode()
+    assert 'value="abc"' in answer.content.decode()  # what was typed is kept, not retyped
     assert not RuleSimulation.objects.exists()
 
 

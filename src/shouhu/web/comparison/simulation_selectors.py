@@ -7,11 +7,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 
 from shouhu.core.findings import KIND_LABELS, reason_label
@@ -55,6 +55,8 @@ class ParamField:
     value: str  # 现行值（数字、“是/否”；清单为项数）
     chosen: tuple[str, ...] = ()  # 学段：现行选中的代码
     options: tuple[tuple[str, str], ...] = ()  # 学段：(代码, 中文名)
+    add: str = ""  # 清单：“增加”“删去”两栏（表单被退回时保留）
+    remove: str = ""
 
 
 def run_choices(runs: QuerySet[ComparisonRun]) -> list[RunChoice]:
@@ -82,10 +84,26 @@ def _current(run: ComparisonRun | None) -> Mapping[str, ParamValue]:
     return load_params().resolve(region, on).values
 
 
-def param_fields(run: ComparisonRun | None) -> list[ParamField]:
-    """可改的参数及其现行值。"""
+def _as_posted(field: ParamField, post: Mapping[str, list[str]]) -> ParamField:
+    """被退回的表单照用户填的显示（不必重填）；清单的增删两栏另由模板取 posted。"""
+    name = field.name
+    if field.kind == "levels" and f"{name}:shown" in post:
+        return replace(field, chosen=tuple(post.get(name, [])))
+    if field.kind in ("flag", "number") and post.get(name):
+        return replace(field, value=post[name][-1])
+    if field.kind == "names":
+        add, remove = post.get(f"{name}:add", [""])[-1], post.get(f"{name}:remove", [""])[-1]
+        return replace(field, add=add, remove=remove)
+    return field
+
+
+def param_fields(
+    run: ComparisonRun | None, post: Mapping[str, list[str]] | None = None
+) -> list[ParamField]:
+    """可改的参数及其现行值（表单被退回时为用户填的值）。"""
     values = _current(run)
-    return [_field(name, values[name]) for name in VARIANT_PARAMS]
+    fields = [_field(name, values[name]) for name in VARIANT_PARAMS]
+    return [_as_posted(f, post) for f in fields] if post else fields
 
 
 def variant_from_post(post: dict[str, list[str]], run: ComparisonRun) -> dict[str, object]:
@@ -237,7 +255,11 @@ def _child_row(user: User, c: SimulationChild) -> ChildRow:
 def _ordered(children: QuerySet[SimulationChild], effect: str) -> QuerySet[SimulationChild]:
     if effect in SimulationEffect.values:
         children = children.filter(effect=effect)
-    return children.select_related("person", "division").order_by("county_id", "effect", "pk")
+    # 新符合、不再符合的在前，其余结论或理由有变的在后
+    first = Case(When(effect=SimulationEffect.CHANGED, then=Value(1)), default=Value(0))
+    return children.select_related("person", "division").order_by(
+        "county_id", first, "effect", "pk"
+    )
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ def simulations_view(request: HttpRequest) -> HttpResponse:
     context = {
         "runs": selectors.run_choices(access.simulation_runs_visible_to(_user(request))),
         "run": run,
-        "fields": selectors.param_fields(run),
+        "fields": selectors.param_fields(run, dict(request.POST.lists()) if error else None),
         "name": request.POST.get("name", ""),
         "error": error,
         "simulations": selectors.simulation_list(simulations),
