@@ -14,6 +14,7 @@ from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.cases.application_models import Application, CaseDocument
 from shouhu.web.cases.models import RegisterImport, Transfer
+from shouhu.web.comparison.models import RuleSimulation
 from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.jobs.models import Job
@@ -117,6 +118,10 @@ class Objects:
         run = access.runs_visible_to(self.user).first()
         return run.pk if run else 1
 
+    def simulation(self) -> int:
+        found = access.simulations_visible_to(self.user).first() or RuleSimulation.objects.first()
+        return found.pk if found else 1
+
     def objection(self) -> int:
         objection = access.objections_visible_to(self.user).first() or Objection.objects.first()
         return objection.pk if objection else 1
@@ -192,6 +197,7 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "record_id": Objects.record,
     "report_id": Objects.stat_report,
     "run_id": Objects.run,
+    "simulation_id": Objects.simulation,
     "objection_id": Objects.objection,
     "submission_id": Objects.submission,
     "upload_id": Objects.upload,

@@ -22,7 +22,7 @@ from shouhu.web import access
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.cases.application_models import Application, CaseDocument
 from shouhu.web.cases.models import Case, RegisterImport, Transfer
-from shouhu.web.comparison.models import ComparisonRun, Finding
+from shouhu.web.comparison.models import ComparisonRun, Finding, RuleSimulation
 from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.meetings.models import JointTask
 from shouhu.web.meetings.selectors import tasks_visible_to
@@ -61,6 +61,7 @@ OUT_OF_SCOPE: dict[str, Callable[[User], int | None]] = {
     "record_id": _outside(Fact, access.facts_in_scope),
     "report_id": _outside(StatReport, access.stat_reports_visible_to),
     "run_id": _outside(ComparisonRun, access.runs_visible_to),
+    "simulation_id": _outside(RuleSimulation, access.simulations_visible_to),
     "objection_id": _outside(Objection, access.objections_visible_to),
     "submission_id": _outside(Submission, access.submissions_visible_to),
     "upload_id": _outside(Upload, lambda u: Upload.objects.filter(agency_id=u.agency_id)),

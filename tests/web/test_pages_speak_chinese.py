@@ -22,6 +22,7 @@ from shouhu.web.accounts.models import User
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Purpose
 from shouhu.web.cases.register_import import register_import_run, register_import_upload
+from shouhu.web.comparison.models import RuleSimulation, SimulationChild, SimulationCounty
 from shouhu.web.demo import demo_build
 from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.services import upload_create
@@ -56,6 +57,7 @@ def _demo_with_an_objection_and_an_upload() -> None:
                   period=date.today().replace(day=1), filename="报送.csv",
                   data="案号\n（2026）蒙0802民特1号\n".encode())  # fmt: skip
     _register_import_by_the_caseworker()
+    _simulation_by_the_caseworker()
 
 
 def _register_import_by_the_caseworker() -> None:
@@ -79,6 +81,31 @@ def _register_import_by_the_caseworker() -> None:
         ctx=ctx, register_import=upload, columns=upload.mapping["columns"]
     )
     assert (outcome.cases_created, len(outcome.problems)) == (1, 1)
+
+
+def _simulation_by_the_caseworker() -> None:
+    """规则变更模拟的结果，按执行后的样子直接写入（不再跑两次引擎）：一县、一名新符合条件的儿童。"""
+    caseworker = User.objects.get(username="demo_caseworker")
+    run = access.simulation_runs_visible_to(caseworker).first()
+    child = access.persons_visible_to(caseworker).filter(cases__isnull=True).first()
+    assert run is not None
+    assert child is not None
+    simulation = RuleSimulation.objects.create(
+        run=run, division=run.division, name="在校延续保障到22周岁", status="done",
+        started_by=caseworker, overrides={"past_18_in_school.supported": True,
+                                          "past_18_in_school.levels": ["undergraduate"]},
+        totals={"newly_eligible": 1, "no_longer_eligible": 0, "changed": 1},
+    )  # fmt: skip
+    counts = {"enrol": 0, "exit": 0, "change": 0, "review": 0}
+    SimulationCounty.objects.create(
+        simulation=simulation, division=run.division, before=counts,
+        after=counts | {"enrol": 1}, newly_eligible=1, changed=1,
+    )  # fmt: skip
+    SimulationChild.objects.create(
+        simulation=simulation, person=child, division=child.division, county=run.division,
+        effect="newly_eligible", after_kind="enrol", after_decision="eligible",
+        after_category="orphan", after_reasons=["father_deceased", "mother_deceased"],
+    )  # fmt: skip
 
 
 def test_every_url_pattern_has_a_way_to_fill_its_parameters() -> None:

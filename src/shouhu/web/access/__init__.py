@@ -130,6 +130,15 @@ from shouhu.web.access.shares import (
     may_see_shares,
     share_lists_visible_to,
 )
+from shouhu.web.access.simulations import (
+    access_simulation,
+    access_simulation_children,
+    access_simulation_list,
+    access_simulation_run,
+    may_read_simulation_children,
+    simulation_runs_visible_to,
+    simulations_visible_to,
+)
 from shouhu.web.access.statistics import (
     access_stat_report,
     access_stat_reports,
@@ -213,6 +222,10 @@ __all__ = [
     "access_share_home",
     "access_share_list",
     "access_share_publish",
+    "access_simulation",
+    "access_simulation_children",
+    "access_simulation_list",
+    "access_simulation_run",
     "access_stat_report",
     "access_stat_reports",
     "access_submission",
@@ -254,6 +267,7 @@ __all__ = [
     "may_propose_transfer",
     "may_publish_shares",
     "may_read_scope",
+    "may_read_simulation_children",
     "may_receive",
     "may_report",
     "may_see_id_numbers",
@@ -268,6 +282,8 @@ __all__ = [
     "rosters_visible_to",
     "runs_visible_to",
     "share_lists_visible_to",
+    "simulation_runs_visible_to",
+    "simulations_visible_to",
     "stat_reports_visible_to",
     "submissions_visible_to",
     "transfers_sent",

@@ -50,6 +50,8 @@ class Right(StrEnum):
     ASSESS = "assess"  # 调用认定规则（/api/v1/assess、儿童页面的“认定日期”）
     READ_FINDINGS = "read_findings"  # 比对发现（含儿童身份和认定理由）
     START_RUNS = "start_runs"  # 发起比对、看运行记录（只有数字）
+    # 规则变更模拟：发起、看各县的前后对比（逐人明细另须 READ_FINDINGS）
+    SIMULATE_RULES = "simulate_rules"
     SUBMIT = "submit"  # 报送本部门的数据、答复本部门的疑义
     READ_SCOPE_EXCHANGE = "read_scope_exchange"  # 辖区内各部门的回执和报送情况（不含个人信息）
     IMPORT_PACKAGES = "import_packages"  # 导入离线交换包
@@ -74,6 +76,7 @@ RIGHTS: Final = MappingProxyType(
         Right.ASSESS: _CASE_PEOPLE,
         Right.READ_FINDINGS: frozenset({Role.CASEWORKER}),
         Right.START_RUNS: frozenset({Role.CASEWORKER, Role.ADMINISTRATOR}),
+        Right.SIMULATE_RULES: frozenset({Role.CASEWORKER, Role.LEADER}),
         Right.SUBMIT: frozenset({Role.DATA_SUBMITTER}),
         Right.READ_SCOPE_EXCHANGE: frozenset({Role.CASEWORKER, Role.LEADER}),
         Right.IMPORT_PACKAGES: frozenset({Role.CASEWORKER, Role.ADMINISTRATOR}),

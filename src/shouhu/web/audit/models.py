@@ -77,6 +77,7 @@ class ObjectType(models.TextChoices):
     COMPARISON_RUN = "comparison_run", "比对运行"
     COMPARISON_RUN_LIST = "comparison_run_list", "比对运行列表"
     COMPARISON_FINDINGS = "comparison_findings", "比对结果导出"
+    RULE_SIMULATION = "rule_simulation", "规则变更模拟"
     OBJECTION = "objection", "疑义"
     OBJECTION_LIST = "objection_list", "疑义列表"
     OBJECTION_QUEUE = "objection_queue", "待校核疑义"

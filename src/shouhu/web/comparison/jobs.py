@@ -10,6 +10,7 @@ from typing import Any
 
 from shouhu.web.comparison.execute import comparison_run_execute, comparison_run_requeue
 from shouhu.web.comparison.services import comparison_runs_monthly
+from shouhu.web.comparison.simulations import rule_simulation_execute
 from shouhu.web.jobs.models import Job
 from shouhu.web.jobs.registry import Progress
 from shouhu.web.jobs.services import MAX_ATTEMPTS
@@ -31,3 +32,13 @@ def handle_comparison_monthly(job: Job, progress: Progress) -> dict[str, Any]:
     period = str(job.payload["period"])
     runs = comparison_runs_monthly(period=period)
     return {"period": period, "runs": runs, "message": f"已为 {len(runs)} 个县区发起比对"}
+
+
+def handle_rule_simulation(job: Job, progress: Progress) -> dict[str, Any]:
+    """规则变更模拟：同一快照按现行和拟议参数各比对一次，存差异（可重复执行）。"""
+    simulation = rule_simulation_execute(int(job.payload["simulation_id"]))
+    return {
+        "simulation_id": simulation.pk,
+        "status": simulation.status,
+        "message": simulation.message,
+    }

@@ -133,3 +133,82 @@ class Finding(models.Model):
                 name="finding_dismissed_with_reason",
             ),
         ]
+
+
+class RuleSimulation(models.Model):
+    """规则变更模拟：一套拟议参数在一次已完成的正式运行的数据快照上算一遍，与现行参数的结果
+    相比。只存差异（各县计数和逐人结论），不写比对发现，不动个案，不能据以办理。"""
+
+    run = models.ForeignKey(ComparisonRun, on_delete=models.PROTECT, related_name="simulations")
+    division = models.ForeignKey("registry.Division", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("方案名称", max_length=60)
+    overrides = models.JSONField("拟议参数", default=dict, help_text="{parameter: value}")
+    status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    started_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    params_before = models.CharField("现行参数版本", max_length=64, blank=True)
+    params_after = models.CharField("拟议参数版本", max_length=64, blank=True)
+    totals = models.JSONField("合计", default=dict)
+    message = models.CharField("说明", max_length=200, blank=True, help_text="no personal data")
+
+    class Meta:
+        verbose_name = "规则变更模拟"
+        indexes = [models.Index(fields=["division", "-created_at"])]
+
+
+class SimulationCounty(models.Model):
+    """一个县（区）的前后对比：各类发现条数（现行 → 拟议），新符合、不再符合条件的人数。"""
+
+    simulation = models.ForeignKey(
+        RuleSimulation, on_delete=models.CASCADE, related_name="counties"
+    )
+    division = models.ForeignKey("registry.Division", on_delete=models.PROTECT, related_name="+")
+    before = models.JSONField("现行参数下", default=dict, help_text="{kind: count}")
+    after = models.JSONField("拟议参数下", default=dict, help_text="{kind: count}")
+    newly_eligible = models.PositiveIntegerField("新符合条件", default=0)
+    no_longer_eligible = models.PositiveIntegerField("不再符合条件", default=0)
+    changed = models.PositiveIntegerField("结论有变的儿童", default=0)
+
+    class Meta:
+        verbose_name = "规则变更模拟（县区）"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["simulation", "division"], name="simulation_county_once"
+            )
+        ]
+
+
+class SimulationEffect(models.TextChoices):
+    NEWLY_ELIGIBLE = "newly_eligible", "新符合条件"
+    NO_LONGER_ELIGIBLE = "no_longer_eligible", "不再符合条件"
+    CHANGED = "changed", "结论或理由有变"
+
+
+class SimulationChild(models.Model):
+    """一个儿童在两套参数下的结论（只有不同的才存）。kind 为空表示该参数下没有比对发现。"""
+
+    simulation = models.ForeignKey(
+        RuleSimulation, on_delete=models.CASCADE, related_name="children"
+    )
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey("registry.Division", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("registry.Division", on_delete=models.PROTECT, related_name="+")
+    effect = models.CharField("影响", max_length=20, choices=SimulationEffect.choices)
+    before_kind = models.CharField(max_length=8, blank=True)
+    after_kind = models.CharField(max_length=8, blank=True)
+    before_decision = models.CharField(max_length=16, blank=True)
+    after_decision = models.CharField(max_length=16, blank=True)
+    before_category = models.CharField(max_length=24, blank=True)
+    after_category = models.CharField(max_length=24, blank=True)
+    before_reasons = models.JSONField(default=list, help_text="reason codes")
+    after_reasons = models.JSONField(default=list, help_text="reason codes")
+
+    class Meta:
+        verbose_name = "规则变更模拟（儿童）"
+        indexes = [models.Index(fields=["simulation", "county", "effect"])]

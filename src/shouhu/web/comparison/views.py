@@ -69,6 +69,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
         "error": error,
         "divisions": selectors.division_choices(user=_user(request)),
         "may_read_findings": may(_user(request), Right.READ_FINDINGS),
+        "may_simulate": may(_user(request), Right.SIMULATE_RULES),
     }
     return render(request, "comparison/home.html", context, status=400 if error else 200)
 

@@ -29,6 +29,7 @@ class JobKind(StrEnum):
     CASE_PLANS = "cases.plans"
     SHARE_PUBLISH = "shares.publish"
     NOTIFICATIONS_CLEAN = "notifications.clean"
+    RULE_SIMULATION = "comparison.simulation"
 
 
 JOB_LABELS: dict[str, str] = {
@@ -39,6 +40,7 @@ JOB_LABELS: dict[str, str] = {
     JobKind.COMPARISON_MONTHLY: "每月比对",
     JobKind.SHARE_PUBLISH: "每月发布推送名单",
     JobKind.NOTIFICATIONS_CLEAN: "清理过期的站内通知",
+    JobKind.RULE_SIMULATION: "规则变更模拟",
 }
 
 # 按名字查找处理函数（不从任务行导入任何东西）；这样 jobs 不必导入各个应用。
@@ -52,6 +54,7 @@ HANDLERS: dict[str, str] = {
     JobKind.CASE_PLANS: "shouhu.web.cases.plans.handle_case_plans",
     JobKind.SHARE_PUBLISH: "shouhu.web.shares.jobs.handle_share_publish",
     JobKind.NOTIFICATIONS_CLEAN: "shouhu.web.notifications.services.handle_notifications_clean",
+    JobKind.RULE_SIMULATION: "shouhu.web.comparison.jobs.handle_rule_simulation",
 }
 
 

@@ -142,7 +142,14 @@ MENU: tuple[MenuItem, ...] = (
         "comparison_home",
         "发起比对，处理应纳未纳、应退未退等比对发现。",
         _right(Right.START_RUNS),
-        ("comparison_*",),
+        ("comparison_home", "comparison_run*", "comparison_finding*", "comparison_record*"),
+    ),
+    MenuItem(
+        "规则变更模拟",
+        "comparison_simulations",
+        "拟议的规则参数（如在校延续保障的年龄）在一次已完成的比对上试算，按县、按人看与现行参数的差别；只供参考，不办理。",
+        _right(Right.SIMULATE_RULES),
+        ("comparison_simulation*",),
     ),
     MenuItem(
         "台账导入",
