@@ -93,7 +93,8 @@ def test_a_supervisor_enters_a_left_behind_child_by_hand_and_the_director_visits
     url = reverse("register_new", args=[child.pk])
     started = timezone.localdate() - timedelta(days=100)
     form = {"kind": "left_behind", "reason": "父母均在外省务工", "started_on": started.isoformat(),
-            "father_whereabouts": "away_out_of_province", "mother_whereabouts": "away_in_province"}  # fmt: skip
+            "father_whereabouts": "away_out_of_province",
+            "mother_whereabouts": "away_in_province"}  # fmt: skip
     missing = client.post(url, form)  # 没写委托照护人
     assert missing.status_code == 400
     assert "委托照护人" in missing.content.decode()
