@@ -6,128 +6,329 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_squashed_0006_applications_documents_transfers'),
-        ('registry', '0002_registry_baseline'),
+        ("cases", "0001_squashed_0006_applications_documents_transfers"),
+        ("registry", "0002_registry_baseline"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RegisterProposal',
+            name="RegisterProposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('labels', models.JSONField(default=list, verbose_name='规则标签')),
-                ('kinds', models.JSONField(default=list, verbose_name='提出的登记类型')),
-                ('status', models.CharField(choices=[('open', '待确认'), ('accepted', '已登记'), ('dismissed', '不予登记')], default='open', max_length=10, verbose_name='状态')),
-                ('proposed_at', models.DateTimeField(auto_now_add=True, verbose_name='提出时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='办理时间')),
-                ('dismiss_reason', models.TextField(blank=True, verbose_name='不予登记的理由')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("labels", models.JSONField(default=list, verbose_name="规则标签")),
+                ("kinds", models.JSONField(default=list, verbose_name="提出的登记类型")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待确认"),
+                            ("accepted", "已登记"),
+                            ("dismissed", "不予登记"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("proposed_at", models.DateTimeField(auto_now_add=True, verbose_name="提出时间")),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="办理时间"),
+                ),
+                ("dismiss_reason", models.TextField(blank=True, verbose_name="不予登记的理由")),
             ],
             options={
-                'verbose_name': '名册登记建议',
+                "verbose_name": "名册登记建议",
             },
         ),
         migrations.CreateModel(
-            name='SupportMeasure',
+            name="SupportMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('social_assistance', '纳入社会救助（低保、特困、临时救助）'), ('medical_aid', '医疗救助、资助参保'), ('rehabilitation', '康复救助'), ('education_aid', '教育资助、控辍保学'), ('guardianship', '监护指导或监护干预'), ('psychological', '心理疏导、情感关爱'), ('referral', '转介社会组织或部门'), ('material', '物资帮扶'), ('other', '其他')], max_length=24, verbose_name='措施类型')),
-                ('on', models.DateField(verbose_name='日期')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("social_assistance", "纳入社会救助（低保、特困、临时救助）"),
+                            ("medical_aid", "医疗救助、资助参保"),
+                            ("rehabilitation", "康复救助"),
+                            ("education_aid", "教育资助、控辍保学"),
+                            ("guardianship", "监护指导或监护干预"),
+                            ("psychological", "心理疏导、情感关爱"),
+                            ("referral", "转介社会组织或部门"),
+                            ("material", "物资帮扶"),
+                            ("other", "其他"),
+                        ],
+                        max_length=24,
+                        verbose_name="措施类型",
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="日期")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
             ],
             options={
-                'verbose_name': '帮扶措施',
-                'ordering': ['-on', '-pk'],
+                "verbose_name": "帮扶措施",
+                "ordering": ["-on", "-pk"],
             },
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='case',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='cases.case'),
+            model_name="visit",
+            name="case",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="visits",
+                to="cases.case",
+            ),
         ),
         migrations.CreateModel(
-            name='RegisterEntry',
+            name="RegisterEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('register', models.CharField(choices=[('in_difficulty', '困境儿童'), ('left_behind', '农村留守儿童')], max_length=16, verbose_name='名册')),
-                ('kind', models.CharField(choices=[('severe_disability', '重残儿童'), ('severe_illness', '重病儿童'), ('poor_family', '低保、特困或建档立卡贫困家庭儿童'), ('hiv_infected', '艾滋病病毒感染儿童'), ('guardian_abuse', '受监护人侵害儿童'), ('street_child', '流浪儿童'), ('sudden_event', '遭遇突发事件和意外伤害的儿童'), ('left_behind', '农村留守儿童')], max_length=24, verbose_name='登记类型')),
-                ('reason', models.TextField(verbose_name='登记理由')),
-                ('father_whereabouts', models.CharField(blank=True, max_length=24, verbose_name='父亲去向')),
-                ('mother_whereabouts', models.CharField(blank=True, max_length=24, verbose_name='母亲去向')),
-                ('carer_name', models.CharField(blank=True, max_length=50, verbose_name='委托照护人')),
-                ('carer_relation', models.CharField(blank=True, max_length=20, verbose_name='与儿童关系')),
-                ('carer_phone', models.CharField(blank=True, max_length=30, verbose_name='照护人电话')),
-                ('started_on', models.DateField(verbose_name='登记日期')),
-                ('visit_due_on', models.DateField(blank=True, null=True, verbose_name='下次探访到期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('end_reason_code', models.CharField(blank=True, choices=[('no_longer_applies', '困境情形消除（父母返乡、家庭脱困等）'), ('aged_out', '年满18周岁'), ('moved_away', '迁出本地'), ('child_deceased', '儿童死亡'), ('entered_guarantee', '纳入孤儿或事实无人抚养儿童保障'), ('other', '其他')], max_length=24, verbose_name='结束原因')),
-                ('end_reason', models.TextField(blank=True, verbose_name='结束理由')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.case')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='register_entries', to='registry.person')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.division')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "register",
+                    models.CharField(
+                        choices=[("in_difficulty", "困境儿童"), ("left_behind", "农村留守儿童")],
+                        max_length=16,
+                        verbose_name="名册",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("severe_disability", "重残儿童"),
+                            ("severe_illness", "重病儿童"),
+                            ("poor_family", "低保、特困或建档立卡贫困家庭儿童"),
+                            ("hiv_infected", "艾滋病病毒感染儿童"),
+                            ("guardian_abuse", "受监护人侵害儿童"),
+                            ("street_child", "流浪儿童"),
+                            ("sudden_event", "遭遇突发事件和意外伤害的儿童"),
+                            ("left_behind", "农村留守儿童"),
+                        ],
+                        max_length=24,
+                        verbose_name="登记类型",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="登记理由")),
+                (
+                    "father_whereabouts",
+                    models.CharField(blank=True, max_length=24, verbose_name="父亲去向"),
+                ),
+                (
+                    "mother_whereabouts",
+                    models.CharField(blank=True, max_length=24, verbose_name="母亲去向"),
+                ),
+                (
+                    "carer_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="委托照护人"),
+                ),
+                (
+                    "carer_relation",
+                    models.CharField(blank=True, max_length=20, verbose_name="与儿童关系"),
+                ),
+                (
+                    "carer_phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="照护人电话"),
+                ),
+                ("started_on", models.DateField(verbose_name="登记日期")),
+                (
+                    "visit_due_on",
+                    models.DateField(blank=True, null=True, verbose_name="下次探访到期"),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                (
+                    "end_reason_code",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("no_longer_applies", "困境情形消除（父母返乡、家庭脱困等）"),
+                            ("aged_out", "年满18周岁"),
+                            ("moved_away", "迁出本地"),
+                            ("child_deceased", "儿童死亡"),
+                            ("entered_guarantee", "纳入孤儿或事实无人抚养儿童保障"),
+                            ("other", "其他"),
+                        ],
+                        max_length=24,
+                        verbose_name="结束原因",
+                    ),
+                ),
+                ("end_reason", models.TextField(blank=True, verbose_name="结束理由")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="register_entries",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.division",
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '名册登记',
+                "verbose_name": "名册登记",
             },
         ),
         migrations.AddField(
-            model_name='visit',
-            name='entry',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='cases.registerentry'),
+            model_name="visit",
+            name="entry",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="visits",
+                to="cases.registerentry",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.CheckConstraint(condition=models.Q(('case__isnull', False), ('entry__isnull', False), _connector='OR'), name='visit_of_case_or_entry'),
+            model_name="visit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("case__isnull", False), ("entry__isnull", False), _connector="OR"
+                ),
+                name="visit_of_case_or_entry",
+            ),
         ),
         migrations.AddField(
-            model_name='registerproposal',
-            name='child',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person'),
+            model_name="registerproposal",
+            name="child",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="registry.person"
+            ),
         ),
         migrations.AddField(
-            model_name='registerproposal',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="registerproposal",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='registerproposal',
-            name='division',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.division'),
+            model_name="registerproposal",
+            name="division",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="registry.division",
+            ),
         ),
         migrations.AddField(
-            model_name='registerentry',
-            name='proposal',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.registerproposal'),
+            model_name="registerentry",
+            name="proposal",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="cases.registerproposal",
+            ),
         ),
         migrations.AddField(
-            model_name='supportmeasure',
-            name='entry',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='cases.registerentry'),
+            model_name="supportmeasure",
+            name="entry",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="measures",
+                to="cases.registerentry",
+            ),
         ),
         migrations.AddField(
-            model_name='supportmeasure',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="supportmeasure",
+            name="recorded_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registerproposal',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('child',), name='register_proposal_one_open'),
+            model_name="registerproposal",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")),
+                fields=("child",),
+                name="register_proposal_one_open",
+            ),
         ),
         migrations.AddIndex(
-            model_name='registerentry',
-            index=models.Index(fields=['register', 'ended_on'], name='cases_regis_registe_ef2349_idx'),
+            model_name="registerentry",
+            index=models.Index(
+                fields=["register", "ended_on"], name="cases_regis_registe_ef2349_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('child', 'kind'), name='register_entry_one_open_per_kind'),
+            model_name="registerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_on__isnull", True)),
+                fields=("child", "kind"),
+                name="register_entry_one_open_per_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), models.Q(('end_reason', ''), _negated=True), _connector='OR'), name='register_entry_ended_with_reason'),
+            model_name="registerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    models.Q(("end_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="register_entry_ended_with_reason",
+            ),
         ),
     ]
