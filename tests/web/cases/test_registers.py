@@ -105,7 +105,9 @@ def test_a_supervisor_enters_a_left_behind_child_by_hand_and_the_director_visits
                                                                     supervisor)  # fmt: skip
     assert entry.visit_due_on == add_months(started, 3)  # 已过：逾期
     assert _labels(personas.child_director_a)["农村留守儿童探访逾期"] == 1
-    assert "孙留守" in client.get(reverse("person_detail", args=[child.pk])).content.decode()
+    panel = client.get(reverse("person_detail", args=[child.pk])).content.decode()
+    assert 'data-testid="registers-panel"' in panel
+    assert "农村留守儿童" in panel
 
     director = f.client_for(personas.child_director_a)
     when = timezone.localtime() - timedelta(hours=1)
@@ -137,12 +139,14 @@ def test_another_county_cannot_see_or_touch_an_entry(region, personas) -> None:
     assert "周小宝" not in listing
     end = {"action": "end", "reason_code": "other", "reason": "不是本县", "ended_on": "2026-01-01"}
     assert other.post(reverse("register_entry", args=[entry.pk]), end).status_code == 404
-    director = f.client_for(personas.child_director_a)  # 儿童主任能看、能记，不能结束
+    assert other.get(reverse("register_new", args=[entry.child_id])).status_code == 404
+    director = f.client_for(personas.child_director_a)  # 儿童主任能看、能记，不能结束和登记
     assert director.post(reverse("register_entry", args=[entry.pk]), end).status_code == 403
+    assert director.get(reverse("register_proposals")).status_code == 403
     entry.refresh_from_db()
     assert entry.ended_on is None
-    denied = AuditEntry.objects.filter(object_type="child_register", action="deny")
-    assert denied.count() == 3
+    denied = AuditEntry.objects.filter(action="deny").values_list("object_type", flat=True)
+    assert sorted(denied) == ["child_register"] * 4 + ["person"]
 
 
 def test_ending_an_entry_needs_a_written_reason(region, personas) -> None:

@@ -88,6 +88,14 @@ def access_register_add(ctx: RequestContext, person_id: object) -> Person:
     return person
 
 
+def access_register_proposals(ctx: RequestContext) -> QuerySet[RegisterProposal]:
+    """规则提出的待登记：只有县级经办人员办理。"""
+    user = require(
+        ctx, Right.WRITE_CASES, ObjectType.CHILD_REGISTER, "只有县级经办人员办理规则提出的登记。"
+    )
+    return register_proposals_visible_to(user)
+
+
 def access_register_proposal(ctx: RequestContext, proposal_id: object) -> RegisterProposal:
     user = acting_user(ctx)
     return fetch_or_deny(

@@ -121,6 +121,7 @@ def register_export_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def register_proposals_view(request: HttpRequest) -> HttpResponse:
     ctx = _ctx(request)
+    waiting = access.access_register_proposals(ctx).filter(status="open")
     error = ""
     if request.method == "POST":
         proposal = access.access_register_proposal(ctx, request.POST.get("proposal"))
@@ -136,8 +137,6 @@ def register_proposals_view(request: HttpRequest) -> HttpResponse:
             return redirect("register_proposals")
         except DomainError as exc:
             error = exc.message
-    assert ctx.user is not None
-    waiting = access.register_proposals_visible_to(ctx.user).filter(status="open")
     proposals = list(waiting.select_related("child", "division").order_by("proposed_at")[:200])
     audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.CHILD_REGISTER,
                  detail={"proposals": [p.pk for p in proposals]})  # fmt: skip

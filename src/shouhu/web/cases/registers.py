@@ -184,7 +184,7 @@ def register_visit_record(*, ctx: RequestContext, entry: RegisterEntry, data: Vi
     """名册儿童的一次探访：有个案的记在个案上；没有的记在登记上，重算下次（每季度）到期日。"""
     if entry.ended_on is not None:
         raise InvalidInput(ENDED)
-    if entry.case_id is not None and entry.case is not None:
+    if entry.case is not None and entry.case.status == CaseStatus.ACTIVE:
         return visit_record(ctx=ctx, case=entry.case, data=data)
     place = form_text(data.place, what="探访地点", limit=100)
     seen = form_text(data.seen, what="见到的人", limit=200)
@@ -269,9 +269,11 @@ def _candidates(today: date) -> list[Person]:
 
 def _propose(child: Person, today: date) -> bool:
     labels = sorted(determination_get(child=child, as_of=today).assessment.labels)
+    # 已在名册上的类型，和保障个案的类别（艾滋病病毒感染儿童按个案领补贴时不再提出）
     entered = set(
         child.register_entries.filter(ended_on__isnull=True).values_list("kind", flat=True)
     )
+    entered |= set(child.cases.filter(status=CaseStatus.ACTIVE).values_list("category", flat=True))
     kinds = [k for k in kinds_from_labels(labels) if k not in entered]
     earlier = RegisterProposal.objects.filter(child=child).order_by("-pk").first()
     if not kinds or (earlier is not None and earlier.labels == labels and earlier.kinds == kinds):
