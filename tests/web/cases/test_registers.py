@@ -14,12 +14,21 @@ from shouhu.web.audit.models import AuditEntry
 from shouhu.web.cases.models import Visit
 from shouhu.web.cases.register_models import RegisterEntry, RegisterProposal, SupportMeasure
 from shouhu.web.cases.register_selectors import register_work_counts
-from shouhu.web.cases.registers import EntryInput, register_entry_create, register_proposals_refresh
+from shouhu.web.cases.registers import (
+    EntryInput,
+    register_entry_create,
+    register_proposal_accept,
+    register_proposals_refresh,
+    register_visit_record,
+)
+from shouhu.web.cases.services import case_close
+from shouhu.web.cases.visits import Check, VisitInput
 from shouhu.web.todo import todo_for
 from tests.web import factories as f
 from tests.web.cases.conftest import work_ctx
 
 CHECKS = {f"check_{c}": "ok" for c in ("safety", "food", "school", "health", "carer")}
+OK = {code: Check("ok") for code in ("safety", "food", "school", "health", "carer")}
 
 
 def _labels(user) -> dict[str, int]:
@@ -173,3 +182,25 @@ def test_ending_an_entry_needs_a_written_reason(region, personas) -> None:
     assert not Visit.objects.exists()
     detail = AuditEntry.objects.filter(object_type="child_register", action="update").get().detail
     assert "母亲已返乡照料" not in str(detail)
+
+
+def test_a_child_with_a_case_is_entered_on_the_same_file(casework, personas) -> None:
+    """保障中的儿童也是低保家庭儿童：登记挂到个案上，探访记在个案上，按个案的排期。"""
+    f.fact(casework.child, personas.caseworker_a.agency, "low_income", start=date(2024, 1, 1))
+    register_proposals_refresh()
+    proposal = RegisterProposal.objects.get()
+    assert proposal.kinds == ["poor_family"]  # 事实无人抚养儿童的标签不提出（已在台账上）
+    [entry] = register_proposal_accept(ctx=casework.caseworker, proposal=proposal)
+    assert (entry.case, entry.visit_due_on) == (casework.case, None)
+    when = timezone.now() - timedelta(hours=1)
+    visit = VisitInput(visited_at=when, place="儿童家中", seen="儿童", checks=OK)
+    recorded = register_visit_record(ctx=casework.director, entry=entry, data=visit)
+    assert (recorded.case, recorded.entry) == (casework.case, None)
+    casework.case.refresh_from_db()
+    assert casework.case.visit_due_on == add_months(timezone.localdate(when), 3)
+    assert register_work_counts(RegisterEntry.objects.all(), date(2100, 1, 1)) == []
+    # 个案终止后登记还在：每日任务改由登记排探访（从终止之日起每季度）
+    case_close(ctx=casework.caseworker, case=casework.case, reason_code="other", reason="已被收养")
+    assert register_proposals_refresh()["rescheduled"] == 1
+    entry.refresh_from_db()
+    assert entry.visit_due_on == add_months(timezone.localdate(), 3)

@@ -17,6 +17,7 @@ from shouhu.core.registers import (
     REGISTER_LABELS,
     SUPPORT_MEASURES,
 )
+from shouhu.web.cases.models import CaseStatus
 from shouhu.web.cases.register_models import RegisterEntry
 from shouhu.web.registry.models import Division
 
@@ -81,9 +82,8 @@ class RegisterRow:
 
 def register_row(entry: RegisterEntry, today: date) -> RegisterRow:
     due = entry.visit_due_on
-    due_text = date_text(due) if due else ""
-    if entry.case_id is not None:
-        due_text = "在保障个案中探访"
+    in_case = entry.case is not None and entry.case.status == CaseStatus.ACTIVE
+    due_text = "在保障个案中探访" if in_case else date_text(due) if due else ""
     ended = ""
     if entry.ended_on is not None:
         ended = f"{date_text(entry.ended_on)} {END_REASONS.get(entry.end_reason_code, '')}"
@@ -92,7 +92,7 @@ def register_row(entry: RegisterEntry, today: date) -> RegisterRow:
         place=entry.division.name, kind_label=ENTRY_KIND_LABELS[entry.kind],
         started_on=entry.started_on, visit_due=due_text,
         overdue=due is not None and due < today and entry.ended_on is None,
-        in_case=entry.case_id is not None, ended=ended,
+        in_case=in_case, ended=ended,
     )  # fmt: skip
 
 

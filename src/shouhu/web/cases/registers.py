@@ -287,6 +287,25 @@ def _propose(child: Person, today: date) -> bool:
     return True
 
 
+def register_schedules_refresh(*, today: date | None = None) -> int:
+    """每日：个案已终止的名册儿童（登记还在）改由登记排探访，从终止之日或最近一次探访起每季度。"""
+    day = today or timezone.localdate()
+    orphaned = RegisterEntry.objects.filter(
+        ended_on__isnull=True, visit_due_on__isnull=True, case__status=CaseStatus.CLOSED
+    ).select_related("case")
+    count = 0
+    for entry in orphaned:
+        assert entry.case is not None
+        since = max(entry.started_on, entry.case.closed_on or day)
+        last = entry.visits.aggregate(last=Max("visited_at"))["last"]
+        last_day = timezone.localdate(last) if last else None
+        entry.visit_due_on = next_visit_due(risk=REGISTER_VISIT_RISK, opened=since,
+                                            last_visit=last_day)  # fmt: skip
+        entry.save(update_fields=["visit_due_on"])
+        count += 1
+    return count
+
+
 def register_proposals_refresh(*, today: date | None = None) -> dict[str, int]:
     """每日：按今天的事实提出名册登记（随 cases.plans 的每日任务运行）。"""
     day = today or timezone.localdate()
@@ -295,4 +314,5 @@ def register_proposals_refresh(*, today: date | None = None) -> dict[str, int]:
     for child in children:
         with transaction.atomic():
             proposed += _propose(child, day)
-    return {"children": len(children), "proposed": proposed}
+    return {"children": len(children), "proposed": proposed,
+            "rescheduled": register_schedules_refresh(today=day)}  # fmt: skip
