@@ -14,6 +14,7 @@ from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.cases.application_models import Application, CaseDocument
 from shouhu.web.cases.models import RegisterImport, Transfer
+from shouhu.web.cases.register_models import RegisterEntry
 from shouhu.web.comparison.models import RuleSimulation
 from shouhu.web.exchange.items import catalog_for
 from shouhu.web.exchange.models import Fact, Submission, Upload
@@ -182,6 +183,11 @@ class Objects:
         found = access.transfers_visible_to(self.user).first() or Transfer.objects.first()
         return found.pk if found else 1
 
+    def register_entry(self) -> int:
+        found = access.register_entries_visible_to(self.user).first()
+        found = found or RegisterEntry.objects.first()
+        return found.pk if found else 1
+
     def item_code(self) -> str:
         if self.user.agency is None:
             return "none"
@@ -227,6 +233,7 @@ PARAMETERS: dict[str, Callable[[Objects], object]] = {
     "document_id": Objects.document,
     "form": lambda objects: "approval",
     "transfer_id": Objects.transfer,
+    "entry_id": Objects.register_entry,
 }
 
 

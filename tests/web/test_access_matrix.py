@@ -22,6 +22,7 @@ from shouhu.web import access
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.cases.application_models import Application, CaseDocument
 from shouhu.web.cases.models import Case, RegisterImport, Transfer
+from shouhu.web.cases.register_models import RegisterEntry
 from shouhu.web.comparison.models import ComparisonRun, Finding, RuleSimulation
 from shouhu.web.exchange.models import Fact, Submission, Upload
 from shouhu.web.meetings.models import JointTask
@@ -71,6 +72,7 @@ OUT_OF_SCOPE: dict[str, Callable[[User], int | None]] = {
     "agency_id": _outside(Agency, access.agencies_administered_by),
     "case_id": _outside(Case, access.cases_visible_to),
     "transfer_id": _outside(Transfer, access.transfers_visible_to),
+    "entry_id": _outside(RegisterEntry, access.register_entries_visible_to),
     "roster_id": _outside(SubsidyRoster, access.rosters_visible_to),
     "list_id": _outside(ShareList, access.share_lists_visible_to),
     "notification_id": _outside(Notification, lambda u: Notification.objects.filter(user=u)),

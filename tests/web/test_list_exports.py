@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 
 from shouhu.web.accounts.models import RosterMember, User
 from shouhu.web.audit.models import AuditEntry
+from shouhu.web.cases.registers import EntryInput, register_entry_create
 from shouhu.web.cases.transfers import transfer_propose
 from shouhu.web.exchange.models import Submission
 from shouhu.web.jobs.models import Job, JobStatus
@@ -51,6 +52,7 @@ LIST_EXPORTS = {
     "registry_load_list": "registry_load_export",
     "duplicate_list": "duplicate_export",
     "case_transfer_list": "case_transfer_export",
+    "register_list": "register_export",
     "admin_users": "admin_users_export",
     "admin_agencies": "admin_agencies_export",
     "admin_roster": "admin_roster_export",
@@ -140,6 +142,14 @@ def _transfers(region: Region, p: Personas) -> tuple[User, str, str]:
     return p.caseworker_a, "", "赵迁移"
 
 
+def _registers(region: Region, p: Personas) -> tuple[User, str, str]:
+    child = f.person(region.village_a, name="孙留守", birth=date(2016, 2, 2))
+    data = EntryInput("left_behind", "父母在外省务工", timezone.localdate(), "away_out_of_province",
+                      "away_out_of_province", "孙大爷", "祖父")  # fmt: skip
+    register_entry_create(ctx=ctx_for(p.caseworker_a), child=child, data=data)
+    return p.caseworker_a, "?register=left_behind", "孙留守"
+
+
 def _objections(region: Region, p: Personas) -> tuple[User, str, str]:
     court = p.court_clerk_a.agency
     fact = f.fact(f.person(region.village_a, name="钱疑义"), court, "declared_dead")
@@ -162,6 +172,7 @@ REMAINING: dict[str, tuple[Setup, tuple[str, ...]]] = {
     "registry_load_list": (_loads, ("接收时间", "回执编号", "名单中的人员")),
     "duplicate_list": (_duplicates, ("疑似原因", "记录一身份证号", "记录二身份证号")),
     "case_transfer_list": (_transfers, ("分组", "儿童", "迁入地")),
+    "register_list": (_registers, ("儿童", "所在地", "登记类型", "下次探访")),
     "objection_mine": (_objections, ("数据项", "当事人", "答复期限")),
 }
 

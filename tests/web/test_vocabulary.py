@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 import pytest
 from django.apps import apps
 
+from shouhu.core import registers
 from shouhu.core.catalog import AGENCY_LABELS, catalog_load
 from shouhu.core.findings import CHECK_OUTCOME_LABELS, COMPARISON_REASON_LABELS, KIND_LABELS
 from shouhu.core.identity.links import LINK_METHOD_LABELS
@@ -50,6 +51,11 @@ CORE_LISTS: dict[str, Mapping[str, str]] = {
     "COMPARISON_REASON_LABELS": COMPARISON_REASON_LABELS,
     "CHECK_OUTCOME_LABELS": CHECK_OUTCOME_LABELS,
     "DOCUMENT_LABELS": vocabulary.DOCUMENT_LABELS,
+    "REGISTER_LABELS": registers.REGISTER_LABELS,
+    "ENTRY_KIND_LABELS": registers.ENTRY_KIND_LABELS,
+    "PARENT_WHEREABOUTS": registers.PARENT_WHEREABOUTS,
+    "SUPPORT_MEASURES": registers.SUPPORT_MEASURES,
+    "END_REASONS": registers.END_REASONS,
 }
 
 

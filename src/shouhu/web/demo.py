@@ -47,7 +47,7 @@ from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.demo_applications import demo_applications
 from shouhu.web.cases.demo_transfers import demo_transfer
-from shouhu.web.cases.demo_work import demo_casework
+from shouhu.web.cases.demo_work import demo_casework, demo_registers
 from shouhu.web.cases.models import Placement
 from shouhu.web.cases.register_import import register_import_run, register_import_upload
 from shouhu.web.comparison.execute import comparison_run_first
@@ -163,6 +163,12 @@ def demo_build(
             director=users[Role.CHILD_DIRECTOR],
             today=as_of,
         )
+        demo_registers(
+            caseworkers=[User.objects.select_related("division").get(username=name)
+                         for name in caseworkers],
+            director=users[Role.CHILD_DIRECTOR],
+            today=as_of,
+        )  # fmt: skip
         demo_applications(
             supervisor=users[Role.SUPERVISOR],
             director=users[Role.CHILD_DIRECTOR],

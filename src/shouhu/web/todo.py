@@ -104,6 +104,26 @@ def _case_work(user: User) -> list[TodoItem]:
     ]
 
 
+def _registers(user: User) -> list[TodoItem]:
+    """困境儿童和留守儿童名册：没有个案的名册儿童的探访（逾期、7 天内），经办人员还有规则
+    提出的待登记儿童。有个案的名册儿童在个案工作里（同一份档案、同一个探访到期日）。"""
+    if not may(user, Right.RECORD_VISITS):
+        return []
+    from shouhu.web.cases.register_selectors import register_work_counts
+
+    url = reverse("register_list")
+    items = [TodoItem(w.label, w.count, f"{url}?register={w.register}&due={w.due}",
+                      URGENT if w.urgent else NORMAL)
+             for w in register_work_counts(access.register_entries_visible_to(user),
+                                           timezone.localdate())]  # fmt: skip
+    proposals = access.register_proposals_visible_to(user).filter(status="open").count()
+    if proposals:
+        items.append(TodoItem("规则提出的困境儿童待登记", proposals,
+                              reverse("register_proposals"), NORMAL,
+                              "按认定规则的标签（重残、重病、低保等）提出"))  # fmt: skip
+    return items
+
+
 def _applications(user: User) -> list[TodoItem]:
     """申请和审批：在本人环节等着办理的（乡镇初审、县级审批……），以及退回给本人环节的。"""
     from shouhu.web.cases.application_models import stage_of
@@ -298,8 +318,9 @@ def _joint_tasks(user: User) -> list[TodoItem]:
 
 
 PROVIDERS: tuple[Provider, ...] = (
-    _findings, _case_work, _applications, _transfers, _registry, _turning_adult, _certificates,
-    _subsidies, _shares, _submitter, _answered, _oversight, _reports, _joint_tasks, _auditor,
+    _findings, _case_work, _registers, _applications, _transfers, _registry, _turning_adult,
+    _certificates, _subsidies, _shares, _submitter, _answered, _oversight, _reports, _joint_tasks,
+    _auditor,
 )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from shouhu.core.errors import InvalidInput
 from shouhu.web import access
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.cases.models import Transfer, TransferOrigin, TransferStatus
+from shouhu.web.cases.registers import EntryInput, register_entry_create
 from shouhu.web.cases.transfers import (
     transfer_accept,
     transfer_propose,
@@ -41,6 +42,8 @@ def test_a_move_to_another_county_is_accepted_there_and_the_file_follows(
     a, b = personas.caseworker_a, personas.caseworker_b
     visit_record(ctx=casework.director, case=casework.case, data=VisitInput(
         visited_at=timezone.now(), place="家中", seen="儿童", checks=OK))  # fmt: skip
+    entry = register_entry_create(ctx=casework.caseworker, child=casework.child, data=EntryInput(
+        "guardian_abuse", "曾受父亲殴打", timezone.localdate()))  # fmt: skip
     transfer = transfer_propose(ctx=casework.caseworker, case=casework.case,
                                 to_division=region.county_b, reason="随祖母迁居。")  # fmt: skip
     assert "迁入的个案待接收" in _labels(b)
@@ -64,6 +67,7 @@ def test_a_move_to_another_county_is_accepted_there_and_the_file_follows(
     assert not access.cases_visible_to(a).filter(pk=casework.case.pk).exists()
     assert client.get(f"/persons/{casework.child.pk}/").status_code == 200
     assert "迁入的个案待接收" not in _labels(b)
+    assert access.register_entries_visible_to(b).filter(pk=entry.pk).exists()  # 名册登记随迁
     entries = AuditEntry.objects.filter(object_type="case_transfer")
     kinds = set(entries.values_list("action", flat=True))
     assert kinds >= {"create", "update", "view"}

@@ -56,6 +56,7 @@ class ObjectType(models.TextChoices):
     CASE_FORM = "case_form", "个案文书"
     CASE_TRANSFER = "case_transfer", "个案迁移"
     CASE_WORK_LIST = "case_work_list", "个案工作清单"
+    CHILD_REGISTER = "child_register", "困境儿童和留守儿童名册"
     FIELD_PACKAGE = "field_package", "离线走访数据包"
     FIELD_SYNC = "field_sync", "离线记录同步"
     VISIT_PHOTO = "visit_photo", "探访照片"

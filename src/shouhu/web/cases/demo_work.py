@@ -85,3 +85,35 @@ def demo_casework(*, caseworker: User, director: User, today: date) -> None:
     _visits(_ctx(director), village, today)
     _visits(_ctx(caseworker), [c for c in township if c not in village], today)
     _events(_ctx(caseworker), _ctx(director), village)
+
+
+def demo_registers(*, caseworkers: list[User], director: User, today: date) -> None:
+    """名册：规则提出的待登记（各县登记前两个），儿童主任所在村手工登记一名留守儿童。"""
+    from shouhu.web.cases.register_models import RegisterProposal
+    from shouhu.web.cases.registers import (
+        EntryInput,
+        register_entry_create,
+        register_proposal_accept,
+        register_proposals_refresh,
+    )
+    from shouhu.web.registry.models import Person
+
+    register_proposals_refresh(today=today)
+    for caseworker in caseworkers:
+        mine = RegisterProposal.objects.filter(division__path__startswith=caseworker.division.path)
+        for proposal in mine.order_by("pk")[:2]:
+            register_proposal_accept(ctx=_ctx(caseworker), proposal=proposal)
+    child = (
+        Person.objects.filter(
+            division=director.division, birth_date__gt=add_months(today, -16 * 12)
+        )
+        .exclude(cases__isnull=False)
+        .exclude(register_entries__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    if child is not None:
+        away = "away_out_of_province"
+        data = EntryInput("left_behind", "父母均在外省务工，由祖母照护。",
+                          today - timedelta(days=100), away, away, "王奶奶", "祖母")  # fmt: skip
+        register_entry_create(ctx=_ctx(caseworkers[0]), child=child, data=data)

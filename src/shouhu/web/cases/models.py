@@ -222,7 +222,14 @@ class Visit(models.Model):
     照片也由它另加，这里不存）。
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
+    # 没有个案的名册儿童（困境、留守）的探访记在名册登记上（register_models），case 为空
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="visits"
+    )
+    entry = models.ForeignKey(
+        "cases.RegisterEntry", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="visits",
+    )  # fmt: skip
     visited_at = models.DateTimeField("探访时间")
     place = models.CharField("探访地点", max_length=100)
     seen = models.CharField("见到的人", max_length=200)
@@ -240,6 +247,10 @@ class Visit(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "client_ref"], condition=~Q(client_ref=""), name="visit_client_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(entry__isnull=False),
+                name="visit_of_case_or_entry",
             ),
         ]
 
@@ -377,5 +388,6 @@ class Transfer(models.Model):
         ]
 
 
-# 申请和审批、证明材料、终止告知书（模型在 application_models，这里导入以登记到 cases 应用）
-from shouhu.web.cases import application_models  # noqa: E402, F401
+# 申请和审批、证明材料、终止告知书（模型在 application_models），困境儿童和留守儿童名册（模型在
+# register_models）：这里导入以登记到 cases 应用
+from shouhu.web.cases import application_models, register_models  # noqa: E402, F401

@@ -89,5 +89,7 @@ def cases_plans_refresh(*, today: date | None = None) -> dict[str, int]:
 
 
 def handle_case_plans(job: Any, progress: Any) -> dict[str, int]:
-    """后台任务：每日重算个案排期（jobs.registry 按名字找到这里）。"""
-    return cases_plans_refresh()
+    """后台任务：每日重算个案排期，并按规则提出困境儿童名册登记（jobs.registry 按名字找到这里）。"""
+    from shouhu.web.cases.registers import register_proposals_refresh
+
+    return {**cases_plans_refresh(), **register_proposals_refresh()}

@@ -29,6 +29,7 @@ from shouhu.web.cases.models import (
     TransferStatus,
 )
 from shouhu.web.cases.plans import plans_set, risk_in_effect
+from shouhu.web.cases.register_models import RegisterEntry
 from shouhu.web.cases.services import case_locked, written_reason
 from shouhu.web.registry.models import Division, DivisionLevel, RegistryLoad
 from shouhu.web.registry.selectors import age_on
@@ -135,6 +136,10 @@ def transfer_accept(*, ctx: RequestContext, transfer: Transfer) -> Case:
                      object_id=case.pk, detail={"transfer": locked.pk, "division_from": before,
                                                 "division_to": case.division_id})  # fmt: skip
         plans_set(case, today=timezone.localdate())
+        # 挂在这个个案上的名册登记（困境、留守）随儿童一起迁过去
+        RegisterEntry.objects.filter(case=case, ended_on__isnull=True).update(
+            division=case.division
+        )
     return case
 
 

@@ -59,7 +59,7 @@ def form_text(value: str, *, what: str, limit: int, required: bool = True) -> st
     return text
 
 
-def _checks(raw: dict[str, Check]) -> dict[str, dict[str, str]]:
+def checks_parse(raw: dict[str, Check]) -> dict[str, dict[str, str]]:
     checked = {}
     for code, label in CHECKS.items():
         check = raw.get(code)
@@ -96,7 +96,7 @@ def visit_record(*, ctx: RequestContext, case: Case, data: VisitInput) -> Visit:
     place = form_text(data.place, what="探访地点", limit=100)
     seen = form_text(data.seen, what="见到的人", limit=200)
     notes = form_text(data.notes, what="探访记录", limit=REASON_MAX, required=False)
-    checks = _checks(data.checks)
+    checks = checks_parse(data.checks)
     ref = form_text(data.client_ref, what="离线应用编号", limit=64, required=False)
     assert ctx.user is not None
     with transaction.atomic():

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from shouhu.web.cases import application_views as apply
-from shouhu.web.cases import printing_views, transfer_views
+from shouhu.web.cases import printing_views, register_views, transfer_views
 from shouhu.web.cases import work_views as views
 
 urlpatterns = [
@@ -35,4 +35,15 @@ urlpatterns = [
     path("transfers/<int:transfer_id>/", transfer_views.transfer_view, name="case_transfer"),
     path("<int:case_id>/transfer/", transfer_views.transfer_new_view, name="case_transfer_new"),
     path("<int:case_id>/forms/<str:form>.pdf", printing_views.case_form_view, name="case_form"),
+    # 困境儿童和留守儿童名册
+    path("registers/", register_views.register_list_view, name="register_list"),
+    path("registers/export.xlsx", register_views.register_export_view, name="register_export"),
+    path("registers/proposals/", register_views.register_proposals_view, name="register_proposals"),
+    path("registers/<int:entry_id>/", register_views.register_entry_view, name="register_entry"),
+    path(
+        "registers/<int:entry_id>/visits/new/",
+        register_views.register_visit_new_view,
+        name="register_visit_new",
+    ),
+    path("registers/new/<int:person_id>/", register_views.register_new_view, name="register_new"),
 ]

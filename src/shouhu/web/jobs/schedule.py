@@ -63,7 +63,12 @@ SCHEDULES: tuple[Schedule, ...] = (
         "comparison.monthly", "每月数据比对", JobKind.COMPARISON_MONTHLY, monthly_after_due_day
     ),
     Schedule("exchange.reminders", "每天的报送提醒", JobKind.SUBMISSION_REMINDERS, daily_morning),
-    Schedule("cases.plans", "每日重算核查和探访到期日", JobKind.CASE_PLANS, daily_early),
+    Schedule(
+        "cases.plans",
+        "每日重算核查和探访到期日、按规则提出困境儿童登记",
+        JobKind.CASE_PLANS,
+        daily_early,
+    ),
     Schedule("shares.publish", "每月发布推送名单", JobKind.SHARE_PUBLISH, monthly_share_day),
     Schedule(
         "notifications.clean", "每日清理过期的站内通知", JobKind.NOTIFICATIONS_CLEAN, daily_early

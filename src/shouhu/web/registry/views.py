@@ -27,6 +27,7 @@ from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.application_panel import applications_for_child
 from shouhu.web.cases.choices import CATEGORY_OPTIONS, category_option_parse, exit_options
+from shouhu.web.cases.register_selectors import registers_for_child
 from shouhu.web.cases.services import case_change_category, case_close, case_reopen
 from shouhu.web.cases.work_panel import case_work_for_child
 from shouhu.web.determination.selectors import determination_view
@@ -166,6 +167,12 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
         "exit_options": _exit_options(person, disclosure) if page.cases else (),
         "category_options": CATEGORY_OPTIONS,
         "work": case_work_for_child(user=_user(request), child=person),
+        "registers": registers_for_child(
+            entries=access.register_entries_visible_to(_user(request)),
+            child_pk=person.pk,
+            may_add=page.is_minor and access.may_enter_register(_user(request)),
+            today=today,
+        ),
         "applying": applications_for_child(
             user=_user(request), child=person, is_minor=page.is_minor
         ),

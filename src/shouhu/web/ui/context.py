@@ -112,6 +112,19 @@ MENU: tuple[MenuItem, ...] = (
         landing=True,
     ),
     MenuItem(
+        "困境和留守儿童",
+        "register_list",
+        "困境儿童和农村留守儿童名册：规则提出的待登记、手工登记、帮扶措施、每季度走访。",
+        _right(Right.READ_PERSONS),
+        (
+            "register_list",
+            "register_entry",
+            "register_new",
+            "register_proposals",
+            "register_visit_new",
+        ),
+    ),
+    MenuItem(
         "离线走访",
         "field_app",
         "在没有信号的村里查看所服务的儿童，记录探访（含照片）、核查和强制报告，联网后自动同步。",
@@ -156,7 +169,7 @@ MENU: tuple[MenuItem, ...] = (
         "register_home",
         "把本县原有的孤儿和事实无人抚养儿童台账（Excel）导入平台，建立个案。",
         may_import_register,
-        ("register_*",),
+        ("register_home", "register_template", "register_import", "register_problems"),
     ),
     MenuItem(
         "补贴发放",
