@@ -14,9 +14,10 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
-# 整组在一个测试进程里跑的长测试（Spark 的一个 JVM、备份与生产模式的子进程、演示区域）先发出去：
-# 排在后面的话，另一个进程早已做完，只剩这一组在一个核上跑（整套测试的尾巴）。只改次序。
-FIRST_GROUPS = ("spark", "backup", "demo")
+# 整组在一个测试进程里跑的长测试（Spark 的一个 JVM、备份与生产模式的子进程、遍历全部页面、演示
+# 区域）先发出去：排在后面的话，另一个进程早已做完，只剩这一组在一个核上跑（整套测试的尾巴）。
+# 只改次序。
+FIRST_GROUPS = ("spark", "backup", "walk", "demo")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -122,6 +122,7 @@ def test_codes_are_found_in_visible_text_only() -> None:
     assert codes_in(visible_text(html), ALLOWED_WORDS) == ["primary", "bayannur", "§"]
 
 
+@pytest.mark.xdist_group("walk")  # 最长的一个测试：先发出去（tests/conftest.py）
 @pytest.mark.django_db(transaction=False)
 def test_every_page_for_every_role_speaks_chinese_and_keeps_to_scope() -> None:
     _demo_with_an_objection_and_an_upload()
