@@ -53,13 +53,31 @@ assert set(EXTRACTORS) == set(SHARE_FIELDS), "every share field needs a value"
 
 def granted_fields(agency: Agency, purpose: str) -> list[str]:
     """这个部门（的部门用户）为这个用途现在获授权的名单字段，按字段表的顺序；没有授权时为空。"""
+    return granted_fields_each([agency], [purpose])[(agency.pk, purpose)]
+
+
+def granted_fields_each(
+    agencies: list[Agency], purposes: list[str]
+) -> dict[tuple[int, str], list[str]]:
+    """一次查询，得出每个（部门, 用途）获授权的名单字段（granted_fields 的批量版：县里的部门
+    × 推送用途，待办和定时发布每次都要）。"""
     today = timezone.localdate()
     grants = Grant.objects.filter(
-        Q(agency__isnull=True) | Q(agency=agency), agency_type=agency.agency_type,
-        item_code=SHARE_ITEM, purpose=purpose, revoked_at__isnull=True,
+        agency_type__in={a.agency_type for a in agencies}, item_code=SHARE_ITEM,
+        purpose__in=purposes, revoked_at__isnull=True,
     ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))  # fmt: skip
-    allowed = {f for g in grants if Role.DEPARTMENT_USER in g.roles for f in g.fields}
-    return [code for code in SHARE_FIELDS if code in allowed]
+    grants = grants.filter(Q(agency__isnull=True) | Q(agency__in=agencies))
+    found: dict[tuple[int, str], list[str]] = {}
+    for agency in agencies:
+        for purpose in purposes:
+            allowed = {
+                f for g in grants
+                if g.agency_type == agency.agency_type and g.purpose == purpose
+                and g.agency_id in (None, agency.pk) and Role.DEPARTMENT_USER in g.roles
+                for f in g.fields
+            }  # fmt: skip
+            found[(agency.pk, purpose)] = [code for code in SHARE_FIELDS if code in allowed]
+    return found
 
 
 def case_values(case: Case, fields: list[str], disclosure: access.Disclosure) -> dict[str, str]:

@@ -15,7 +15,7 @@ from shouhu.core.catalog import catalog_load, purpose_label
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.pages import Paged, page_number
 from shouhu.web.registry.models import Division, Person
-from shouhu.web.shares.fields import field_header, granted_fields
+from shouhu.web.shares.fields import field_header, granted_fields, granted_fields_each
 from shouhu.web.shares.models import (
     ChangeKind,
     Outcome,
@@ -72,13 +72,14 @@ def scope_lines() -> list[tuple[str, str]]:
 def receivers_for(division: Division) -> list[Receiver]:
     """本县可以推送的（部门, 用途）：部门在本县，且有这个用途的名单授权（可带至少一个字段）。"""
     share_purposes = [c for c, p in catalog_load().purposes.items() if p.kind == "share"]
-    found = []
-    for agency in Agency.objects.filter(division=division).order_by("agency_type"):
-        for purpose in share_purposes:
-            fields = granted_fields(agency, purpose)
-            if fields:
-                found.append(Receiver(agency, purpose, purpose_label(purpose), fields))
-    return found
+    agencies = list(Agency.objects.filter(division=division).order_by("agency_type", "pk"))
+    granted = granted_fields_each(agencies, share_purposes)
+    return [
+        Receiver(agency, purpose, purpose_label(purpose), granted[(agency.pk, purpose)])
+        for agency in agencies
+        for purpose in share_purposes
+        if granted[(agency.pk, purpose)]
+    ]
 
 
 def receivers_started(division: Division) -> tuple[list[Receiver], list[Receiver]]:
