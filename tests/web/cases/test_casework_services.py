@@ -21,6 +21,7 @@ from shouhu.web.cases.visits import Check, VisitInput, visit_record
 from shouhu.web.cases.work_panel import case_work_panel
 from shouhu.web.cases.worklists import now_moment, work_counts, work_list_cases
 from tests.web import factories as f
+from tests.web.cases.conftest import work_ctx
 
 OK = {code: Check("ok") for code in ("safety", "food", "school", "health", "carer")}
 
@@ -185,3 +186,21 @@ def test_nothing_can_be_recorded_on_a_case_closed_meanwhile(casework) -> None:
     with pytest.raises(DomainError, match="不在保障中"):
         risk_confirm(ctx=casework.caseworker, case=stale, level="key", reason="理由")
     assert not RiskChange.objects.exists()
+
+
+def test_the_audit_log_never_names_the_hiv_category(region, personas) -> None:
+    """艾滋病病毒感染儿童的类别在个案上；审计日志里只写“敏感类别”（开案和类别变更都是）。"""
+    from shouhu.web.cases.services import case_change_category, case_open
+
+    ctx = work_ctx(personas.caseworker_a)
+    case = case_open(ctx=ctx, child=f.person(region.village_a, birth=date(2015, 1, 1)),
+                     category="hiv_infected")  # fmt: skip
+    case_change_category(ctx=ctx, case=case, category="orphan", orphan_type="scattered")
+    details = [e.detail for e in AuditEntry.objects.filter(object_type="case",
+                                                           object_id=str(case.pk))]  # fmt: skip
+    assert details[0]["category"] == "敏感类别"
+    assert details[1]["from"]["category"] == "敏感类别"
+    assert details[1]["to"]["category"] == "orphan"
+    assert "hiv" not in str(details)
+    case.refresh_from_db()
+    assert case.category_changes[0]["from"]["category"] == "hiv_infected"  # 个案上照实

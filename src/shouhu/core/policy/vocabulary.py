@@ -229,6 +229,16 @@ CASE_CATEGORIES: Final = (*CATEGORIES, "hiv_infected")
 CASE_CATEGORY_LABELS: Final = _labels(
     CASE_CATEGORIES, ("孤儿", "事实无人抚养儿童", "艾滋病病毒感染儿童")
 )
+# 说出敏感事实的个案类别（艾滋病病毒感染：健康信息）。审计日志里不写它，只写“敏感类别”：
+# 真实类别在个案上（连同类别变更的记录），看日志的人不因此得知感染（issue 11）。
+SENSITIVE_CASE_CATEGORIES: Final = frozenset({"hiv_infected"})
+
+
+def category_for_log(category: str) -> str:
+    """审计日志里记的个案类别。"""
+    return "敏感类别" if category in SENSITIVE_CASE_CATEGORIES else category
+
+
 ORPHAN_TYPES: Final = ("scattered", "institutional")
 ORPHAN_TYPE_LABELS: Final = _labels(ORPHAN_TYPES, ("散居孤儿", "集中养育孤儿"))
 # §8 的困境儿童标签：类别之外都来自儿童本人的事实，名称与事实类型相同

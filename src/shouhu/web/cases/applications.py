@@ -20,7 +20,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
-from shouhu.core.policy.vocabulary import CHILD_FIELDS, PARENT_FIELDS, SUBJECTS
+from shouhu.core.policy.vocabulary import (
+    CHILD_FIELDS,
+    PARENT_FIELDS,
+    SUBJECTS,
+    category_for_log,
+)
 from shouhu.web.accounts.models import User
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
@@ -132,8 +137,9 @@ def application_create(*, ctx: RequestContext, child: Person, data: EnrolInput) 
             carer_relation=bounded_text(data.carer_relation, what="与儿童关系", limit=20),
             carer_phone=bounded_text(data.carer_phone, what="联系电话", limit=30),
         )  # fmt: skip
-        application_audit(ctx, app, Action.CREATE, child=child.pk, category=data.category,
-               claimed=[c["type"] for c in claimed])  # fmt: skip
+        application_audit(ctx, app, Action.CREATE, child=child.pk,
+                          category=category_for_log(data.category),
+                          claimed=[c["type"] for c in claimed])  # fmt: skip
     return app
 
 

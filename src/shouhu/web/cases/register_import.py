@@ -24,6 +24,7 @@ from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
 from shouhu.core.exchange import CellError
 from shouhu.core.exchange.messages import cell_error, mask_id
 from shouhu.core.identity import normalize_name
+from shouhu.core.policy.vocabulary import category_for_log
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
@@ -309,7 +310,7 @@ def _closed_case_create(
         object_id=case.pk,
         detail={
             "child": child.pk,
-            "category": row.category,
+            "category": category_for_log(row.category),
             "orphan_type": row.orphan_type,
             "status": CaseStatus.CLOSED,
             "register_import": upload.pk,

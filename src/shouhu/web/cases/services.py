@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
+from shouhu.core.policy.vocabulary import category_for_log
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
@@ -100,7 +101,7 @@ def case_open(
             object_id=case.pk,
             detail={
                 "child": child.pk,
-                "category": category,
+                "category": category_for_log(category),
                 "orphan_type": orphan_type,
                 "note_chars": len(note.strip()),
                 **({"placement": placement} if placement else {}),
@@ -228,8 +229,8 @@ def case_change_category(
             object_type=ObjectType.CASE,
             object_id=locked.pk,
             detail={
-                "from": before,
-                "to": {"category": category, "orphan_type": orphan_type},
+                "from": {**before, "category": category_for_log(before["category"])},
+                "to": {"category": category_for_log(category), "orphan_type": orphan_type},
                 "on": timezone.localdate().isoformat(),
                 "note_chars": len(note.strip()),
             },
