@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Final
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from shouhu.core.catalog import catalog_load
@@ -205,20 +205,33 @@ def _apply(
             entry_id=entry_id, outcome=outcome, done_on=done_on, reference=reference,
             reason=reason, channel=channel, batch=batch, recorded_at=now, recorded_by=ctx.user,
         ))  # fmt: skip
-    for start in range(0, len(replaced), BATCH):
-        chunk = ShareFeedback.objects.filter(pk__in=replaced[start : start + BATCH])
-        ShareFeedbackEarlier.objects.bulk_create(
-            ShareFeedbackEarlier(
-                entry_id=old.entry_id, outcome=old.outcome, done_on=old.done_on,
-                reference=old.reference, reason=old.reason, channel=old.channel,
-                batch_id=old.batch_id, recorded_at=old.recorded_at,
-                recorded_by_id=old.recorded_by_id, replaced_at=now, replaced_by=ctx.user,
-            )
-            for old in chunk
-        )  # fmt: skip
-        chunk.delete()
+    _move_to_earlier(replaced, now, ctx.user.pk if ctx.user else None)
     ShareFeedback.objects.bulk_create(fresh, batch_size=BATCH)
     return len(fresh)
+
+
+# 改正前的反馈照原样抄过去的列（两张表同名）
+_KEPT_COLUMNS: Final = ("entry_id", "outcome", "done_on", "reference", "reason", "channel",
+                        "batch_id", "recorded_at", "recorded_by_id")  # fmt: skip
+
+
+def _move_to_earlier(ids: list[int], now: datetime, user_id: int | None) -> None:
+    """被改掉的反馈整行抄进 ShareFeedbackEarlier，再删去：每批一句 INSERT … SELECT、一句 DELETE，
+    行不经 Python（十万行时逐个建对象要多花八秒，bench/outbound）。"""
+    qn = connection.ops.quote_name
+    kept = ", ".join(qn(c) for c in _KEPT_COLUMNS)
+    earlier, current = qn(ShareFeedbackEarlier._meta.db_table), qn(ShareFeedback._meta.db_table)
+    moment = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {earlier} ({kept}, {qn('replaced_at')}, {qn('replaced_by_id')})"
+                f" SELECT {kept}, %s, %s FROM {current} WHERE {qn('id')} IN ({marks})",
+                [moment, user_id, *chunk],
+            )
+            cursor.execute(f"DELETE FROM {current} WHERE {qn('id')} IN ({marks})", chunk)
 
 
 def share_feedback_record(
