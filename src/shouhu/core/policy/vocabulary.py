@@ -229,9 +229,10 @@ CASE_CATEGORIES: Final = (*CATEGORIES, "hiv_infected")
 CASE_CATEGORY_LABELS: Final = _labels(
     CASE_CATEGORIES, ("孤儿", "事实无人抚养儿童", "艾滋病病毒感染儿童")
 )
-# 说出敏感事实的个案类别（艾滋病病毒感染：健康信息）。审计日志里不写它，只写“敏感类别”：
-# 真实类别在个案上（连同类别变更的记录），看日志的人不因此得知感染（issue 11）。
-SENSITIVE_CASE_CATEGORIES: Final = frozenset({"hiv_infected"})
+# 说出敏感事实的个案类别 → 它说出的事实类型（艾滋病病毒感染：健康信息）。看不到这类事实的人
+# 看到的类别（web/access 的 category_text）和审计日志里记的（只写“敏感类别”：真实类别在个案上，
+# 连同类别变更的记录）都从这里定（issue 11）。
+SENSITIVE_CASE_CATEGORIES: Final = MappingProxyType({"hiv_infected": "hiv_infected"})
 
 
 def category_for_log(category: str) -> str:

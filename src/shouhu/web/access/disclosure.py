@@ -19,7 +19,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shouhu.core.catalog import DataItem, Sensitivity, catalog_load
-from shouhu.core.policy.vocabulary import CASE_CATEGORY_LABELS, ORPHAN_TYPE_LABELS
+from shouhu.core.policy.vocabulary import (
+    CASE_CATEGORY_LABELS,
+    ORPHAN_TYPE_LABELS,
+    SENSITIVE_CASE_CATEGORIES,
+)
 from shouhu.web.accounts.models import Agency, User
 from shouhu.web.accounts.permissions import Role
 from shouhu.web.exchange.models import Fact
@@ -34,7 +38,6 @@ CONSENT_GUARDED: Final = frozenset({"hiv_infected"})
 # 感染儿童”这一类别得知感染）。看不到其中任何一种事实的人，每个个案的类别都只显示为“保障对象”
 # （`category_text`）：只替换感染儿童的类别时，“困境儿童”只出现在不是孤儿、不是事实无人抚养
 # 儿童的个案上，仍能推出感染。
-CATEGORY_FACTS: Final = {"hiv_infected": "hiv_infected"}
 WITHHELD_CATEGORY: Final = "保障对象"
 
 
@@ -147,13 +150,13 @@ def fact_level(disclosure: Disclosure, fact: Fact, *, in_scope: bool = True) -> 
 def categories_shown(disclosure: Disclosure) -> bool:
     """这个用户能否看到个案的真实类别——按人定，对每个个案都一样。
 
-    说出敏感事实的类别（`CATEGORY_FACTS`），按这条事实的授权、并当作监护人没有同意来判断：
+    说出敏感事实的类别（`SENSITIVE_CASE_CATEGORIES`），按这条事实的授权、并当作监护人没有同意来判断：
     监护人同意与否只影响事实栏里能不能看到这条事实，不影响类别。否则同一个用户在同意的儿童上
     看到真实类别、在未同意的儿童上看到统一的说法，这个差别本身就说出了感染。"""
     if disclosure.categories is None:
         disclosure.categories = all(
             fact_level(disclosure, Fact(type=fact_type, consent=False)) != NONE
-            for fact_type in CATEGORY_FACTS.values()
+            for fact_type in SENSITIVE_CASE_CATEGORIES.values()
         )
     return disclosure.categories
 

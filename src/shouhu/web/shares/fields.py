@@ -66,7 +66,7 @@ def granted_fields_each(
         agency_type__in={a.agency_type for a in agencies}, item_code=SHARE_ITEM,
         purpose__in=purposes, revoked_at__isnull=True,
     ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))  # fmt: skip
-    grants = grants.filter(Q(agency__isnull=True) | Q(agency__in=agencies))
+    grants = list(grants.filter(Q(agency__isnull=True) | Q(agency__in=agencies)))
     found: dict[tuple[int, str], list[str]] = {}
     for agency in agencies:
         for purpose in purposes:
