@@ -21,7 +21,12 @@ from shouhu.web.audit.services import audit_record
 from shouhu.web.exports import Export, export_xlsx
 from shouhu.web.statistics.charts import chart_data
 from shouhu.web.statistics.completion import work_completion
-from shouhu.web.statistics.progress import ProgressRow, finding_progress, monthly_trend
+from shouhu.web.statistics.progress import (
+    ProgressRow,
+    finding_progress,
+    monthly_trend,
+    progress_level,
+)
 from shouhu.web.statistics.quality import EXPORT_HEADER as QUALITY_HEADER
 from shouhu.web.statistics.quality import data_quality
 from shouhu.web.statistics.report_pages import report_detail, reports_page
@@ -57,6 +62,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "drilled": home.code != user.division_id,
         "up": home.parent_id if home.code != user.division_id else None,
         "home_code": home.code,
+        "progress_level": progress_level(home),
     }
     audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.DASHBOARD, object_id=home.code)
     return render(request, "statistics/dashboard.html", context)
