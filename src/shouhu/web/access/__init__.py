@@ -49,6 +49,7 @@ from shouhu.web.access.disclosure import (
     disclosure_for,
     disclosure_for_agency,
     fact_level,
+    outcome_withheld,
 )
 from shouhu.web.access.exchange import (
     access_acceptance_queue,
@@ -271,6 +272,7 @@ __all__ = [
     "division_in_scope",
     "divisions_visible_to",
     "fact_level",
+    "outcome_withheld",
     "facts_in_scope",
     "facts_visible_to",
     "facts_visible_to_persons",
