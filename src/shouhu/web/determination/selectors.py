@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from shouhu.core import policy
+from shouhu.core.policy.dates import birthday
+from shouhu.core.policy.thresholds import ADULT_AGE
 from shouhu.core.policy.vocabulary import (
     CATEGORY_LABELS,
     FACT_FIELDS,
@@ -19,8 +21,6 @@ from shouhu.core.policy.vocabulary import (
     STATUS_LABELS,
     SUPPORT_LABEL_NAMES,
 )
-from shouhu.core.policy.dates import birthday
-from shouhu.core.policy.thresholds import ADULT_AGE
 from shouhu.core.policy.wording import fact_summary, month_text
 from shouhu.web import access
 from shouhu.web.access.disclosure import (
