@@ -215,7 +215,8 @@ def test_the_security_rerun(world: World) -> None:
     for user in (world.director, world.supervisor):  # the decision reads as for any child in care
         for purpose in PURPOSES:
             page = seen[user.username][f"page 周小同 {purpose}"]
-            assert IN_CARE_OUTCOME in page and "不符合" not in page, (user.username, purpose)
+            assert IN_CARE_OUTCOME in page, (user.username, purpose)
+            assert "不符合" not in page, (user.username, purpose)
     assert "周小同" in seen[world.director.username]["offline package"]
     assert "周小同" in seen[world.director.username]["work export visits_overdue"]
 
