@@ -204,3 +204,31 @@ def test_a_child_with_a_case_is_entered_on_the_same_file(casework, personas) -> 
     assert register_proposals_refresh()["rescheduled"] == 1
     entry.refresh_from_db()
     assert entry.visit_due_on == add_months(timezone.localdate(), 3)
+
+
+def test_a_proposal_is_withdrawn_when_its_label_disappears(poor_child, personas) -> None:
+    """低保停发（事实结束）：每日任务撤下待确认的建议，离开经办人员的待办；标签回来再提出。"""
+    register_proposals_refresh()
+    proposal = RegisterProposal.objects.get()
+    fact = poor_child.facts.get()
+    fact.is_current = False
+    fact.save(update_fields=["is_current"])
+    assert register_proposals_refresh()["proposed"] == 0
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decided_by) == ("withdrawn", None)
+    assert "规则提出的困境儿童待登记" not in _labels(personas.caseworker_a)
+    audit = AuditEntry.objects.get(object_type="child_register", action="update")
+    assert audit.detail == {"proposal": proposal.pk, "withdrawn": True, "labels": []}
+    assert (audit.actor_id, audit.client_ip) == (None, "system")
+    fact.is_current = True
+    fact.save(update_fields=["is_current"])
+    assert register_proposals_refresh()["proposed"] == 1  # 低保恢复：再提出一条
+    assert RegisterProposal.objects.filter(status="open").count() == 1
+
+
+def test_a_proposal_is_withdrawn_when_the_kind_is_entered_by_hand(poor_child, personas) -> None:
+    register_proposals_refresh()
+    data = EntryInput("poor_family", "低保家庭", timezone.localdate())
+    register_entry_create(ctx=work_ctx(personas.caseworker_a), child=poor_child, data=data)
+    register_proposals_refresh()
+    assert RegisterProposal.objects.get().status == "withdrawn"

@@ -164,6 +164,7 @@ from shouhu.web.access.subsidies import (
     rosters_visible_to,
 )
 from shouhu.web.access.transfers import (
+    access_register_transfer_propose,
     access_transfer,
     access_transfer_propose,
     access_transfer_receive,
@@ -252,6 +253,7 @@ __all__ = [
     "access_suppressions",
     "access_termination_start",
     "access_timeliness",
+    "access_register_transfer_propose",
     "access_transfer",
     "access_transfer_propose",
     "access_transfer_receive",

@@ -354,7 +354,15 @@ class Transfer(models.Model):
     说明理由退回。接收前个案仍归转出方；接收后个案的区划改为迁入地，探访、核查、风险等全部
     历史随个案一起过去。一个个案同一时间只有一次待接收的迁移。"""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    # 迁移的是个案（保障中的儿童），或没有个案的名册儿童（困境、留守）：那时 `entry` 是提出时的
+    # 一条登记，接收时这名儿童在册的、没有个案的登记一起迁过去
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="transfers"
+    )
+    entry = models.ForeignKey(
+        "cases.RegisterEntry", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="transfers",
+    )  # fmt: skip
     from_division = models.ForeignKey(
         "registry.Division", on_delete=models.PROTECT, related_name="+", verbose_name="迁出地"
     )
@@ -384,6 +392,13 @@ class Transfer(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=Q(status="pending"), name="transfer_one_pending"
+            ),
+            models.UniqueConstraint(
+                fields=["entry"], condition=Q(status="pending"), name="transfer_one_pending_entry"
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(entry__isnull=False),
+                name="transfer_of_case_or_entry",
             ),
         ]
 

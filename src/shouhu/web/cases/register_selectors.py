@@ -17,7 +17,7 @@ from shouhu.core.registers import (
     REGISTER_LABELS,
     SUPPORT_MEASURES,
 )
-from shouhu.web.cases.models import CaseStatus
+from shouhu.web.cases.models import CaseStatus, Transfer, TransferStatus
 from shouhu.web.cases.register_models import RegisterEntry
 from shouhu.web.registry.models import Division
 
@@ -143,3 +143,12 @@ def registers_for_child(
     if not rows and not may_add:
         return None
     return ChildRegisters(child_pk=child_pk, rows=rows, may_add=may_add)
+
+
+def register_transfer_pending(entry: RegisterEntry) -> Transfer | None:
+    """这名名册儿童（没有个案的）待接收的迁移，登记页面上提示“已提出迁移”。"""
+    return (
+        Transfer.objects.filter(entry__child_id=entry.child_id, status=TransferStatus.PENDING)
+        .select_related("to_division")
+        .first()
+    )

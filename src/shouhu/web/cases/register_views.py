@@ -196,6 +196,8 @@ def register_entry_view(request: HttpRequest, entry_id: int) -> HttpResponse:
         "visits": entry.visits.select_related("recorded_by").order_by("-visited_at")[:20],
         "measure_kinds": SUPPORT_MEASURES, "end_reasons": END_REASONS,
         "today": timezone.localdate(), "may_end": access.may_enter_register(ctx.user),
+        "may_transfer": access.may_propose_transfer(ctx.user) and entry.case_id is None,
+        "pending_transfer": sel.register_transfer_pending(entry),
     }  # fmt: skip
     return render(request, "cases/register_entry.html", context, status=400 if error else 200)
 

@@ -34,7 +34,7 @@ from shouhu.core.registers import (
     kinds_from_labels,
 )
 from shouhu.web.audit.context import RequestContext
-from shouhu.web.audit.models import Action, ObjectType
+from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.models import Case, CaseStatus, Visit
 from shouhu.web.cases.register_models import RegisterEntry, RegisterProposal, SupportMeasure
@@ -45,6 +45,7 @@ from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import Person
 
 ENDED = "该登记已经结束。"
+SYSTEM = RequestContext(user=None, client_ip="system", purpose=Purpose.CASE_WORK)
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,9 @@ def _propose(child: Person, today: date) -> bool:
     entered |= set(child.cases.filter(status=CaseStatus.ACTIVE).values_list("category", flat=True))
     kinds = [k for k in kinds_from_labels(labels) if k not in entered]
     earlier = RegisterProposal.objects.filter(child=child).order_by("-pk").first()
+    if not kinds and earlier is not None and earlier.status == "open":
+        _withdraw(earlier, labels)
+        return False
     if not kinds or (earlier is not None and earlier.labels == labels and earlier.kinds == kinds):
         return False
     if earlier is not None and earlier.status == "open":
@@ -285,6 +289,16 @@ def _propose(child: Person, today: date) -> bool:
         RegisterProposal.objects.create(child=child, division=child.division, labels=labels,
                                         kinds=kinds)  # fmt: skip
     return True
+
+
+def _withdraw(proposal: RegisterProposal, labels: list[str]) -> None:
+    """规则不再提出（标签没了：低保停发、病愈、年满 18 周岁，或已另行登记、纳入保障）：建议撤下，
+    离开经办人员的待办；审计记下撤下时的标签（只有代码）。"""
+    proposal.status, proposal.decided_at = "withdrawn", timezone.now()
+    proposal.save(update_fields=["status", "decided_at"])
+    audit_record(ctx=SYSTEM, action=Action.UPDATE, object_type=ObjectType.CHILD_REGISTER,
+                 object_id=proposal.pk,
+                 detail={"proposal": proposal.pk, "withdrawn": True, "labels": labels})  # fmt: skip
 
 
 def register_schedules_refresh(*, today: date | None = None) -> int:
@@ -310,6 +324,11 @@ def register_proposals_refresh(*, today: date | None = None) -> dict[str, int]:
     """每日：按今天的事实提出名册登记（随 cases.plans 的每日任务运行）。"""
     day = today or timezone.localdate()
     children = _candidates(day)
+    # 待确认的建议，儿童已不在候选之中（事实结束、年满 18 周岁）的也要重新看一遍，好撤下
+    waiting = RegisterProposal.objects.filter(status="open").exclude(
+        child__in=[c.pk for c in children]
+    )
+    children += [p.child for p in waiting.select_related("child__division")]
     proposed = 0
     for child in children:
         with transaction.atomic():

@@ -34,6 +34,8 @@ urlpatterns = [
     path("transfers/export.xlsx", transfer_views.transfer_export_view, name="case_transfer_export"),
     path("transfers/<int:transfer_id>/", transfer_views.transfer_view, name="case_transfer"),
     path("<int:case_id>/transfer/", transfer_views.transfer_new_view, name="case_transfer_new"),
+    path("registers/<int:entry_id>/transfer/", transfer_views.register_transfer_new_view,
+         name="register_transfer_new"),  # fmt: skip
     path("<int:case_id>/forms/<str:form>.pdf", printing_views.case_form_view, name="case_form"),
     # 困境儿童和留守儿童名册
     path("registers/", register_views.register_list_view, name="register_list"),
