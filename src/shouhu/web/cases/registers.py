@@ -280,8 +280,9 @@ def _propose(child: Person, today: date) -> bool:
     if not kinds and earlier is not None and earlier.status == "open":
         _withdraw(earlier, labels)
         return False
-    if not kinds or (earlier is not None and earlier.labels == labels and earlier.kinds == kinds):
-        return False
+    same = earlier is not None and earlier.labels == labels and earlier.kinds == kinds
+    if not kinds or (same and earlier is not None and earlier.status != "withdrawn"):
+        return False  # 撤下的建议不算办理过：标签回来就再提出
     if earlier is not None and earlier.status == "open":
         earlier.labels, earlier.kinds = labels, kinds
         earlier.save(update_fields=["labels", "kinds"])
