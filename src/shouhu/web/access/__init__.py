@@ -112,6 +112,7 @@ from shouhu.web.access.register import (
     register_imports_visible_to,
 )
 from shouhu.web.access.registers import (
+    access_child_report,
     access_register_add,
     access_register_entry,
     access_register_entry_end,
@@ -193,6 +194,7 @@ __all__ = [
     "access_case",
     "access_case_work",
     "access_case_work_list",
+    "access_child_report",
     "access_credential",
     "access_credential_share_list",
     "access_credential_submission",
@@ -229,6 +231,7 @@ __all__ = [
     "access_register_list",
     "access_register_proposal",
     "access_register_proposals",
+    "access_register_transfer_propose",
     "access_registry_load",
     "access_registry_loads",
     "access_roster",
@@ -253,7 +256,6 @@ __all__ = [
     "access_suppressions",
     "access_termination_start",
     "access_timeliness",
-    "access_register_transfer_propose",
     "access_transfer",
     "access_transfer_propose",
     "access_transfer_receive",

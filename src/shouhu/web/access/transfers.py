@@ -16,11 +16,11 @@ from django.db.models import Q, QuerySet
 from shouhu.core.errors import PermissionDenied
 from shouhu.web.access._gate import acting_user, deny, fetch_or_deny
 from shouhu.web.access.persons import access_case, subtree
+from shouhu.web.access.registers import access_register_entry
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, Role, may
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import ObjectType
-from shouhu.web.access.registers import access_register_entry
 from shouhu.web.cases.models import Case, Transfer, TransferStatus
 from shouhu.web.cases.register_models import RegisterEntry
 

@@ -263,7 +263,14 @@ class RiskChangeKind(models.TextChoices):
 class RiskChange(models.Model):
     """风险等级的一次变化（或确认）：谁、何时、为什么、从什么到什么。只增不改。"""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_changes")
+    # 没有个案的名册儿童（强制报告、重大变故）的风险等级记在登记上
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="risk_changes"
+    )
+    entry = models.ForeignKey(
+        "cases.RegisterEntry", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="risk_changes",
+    )  # fmt: skip
     at = models.DateTimeField("时间")
     by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField("方式", max_length=16, choices=RiskChangeKind.choices)
@@ -291,7 +298,14 @@ class MajorChange(models.Model):
     `visit` 是变故之后的第一次探访（响应）；`reviewed_at` 为经办人员复核（确认风险等级）的时间。
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="major_changes")
+    # 没有个案的儿童（名册儿童，或强制报告时才登记的）的重大变故记在名册登记上
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="major_changes"
+    )
+    entry = models.ForeignKey(
+        "cases.RegisterEntry", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="major_changes",
+    )  # fmt: skip
     kind = models.CharField("变故", max_length=24, choices=MajorChangeKind.choices)
     occurred_at = models.DateTimeField("发生（报告）时间")
     note = models.TextField("情况说明", blank=True)
@@ -309,6 +323,12 @@ class MajorChange(models.Model):
     class Meta:
         verbose_name = "重大变故"
         indexes = [models.Index(fields=["case", "reviewed_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(entry__isnull=False),
+                name="major_change_of_case_or_entry",
+            ),
+        ]
 
 
 class ReporterKind(models.TextChoices):

@@ -38,6 +38,7 @@ from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.models import Case, CaseStatus, Visit
 from shouhu.web.cases.register_models import RegisterEntry, RegisterProposal, SupportMeasure
+from shouhu.web.cases.register_risk import entry_open_changes, entry_plans_set
 from shouhu.web.cases.services import REASON_MAX
 from shouhu.web.cases.visits import VisitInput, checks_parse, form_text, past_moment, visit_record
 from shouhu.web.determination.selectors import determination_get
@@ -79,7 +80,7 @@ def _active_case(child: Person) -> Case | None:
     return child.cases.filter(status=CaseStatus.ACTIVE).first()
 
 
-def _entry_new(
+def entry_new(
     ctx: RequestContext, child: Person, data: EntryInput, **more: object
 ) -> RegisterEntry:
     """在事务里新建一条登记；同一类型已在名册上的答“已登记”。"""
@@ -132,7 +133,7 @@ def register_entry_create(*, ctx: RequestContext, child: Person, data: EntryInpu
     """手工登记一名儿童（任何类型；规则能算出的类型也可以先手工登记，规则就不再提出）。"""
     clean = _hand_input(data)
     with transaction.atomic():
-        entry = _entry_new(ctx, child, clean)
+        entry = entry_new(ctx, child, clean)
         _audit(ctx, Action.CREATE, entry.pk,
                {"child": child.pk, "kind": clean.kind, "source": "hand",
                 "reason_chars": len(clean.reason), "case": entry.case_id})  # fmt: skip
@@ -194,18 +195,26 @@ def register_visit_record(*, ctx: RequestContext, entry: RegisterEntry, data: Vi
     at = past_moment(data.visited_at, what="探访时间")
     if timezone.localdate(at) < entry.started_on:
         raise InvalidInput(f"探访时间不能早于登记日期（{entry.started_on:%Y-%m-%d}）。")
+    ref = form_text(data.client_ref, what="离线应用编号", limit=64, required=False)
     assert ctx.user is not None
     with transaction.atomic():
         locked = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
+        earlier = locked.visits.filter(client_ref=ref).first() if ref else None
+        if earlier is not None:
+            return earlier  # 离线应用重复上传同一次探访
         visit = Visit.objects.create(entry=locked, visited_at=at, place=place, seen=seen,
-                                     checks=checks, notes=notes, recorded_by=ctx.user)  # fmt: skip
-        last = locked.visits.aggregate(last=Max("visited_at"))["last"]
-        locked.visit_due_on = next_visit_due(risk=REGISTER_VISIT_RISK, opened=locked.started_on,
-                                             last_visit=timezone.localdate(last))  # fmt: skip
-        locked.save(update_fields=["visit_due_on"])
+                                     checks=checks, notes=notes, client_ref=ref,
+                                     recorded_by=ctx.user)  # fmt: skip
+        # 回应此前未走访的重大变故（强制报告）；下次探访按现在执行的风险等级
+        answered = list(entry_open_changes(locked).filter(visit__isnull=True, occurred_at__lte=at)
+                        .values_list("pk", flat=True))  # fmt: skip
+        locked.major_changes.filter(pk__in=answered).update(visit=visit)
+        entry_plans_set(locked)
+        assert locked.visit_due_on is not None
         audit_record(ctx=ctx, action=Action.CREATE, object_type=ObjectType.VISIT,
                      object_id=visit.pk,
                      detail={"register_entry": locked.pk, "notes_chars": len(notes),
+                             "answered_changes": answered,
                              "concerns": [c for c, v in checks.items() if v["status"] != "ok"],
                              "next_due": locked.visit_due_on.isoformat()})  # fmt: skip
     return visit
@@ -231,7 +240,7 @@ def register_proposal_accept(
                          .values_list("kind", flat=True))  # fmt: skip
         reason = f"认定规则标签：{_label_text(locked.labels)}"
         today = timezone.localdate()
-        entries = [_entry_new(ctx, locked.child, EntryInput(kind, reason, today), proposal=locked)
+        entries = [entry_new(ctx, locked.child, EntryInput(kind, reason, today), proposal=locked)
                    for kind in locked.kinds if kind not in open_kinds]  # fmt: skip
         locked.status, locked.decided_by, locked.decided_at = "accepted", ctx.user, timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at"])

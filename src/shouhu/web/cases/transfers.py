@@ -329,8 +329,8 @@ def transfer_summary(transfer: Transfer, disclosure: access.Disclosure) -> CaseS
         return transfer_case_summary(transfer.case, disclosure)
     assert transfer.entry is not None
     child = transfer.entry.child
-    entries = list(RegisterEntry.objects.filter(child=child, ended_on__isnull=True, case__isnull=True)
-                   .order_by("started_on", "pk"))  # fmt: skip
+    found = RegisterEntry.objects.filter(child=child, ended_on__isnull=True, case__isnull=True)
+    entries = list(found.order_by("started_on", "pk"))
     dues = [e.visit_due_on for e in entries if e.visit_due_on]
     return CaseSummary(
         child_name=child.name,
