@@ -117,8 +117,8 @@ def test_a_report_on_a_register_child_uses_its_entry_and_one_with_a_case_goes_to
 def test_the_api_reports_any_child_and_out_of_scope_is_not_found(region, personas) -> None:
     child = f.person(region.village_a, name="陈小草", birth=date(2016, 4, 4), gender="F")
     body = {"reporter_kind": "hospital", "reporter_org": "临河区人民医院",
-            "reporter_name": "刘医生", "what_seen": "儿童营养不良，无人陪护", "kind": "sudden_event",
-            "seen_at": timezone.now().isoformat()}  # fmt: skip
+            "reporter_name": "刘医生", "what_seen": "儿童营养不良，无人陪护",
+            "kind": "sudden_event", "seen_at": timezone.now().isoformat()}  # fmt: skip
     url = f"/api/v1/persons/{child.pk}/reports"
     other = f.client_for(personas.caseworker_b)
     assert other.post(url, json.dumps(body), content_type="application/json").status_code == 404
