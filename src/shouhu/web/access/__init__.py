@@ -66,7 +66,7 @@ from shouhu.web.access.exchange import (
     may_read_scope,
     submissions_visible_to,
 )
-from shouhu.web.access.field import access_field_work, access_visit_photo
+from shouhu.web.access.field import access_field_entries, access_field_work, access_visit_photo
 from shouhu.web.access.findings import (
     access_finding,
     access_finding_record,
@@ -202,6 +202,7 @@ __all__ = [
     "access_document",
     "access_duplicates",
     "access_fact",
+    "access_field_entries",
     "access_field_work",
     "access_finding",
     "access_finding_record",

@@ -27,10 +27,11 @@ from shouhu.web.accounts.permissions import Right
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
-from shouhu.web.cases import reports, reviews, visits
-from shouhu.web.cases.models import Case
+from shouhu.web.cases import register_risk, registers, reports, reviews, visits
+from shouhu.web.cases.models import Case, Visit
+from shouhu.web.cases.register_models import RegisterEntry
 from shouhu.web.field.models import RecordKind, SyncReceipt
-from shouhu.web.field.package import case_state, case_version
+from shouhu.web.field.package import case_state, case_version, entry_state, entry_version
 from shouhu.web.field.photos import photos_check, photos_discard, photos_store
 
 RIGHTS: Final = {
@@ -46,12 +47,13 @@ GONE: Final = "这名儿童已不在您的辖区（可能已转到别的村）�
 class FieldRecord:
     ref: uuid.UUID
     kind: str
-    case_id: int
+    case_id: int | None  # 个案的记录；没有个案的名册儿童的记录带 entry_id
     base: str  # 记录时个案的版本
     recorded_at: datetime  # 手机上记录的时间
     force: bool
     data: dict[str, Any]
     by: str = ""  # 在手机上记录的人（账户名）：只能由本人上传
+    entry_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -92,20 +94,27 @@ def record_parse(raw: str) -> FieldRecord:
         ref = uuid.UUID(str(found.get("ref", "")))
     except ValueError:
         raise InvalidInput(FORMAT.format("记录编号不对")) from None
-    kind, case_id = found.get("kind"), found.get("case")
+    kind, case_id, entry_id = found.get("kind"), found.get("case"), found.get("entry")
     if kind not in RecordKind.values:
         raise InvalidInput(FORMAT.format("记录类别不对"))
-    if not isinstance(case_id, int) or isinstance(case_id, bool):
+    if [_an_id(case_id), _an_id(entry_id)].count(True) != 1:
         raise InvalidInput(FORMAT.format("缺少个案编号"))
+    if entry_id is not None and kind == RecordKind.REVIEW:
+        raise InvalidInput("没有个案的名册儿童不做核查：探访就是核实。")
     recorded = _moment(found.get("recorded_at"), "手机上的记录时间")
     if recorded is None:
         raise InvalidInput(FORMAT.format("缺少记录时间"))
     return FieldRecord(ref=ref, kind=kind, case_id=case_id, base=str(found.get("base", "")),
                        recorded_at=recorded, force=found.get("force") is True,
-                       data=found["data"], by=str(found.get("by", "")))  # fmt: skip
+                       data=found["data"], by=str(found.get("by", "")),
+                       entry_id=entry_id)  # fmt: skip
 
 
-def _visit(ctx: RequestContext, case: Case, record: FieldRecord) -> int:
+def _an_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _visit_input(record: FieldRecord) -> visits.VisitInput:
     data = record.data
     raw = data.get("checks")
     checks_in = raw if isinstance(raw, dict) else {}
@@ -114,12 +123,25 @@ def _visit(ctx: RequestContext, case: Case, record: FieldRecord) -> int:
         item = checks_in.get(code)
         item = item if isinstance(item, dict) else {}
         checks[code] = visits.Check(_text(item, "status"), _text(item, "note"))
-    visit = visits.visit_record(ctx=ctx, case=case, data=visits.VisitInput(
+    return visits.VisitInput(
         visited_at=_moment(data.get("visited_at"), "探访时间"), place=_text(data, "place"),
         seen=_text(data, "seen"), checks=checks, notes=_text(data, "notes"),
         client_ref=str(record.ref),
-    ))  # fmt: skip
-    return visit.pk
+    )  # fmt: skip
+
+
+def _report_input(record: FieldRecord) -> reports.ReportInput:
+    data = record.data
+    return reports.ReportInput(
+        reporter_kind=_text(data, "reporter_kind"), reporter_org=_text(data, "reporter_org"),
+        reporter_name=_text(data, "reporter_name"), reporter_phone=_text(data, "reporter_phone"),
+        seen_at=_moment(data.get("seen_at"), "发现的时间"), what_seen=_text(data, "what_seen"),
+        reported_at=record.recorded_at,
+    )  # fmt: skip
+
+
+def _visit(ctx: RequestContext, case: Case, record: FieldRecord) -> int:
+    return visits.visit_record(ctx=ctx, case=case, data=_visit_input(record)).pk
 
 
 def _review(ctx: RequestContext, case: Case, record: FieldRecord) -> int:
@@ -136,17 +158,23 @@ def _review(ctx: RequestContext, case: Case, record: FieldRecord) -> int:
 
 
 def _report(ctx: RequestContext, case: Case, record: FieldRecord) -> int:
-    data = record.data
-    report = reports.mandatory_report_create(ctx=ctx, case=case, data=reports.ReportInput(
-        reporter_kind=_text(data, "reporter_kind"), reporter_org=_text(data, "reporter_org"),
-        reporter_name=_text(data, "reporter_name"), reporter_phone=_text(data, "reporter_phone"),
-        seen_at=_moment(data.get("seen_at"), "发现的时间"), what_seen=_text(data, "what_seen"),
-        reported_at=record.recorded_at,
-    ))  # fmt: skip
-    return report.pk
+    return reports.mandatory_report_create(ctx=ctx, case=case, data=_report_input(record)).pk
 
 
 SAVERS: Final = {RecordKind.VISIT: _visit, RecordKind.REVIEW: _review, RecordKind.REPORT: _report}
+
+
+def _entry_visit(ctx: RequestContext, entry: RegisterEntry, record: FieldRecord) -> int:
+    return registers.register_visit_record(ctx=ctx, entry=entry, data=_visit_input(record)).pk
+
+
+def _entry_report(ctx: RequestContext, entry: RegisterEntry, record: FieldRecord) -> int:
+    report = register_risk.child_report_create(ctx=ctx, child=entry.child,
+                                               data=_report_input(record))  # fmt: skip
+    return report.pk
+
+
+ENTRY_SAVERS: Final = {RecordKind.VISIT: _entry_visit, RecordKind.REPORT: _entry_report}
 
 
 def _earlier(ctx: RequestContext, record: FieldRecord) -> SyncOutcome | None:
@@ -170,6 +198,8 @@ def field_record_sync(
     if photos and record.kind != RecordKind.VISIT:
         raise InvalidInput("只有探访可以带照片。")
     photos_check(photos)
+    if record.entry_id is not None:
+        return _entry_sync(ctx, record, photos)
     try:
         case = access.access_case_work(ctx, record.case_id, RIGHTS[RecordKind(record.kind)])
     except NotFound:
@@ -190,10 +220,48 @@ def field_record_sync(
             )  # fmt: skip
             if photos:
                 photos_store(case.visits.get(pk=object_id), photos, written)
-            _audit(ctx, record, case, object_id, len(photos))
+            _audit(ctx, record, {"case": case.pk}, object_id, len(photos))
     except IntegrityError:  # 同一条记录的另一次上传先到了一步
+        again = _again(ctx, record, written)
+        if again is None:
+            raise
+        return again
+    except BaseException:
         photos_discard(written)
-        again = _earlier(ctx, record)
+        raise
+    return SyncOutcome(status="synced", object_id=object_id)
+
+
+def _again(ctx: RequestContext, record: FieldRecord, written: list[Path]) -> SyncOutcome | None:
+    """唯一约束拦下的上传：删掉这次写的照片，答先到的那次（没有的答 None，调用方重新抛出）。"""
+    photos_discard(written)
+    return _earlier(ctx, record)
+
+
+def _entry_sync(ctx: RequestContext, record: FieldRecord, photos: list[bytes]) -> SyncOutcome:
+    """没有个案的名册儿童的探访、强制报告：记在名册登记上，版本、回执、照片同个案的一样。"""
+    try:
+        entry = access.access_register_entry(ctx, record.entry_id,
+                                             right=RIGHTS[RecordKind(record.kind)])  # fmt: skip
+    except NotFound:
+        return SyncOutcome(status="conflict", theirs=[["所在村（居）", GONE]], may_force=False,
+                           message=GONE)  # fmt: skip
+    if entry_version(entry) != record.base and not record.force:
+        return SyncOutcome(status="conflict", theirs=entry_state(entry),
+                           message="您记录之后，服务器上这名儿童的名册登记有了变化。")  # fmt: skip
+    written: list[Path] = []
+    try:
+        with transaction.atomic():
+            object_id = ENTRY_SAVERS[RecordKind(record.kind)](ctx, entry, record)
+            SyncReceipt.objects.create(
+                client_ref=record.ref, kind=record.kind, object_id=object_id, entry=entry,
+                user=ctx.user, recorded_at=record.recorded_at, forced=record.force,
+            )  # fmt: skip
+            if photos:
+                photos_store(Visit.objects.get(pk=object_id), photos, written)
+            _audit(ctx, record, {"register_entry": entry.pk}, object_id, len(photos))
+    except IntegrityError:
+        again = _again(ctx, record, written)
         if again is None:
             raise
         return again
@@ -204,11 +272,11 @@ def field_record_sync(
 
 
 def _audit(
-    ctx: RequestContext, record: FieldRecord, case: Case, object_id: int, photos: int
+    ctx: RequestContext, record: FieldRecord, about: dict[str, int], object_id: int, photos: int
 ) -> None:
     audit_record(
         ctx=ctx, action=Action.CREATE, object_type=ObjectType.FIELD_SYNC, object_id=str(record.ref),
-        detail={"kind": record.kind, "object": object_id, "case": case.pk, "photos": photos,
+        detail={"kind": record.kind, "object": object_id, **about, "photos": photos,
                 "recorded_at": record.recorded_at.isoformat(),
                 "uploaded_at": timezone.now().isoformat(), "forced": record.force},
     )  # fmt: skip
