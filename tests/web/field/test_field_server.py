@@ -316,6 +316,13 @@ def test_a_register_child_without_a_case_is_in_the_package_and_its_visit_syncs_o
     ).items()  # 逾期
     audit = AuditEntry.objects.filter(object_type="field_package").latest("seq")
     assert audit.detail["entries"] == [entry.pk]
+    sick = f.person(region.village_a, name="刘小安", birth=date(2015, 5, 5))
+    hidden = register_entry_create(ctx=ctx, child=sick, data=EntryInput(
+        "hiv_infected", "卫生健康部门告知", timezone.localdate()))  # fmt: skip
+    body = director.get("/field/package/").content.decode()
+    [masked] = [c for c in json.loads(body)["children"] if c["entry"] == hidden.pk]
+    assert masked["category"] == "困境儿童"  # 儿童主任看不到感染情况：只写名册
+    assert "艾滋病" not in body
 
     visit = _entry_record(world["case"], entry=entry.pk, base=mine["version"])
     assert _send(director, visit, photos=1).json()["status"] == "synced"

@@ -18,6 +18,7 @@ from shouhu.core.registers import (
     REGISTER_LABELS,
     SUPPORT_MEASURES,
 )
+from shouhu.web.access.disclosure import Disclosure, categories_shown
 from shouhu.web.cases.models import CaseStatus, MajorChange, Transfer, TransferStatus
 from shouhu.web.cases.register_models import RegisterEntry
 from shouhu.web.registry.models import Division
@@ -176,3 +177,11 @@ def entry_changes(entry: RegisterEntry) -> list[EntryChange]:
                                 report.reporter_org if report else "", visited, hours,
                                 c.reviewed_at is not None))  # fmt: skip
     return rows
+
+
+def entry_kind_text(entry: RegisterEntry, disclosure: Disclosure) -> str:
+    """登记类型给这个用户看的文字（离线数据包、迁移）：看不到真实类别的（感染情况），每条都只写
+    名册名（困境儿童、农村留守儿童）——与个案的“保障对象”同理，只替换感染儿童的就成了暗号。"""
+    if categories_shown(disclosure):
+        return ENTRY_KIND_LABELS[entry.kind]
+    return REGISTER_LABELS[entry.register]

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
 from shouhu.core.policy.visits import RISK_LABELS
-from shouhu.core.registers import ENTRY_KIND_LABELS, REGISTER_VISIT_RISK
+from shouhu.core.registers import REGISTER_VISIT_RISK
 from shouhu.web import access
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
@@ -31,6 +31,7 @@ from shouhu.web.cases.models import (
 )
 from shouhu.web.cases.plans import plans_set, risk_in_effect
 from shouhu.web.cases.register_models import RegisterEntry
+from shouhu.web.cases.register_selectors import entry_kind_text
 from shouhu.web.cases.services import case_locked, written_reason
 from shouhu.web.registry.models import Division, DivisionLevel, Person, RegistryLoad
 from shouhu.web.registry.selectors import age_on
@@ -336,7 +337,8 @@ def transfer_summary(transfer: Transfer, disclosure: access.Disclosure) -> CaseS
         child_name=child.name,
         gender={"M": "男", "F": "女"}.get(child.gender, ""),
         age=age_on(child.birth_date, timezone.localdate()),
-        category="、".join(ENTRY_KIND_LABELS[e.kind] for e in entries) or "名册儿童",
+        category="、".join(dict.fromkeys(entry_kind_text(e, disclosure) for e in entries))
+        or "名册儿童",
         risk=RISK_LABELS[REGISTER_VISIT_RISK],
         opened_on=min((e.started_on for e in entries), default=transfer.entry.started_on),
         visit_due=min(dues, default=None),

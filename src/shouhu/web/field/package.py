@@ -27,7 +27,6 @@ from django.utils import timezone
 from shouhu.core.identity import mask_id_number
 from shouhu.core.policy.visits import RISK_LABELS
 from shouhu.core.policy.wording import date_text, summary_phrase
-from shouhu.core.registers import ENTRY_KIND_LABELS
 from shouhu.web import access
 from shouhu.web.access.disclosure import NONE, Disclosure, fact_level
 from shouhu.web.accounts.models import User
@@ -38,6 +37,7 @@ from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.models import CareArrangement, Case, CaseStatus, MajorChange
 from shouhu.web.cases.plans import risk_in_effect
 from shouhu.web.cases.register_models import RegisterEntry
+from shouhu.web.cases.register_selectors import entry_kind_text
 from shouhu.web.cases.visits import CHECK_STATUS, CHECKS
 from shouhu.web.cases.work_choices import REPORTER_KINDS, REVIEW_OUTCOMES
 from shouhu.web.exchange.models import Fact
@@ -79,12 +79,12 @@ def entry_version(entry: RegisterEntry) -> str:
     return hmac.new(key, json.dumps(parts).encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def entry_state(entry: RegisterEntry) -> list[list[str]]:
+def entry_state(entry: RegisterEntry, disclosure: Disclosure) -> list[list[str]]:
     return [
         ["所在村（居）", entry.division.name],
         ["登记状态", "已结束" if entry.ended_on else "在册"],
         ["风险等级", RISK_LABELS[entry.risk_level]],
-        ["名册", ENTRY_KIND_LABELS[entry.kind]],
+        ["名册", entry_kind_text(entry, disclosure)],
     ]
 
 
@@ -161,7 +161,9 @@ def _entry_children(
     kinds: dict[int, list[str]] = defaultdict(list)
     for entry in sorted(entries, key=lambda e: (e.visit_due_on or date.max, e.pk)):
         first.setdefault(entry.child_id, entry)
-        kinds[entry.child_id].append(ENTRY_KIND_LABELS[entry.kind])
+        label = entry_kind_text(entry, disclosure)
+        if label not in kinds[entry.child_id]:
+            kinds[entry.child_id].append(label)
     chosen = list(first.values())
     facts = _fact_lines(user, disclosure, chosen)
     unvisited = MajorChange.objects.filter(
@@ -172,18 +174,19 @@ def _entry_children(
     provisional = set(MajorChange.objects.filter(entry__in=chosen, reviewed_at__isnull=True)
                       .values_list("entry_id", flat=True))  # fmt: skip
     return [_entry_child(e, "、".join(kinds[e.child_id]), facts[e.child_id], urgent.get(e.pk),
-                         e.pk in provisional) for e in chosen]  # fmt: skip
+                         e.pk in provisional, disclosure) for e in chosen]  # fmt: skip
 
 
 def _entry_child(
-    entry: RegisterEntry, kinds: str, facts: list[str], urgent: datetime | None, provisional: bool
-) -> dict[str, Any]:
+    entry: RegisterEntry, kinds: str, facts: list[str], urgent: datetime | None,
+    provisional: bool, disclosure: Disclosure,
+) -> dict[str, Any]:  # fmt: skip
     child = entry.child
     carers = [{"name": entry.carer_name, "relation": entry.carer_relation,
                "phone": entry.carer_phone}] if entry.carer_name else []  # fmt: skip
     return {
         "key": f"e{entry.pk}", "case": None, "entry": entry.pk,
-        "version": entry_version(entry), "state": entry_state(entry),
+        "version": entry_version(entry), "state": entry_state(entry, disclosure),
         "name": child.name, "gender": child.get_gender_display(),
         "birth": date_text(child.birth_date), "id_masked": mask_id_number(child.id_number),
         "village": entry.division.name, "category": kinds, "category_title": "名册",

@@ -247,7 +247,9 @@ def _entry_sync(ctx: RequestContext, record: FieldRecord, photos: list[bytes]) -
         return SyncOutcome(status="conflict", theirs=[["所在村（居）", GONE]], may_force=False,
                            message=GONE)  # fmt: skip
     if entry_version(entry) != record.base and not record.force:
-        return SyncOutcome(status="conflict", theirs=entry_state(entry),
+        assert ctx.user is not None
+        theirs = entry_state(entry, access.disclosure_for(ctx.user))
+        return SyncOutcome(status="conflict", theirs=theirs,
                            message="您记录之后，服务器上这名儿童的名册登记有了变化。")  # fmt: skip
     written: list[Path] = []
     try:
