@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from shouhu.core.errors import DomainError, ErrorCode, InvalidInput
 from shouhu.core.policy.visits import RISK_LABELS
-from shouhu.core.registers import REGISTER_VISIT_RISK
 from shouhu.web import access
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
@@ -31,6 +30,7 @@ from shouhu.web.cases.models import (
 )
 from shouhu.web.cases.plans import plans_set, risk_in_effect
 from shouhu.web.cases.register_models import RegisterEntry
+from shouhu.web.cases.register_risk import entry_risk_in_effect
 from shouhu.web.cases.register_selectors import entry_kind_text
 from shouhu.web.cases.services import case_locked, written_reason
 from shouhu.web.registry.models import Division, DivisionLevel, Person, RegistryLoad
@@ -325,7 +325,7 @@ class CaseSummary:
 
 
 def transfer_summary(transfer: Transfer, disclosure: access.Disclosure) -> CaseSummary:
-    """个案的按 `transfer_case_summary`；名册儿童的“类别”是在册的登记类型，按一般对象每季度探访。"""
+    """个案的按 `transfer_case_summary`；名册儿童的“类别”是在册的登记类型（按查看人的授权）。"""
     if transfer.case is not None:
         return transfer_case_summary(transfer.case, disclosure)
     assert transfer.entry is not None
@@ -339,7 +339,7 @@ def transfer_summary(transfer: Transfer, disclosure: access.Disclosure) -> CaseS
         age=age_on(child.birth_date, timezone.localdate()),
         category="、".join(dict.fromkeys(entry_kind_text(e, disclosure) for e in entries))
         or "名册儿童",
-        risk=RISK_LABELS[REGISTER_VISIT_RISK],
+        risk=RISK_LABELS[entry_risk_in_effect(transfer.entry)],
         opened_on=min((e.started_on for e in entries), default=transfer.entry.started_on),
         visit_due=min(dues, default=None),
         review_due=None,
