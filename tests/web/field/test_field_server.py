@@ -309,7 +309,8 @@ def test_a_register_child_without_a_case_is_in_the_package_and_its_visit_syncs_o
     [mine] = [c for c in package["children"] if c["name"] == "孙留守"]  # 两条登记，一行
     assert (mine["key"], mine["case"], mine["entry"]) == (f"e{entry.pk}", None, entry.pk)
     assert mine["carers"] == [{"name": "孙爷爷", "relation": "祖父", "phone": "13900002222"}]
-    assert set(mine["category"].split("、")) == {"农村留守儿童", "流浪儿童"}
+    # 儿童主任看不到真实类别（感染情况）：每条登记只写名册名，与个案的“保障对象”同理
+    assert set(mine["category"].split("、")) == {"农村留守儿童", "困境儿童"}
     assert (mine["risk"], mine["review_due"]) == ("一般", "")
     assert {"key": f"e{entry.pk}", "case": None, "what": "探访"}.items() <= next(
         row for row in package["due"] if row["key"] == mine["key"]
