@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +26,7 @@ from shouhu.web.audit.services import audit_record
 from shouhu.web.cases import transfers
 from shouhu.web.cases.models import Transfer
 from shouhu.web.exports import Export, export_part, export_xlsx
+from shouhu.web.registry.models import Division
 
 RECENT = 20
 
@@ -121,6 +125,25 @@ def _detail(request: HttpRequest, ctx: RequestContext, transfer: transfers.Trans
     return render(request, "cases/transfer_detail.html", context, status=status)
 
 
+def _propose_form(
+    request: HttpRequest, ctx: RequestContext, context: dict[str, Any],
+    seen: tuple[str, int], propose: Callable[[Division | None, str], object], done: str,
+) -> HttpResponse | None:  # fmt: skip
+    """提出迁移的表单（个案和名册登记共用）：GET 显示（记入审计），POST 提出；成功答 None。"""
+    if request.method == "GET":
+        audit_record(ctx=ctx, action=Action.VIEW, object_type=seen[0], object_id=seen[1],
+                     detail={"form": "transfer_form"})  # fmt: skip
+        return render(request, "cases/transfer_form.html", context)
+    try:
+        propose(transfers.division_by_code(request.POST.get("to", "")),
+                request.POST.get("reason", ""))  # fmt: skip
+    except DomainError as exc:
+        context["error"] = exc.message
+        return render(request, "cases/transfer_form.html", context, status=400)
+    messages.success(request, done)
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def transfer_new_view(request: HttpRequest, case_id: int) -> HttpResponse:
@@ -128,19 +151,13 @@ def transfer_new_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access.access_transfer_propose(ctx, case_id)
     context = {"case": case, "child": case.child, "values": request.POST,
                "options": transfers.destination_options(exclude=case.division)}  # fmt: skip
-    if request.method == "GET":
-        audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.CASE, object_id=case.pk,
-                     detail={"form": "transfer_form"})  # fmt: skip
-        return render(request, "cases/transfer_form.html", context)
-    try:
-        to = transfers.division_by_code(request.POST.get("to", ""))
-        transfers.transfer_propose(ctx=ctx, case=case, to_division=to,
-                                   reason=request.POST.get("reason", ""))  # fmt: skip
-    except DomainError as exc:
-        context["error"] = exc.message
-        return render(request, "cases/transfer_form.html", context, status=400)
-    messages.success(request, "已提出迁移：接收方办理前，个案仍由本辖区负责。")
-    return redirect(reverse("person_detail", args=[case.child_id]) + "#casework")
+    shown = _propose_form(
+        request, ctx, context, (ObjectType.CASE, case.pk),
+        lambda to, reason: transfers.transfer_propose(ctx=ctx, case=case, to_division=to,
+                                                      reason=reason),
+        "已提出迁移：接收方办理前，个案仍由本辖区负责。",
+    )  # fmt: skip
+    return shown or redirect(reverse("person_detail", args=[case.child_id]) + "#casework")
 
 
 @login_required
@@ -151,16 +168,10 @@ def register_transfer_new_view(request: HttpRequest, entry_id: int) -> HttpRespo
     entry = access.access_register_transfer_propose(ctx, entry_id)
     context = {"entry": entry, "child": entry.child, "values": request.POST,
                "options": transfers.destination_options(exclude=entry.division)}  # fmt: skip
-    if request.method == "GET":
-        audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.CHILD_REGISTER,
-                     object_id=entry.pk, detail={"form": "transfer_form"})  # fmt: skip
-        return render(request, "cases/transfer_form.html", context)
-    try:
-        to = transfers.division_by_code(request.POST.get("to", ""))
-        transfers.register_transfer_propose(ctx=ctx, entry=entry, to_division=to,
-                                            reason=request.POST.get("reason", ""))  # fmt: skip
-    except DomainError as exc:
-        context["error"] = exc.message
-        return render(request, "cases/transfer_form.html", context, status=400)
-    messages.success(request, "已提出迁移：接收方办理前，名册儿童仍由本辖区探访。")
-    return redirect("register_entry", entry.pk)
+    shown = _propose_form(
+        request, ctx, context, (ObjectType.CHILD_REGISTER, entry.pk),
+        lambda to, reason: transfers.register_transfer_propose(ctx=ctx, entry=entry,
+                                                               to_division=to, reason=reason),
+        "已提出迁移：接收方办理前，名册儿童仍由本辖区探访。",
+    )  # fmt: skip
+    return shown or redirect("register_entry", entry.pk)

@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
-from typing import Final
+from typing import Final, TypeVar
 
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
@@ -39,22 +39,28 @@ class Moment:
         return self.today + timedelta(days=WEEK_DAYS - 1)
 
 
-def _open(*, unvisited: bool = False) -> QuerySet[MajorChange]:
-    changes = MajorChange.objects.filter(case=OuterRef("pk"), reviewed_at__isnull=True)
+# 探访和重大变故的清单对个案和没有个案的名册登记（都有 visit_due_on，变故挂在 case 或 entry 上）
+# 同样适用：按查询集的模型取变故的外键
+Held = TypeVar("Held", Case, RegisterEntry)
+
+
+def _open(held: QuerySet[Held], *, unvisited: bool = False) -> QuerySet[MajorChange]:
+    on = "entry" if held.model is RegisterEntry else "case"
+    changes = MajorChange.objects.filter(**{on: OuterRef("pk")}, reviewed_at__isnull=True)
     return changes.filter(visit__isnull=True) if unvisited else changes
 
 
-def _urgent(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+def _urgent(cases: QuerySet[Held], m: Moment) -> QuerySet[Held]:
     """重大变故（含强制报告）后还没走访、24 小时期限未过的。"""
-    return cases.filter(Exists(_open(unvisited=True).filter(visit_due_at__gte=m.now)))
+    return cases.filter(Exists(_open(cases, unvisited=True).filter(visit_due_at__gte=m.now)))
 
 
-def _visits_overdue(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
-    late_change = Exists(_open(unvisited=True).filter(visit_due_at__lt=m.now))
+def _visits_overdue(cases: QuerySet[Held], m: Moment) -> QuerySet[Held]:
+    late_change = Exists(_open(cases, unvisited=True).filter(visit_due_at__lt=m.now))
     return cases.filter(Q(visit_due_on__lt=m.today) | late_change)
 
 
-def _visits_week(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+def _visits_week(cases: QuerySet[Held], m: Moment) -> QuerySet[Held]:
     week = cases.filter(visit_due_on__gte=m.today, visit_due_on__lte=m.week_end)
     return week.exclude(pk__in=_visits_overdue(cases, m).values("pk"))
 
@@ -68,8 +74,8 @@ def _reviews_soon(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
     return cases.filter(review_due_on__gte=m.today, review_due_on__lte=soon)
 
 
-def _changes_open(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
-    return cases.filter(Exists(_open()))
+def _changes_open(cases: QuerySet[Held], m: Moment) -> QuerySet[Held]:
+    return cases.filter(Exists(_open(cases)))
 
 
 def _termination_proposed(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
@@ -90,35 +96,14 @@ def entries_on_their_own(entries: QuerySet[RegisterEntry]) -> QuerySet[RegisterE
     )
 
 
-def _entry_open(*, unvisited: bool = False) -> QuerySet[MajorChange]:
-    changes = MajorChange.objects.filter(entry=OuterRef("pk"), reviewed_at__isnull=True)
-    return changes.filter(visit__isnull=True) if unvisited else changes
-
-
-def _entries_urgent(entries: QuerySet[RegisterEntry], m: Moment) -> QuerySet[RegisterEntry]:
-    return entries.filter(Exists(_entry_open(unvisited=True).filter(visit_due_at__gte=m.now)))
-
-
-def _entries_overdue(entries: QuerySet[RegisterEntry], m: Moment) -> QuerySet[RegisterEntry]:
-    late_change = Exists(_entry_open(unvisited=True).filter(visit_due_at__lt=m.now))
-    return entries.filter(Q(visit_due_on__lt=m.today) | late_change)
-
-
-def _entries_week(entries: QuerySet[RegisterEntry], m: Moment) -> QuerySet[RegisterEntry]:
-    week = entries.filter(visit_due_on__gte=m.today, visit_due_on__lte=m.week_end)
-    return week.exclude(pk__in=_entries_overdue(entries, m).values("pk"))
-
-
-def _entries_changes(entries: QuerySet[RegisterEntry], m: Moment) -> QuerySet[RegisterEntry]:
-    return entries.filter(Exists(_entry_open()))
-
-
-ENTRY_PICKS: Final = MappingProxyType(
+# 名册儿童上的清单：探访和重大变故（核查清单没有：名册儿童的探访就是核实），与个案同一套筛选
+EntryPick = Callable[[QuerySet[RegisterEntry], Moment], QuerySet[RegisterEntry]]
+ENTRY_PICKS: Final[Mapping[str, EntryPick]] = MappingProxyType(
     {
-        "visits_urgent": _entries_urgent,
-        "visits_overdue": _entries_overdue,
-        "visits_week": _entries_week,
-        "changes_open": _entries_changes,
+        "visits_urgent": _urgent,
+        "visits_overdue": _visits_overdue,
+        "visits_week": _visits_week,
+        "changes_open": _changes_open,
     }
 )
 
@@ -235,8 +220,8 @@ def _entry_rows(
     chosen = list(entries.select_related("child", "division")
                   .order_by("visit_due_on", "pk")[:limit])  # fmt: skip
     directors = _directors({e.division_id for e in chosen})
-    provisional = set(_entries_changes(RegisterEntry.objects.filter(pk__in=[e.pk for e in chosen]),
-                                       moment).values_list("pk", flat=True))  # fmt: skip
+    picked = RegisterEntry.objects.filter(pk__in=[e.pk for e in chosen])
+    provisional = set(_changes_open(picked, moment).values_list("pk", flat=True))
     urgent = _entry_urgent_due(chosen) if code == "visits_urgent" else {}
     rows: dict[int, WorkRow] = {}
     for e in chosen:

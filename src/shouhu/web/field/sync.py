@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -186,6 +187,47 @@ def _earlier(ctx: RequestContext, record: FieldRecord) -> SyncOutcome | None:
     return SyncOutcome(status="duplicate", object_id=receipt.object_id)
 
 
+@dataclass(frozen=True)
+class _Target:
+    """一条记录写到哪里：个案，或没有个案的名册儿童的登记。"""
+
+    save: Callable[[], int]  # 写入记录，答它的编号
+    version: str
+    state: Callable[[], list[list[str]]]  # 冲突时服务器上的样子
+    changed: str
+    receipt: dict[str, Case | RegisterEntry]  # 回执的外键
+    about: dict[str, int]  # 审计里的编号
+
+
+def _case_target(ctx: RequestContext, record: FieldRecord) -> _Target:
+    case = access.access_case_work(ctx, record.case_id, RIGHTS[RecordKind(record.kind)])
+    return _Target(
+        save=lambda: SAVERS[RecordKind(record.kind)](ctx, case, record),
+        version=case_version(case),
+        state=lambda: case_state(case, _disclosure(ctx)),
+        changed="您记录之后，服务器上这名儿童的个案有了变化。",
+        receipt={"case": case}, about={"case": case.pk},
+    )  # fmt: skip
+
+
+def _entry_target(ctx: RequestContext, record: FieldRecord) -> _Target:
+    """没有个案的名册儿童的探访、强制报告：记在名册登记上，版本、回执、照片同个案的一样。"""
+    entry = access.access_register_entry(ctx, record.entry_id,
+                                         right=RIGHTS[RecordKind(record.kind)])  # fmt: skip
+    return _Target(
+        save=lambda: ENTRY_SAVERS[RecordKind(record.kind)](ctx, entry, record),
+        version=entry_version(entry),
+        state=lambda: entry_state(entry, _disclosure(ctx)),
+        changed="您记录之后，服务器上这名儿童的名册登记有了变化。",
+        receipt={"entry": entry}, about={"register_entry": entry.pk},
+    )  # fmt: skip
+
+
+def _disclosure(ctx: RequestContext) -> access.Disclosure:
+    assert ctx.user is not None  # 访问层已确认
+    return access.disclosure_for(ctx.user)
+
+
 def field_record_sync(
     *, ctx: RequestContext, record: FieldRecord, photos: list[bytes]
 ) -> SyncOutcome:
@@ -198,72 +240,27 @@ def field_record_sync(
     if photos and record.kind != RecordKind.VISIT:
         raise InvalidInput("只有探访可以带照片。")
     photos_check(photos)
-    if record.entry_id is not None:
-        return _entry_sync(ctx, record, photos)
     try:
-        case = access.access_case_work(ctx, record.case_id, RIGHTS[RecordKind(record.kind)])
+        target = (_entry_target if record.entry_id is not None else _case_target)(ctx, record)
     except NotFound:
         return SyncOutcome(status="conflict", theirs=[["所在村（居）", GONE]], may_force=False,
                            message=GONE)  # fmt: skip
-    if case_version(case) != record.base and not record.force:
-        assert ctx.user is not None  # access_case_work 已确认
-        disclosure = access.disclosure_for(ctx.user)
-        return SyncOutcome(status="conflict", theirs=case_state(case, disclosure),
-                           message="您记录之后，服务器上这名儿童的个案有了变化。")  # fmt: skip
+    if target.version != record.base and not record.force:
+        return SyncOutcome(status="conflict", theirs=target.state(), message=target.changed)
     written: list[Path] = []
     try:
         with transaction.atomic():
-            object_id = SAVERS[RecordKind(record.kind)](ctx, case, record)
+            object_id = target.save()
             SyncReceipt.objects.create(
-                client_ref=record.ref, kind=record.kind, object_id=object_id, case=case,
-                user=ctx.user, recorded_at=record.recorded_at, forced=record.force,
-            )  # fmt: skip
-            if photos:
-                photos_store(case.visits.get(pk=object_id), photos, written)
-            _audit(ctx, record, {"case": case.pk}, object_id, len(photos))
-    except IntegrityError:  # 同一条记录的另一次上传先到了一步
-        again = _again(ctx, record, written)
-        if again is None:
-            raise
-        return again
-    except BaseException:
-        photos_discard(written)
-        raise
-    return SyncOutcome(status="synced", object_id=object_id)
-
-
-def _again(ctx: RequestContext, record: FieldRecord, written: list[Path]) -> SyncOutcome | None:
-    """唯一约束拦下的上传：删掉这次写的照片，答先到的那次（没有的答 None，调用方重新抛出）。"""
-    photos_discard(written)
-    return _earlier(ctx, record)
-
-
-def _entry_sync(ctx: RequestContext, record: FieldRecord, photos: list[bytes]) -> SyncOutcome:
-    """没有个案的名册儿童的探访、强制报告：记在名册登记上，版本、回执、照片同个案的一样。"""
-    try:
-        entry = access.access_register_entry(ctx, record.entry_id,
-                                             right=RIGHTS[RecordKind(record.kind)])  # fmt: skip
-    except NotFound:
-        return SyncOutcome(status="conflict", theirs=[["所在村（居）", GONE]], may_force=False,
-                           message=GONE)  # fmt: skip
-    if entry_version(entry) != record.base and not record.force:
-        assert ctx.user is not None
-        theirs = entry_state(entry, access.disclosure_for(ctx.user))
-        return SyncOutcome(status="conflict", theirs=theirs,
-                           message="您记录之后，服务器上这名儿童的名册登记有了变化。")  # fmt: skip
-    written: list[Path] = []
-    try:
-        with transaction.atomic():
-            object_id = ENTRY_SAVERS[RecordKind(record.kind)](ctx, entry, record)
-            SyncReceipt.objects.create(
-                client_ref=record.ref, kind=record.kind, object_id=object_id, entry=entry,
+                client_ref=record.ref, kind=record.kind, object_id=object_id, **target.receipt,
                 user=ctx.user, recorded_at=record.recorded_at, forced=record.force,
             )  # fmt: skip
             if photos:
                 photos_store(Visit.objects.get(pk=object_id), photos, written)
-            _audit(ctx, record, {"register_entry": entry.pk}, object_id, len(photos))
-    except IntegrityError:
-        again = _again(ctx, record, written)
+            _audit(ctx, record, target.about, object_id, len(photos))
+    except IntegrityError:  # 同一条记录的另一次上传先到了一步
+        photos_discard(written)
+        again = _earlier(ctx, record)
         if again is None:
             raise
         return again
