@@ -26,7 +26,6 @@ from django.utils import timezone
 from shouhu.core.errors import InvalidInput
 from shouhu.core.policy.visits import (
     MAJOR_CHANGE_LABELS,
-    RISK_LABELS,
     effective_risk,
     major_change_visit_due,
     next_visit_due,
@@ -46,8 +45,7 @@ from shouhu.web.cases.models import (
 from shouhu.web.cases.notices import visit_due_notify
 from shouhu.web.cases.register_models import RegisterEntry
 from shouhu.web.cases.reports import ReportInput, mandatory_report_create, report_checked
-from shouhu.web.cases.risk import risk_propose
-from shouhu.web.cases.services import written_reason
+from shouhu.web.cases.risk import confirmation_checked
 from shouhu.web.registry.models import Person
 
 # 报告一名不在名册上的儿童时，登记成哪一类（报告人选）；已在名册上的优先记在这两类上
@@ -160,10 +158,7 @@ def register_risk_confirm(
     answers: Mapping[str, str] | None = None,
 ) -> RiskChange:  # fmt: skip
     """经办人员确认名册儿童的风险等级（复核全部未复核的重大变故），此后按它排探访。"""
-    if level not in RISK_LABELS:
-        raise InvalidInput("请选择风险等级：高风险、重点或一般。")
-    text = written_reason(reason, what="确认风险等级")
-    assessment = {"answers": dict(answers), "proposed": risk_propose(answers)} if answers else {}
+    text, assessment = confirmation_checked(level, reason, answers)
     assert ctx.user is not None
     with transaction.atomic():
         locked = _locked(entry)

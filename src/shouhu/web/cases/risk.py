@@ -82,6 +82,17 @@ def _history(
     )  # fmt: skip
 
 
+def confirmation_checked(
+    level: str, reason: str, answers: Mapping[str, str] | None
+) -> tuple[str, dict[str, object]]:
+    """确认风险等级的输入（个案和名册登记共用）：等级、书面理由、评估的回答和建议。"""
+    if level not in RISK_LABELS:
+        raise InvalidInput("请选择风险等级：高风险、重点或一般。")
+    text = written_reason(reason, what="确认风险等级")
+    assessment = {"answers": dict(answers), "proposed": risk_propose(answers)} if answers else {}
+    return text, assessment
+
+
 def risk_confirm(
     *,
     ctx: RequestContext,
@@ -92,10 +103,7 @@ def risk_confirm(
 ) -> RiskChange:
     """经办人员确认风险等级（可依风险评估的建议，也可另定，须写理由）；同时复核全部未复核的
     重大变故——临时的高风险到此结束，按确认的等级排探访。"""
-    if level not in RISK_LABELS:
-        raise InvalidInput("请选择风险等级：高风险、重点或一般。")
-    text = written_reason(reason, what="确认风险等级")
-    assessment = {"answers": dict(answers), "proposed": risk_propose(answers)} if answers else {}
+    text, assessment = confirmation_checked(level, reason, answers)
     assert ctx.user is not None
     with transaction.atomic():
         locked = case_locked(case)
