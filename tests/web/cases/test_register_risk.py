@@ -128,3 +128,32 @@ def test_the_api_reports_any_child_and_out_of_scope_is_not_found(region, persona
     out = answer.json()
     assert out["case_id"] is None
     assert RegisterEntry.objects.get(pk=out["register_entry_id"]).kind == "sudden_event"
+
+
+def test_a_major_change_on_a_register_child_asks_for_a_visit_within_24_hours(
+    region, personas
+) -> None:
+    child = f.person(region.village_a, name="孙留守", birth=date(2016, 2, 2))
+    entry = register_entry_create(ctx=work_ctx(personas.caseworker_a), child=child, data=EntryInput(
+        "left_behind", "父母外出务工", timezone.localdate(), "away_in_province",
+        "away_in_province", "孙爷爷", "祖父"))  # fmt: skip
+    director = f.client_for(personas.child_director_a)
+    url = reverse("register_entry", args=[entry.pk])
+    when = timezone.localtime() - timedelta(hours=3)
+    form = {
+        "action": "change",
+        "change_kind": "carer_deceased",
+        "occurred_at": f"{when:%Y-%m-%dT%H:%M}",
+    }
+    blank = director.post(url, form | {"change_note": " "})
+    assert blank.status_code == 400
+    assert not MajorChange.objects.exists()
+    assert director.post(url, form | {"change_note": "祖父突发疾病去世"}).status_code == 302
+    change = MajorChange.objects.get()
+    assert (change.entry, change.kind) == (entry, "carer_deceased")
+    assert change.visit_due_at == change.occurred_at + timedelta(hours=24)
+    entry.refresh_from_db()
+    assert entry.visit_due_on == timezone.localdate(change.visit_due_at)
+    assert _labels(personas.child_director_a)["24 小时内须走访（重大变故、强制报告）"] == 1
+    audit = AuditEntry.objects.get(object_type="major_change")
+    assert audit.detail == {"register_entry": entry.pk, "kind": "carer_deceased", "note_chars": 8}

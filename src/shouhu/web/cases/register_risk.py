@@ -45,7 +45,7 @@ from shouhu.web.cases.models import (
 from shouhu.web.cases.notices import visit_due_notify
 from shouhu.web.cases.register_models import RegisterEntry
 from shouhu.web.cases.reports import ReportInput, mandatory_report_create, report_checked
-from shouhu.web.cases.risk import confirmation_checked
+from shouhu.web.cases.risk import change_checked, confirmation_checked
 from shouhu.web.registry.models import Person
 
 # 报告一名不在名册上的儿童时，登记成哪一类（报告人选）；已在名册上的优先记在这两类上
@@ -102,6 +102,24 @@ def register_major_change_add(
     )  # fmt: skip
     entry_plans_set(entry)
     visit_due_notify(change)
+    return change
+
+
+def register_major_change_record(
+    *, ctx: RequestContext, entry: RegisterEntry, kind: str, occurred_at: datetime | None,
+    note: str,
+) -> MajorChange:  # fmt: skip
+    """名册儿童（没有个案）发生重大变故（照料人死亡、被羁押……）：临时高风险，24 小时内须走访。"""
+    occurred, text = change_checked(kind, occurred_at, note)
+    assert ctx.user is not None
+    with transaction.atomic():
+        locked = _locked(entry)
+        change = register_major_change_add(user=ctx.user, entry=locked, kind=kind,
+                                           occurred_at=occurred, note=text)  # fmt: skip
+        audit_record(ctx=ctx, action=Action.CREATE, object_type=ObjectType.MAJOR_CHANGE,
+                     object_id=change.pk,
+                     detail={"register_entry": locked.pk, "kind": kind,
+                             "note_chars": len(text)})  # fmt: skip
     return change
 
 

@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shouhu.core.errors import DomainError
-from shouhu.core.policy.visits import RISK_LABELS
+from shouhu.core.policy.visits import MAJOR_CHANGE_LABELS, RISK_LABELS
 from shouhu.core.registers import (
     END_REASONS,
     ENTRY_KIND_LABELS,
@@ -156,6 +156,12 @@ def _entry_post(ctx: RequestContext, entry: RegisterEntry, post: Any) -> str:
                                      reason=post.get("reason", ""),
                                      ended_on=_day(post.get("ended_on", "")))  # fmt: skip
         return "已结束这条登记。"
+    if post.get("action") == "change":
+        register_risk.register_major_change_record(
+            ctx=ctx, entry=entry, kind=post.get("change_kind", ""),
+            occurred_at=_moment(post.get("occurred_at", "")), note=post.get("change_note", ""),
+        )  # fmt: skip
+        return "已报告重大变故：儿童临时按高风险，须在 24 小时内走访到位。"
     if post.get("action") == "risk":
         register_risk.register_risk_confirm(ctx=ctx, entry=entry, level=post.get("level", ""),
                                             reason=post.get("risk_reason", ""))  # fmt: skip
@@ -206,7 +212,8 @@ def register_entry_view(request: HttpRequest, entry_id: int) -> HttpResponse:
         "may_transfer": access.may_propose_transfer(ctx.user) and entry.case_id is None,
         "pending_transfer": sel.register_transfer_pending(entry),
         "may_confirm_risk": may(ctx.user, Right.WRITE_CASES), "levels": RISK_LABELS,
-        "changes": sel.entry_changes(entry),
+        "changes": sel.entry_changes(entry), "now": _now_text(),
+        "change_kinds": [(k, v) for k, v in MAJOR_CHANGE_LABELS.items() if k != "mandatory_report"],
     }  # fmt: skip
     return render(request, "cases/register_entry.html", context, status=400 if error else 200)
 

@@ -144,14 +144,20 @@ def major_change_add(
     return change
 
 
+def change_checked(kind: str, occurred_at: datetime | None, note: str) -> tuple[datetime, str]:
+    """报告重大变故的输入（个案和名册登记共用）：哪一种、何时（已发生）、书面说明。"""
+    if kind not in MAJOR_CHANGE_LABELS or kind == "mandatory_report":
+        raise InvalidInput("请选择发生了哪一种重大变故。")
+    return past_moment(occurred_at, what="变故发生的时间"), written_reason(
+        note, what="报告重大变故"
+    )
+
+
 def major_change_record(
     *, ctx: RequestContext, case: Case, kind: str, occurred_at: datetime | None, note: str
 ) -> MajorChange:
     """报告一项重大变故（强制报告另有表单，见 cases.reports）。"""
-    if kind not in MAJOR_CHANGE_LABELS or kind == "mandatory_report":
-        raise InvalidInput("请选择发生了哪一种重大变故。")
-    occurred = past_moment(occurred_at, what="变故发生的时间")
-    text = written_reason(note, what="报告重大变故")
+    occurred, text = change_checked(kind, occurred_at, note)
     assert ctx.user is not None
     with transaction.atomic():
         locked = case_locked(case)
