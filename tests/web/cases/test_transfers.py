@@ -118,16 +118,21 @@ def test_within_the_county_the_receiving_township_supervisor_acknowledges(
     assert access.cases_visible_to(receiver).filter(pk=casework.case.pk).exists()
 
 
-def test_a_registry_load_that_moves_the_child_proposes_a_transfer_once(
-    casework: Casework, region, personas
-) -> None:
-    Person.objects.filter(pk=casework.child.pk).update(division=region.village_b)
+def _registry_load(region) -> RegistryLoad:
+    """五原县公安局的一次户籍名单载入（全量，已应用）。"""
     police = f.agency("public_security", region.county_b, "五原县公安局")
     submission = Submission.objects.create(agency=police, item_code="registry",
                                            period=date(2026, 1, 1), channel="upload",
                                            content_sha256="e" * 64)  # fmt: skip
-    load = RegistryLoad.objects.create(submission=submission, scope=region.county_b,
+    return RegistryLoad.objects.create(submission=submission, scope=region.county_b,
                                        mode="full", status="applied")  # fmt: skip
+
+
+def test_a_registry_load_that_moves_the_child_proposes_a_transfer_once(
+    casework: Casework, region, personas
+) -> None:
+    Person.objects.filter(pk=casework.child.pk).update(division=region.village_b)
+    load = _registry_load(region)
     ctx = work_ctx(personas.caseworker_b)
     made = transfers_from_registry(ctx=ctx, load=load)
     assert [(t.case_id, t.to_division_id, t.origin) for t in made] == [
@@ -199,12 +204,7 @@ def test_a_register_child_without_a_case_moves_with_its_entries_and_visits(
 def test_a_registry_load_proposes_a_transfer_for_a_register_child(region, personas) -> None:
     child, entry, _ = _poor_entry(region, personas)
     Person.objects.filter(pk=child.pk).update(division=region.village_b)
-    police = f.agency("public_security", region.county_b, "五原县公安局")
-    submission = Submission.objects.create(agency=police, item_code="registry",
-                                           period=date(2026, 1, 1), channel="upload",
-                                           content_sha256="f" * 64)  # fmt: skip
-    load = RegistryLoad.objects.create(submission=submission, scope=region.county_b,
-                                       mode="full", status="applied")  # fmt: skip
+    load = _registry_load(region)
     ctx = work_ctx(personas.caseworker_b)
     made = transfers_from_registry(ctx=ctx, load=load)
     assert [(t.entry_id, t.case_id, t.to_division_id) for t in made] == [
