@@ -105,7 +105,7 @@ END_REASONS: Final = MappingProxyType(
 )
 
 PROPOSAL_STATUS_LABELS: Final = MappingProxyType(
-    {"open": "待确认", "accepted": "已登记", "dismissed": "不予登记"}
+    {"open": "待确认", "accepted": "已登记", "dismissed": "不予登记", "withdrawn": "规则不再提出"}
 )
 
 # 名册儿童按“一般”对象每季度走访（sixian §2(一)6）；与个案同一套探访要求

@@ -98,24 +98,19 @@ def _case_work(user: User) -> list[TodoItem]:
     from shouhu.web.cases.worklists import work_counts
 
     cases = access.cases_visible_to(user).filter(status=CaseStatus.ACTIVE)
+    entries = access.register_entries_visible_to(user)  # 没有个案的名册儿童在同一张清单上
     return [
         TodoItem(w.label, w.count, w.url, URGENT if w.urgent else NORMAL)
-        for w in work_counts(user, cases)
+        for w in work_counts(user, cases, entries)
     ]
 
 
 def _registers(user: User) -> list[TodoItem]:
-    """困境儿童和留守儿童名册：没有个案的名册儿童的探访（逾期、7 天内），经办人员还有规则
-    提出的待登记儿童。有个案的名册儿童在个案工作里（同一份档案、同一个探访到期日）。"""
+    """困境儿童和留守儿童名册：经办人员有规则提出的待登记儿童。名册儿童的探访（逾期、一周内、
+    24 小时内）和重大变故在个案工作的清单上（`_case_work`），与个案的同一套。"""
     if not may(user, Right.RECORD_VISITS):
         return []
-    from shouhu.web.cases.register_selectors import register_work_counts
-
-    url = reverse("register_list")
-    items = [TodoItem(w.label, w.count, f"{url}?register={w.register}&due={w.due}",
-                      URGENT if w.urgent else NORMAL)
-             for w in register_work_counts(access.register_entries_visible_to(user),
-                                           timezone.localdate())]  # fmt: skip
+    items = []
     proposals = access.register_proposals_visible_to(user).filter(status="open").count()
     if proposals:
         items.append(TodoItem("规则提出的困境儿童待登记", proposals,

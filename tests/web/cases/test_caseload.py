@@ -3,17 +3,18 @@ the visits of the last 30 days (in the area, and by the member's own account) an
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.test import Client
 from django.utils import timezone
 
 from shouhu.web.accounts.models import RosterMember
 from shouhu.web.cases.caseload import caseload
+from shouhu.web.cases.registers import EntryInput, register_entry_create, register_visit_record
 from shouhu.web.cases.services import case_open
 from shouhu.web.cases.visits import Check, VisitInput, visit_record
 from tests.web import factories as f
-from tests.web.cases.conftest import Casework
+from tests.web.cases.conftest import Casework, work_ctx
 
 OK = {code: Check("ok") for code in ("safety", "food", "school", "health", "carer")}
 
@@ -38,3 +39,27 @@ def test_caseload_per_member_and_per_township(casework: Casework, region, person
     page = client.get("/manage/roster/").content.decode()
     assert "各乡镇（街道）的工作量" in page
     assert "1（1）" in page  # 近 30 天探访 1 次，本人记录 1 次
+
+
+def test_register_children_without_a_case_count_in_the_caseload(region, personas) -> None:
+    """没有个案的名册儿童：服务的儿童、登记上的探访、逾期都算；一名儿童两条登记只算一次。"""
+    ctx = work_ctx(personas.caseworker_a)
+    child = f.person(region.village_a, name="孙留守", birth=date(2016, 2, 2))
+    long_ago = timezone.localdate() - timedelta(days=200)
+    first = register_entry_create(ctx=ctx, child=child, data=EntryInput(
+        "street_child", "曾流浪", long_ago))  # fmt: skip
+    register_entry_create(ctx=ctx, child=child, data=EntryInput("sudden_event", "火灾", long_ago))
+    other = f.person(region.village_a, name="周小宝", birth=date(2017, 3, 3))
+    entry = register_entry_create(ctx=ctx, child=other, data=EntryInput(
+        "poor_family", "低保", timezone.localdate()))  # fmt: skip
+    register_visit_record(ctx=work_ctx(personas.child_director_a), entry=entry, data=VisitInput(
+        visited_at=timezone.now(), place="家中", seen="儿童", checks=OK))  # fmt: skip
+    director = personas.child_director_a
+    member = RosterMember.objects.create(duty="child_director", full_name="王主任",
+                                         division=region.village_a, user=director)  # fmt: skip
+    loads, areas = caseload(area=region.county_a,
+                            members=[(member.pk, region.village_a.path, director.pk)])  # fmt: skip
+    load = loads[member.pk]
+    assert (load.served, load.visits, load.own_visits, load.overdue) == (2, 1, 1, 1)
+    assert [(a.name, a.load.served, a.load.overdue) for a in areas] == [("城关镇", 2, 1)]
+    assert first.visit_due_on is not None

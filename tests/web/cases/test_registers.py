@@ -13,7 +13,6 @@ from shouhu.core.policy.dates import add_months
 from shouhu.web.audit.models import AuditEntry
 from shouhu.web.cases.models import Visit
 from shouhu.web.cases.register_models import RegisterEntry, RegisterProposal, SupportMeasure
-from shouhu.web.cases.register_selectors import register_work_counts
 from shouhu.web.cases.registers import (
     EntryInput,
     register_entry_create,
@@ -23,6 +22,7 @@ from shouhu.web.cases.registers import (
 )
 from shouhu.web.cases.services import case_close
 from shouhu.web.cases.visits import Check, VisitInput
+from shouhu.web.cases.worklists import Moment, work_list_entries
 from shouhu.web.todo import todo_for
 from tests.web import factories as f
 from tests.web.cases.conftest import work_ctx
@@ -72,9 +72,11 @@ def test_rule_labels_propose_a_child_and_accepting_puts_it_on_the_register(
 
     page = f.client_for(personas.child_director_a).get(reverse("register_list"))
     assert "刘小花" in page.content.decode()
-    # 到期前一周起进儿童主任的待办（与个案同一套：7 天内应探访）
-    work = register_work_counts(RegisterEntry.objects.all(), entry.visit_due_on - timedelta(days=2))
-    assert [(w.label, w.count) for w in work] == [("困境儿童 7 天内应探访", 1)]
+    # 到期前一周起进儿童主任的清单和待办（与个案同一套：一周内应探访）
+    early = entry.visit_due_on - timedelta(days=2)
+    moment = Moment(today=early, now=timezone.now())
+    assert list(work_list_entries(RegisterEntry.objects.all(), "visits_week", moment)) == [entry]
+    assert not work_list_entries(RegisterEntry.objects.all(), "visits_overdue", moment).exists()
     audit = AuditEntry.objects.filter(object_type="child_register", action="create").get()
     assert audit.detail["accepted"] == [entry.pk]
 
@@ -113,7 +115,7 @@ def test_a_supervisor_enters_a_left_behind_child_by_hand_and_the_director_visits
     assert (entry.register, entry.carer_name, entry.entered_by) == ("left_behind", "孙大爷",
                                                                     supervisor)  # fmt: skip
     assert entry.visit_due_on == add_months(started, 3)  # 已过：逾期
-    assert _labels(personas.child_director_a)["农村留守儿童探访逾期"] == 1
+    assert _labels(personas.child_director_a)["探访逾期"] == 1  # 与个案在同一张清单上
     panel = client.get(reverse("person_detail", args=[child.pk])).content.decode()
     assert 'data-testid="registers-panel"' in panel
     assert "农村留守儿童" in panel
@@ -126,7 +128,7 @@ def test_a_supervisor_enters_a_left_behind_child_by_hand_and_the_director_visits
     assert Visit.objects.get().entry == entry
     entry.refresh_from_db()
     assert entry.visit_due_on == add_months(timezone.localdate(when), 3)
-    assert "农村留守儿童探访逾期" not in _labels(personas.child_director_a)
+    assert "探访逾期" not in _labels(personas.child_director_a)
     measure = {"action": "measure", "kind": "psychological", "on": date.today().isoformat(),
                "note": "联系学校心理老师"}  # fmt: skip
     director.post(reverse("register_entry", args=[entry.pk]), measure)
@@ -198,9 +200,38 @@ def test_a_child_with_a_case_is_entered_on_the_same_file(casework, personas) -> 
     assert (recorded.case, recorded.entry) == (casework.case, None)
     casework.case.refresh_from_db()
     assert casework.case.visit_due_on == add_months(timezone.localdate(when), 3)
-    assert register_work_counts(RegisterEntry.objects.all(), date(2100, 1, 1)) == []
+    late = Moment(today=date(2100, 1, 1), now=timezone.now())  # 在个案上探访：不另列
+    assert not work_list_entries(RegisterEntry.objects.all(), "visits_overdue", late).exists()
     # 个案终止后登记还在：每日任务改由登记排探访（从终止之日起每季度）
     case_close(ctx=casework.caseworker, case=casework.case, reason_code="other", reason="已被收养")
     assert register_proposals_refresh()["rescheduled"] == 1
     entry.refresh_from_db()
     assert entry.visit_due_on == add_months(timezone.localdate(), 3)
+
+
+def test_a_proposal_is_withdrawn_when_its_label_disappears(poor_child, personas) -> None:
+    """低保停发（事实结束）：每日任务撤下待确认的建议，离开经办人员的待办；标签回来再提出。"""
+    register_proposals_refresh()
+    proposal = RegisterProposal.objects.get()
+    fact = poor_child.facts.get()
+    fact.is_current = False
+    fact.save(update_fields=["is_current"])
+    assert register_proposals_refresh()["proposed"] == 0
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decided_by) == ("withdrawn", None)
+    assert "规则提出的困境儿童待登记" not in _labels(personas.caseworker_a)
+    audit = AuditEntry.objects.get(object_type="child_register", action="update")
+    assert audit.detail == {"proposal": proposal.pk, "withdrawn": True, "labels": []}
+    assert (audit.actor_id, audit.client_ip) == (None, "system")
+    fact.is_current = True
+    fact.save(update_fields=["is_current"])
+    assert register_proposals_refresh()["proposed"] == 1  # 低保恢复：再提出一条
+    assert RegisterProposal.objects.filter(status="open").count() == 1
+
+
+def test_a_proposal_is_withdrawn_when_the_kind_is_entered_by_hand(poor_child, personas) -> None:
+    register_proposals_refresh()
+    data = EntryInput("poor_family", "低保家庭", timezone.localdate())
+    register_entry_create(ctx=work_ctx(personas.caseworker_a), child=poor_child, data=data)
+    register_proposals_refresh()
+    assert RegisterProposal.objects.get().status == "withdrawn"

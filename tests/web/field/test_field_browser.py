@@ -24,6 +24,7 @@ from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import AuditEntry, Purpose
 from shouhu.web.cases.models import CareArrangement, MandatoryReport, Visit
 from shouhu.web.cases.plans import plans_set
+from shouhu.web.cases.registers import EntryInput, register_entry_create
 from shouhu.web.cases.risk import risk_confirm
 from shouhu.web.field.models import SyncReceipt, VisitPhoto
 from tests.web import factories as f
@@ -179,12 +180,22 @@ def test_a_director_works_offline_and_everything_arrives_once(
     settings.FIELD_PHOTO_DIR = tmp_path / "photos"
     launch = {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "viewport": PHONE,
               "is_mobile": True, "has_touch": True, "locale": "zh-CN"}  # fmt: skip
+    # 没有个案的留守儿童（名册登记上排探访）：也在包里，探访记在登记上
+    left_behind = f.person(personas.child_director_a.division, name="孙留守",
+                           birth=date(2016, 2, 2))  # fmt: skip
+    entry = register_entry_create(
+        ctx=RequestContext(user=personas.caseworker_a, client_ip=CLIENT_IP,
+                           purpose=Purpose.CASE_WORK),
+        child=left_behind, data=EntryInput("left_behind", "父母外出务工", timezone.localdate(),
+                                           "away_in_province", "away_in_province", "孙爷爷",
+                                           "祖父"),
+    )  # fmt: skip
     profile = str(tmp_path / "phone")
     phone = browser.browser_type.launch_persistent_context(profile, **launch)
     page = phone.new_page()
     sign_in(page, signal.url, "director_a")
     page.goto(f"{signal.url}/field/")
-    expect(page.get_by_role("heading", name="我服务的儿童（3）")).to_be_visible()
+    expect(page.get_by_role("heading", name="我服务的儿童（4）")).to_be_visible()
     page.evaluate(CONTROLLED)
     assert page.evaluate(FITS)
     page.screenshot(path=str(shots / "offline-home-online-390.png"), full_page=True)
@@ -253,10 +264,14 @@ def test_a_director_works_offline_and_everything_arrives_once(
         f"/field/photos/{photos[0].pk}/",
     )
     assert size == [1280, 960]  # 在手机上缩小的
+    page.goto(f"{signal.url}/field/#/")
+    record_visit(page, "孙留守")  # 联网时：马上同步，记在名册登记上
+    expect(counts).to_have_text("已同步 5 条 · 待同步 0 条 · 失败 0 条")
+    assert Visit.objects.get(entry=entry).case is None
 
     page.set_viewport_size(WIDE)
     page.goto(f"{signal.url}/field/#/")
-    expect(page.get_by_role("heading", name="我服务的儿童（3）")).to_be_visible()
+    expect(page.get_by_role("heading", name="我服务的儿童（4）")).to_be_visible()
     assert page.evaluate(FITS)
     page.screenshot(path=str(shots / "offline-home-1366.png"), full_page=True)
     page.set_viewport_size(PHONE)

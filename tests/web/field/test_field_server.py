@@ -17,6 +17,8 @@ from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import AuditEntry, Purpose
 from shouhu.web.cases.models import CareArrangement, Case, MajorChange, MandatoryReport, Visit
 from shouhu.web.cases.plans import plans_set
+from shouhu.web.cases.register_models import RegisterEntry
+from shouhu.web.cases.registers import EntryInput, register_entry_create
 from shouhu.web.cases.risk import risk_confirm
 from shouhu.web.field.models import SyncReceipt, VisitPhoto
 from shouhu.web.field.package import case_version
@@ -111,7 +113,7 @@ def test_package_carries_the_allowed_fields_of_own_children_only_and_is_audited(
     audit = AuditEntry.objects.get(object_type="field_package")
     assert (audit.action, audit.purpose, audit.actor_username) == ("export", "case_work",
                                                                    "director_a")  # fmt: skip
-    assert audit.detail == {"children": 1, "cases": [world["case"].pk]}
+    assert audit.detail == {"children": 1, "cases": [world["case"].pk], "entries": []}
 
     supervisor = json.loads(client_for(world["supervisor"]).get("/field/package/").content)
     assert {c["name"] for c in supervisor["children"]} == {child.name, "邻村小华"}
@@ -282,3 +284,65 @@ def test_the_upload_needs_the_csrf_token(personas, world) -> None:
     response = client.post("/field/sync/", {"record": json.dumps(_record(world["case"]))},
                            HTTP_X_CSRFTOKEN=token)  # fmt: skip
     assert response.json()["status"] == "synced"
+
+
+def _entry_record(base_case: Case, kind: str = "visit", **changes: object) -> dict[str, object]:
+    record = _record(base_case, kind)
+    record.update({"case": None, **changes})
+    return record
+
+
+def test_a_register_child_without_a_case_is_in_the_package_and_its_visit_syncs_once(
+    personas, world, region
+) -> None:
+    """没有个案的留守儿童：在包里（委托照护人、登记类型，没有核查），探访记在登记上（带照片、
+    只记一次），强制报告使它临时高风险；登记结束后是冲突，不能强行提交。"""
+    child = f.person(region.village_a, name="孙留守", birth=date(2016, 2, 2))
+    ctx = RequestContext(user=personas.caseworker_a, client_ip=CLIENT_IP, purpose=Purpose.CASE_WORK)
+    entry = register_entry_create(ctx=ctx, child=child, data=EntryInput(
+        "left_behind", "父母外出务工", timezone.localdate() - timedelta(days=100),
+        "away_in_province", "away_out_of_province", "孙爷爷", "祖父", "13900002222"))  # fmt: skip
+    register_entry_create(ctx=ctx, child=child, data=EntryInput(
+        "street_child", "曾流浪", timezone.localdate()))  # fmt: skip
+    director = client_for(personas.child_director_a)
+    package = json.loads(director.get("/field/package/").content)
+    [mine] = [c for c in package["children"] if c["name"] == "孙留守"]  # 两条登记，一行
+    assert (mine["key"], mine["case"], mine["entry"]) == (f"e{entry.pk}", None, entry.pk)
+    assert mine["carers"] == [{"name": "孙爷爷", "relation": "祖父", "phone": "13900002222"}]
+    # 儿童主任看不到真实类别（感染情况）：每条登记只写名册名，与个案的“保障对象”同理
+    assert set(mine["category"].split("、")) == {"农村留守儿童", "困境儿童"}
+    assert (mine["risk"], mine["review_due"]) == ("一般", "")
+    assert {"key": f"e{entry.pk}", "case": None, "what": "探访"}.items() <= next(
+        row for row in package["due"] if row["key"] == mine["key"]
+    ).items()  # 逾期
+    audit = AuditEntry.objects.filter(object_type="field_package").latest("seq")
+    assert audit.detail["entries"] == [entry.pk]
+    sick = f.person(region.village_a, name="刘小安", birth=date(2015, 5, 5))
+    hidden = register_entry_create(ctx=ctx, child=sick, data=EntryInput(
+        "hiv_infected", "卫生健康部门告知", timezone.localdate()))  # fmt: skip
+    body = director.get("/field/package/").content.decode()
+    [masked] = [c for c in json.loads(body)["children"] if c["entry"] == hidden.pk]
+    assert masked["category"] == "困境儿童"  # 儿童主任看不到感染情况：只写名册
+    assert "艾滋病" not in body
+
+    visit = _entry_record(world["case"], entry=entry.pk, base=mine["version"])
+    assert _send(director, visit, photos=1).json()["status"] == "synced"
+    assert _send(director, visit, photos=1).json()["status"] == "duplicate"
+    saved = Visit.objects.get(entry=entry)
+    assert (saved.case, saved.photos.count()) == (None, 1)
+    assert SyncReceipt.objects.get().entry == entry
+    entry.refresh_from_db()
+    assert entry.visit_due_on > timezone.localdate()
+    review = _entry_record(world["case"], "review", entry=entry.pk, base=mine["version"])
+    assert _send(director, review).status_code == 400  # 名册儿童不做核查
+
+    report = _entry_record(world["case"], "report", entry=entry.pk, base=mine["version"])
+    assert _send(director, report).json()["status"] == "synced"
+    change = MajorChange.objects.get(entry=entry)
+    assert change.report.reporter_org == "示范村小学"
+    assert change.occurred_at == timezone.datetime.fromisoformat(report["recorded_at"])
+
+    RegisterEntry.objects.filter(pk=entry.pk).update(division=region.village_b)  # 迁走
+    gone = _send(director, _entry_record(world["case"], entry=entry.pk, base=mine["version"],
+                                   force=True))  # fmt: skip
+    assert (gone.status_code, gone.json()["may_force"]) == (409, False)

@@ -67,7 +67,7 @@ from shouhu.web.access.exchange import (
     may_read_scope,
     submissions_visible_to,
 )
-from shouhu.web.access.field import access_field_work, access_visit_photo
+from shouhu.web.access.field import access_field_entries, access_field_work, access_visit_photo
 from shouhu.web.access.findings import (
     access_finding,
     access_finding_record,
@@ -113,6 +113,7 @@ from shouhu.web.access.register import (
     register_imports_visible_to,
 )
 from shouhu.web.access.registers import (
+    access_child_report,
     access_register_add,
     access_register_entry,
     access_register_entry_end,
@@ -165,6 +166,7 @@ from shouhu.web.access.subsidies import (
     rosters_visible_to,
 )
 from shouhu.web.access.transfers import (
+    access_register_transfer_propose,
     access_transfer,
     access_transfer_propose,
     access_transfer_receive,
@@ -193,6 +195,7 @@ __all__ = [
     "access_case",
     "access_case_work",
     "access_case_work_list",
+    "access_child_report",
     "access_credential",
     "access_credential_share_list",
     "access_credential_submission",
@@ -200,6 +203,7 @@ __all__ = [
     "access_document",
     "access_duplicates",
     "access_fact",
+    "access_field_entries",
     "access_field_work",
     "access_finding",
     "access_finding_record",
@@ -229,6 +233,7 @@ __all__ = [
     "access_register_list",
     "access_register_proposal",
     "access_register_proposals",
+    "access_register_transfer_propose",
     "access_registry_load",
     "access_registry_loads",
     "access_roster",

@@ -16,6 +16,7 @@ from shouhu.web.accounts.permissions import Right, may
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.cases.models import Case
+from shouhu.web.cases.register_models import RegisterEntry
 from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import Division, ParentLink, Person
 
@@ -88,13 +89,17 @@ def may_see_id_numbers(user: User) -> bool:
 def access_person(ctx: RequestContext, person_id: object) -> Person:
     """The person, if `ctx.user` may read them; else NotFound (audited as a denied attempt)."""
     user = acting_user(ctx)
-    # 迁入本辖区的个案，儿童的户籍可能还在原地（人工提出的迁移）：个案在辖区内就能打开儿童页面
-    moved_in = Case.objects.filter(division__path__startswith=subtree(user)).values("child_id")
+    # 迁入本辖区的个案（和没有个案的名册儿童的在册登记），儿童的户籍可能还在原地（人工提出的
+    # 迁移）：个案或登记在辖区内就能打开儿童页面
+    area = subtree(user)
+    moved_in = Case.objects.filter(division__path__startswith=area).values("child_id")
+    entered = RegisterEntry.objects.filter(division__path__startswith=area, ended_on__isnull=True)
     visible = persons_visible_to(user)
     return fetch_or_deny(
         ctx,
         queryset=Person.objects.select_related("division"),
-        visible=visible | Person.objects.filter(pk__in=moved_in)
+        visible=visible
+        | Person.objects.filter(Q(pk__in=moved_in) | Q(pk__in=entered.values("child_id")))
         if may(user, Right.READ_PERSONS)
         else visible,
         pk=person_id,

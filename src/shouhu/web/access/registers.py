@@ -106,3 +106,12 @@ def access_register_proposal(ctx: RequestContext, proposal_id: object) -> Regist
         object_type=ObjectType.CHILD_REGISTER,
         message=NOT_FOUND_PROPOSAL,
     )
+
+
+def access_child_report(ctx: RequestContext, person_id: object) -> Person:
+    """强制报告一名儿童（有没有个案、在不在名册上都行）：能打开这名儿童，且角色能报告。"""
+    child = access_person(ctx, person_id)
+    if not may(acting_user(ctx), Right.REPORT_CHILD):
+        deny(ctx, ObjectType.PERSON, child.pk, f"role:{Right.REPORT_CHILD.value}")
+        raise PermissionDenied("您的角色不能填报强制报告。")
+    return child

@@ -16,11 +16,13 @@ from django.db.models import Q, QuerySet
 from shouhu.core.errors import PermissionDenied
 from shouhu.web.access._gate import acting_user, deny, fetch_or_deny
 from shouhu.web.access.persons import access_case, subtree
+from shouhu.web.access.registers import access_register_entry
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, Role, may
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import ObjectType
 from shouhu.web.cases.models import Case, Transfer, TransferStatus
+from shouhu.web.cases.register_models import RegisterEntry
 
 PROPOSERS = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 NOT_FOUND_TRANSFER = "未找到该迁移，或您无权查看。"
@@ -74,7 +76,7 @@ def access_transfer(ctx: RequestContext, transfer_id: object) -> Transfer:
     return fetch_or_deny(
         ctx,
         queryset=Transfer.objects.select_related(
-            "case__child", "case__division", "from_division", "to_division"
+            "case__child", "case__division", "entry__child", "from_division", "to_division"
         ),
         visible=transfers_visible_to(user),
         pk=transfer_id,
@@ -100,3 +102,13 @@ def access_transfer_propose(ctx: RequestContext, case_id: object) -> Case:
         deny(ctx, ObjectType.CASE, case.pk, "role:transfer")
         raise PermissionDenied("只有县级经办人员和乡镇督导员能提出迁移。")
     return case
+
+
+def access_register_transfer_propose(ctx: RequestContext, entry_id: object) -> RegisterEntry:
+    """没有个案的名册儿童的迁移：辖区内的登记，且是县级经办或乡镇督导员。"""
+    user = acting_user(ctx)
+    entry = access_register_entry(ctx, entry_id)
+    if not may_propose_transfer(user):
+        deny(ctx, ObjectType.CHILD_REGISTER, entry.pk, "role:transfer")
+        raise PermissionDenied("只有县级经办人员和乡镇督导员能提出迁移。")
+    return entry

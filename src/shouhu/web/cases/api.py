@@ -15,6 +15,7 @@ from shouhu.web import access
 from shouhu.web.accounts.permissions import Right
 from shouhu.web.audit.context import request_context
 from shouhu.web.audit.models import Purpose
+from shouhu.web.cases.register_risk import child_report_create
 from shouhu.web.cases.reports import ReportInput, mandatory_report_create
 
 router = Router(tags=["个案工作"])
@@ -48,4 +49,36 @@ def report_create(request: HttpRequest, case_id: int, payload: ReportIn) -> Stat
     change = report.change
     out = ReportOut(id=report.pk, case_id=case.pk, reported_at=change.occurred_at,
                     visit_due_at=change.visit_due_at)  # fmt: skip
+    return Status(201, out)
+
+
+class ChildReportIn(ReportIn):
+    # 儿童不在保障中、也不在名册上时登记的情形：guardian_abuse（受监护人侵害）| sudden_event
+    kind: str = ""
+
+
+class ChildReportOut(Schema):
+    id: int
+    case_id: int | None  # 有保障中的个案时记在个案上
+    register_entry_id: int | None  # 否则记在名册登记上（没有时按报告新登记）
+    reported_at: datetime
+    visit_due_at: datetime
+
+
+@router.post(
+    "/persons/{person_id}/reports",
+    response={201: ChildReportOut},
+    summary="强制报告任何一名儿童（有没有个案都行）：临时按高风险，24 小时内须走访",
+)
+def child_report_create_api(request: HttpRequest, person_id: int, payload: ChildReportIn) -> Status:
+    ctx = request_context(request, Purpose.CASE_WORK)
+    child = access.access_child_report(ctx, person_id)
+    fields = payload.dict()
+    kind = fields.pop("kind")
+    report = child_report_create(ctx=ctx, child=child, data=ReportInput(**fields), kind=kind)
+    change = report.change
+    out = ChildReportOut(
+        id=report.pk, case_id=change.case_id, register_entry_id=change.entry_id,
+        reported_at=change.occurred_at, visit_due_at=change.visit_due_at,
+    )  # fmt: skip
     return Status(201, out)

@@ -263,7 +263,14 @@ class RiskChangeKind(models.TextChoices):
 class RiskChange(models.Model):
     """风险等级的一次变化（或确认）：谁、何时、为什么、从什么到什么。只增不改。"""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_changes")
+    # 没有个案的名册儿童（强制报告、重大变故）的风险等级记在登记上
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="risk_changes"
+    )
+    entry = models.ForeignKey(
+        "cases.RegisterEntry", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="risk_changes",
+    )  # fmt: skip
     at = models.DateTimeField("时间")
     by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField("方式", max_length=16, choices=RiskChangeKind.choices)
@@ -291,7 +298,14 @@ class MajorChange(models.Model):
     `visit` 是变故之后的第一次探访（响应）；`reviewed_at` 为经办人员复核（确认风险等级）的时间。
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="major_changes")
+    # 没有个案的儿童（名册儿童，或强制报告时才登记的）的重大变故记在名册登记上
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="major_changes"
+    )
+    entry = models.ForeignKey(
+        "cases.RegisterEntry", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="major_changes",
+    )  # fmt: skip
     kind = models.CharField("变故", max_length=24, choices=MajorChangeKind.choices)
     occurred_at = models.DateTimeField("发生（报告）时间")
     note = models.TextField("情况说明", blank=True)
@@ -309,6 +323,12 @@ class MajorChange(models.Model):
     class Meta:
         verbose_name = "重大变故"
         indexes = [models.Index(fields=["case", "reviewed_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(entry__isnull=False),
+                name="major_change_of_case_or_entry",
+            ),
+        ]
 
 
 class ReporterKind(models.TextChoices):
@@ -354,7 +374,15 @@ class Transfer(models.Model):
     说明理由退回。接收前个案仍归转出方；接收后个案的区划改为迁入地，探访、核查、风险等全部
     历史随个案一起过去。一个个案同一时间只有一次待接收的迁移。"""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    # 迁移的是个案（保障中的儿童），或没有个案的名册儿童（困境、留守）：那时 `entry` 是提出时的
+    # 一条登记，接收时这名儿童在册的、没有个案的登记一起迁过去
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="transfers"
+    )
+    entry = models.ForeignKey(
+        "cases.RegisterEntry", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="transfers",
+    )  # fmt: skip
     from_division = models.ForeignKey(
         "registry.Division", on_delete=models.PROTECT, related_name="+", verbose_name="迁出地"
     )
@@ -384,6 +412,13 @@ class Transfer(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=Q(status="pending"), name="transfer_one_pending"
+            ),
+            models.UniqueConstraint(
+                fields=["entry"], condition=Q(status="pending"), name="transfer_one_pending_entry"
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(entry__isnull=False),
+                name="transfer_of_case_or_entry",
             ),
         ]
 

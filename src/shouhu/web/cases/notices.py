@@ -18,7 +18,9 @@ from shouhu.web.notify import Notice, emails_of, notices_send_on_commit, platfor
 
 def visit_due_notify(change: MajorChange) -> None:
     """在记下重大变故的事务里调用：提交后发出。"""
-    division_id = change.case.division_id
+    held = change.case or change.entry  # 没有个案的儿童：名册登记所在的村
+    assert held is not None
+    division_id = held.division_id
     roster = RosterMember.objects.filter(
         duty=Role.CHILD_DIRECTOR, division_id=division_id, left_at__isnull=True
     )

@@ -45,6 +45,12 @@ class RegisterEntry(models.Model):
     started_on = models.DateField("登记日期")
     entered_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     visit_due_on = models.DateField("下次探访到期", null=True, blank=True)
+    # 没有个案时：经办人员确认的风险等级（默认一般，每季度探访）；重大变故、强制报告使儿童临时
+    # 按高风险，直到经办人员复核（cases.register_risk）
+    risk_level = models.CharField(
+        "风险等级", max_length=8, default="general",
+        choices=[("high", "高风险"), ("key", "重点"), ("general", "一般")],
+    )  # fmt: skip
     ended_on = models.DateField("结束日期", null=True, blank=True)
     end_reason_code = models.CharField(
         "结束原因", max_length=24, blank=True, choices=list(END_REASONS.items())

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Final
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
+from shouhu.core.policy.visits import MAJOR_CHANGE_LABELS, RISK_LABELS
 from shouhu.core.policy.wording import date_text
 from shouhu.core.registers import (
     END_REASONS,
@@ -17,7 +18,8 @@ from shouhu.core.registers import (
     REGISTER_LABELS,
     SUPPORT_MEASURES,
 )
-from shouhu.web.cases.models import CaseStatus
+from shouhu.web.access.disclosure import Disclosure, categories_shown
+from shouhu.web.cases.models import CaseStatus, MajorChange, Transfer, TransferStatus
 from shouhu.web.cases.register_models import RegisterEntry
 from shouhu.web.registry.models import Division
 
@@ -63,7 +65,8 @@ def register_entries_filtered(
         found = found.filter(visit_due_on__gte=today,
                              visit_due_on__lte=today + timedelta(days=WEEK_DAYS - 1))  # fmt: skip
     related = ("child", "division", "case")
-    return found.select_related(*related).order_by("division__path", "child__name", "pk")
+    found = with_provisional(found.select_related(*related))
+    return found.order_by("division__path", "child__name", "pk")
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class RegisterRow:
     overdue: bool
     in_case: bool
     ended: str
+    risk_label: str = ""  # 没有个案的：现在按什么风险等级探访（重大变故后临时为高风险）
 
 
 def register_row(entry: RegisterEntry, today: date) -> RegisterRow:
@@ -93,7 +97,21 @@ def register_row(entry: RegisterEntry, today: date) -> RegisterRow:
         started_on=entry.started_on, visit_due=due_text,
         overdue=due is not None and due < today and entry.ended_on is None,
         in_case=in_case, ended=ended,
+        risk_label="" if in_case or entry.ended_on else _risk_label(entry),
     )  # fmt: skip
+
+
+def with_provisional(entries: QuerySet[RegisterEntry]) -> QuerySet[RegisterEntry]:
+    """标上有没有未复核的重大变故（临时高风险），清单一页一个查询。"""
+    open_change = MajorChange.objects.filter(entry=OuterRef("pk"), reviewed_at__isnull=True)
+    return entries.annotate(provisional=Exists(open_change))
+
+
+def _risk_label(entry: RegisterEntry) -> str:
+    provisional = getattr(entry, "provisional", None)
+    if provisional is None:
+        provisional = entry.major_changes.filter(reviewed_at__isnull=True).exists()
+    return "高风险（临时）" if provisional else RISK_LABELS[entry.risk_level]
 
 
 def whereabouts_label(code: str) -> str:
@@ -105,41 +123,65 @@ def measure_label(code: str) -> str:
 
 
 @dataclass(frozen=True)
-class RegisterWork:
-    register: str
-    due: str  # overdue | week：名册清单的筛选
-    label: str
-    count: int
-    urgent: bool
-
-
-def register_work_counts(entries: QuerySet[RegisterEntry], today: date) -> list[RegisterWork]:
-    """名册儿童（没有个案的；有个案的在个案工作里）的探访逾期和 7 天内应探访，按名册分，待办用。"""
-    week_end = today + timedelta(days=WEEK_DAYS - 1)
-    work = []
-    for register, name in REGISTER_LABELS.items():
-        mine = entries.filter(register=register, ended_on__isnull=True, case__isnull=True)
-        overdue = mine.filter(visit_due_on__lt=today).count()
-        week = mine.filter(Q(visit_due_on__gte=today) & Q(visit_due_on__lte=week_end)).count()
-        work += [RegisterWork(register, "overdue", f"{name}探访逾期", overdue, True),
-                 RegisterWork(register, "week", f"{name} 7 天内应探访", week, False)]  # fmt: skip
-    return [w for w in work if w.count]
-
-
-@dataclass(frozen=True)
 class ChildRegisters:
     child_pk: int
     rows: list[RegisterRow]
     may_add: bool
+    may_report: bool = False
 
 
 def registers_for_child(
-    *, entries: QuerySet[RegisterEntry], child_pk: int, may_add: bool, today: date
-) -> ChildRegisters | None:
-    """儿童页面上的名册登记（在册的在前）；没有登记、也不能登记的不显示。"""
-    mine = entries.filter(child_id=child_pk).select_related("child", "division", "case")
+    *, entries: QuerySet[RegisterEntry], child_pk: int, may_add: bool, today: date,
+    may_report: bool = False,
+) -> ChildRegisters | None:  # fmt: skip
+    """儿童页面上的名册登记（在册的在前）；没有登记、也不能登记或报告的不显示。"""
+    mine = with_provisional(entries.filter(child_id=child_pk).select_related("child", "division",
+                                                                           "case"))  # fmt: skip
     rows = [register_row(e, today) for e in mine.order_by("-ended_on", "-started_on", "-pk")]
     rows.sort(key=lambda r: bool(r.ended))
-    if not rows and not may_add:
+    if not rows and not may_add and not may_report:
         return None
-    return ChildRegisters(child_pk=child_pk, rows=rows, may_add=may_add)
+    return ChildRegisters(child_pk=child_pk, rows=rows, may_add=may_add, may_report=may_report)
+
+
+def register_transfer_pending(entry: RegisterEntry) -> Transfer | None:
+    """这名名册儿童（没有个案的）待接收的迁移，登记页面上提示“已提出迁移”。"""
+    return (
+        Transfer.objects.filter(entry__child_id=entry.child_id, status=TransferStatus.PENDING)
+        .select_related("to_division")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class EntryChange:
+    """登记上的一项重大变故（强制报告）：何时、须何时前走访、响应（走访）和用时、复核。"""
+
+    label: str
+    occurred_at: datetime
+    visit_due_at: datetime
+    reporter: str  # 强制报告的报告单位（其余为空）
+    visited_at: datetime | None
+    hours: int | None  # 报告到走访的小时数
+    reviewed: bool
+
+
+def entry_changes(entry: RegisterEntry) -> list[EntryChange]:
+    found = entry.major_changes.select_related("visit", "report").order_by("-occurred_at")
+    rows = []
+    for c in found:
+        report = getattr(c, "report", None)
+        visited = c.visit.visited_at if c.visit else None
+        hours = int((visited - c.occurred_at).total_seconds() // 3600) if visited else None
+        rows.append(EntryChange(MAJOR_CHANGE_LABELS[c.kind], c.occurred_at, c.visit_due_at,
+                                report.reporter_org if report else "", visited, hours,
+                                c.reviewed_at is not None))  # fmt: skip
+    return rows
+
+
+def entry_kind_text(entry: RegisterEntry, disclosure: Disclosure) -> str:
+    """登记类型给这个用户看的文字（离线数据包、迁移）：看不到真实类别的（感染情况），每条都只写
+    名册名（困境儿童、农村留守儿童）——与个案的“保障对象”同理，只替换感染儿童的就成了暗号。"""
+    if categories_shown(disclosure):
+        return ENTRY_KIND_LABELS[entry.kind]
+    return REGISTER_LABELS[entry.register]

@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shouhu.core.errors import DomainError
+from shouhu.core.policy.visits import MAJOR_CHANGE_LABELS, RISK_LABELS
 from shouhu.core.registers import (
     END_REASONS,
     ENTRY_KIND_LABELS,
@@ -29,12 +30,12 @@ from shouhu.core.registers import (
     SUPPORT_MEASURES,
 )
 from shouhu.web import access
-from shouhu.web.accounts.permissions import Right
+from shouhu.web.accounts.permissions import Right, may
 from shouhu.web.audit.context import RequestContext, request_context
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
+from shouhu.web.cases import register_risk, registers, visits
 from shouhu.web.cases import register_selectors as sel
-from shouhu.web.cases import registers, visits
 from shouhu.web.cases.register_models import RegisterEntry
 from shouhu.web.cases.work_views import _day, _moment, _now_text
 from shouhu.web.exports import Export, export_part, export_xlsx
@@ -155,6 +156,16 @@ def _entry_post(ctx: RequestContext, entry: RegisterEntry, post: Any) -> str:
                                      reason=post.get("reason", ""),
                                      ended_on=_day(post.get("ended_on", "")))  # fmt: skip
         return "已结束这条登记。"
+    if post.get("action") == "change":
+        register_risk.register_major_change_record(
+            ctx=ctx, entry=entry, kind=post.get("change_kind", ""),
+            occurred_at=_moment(post.get("occurred_at", "")), note=post.get("change_note", ""),
+        )  # fmt: skip
+        return "已报告重大变故：儿童临时按高风险，须在 24 小时内走访到位。"
+    if post.get("action") == "risk":
+        register_risk.register_risk_confirm(ctx=ctx, entry=entry, level=post.get("level", ""),
+                                            reason=post.get("risk_reason", ""))  # fmt: skip
+        return "已确认风险等级，重大变故已复核。"
     registers.support_measure_record(ctx=ctx, entry=entry, kind=post.get("kind", ""),
                                      on=_day(post.get("on", "")),
                                      note=post.get("note", ""))  # fmt: skip
@@ -164,6 +175,8 @@ def _entry_post(ctx: RequestContext, entry: RegisterEntry, post: Any) -> str:
 def _entry_for_post(ctx: RequestContext, entry_id: int, post: Any) -> RegisterEntry:
     if post.get("action") == "end":
         return access.access_register_entry_end(ctx, entry_id)
+    if post.get("action") == "risk":  # 确认风险等级：县级经办人员（与个案同）
+        return access.access_register_entry(ctx, entry_id, right=Right.WRITE_CASES)
     return access.access_register_entry(ctx, entry_id, right=Right.RECORD_VISITS)
 
 
@@ -196,6 +209,11 @@ def register_entry_view(request: HttpRequest, entry_id: int) -> HttpResponse:
         "visits": entry.visits.select_related("recorded_by").order_by("-visited_at")[:20],
         "measure_kinds": SUPPORT_MEASURES, "end_reasons": END_REASONS,
         "today": timezone.localdate(), "may_end": access.may_enter_register(ctx.user),
+        "may_transfer": access.may_propose_transfer(ctx.user) and entry.case_id is None,
+        "pending_transfer": sel.register_transfer_pending(entry),
+        "may_confirm_risk": may(ctx.user, Right.WRITE_CASES), "levels": RISK_LABELS,
+        "changes": sel.entry_changes(entry), "now": _now_text(),
+        "change_kinds": [(k, v) for k, v in MAJOR_CHANGE_LABELS.items() if k != "mandatory_report"],
     }  # fmt: skip
     return render(request, "cases/register_entry.html", context, status=400 if error else 200)
 

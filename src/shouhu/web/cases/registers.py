@@ -34,10 +34,11 @@ from shouhu.core.registers import (
     kinds_from_labels,
 )
 from shouhu.web.audit.context import RequestContext
-from shouhu.web.audit.models import Action, ObjectType
+from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.models import Case, CaseStatus, Visit
 from shouhu.web.cases.register_models import RegisterEntry, RegisterProposal, SupportMeasure
+from shouhu.web.cases.register_risk import entry_open_changes, entry_plans_set
 from shouhu.web.cases.services import REASON_MAX
 from shouhu.web.cases.visits import VisitInput, checks_parse, form_text, past_moment, visit_record
 from shouhu.web.determination.selectors import determination_get
@@ -45,6 +46,7 @@ from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import Person
 
 ENDED = "该登记已经结束。"
+SYSTEM = RequestContext(user=None, client_ip="system", purpose=Purpose.CASE_WORK)
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def _active_case(child: Person) -> Case | None:
     return child.cases.filter(status=CaseStatus.ACTIVE).first()
 
 
-def _entry_new(
+def entry_new(
     ctx: RequestContext, child: Person, data: EntryInput, **more: object
 ) -> RegisterEntry:
     """在事务里新建一条登记；同一类型已在名册上的答“已登记”。"""
@@ -131,7 +133,7 @@ def register_entry_create(*, ctx: RequestContext, child: Person, data: EntryInpu
     """手工登记一名儿童（任何类型；规则能算出的类型也可以先手工登记，规则就不再提出）。"""
     clean = _hand_input(data)
     with transaction.atomic():
-        entry = _entry_new(ctx, child, clean)
+        entry = entry_new(ctx, child, clean)
         _audit(ctx, Action.CREATE, entry.pk,
                {"child": child.pk, "kind": clean.kind, "source": "hand",
                 "reason_chars": len(clean.reason), "case": entry.case_id})  # fmt: skip
@@ -193,18 +195,26 @@ def register_visit_record(*, ctx: RequestContext, entry: RegisterEntry, data: Vi
     at = past_moment(data.visited_at, what="探访时间")
     if timezone.localdate(at) < entry.started_on:
         raise InvalidInput(f"探访时间不能早于登记日期（{entry.started_on:%Y-%m-%d}）。")
+    ref = form_text(data.client_ref, what="离线应用编号", limit=64, required=False)
     assert ctx.user is not None
     with transaction.atomic():
         locked = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
+        earlier = locked.visits.filter(client_ref=ref).first() if ref else None
+        if earlier is not None:
+            return earlier  # 离线应用重复上传同一次探访
         visit = Visit.objects.create(entry=locked, visited_at=at, place=place, seen=seen,
-                                     checks=checks, notes=notes, recorded_by=ctx.user)  # fmt: skip
-        last = locked.visits.aggregate(last=Max("visited_at"))["last"]
-        locked.visit_due_on = next_visit_due(risk=REGISTER_VISIT_RISK, opened=locked.started_on,
-                                             last_visit=timezone.localdate(last))  # fmt: skip
-        locked.save(update_fields=["visit_due_on"])
+                                     checks=checks, notes=notes, client_ref=ref,
+                                     recorded_by=ctx.user)  # fmt: skip
+        # 回应此前未走访的重大变故（强制报告）；下次探访按现在执行的风险等级
+        answered = list(entry_open_changes(locked).filter(visit__isnull=True, occurred_at__lte=at)
+                        .values_list("pk", flat=True))  # fmt: skip
+        locked.major_changes.filter(pk__in=answered).update(visit=visit)
+        entry_plans_set(locked)
+        assert locked.visit_due_on is not None
         audit_record(ctx=ctx, action=Action.CREATE, object_type=ObjectType.VISIT,
                      object_id=visit.pk,
                      detail={"register_entry": locked.pk, "notes_chars": len(notes),
+                             "answered_changes": answered,
                              "concerns": [c for c, v in checks.items() if v["status"] != "ok"],
                              "next_due": locked.visit_due_on.isoformat()})  # fmt: skip
     return visit
@@ -230,7 +240,7 @@ def register_proposal_accept(
                          .values_list("kind", flat=True))  # fmt: skip
         reason = f"认定规则标签：{_label_text(locked.labels)}"
         today = timezone.localdate()
-        entries = [_entry_new(ctx, locked.child, EntryInput(kind, reason, today), proposal=locked)
+        entries = [entry_new(ctx, locked.child, EntryInput(kind, reason, today), proposal=locked)
                    for kind in locked.kinds if kind not in open_kinds]  # fmt: skip
         locked.status, locked.decided_by, locked.decided_at = "accepted", ctx.user, timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at"])
@@ -276,8 +286,12 @@ def _propose(child: Person, today: date) -> bool:
     entered |= set(child.cases.filter(status=CaseStatus.ACTIVE).values_list("category", flat=True))
     kinds = [k for k in kinds_from_labels(labels) if k not in entered]
     earlier = RegisterProposal.objects.filter(child=child).order_by("-pk").first()
-    if not kinds or (earlier is not None and earlier.labels == labels and earlier.kinds == kinds):
+    if not kinds and earlier is not None and earlier.status == "open":
+        _withdraw(earlier, labels)
         return False
+    same = earlier is not None and earlier.labels == labels and earlier.kinds == kinds
+    if not kinds or (same and earlier is not None and earlier.status != "withdrawn"):
+        return False  # 撤下的建议不算办理过：标签回来就再提出
     if earlier is not None and earlier.status == "open":
         earlier.labels, earlier.kinds = labels, kinds
         earlier.save(update_fields=["labels", "kinds"])
@@ -285,6 +299,16 @@ def _propose(child: Person, today: date) -> bool:
         RegisterProposal.objects.create(child=child, division=child.division, labels=labels,
                                         kinds=kinds)  # fmt: skip
     return True
+
+
+def _withdraw(proposal: RegisterProposal, labels: list[str]) -> None:
+    """规则不再提出（标签没了：低保停发、病愈、年满 18 周岁，或已另行登记、纳入保障）：建议撤下，
+    离开经办人员的待办；审计记下撤下时的标签（只有代码）。"""
+    proposal.status, proposal.decided_at = "withdrawn", timezone.now()
+    proposal.save(update_fields=["status", "decided_at"])
+    audit_record(ctx=SYSTEM, action=Action.UPDATE, object_type=ObjectType.CHILD_REGISTER,
+                 object_id=proposal.pk,
+                 detail={"proposal": proposal.pk, "withdrawn": True, "labels": labels})  # fmt: skip
 
 
 def register_schedules_refresh(*, today: date | None = None) -> int:
@@ -310,6 +334,11 @@ def register_proposals_refresh(*, today: date | None = None) -> dict[str, int]:
     """每日：按今天的事实提出名册登记（随 cases.plans 的每日任务运行）。"""
     day = today or timezone.localdate()
     children = _candidates(day)
+    # 待确认的建议，儿童已不在候选之中（事实结束、年满 18 周岁）的也要重新看一遍，好撤下
+    waiting = RegisterProposal.objects.filter(status="open").exclude(
+        child__in=[c.pk for c in children]
+    )
+    children += [p.child for p in waiting.select_related("child__division")]
     proposed = 0
     for child in children:
         with transaction.atomic():

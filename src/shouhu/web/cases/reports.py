@@ -36,7 +36,7 @@ class ReportInput:
     reported_at: datetime | None = None
 
 
-def _checked(data: ReportInput) -> ReportInput:
+def report_checked(data: ReportInput) -> ReportInput:
     if data.reporter_kind not in ReporterKind.values:
         raise InvalidInput("请选择报告单位的类别。")
     seen_at = past_moment(data.seen_at, what="发现的时间")
@@ -55,7 +55,7 @@ def mandatory_report_create(
     *, ctx: RequestContext, case: Case, data: ReportInput
 ) -> MandatoryReport:
     """收到一份强制报告：记为重大变故（报告之时起 24 小时内须走访），儿童临时按高风险。"""
-    clean = _checked(data)
+    clean = report_checked(data)
     assert ctx.user is not None
     with transaction.atomic():
         locked = case_locked(case)

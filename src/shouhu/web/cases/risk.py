@@ -82,6 +82,17 @@ def _history(
     )  # fmt: skip
 
 
+def confirmation_checked(
+    level: str, reason: str, answers: Mapping[str, str] | None
+) -> tuple[str, dict[str, object]]:
+    """确认风险等级的输入（个案和名册登记共用）：等级、书面理由、评估的回答和建议。"""
+    if level not in RISK_LABELS:
+        raise InvalidInput("请选择风险等级：高风险、重点或一般。")
+    text = written_reason(reason, what="确认风险等级")
+    assessment = {"answers": dict(answers), "proposed": risk_propose(answers)} if answers else {}
+    return text, assessment
+
+
 def risk_confirm(
     *,
     ctx: RequestContext,
@@ -92,10 +103,7 @@ def risk_confirm(
 ) -> RiskChange:
     """经办人员确认风险等级（可依风险评估的建议，也可另定，须写理由）；同时复核全部未复核的
     重大变故——临时的高风险到此结束，按确认的等级排探访。"""
-    if level not in RISK_LABELS:
-        raise InvalidInput("请选择风险等级：高风险、重点或一般。")
-    text = written_reason(reason, what="确认风险等级")
-    assessment = {"answers": dict(answers), "proposed": risk_propose(answers)} if answers else {}
+    text, assessment = confirmation_checked(level, reason, answers)
     assert ctx.user is not None
     with transaction.atomic():
         locked = case_locked(case)
@@ -136,14 +144,20 @@ def major_change_add(
     return change
 
 
+def change_checked(kind: str, occurred_at: datetime | None, note: str) -> tuple[datetime, str]:
+    """报告重大变故的输入（个案和名册登记共用）：哪一种、何时（已发生）、书面说明。"""
+    if kind not in MAJOR_CHANGE_LABELS or kind == "mandatory_report":
+        raise InvalidInput("请选择发生了哪一种重大变故。")
+    return past_moment(occurred_at, what="变故发生的时间"), written_reason(
+        note, what="报告重大变故"
+    )
+
+
 def major_change_record(
     *, ctx: RequestContext, case: Case, kind: str, occurred_at: datetime | None, note: str
 ) -> MajorChange:
     """报告一项重大变故（强制报告另有表单，见 cases.reports）。"""
-    if kind not in MAJOR_CHANGE_LABELS or kind == "mandatory_report":
-        raise InvalidInput("请选择发生了哪一种重大变故。")
-    occurred = past_moment(occurred_at, what="变故发生的时间")
-    text = written_reason(note, what="报告重大变故")
+    occurred, text = change_checked(kind, occurred_at, note)
     assert ctx.user is not None
     with transaction.atomic():
         locked = case_locked(case)

@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +26,7 @@ from shouhu.web.audit.services import audit_record
 from shouhu.web.cases import transfers
 from shouhu.web.cases.models import Transfer
 from shouhu.web.exports import Export, export_part, export_xlsx
+from shouhu.web.registry.models import Division
 
 RECENT = 20
 
@@ -51,7 +55,7 @@ def transfer_list_view(request: HttpRequest) -> HttpResponse:
 def _sections(user: User, recent: int | None) -> tuple[list[Transfer], ...]:
     """清单页和导出的同样三组：待我接收、已转出等对方接收（都按提出先后），其余的新的在前
     （页面上只列最近 `recent` 个，导出全部）。"""
-    related = ("case__child", "from_division", "to_division")
+    related = ("case__child", "entry__child", "from_division", "to_division")
     incoming = list(access.transfers_to_receive(user).select_related(*related)
                     .order_by("proposed_at"))  # fmt: skip
     sent = access.transfers_sent(user).select_related(*related)
@@ -93,9 +97,10 @@ def transfer_view(request: HttpRequest, transfer_id: int) -> HttpResponse:
         transfer = access.access_transfer_receive(ctx, transfer_id)
         try:
             if request.POST.get("action") == "accept":
-                case = transfers.transfer_accept(ctx=ctx, transfer=transfer)
-                messages.success(request, "已接收：个案和全部记录已迁入本辖区。")
-                return redirect(reverse("person_detail", args=[case.child_id]) + "#casework")
+                child = transfers.transfer_accept(ctx=ctx, transfer=transfer)
+                messages.success(request, "已接收：儿童的档案和全部记录已迁入本辖区。")
+                anchor = "#casework" if transfer.case_id else "#registers"
+                return redirect(reverse("person_detail", args=[child.pk]) + anchor)
             transfers.transfer_return(ctx=ctx, transfer=transfer,
                                       reason=request.POST.get("return_reason", ""))  # fmt: skip
             messages.success(request, "已退回，转出方会在待办中看到退回理由。")
@@ -109,15 +114,34 @@ def _detail(request: HttpRequest, ctx: RequestContext, transfer: transfers.Trans
             error: str = "", status: int = 200) -> HttpResponse:  # fmt: skip
     user = ctx.user
     assert user is not None
+    about = {"case": transfer.case_id} if transfer.case_id else {"entry": transfer.entry_id}
     audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.CASE_TRANSFER,
-                 object_id=transfer.pk, detail={"case": transfer.case_id})  # fmt: skip
+                 object_id=transfer.pk, detail=about)  # fmt: skip
     context = {"t": transfers.transfer_lines([transfer])[0],
-               "summary": transfers.transfer_case_summary(
-                   transfer.case, access.disclosure_for(user)
-               ),
+               "summary": transfers.transfer_summary(transfer, access.disclosure_for(user)),
+               "of_register": transfer.case_id is None,
                "may_receive": transfer.status == "pending" and access.may_receive(user, transfer),
                "values": request.POST, "error": error}  # fmt: skip
     return render(request, "cases/transfer_detail.html", context, status=status)
+
+
+def _propose_form(
+    request: HttpRequest, ctx: RequestContext, context: dict[str, Any],
+    seen: tuple[str, int], propose: Callable[[Division | None, str], object], done: str,
+) -> HttpResponse | None:  # fmt: skip
+    """提出迁移的表单（个案和名册登记共用）：GET 显示（记入审计），POST 提出；成功答 None。"""
+    if request.method == "GET":
+        audit_record(ctx=ctx, action=Action.VIEW, object_type=seen[0], object_id=seen[1],
+                     detail={"form": "transfer_form"})  # fmt: skip
+        return render(request, "cases/transfer_form.html", context)
+    try:
+        propose(transfers.division_by_code(request.POST.get("to", "")),
+                request.POST.get("reason", ""))  # fmt: skip
+    except DomainError as exc:
+        context["error"] = exc.message
+        return render(request, "cases/transfer_form.html", context, status=400)
+    messages.success(request, done)
+    return None
 
 
 @login_required
@@ -127,16 +151,27 @@ def transfer_new_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access.access_transfer_propose(ctx, case_id)
     context = {"case": case, "child": case.child, "values": request.POST,
                "options": transfers.destination_options(exclude=case.division)}  # fmt: skip
-    if request.method == "GET":
-        audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.CASE, object_id=case.pk,
-                     detail={"form": "transfer_form"})  # fmt: skip
-        return render(request, "cases/transfer_form.html", context)
-    try:
-        to = transfers.division_by_code(request.POST.get("to", ""))
-        transfers.transfer_propose(ctx=ctx, case=case, to_division=to,
-                                   reason=request.POST.get("reason", ""))  # fmt: skip
-    except DomainError as exc:
-        context["error"] = exc.message
-        return render(request, "cases/transfer_form.html", context, status=400)
-    messages.success(request, "已提出迁移：接收方办理前，个案仍由本辖区负责。")
-    return redirect(reverse("person_detail", args=[case.child_id]) + "#casework")
+    shown = _propose_form(
+        request, ctx, context, (ObjectType.CASE, case.pk),
+        lambda to, reason: transfers.transfer_propose(ctx=ctx, case=case, to_division=to,
+                                                      reason=reason),
+        "已提出迁移：接收方办理前，个案仍由本辖区负责。",
+    )  # fmt: skip
+    return shown or redirect(reverse("person_detail", args=[case.child_id]) + "#casework")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_transfer_new_view(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """没有个案的名册儿童（困境、留守）随家庭搬走：同一张表单，接收后全部登记和探访迁过去。"""
+    ctx = _ctx(request)
+    entry = access.access_register_transfer_propose(ctx, entry_id)
+    context = {"entry": entry, "child": entry.child, "values": request.POST,
+               "options": transfers.destination_options(exclude=entry.division)}  # fmt: skip
+    shown = _propose_form(
+        request, ctx, context, (ObjectType.CHILD_REGISTER, entry.pk),
+        lambda to, reason: transfers.register_transfer_propose(ctx=ctx, entry=entry,
+                                                               to_division=to, reason=reason),
+        "已提出迁移：接收方办理前，名册儿童仍由本辖区探访。",
+    )  # fmt: skip
+    return shown or redirect("register_entry", entry.pk)

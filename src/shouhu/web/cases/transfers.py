@@ -30,8 +30,10 @@ from shouhu.web.cases.models import (
 )
 from shouhu.web.cases.plans import plans_set, risk_in_effect
 from shouhu.web.cases.register_models import RegisterEntry
+from shouhu.web.cases.register_risk import entry_risk_in_effect
+from shouhu.web.cases.register_selectors import entry_kind_text
 from shouhu.web.cases.services import case_locked, written_reason
-from shouhu.web.registry.models import Division, DivisionLevel, RegistryLoad
+from shouhu.web.registry.models import Division, DivisionLevel, Person, RegistryLoad
 from shouhu.web.registry.selectors import age_on
 
 DESTINATION_LEVELS = (DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP, DivisionLevel.VILLAGE)
@@ -48,8 +50,25 @@ def _within(division: Division, area: Division) -> bool:
 
 
 def _audit(ctx: RequestContext, transfer: Transfer, action: str, **detail: object) -> None:
+    about = {"case": transfer.case_id} if transfer.case_id else {"entry": transfer.entry_id}
     audit_record(ctx=ctx, action=action, object_type=ObjectType.CASE_TRANSFER,
-                 object_id=transfer.pk, detail={"case": transfer.case_id, **detail})  # fmt: skip
+                 object_id=transfer.pk, detail={**about, **detail})  # fmt: skip
+
+
+def transfer_child(transfer: Transfer) -> Person:
+    """迁移的是哪名儿童（个案的，或名册登记的）。"""
+    if transfer.case is not None:
+        return transfer.case.child
+    assert transfer.entry is not None
+    return transfer.entry.child
+
+
+def _not_a_move(here: Division, to_division: Division | None) -> Division:
+    if to_division is None or to_division.level not in DESTINATION_LEVELS:
+        raise InvalidInput("请选择迁入的县（区）、乡镇（街道）或村（居）。")
+    if _within(here, to_division) or _within(to_division, here):
+        raise InvalidInput("迁入地与个案现在所在地相同或相互包含，不是迁移。")
+    return to_division
 
 
 def transfer_propose(
@@ -57,24 +76,48 @@ def transfer_propose(
 ) -> Transfer:
     """转出方提出迁移：迁入地是县、乡镇（街道）或村（居），不能在个案现在的区划之内。"""
     text = written_reason(reason, what="迁移")
-    if to_division is None or to_division.level not in DESTINATION_LEVELS:
-        raise InvalidInput("请选择迁入的县（区）、乡镇（街道）或村（居）。")
     with transaction.atomic():
         locked = case_locked(case)
-        if _within(locked.division, to_division) or _within(to_division, locked.division):
-            raise InvalidInput("迁入地与个案现在所在地相同或相互包含，不是迁移。")
-        transfer = _create(locked, to_division, TransferOrigin.HAND, text, ctx=ctx)
+        to = _not_a_move(locked.division, to_division)
+        transfer = _create(locked, to, TransferOrigin.HAND, text, ctx=ctx)
+    return transfer
+
+
+def _entry_open(entry: RegisterEntry) -> RegisterEntry:
+    """加锁的在册登记，儿童没有保障中的个案（有个案的随个案迁移）。"""
+    locked = RegisterEntry.objects.select_for_update().select_related("division").get(pk=entry.pk)
+    if locked.ended_on is not None:
+        raise InvalidInput("该登记已经结束。")
+    if Case.objects.filter(child_id=locked.child_id, status=CaseStatus.ACTIVE).exists():
+        raise InvalidInput("该儿童有保障中的个案，请在个案上提出迁移，名册登记随个案一起迁。")
+    return locked
+
+
+def register_transfer_propose(
+    *, ctx: RequestContext, entry: RegisterEntry, to_division: Division | None, reason: str
+) -> Transfer:
+    """没有个案的名册儿童（困境、留守）随家庭搬走：转出方提出，与个案迁移同一套办理；接收时
+    儿童在册的全部登记（和挂在上面的探访）一起迁过去。"""
+    text = written_reason(reason, what="迁移")
+    with transaction.atomic():
+        locked = _entry_open(entry)
+        to = _not_a_move(locked.division, to_division)
+        if Transfer.objects.filter(entry__child_id=locked.child_id, status=TransferStatus.PENDING,
+                                   ).exists():  # fmt: skip
+            raise _conflict(ALREADY_PENDING)
+        transfer = _create(locked, to, TransferOrigin.HAND, text, ctx=ctx)
     return transfer
 
 
 def _create(
-    case: Case, to: Division, origin: str, reason: str, *, ctx: RequestContext,
-    load: RegistryLoad | None = None,
+    subject: Case | RegisterEntry, to: Division, origin: str, reason: str, *,
+    ctx: RequestContext, load: RegistryLoad | None = None,
 ) -> Transfer:  # fmt: skip
+    about = {"case": subject} if isinstance(subject, Case) else {"entry": subject}
     try:
         with transaction.atomic():
             transfer = Transfer.objects.create(
-                case=case, from_division_id=case.division_id, to_division=to, origin=origin,
+                **about, from_division_id=subject.division_id, to_division=to, origin=origin,
                 reason=reason, proposed_at=timezone.now(), registry_load=load,
                 proposed_by=ctx.user if origin == TransferOrigin.HAND else None,
             )  # fmt: skip
@@ -97,18 +140,37 @@ def transfers_from_registry(*, ctx: RequestContext, load: RegistryLoad) -> list[
         .select_related("child__division", "division")
     )
     made = []
-    for case in moved:
-        to = case.child.division
+    for subject in [*moved, *_entries_moved(scope)]:
+        to = subject.child.division
         reason = f"户籍名单显示儿童户籍已迁至{to.name}（区划代码 {to.code}）。"
         try:
-            made.append(_create(case, to, TransferOrigin.REGISTRY, reason, ctx=ctx, load=load))
+            made.append(_create(subject, to, TransferOrigin.REGISTRY, reason, ctx=ctx, load=load))
         except DomainError:  # 刚有人为它提出了迁移
             continue
     return made
 
 
-def _destination(case: Case, transfer: Transfer) -> Division:
-    child_at = case.child.division
+def _entries_moved(scope: str) -> list[RegisterEntry]:
+    """没有个案的名册儿童，户籍已不在登记所在区划之内的：每名儿童一次（取最早的一条登记）。"""
+    pending = Transfer.objects.filter(status=TransferStatus.PENDING, entry__isnull=False)
+    found = (
+        RegisterEntry.objects.filter(ended_on__isnull=True)
+        .filter(Q(division__path__startswith=scope) | Q(child__division__path__startswith=scope))
+        .exclude(child__division__path__startswith=F("division__path"))
+        .exclude(division__path__startswith=F("child__division__path"))
+        .exclude(child__cases__status=CaseStatus.ACTIVE)
+        .exclude(child__in=pending.values("entry__child"))
+        .select_related("child__division", "division")
+        .order_by("child_id", "pk")
+    )
+    first: dict[int, RegisterEntry] = {}
+    for entry in found:
+        first.setdefault(entry.child_id, entry)
+    return list(first.values())
+
+
+def _destination(child: Person, transfer: Transfer) -> Division:
+    child_at = child.division
     return child_at if _within(child_at, transfer.to_division) else transfer.to_division
 
 
@@ -119,13 +181,27 @@ def _pending(transfer: Transfer) -> Transfer:
     return locked
 
 
-def transfer_accept(*, ctx: RequestContext, transfer: Transfer) -> Case:
-    """接收方接收：个案的区划改为迁入地，历史随个案过去；排期按新的区划重算。"""
+def _entries_move(ctx: RequestContext, transfer: Transfer, child: Person, to: Division) -> None:
+    """儿童在册的、没有个案的登记迁到迁入地；探访挂在登记上，一起过去，排期不变。"""
+    moved = RegisterEntry.objects.filter(child=child, ended_on__isnull=True, case__isnull=True)
+    for entry in moved.select_for_update():
+        audit_record(ctx=ctx, action=Action.UPDATE, object_type=ObjectType.CHILD_REGISTER,
+                     object_id=entry.pk, detail={"transfer": transfer.pk,
+                                                 "division_from": entry.division_id,
+                                                 "division_to": to.code})  # fmt: skip
+    moved.update(division=to)
+
+
+def transfer_accept(*, ctx: RequestContext, transfer: Transfer) -> Person:
+    """接收方接收：个案（或名册登记）的区划改为迁入地，历史随之过去；排期按新的区划重算。
+    答迁过去的儿童。"""
     with transaction.atomic():
         locked = _pending(transfer)
+        if locked.case is None:
+            return _accept_entries(ctx, locked)
         case = case_locked(locked.case)
         before = case.division_id
-        case.division = _destination(case, locked)
+        case.division = _destination(case.child, locked)
         case.save(update_fields=["division"])
         locked.status, locked.decided_at, locked.decided_by = (
             TransferStatus.ACCEPTED, timezone.now(), ctx.user)  # fmt: skip
@@ -136,11 +212,25 @@ def transfer_accept(*, ctx: RequestContext, transfer: Transfer) -> Case:
                      object_id=case.pk, detail={"transfer": locked.pk, "division_from": before,
                                                 "division_to": case.division_id})  # fmt: skip
         plans_set(case, today=timezone.localdate())
-        # 挂在这个个案上的名册登记（困境、留守）随儿童一起迁过去
+        # 挂在这个个案上的名册登记（困境、留守）随儿童一起迁过去，没挂上的在册登记也一样
         RegisterEntry.objects.filter(case=case, ended_on__isnull=True).update(
             division=case.division
         )
-    return case
+        _entries_move(ctx, locked, case.child, case.division)
+    return case.child
+
+
+def _accept_entries(ctx: RequestContext, transfer: Transfer) -> Person:
+    entry = _entry_open(transfer.entry) if transfer.entry else None
+    assert entry is not None
+    to = _destination(entry.child, transfer)
+    transfer.status, transfer.decided_at, transfer.decided_by = (
+        TransferStatus.ACCEPTED, timezone.now(), ctx.user)  # fmt: skip
+    transfer.save(update_fields=["status", "decided_at", "decided_by"])
+    _audit(ctx, transfer, Action.UPDATE, accepted=True, division_from=entry.division_id,
+           division_to=to.code)  # fmt: skip
+    _entries_move(ctx, transfer, entry.child, to)
+    return entry.child
 
 
 def transfer_return(*, ctx: RequestContext, transfer: Transfer, reason: str) -> Transfer:
@@ -191,7 +281,8 @@ def transfer_lines(transfers: list[Transfer]) -> list[TransferLine]:
     names = division_names(transfers)
     return [
         TransferLine(
-            t.pk, t.case_id, t.case.child_id, t.case.child.name, names[t.from_division_id],
+            t.pk, t.case_id or 0, transfer_child(t).pk, transfer_child(t).name,
+            names[t.from_division_id],
             names[t.to_division_id], TransferOrigin(t.origin).label, t.status,
             TransferStatus(t.status).label, t.reason, t.return_reason, t.proposed_at,
             t.decided_at,
@@ -231,6 +322,28 @@ class CaseSummary:
     opened_on: date
     visit_due: date | None
     review_due: date | None
+
+
+def transfer_summary(transfer: Transfer, disclosure: access.Disclosure) -> CaseSummary:
+    """个案的按 `transfer_case_summary`；名册儿童的“类别”是在册的登记类型（按查看人的授权）。"""
+    if transfer.case is not None:
+        return transfer_case_summary(transfer.case, disclosure)
+    assert transfer.entry is not None
+    child = transfer.entry.child
+    found = RegisterEntry.objects.filter(child=child, ended_on__isnull=True, case__isnull=True)
+    entries = list(found.order_by("started_on", "pk"))
+    dues = [e.visit_due_on for e in entries if e.visit_due_on]
+    return CaseSummary(
+        child_name=child.name,
+        gender={"M": "男", "F": "女"}.get(child.gender, ""),
+        age=age_on(child.birth_date, timezone.localdate()),
+        category="、".join(dict.fromkeys(entry_kind_text(e, disclosure) for e in entries))
+        or "名册儿童",
+        risk=RISK_LABELS[entry_risk_in_effect(transfer.entry)],
+        opened_on=min((e.started_on for e in entries), default=transfer.entry.started_on),
+        visit_due=min(dues, default=None),
+        review_due=None,
+    )
 
 
 def transfer_case_summary(case: Case, disclosure: access.Disclosure) -> CaseSummary:

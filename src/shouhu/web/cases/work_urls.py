@@ -3,7 +3,12 @@
 from django.urls import path
 
 from shouhu.web.cases import application_views as apply
-from shouhu.web.cases import printing_views, register_views, transfer_views
+from shouhu.web.cases import (
+    child_report_views,
+    printing_views,
+    register_views,
+    transfer_views,
+)
 from shouhu.web.cases import work_views as views
 
 urlpatterns = [
@@ -34,6 +39,11 @@ urlpatterns = [
     path("transfers/export.xlsx", transfer_views.transfer_export_view, name="case_transfer_export"),
     path("transfers/<int:transfer_id>/", transfer_views.transfer_view, name="case_transfer"),
     path("<int:case_id>/transfer/", transfer_views.transfer_new_view, name="case_transfer_new"),
+    path(
+        "registers/<int:entry_id>/transfer/",
+        transfer_views.register_transfer_new_view,
+        name="register_transfer_new",
+    ),
     path("<int:case_id>/forms/<str:form>.pdf", printing_views.case_form_view, name="case_form"),
     # 困境儿童和留守儿童名册
     path("registers/", register_views.register_list_view, name="register_list"),
@@ -44,6 +54,11 @@ urlpatterns = [
         "registers/<int:entry_id>/visits/new/",
         register_views.register_visit_new_view,
         name="register_visit_new",
+    ),
+    path(
+        "children/<int:person_id>/report/",
+        child_report_views.child_report_view,
+        name="child_report_new",
     ),
     path("registers/new/<int:person_id>/", register_views.register_new_view, name="register_new"),
 ]

@@ -109,11 +109,13 @@ def case_work_list_view(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("list", "")
     code = code if code in worklists.WORK_LISTS else own[0]
     moment = worklists.now_moment()
-    rows = worklists.work_rows(cases, code, moment)
-    tabs = [(c, worklists.WORK_LISTS[c].label, worklists.work_list_cases(cases, c, moment).count())
+    entries = access.register_entries_visible_to(ctx.user)  # 没有个案的名册儿童
+    rows = worklists.work_rows(cases, code, moment, entries=entries)
+    tabs = [(c, worklists.WORK_LISTS[c].label, worklists.work_count(cases, entries, c, moment))
             for c in worklists.WORK_LISTS]  # fmt: skip
     audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.CASE_WORK_LIST,
-                 detail={"list": code, "shown": [r.case_pk for r in rows]})  # fmt: skip
+                 detail={"list": code, "shown": [r.case_pk for r in rows if r.case_pk],
+                         "entries": [r.entry_pk for r in rows if r.entry_pk]})  # fmt: skip
     context = {"code": code, "label": worklists.WORK_LISTS[code].label, "rows": rows,
                "tabs": tabs, "is_review": code.startswith("reviews")}  # fmt: skip
     return render(request, "cases/work_list.html", context)
@@ -131,7 +133,9 @@ def case_work_export_view(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("list", "")
     if code not in worklists.WORK_LISTS:
         raise Http404
-    rows = worklists.work_rows(cases, code, worklists.now_moment(), limit=EXPORT_MAX_ROWS * 10)
+    assert ctx.user is not None
+    rows = worklists.work_rows(cases, code, worklists.now_moment(), limit=EXPORT_MAX_ROWS * 10,
+                               entries=access.register_entries_visible_to(ctx.user))  # fmt: skip
     export = Export(
         title=worklists.WORK_LISTS[code].label,
         header=WORK_EXPORT_HEADER,

@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
-from typing import Final
+from typing import Final, TypeVar
 
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
@@ -18,9 +18,11 @@ from django.utils import timezone
 
 from shouhu.core.policy.visits import RISK_LABELS
 from shouhu.core.policy.wording import date_text
+from shouhu.core.registers import REGISTER_LABELS
 from shouhu.web.accounts.models import RosterMember, User
 from shouhu.web.accounts.permissions import Role
-from shouhu.web.cases.models import Case, MajorChange, Review, ReviewOutcome
+from shouhu.web.cases.models import Case, CaseStatus, MajorChange, Review, ReviewOutcome
+from shouhu.web.cases.register_models import RegisterEntry
 
 REVIEW_SOON_DAYS: Final = 30
 WEEK_DAYS: Final = 7
@@ -37,22 +39,28 @@ class Moment:
         return self.today + timedelta(days=WEEK_DAYS - 1)
 
 
-def _open(*, unvisited: bool = False) -> QuerySet[MajorChange]:
-    changes = MajorChange.objects.filter(case=OuterRef("pk"), reviewed_at__isnull=True)
+# 探访和重大变故的清单对个案和没有个案的名册登记（都有 visit_due_on，变故挂在 case 或 entry 上）
+# 同样适用：按查询集的模型取变故的外键
+Held = TypeVar("Held", Case, RegisterEntry)
+
+
+def _open(held: QuerySet[Held], *, unvisited: bool = False) -> QuerySet[MajorChange]:
+    on = "entry" if held.model is RegisterEntry else "case"
+    changes = MajorChange.objects.filter(**{on: OuterRef("pk")}, reviewed_at__isnull=True)
     return changes.filter(visit__isnull=True) if unvisited else changes
 
 
-def _urgent(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+def _urgent(cases: QuerySet[Held], m: Moment) -> QuerySet[Held]:
     """重大变故（含强制报告）后还没走访、24 小时期限未过的。"""
-    return cases.filter(Exists(_open(unvisited=True).filter(visit_due_at__gte=m.now)))
+    return cases.filter(Exists(_open(cases, unvisited=True).filter(visit_due_at__gte=m.now)))
 
 
-def _visits_overdue(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
-    late_change = Exists(_open(unvisited=True).filter(visit_due_at__lt=m.now))
+def _visits_overdue(cases: QuerySet[Held], m: Moment) -> QuerySet[Held]:
+    late_change = Exists(_open(cases, unvisited=True).filter(visit_due_at__lt=m.now))
     return cases.filter(Q(visit_due_on__lt=m.today) | late_change)
 
 
-def _visits_week(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
+def _visits_week(cases: QuerySet[Held], m: Moment) -> QuerySet[Held]:
     week = cases.filter(visit_due_on__gte=m.today, visit_due_on__lte=m.week_end)
     return week.exclude(pk__in=_visits_overdue(cases, m).values("pk"))
 
@@ -66,8 +74,8 @@ def _reviews_soon(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
     return cases.filter(review_due_on__gte=m.today, review_due_on__lte=soon)
 
 
-def _changes_open(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
-    return cases.filter(Exists(_open()))
+def _changes_open(cases: QuerySet[Held], m: Moment) -> QuerySet[Held]:
+    return cases.filter(Exists(_open(cases)))
 
 
 def _termination_proposed(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
@@ -76,6 +84,36 @@ def _termination_proposed(cases: QuerySet[Case], m: Moment) -> QuerySet[Case]:
     return cases.annotate(last_outcome=Subquery(latest.values("outcome")[:1])).filter(
         last_outcome=ReviewOutcome.TERMINATION_PROPOSED
     )
+
+
+# ------------------------------------------------ 没有个案的名册儿童（困境、留守）：探访和重大变故
+
+
+def entries_on_their_own(entries: QuerySet[RegisterEntry]) -> QuerySet[RegisterEntry]:
+    """在册、自己排探访的登记（没有个案，或个案已终止）；有保障中个案的在个案上。"""
+    return entries.filter(ended_on__isnull=True, visit_due_on__isnull=False).exclude(
+        case__status=CaseStatus.ACTIVE
+    )
+
+
+# 名册儿童上的清单：探访和重大变故（核查清单没有：名册儿童的探访就是核实），与个案同一套筛选
+EntryPick = Callable[[QuerySet[RegisterEntry], Moment], QuerySet[RegisterEntry]]
+ENTRY_PICKS: Final[Mapping[str, EntryPick]] = MappingProxyType(
+    {
+        "visits_urgent": _urgent,
+        "visits_overdue": _visits_overdue,
+        "visits_week": _visits_week,
+        "changes_open": _changes_open,
+    }
+)
+
+
+def work_list_entries(
+    entries: QuerySet[RegisterEntry], code: str, moment: Moment
+) -> QuerySet[RegisterEntry]:
+    """清单上的名册儿童（核查清单没有：名册儿童的探访就是核实，policy §6 / sixian §2(一)6）。"""
+    pick = ENTRY_PICKS.get(code)
+    return pick(entries_on_their_own(entries), moment) if pick else entries.none()
 
 
 @dataclass(frozen=True)
@@ -140,6 +178,9 @@ class WorkRow:
     risk_label: str
     due_text: str
     overdue: bool
+    entry_pk: int = 0  # 没有个案的名册儿童：名册登记（case_pk 为 0）
+    entry_label: str = ""  # 如“困境儿童”
+    due_on: date | None = None  # 排序用
 
 
 def _directors(division_ids: set[str]) -> dict[str, str]:
@@ -160,8 +201,55 @@ def _directors(division_ids: set[str]) -> dict[str, str]:
     return {code: "、".join(names) for code, names in found.items()}
 
 
-def work_rows(cases: QuerySet[Case], code: str, moment: Moment, limit: int = 200) -> list[WorkRow]:
-    """清单的行，按到期日先后。"""
+def work_rows(
+    cases: QuerySet[Case], code: str, moment: Moment, limit: int = 200,
+    entries: QuerySet[RegisterEntry] | None = None,
+) -> list[WorkRow]:  # fmt: skip
+    """清单的行（个案，和没有个案的名册儿童），按到期日先后。"""
+    rows = _case_rows(cases, code, moment, limit)
+    if entries is not None:
+        rows += _entry_rows(work_list_entries(entries, code, moment), code, moment, limit)
+        rows.sort(key=lambda r: (r.due_on or date.max, r.child_name))
+    return rows[:limit]
+
+
+def _entry_rows(
+    entries: QuerySet[RegisterEntry], code: str, moment: Moment, limit: int
+) -> list[WorkRow]:
+    """名册儿童的行：一名儿童在册几条登记的，只列到期最早的一条。"""
+    chosen = list(entries.select_related("child", "division")
+                  .order_by("visit_due_on", "pk")[:limit])  # fmt: skip
+    directors = _directors({e.division_id for e in chosen})
+    picked = RegisterEntry.objects.filter(pk__in=[e.pk for e in chosen])
+    provisional = set(_changes_open(picked, moment).values_list("pk", flat=True))
+    urgent = _entry_urgent_due(chosen) if code == "visits_urgent" else {}
+    rows: dict[int, WorkRow] = {}
+    for e in chosen:
+        rows.setdefault(e.child_id, WorkRow(
+            case_pk=0, child_pk=e.child_id, child_name=e.child.name, place=e.division.name,
+            directors=directors.get(e.division_id, ""),
+            risk_label="高风险（临时）" if e.pk in provisional else RISK_LABELS[e.risk_level],
+            due_text=urgent.get(e.pk) or _day_text(e.visit_due_on),
+            overdue=e.pk not in urgent and _before(e.visit_due_on, moment.today),
+            entry_pk=e.pk, entry_label=REGISTER_LABELS[e.register], due_on=e.visit_due_on,
+        ))  # fmt: skip
+    return list(rows.values())
+
+
+def _entry_urgent_due(entries: list[RegisterEntry]) -> dict[int, str]:
+    found = (
+        MajorChange.objects.filter(entry__in=entries, reviewed_at__isnull=True, visit__isnull=True)
+        .values("entry_id")
+        .annotate(due=Min("visit_due_at"))
+    )
+    return {row["entry_id"]: _moment_text(row["due"]) for row in found}
+
+
+def _moment_text(due: datetime) -> str:
+    return f"{date_text(timezone.localdate(due))} {timezone.localtime(due):%H:%M} 前"
+
+
+def _case_rows(cases: QuerySet[Case], code: str, moment: Moment, limit: int) -> list[WorkRow]:
     due_field = WORK_LISTS[code].due
     chosen = list(
         work_list_cases(cases, code, moment)
@@ -185,6 +273,7 @@ def work_rows(cases: QuerySet[Case], code: str, moment: Moment, limit: int = 200
             risk_label="高风险（临时）" if c.pk in provisional else RISK_LABELS[c.risk_level],
             due_text=urgent.get(c.pk) or _day_text(getattr(c, due_field)),
             overdue=c.pk not in urgent and _before(getattr(c, due_field), moment.today),
+            due_on=getattr(c, due_field),
         )
         for c in chosen
     ]
@@ -205,11 +294,7 @@ def _urgent_due(cases: list[Case]) -> dict[int, str]:
         .values("case_id")
         .annotate(due=Min("visit_due_at"))
     )
-    return {
-        row["case_id"]: f"{date_text(timezone.localdate(row['due']))} "
-        f"{timezone.localtime(row['due']):%H:%M} 前"
-        for row in found
-    }
+    return {row["case_id"]: _moment_text(row["due"]) for row in found}
 
 
 @dataclass(frozen=True)
@@ -221,13 +306,25 @@ class WorkCount:
     urgent: bool
 
 
-def work_counts(user: User, cases: QuerySet[Case]) -> list[WorkCount]:
+def work_count(
+    cases: QuerySet[Case], entries: QuerySet[RegisterEntry] | None, code: str, moment: Moment
+) -> int:
+    """一张清单上的儿童数：个案，加上没有个案的名册儿童（一名儿童几条登记只算一次）。"""
+    count = WORK_LISTS[code].pick(cases, moment).count()
+    if entries is not None:
+        count += work_list_entries(entries, code, moment).values("child_id").distinct().count()
+    return count
+
+
+def work_counts(
+    user: User, cases: QuerySet[Case], entries: QuerySet[RegisterEntry] | None = None
+) -> list[WorkCount]:
     """这名用户首页待办里的个案工作（数量和清单链接），没有的不列。"""
     moment = now_moment()
     counts = []
     for code in TODO_LISTS.get(Role(user.role), ()) if user.role in Role.values else ():
         work = WORK_LISTS[code]
-        count = work.pick(cases, moment).count()
+        count = work_count(cases, entries, code, moment)
         if count:
             url = f"{reverse('case_work_list')}?list={code}"
             counts.append(WorkCount(code, work.label, count, url, work.urgent))

@@ -20,7 +20,13 @@ class SyncReceipt(models.Model):
     client_ref = models.UUIDField("手机上的记录编号", unique=True)
     kind = models.CharField("记录类别", max_length=8, choices=RecordKind.choices)
     object_id = models.BigIntegerField("记录编号")  # 探访、核查或强制报告的主键
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    # 个案的记录，或没有个案的名册儿童的（记在名册登记上）
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entry = models.ForeignKey(
+        "cases.RegisterEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField("手机上记录的时间")
     received_at = models.DateTimeField("上传时间", auto_now_add=True)

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
@@ -35,6 +36,8 @@ from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.cases.models import CareArrangement, Case, CaseStatus, MajorChange
 from shouhu.web.cases.plans import risk_in_effect
+from shouhu.web.cases.register_models import RegisterEntry
+from shouhu.web.cases.register_selectors import entry_kind_text
 from shouhu.web.cases.visits import CHECK_STATUS, CHECKS
 from shouhu.web.cases.work_choices import REPORTER_KINDS, REVIEW_OUTCOMES
 from shouhu.web.exchange.models import Fact
@@ -69,7 +72,25 @@ def case_state(case: Case, disclosure: Disclosure) -> list[list[str]]:
     ]
 
 
-def _fact_lines(user: User, disclosure: Disclosure, cases: list[Case]) -> dict[int, list[str]]:
+def entry_version(entry: RegisterEntry) -> str:
+    """名册登记的版本（没有个案的儿童）：在册与否、在哪个村、确认的风险等级、登记类型。"""
+    parts = ["entry", str(entry.ended_on or ""), entry.division_id, entry.risk_level, entry.kind]
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, json.dumps(parts).encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def entry_state(entry: RegisterEntry, disclosure: Disclosure) -> list[list[str]]:
+    return [
+        ["所在村（居）", entry.division.name],
+        ["登记状态", "已结束" if entry.ended_on else "在册"],
+        ["风险等级", RISK_LABELS[entry.risk_level]],
+        ["名册", entry_kind_text(entry, disclosure)],
+    ]
+
+
+def _fact_lines(
+    user: User, disclosure: Disclosure, cases: Sequence[Case | RegisterEntry]
+) -> dict[int, list[str]]:
     """每个儿童的事实概况（本人、父母），几个查询一次取齐（督导员一次几百个儿童）。"""
     subjects: dict[int, list[tuple[str, int]]] = {c.child_id: [("本人", c.child_id)] for c in cases}
     for link in ParentLink.objects.filter(child_id__in=subjects).order_by("pk"):
@@ -110,7 +131,9 @@ def _child(
     child = case.child
     state = case_state(case, disclosure)
     return {
+        "key": str(case.pk),
         "case": case.pk,
+        "entry": None,
         "version": case_version(case),
         "state": state,
         "name": child.name,
@@ -129,30 +152,77 @@ def _child(
     }
 
 
+def _entry_children(
+    user: User, disclosure: Disclosure, entries: list[RegisterEntry]
+) -> list[dict[str, Any]]:
+    """没有个案的名册儿童：一名儿童一行（几条登记时取到期最早的一条，探访记在它上面），
+    类别写在册的登记类型，照料人是留守儿童的委托照护人。"""
+    first: dict[int, RegisterEntry] = {}
+    kinds: dict[int, list[str]] = defaultdict(list)
+    for entry in sorted(entries, key=lambda e: (e.visit_due_on or date.max, e.pk)):
+        first.setdefault(entry.child_id, entry)
+        label = entry_kind_text(entry, disclosure)
+        if label not in kinds[entry.child_id]:
+            kinds[entry.child_id].append(label)
+    chosen = list(first.values())
+    facts = _fact_lines(user, disclosure, chosen)
+    unvisited = MajorChange.objects.filter(
+        entry__in=chosen, reviewed_at__isnull=True, visit__isnull=True
+    )
+    found = unvisited.values("entry_id").annotate(due=Min("visit_due_at"))
+    urgent = {row["entry_id"]: row["due"] for row in found}
+    provisional = set(MajorChange.objects.filter(entry__in=chosen, reviewed_at__isnull=True)
+                      .values_list("entry_id", flat=True))  # fmt: skip
+    return [_entry_child(e, "、".join(kinds[e.child_id]), facts[e.child_id], urgent.get(e.pk),
+                         e.pk in provisional, disclosure) for e in chosen]  # fmt: skip
+
+
+def _entry_child(
+    entry: RegisterEntry, kinds: str, facts: list[str], urgent: datetime | None,
+    provisional: bool, disclosure: Disclosure,
+) -> dict[str, Any]:  # fmt: skip
+    child = entry.child
+    carers = [{"name": entry.carer_name, "relation": entry.carer_relation,
+               "phone": entry.carer_phone}] if entry.carer_name else []  # fmt: skip
+    return {
+        "key": f"e{entry.pk}", "case": None, "entry": entry.pk,
+        "version": entry_version(entry), "state": entry_state(entry, disclosure),
+        "name": child.name, "gender": child.get_gender_display(),
+        "birth": date_text(child.birth_date), "id_masked": mask_id_number(child.id_number),
+        "village": entry.division.name, "category": kinds, "category_title": "名册",
+        "risk": RISK_LABELS["high" if provisional else entry.risk_level],
+        "carers": carers, "facts": facts,
+        "visit_due": entry.visit_due_on.isoformat() if entry.visit_due_on else "",
+        "visit_due_text": date_text(entry.visit_due_on) if entry.visit_due_on else "—",
+        "review_due": "",
+        "urgent_due": timezone.localtime(urgent).isoformat() if urgent else "",
+    }  # fmt: skip
+
+
 def _due(children: list[dict[str, Any]], today: date, user: User) -> list[dict[str, Any]]:
     """今天起 14 天内到期（含已逾期）的探访、核查，按到期先后。"""
     end = (today + timedelta(days=DUE_DAYS - 1)).isoformat()
     rows = []
-    by_case = {c["case"]: c for c in children}
+    by_key = {c["key"]: c for c in children}
     reviews = may(user, Right.RECORD_REVIEWS)
     for c in children:
+        at = {"key": c["key"], "case": c["case"]}
         if c["urgent_due"]:
-            rows.append({"case": c["case"], "what": "24 小时内须走访", "due": c["urgent_due"][:10],
+            rows.append({**at, "what": "24 小时内须走访", "due": c["urgent_due"][:10],
                          "urgent": True})  # fmt: skip
         elif c["visit_due"] and c["visit_due"] <= end:
-            rows.append({"case": c["case"], "what": "探访", "due": c["visit_due"], "urgent": False})
+            rows.append({**at, "what": "探访", "due": c["visit_due"], "urgent": False})
         if reviews and c["review_due"] and c["review_due"] <= end:
-            rows.append({"case": c["case"], "what": "核查", "due": c["review_due"],
-                         "urgent": False})  # fmt: skip
+            rows.append({**at, "what": "核查", "due": c["review_due"], "urgent": False})
     today_text = today.isoformat()
     for row in rows:
         row["overdue"] = row["due"] < today_text
         row["due_text"] = date_text(date.fromisoformat(row["due"]))
-    for row, c in ((r, by_case[r["case"]]) for r in rows if r["urgent"]):
+    for row, c in ((r, by_key[r["key"]]) for r in rows if r["urgent"]):
         moment = datetime.fromisoformat(c["urgent_due"])
         row["due_text"] = f"{date_text(moment.date())} {moment:%H:%M} 前"
         row["overdue"] = moment < timezone.now()
-    return sorted(rows, key=lambda r: (not r["urgent"], r["due"], r["case"]))
+    return sorted(rows, key=lambda r: (not r["urgent"], r["due"], r["key"]))
 
 
 def _forms(user: User) -> dict[str, Any]:
@@ -183,9 +253,13 @@ def field_package_build(ctx: RequestContext) -> dict[str, Any]:
     children = [
         _child(case, facts[case.child_id], urgent.get(case.pk), disclosure) for case in cases
     ]
+    entries = list(access.access_field_entries(ctx).select_related("child", "division")
+                   .exclude(child_id__in=[c.child_id for c in cases]))  # fmt: skip
+    children += _entry_children(user, disclosure, entries)
     now = timezone.now()
     audit_record(ctx=ctx, action=Action.EXPORT, object_type=ObjectType.FIELD_PACKAGE,
-                 detail={"children": len(children), "cases": [c.pk for c in cases]})  # fmt: skip
+                 detail={"children": len(children), "cases": [c.pk for c in cases],
+                         "entries": [c["entry"] for c in children if c["entry"]]})  # fmt: skip
     who = {"username": user.username, "name": user.full_name or user.username,
            "role": role_label(user.role), "division": user.division.name}  # fmt: skip
     return {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -27,10 +28,11 @@ from shouhu.web.accounts.permissions import Right
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType
 from shouhu.web.audit.services import audit_record
-from shouhu.web.cases import reports, reviews, visits
-from shouhu.web.cases.models import Case
+from shouhu.web.cases import register_risk, registers, reports, reviews, visits
+from shouhu.web.cases.models import Case, Visit
+from shouhu.web.cases.register_models import RegisterEntry
 from shouhu.web.field.models import RecordKind, SyncReceipt
-from shouhu.web.field.package import case_state, case_version
+from shouhu.web.field.package import case_state, case_version, entry_state, entry_version
 from shouhu.web.field.photos import photos_check, photos_discard, photos_store
 
 RIGHTS: Final = {
@@ -46,12 +48,13 @@ GONE: Final = "这名儿童已不在您的辖区（可能已转到别的村）�
 class FieldRecord:
     ref: uuid.UUID
     kind: str
-    case_id: int
+    case_id: int | None  # 个案的记录；没有个案的名册儿童的记录带 entry_id
     base: str  # 记录时个案的版本
     recorded_at: datetime  # 手机上记录的时间
     force: bool
     data: dict[str, Any]
     by: str = ""  # 在手机上记录的人（账户名）：只能由本人上传
+    entry_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -92,20 +95,27 @@ def record_parse(raw: str) -> FieldRecord:
         ref = uuid.UUID(str(found.get("ref", "")))
     except ValueError:
         raise InvalidInput(FORMAT.format("记录编号不对")) from None
-    kind, case_id = found.get("kind"), found.get("case")
+    kind, case_id, entry_id = found.get("kind"), found.get("case"), found.get("entry")
     if kind not in RecordKind.values:
         raise InvalidInput(FORMAT.format("记录类别不对"))
-    if not isinstance(case_id, int) or isinstance(case_id, bool):
+    if [_an_id(case_id), _an_id(entry_id)].count(True) != 1:
         raise InvalidInput(FORMAT.format("缺少个案编号"))
+    if entry_id is not None and kind == RecordKind.REVIEW:
+        raise InvalidInput("没有个案的名册儿童不做核查：探访就是核实。")
     recorded = _moment(found.get("recorded_at"), "手机上的记录时间")
     if recorded is None:
         raise InvalidInput(FORMAT.format("缺少记录时间"))
     return FieldRecord(ref=ref, kind=kind, case_id=case_id, base=str(found.get("base", "")),
                        recorded_at=recorded, force=found.get("force") is True,
-                       data=found["data"], by=str(found.get("by", "")))  # fmt: skip
+                       data=found["data"], by=str(found.get("by", "")),
+                       entry_id=entry_id)  # fmt: skip
 
 
-def _visit(ctx: RequestContext, case: Case, record: FieldRecord) -> int:
+def _an_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _visit_input(record: FieldRecord) -> visits.VisitInput:
     data = record.data
     raw = data.get("checks")
     checks_in = raw if isinstance(raw, dict) else {}
@@ -114,12 +124,25 @@ def _visit(ctx: RequestContext, case: Case, record: FieldRecord) -> int:
         item = checks_in.get(code)
         item = item if isinstance(item, dict) else {}
         checks[code] = visits.Check(_text(item, "status"), _text(item, "note"))
-    visit = visits.visit_record(ctx=ctx, case=case, data=visits.VisitInput(
+    return visits.VisitInput(
         visited_at=_moment(data.get("visited_at"), "探访时间"), place=_text(data, "place"),
         seen=_text(data, "seen"), checks=checks, notes=_text(data, "notes"),
         client_ref=str(record.ref),
-    ))  # fmt: skip
-    return visit.pk
+    )  # fmt: skip
+
+
+def _report_input(record: FieldRecord) -> reports.ReportInput:
+    data = record.data
+    return reports.ReportInput(
+        reporter_kind=_text(data, "reporter_kind"), reporter_org=_text(data, "reporter_org"),
+        reporter_name=_text(data, "reporter_name"), reporter_phone=_text(data, "reporter_phone"),
+        seen_at=_moment(data.get("seen_at"), "发现的时间"), what_seen=_text(data, "what_seen"),
+        reported_at=record.recorded_at,
+    )  # fmt: skip
+
+
+def _visit(ctx: RequestContext, case: Case, record: FieldRecord) -> int:
+    return visits.visit_record(ctx=ctx, case=case, data=_visit_input(record)).pk
 
 
 def _review(ctx: RequestContext, case: Case, record: FieldRecord) -> int:
@@ -136,17 +159,23 @@ def _review(ctx: RequestContext, case: Case, record: FieldRecord) -> int:
 
 
 def _report(ctx: RequestContext, case: Case, record: FieldRecord) -> int:
-    data = record.data
-    report = reports.mandatory_report_create(ctx=ctx, case=case, data=reports.ReportInput(
-        reporter_kind=_text(data, "reporter_kind"), reporter_org=_text(data, "reporter_org"),
-        reporter_name=_text(data, "reporter_name"), reporter_phone=_text(data, "reporter_phone"),
-        seen_at=_moment(data.get("seen_at"), "发现的时间"), what_seen=_text(data, "what_seen"),
-        reported_at=record.recorded_at,
-    ))  # fmt: skip
-    return report.pk
+    return reports.mandatory_report_create(ctx=ctx, case=case, data=_report_input(record)).pk
 
 
 SAVERS: Final = {RecordKind.VISIT: _visit, RecordKind.REVIEW: _review, RecordKind.REPORT: _report}
+
+
+def _entry_visit(ctx: RequestContext, entry: RegisterEntry, record: FieldRecord) -> int:
+    return registers.register_visit_record(ctx=ctx, entry=entry, data=_visit_input(record)).pk
+
+
+def _entry_report(ctx: RequestContext, entry: RegisterEntry, record: FieldRecord) -> int:
+    report = register_risk.child_report_create(ctx=ctx, child=entry.child,
+                                               data=_report_input(record))  # fmt: skip
+    return report.pk
+
+
+ENTRY_SAVERS: Final = {RecordKind.VISIT: _entry_visit, RecordKind.REPORT: _entry_report}
 
 
 def _earlier(ctx: RequestContext, record: FieldRecord) -> SyncOutcome | None:
@@ -156,6 +185,47 @@ def _earlier(ctx: RequestContext, record: FieldRecord) -> SyncOutcome | None:
     if receipt.user_id != (ctx.user.pk if ctx.user else None) or receipt.kind != record.kind:
         raise InvalidInput("这条记录的编号已被另一条记录使用，请在离线应用里放弃它后重新记录。")
     return SyncOutcome(status="duplicate", object_id=receipt.object_id)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """一条记录写到哪里：个案，或没有个案的名册儿童的登记。"""
+
+    save: Callable[[], int]  # 写入记录，答它的编号
+    version: str
+    state: Callable[[], list[list[str]]]  # 冲突时服务器上的样子
+    changed: str
+    receipt: dict[str, Case | RegisterEntry]  # 回执的外键
+    about: dict[str, int]  # 审计里的编号
+
+
+def _case_target(ctx: RequestContext, record: FieldRecord) -> _Target:
+    case = access.access_case_work(ctx, record.case_id, RIGHTS[RecordKind(record.kind)])
+    return _Target(
+        save=lambda: SAVERS[RecordKind(record.kind)](ctx, case, record),
+        version=case_version(case),
+        state=lambda: case_state(case, _disclosure(ctx)),
+        changed="您记录之后，服务器上这名儿童的个案有了变化。",
+        receipt={"case": case}, about={"case": case.pk},
+    )  # fmt: skip
+
+
+def _entry_target(ctx: RequestContext, record: FieldRecord) -> _Target:
+    """没有个案的名册儿童的探访、强制报告：记在名册登记上，版本、回执、照片同个案的一样。"""
+    entry = access.access_register_entry(ctx, record.entry_id,
+                                         right=RIGHTS[RecordKind(record.kind)])  # fmt: skip
+    return _Target(
+        save=lambda: ENTRY_SAVERS[RecordKind(record.kind)](ctx, entry, record),
+        version=entry_version(entry),
+        state=lambda: entry_state(entry, _disclosure(ctx)),
+        changed="您记录之后，服务器上这名儿童的名册登记有了变化。",
+        receipt={"entry": entry}, about={"register_entry": entry.pk},
+    )  # fmt: skip
+
+
+def _disclosure(ctx: RequestContext) -> access.Disclosure:
+    assert ctx.user is not None  # 访问层已确认
+    return access.disclosure_for(ctx.user)
 
 
 def field_record_sync(
@@ -171,26 +241,23 @@ def field_record_sync(
         raise InvalidInput("只有探访可以带照片。")
     photos_check(photos)
     try:
-        case = access.access_case_work(ctx, record.case_id, RIGHTS[RecordKind(record.kind)])
+        target = (_entry_target if record.entry_id is not None else _case_target)(ctx, record)
     except NotFound:
         return SyncOutcome(status="conflict", theirs=[["所在村（居）", GONE]], may_force=False,
                            message=GONE)  # fmt: skip
-    if case_version(case) != record.base and not record.force:
-        assert ctx.user is not None  # access_case_work 已确认
-        disclosure = access.disclosure_for(ctx.user)
-        return SyncOutcome(status="conflict", theirs=case_state(case, disclosure),
-                           message="您记录之后，服务器上这名儿童的个案有了变化。")  # fmt: skip
+    if target.version != record.base and not record.force:
+        return SyncOutcome(status="conflict", theirs=target.state(), message=target.changed)
     written: list[Path] = []
     try:
         with transaction.atomic():
-            object_id = SAVERS[RecordKind(record.kind)](ctx, case, record)
+            object_id = target.save()
             SyncReceipt.objects.create(
-                client_ref=record.ref, kind=record.kind, object_id=object_id, case=case,
+                client_ref=record.ref, kind=record.kind, object_id=object_id, **target.receipt,
                 user=ctx.user, recorded_at=record.recorded_at, forced=record.force,
             )  # fmt: skip
             if photos:
-                photos_store(case.visits.get(pk=object_id), photos, written)
-            _audit(ctx, record, case, object_id, len(photos))
+                photos_store(Visit.objects.get(pk=object_id), photos, written)
+            _audit(ctx, record, target.about, object_id, len(photos))
     except IntegrityError:  # 同一条记录的另一次上传先到了一步
         photos_discard(written)
         again = _earlier(ctx, record)
@@ -204,11 +271,11 @@ def field_record_sync(
 
 
 def _audit(
-    ctx: RequestContext, record: FieldRecord, case: Case, object_id: int, photos: int
+    ctx: RequestContext, record: FieldRecord, about: dict[str, int], object_id: int, photos: int
 ) -> None:
     audit_record(
         ctx=ctx, action=Action.CREATE, object_type=ObjectType.FIELD_SYNC, object_id=str(record.ref),
-        detail={"kind": record.kind, "object": object_id, "case": case.pk, "photos": photos,
+        detail={"kind": record.kind, "object": object_id, **about, "photos": photos,
                 "recorded_at": record.recorded_at.isoformat(),
                 "uploaded_at": timezone.now().isoformat(), "forced": record.force},
     )  # fmt: skip

@@ -166,12 +166,14 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
         "may_write": may(_user(request), Right.WRITE_CASES),
         "exit_options": _exit_options(person, disclosure) if page.cases else (),
         "category_options": CATEGORY_OPTIONS,
-        "work": case_work_for_child(user=_user(request), child=person),
+        "work": (work := case_work_for_child(user=_user(request), child=person)),
         "registers": registers_for_child(
             entries=access.register_entries_visible_to(_user(request)),
             child_pk=person.pk,
             may_add=page.is_minor and access.may_enter_register(_user(request)),
             today=today,
+            # 没有保障中个案的儿童：强制报告记在名册登记上（cases.register_risk）
+            may_report=page.is_minor and work is None and may(_user(request), Right.REPORT_CHILD),
         ),
         "applying": applications_for_child(
             user=_user(request), child=person, is_minor=page.is_minor

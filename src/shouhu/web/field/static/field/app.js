@@ -150,9 +150,12 @@
     });
   }
 
-  function child(caseId) {
+  // 每名儿童一个键：个案编号（"12"），没有个案的名册儿童是名册登记（"e34"）
+  function keyOf(c) { return String(c.key || c["case"]); }
+
+  function child(key) {
     var found = null;
-    (state.pkg ? state.pkg.children : []).forEach(function (c) { if (c.case === caseId) { found = c; } });
+    (state.pkg ? state.pkg.children : []).forEach(function (c) { if (keyOf(c) === String(key)) { found = c; } });
     return found;
   }
 
@@ -182,7 +185,7 @@
       return seal(p.bytes);
     }))).then(function (boxes) {
       var item = {
-        ref: newRef(), kind: kind, case_id: c.case, state: "pending", force: false, by: state.pkg.user.username,
+        ref: newRef(), kind: kind, case_id: c["case"], entry_id: c.entry || null, state: "pending", force: false, by: state.pkg.user.username,
         recorded_at: isoWithZone(now), seq: now.getTime(), box: boxes[0], label: boxes[1], photos: boxes.slice(2),
         error: "", conflict: null, synced_at: ""
       };
@@ -227,7 +230,7 @@
       return Promise.all(item.photos.map(unseal)).then(function (photos) {
         var form = new FormData();
         form.append("record", JSON.stringify({
-          ref: item.ref, kind: item.kind, "case": item.case_id, base: content.base,
+          ref: item.ref, kind: item.kind, "case": item.case_id, entry: item.entry_id || null, base: content.base,
           recorded_at: item.recorded_at, force: item.force, data: content.data, by: item.by
         }));
         photos.forEach(function (bytes, i) {
@@ -343,14 +346,14 @@
     }
     var pkg = state.pkg;
     var due = pkg.due.map(function (row) {
-      var c = child(row.case);
+      var c = child(row.key || row["case"]);
       var target = row.what === "核查" ? "#/review/" : "#/visit/";
-      return '<li><a class="f-row' + (row.urgent || row.overdue ? " f-row-urgent" : "") + '" href="' + target + row["case"] + '">' +
+      return '<li><a class="f-row' + (row.urgent || row.overdue ? " f-row-urgent" : "") + '" href="' + target + esc(row.key || row["case"]) + '">' +
         '<span class="f-row-main">' + esc(c ? c.name : "") + '</span><span class="f-row-sub">' + esc(row.what) + " · " +
         esc(row.due_text) + (row.overdue ? "（已逾期）" : "") + "</span></a></li>";
     }).join("");
     var kids = pkg.children.map(function (c) {
-      return '<li><a class="f-row" href="#/child/' + c["case"] + '"><span class="f-row-main">' + esc(c.name) +
+      return '<li><a class="f-row" href="#/child/' + esc(keyOf(c)) + '"><span class="f-row-main">' + esc(c.name) +
         '</span><span class="f-row-sub">' + esc(c.village) + " · " + esc(c.risk) + "</span></a></li>";
     }).join("");
     var flash = state.flash ? '<p class="f-flash" role="status">' + esc(state.flash) + "</p>" : "";
@@ -369,15 +372,16 @@
         (p.phone ? ' <a class="f-link" href="tel:' + esc(p.phone) + '">' + esc(p.phone) + "</a>" : "") + "</li>";
     }).join("");
     var facts = c.facts.map(function (f) { return "<li>" + esc(f) + "</li>"; }).join("");
-    var actions = (forms.visit ? '<a class="f-btn f-btn-primary f-big" href="#/visit/' + c["case"] + '">记录探访</a>' : "") +
-      (forms.review ? '<a class="f-btn f-big" href="#/review/' + c["case"] + '">记录核查</a>' : "") +
-      (forms.report ? '<a class="f-btn f-btn-danger f-big" href="#/report/' + c["case"] + '">强制报告</a>' : "");
+    var key = esc(keyOf(c));
+    var actions = (forms.visit ? '<a class="f-btn f-btn-primary f-big" href="#/visit/' + key + '">记录探访</a>' : "") +
+      (forms.review && !c.entry ? '<a class="f-btn f-big" href="#/review/' + key + '">记录核查</a>' : "") +
+      (forms.report ? '<a class="f-btn f-btn-danger f-big" href="#/report/' + key + '">强制报告</a>' : "");
     return '<section class="f-card"><h1>' + esc(c.name) + "</h1>" +
       '<div class="f-actions">' + actions + "</div>" +
       '<dl class="f-facts">' +
       "<dt>性别</dt><dd>" + esc(c.gender || "—") + "</dd><dt>出生日期</dt><dd>" + esc(c.birth) + "</dd>" +
       "<dt>身份证号</dt><dd>" + esc(c.id_masked) + "</dd><dt>村（居）</dt><dd>" + esc(c.village) + "</dd>" +
-      "<dt>保障类别</dt><dd>" + esc(c.category) + "</dd><dt>风险等级</dt><dd>" + esc(c.risk) + "</dd>" +
+      "<dt>" + esc(c.category_title || "保障类别") + "</dt><dd>" + esc(c.category) + "</dd><dt>风险等级</dt><dd>" + esc(c.risk) + "</dd>" +
       "<dt>下次探访</dt><dd>" + esc(c.urgent_due ? shown(c.urgent_due) + " 前（24 小时内）" : c.visit_due_text) + "</dd>" +
       "</dl>" +
       "<h2>监护人、照料人</h2>" + (carers ? '<ul class="f-plain">' + carers + "</ul>" : '<p class="f-empty">没有登记。</p>') +
@@ -398,9 +402,9 @@
   }
 
   function formShell(c, title, kind, inner) {
-    return '<section class="f-card"><p class="f-small"><a class="f-link" href="#/child/' + c["case"] + '">' + esc(c.name) +
+    return '<section class="f-card"><p class="f-small"><a class="f-link" href="#/child/' + esc(keyOf(c)) + '">' + esc(c.name) +
       "</a></p><h1>" + title + "</h1>" +
-      '<form class="f-form" data-kind="' + kind + '" data-case="' + c["case"] + '" novalidate>' + inner +
+      '<form class="f-form" data-kind="' + kind + '" data-case="' + esc(keyOf(c)) + '" novalidate>' + inner +
       '<p class="f-error" role="alert"></p>' +
       '<button type="submit" class="f-btn f-btn-primary f-big">保存在手机上</button>' +
       '<p class="f-small">保存后联网时自动同步；没有信号也可以先保存。</p></form></section>';
@@ -508,7 +512,7 @@
     var hash = location.hash || "#/";
     var parts = hash.slice(2).split("/");
     var view = parts[0];
-    var c = state.pkg && parts[1] ? child(parseInt(parts[1], 10)) : null;
+    var c = state.pkg && parts[1] ? child(parts[1]) : null;
     var html;
     if (view === "queue") {
       html = queueView();
@@ -516,7 +520,7 @@
       html = childView(c);
     } else if (c && view === "visit") {
       html = visitForm(c);
-    } else if (c && view === "review" && state.pkg.forms.review) {
+    } else if (c && view === "review" && state.pkg.forms.review && !c.entry) {
       html = reviewForm(c);
     } else if (c && view === "report") {
       html = reportForm(c);
@@ -579,7 +583,7 @@
     if (!form.classList.contains("f-form")) { return; }
     event.preventDefault();
     var kind = form.getAttribute("data-kind");
-    var c = child(parseInt(form.getAttribute("data-case"), 10));
+    var c = child(form.getAttribute("data-case"));
     var found = collect(form, kind);
     var error = form.querySelector(".f-error");
     if (found.problems.length) {
