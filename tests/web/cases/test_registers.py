@@ -235,3 +235,44 @@ def test_a_proposal_is_withdrawn_when_the_kind_is_entered_by_hand(poor_child, pe
     register_entry_create(ctx=work_ctx(personas.caseworker_a), child=poor_child, data=data)
     register_proposals_refresh()
     assert RegisterProposal.objects.get().status == "withdrawn"
+
+
+def test_who_may_not_see_hiv_reads_the_register_name_for_every_entry(
+    region, personas, supervisor
+) -> None:
+    """感染儿童的登记：看不到感染情况的人（儿童主任、督导员）每条登记都只读到名册名，不能按
+    类型筛（一筛就剩下感染儿童），也不能手工登记这一类型；审计里只记“敏感类别”。"""
+    hiv = f.person(region.village_a, name="吴小安", birth=date(2016, 5, 5))
+    poor = f.person(region.village_a, name="郑小贫", birth=date(2016, 5, 6))
+    ctx = work_ctx(personas.caseworker_a)
+    for child, kind in ((hiv, "hiv_infected"), (poor, "poor_family")):
+        register_entry_create(ctx=ctx, child=child,
+                              data=EntryInput(kind, "县级核实", timezone.localdate()))  # fmt: skip
+    logged = AuditEntry.objects.filter(object_type="child_register", action="create")
+    assert {e.detail["kind"] for e in logged} == {"敏感类别", "poor_family"}
+    caseworker = f.client_for(personas.caseworker_a).get(reverse("register_list")).content.decode()
+    assert "艾滋病病毒感染儿童" in caseworker
+    for user in (personas.child_director_a, supervisor):
+        client = f.client_for(user)
+        listed = client.get(reverse("register_list")).content.decode()
+        assert "艾滋病病毒感染儿童" not in listed
+        assert "低保、特困或建档立卡贫困家庭儿童" not in listed  # 每条都一样，不只换感染的
+        assert 'name="kind"' not in listed
+        filtered = client.get(reverse("register_list") + "?kind=hiv_infected").content.decode()
+        assert "郑小贫" in filtered  # 类型筛选不起作用
+        for child in (hiv, poor):
+            entry = RegisterEntry.objects.get(child=child)
+            page = client.get(reverse("register_entry", args=[entry.pk])).content.decode()
+            person = client.get(reverse("person_detail", args=[child.pk])).content.decode()
+            for text in (page, person):
+                assert "艾滋病病毒感染儿童" not in text
+                assert "低保、特困或建档立卡贫困家庭儿童" not in text
+        form = client.get(reverse("register_new", args=[poor.pk])).content.decode()
+        assert "艾滋病病毒感染儿童" not in form
+    other = f.person(region.village_a, name="冯小新", birth=date(2016, 5, 7))
+    refused = f.client_for(supervisor).post(
+        reverse("register_new", args=[other.pk]),
+        {"kind": "hiv_infected", "reason": "听说", "started_on": date.today().isoformat()},
+    )
+    assert refused.status_code in (400, 403)
+    assert not RegisterEntry.objects.filter(child=other).exists()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Final
@@ -10,6 +11,7 @@ from typing import Final
 from django.db.models import Exists, OuterRef, QuerySet
 
 from shouhu.core.policy.visits import MAJOR_CHANGE_LABELS, RISK_LABELS
+from shouhu.core.policy.vocabulary import SENSITIVE_CASE_CATEGORIES
 from shouhu.core.policy.wording import date_text
 from shouhu.core.registers import (
     END_REASONS,
@@ -84,7 +86,8 @@ class RegisterRow:
     risk_label: str = ""  # 没有个案的：现在按什么风险等级探访（重大变故后临时为高风险）
 
 
-def register_row(entry: RegisterEntry, today: date) -> RegisterRow:
+def register_row(entry: RegisterEntry, today: date, disclosure: Disclosure) -> RegisterRow:
+    """名册的一行；登记类型按 `entry_kind_text`（看不到感染情况的人只看到名册名）。"""
     due = entry.visit_due_on
     in_case = entry.case is not None and entry.case.status == CaseStatus.ACTIVE
     due_text = "在保障个案中探访" if in_case else date_text(due) if due else ""
@@ -93,7 +96,7 @@ def register_row(entry: RegisterEntry, today: date) -> RegisterRow:
         ended = f"{date_text(entry.ended_on)} {END_REASONS.get(entry.end_reason_code, '')}"
     return RegisterRow(
         pk=entry.pk, child_pk=entry.child_id, child_name=entry.child.name,
-        place=entry.division.name, kind_label=ENTRY_KIND_LABELS[entry.kind],
+        place=entry.division.name, kind_label=entry_kind_text(entry, disclosure),
         started_on=entry.started_on, visit_due=due_text,
         overdue=due is not None and due < today and entry.ended_on is None,
         in_case=in_case, ended=ended,
@@ -132,12 +135,14 @@ class ChildRegisters:
 
 def registers_for_child(
     *, entries: QuerySet[RegisterEntry], child_pk: int, may_add: bool, today: date,
-    may_report: bool = False,
+    disclosure: Disclosure, may_report: bool = False,
 ) -> ChildRegisters | None:  # fmt: skip
     """儿童页面上的名册登记（在册的在前）；没有登记、也不能登记或报告的不显示。"""
     mine = with_provisional(entries.filter(child_id=child_pk).select_related("child", "division",
                                                                            "case"))  # fmt: skip
-    rows = [register_row(e, today) for e in mine.order_by("-ended_on", "-started_on", "-pk")]
+    rows = [
+        register_row(e, today, disclosure) for e in mine.order_by("-ended_on", "-started_on", "-pk")
+    ]
     rows.sort(key=lambda r: bool(r.ended))
     if not rows and not may_add and not may_report:
         return None
@@ -180,8 +185,15 @@ def entry_changes(entry: RegisterEntry) -> list[EntryChange]:
 
 
 def entry_kind_text(entry: RegisterEntry, disclosure: Disclosure) -> str:
-    """登记类型给这个用户看的文字（离线数据包、迁移）：看不到真实类别的（感染情况），每条都只写
+    """登记类型给这个用户看的文字（名册、登记页、儿童页面、导出、离线数据包、迁移）：看不到真实类别的（感染情况），每条都只写
     名册名（困境儿童、农村留守儿童）——与个案的“保障对象”同理，只替换感染儿童的就成了暗号。"""
     if categories_shown(disclosure):
         return ENTRY_KIND_LABELS[entry.kind]
     return REGISTER_LABELS[entry.register]
+
+
+def entry_kinds_offered(disclosure: Disclosure, kinds: Iterable[str]) -> list[tuple[str, str]]:
+    """筛选和手工登记可选的登记类型：看不到感染情况的人没有按类型筛选（按类型一筛，名册名下
+    剩下的就是感染儿童），手工登记也不能选感染（选了自己就看不到）。"""
+    shown = categories_shown(disclosure)
+    return [(k, ENTRY_KIND_LABELS[k]) for k in kinds if shown or k not in SENSITIVE_CASE_CATEGORIES]

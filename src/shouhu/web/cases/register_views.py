@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -48,8 +49,12 @@ def _ctx(request: HttpRequest) -> RequestContext:
 
 
 def _filter(request: HttpRequest, ctx: RequestContext) -> sel.RegisterFilter:
+    """筛选条件；看不到感染情况的人不能按登记类型筛（`entry_kinds_offered`）。"""
     assert ctx.user is not None
-    return sel.register_filter_parse(request.GET.dict(), access.divisions_visible_to(ctx.user))
+    flt = sel.register_filter_parse(request.GET.dict(), access.divisions_visible_to(ctx.user))
+    if flt.kind and not access.categories_shown(access.disclosure_for(ctx.user)):
+        return replace(flt, kind="")
+    return flt
 
 
 def _entry_url(entry: RegisterEntry) -> str:
@@ -66,13 +71,17 @@ def register_list_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(sel.register_entries_filtered(entries, flt, today), PER_PAGE).get_page(
         request.GET.get("page")
     )
-    rows = [sel.register_row(e, today) for e in page]
+    disclosure = access.disclosure_for(ctx.user)
+    rows = [sel.register_row(e, today, disclosure) for e in page]
     audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.CHILD_REGISTER,
                  detail={"list": flt.register, "shown": [r.pk for r in rows]})  # fmt: skip
     assert ctx.user is not None
     query = {"register": flt.register, "kind": flt.kind, "due": flt.due, "status": flt.status,
              "area": flt.area.code if flt.area else ""}  # fmt: skip
-    kinds = [(k, ENTRY_KIND_LABELS[k]) for k in ENTRY_KINDS if KIND_REGISTER[k] == flt.register]
+    kinds = sel.entry_kinds_offered(
+        disclosure, [k for k in ENTRY_KINDS if KIND_REGISTER[k] == flt.register]
+    )
+    kinds = kinds if access.categories_shown(disclosure) else []
     context = {
         "flt": flt, "rows": rows, "page": page, "query": urlencode(query),
         "registers": REGISTER_LABELS, "kinds": kinds, "dues": sel.DUE_FILTERS,
@@ -94,7 +103,9 @@ def register_export_view(request: HttpRequest) -> HttpResponse:
     entries = access.access_register_list(ctx)
     flt = _filter(request, ctx)
     today = timezone.localdate()
-    rows = [sel.register_row(e, today) for e in sel.register_entries_filtered(entries, flt, today)]
+    disclosure = access.disclosure_for(ctx.user)
+    found = sel.register_entries_filtered(entries, flt, today)
+    rows = [sel.register_row(e, today, disclosure) for e in found]
     export = Export(
         title=REGISTER_LABELS[flt.register] + "名册",
         header=EXPORT_HEADER,
@@ -200,7 +211,7 @@ def register_entry_view(request: HttpRequest, entry_id: int) -> HttpResponse:
     assert ctx.user is not None
     context = {
         "entry": entry, "child": entry.child, "error": error, "values": request.POST,
-        "row": sel.register_row(entry, timezone.localdate()),
+        "row": sel.register_row(entry, timezone.localdate(), access.disclosure_for(ctx.user)),
         "register_label": REGISTER_LABELS[entry.register],
         "father": sel.whereabouts_label(entry.father_whereabouts),
         "mother": sel.whereabouts_label(entry.mother_whereabouts),
@@ -250,7 +261,8 @@ def register_new_view(request: HttpRequest, person_id: int) -> HttpResponse:
     audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.PERSON, object_id=child.pk,
                  detail={"form": "register_new"})  # fmt: skip
     context = {"child": child, "error": error, "values": request.POST,
-               "kinds": ENTRY_KIND_LABELS, "whereabouts": PARENT_WHEREABOUTS,
+               "kinds": sel.entry_kinds_offered(access.disclosure_for(ctx.user), ENTRY_KINDS),
+               "whereabouts": PARENT_WHEREABOUTS,
                "today": timezone.localdate()}  # fmt: skip
     return render(request, "cases/register_form.html", context, status=400 if error else 200)
 

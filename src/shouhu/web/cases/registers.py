@@ -18,10 +18,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from shouhu.core.errors import InvalidInput
+from shouhu.core.errors import InvalidInput, PermissionDenied
 from shouhu.core.policy.dates import adult_cutoff
 from shouhu.core.policy.visits import next_visit_due
-from shouhu.core.policy.vocabulary import SUPPORT_LABEL_NAMES
+from shouhu.core.policy.vocabulary import (
+    SENSITIVE_CASE_CATEGORIES,
+    SUPPORT_LABEL_NAMES,
+    category_for_log,
+)
 from shouhu.core.registers import (
     END_REASONS,
     ENTRY_KIND_LABELS,
@@ -33,6 +37,7 @@ from shouhu.core.registers import (
     SUPPORT_MEASURES,
     kinds_from_labels,
 )
+from shouhu.web.access.disclosure import categories_shown, disclosure_for
 from shouhu.web.audit.context import RequestContext
 from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
@@ -130,12 +135,16 @@ def _hand_input(data: EntryInput) -> EntryInput:
 
 
 def register_entry_create(*, ctx: RequestContext, child: Person, data: EntryInput) -> RegisterEntry:
-    """手工登记一名儿童（任何类型；规则能算出的类型也可以先手工登记，规则就不再提出）。"""
+    """手工登记一名儿童（任何类型；规则能算出的类型也可以先手工登记，规则就不再提出）。看不到
+    感染情况的人不能登记感染儿童（登记了自己也看不到类型，审计里也只记“敏感类别”）。"""
     clean = _hand_input(data)
+    assert ctx.user is not None
+    if clean.kind in SENSITIVE_CASE_CATEGORIES and not categories_shown(disclosure_for(ctx.user)):
+        raise PermissionDenied("这一登记类型只能由县级民政经办人员登记。")
     with transaction.atomic():
         entry = entry_new(ctx, child, clean)
         _audit(ctx, Action.CREATE, entry.pk,
-               {"child": child.pk, "kind": clean.kind, "source": "hand",
+               {"child": child.pk, "kind": category_for_log(clean.kind), "source": "hand",
                 "reason_chars": len(clean.reason), "case": entry.case_id})  # fmt: skip
     return entry
 

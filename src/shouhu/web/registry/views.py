@@ -172,6 +172,7 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
             child_pk=person.pk,
             may_add=page.is_minor and access.may_enter_register(_user(request)),
             today=today,
+            disclosure=disclosure,
             # 没有保障中个案的儿童：强制报告记在名册登记上（cases.register_risk）
             may_report=page.is_minor and work is None and may(_user(request), Right.REPORT_CHILD),
         ),
