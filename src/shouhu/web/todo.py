@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,8 +48,8 @@ def _findings(user: User) -> list[TodoItem]:
     if run is None:
         return []
     waiting = access.findings_visible_to(user).filter(run=run, status=FindingStatus.OPEN)
-    exits = waiting.filter(kind="exit").count()
-    total = waiting.count()
+    counts = waiting.aggregate(total=Count("pk"), exits=Count("pk", filter=Q(kind="exit")))
+    exits, total = counts["exits"], counts["total"]
     url = f"{reverse('comparison_findings')}?run={run.pk}&status=open"
     items = [TodoItem("比对发现待处理", total, url, URGENT if exits else NORMAL,
                       f"其中应退未退 {exits} 条" if exits else "")]  # fmt: skip
@@ -132,8 +133,8 @@ def _applications(user: User) -> list[TodoItem]:
     if not stage or not may(user, Right.RECORD_VISITS):
         return []
     mine = access.applications_visible_to(user).filter(stage=stage)
-    returned = mine.filter(returned=True).count()
-    waiting = mine.count() - returned
+    counts = mine.aggregate(all=Count("pk"), returned=Count("pk", filter=Q(returned=True)))
+    returned, waiting = counts["returned"], counts["all"] - counts["returned"]
     url = reverse("application_list")
     items = (TodoItem("退回给我的申请", returned, f"{url}?tab=returned", URGENT,
                       "请按退回理由补正后重新报送"),

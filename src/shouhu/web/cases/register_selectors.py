@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from shouhu.core.policy.wording import date_text
 from shouhu.core.registers import (
@@ -116,13 +116,19 @@ class RegisterWork:
 def register_work_counts(entries: QuerySet[RegisterEntry], today: date) -> list[RegisterWork]:
     """名册儿童（没有个案的；有个案的在个案工作里）的探访逾期和 7 天内应探访，按名册分，待办用。"""
     week_end = today + timedelta(days=WEEK_DAYS - 1)
+    week = Q(visit_due_on__gte=today) & Q(visit_due_on__lte=week_end)
+    counts = entries.filter(ended_on__isnull=True, case__isnull=True).aggregate(  # 一次查询数完
+        **{f"{register}|overdue": Count("pk", filter=Q(register=register, visit_due_on__lt=today))
+           for register in REGISTER_LABELS},
+        **{f"{register}|week": Count("pk", filter=Q(register=register) & week)
+           for register in REGISTER_LABELS},
+    )  # fmt: skip
     work = []
     for register, name in REGISTER_LABELS.items():
-        mine = entries.filter(register=register, ended_on__isnull=True, case__isnull=True)
-        overdue = mine.filter(visit_due_on__lt=today).count()
-        week = mine.filter(Q(visit_due_on__gte=today) & Q(visit_due_on__lte=week_end)).count()
-        work += [RegisterWork(register, "overdue", f"{name}探访逾期", overdue, True),
-                 RegisterWork(register, "week", f"{name} 7 天内应探访", week, False)]  # fmt: skip
+        work += [RegisterWork(register, "overdue", f"{name}探访逾期", counts[f"{register}|overdue"],
+                              True),
+                 RegisterWork(register, "week", f"{name} 7 天内应探访", counts[f"{register}|week"],
+                              False)]  # fmt: skip
     return [w for w in work if w.count]
 
 
