@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from shouhu.core.catalog import AGENCY_LABELS
@@ -60,17 +61,37 @@ def audit_record(
         detail=detail or {},
         key_id=key_ring().current,
     )
-    with transaction.atomic():
+    # 不另设保存点：在调用方的事务里，写不进审计的改动本来就要整个回滚（也少两次往返）
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         if not head.chain_id:
             head.chain_id = secrets.token_hex(8)
         entry.seq, entry.at, entry.prev_hash = head.last_seq + 1, timezone.now(), head.last_hash
         entry.hash = entry_mac({name: getattr(entry, name) for name in HASHED_FIELDS})
-        entry.save(force_insert=True)
         head.last_seq, head.last_hash = entry.seq, entry.hash
-        head.save(update_fields=["last_seq", "last_hash", "chain_id"])
+        _append(entry, head)
         witness_entry_on_commit(head.chain_id, entry.seq, entry.hash)
     return entry
+
+
+def _append(entry: AuditEntry, head: AuditHead) -> None:
+    """Insert the entry and move the head. On PostgreSQL in one statement (one round trip fewer
+    while the head is locked); SQLite, whose writers queue anyway, takes the two."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        entry.save(force_insert=True)
+        head.save(update_fields=["last_seq", "last_hash", "chain_id"])
+        return
+    query = InsertQuery(AuditEntry)
+    query.insert_values(AuditEntry._meta.concrete_fields, [entry])
+    ((insert, params),) = query.get_compiler(connection=connection).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH entry AS ({insert} RETURNING 1) UPDATE {AuditHead._meta.db_table} "
+            "SET last_seq = %s, last_hash = %s, chain_id = %s WHERE id = %s",
+            [*params, head.last_seq, head.last_hash, head.chain_id, head.pk],
+        )
+    entry._state.adding = False
 
 
 def chain_check_run(*, by: User | None) -> ChainCheck:

@@ -40,9 +40,9 @@ def todo_panel(context: dict[str, Any]) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not isinstance(user, User) or not user.is_authenticated:
         return {"todo": []}
-    from shouhu.web.todo import todo_for
+    from shouhu.web.todo import todo_for_home_page
 
-    return {"todo": todo_for(user)}
+    return {"todo": todo_for_home_page(user)}
 
 
 @register.filter
