@@ -184,7 +184,7 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def _exit_options(
-    person: Person, disclosure: access.Disclosure, shown: DeterminationView | None
+    person: Person, disclosure: access.Disclosure, shown: DeterminationView | None = None
 ) -> tuple[tuple[str, str], ...]:
     """终止保障的理由选项，按今天的认定（页面已按今天认定的，不再认定一遍）。"""
     today = timezone.localdate()
