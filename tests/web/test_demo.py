@@ -95,6 +95,9 @@ def test_demo_has_one_user_per_role_and_a_second_county_caseworker(demo: str) ->
     assert by_name["demo_department"].agency.agency_type == "medical_insurance"
     assert by_name["demo_admin"].agency.agency_type == "big_data_center"
     assert by_name["demo_leader"].division_id == "150800"
+    assert (by_name["demo_province"].division_id, by_name["demo_province"].agency.name) == (
+        "150000", "内蒙古自治区民政厅",
+    )  # fmt: skip
     assert by_name["demo_caseworker_wuyuan"].division_id == "150821"
     county_agencies = set(
         Agency.objects.filter(division_id="150802").values_list("agency_type", flat=True)

@@ -65,7 +65,7 @@ from shouhu.web.subsidies.services import roster_build
 
 DEMO_PASSWORD = "shouhu-demo-2026"  # 仅用于本机演示；README 中有说明
 DEMO_URL = "http://127.0.0.1:8000/"
-CITY, COUNTY, SECOND_COUNTY = "150800", "150802", "150821"
+PROVINCE, CITY, COUNTY, SECOND_COUNTY = "150000", "150800", "150802", "150821"
 SECOND_COUNTY_PERSONS = 120
 DATE_FIELDS = frozenset({"date", "start", "end", "valid_until"})
 BOOL_FIELDS = frozenset({"qualifying", "life", "consent"})
@@ -209,12 +209,17 @@ def _monthly_report(today: date) -> None:
 
 
 def _agencies() -> dict[tuple[str, str], Agency]:
-    """临河区每类部门一个，另有市民政局和五原县民政局；事实需要时再补五原县的其他部门。"""
+    """临河区每类部门一个，另有自治区民政厅、市民政局和五原县民政局；事实需要时再补五原县的其他
+    部门。"""
     found: dict[tuple[str, str], Agency] = {}
     county = Division.objects.get(code=COUNTY)
     for agency_type in AgencyType.values:
         found[(COUNTY, agency_type)] = _agency(county, agency_type)
     found[(CITY, "civil_affairs")] = _agency(Division.objects.get(code=CITY), "civil_affairs")
+    province = Division.objects.get(code=PROVINCE)
+    found[(PROVINCE, "civil_affairs")] = agency_create(
+        name=f"{province.name}民政厅", agency_type="civil_affairs", division=province
+    )
     second = Division.objects.get(code=SECOND_COUNTY)
     found[(SECOND_COUNTY, "civil_affairs")] = _agency(second, "civil_affairs")
     return found
@@ -238,6 +243,7 @@ def _users(agencies: dict[tuple[str, str], Agency], region: SynthRegion) -> dict
         ("demo_supervisor", Role.SUPERVISOR, township, (COUNTY, "civil_affairs")),
         ("demo_department", Role.DEPARTMENT_USER, COUNTY, (COUNTY, "medical_insurance")),
         ("demo_leader", Role.LEADER, CITY, (CITY, "civil_affairs")),
+        ("demo_province", Role.LEADER, PROVINCE, (PROVINCE, "civil_affairs")),
         ("demo_auditor", Role.AUDITOR, CITY, (CITY, "civil_affairs")),
         ("demo_security", Role.SECURITY_ADMIN, CITY, (CITY, "civil_affairs")),
         ("demo_admin", Role.ADMINISTRATOR, COUNTY, (COUNTY, "big_data_center")),

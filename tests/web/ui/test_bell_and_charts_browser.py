@@ -1,6 +1,6 @@
 """On a phone (390 px): the bell in the header shows the unread count and opens the notices page;
 the leaders' dashboard draws its charts (ECharts canvases) from the JSON tag, under the strict
-CSP, with nothing scrolling sideways."""
+CSP, with nothing scrolling sideways; at desktop width the charts fill their panels."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from shouhu.web.notifications.models import Notification
 from tests.web import factories as f
-from tests.web.browser import FITS, PHONE, UI_MARKS
+from tests.web.browser import DESKTOP, FITS, PHONE, UI_MARKS
 from tests.web.ui.test_browser import sign_in
 
 pytestmark = UI_MARKS
@@ -40,3 +40,13 @@ def test_bell_and_dashboard_charts_on_a_phone(
     assert page.evaluate(FITS)
     assert not [e for e in errors if "Content Security Policy" in e]
     context.close()
+    # 桌面宽度：图铺满面板（图曾在隐藏时初始化，缩成约 100 px 的一小条）
+    wide = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = wide.new_page()
+    sign_in(page, live_server.url, leader.username)
+    for key in ("trend", "completion"):
+        chart = page.locator(f"[data-chart='{key}']")
+        expect(chart.locator("canvas")).to_have_count(1)
+        canvas_width = chart.locator("canvas").evaluate("c => c.getBoundingClientRect().width")
+        assert canvas_width > 0.9 * chart.evaluate("e => e.parentElement.clientWidth") - 60
+    wide.close()

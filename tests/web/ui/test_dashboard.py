@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from shouhu.core.policy.dates import adult_cutoff
 from shouhu.web.audit.models import AuditEntry
@@ -157,6 +159,35 @@ def test_the_leader_sees_progress_by_county_and_an_overdue_exit_on_the_to_do(reg
         "临河区", 1, 1, 1, 1,
     )  # fmt: skip
     assert row.done_percent == 33
+
+
+def test_a_province_leader_sees_progress_per_city_summed_over_its_counties(region, personas):
+    """省里看办理进度：每个市一行（其下比对过的县区合计，基准日取最早的），点进去看各县区；
+    导出的统计表按市也带上进度。"""
+    from shouhu.web.statistics.progress import finding_progress
+    from tests.web.comparison.conftest import done_run, finding
+
+    _progress_run(region, personas)
+    run_b = done_run(region.county_b, personas.caseworker_b)
+    run_b.as_of = run_b.as_of - timedelta(days=31)
+    run_b.save(update_fields=["as_of"])
+    finding(run_b, "enrol", f.person(region.village_b, name="应纳丁"), category="orphan")
+    province = region.city.parent
+    [row] = finding_progress(province)
+    assert (row.code, row.name, row.counties) == (region.city.code, "巴彦淖尔市", 2)
+    assert (row.enrol_open, row.enrol_done, row.exit_open, row.exit_overdue) == (2, 1, 1, 1)
+    assert row.run_as_of == run_b.as_of
+    assert [r.name for r in finding_progress(region.city)] == ["临河区", "五原县"]
+    leader = f.user("leader_province", "leader", province, personas.leader_city.agency)
+    client = client_for(leader)
+    page = client.get("/").content.decode()
+    table = page.split('data-testid="progress-table"', 1)[1].split("</table>", 1)[0]
+    assert f'href="?division={region.city.code}#progress"' in table
+    assert "2 个县区合计" in table
+    assert '<th scope="col">市/盟</th>' in table
+    sheet = load_workbook(io.BytesIO(client.get("/export.xlsx").content)).worksheets[0]
+    [city_row] = [r for r in sheet.iter_rows(values_only=True) if r and r[0] == "巴彦淖尔市"]
+    assert city_row[5:8] == (2, 1, 1)  # 应纳未纳待处理、已纳入、应退未退待处理
 
 
 def test_the_leader_drills_down_and_exports_counts_only(region, personas, register):

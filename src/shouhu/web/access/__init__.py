@@ -49,6 +49,7 @@ from shouhu.web.access.disclosure import (
     disclosure_for,
     disclosure_for_agency,
     fact_level,
+    outcome_withheld,
 )
 from shouhu.web.access.exchange import (
     access_acceptance_queue,
@@ -292,6 +293,7 @@ __all__ = [
     "may_see_registry_loads",
     "may_see_shares",
     "objections_visible_to",
+    "outcome_withheld",
     "persons_visible_to",
     "query_log_visible_to",
     "register_entries_visible_to",

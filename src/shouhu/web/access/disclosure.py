@@ -39,6 +39,9 @@ CONSENT_GUARDED: Final = frozenset({"hiv_infected"})
 # （`category_text`）：只替换感染儿童的类别时，“困境儿童”只出现在不是孤儿、不是事实无人抚养
 # 儿童的个案上，仍能推出感染。
 WITHHELD_CATEGORY: Final = "保障对象"
+# 看不到真实类别的人，在保儿童的资格认定结论一律读作这一句（`outcome_withheld`）：感染儿童在保却
+# “不符合”，与“保障对象”并读就说出了感染。
+IN_CARE_OUTCOME: Final = f"在保（{WITHHELD_CATEGORY}）"
 
 
 def _lower(a: str, b: str) -> str:
@@ -178,3 +181,12 @@ def category_text(disclosure: Disclosure, category: str, orphan_type: str = "") 
     if category == "orphan" and orphan_type in ORPHAN_TYPE_LABELS:
         return ORPHAN_TYPE_LABELS[orphan_type]
     return CASE_CATEGORY_LABELS.get(category, "")
+
+
+def outcome_withheld(disclosure: Disclosure, *, in_care: bool) -> bool:
+    """资格认定的结论（符合孤儿条件、不符合……）要不要对这个用户换成 `IN_CARE_OUTCOME`。
+
+    与 `category_text` 同一条规则、按人定：看不到真实类别的人，每个在保儿童（有保障中的个案）的
+    结论都读作同一句，孤儿、事实无人抚养儿童也一样。不在保的儿童照常显示规则的结论（他们没有
+    类别可以对照）。"""
+    return in_care and not categories_shown(disclosure)

@@ -413,7 +413,8 @@ def _decision(finding: Finding, disclosure: Disclosure) -> tuple[DeterminationVi
         disclosure=disclosure,
     )  # fmt: skip
     expected = finding.decision or ("eligible" if finding.category else "")
-    changed = bool(expected) and view.status != expected
+    # 结论对这个用户读作“在保（保障对象）”时，不说“结论已有变化”（那就说出了真实结论）
+    changed = bool(expected) and view.status != expected and not view.withheld
     return view, changed
 
 

@@ -8,10 +8,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from shouhu.core import policy
+from shouhu.core.policy.dates import birthday
+from shouhu.core.policy.thresholds import ADULT_AGE
 from shouhu.core.policy.vocabulary import (
     CATEGORY_LABELS,
     FACT_FIELDS,
@@ -21,7 +23,16 @@ from shouhu.core.policy.vocabulary import (
 )
 from shouhu.core.policy.wording import fact_summary, month_text
 from shouhu.web import access
-from shouhu.web.access.disclosure import DETAIL, EXISTS, NONE, Disclosure, fact_level
+from shouhu.web.access.disclosure import (
+    DETAIL,
+    EXISTS,
+    IN_CARE_OUTCOME,
+    NONE,
+    Disclosure,
+    fact_level,
+    outcome_withheld,
+)
+from shouhu.web.cases.models import Case, CaseStatus
 from shouhu.web.exchange.choices import UNUSABLE_ACCEPTANCE
 from shouhu.web.exchange.models import Fact
 from shouhu.web.registry.models import ParentLink, Person
@@ -135,6 +146,7 @@ class DeterminationView:
     next_change_text: str  # 只能看概况时日期只到月，不说是哪条事实
     subsidy: policy.Subsidy | None
     what_if_allowed: bool  # 每条事实都能看详情才可以按其他日期认定（否则可以试出未公开的日期）
+    withheld: bool = False  # 在保儿童的结论对这个用户读作 IN_CARE_OUTCOME（`_in_care_view`）
 
 
 def _outcome_label(status: str, category: str | None) -> str:
@@ -205,7 +217,7 @@ def determination_view(
     subsidy_hidden = a.subsidy is not None and a.subsidy.basis in {
         found.facts[pk].type for pk, level in levels.items() if level == NONE
     }
-    return DeterminationView(
+    view = DeterminationView(
         as_of=as_of,
         is_what_if=as_of != today,
         status=a.status,
@@ -220,4 +232,42 @@ def determination_view(
         next_change_text=_next_change_text(nxt, outline_only) if nxt else "",
         subsidy=None if subsidy_hidden else a.subsidy,
         what_if_allowed=not outline_only,
+    )
+    in_care = Case.objects.filter(child=child, status=CaseStatus.ACTIVE).exists()
+    if outcome_withheld(disclosure, in_care=in_care):
+        return _in_care_view(view, child)
+    return view
+
+
+# 只在不符合时出现、说的就是“不符合”的原因：在保的感染儿童几乎总是这一条（父母都没有情形）
+_VERDICT_REASONS = frozenset({"no_qualifying_condition"})
+_CATEGORY_NAMES = frozenset(CATEGORY_LABELS.values())
+
+
+def _in_care_view(view: DeterminationView, child: Person) -> DeterminationView:
+    """看不到真实类别的人（`access.outcome_withheld`）看在保儿童的认定：每个在保儿童读起来都一样。
+
+    感染儿童按规则“不符合”（他们按地区参数领补贴，不是规则的两类），页面上的类别又是“保障对象”，
+    结论、颜色、每年核查、补贴、“按其他日期认定”、下一次变化和“父母均无符合条件的情形”这一条
+    原因都会把他们和孤儿、事实无人抚养儿童分开。所以对每个在保儿童：结论读作“在保（保障对象）”，
+    不列类别名称的标签、补贴和每年核查，不能按其他日期认定，不列“父母均无符合条件的情形”，
+    下一次变化只说月份（规则的下一次变化，没有时是年满18周岁的那个月）。父母的情形照常说明
+    （按各自事实的授权，issue 11 第2项）。"""
+    nxt = view.next_change
+    when = nxt.date if nxt else None
+    if when is None and child.birth_date is not None:
+        when = birthday(child.birth_date, ADULT_AGE)
+    return replace(
+        view,
+        status_label=IN_CARE_OUTCOME,
+        category_label="",
+        orphan_type_label="",
+        labels=tuple(label for label in view.labels if label not in _CATEGORY_NAMES),
+        reasons=tuple(r for r in view.reasons if r.code not in _VERDICT_REASONS),
+        next_change=None,
+        next_change_label="",
+        next_change_text=f"{month_text(when)}起须重新认定" if when and when > view.as_of else "",
+        subsidy=None,
+        what_if_allowed=False,
+        withheld=True,
     )

@@ -1,6 +1,9 @@
 """领导看的进展：近 12 个月保障中儿童的走势（纳入、终止、月末在保），以及各县区最近一次正式
 比对的“应纳尽纳”“应退尽退”办理进度。只有数字，没有个人信息。
 
+办理进度按看的人所在区划的下一级列：市里看各县区，省里看各市（其下各县区最近一次比对的合计，
+比对基准日取其中最早的，看得出谁落后），点进去再看各县区。
+
 走势按个案的纳入、终止日期在数据库里按月计数，月末在保数由此累计得出（不逐月查询）。重新纳入
 的个案以重新纳入后的状态计（此前的终止不再计入终止数）。
 """
@@ -19,7 +22,7 @@ from shouhu.core.findings import ENROL, EXIT
 from shouhu.core.policy.dates import add_months
 from shouhu.web.cases.models import Case
 from shouhu.web.comparison.models import ComparisonRun, Finding, FindingStatus, RunStatus
-from shouhu.web.registry.models import Division
+from shouhu.web.registry.models import Division, DivisionLevel
 
 MONTHS = 12
 OVERDUE_DAYS = 30  # 应退未退的发现，比对完成后这么多天仍未处理，算逾期
@@ -37,17 +40,18 @@ class MonthRow:
 
 @dataclass(frozen=True)
 class ProgressRow:
-    """一个县区最近一次正式比对的办理进度。"""
+    """一个县区最近一次正式比对的办理进度；在省里看，是一个市下各县区的合计。"""
 
     code: str
     name: str
-    run_as_of: date | None  # 没有比对过为 None
+    run_as_of: date | None  # 没有比对过为 None；合计时为各县区中最早的
     enrol_open: int
     enrol_done: int  # 已纳入（确认）
     exit_open: int
     exit_done: int  # 已终止（确认）
     dismissed: int
     exit_overdue: int  # 应退未退超过 OVERDUE_DAYS 天仍未处理
+    counties: int = 1  # 合计了几个比对过的县区
 
     @property
     def total(self) -> int:
@@ -99,41 +103,69 @@ def _by_month(cases: QuerySet[Case], field: str) -> dict[date, int]:
 
 
 def finding_progress(home: Division) -> tuple[ProgressRow, ...]:
-    """home 子树内每个比对过（或有经办人员）的县区：最近一次正式比对的发现办到哪一步。"""
+    """home 子树内比对过的县区：最近一次正式比对的发现办到哪一步，按 home 的下一级区划合计
+    （home 是市或县时就是各县区本身）。"""
     runs = (
         ComparisonRun.objects.filter(
             division__path__startswith=home.path, status=RunStatus.DONE, simulation=False
         )
         .order_by("division_id", "-as_of", "-pk")
-        .values_list("division_id", "pk", "as_of", "finished_at")
+        .values_list("division_id", "pk", "as_of", "finished_at", "division__path")
     )
     latest: dict[str, tuple[int, date, datetime | None]] = {}
-    for division_id, pk, as_of, finished in runs:
+    below: dict[str, str] = {}  # 县区 → home 的下一级区划
+    for division_id, pk, as_of, finished, path in runs:
         latest.setdefault(division_id, (pk, as_of, finished))
+        below[division_id] = path[len(home.path) :].split("/", 1)[0] or home.code
     tally: dict[int, dict[tuple[object, object], int]] = defaultdict(lambda: defaultdict(int))
     findings = Finding.objects.filter(run_id__in=[v[0] for v in latest.values()],
                                       kind__in=(ENROL, EXIT))  # fmt: skip
     for row in findings.values("run_id", "kind", "status").annotate(n=Count("pk")):
         tally[row["run_id"]][(row["kind"], row["status"])] += row["n"]
     overdue = _overdue(latest)
-    names = dict(Division.objects.filter(code__in=latest).values_list("code", "name"))
-    rows = []
+    groups: dict[str, list[ProgressRow]] = defaultdict(list)
     for code, (run, as_of, _) in sorted(latest.items()):
-        t = tally[run]
-        rows.append(
-            ProgressRow(
-                code=code,
-                name=names.get(code, code),
-                run_as_of=as_of,
-                enrol_open=t[(ENROL, FindingStatus.OPEN)],
-                enrol_done=t[(ENROL, FindingStatus.CONFIRMED)],
-                exit_open=t[(EXIT, FindingStatus.OPEN)],
-                exit_done=t[(EXIT, FindingStatus.CONFIRMED)],
-                dismissed=t[(ENROL, FindingStatus.DISMISSED)] + t[(EXIT, FindingStatus.DISMISSED)],
-                exit_overdue=overdue.get(run, 0),
-            )
-        )
-    return tuple(rows)
+        groups[below[code]].append(_county_row(code, as_of, tally[run], overdue.get(run, 0)))
+    names = dict(Division.objects.filter(code__in=groups).values_list("code", "name"))
+    return tuple(_sum_rows(code, names.get(code, code), rows) for code, rows in groups.items())
+
+
+def progress_level(home: Division) -> str:
+    """办理进度按哪一级列：省里按市，其余按县区。"""
+    return DivisionLevel.CITY.label if home.level == DivisionLevel.PROVINCE else "县区"
+
+
+def _county_row(
+    code: str, as_of: date, t: dict[tuple[object, object], int], late: int
+) -> ProgressRow:
+    return ProgressRow(
+        code=code,
+        name=code,
+        run_as_of=as_of,
+        enrol_open=t[(ENROL, FindingStatus.OPEN)],
+        enrol_done=t[(ENROL, FindingStatus.CONFIRMED)],
+        exit_open=t[(EXIT, FindingStatus.OPEN)],
+        exit_done=t[(EXIT, FindingStatus.CONFIRMED)],
+        dismissed=t[(ENROL, FindingStatus.DISMISSED)] + t[(EXIT, FindingStatus.DISMISSED)],
+        exit_overdue=late,
+    )
+
+
+def _sum_rows(code: str, name: str, rows: list[ProgressRow]) -> ProgressRow:
+    """一个下一级区划的合计（只有一个县区时就是它本身）。"""
+    dates = [r.run_as_of for r in rows if r.run_as_of]
+    return ProgressRow(
+        code=code,
+        name=name,
+        run_as_of=min(dates) if dates else None,
+        enrol_open=sum(r.enrol_open for r in rows),
+        enrol_done=sum(r.enrol_done for r in rows),
+        exit_open=sum(r.exit_open for r in rows),
+        exit_done=sum(r.exit_done for r in rows),
+        dismissed=sum(r.dismissed for r in rows),
+        exit_overdue=sum(r.exit_overdue for r in rows),
+        counties=len(rows),
+    )
 
 
 def _overdue(latest: dict[str, tuple[int, date, datetime | None]]) -> dict[int, int]:

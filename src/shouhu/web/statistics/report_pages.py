@@ -8,9 +8,11 @@ from datetime import date, datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from shouhu.web import access
 from shouhu.web.accounts.models import User
 from shouhu.web.accounts.permissions import Right, may
 from shouhu.web.registry.models import Division
+from shouhu.web.statistics.cells import FOLDED_LABEL, cell, row_cells
 from shouhu.web.statistics.models import ReportStatus, StatReport
 from shouhu.web.statistics.reports import (
     FIGURES,
@@ -113,7 +115,7 @@ class ReportDetail:
     kind_label: str
     status: str
     status_label: str
-    figures: tuple[tuple[str, int], ...]
+    figures: tuple[tuple[str, int | str], ...]  # 确切的数；按小数字规则显示的是文字（“<3”）
     submitted_by: str
     submitted_at: datetime
     decided_by: str
@@ -121,6 +123,29 @@ class ReportDetail:
     return_reason: str
     may_decide: bool
     printed_at: datetime
+
+
+def _figures(report: StatReport, *, exact: bool) -> tuple[tuple[str, int | str], ...]:
+    """报表的数字给这个读者看：能看到真实类别的看确切的数（与背后的名单相等）；其他人按小数字
+    规则（`statistics.cells`）：期末在保合计里除孤儿以外的都算作“事实无人抚养儿童等”（否则
+    合计减去三类就是感染儿童的数），1、2 显示为“<3”，有“<3”时合计显示为“≥下限”。"""
+    values = {code: int(report.figures.get(code, 0)) for code in FIGURES}
+    if exact:
+        return tuple((label, values[code]) for code, label in FIGURES.items())
+    orphans = [values["in_care_scattered"], values["in_care_institutional"]]
+    folded = values["in_care_total"] - sum(orphans)
+    (scattered, institutional, second), total = row_cells([*orphans, folded], exact=False)
+    shown: dict[str, str] = {
+        "in_care_scattered": scattered, "in_care_institutional": institutional,
+        "in_care_de_facto": second, "in_care_total": total,
+        "enrolled": cell(values["enrolled"], exact=False),
+        "exited": cell(values["exited"], exact=False),
+    }  # fmt: skip
+    labels = {**FIGURES, "in_care_de_facto": f"期末在保{FOLDED_LABEL}"}
+    return tuple(
+        (labels[code], int(shown[code]) if shown[code].isdigit() else shown[code])
+        for code in FIGURES
+    )
 
 
 def report_detail(*, user: User, report: StatReport) -> ReportDetail:
@@ -132,7 +157,7 @@ def report_detail(*, user: User, report: StatReport) -> ReportDetail:
         kind_label=report.get_period_kind_display(),
         status=report.status,
         status_label=report.get_status_display(),
-        figures=tuple((label, int(report.figures.get(code, 0))) for code, label in FIGURES.items()),
+        figures=_figures(report, exact=access.categories_shown(access.disclosure_for(user))),
         submitted_by=report.submitted_by.full_name or report.submitted_by.username,
         submitted_at=report.submitted_at,
         decided_by=(report.decided_by.full_name or report.decided_by.username)

@@ -21,7 +21,7 @@ from shouhu.web.audit.services import audit_record
 from shouhu.web.exports import Export, export_xlsx
 from shouhu.web.statistics.charts import chart_data
 from shouhu.web.statistics.figures import dashboard_figures
-from shouhu.web.statistics.progress import ProgressRow, finding_progress
+from shouhu.web.statistics.progress import ProgressRow, finding_progress, progress_level
 from shouhu.web.statistics.quality import EXPORT_HEADER as QUALITY_HEADER
 from shouhu.web.statistics.quality import data_quality
 from shouhu.web.statistics.report_pages import report_detail, reports_page
@@ -56,6 +56,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "drilled": home.code != user.division_id,
         "up": home.parent_id if home.code != user.division_id else None,
         "home_code": home.code,
+        "progress_level": progress_level(home),
     }
     audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.DASHBOARD, object_id=home.code)
     return render(request, "statistics/dashboard.html", context)
@@ -69,7 +70,8 @@ def dashboard_export_view(request: HttpRequest) -> HttpResponse:
     counts = dashboard_counts(user=cast(User, request.user), home=home)
     progress = {p.code: p for p in finding_progress(home)}
     rows = [_export_row(r, progress.get(r.code)) for r in counts.by_division]
-    export = Export(title=f"统计表-{home.name}", header=EXPORT_HEADER, rows=rows,
+    header = (*EXPORT_HEADER[:2], counts.de_facto_label, *EXPORT_HEADER[3:])
+    export = Export(title=f"统计表-{home.name}", header=header, rows=rows,
                     object_type=ObjectType.DASHBOARD, object_id=home.code)  # fmt: skip
     return export_xlsx(ctx=ctx, export=export)
 
@@ -89,8 +91,16 @@ EXPORT_HEADER = ("区划", "孤儿", "事实无人抚养儿童", "在保合计",
                  "已纳入", "应退未退待处理", "其中逾期", "已终止", "办结率（%）")  # fmt: skip
 
 
+def _numbers(*shown: str) -> list[object]:
+    """导出里确切的数写成数字，按小数字规则显示的（“<3”“≥12”）写成文字。"""
+    return [int(v) if v.isdigit() else v for v in shown]
+
+
 def _export_row(row: DivisionCountRow, p: ProgressRow | None) -> list[object]:
-    counts: list[object] = [row.name, row.orphan, row.de_facto_unsupported, row.total]
+    counts: list[object] = [
+        row.name,
+        *_numbers(row.orphan_shown, row.de_facto_shown, row.total_shown),
+    ]
     if p is None:
         return [*counts, *[""] * 7]
     return [*counts, p.run_as_of, p.enrol_open, p.enrol_done, p.exit_open, p.exit_overdue,

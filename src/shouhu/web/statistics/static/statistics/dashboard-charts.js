@@ -55,9 +55,10 @@
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var key = el.getAttribute("data-chart");
       if (!BUILD[key] || !data[key]) { return; }
+      // 先显示出来再画：隐藏着（display: none）时量不出宽度，图会缩成一小条
+      el.classList.add("chart-ready");
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
       chart.setOption(BUILD[key](data[key], narrow));
-      el.classList.add("chart-ready");
       charts.push(chart);
     });
     window.addEventListener("resize", function () {
