@@ -66,3 +66,30 @@ def test_a_caseworker_sees_children_whose_or_whose_parents_certificate_expires(r
     assert "钱小证" in text.content.decode()
     assert "钱远期" not in text.content.decode()
     assert "证件 30 天内到期的保障儿童" not in {i.label for i in todo_for(personas.court_clerk_a)}
+
+
+def test_the_home_page_to_do_is_reused_briefly_and_redone_after_the_users_own_change(
+    region, personas
+) -> None:
+    """The home page's to-do is kept 30 seconds per user: what others change shows up within
+    that, what the user changes shows up on the next page (read from the audit log, so in every
+    server process), and one user's list is never another's."""
+    from shouhu.web.audit.context import RequestContext
+    from shouhu.web.audit.models import Action
+    from shouhu.web.audit.services import audit_record
+    from shouhu.web.todo import todo_for_home_page
+
+    def turning_adult(user) -> int:
+        items = {item.label: item.count for item in todo_for_home_page(user)}
+        return items.get("30 天内年满 18 周岁的保障儿童", 0)
+
+    today = timezone.localdate()
+    soon = today.replace(year=today.year - 18) + timedelta(days=10)
+    f.case(f.person(region.village_a, name="赵将满", birth=soon))
+    assert turning_adult(personas.caseworker_a) == 1
+    f.case(f.person(region.village_a, name="孙将满", birth=soon))  # 别人办的（不经本人）
+    assert turning_adult(personas.caseworker_a) == 1
+    assert turning_adult(personas.caseworker_b) == 0
+    ctx = RequestContext(user=personas.caseworker_a, client_ip="", purpose="case_work")
+    audit_record(ctx=ctx, action=Action.UPDATE, object_type="case", object_id=1)
+    assert turning_adult(personas.caseworker_a) == 2

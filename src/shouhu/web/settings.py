@@ -257,6 +257,9 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+# 会话用户连同辖区和部门一次读出。升级到这一版时，此前登录的会话（记的是 Django 的
+# ModelBackend）须重新登录一次；不把 ModelBackend 留在表里，是因为那样输错的密码要验两遍。
+AUTHENTICATION_BACKENDS = ["shouhu.web.accounts.backends.UserBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Final
 
+from django.core.cache import cache
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,8 +49,8 @@ def _findings(user: User) -> list[TodoItem]:
     if run is None:
         return []
     waiting = access.findings_visible_to(user).filter(run=run, status=FindingStatus.OPEN)
-    exits = waiting.filter(kind="exit").count()
-    total = waiting.count()
+    counts = waiting.aggregate(total=Count("pk"), exits=Count("pk", filter=Q(kind="exit")))
+    exits, total = counts["exits"], counts["total"]
     url = f"{reverse('comparison_findings')}?run={run.pk}&status=open"
     items = [TodoItem("比对发现待处理", total, url, URGENT if exits else NORMAL,
                       f"其中应退未退 {exits} 条" if exits else "")]  # fmt: skip
@@ -127,8 +129,8 @@ def _applications(user: User) -> list[TodoItem]:
     if not stage or not may(user, Right.RECORD_VISITS):
         return []
     mine = access.applications_visible_to(user).filter(stage=stage)
-    returned = mine.filter(returned=True).count()
-    waiting = mine.count() - returned
+    counts = mine.aggregate(all=Count("pk"), returned=Count("pk", filter=Q(returned=True)))
+    returned, waiting = counts["returned"], counts["all"] - counts["returned"]
     url = reverse("application_list")
     items = (TodoItem("退回给我的申请", returned, f"{url}?tab=returned", URGENT,
                       "请按退回理由补正后重新报送"),
@@ -323,3 +325,33 @@ def todo_for(user: User) -> list[TodoItem]:
     """这名用户现在要做的事，紧急的在前。"""
     items = [item for provider in PROVIDERS for item in provider(user)]
     return sorted(items, key=lambda item: item.urgency != URGENT)
+
+
+TODO_CACHE_SECONDS: Final = 30
+
+
+def todo_for_home_page(user: User) -> list[TodoItem]:
+    """首页上的待办：`todo_for`，同一用户 30 秒内不重算（本进程内存）——除非他本人此后又办了事。
+
+    待办是首页上最贵的一块（二十来次计数）。缓存按用户、角色、辖区、部门和日期分开；本人办了
+    一件事（审计日志里他在算出之后有新增、修改或终止），下一次打开首页就重算，别的服务进程也一样
+    （看的是审计日志，不是本进程的缓存）。别人办的事（同县的经办人员、比对任务）最多 30 秒后
+    出现在待办里。"""
+    today = timezone.localdate()
+    key = f"todo:{user.pk}:{user.role}:{user.division_id}:{user.agency_id}:{today.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None:
+        computed_at, items = cached
+        if not _changed_since(user, computed_at):
+            return list(items)
+    computed_at = timezone.now()
+    items = todo_for(user)
+    cache.set(key, (computed_at, tuple(items)), TODO_CACHE_SECONDS)
+    return items
+
+
+def _changed_since(user: User, moment: datetime) -> bool:
+    from shouhu.web.audit.models import Action, AuditEntry
+
+    changes = (Action.CREATE, Action.UPDATE, Action.CLOSE)  # 审计日志里改动了什么的操作
+    return AuditEntry.objects.filter(actor_id=user.pk, at__gte=moment, action__in=changes).exists()

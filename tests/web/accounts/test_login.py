@@ -157,3 +157,22 @@ def test_wrong_codes_are_throttled_like_wrong_passwords(personas):
         signin_second_factor(ctx=CTX, user=user, code="000000")
     refused = signin_second_factor(ctx=CTX, user=user, code=totp_code(user))
     assert (refused.user, refused.message) == (None, throttled_message())
+
+
+def test_the_signed_in_user_comes_with_division_and_agency_in_one_query(
+    personas, django_assert_num_queries
+):
+    """Every signed-in request reads its user (the top bar, the access layer and the audit entry
+    all need the division and the agency): one query, not three."""
+    from shouhu.web.accounts.backends import UserBackend
+
+    division = personas.caseworker_a.division.name
+    with django_assert_num_queries(1):
+        user = UserBackend().get_user(personas.caseworker_a.pk)
+        assert user is not None
+        assert (user.division.name, user.agency.name if user.agency else "") == (
+            division,
+            "临河区民政局",
+        )
+    User.objects.filter(pk=personas.caseworker_a.pk).update(is_active=False)
+    assert UserBackend().get_user(personas.caseworker_a.pk) is None

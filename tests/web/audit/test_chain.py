@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
-from django.db import connection
+from django.db import connection, transaction
 
 from shouhu.cli import main
 from shouhu.web.audit.chain import HASHED_FIELDS, KeyRing, entry_mac, key_ring
@@ -295,3 +295,17 @@ def test_the_application_role_may_append_but_not_delete(write) -> None:
             _sql("DELETE FROM audit_auditentry")
     finally:
         _sql("RESET ROLE")
+
+
+def test_a_transaction_of_several_entries_is_witnessed_once_at_its_last(
+    personas, audit_files, django_capture_on_commit_callbacks
+):
+    """The witness takes the entry just written, without reading the head back: one line per
+    transaction, naming its last entry, and the chain still verifies."""
+    ctx = RequestContext(user=personas.caseworker_a, client_ip="10.1.2.3", purpose="case_work")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        written = [audit_record(ctx=ctx, action="view", object_type="person", object_id=i)
+                   for i in range(3)]  # fmt: skip
+    lines = (audit_files / "audit-witness.log").read_text().splitlines()
+    assert [line.split()[2:4] for line in lines] == [["3", written[-1].hash]]
+    assert audit_chain_verify().ok

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from shouhu.web.audit.chain import checkpoint_mac, key_ring
@@ -25,6 +27,7 @@ from shouhu.web.audit.models import AuditHead
 
 logger = logging.getLogger("shouhu.audit.witness")
 _last: dict[str, int] = {}  # 本进程已见证到的位置：链 → 序号（同一链头不重复写）
+_written = threading.local()  # 本线程最近写入的一条：链 → 序号（一个事务写了几条时只见证最后一条）
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,29 @@ class Checkpoint:
     seq: int
     head_hash: str
     valid: bool  # 签名相符
+
+
+def witness_entry_on_commit(chain_id: str, seq: int, entry_hash: str) -> None:
+    """写入一条后调用（事务之内）：提交后见证这一条，不必再读链头。
+
+    同一事务写了几条时，前几条的回调看到本线程随后又写了一条，留给最后一条去见证：每个事务一行，
+    与读链头时一样。随后那条所在的保存点回滚了的，这个事务的几条就等下一次写入时一并见证（见证的
+    只会是已经提交的条目）。"""
+    written = getattr(_written, "seq", None)
+    if written is None:
+        written = _written.seq = {}
+    written[chain_id] = seq
+
+    def _witness() -> None:
+        if _written.seq.get(chain_id, seq) > seq or _last.get(chain_id, 0) >= seq:
+            return
+        try:
+            _append(chain_id, seq, entry_hash)
+            _last[chain_id] = seq
+        except Exception:  # 见证失败不能让已提交的请求失败；日志里只有异常类型
+            logger.exception("audit witness append failed")
+
+    transaction.on_commit(_witness)
 
 
 def witness_head() -> None:

@@ -50,15 +50,27 @@ def _policy_fact(row: Fact) -> policy.Fact:
     return policy.Fact(type=row.type, level=row.level or None, **values)
 
 
-def _policy_person(
-    role: str, person: Person, fact_ids: dict[str, int], facts: dict[int, Fact] | None = None
-) -> policy.Person:
-    rows = list(
-        Fact.objects.filter(person=person, is_current=True)
+def _current_facts(persons: list[Person]) -> dict[int, list[Fact]]:
+    """The usable current facts of the family, in one query: person pk → rows in pk order."""
+    found: dict[int, list[Fact]] = {person.pk: [] for person in persons}
+    rows = (
+        Fact.objects.filter(person__in=list(found), is_current=True)
         .exclude(acceptance__in=UNUSABLE_ACCEPTANCE)
         .select_related("agency__division", "submission")
         .order_by("pk")
     )
+    for row in rows:
+        found[row.person_id].append(row)
+    return found
+
+
+def _policy_person(
+    role: str,
+    person: Person,
+    rows: list[Fact],
+    fact_ids: dict[str, int],
+    facts: dict[int, Fact] | None = None,
+) -> policy.Person:
     for index, row in enumerate(rows):
         fact_ids[f"{role}.facts[{index}]"] = row.pk
         if facts is not None:
@@ -84,11 +96,16 @@ def determination_case_input(
     fact_ids: dict[str, int] = {}
     parents = _parents(child)
     father, mother = parents.get("father"), parents.get("mother")
+    rows = _current_facts([p for p in (child, father, mother) if p is not None])
+
+    def person(role: str, who: Person | None) -> policy.Person | None:
+        return None if who is None else _policy_person(role, who, rows[who.pk], fact_ids, facts)
+
     case = policy.CaseInput(
         as_of=as_of,
-        child=_policy_person("child", child, fact_ids, facts),
-        father=_policy_person("father", father, fact_ids, facts) if father else None,
-        mother=_policy_person("mother", mother, fact_ids, facts) if mother else None,
+        child=_policy_person("child", child, rows[child.pk], fact_ids, facts),
+        father=person("father", father),
+        mother=person("mother", mother),
         region=child.division_id[:6],
         case_id=child.pk,
     )
@@ -139,12 +156,18 @@ def _outcome_label(status: str, category: str | None) -> str:
 
 
 def _levels(found: Determination, child: Person, disclosure: Disclosure) -> dict[int, str]:
-    """每条用到的事实能看到多少：儿童本人的按授权；不在用户辖区内的父母的，最多概况。"""
-    parents = _parents(child).values()
-    visible = set(
-        access.persons_visible_to(disclosure.user)
-        .filter(pk__in=[p.pk for p in parents])
-        .values_list("pk", flat=True)
+    """每条用到的事实能看到多少：儿童本人的按授权；不在用户辖区内的父母的，最多概况。
+
+    父母是否在辖区内只对有事实的父母有意义：按事实的 person_id 问（不再读一遍亲子关系）。"""
+    parents = {fact.person_id for fact in found.facts.values()} - {child.pk}
+    visible = (
+        set(
+            access.persons_visible_to(disclosure.user)
+            .filter(pk__in=parents)
+            .values_list("pk", flat=True)
+        )
+        if parents
+        else set()
     )
     return {
         pk: fact_level(disclosure, fact, in_scope=fact.person_id in visible | {child.pk})

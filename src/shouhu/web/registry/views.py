@@ -30,7 +30,7 @@ from shouhu.web.cases.choices import CATEGORY_OPTIONS, category_option_parse, ex
 from shouhu.web.cases.register_selectors import registers_for_child
 from shouhu.web.cases.services import case_change_category, case_close, case_reopen
 from shouhu.web.cases.work_panel import case_work_for_child
-from shouhu.web.determination.selectors import determination_view
+from shouhu.web.determination.selectors import DeterminationView, determination_view
 from shouhu.web.exports import Export, export_part, export_xlsx
 from shouhu.web.pages import page_number
 from shouhu.web.queries.asking import ASK_PURPOSE, askable_items
@@ -164,7 +164,7 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
         "d": decision,
         "as_of_error": as_of_error,
         "may_write": may(_user(request), Right.WRITE_CASES),
-        "exit_options": _exit_options(person, disclosure) if page.cases else (),
+        "exit_options": _exit_options(person, disclosure, decision) if page.cases else (),
         "category_options": CATEGORY_OPTIONS,
         "work": (work := case_work_for_child(user=_user(request), child=person)),
         "registers": registers_for_child(
@@ -186,9 +186,14 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(request, "registry/person_detail.html", context)
 
 
-def _exit_options(person: Person, disclosure: access.Disclosure) -> tuple[tuple[str, str], ...]:
+def _exit_options(
+    person: Person, disclosure: access.Disclosure, shown: DeterminationView | None = None
+) -> tuple[tuple[str, str], ...]:
+    """终止保障的理由选项，按今天的认定（页面已按今天认定的，不再认定一遍）。"""
     today = timezone.localdate()
-    now = determination_view(child=person, as_of=today, today=today, disclosure=disclosure)
+    now = shown
+    if now is None or now.as_of != today:
+        now = determination_view(child=person, as_of=today, today=today, disclosure=disclosure)
     return exit_options(now.status, tuple(r.code for r in now.reasons))
 
 

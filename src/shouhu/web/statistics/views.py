@@ -20,13 +20,8 @@ from shouhu.web.audit.models import Action, ObjectType, Purpose
 from shouhu.web.audit.services import audit_record
 from shouhu.web.exports import Export, export_xlsx
 from shouhu.web.statistics.charts import chart_data
-from shouhu.web.statistics.completion import work_completion
-from shouhu.web.statistics.progress import (
-    ProgressRow,
-    finding_progress,
-    monthly_trend,
-    progress_level,
-)
+from shouhu.web.statistics.figures import dashboard_figures
+from shouhu.web.statistics.progress import ProgressRow, finding_progress, progress_level
 from shouhu.web.statistics.quality import EXPORT_HEADER as QUALITY_HEADER
 from shouhu.web.statistics.quality import data_quality
 from shouhu.web.statistics.report_pages import report_detail, reports_page
@@ -50,15 +45,14 @@ def _home(request: HttpRequest) -> tuple[RequestContext, Division]:
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     ctx, home = _home(request)
     user = cast(User, request.user)
-    trend, progress = monthly_trend(home), finding_progress(home)
-    completion, quality = work_completion(home), data_quality(home)
+    figures = dashboard_figures(home)
     context = {
         "counts": dashboard_counts(user=user, home=home),
-        "trend": trend,
-        "progress": progress,
-        "completion": completion,
-        "quality": quality,
-        "charts": chart_data(trend, progress, completion),
+        "trend": figures.trend,
+        "progress": figures.progress,
+        "completion": figures.completion,
+        "quality": figures.quality,
+        "charts": chart_data(figures.trend, figures.progress, figures.completion),
         "drilled": home.code != user.division_id,
         "up": home.parent_id if home.code != user.division_id else None,
         "home_code": home.code,

@@ -260,8 +260,12 @@ class Nav:
     unread: int = 0  # 未读的站内通知（顶栏的铃铛）
 
 
+def _items_for(user: User) -> list[MenuItem]:
+    return [item for item in MENU if item.shows(user)]
+
+
 def nav_for(user: User, current_url_name: str = "") -> Nav:
-    items = [item for item in MENU if item.shows(user)]
+    items = _items_for(user)
     links = tuple(
         NavLink(item.label, item.url_name, item.description, item.is_current(current_url_name))
         for item in items
@@ -279,4 +283,4 @@ def nav_for(user: User, current_url_name: str = "") -> Nav:
 
 def landing_url_name(user: User) -> str:
     """Where a user lands after signing in: the first page their role may open."""
-    return nav_for(user).home
+    return next(item.url_name for item in _items_for(user) if item.landing)

@@ -14,6 +14,7 @@ from shouhu.web.accounts.models import User
 from shouhu.web.ui.context import Nav, nav_for
 
 register = template.Library()
+NAV_ATTRIBUTE = "_shouhu_nav"  # 本请求已算出的顶栏
 
 
 @register.simple_tag(takes_context=True)
@@ -23,8 +24,13 @@ def ui_nav(context: dict[str, Any]) -> Nav | None:
     user = getattr(request, "user", None)
     if not isinstance(user, User):
         return None
-    match = getattr(request, "resolver_match", None)
-    return nav_for(user, getattr(match, "url_name", "") or "")
+    # 一页里可能用到两次（顶栏和页面本身）：每个请求只算一次（未读通知数是一次查询）
+    nav = getattr(request, NAV_ATTRIBUTE, None)
+    if nav is None:
+        match = getattr(request, "resolver_match", None)
+        nav = nav_for(user, getattr(match, "url_name", "") or "")
+        setattr(request, NAV_ATTRIBUTE, nav)
+    return nav
 
 
 @register.inclusion_tag("ui/_todo.html", takes_context=True)
@@ -34,9 +40,9 @@ def todo_panel(context: dict[str, Any]) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not isinstance(user, User) or not user.is_authenticated:
         return {"todo": []}
-    from shouhu.web.todo import todo_for
+    from shouhu.web.todo import todo_for_home_page
 
-    return {"todo": todo_for(user)}
+    return {"todo": todo_for_home_page(user)}
 
 
 @register.filter
