@@ -20,6 +20,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 
 def setup(path: Path) -> None:
@@ -48,6 +49,8 @@ def setup(path: Path) -> None:
 
 
 def load(path: Path, period: str, full: bool) -> dict[str, object]:
+    from django.db import connection
+
     from shouhu.web.accounts.models import Agency
     from shouhu.web.audit.context import RequestContext
     from shouhu.web.audit.models import Purpose
@@ -56,13 +59,17 @@ def load(path: Path, period: str, full: bool) -> dict[str, object]:
     agency = Agency.objects.get(division_id="150802", agency_type="public_security")
     ctx = RequestContext(user=None, client_ip="cli", purpose=Purpose.SUBMISSION)
     year, month = map(int, period.split("-"))
+    statements: list[tuple[float, str]] = []
     start = time.perf_counter()
-    result = registry_bulk_load(
-        ctx=ctx, agency=agency, period=date(year, month, 1), path=path, full_snapshot=full,
-        error_report=Path("/tmp/bench-registry-errors.csv"),
-        echo=lambda text: print(text, file=sys.stderr, flush=True),
-    )  # fmt: skip
+    with connection.execute_wrapper(_timed(statements)):
+        result = registry_bulk_load(
+            ctx=ctx, agency=agency, period=date(year, month, 1), path=path, full_snapshot=full,
+            error_report=Path("/tmp/bench-registry-errors.csv"),
+            echo=lambda text: print(text, file=sys.stderr, flush=True),
+        )  # fmt: skip
     wall = time.perf_counter() - start
+    for seconds, sql in sorted(statements, reverse=True)[:15]:  # the slowest statements
+        print(f"{seconds:7.1f} s  {sql}", file=sys.stderr)
     counts = result.load.counts if result.load is not None else {}
     return {
         "rows": result.rows_total,
@@ -75,6 +82,17 @@ def load(path: Path, period: str, full: bool) -> dict[str, object]:
         | {k: v for k, v in counts.items() if k.startswith("issue:")},
         "status": result.load.status if result.load is not None else result.rejected_whole,
     }
+
+
+def _timed(found: list[tuple[float, str]]) -> Any:
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            found.append((time.perf_counter() - start, " ".join(sql.split())[:110]))
+
+    return wrapper
 
 
 def delta(path: Path, rows: int, out: Path) -> None:

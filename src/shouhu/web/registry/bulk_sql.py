@@ -199,6 +199,10 @@ def names_needed(cursor: Any, sql: str) -> list[str]:
     return [str(name) for (name,) in cursor.fetchall()]
 
 
+def new_count(cursor: Any) -> int:
+    return int(scalar(cursor, "SELECT count(*) FROM rb_cls WHERE kind = 'new'"))
+
+
 NEW_OR_RENAMED = """SELECT name AS n FROM rb_cls WHERE kind = 'new'
     OR (kind IN ('update', 'renumber') AND name <> old_name)"""
 
