@@ -159,6 +159,7 @@ class _BulkLoad:
     def run(self, reader: BulkReader) -> BulkResult:
         dialect = sql.Dialect(connection.vendor)
         with connection.cursor() as cursor, self.report() as report:
+            sql.memory_raise(cursor, dialect)
             sql.stage_create(cursor)
             self.warnings += reader.warnings()
             with self.step("read_check_stage"):
@@ -273,6 +274,8 @@ class _BulkLoad:
             counts["not_local"] += links.stubs_create(cursor, dialect, scope=scope, now=now)
             links.links_stage(cursor, dialect)
             added, changed = links.links_write(cursor)
+            if relaxed is not None:  # 没有索引的新表：版本的连接按统计选计划
+                sql.run(cursor, dialect.analyze(sql.L))
             found = {"links_added": added, "links_changed": changed}
             counts.update({key: n for key, n in found.items() if n})
         with self.step("versions"):

@@ -23,8 +23,6 @@ REBUILD_SHARE: Final = 0.25
 COUNT_BELOW: Final = 1_000_000
 TABLES: Final = (P, L, V)
 PERSON_NUMBER: Final = "id_number"
-# 排序建索引的内存（服务器端，每个并行进程各一份）与大表连接的内存；只在本事务内
-SETTINGS: Final = (("maintenance_work_mem", "512MB"), ("work_mem", "64MB"))
 
 
 @dataclass
@@ -67,8 +65,6 @@ def worth_it(cursor: Any, incoming: int) -> bool:
 
 def relax(cursor: Any) -> Relaxed:
     """去掉三张表除主键外的全部约束（唯一、外键、检查不动）和索引，记下定义。"""
-    for name, value in SETTINGS:
-        run(cursor, f"SET LOCAL {name} = '{value}'")
     # 本事务里先前的写入排着待查的外键（如同一事务中的上一次载入）：先查掉，表才能改
     run(cursor, "SET CONSTRAINTS ALL IMMEDIATE")
     run(cursor, "SET CONSTRAINTS ALL DEFERRED")
