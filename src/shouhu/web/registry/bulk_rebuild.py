@@ -64,7 +64,7 @@ def worth_it(cursor: Any, incoming: int) -> bool:
 
 
 def relax(cursor: Any) -> Relaxed:
-    """去掉三张表除主键外的全部约束（唯一、外键、检查不动）和索引，记下定义。"""
+    """去掉三张表的唯一约束、外键和索引（主键与检查约束不动），记下定义。"""
     # 本事务里先前的写入排着待查的外键（如同一事务中的上一次载入）：先查掉，表才能改
     run(cursor, "SET CONSTRAINTS ALL IMMEDIATE")
     run(cursor, "SET CONSTRAINTS ALL DEFERRED")
