@@ -20,49 +20,64 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 
-def setup(path: Path) -> None:
+def setup(path: Path, scope: str) -> None:
+    """Migrate, the divisions (GB/T 2260 table, then the file's villages under their township or
+    county) and the police agency of `scope` (a county, or a city/province for several counties)."""
     from django.core.management import call_command
 
     from shouhu.web.accounts.services import agency_create
     from shouhu.web.registry.models import Division
-    from shouhu.web.registry.services import division_create
+    from shouhu.web.registry.services import division_create, division_sync_from_table
 
     call_command("migrate", interactive=False, verbosity=0)
     import duckdb
 
+    division_sync_from_table()
     codes = [c for (c,) in duckdb.sql(f"SELECT DISTINCT division_code FROM '{path}'").fetchall()]
-    province = division_create(code="150000", name="内蒙古自治区", parent=None)
-    city = division_create(code="150800", name="巴彦淖尔市", parent=province)
-    county = division_create(code="150802", name="临河区", parent=city)
-    for code in sorted(codes):
-        parent = county
+    known = set(Division.objects.values_list("code", flat=True))
+    for code in sorted(codes, key=lambda c: (len(c), c)):
+        if code in known:
+            continue
+        parent = Division.objects.get(code=code[:6])
         if len(code) == 12:
-            parent = Division.objects.filter(code=code[:9]).first() or division_create(
-                code=code[:9], name=f"乡{code[6:9]}", parent=county
-            )
-        if not Division.objects.filter(code=code).exists():
-            division_create(code=code, name=f"村{code[-3:]}", parent=parent)
-    agency_create(name="临河公安分局", agency_type="public_security", division=county)
+            township = code[:9]
+            if township not in known:
+                division_create(code=township, name=f"乡{township[6:]}", parent=parent)
+                known.add(township)
+            parent = Division.objects.get(code=township)
+        division_create(code=code, name=f"村{code[-3:]}", parent=parent)
+        known.add(code)
+    area = Division.objects.get(code=scope)
+    agency_create(name=f"{area.name}公安局", agency_type="public_security", division=area)
 
 
-def load(path: Path, period: str, full: bool) -> dict[str, object]:
+def load(path: Path, period: str, full: bool, scope: str) -> dict[str, object]:
+    from django.db import connection
+
     from shouhu.web.accounts.models import Agency
     from shouhu.web.audit.context import RequestContext
     from shouhu.web.audit.models import Purpose
     from shouhu.web.registry.bulk import registry_bulk_load
 
-    agency = Agency.objects.get(division_id="150802", agency_type="public_security")
+    agency = Agency.objects.get(division_id=scope, agency_type="public_security")
     ctx = RequestContext(user=None, client_ip="cli", purpose=Purpose.SUBMISSION)
     year, month = map(int, period.split("-"))
+    statements: list[tuple[float, str]] = []
+    with connection.cursor() as cursor:
+        server = _server_process(cursor)
     start = time.perf_counter()
-    result = registry_bulk_load(
-        ctx=ctx, agency=agency, period=date(year, month, 1), path=path, full_snapshot=full,
-        error_report=Path("/tmp/bench-registry-errors.csv"),
-        echo=lambda text: print(text, file=sys.stderr, flush=True),
-    )  # fmt: skip
+    with connection.execute_wrapper(_timed(statements)):
+        result = registry_bulk_load(
+            ctx=ctx, agency=agency, period=date(year, month, 1), path=path, full_snapshot=full,
+            error_report=Path("/tmp/bench-registry-errors.csv"),
+            echo=lambda text: print(text, file=sys.stderr, flush=True),
+        )  # fmt: skip
     wall = time.perf_counter() - start
+    for seconds, sql in sorted(statements, reverse=True)[:15]:  # the slowest statements
+        print(f"{seconds:7.1f} s  {sql}", file=sys.stderr)
     counts = result.load.counts if result.load is not None else {}
     return {
         "rows": result.rows_total,
@@ -70,11 +85,40 @@ def load(path: Path, period: str, full: bool) -> dict[str, object]:
         "wall_s": round(wall, 1),
         "cpu_s": round(time.process_time(), 1),
         "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "server_cpu_s": _cpu_seconds(server),
         "steps_s": {k: round(v, 1) for k, v in result.timings.items()},
         "counts": {k: v for k, v in counts.items() if not k.startswith("issue:")}
         | {k: v for k, v in counts.items() if k.startswith("issue:")},
         "status": result.load.status if result.load is not None else result.rejected_whole,
     }
+
+
+def _server_process(cursor: Any) -> int | None:
+    """The PostgreSQL backend serving this connection (on this machine), or None on SQLite."""
+    if cursor.db.vendor != "postgresql":
+        return None
+    cursor.execute("SELECT pg_backend_pid()")
+    return int(cursor.fetchone()[0])
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU of a process so far (the backend; its parallel index-build workers are
+    not counted)."""
+    if pid is None:
+        return None
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 1)
+
+
+def _timed(found: list[tuple[float, str]]) -> Any:
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            found.append((time.perf_counter() - start, " ".join(sql.split())[:110]))
+
+    return wrapper
 
 
 def delta(path: Path, rows: int, out: Path) -> None:
@@ -92,6 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db")
     parser.add_argument("--setup", type=Path)
+    parser.add_argument("--scope", default="150802", help="the police agency's division")
     parser.add_argument("--load", type=Path)
     parser.add_argument("--period", default="2026-01")
     parser.add_argument("--full", action="store_true")
@@ -112,9 +157,9 @@ def main() -> None:
 
     django_setup()
     if args.setup:
-        setup(args.setup)
+        setup(args.setup, args.scope)
     if args.load:
-        print(json.dumps(load(args.load, args.period, args.full), ensure_ascii=False))
+        print(json.dumps(load(args.load, args.period, args.full, args.scope), ensure_ascii=False))
 
 
 if __name__ == "__main__":

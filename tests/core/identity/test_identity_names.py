@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from shouhu.core.identity import (
@@ -93,6 +93,30 @@ def test_surname_heteronyms_use_the_surname_reading(name: str, key: str) -> None
 def test_surname_reading_applies_only_to_the_first_character() -> None:
     assert name_pinyin_key("张单") == "zhangdan"
     assert name_syllables("王曾") == ("wang", "ceng")
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("王重庆", "wangchongqing"),  # 词库中的词按词注音（单字默认读 zhong）
+        ("李长大", "lizhangda"),
+        ("张朝阳", "zhangzhaoyang"),
+        ("赵银行", "zhaoyinhang"),
+    ],
+)
+def test_names_holding_a_dictionary_word_keep_the_word_reading(name: str, key: str) -> None:
+    assert name_pinyin_key(name) == key
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="张王李重庆长大朝阳银行乐单于曾解都能员·Ab", min_size=1, max_size=5))
+def test_the_pinyin_key_is_pypinyins_reading_of_the_whole_name(name: str) -> None:
+    from pypinyin import Style, lazy_pinyin
+
+    core = normalize_name(name).replace("·", "")
+    assume(core and core[0] not in "单曾解都能员乐重")  # 作姓的读音另有规定（见上）
+    whole = [s.lower() for s in lazy_pinyin(core, style=Style.NORMAL, errors=list)]
+    assert name_syllables(name) == tuple(s for s in whole if s.isalnum())
 
 
 # ---------------------------------------------------------------- similarity

@@ -15,6 +15,9 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
+from django.db import connection
+
 from shouhu.core.identity import id_number_generate
 from shouhu.core.identity.id_number import convert_15_to_18
 from shouhu.web.audit.context import RequestContext
@@ -22,7 +25,9 @@ from shouhu.web.audit.models import Purpose
 from shouhu.web.exchange.errorlists import errors_unpack
 from shouhu.web.exchange.models import Submission, SubmissionErrors
 from shouhu.web.exchange.services import submission_ingest
+from shouhu.web.registry import bulk_rebuild
 from shouhu.web.registry.bulk import registry_bulk_load
+from shouhu.web.registry.bulk_rebuild import REBUILD_SHARE
 from shouhu.web.registry.models import (
     FormerNumber,
     ParentLink,
@@ -223,7 +228,13 @@ def registry_flush() -> None:
     Submission.objects.all().delete()
 
 
-def test_the_bulk_loader_gives_what_the_submission_path_gives(region, police, item, tmp_path):
+@pytest.mark.parametrize("share", [REBUILD_SHARE, 0.0], ids=["first_load_rebuilds", "both_rebuild"])
+def test_the_bulk_loader_gives_what_the_submission_path_gives(
+    region, police, item, tmp_path, share, monkeypatch
+):
+    if share != REBUILD_SHARE and connection.vendor != "postgresql":
+        pytest.skip("只有 PostgreSQL 上重建索引")
+    monkeypatch.setattr(bulk_rebuild, "REBUILD_SHARE", share)
     gen = Generator(2026)
     first = gen.families(60)  # 180 persons
     files = [csv_bytes(item, first), csv_bytes(item, second_snapshot(gen, first))]
@@ -247,6 +258,8 @@ def test_the_bulk_loader_gives_what_the_submission_path_gives(region, police, it
             error_report=report, batch_rows=64,
         )  # fmt: skip
         assert bulk.submission is not None, bulk.rejected_whole
+        rebuilt = "indexes_rebuild" in bulk.timings
+        assert rebuilt == (connection.vendor == "postgresql" and (index == 0 or share == 0.0))
     got = snapshot()
     assert expected["loads"][1][1] == "held"
     assert expected["submissions"][1][-1] == 2  # 身份证号不合格：退回的第 25 行和接收的第 35 行
@@ -288,3 +301,36 @@ def test_a_row_outside_the_area_refuses_the_whole_file(region, police, item, tmp
     assert result.submission is None
     assert "第5行" in (result.rejected_whole or "")
     assert (Person.objects.count(), Submission.objects.count()) == (0, 0)
+
+
+def _catalog() -> set[tuple[str, ...]]:
+    tables = ["registry_person", "registry_parentlink", "registry_personversion"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables]
+        )
+        found = {tuple(row) for row in cursor.fetchall()}
+        cursor.execute(
+            """SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid),
+                 condeferrable::text, condeferred::text, convalidated::text
+               FROM pg_constraint WHERE conrelid = ANY(CAST(%s AS regclass[]))""",
+            [tables],
+        )
+        return found | {tuple(row) for row in cursor.fetchall()}
+
+
+def test_a_large_load_on_postgresql_puts_back_every_index_and_constraint(
+    region, police, item, tmp_path
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("只有 PostgreSQL 上重建索引")
+    before = _catalog()
+    assert len(before) > 20
+    path = tmp_path / "户籍.csv"
+    path.write_bytes(csv_bytes(item, Generator(9).families(4)))
+    agency, clerk = police
+    ctx = RequestContext(user=clerk, client_ip="cli", purpose=Purpose.SUBMISSION)
+    result = registry_bulk_load(ctx=ctx, agency=agency, period=JAN, path=path, full_snapshot=True)
+    assert "indexes_rebuild" in result.timings
+    assert _catalog() == before
+    assert ParentLink.objects.count() == 8

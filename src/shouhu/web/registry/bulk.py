@@ -45,6 +45,7 @@ from shouhu.web.exchange.items import item_for_agency, month_of
 from shouhu.web.exchange.models import Submission, SubmissionErrors
 from shouhu.web.exchange.services import receipt_number
 from shouhu.web.registry import bulk_links as links
+from shouhu.web.registry import bulk_rebuild as rebuild
 from shouhu.web.registry import bulk_sql as sql
 from shouhu.web.registry.baseline import Divisions, absent_hold_share
 from shouhu.web.registry.models import (
@@ -158,6 +159,7 @@ class _BulkLoad:
     def run(self, reader: BulkReader) -> BulkResult:
         dialect = sql.Dialect(connection.vendor)
         with connection.cursor() as cursor, self.report() as report:
+            sql.memory_raise(cursor, dialect)
             sql.stage_create(cursor)
             self.warnings += reader.warnings()
             with self.step("read_check_stage"):
@@ -254,8 +256,14 @@ class _BulkLoad:
             sql.classify(cursor, dialect)
         with self.step("pinyin"):
             _pinyin_stage(cursor, sql.names_needed(cursor, sql.NEW_OR_RENAMED))
+        relaxed = None
+        if dialect.vendor == "postgresql" and rebuild.worth_it(cursor, sql.new_count(cursor)):
+            with self.step("indexes_drop"):
+                relaxed = rebuild.relax(cursor)
         with self.step("persons"):
             sql.persons_create(cursor, scope=scope, now=now)
+            if relaxed is not None:
+                relaxed.person_number_restore(cursor)
             sql.changes_stage(cursor, dialect, scope=scope)
             sql.former_numbers_create(cursor, load=pk)
             sql.persons_update(cursor)
@@ -266,6 +274,8 @@ class _BulkLoad:
             counts["not_local"] += links.stubs_create(cursor, dialect, scope=scope, now=now)
             links.links_stage(cursor, dialect)
             added, changed = links.links_write(cursor)
+            if relaxed is not None:  # 没有索引的新表：版本的连接按统计选计划
+                sql.run(cursor, dialect.analyze(sql.L))
             found = {"links_added": added, "links_changed": changed}
             counts.update({key: n for key, n in found.items() if n})
         with self.step("versions"):
@@ -276,6 +286,9 @@ class _BulkLoad:
         with self.step("issues"):
             links.issues_stage(cursor)
             counts.update(dict(links.issues_write(cursor, load=pk)))
+        if relaxed is not None:
+            with self.step("indexes_rebuild"):
+                relaxed.restore(cursor)
         load.counts = dict(counts)
         load.save(update_fields=["counts", "status"])
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from shouhu.core.identity import registry as status
 from shouhu.web.registry.baseline import STATUS_CHANGE
@@ -37,6 +37,7 @@ from shouhu.web.registry.models import (
     RegistryIssue,
 )
 
+TEMP_BUFFERS = "512MB"  # 会话的临时表缓冲区上限（用到才分配）
 TEMP_TABLES = (
     "rb_stage", "rb_dup", "rb_divs", "rb_names", "rb_cls", "rb_change", "rb_want", "rb_stub",
     "rb_byname", "rb_links", "rb_linkops", "rb_pchanged", "rb_seen", "rb_missing", "rb_issue",
@@ -102,6 +103,21 @@ def scalar(cursor: Any, sql: str, params: Sequence[Any] = ()) -> Any:
 def temp_tables_drop(cursor: Any) -> None:
     for table in TEMP_TABLES:
         run(cursor, f"DROP TABLE IF EXISTS {table}")
+
+
+def memory_raise(cursor: Any, dialect: Dialect) -> None:
+    """PostgreSQL：千万行的连接、分组和排序（建索引）在内存里做，不写临时文件（只在本事务内）。
+    临时表在会话自己的缓冲区里（默认 8 MB），百万行的临时表反复读写磁盘；这个设置只能在会话
+    第一次用临时表之前改（之后改会报错，就保持原样）。服务器端内存，用到才分配。"""
+    if dialect.vendor != "postgresql":
+        return
+    for name, value in (("work_mem", "64MB"), ("maintenance_work_mem", "512MB")):
+        run(cursor, f"SET LOCAL {name} = '{value}'")
+    try:
+        with transaction.atomic():  # 保存点：报错不影响载入的事务
+            run(cursor, f"SET temp_buffers = '{TEMP_BUFFERS}'")
+    except DatabaseError:
+        pass
 
 
 def stage_create(cursor: Any) -> None:
@@ -197,6 +213,10 @@ def names_needed(cursor: Any, sql: str) -> list[str]:
     """要算拼音键的姓名（新人、改了名的人、非本地户籍的父母），去掉已算过的。"""
     cursor.execute(f"SELECT DISTINCT n FROM ({sql}) x WHERE n NOT IN (SELECT name FROM rb_names)")
     return [str(name) for (name,) in cursor.fetchall()]
+
+
+def new_count(cursor: Any) -> int:
+    return int(scalar(cursor, "SELECT count(*) FROM rb_cls WHERE kind = 'new'"))
 
 
 NEW_OR_RENAMED = """SELECT name AS n FROM rb_cls WHERE kind = 'new'
