@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from click.testing import CliRunner
 from shouhu.cli import main
 from shouhu.core.errors import InvalidInput
 from shouhu.core.identity import id_number_generate
-from shouhu.engine.comparison import compare_dir, compare_tables
+from shouhu.engine.comparison import CompareResult, compare_dir, compare_tables
 from shouhu.engine.synth import synth_region
 
 AS_OF = date(2026, 11, 1)
@@ -333,36 +334,53 @@ def _run(*args: str) -> Any:
     return CliRunner().invoke(main, ["compare", *args])
 
 
-def test_command_writes_findings_and_prints_one_summary_line(tmp_path: Path) -> None:
-    source = _write_dir(tmp_path / "in", fmt="csv", **_inputs())
-    result = _run("--input", str(source), "--as-of", "2026-11-01", "--out", str(tmp_path / "o"))
+@dataclass(frozen=True)
+class Ran:
+    """一份输入的三次运行（各一次完整比对的固定开销，所以三个测试共用）：命令行读 CSV，
+    compare_dir 读 parquet 两次。"""
+
+    root: Path
+    command: Any  # click 的运行结果
+    parquet: CompareResult
+    again: CompareResult
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory: pytest.TempPathFactory) -> Ran:
+    root = tmp_path_factory.mktemp("ran")
+    tables = _inputs()
+    as_csv = _write_dir(root / "csv", fmt="csv", **tables)
+    command = _run("--input", str(as_csv), "--as-of", "2026-11-01", "--out", str(root / "c"))
+    as_parquet = _write_dir(root / "parquet", **tables)
+    parquet = compare_dir(as_parquet, root / "a", as_of=AS_OF)
+    again = compare_dir(as_parquet, root / "b", as_of=AS_OF)
+    return Ran(root, command, parquet, again)
+
+
+def test_command_writes_findings_and_prints_one_summary_line(ran: Ran) -> None:
+    result = ran.command
     assert result.exit_code == 0, result.output
     summary = [line for line in result.stdout.splitlines() if line.startswith("比对完成")]
     assert len(summary) == 1
     assert "应纳入" in summary[0]
     assert "秒" in summary[0]
-    findings = pq.read_table(tmp_path / "o" / "findings.parquet")
+    findings = pq.read_table(ran.root / "c" / "findings.parquet")
     assert _finding(findings) is not None
-    csv_text = (tmp_path / "o" / "findings.csv").read_text(encoding="utf-8")
+    csv_text = (ran.root / "c" / "findings.csv").read_text(encoding="utf-8")
     assert csv_text.splitlines()[0].startswith('"kind","child_id_number","category","case_id"')
 
 
-def test_parquet_and_csv_inputs_give_the_same_findings(tmp_path: Path) -> None:
-    tables = _inputs()
-    as_parquet = compare_dir(_write_dir(tmp_path / "p", **tables), tmp_path / "po", as_of=AS_OF)
-    as_csv = compare_dir(
-        _write_dir(tmp_path / "c", fmt="csv", **tables), tmp_path / "co", as_of=AS_OF
-    )
-    assert as_csv.findings.equals(as_parquet.findings)
+def test_parquet_and_csv_inputs_give_the_same_findings(ran: Ran) -> None:
+    as_csv = pq.read_table(ran.root / "c" / "findings.parquet")
+    assert as_csv.num_rows == ran.parquet.findings.num_rows > 0
+    assert as_csv.equals(ran.parquet.findings)
 
 
-def test_a_rerun_gives_byte_identical_files(tmp_path: Path) -> None:
-    source = _write_dir(tmp_path / "in", **_inputs())
-    compare_dir(source, tmp_path / "a", as_of=AS_OF)
-    compare_dir(source, tmp_path / "b", as_of=AS_OF)
+def test_a_rerun_gives_byte_identical_files(ran: Ran) -> None:
+    assert ran.again.findings.equals(ran.parquet.findings)
     for name in ("findings.parquet", "findings.csv"):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    assert not list((tmp_path / "a").glob(".*part"))
+        assert (ran.root / "a" / name).read_bytes() == (ran.root / "b" / name).read_bytes()
+    assert not list((ran.root / "a").glob(".*part"))
 
 
 def test_missing_table_exits_2_naming_it(tmp_path: Path) -> None:
