@@ -71,6 +71,8 @@ def prepare(
     root = Path(tempfile.mkdtemp(prefix="shouhu-load-"))
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("SHOUHU_")}
     env = {**inherited, "SHOUHU_DATA_DIR": str(root / "var"), "SHOUHU_LOG_LEVEL": "WARNING"}
+    # 测试用户不受人员查询限额（防批量采集）的限制：50 个客户端时每人每分钟查询远超 20 次
+    env |= {"SHOUHU_SEARCH_LIMIT_PER_MINUTE": "100000", "SHOUHU_SEARCH_LIMIT_PER_DAY": "10000000"}
     env |= dict(setting.split("=", 1) for setting in settings)  # --set SHOUHU_…=…
     if postgres:
         name = f"shouhu_load_{os.getpid()}"

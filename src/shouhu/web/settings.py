@@ -27,6 +27,8 @@ SHOUHU_SIGNIN_LIMIT_PAIR       failures from one address for one user name (5)
 SHOUHU_SIGNIN_LIMIT_ADDRESS    failures from one address for any user name (20)
 SHOUHU_SIGNIN_LIMIT_ACCOUNT    failures for one user name from any address (50)
 SHOUHU_API_LIMIT_PER_MINUTE    HTTP API requests per credential per minute (120)
+SHOUHU_SEARCH_LIMIT_PER_MINUTE person searches per user per minute (20), against bulk collection
+SHOUHU_SEARCH_LIMIT_PER_DAY    person searches per user per day (600)
 SHOUHU_DEMO_SECOND_FACTOR      known (default): `shouhu demo` enrols the demo accounts that need a
                                second factor with known secrets; enrol: they enrol at first sign-in
 
@@ -288,6 +290,8 @@ SIGNIN_LIMIT_PAIR = int(env("SHOUHU_SIGNIN_LIMIT_PAIR", "5"))
 SIGNIN_LIMIT_ADDRESS = int(env("SHOUHU_SIGNIN_LIMIT_ADDRESS", "20"))
 SIGNIN_LIMIT_ACCOUNT = int(env("SHOUHU_SIGNIN_LIMIT_ACCOUNT", "50"))
 API_LIMIT_PER_MINUTE = int(env("SHOUHU_API_LIMIT_PER_MINUTE", "120"))
+SEARCH_LIMIT_PER_MINUTE = int(env("SHOUHU_SEARCH_LIMIT_PER_MINUTE", "20"))
+SEARCH_LIMIT_PER_DAY = int(env("SHOUHU_SEARCH_LIMIT_PER_DAY", "600"))
 QUERY_ONLY_ITEMS = frozenset(
     c.strip() for c in env("SHOUHU_QUERY_ONLY_ITEMS").split(",") if c.strip()
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -110,9 +111,10 @@ def access_person(ctx: RequestContext, person_id: object) -> Person:
 
 # 人员查询的次数限额（防批量采集：安全测试曾在 15 秒内用 400 次请求取走 2 万个完整号码）。
 # 计数取自审计日志里本人的查询记录，所以多个服务进程共用同一限额，不需要另外的缓存服务。
+# 限额可按部署设定（SHOUHU_SEARCH_LIMIT_PER_MINUTE、…_PER_DAY）。
 SEARCH_LIMITS: tuple[Limit, ...] = (
-    (timedelta(minutes=1), 20, "每分钟"),
-    (timedelta(days=1), 600, "每天"),
+    (timedelta(minutes=1), settings.SEARCH_LIMIT_PER_MINUTE, "每分钟"),
+    (timedelta(days=1), settings.SEARCH_LIMIT_PER_DAY, "每天"),
 )
 
 
