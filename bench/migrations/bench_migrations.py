@@ -29,13 +29,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-# The earlier release: each app's state before this round's migrations (exchange 0006–0008,
-# shares 0003, cases 0007–0008, audit 0012, accounts 0007, comparison 0004).
+# The earlier release (main at dccad4c, 2026-12-05 22:54): each app's state before this round's
+# migrations (exchange 0006–0008, shares 0002–0003, cases 0007–0008, audit 0011–0012,
+# accounts 0007, comparison 0004).
 ROLLBACK = (
     ("exchange", "0001_squashed_0005_fact_acceptance"),
-    ("shares", "0002_feedback_history"),
+    ("shares", "0001_initial"),
     ("cases", "0001_squashed_0006_applications_documents_transfers"),
-    ("audit", "0011_object_type_notification"),
+    ("audit", "0001_squashed_0010_object_types_applications_transfers_tasks"),
     ("accounts", "0001_squashed_0006_agency_contact_phone"),
     ("comparison", "0001_squashed_0003_simulation_carry_heartbeat"),
 )
@@ -187,7 +188,7 @@ def populate(facts_path: Path) -> dict[str, int]:
                 now, f["id_number"] or "", f["name"] or "", (f["gender"] or "")[:1],
                 f["birth_date"], f["division_code"] or "", json.dumps(extra, ensure_ascii=False),
                 "id_number" if person_of.get(f["id_number"]) else "", 1, month == 12,
-                "not_needed", "",
+                "", "",
             ))  # fmt: skip
     with transaction.atomic():
         _insert(

@@ -1,4 +1,4 @@
-"""Benchmark: the monthly comparison on Spark, local mode or a standalone cluster (issue 18, item 6).
+"""Benchmark: the monthly comparison on Spark, local mode or a standalone cluster (issue 18 item 6).
 
     bench_spark.py --input DIR --out DIR [--master spark://127.0.0.1:7077 --worker-pid PID]
                    [--events DIR] [--json FILE]
@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "compare"))
-from profile_steps import TIMES, timed  # noqa: E402
+from profile_steps import TIMES, timed
 
-from shouhu.engine.backends.spark_backend import SparkBackend, spark_session  # noqa: E402
-from shouhu.engine.comparison import CompareSettings, compare_dir  # noqa: E402
+from shouhu.engine.backends.spark_backend import SparkBackend, spark_session
+from shouhu.engine.comparison import CompareSettings, compare_dir
 
 TICK = os.sysconf("SC_CLK_TCK")
 
