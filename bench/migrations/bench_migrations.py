@@ -63,6 +63,14 @@ SEALED_EXTRA = {  # an item with sealed extra columns → a value for each (synt
 }
 
 
+def _day(text: str | None) -> date | None:
+    """A synth date as written (some are dirty: 2026年6月6日, 20260606), or None."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 def _insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
     from django.db import connection
 
@@ -182,11 +190,11 @@ def populate(facts_path: Path) -> dict[str, int]:
             disease = f["disease"] or ("白血病" if "severe_illness" in item else "")
             record = f["record_id"] + (f"-{month}" if month == 12 else "")
             rows.append((
-                person_of.get(f["id_number"]), f["type"], f["date"], f["start"], f["end"],
-                f["valid_until"], f["category"] or "", f["level"] or "", disease,
+                person_of.get(f["id_number"]), f["type"], _day(f["date"]), _day(f["start"]),
+                _day(f["end"]), _day(f["valid_until"]), f["category"] or "", f["level"] or "", disease,
                 sub.agency_id, sub.pk, item, record, hashlib.sha256(record.encode()).hexdigest(),
                 now, f["id_number"] or "", f["name"] or "", (f["gender"] or "")[:1],
-                f["birth_date"], f["division_code"] or "", json.dumps(extra, ensure_ascii=False),
+                _day(f["birth_date"]), f["division_code"] or "", json.dumps(extra, ensure_ascii=False),
                 "id_number" if person_of.get(f["id_number"]) else "", 1, month == 12,
                 "", "",
             ))  # fmt: skip
