@@ -19,8 +19,9 @@ from shouhu.engine.comparison import CompareSettings, compare_dir
 TIMES: dict[tuple[str, str], float] = {}
 
 
-def _timed(name: str) -> None:
-    original: Callable[..., Any] = getattr(duckdb_backend.DuckDBBackend, name)
+def timed(name: str, backend: type = duckdb_backend.DuckDBBackend) -> None:
+    """Adds the seconds of every call of backend.name to TIMES, by (step, table)."""
+    original: Callable[..., Any] = getattr(backend, name)
 
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
@@ -31,7 +32,7 @@ def _timed(name: str) -> None:
             key = (kwargs.get("step", name), table)
             TIMES[key] = TIMES.get(key, 0.0) + time.perf_counter() - started
 
-    setattr(duckdb_backend.DuckDBBackend, name, wrapper)
+    setattr(backend, name, wrapper)
 
 
 def main() -> None:
@@ -42,7 +43,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args()
     for name in ("create", "fetch", "load_arrow"):
-        _timed(name)
+        timed(name)
     started = time.perf_counter()
     result = compare_dir(
         args.input,

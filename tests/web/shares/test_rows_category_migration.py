@@ -39,6 +39,12 @@ def test_stored_rows_are_rewritten_as_the_receiving_department_would_now_see_the
     for entry, old in zip(entries, OLD, strict=True):  # as the rows were before the fix
         entry.data = {**entry.data, "category": old}
         entry.save(update_fields=["data"])
+    case = entries[0].case
+    blank, without = (  # rows with no category to hide stay as they are (no key added)
+        ShareEntry.objects.create(share_list=published, case=case, child=case.child,
+                                  change="enrol", data=data)
+        for data in ({"name": "李小二", "category": ""}, {"name": "李小三"})
+    )  # fmt: skip
     health = f.agency("health", region.county_a, "临河区卫生健康委员会")
     Grant.objects.create(
         agency_type="health",
@@ -68,8 +74,11 @@ def test_stored_rows_are_rewritten_as_the_receiving_department_would_now_see_the
 
     migration.rows_rewrite(apps, None)
 
-    rows = [e.data for e in published.entries.order_by("pk")]
+    rows = [e.data for e in published.entries.exclude(pk__in=[blank.pk, without.pk]).order_by("pk")]
     assert [r["category"] for r in rows] == ["保障对象"] * len(OLD)
     assert [r["name"] for r in rows] == [e.data["name"] for e in entries]  # nothing else touched
+    blank.refresh_from_db()
+    without.refresh_from_db()
+    assert (blank.data, without.data) == ({"name": "李小二", "category": ""}, {"name": "李小三"})
     kept.refresh_from_db()
     assert kept.data["category"] == "艾滋病病毒感染儿童"

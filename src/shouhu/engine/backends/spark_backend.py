@@ -3,11 +3,15 @@
 PySpark 只在这个模块里、且只在创建后端时导入，其他代码不需要安装 Spark。
 物化用 `localCheckpoint()`：后续步骤反复读中间表，且截断血缘——否则每一步的计划都
 拖着前面所有步骤的（很大的）表达式，分析与代码生成越来越慢，终至驱动器内存不足。
-本地模式（测试、单机试算）用 `spark_session_local()`；集群上传入现成的 SparkSession。
+本地模式（测试、单机试算）用 `spark_session_local()`；集群用 `spark_session(master)`
+（主节点地址，或在 spark-submit 之下取它给的），也可传入现成的 SparkSession
+（docs/recipes/run-on-a-spark-cluster.md）。
 """
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +46,51 @@ def spark_session_local(*, cores: int = 2, shuffle_partitions: int = 4, tiny: bo
             .config("spark.sql.adaptive.enabled", "false")
             .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
         )
+    return builder.getOrCreate()
+
+
+# 影响结果的设置：无论本地还是集群都一样（整数与字符串语义同 DuckDB，日期按 UTC）。
+RESULT_CONF = (
+    ("spark.sql.session.timeZone", "UTC"),
+    ("spark.sql.ansi.enabled", "false"),
+)
+
+
+# 认得的主节点地址：本地模式、独立集群（可列多个主节点）、YARN、Kubernetes。
+MASTER_PATTERN = re.compile(
+    r"local(\[(\d+|\*)\])?|spark://[\w.-]+:\d+(,[\w.-]+:\d+)*|yarn|k8s://\S+"
+)
+
+
+def spark_master_check(master: str) -> str | None:
+    """主节点地址不认得时返回中文说明，认得时返回 None。"""
+    if MASTER_PATTERN.fullmatch(master):
+        return None
+    return (
+        f"Spark 主节点地址“{master}”无法识别：应为 local[N]、spark://主机:端口、yarn 或 k8s://地址"
+    )
+
+
+def spark_session(master: str | None = None) -> Any:
+    """按主节点地址建 SparkSession。
+
+    master 为空：在 spark-submit 之下（它启动的驱动器进程里有 PYSPARK_GATEWAY_PORT）用
+    spark-submit 给的主节点和设置，否则本地模式（`spark_session_local()`）；`local` 或
+    `local[N]`：本地模式；其他（`spark://host:7077`、`yarn`、`k8s://…`）：集群，客户端模式。
+    集群上只设影响结果的两项，内存、核数、shuffle 分区等交给 spark-submit 的 --conf 或
+    spark-defaults.conf（集群的大小由管理员定）。"""
+    from pyspark.sql import SparkSession
+
+    if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:
+        return spark_session_local()
+    if master is not None and master.startswith("local"):
+        cores = master[6:-1] if master.startswith("local[") else "1"
+        return spark_session_local(cores=(os.cpu_count() or 2) if cores == "*" else int(cores))
+    builder = SparkSession.builder.appName("shouhu-compare")
+    if master is not None:
+        builder = builder.master(master)
+    for key, value in RESULT_CONF:
+        builder = builder.config(key, value)
     return builder.getOrCreate()
 
 

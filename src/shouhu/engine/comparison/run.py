@@ -51,13 +51,15 @@ _LINKED_INPUTS = (
 @dataclass(frozen=True)
 class CompareSettings:
     """决定结果的一切（记入运行记录）。region：户籍与台账都没有区划时用的地区。
-    threads、memory_limit 只影响 DuckDB 的速度和内存，不影响结果。"""
+    threads、memory_limit 只影响 DuckDB 的速度和内存，spark_master（Spark 的主节点地址，
+    缺省本地模式）只影响在哪里算，都不影响结果。"""
 
     engine: str = "duckdb"
     region: str | None = None
     link: LinkSettings | None = None
     threads: int | None = None
     memory_limit: str | None = None
+    spark_master: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,10 @@ def _backend(settings: CompareSettings, session: Any | None) -> Backend:
             config["threads"] = settings.threads
         session = duckdb.connect(":memory:", config=config)
         return backend_open("duckdb", session=session)
+    if settings.engine == "spark" and session is None:
+        from shouhu.engine.backends.spark_backend import spark_session  # 延迟导入 PySpark
+
+        session = spark_session(settings.spark_master)
     return backend_open(settings.engine, session=session)
 
 
