@@ -42,29 +42,23 @@ def _rows(path: Path, wanted: set[str]) -> dict[str, dict[str, Any]]:
     return {r["record_id"]: r for r in table.to_pylist()}
 
 
-def _families(data: Path, children: set[str]) -> dict[str, str]:
-    """儿童及其父母的号码 → 身份（儿童|父|母，后附儿童号码以便区分）。"""
+def _families(data: Path, children: set[str]) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """(儿童及其父母的号码 → 身份：儿童|父|母, 儿童 → 一家三人的号码)。"""
     table = pq.read_table(
         data / "registry.parquet", columns=["id_number", "father_id_number", "mother_id_number"]
     )
     table = table.filter(pc.is_in(table.column("id_number"), value_set=pa.array(sorted(children))))
-    out = {}
+    roles: dict[str, str] = {}
+    members: dict[str, set[str]] = {}
     for row in table.to_pylist():
-        out[row["id_number"]] = "儿童"
+        roles[row["id_number"]] = "儿童"
         for role, column in (("父", "father_id_number"), ("母", "mother_id_number")):
             if row[column]:
-                out[row[column]] = role
-        FAMILY.setdefault(row["id_number"], set()).update(
-            {row["id_number"], row["father_id_number"], row["mother_id_number"]}
-        )
-    return out
-
-
-FAMILY: dict[str, set[str]] = {}
-
-
-def family_of(family: dict[str, str], person: str, child: str) -> set[str]:
-    return {child} if person in FAMILY.get(child, set()) else set()
+                roles[row[column]] = role
+        members[row["id_number"]] = {
+            row[c] for c in ("id_number", "father_id_number", "mother_id_number") if row[c]
+        }
+    return roles, members
 
 
 def main() -> None:
@@ -82,10 +76,16 @@ def main() -> None:
     needed = set().union(*(records(want[k]) for k in missed)) if missed else set()
     wrong_keys = [k for k in got if k[0] in ("enrol", "exit") and k not in want]
     links_table = pq.read_table(args.data / "truth_links.parquet")
-    family = _families(args.data, {k[1] for k in wrong_keys})
-    about = {r for r, p in zip(
-        links_table.column("record_id").to_pylist(), links_table.column("id_number").to_pylist(),
-        strict=True) if p in family}
+    family, members = _families(args.data, {k[1] for k in wrong_keys})
+    about = {
+        r
+        for r, p in zip(
+            links_table.column("record_id").to_pylist(),
+            links_table.column("id_number").to_pylist(),
+            strict=True,
+        )
+        if p in family
+    }
     needed |= about
     facts = _rows(args.data / "facts.parquet", needed)
     truth_links = _rows(args.data / "truth_links.parquet", needed)
@@ -122,16 +122,16 @@ def main() -> None:
             f"{family[truth_links[r]['id_number']]}·{facts[r]['type']}·{unlinked[r]}"
             f" [{_record_shape(facts[r], truth_links[r])}]"
             for r in about
-            if r in unlinked and truth_links[r]["id_number"] in family
-            and child in family_of(family, truth_links[r]["id_number"], child)
+            if r in unlinked and truth_links[r]["id_number"] in members.get(child, set())
         )
-        label = f"{key[0]} 而真值 {truth_kind.get(child, '无')} | " + ("; ".join(loose) or "一家的记录都已关联")
+        label = f"{key[0]} 而真值 {truth_kind.get(child, '无')} | "
+        label += "; ".join(loose) or "一家的记录都已关联（有记录联错了人）"
         wrong[label] += 1
         if args.show:
             print("wrong", key, loose)
     out = {g: dict(c.most_common()) for g, c in sorted(groups.items())}
     print(json.dumps({"missed": out, "wrong": dict(wrong)}, ensure_ascii=False, indent=1))
-    for group, ids in examples.items():
+    for group, ids in examples.items() if args.show else ():
         print(group, ids)
 
 
