@@ -380,7 +380,8 @@ def _zeroed_guard_select(
         fo=first("o", names[0].registry),
     )
     return q(
-        "SELECT e.* FROM lk_exact0 AS e WHERE e.record_id NOT IN ($s)",
+        "SELECT e.* FROM lk_exact0 AS e"
+        " WHERE NOT EXISTS (SELECT 1 FROM $s AS s WHERE s.record_id = e.record_id)",
         s=exp.Subquery(this=other),
     )
 
