@@ -233,6 +233,20 @@ def test_record_with_no_candidate_that_may_be_the_fathers_turns_an_exit_into_a_r
     assert _exit_or_review(MOTHER_DEAD, {**misspelt, "gender": "女"})["kind"] == "exit"
 
 
+def test_a_surname_only_record_with_the_fathers_birth_date_turns_an_exit_into_a_review() -> None:
+    """对外公开的名单只写姓（“欧阳某”）、没有号码：记录关联不敢联（姓名不过硬条件），但它与
+    父亲同姓、出生日期相同、同县——可能是他的重病记录，不能判 exit。出生日期对不上的不算。"""
+    surname_only = _fact(
+        "Z009", "", "欧阳某", "severe_illness", qualifying="true", disease="某病", gender="男"
+    )
+    found = _exit_or_review(MOTHER_DEAD, {**surname_only, "birth_date": "1985-06-01"})
+    assert found["kind"] == "review"
+    assert found["reasons"].split(";")[-1] == "unresolved_record"
+    assert "Z009" in found["record_ids"].split(";")
+    # 只凭姓和县不算（县里同姓的人太多）
+    assert _exit_or_review(MOTHER_DEAD, surname_only)["kind"] == "exit"
+
+
 def test_a_namesakes_record_does_not_hide_the_record_that_matters() -> None:
     """两条未关联记录都可能挂到这一家：父亲的重病记录（县里两个同名者）与一条“欧阳小雪”的
     死亡记录（县里两个同名儿童）。一起挂上时儿童“已死亡”，看不出重病记录的作用；逐条假设

@@ -24,6 +24,7 @@ from tests.engine.conftest import (
 )
 
 from shouhu.core.errors import DomainError
+from shouhu.core.identity import check_digit
 from shouhu.engine.linkage import LinkSettings, link_records, settings_default
 
 SPECIAL = {
@@ -44,8 +45,6 @@ SPECIAL = {
 
 def _fixed(person: Person) -> Person:
     """特例人员的号码按 core 的规则补上正确的校验码（上面只写了前 17 位的意思）。"""
-    from shouhu.core.identity import check_digit
-
     return Person(
         person.id_number[:17] + check_digit(person.id_number[:17]),
         person.name,
@@ -55,7 +54,22 @@ def _fixed(person: Person) -> Person:
     )
 
 
+def _zeroed_pair() -> tuple[Person, Person]:
+    """(号码末三位为 000 的人, 前 15 位与他相同的另一人)：后者的号码被 Excel 存成数字、
+    只留 15 位有效数字时，写出来正是前者的号码。"""
+    for month in range(1, 13):
+        for day in range(1, 29):
+            born = date(1988, month, day)
+            first17 = f"150824{born:%Y%m%d}100"
+            if check_digit(first17) == "0":
+                owner = Person(first17 + "0", "钱多多", "F", born, "150824")
+                other = Person(f"150824{born:%Y%m%d}124", "孙晓燕", "F", born, "150824")
+                return owner, _fixed(other)
+    raise AssertionError("没有这样的号码")
+
+
 PEOPLE = {key: _fixed(p) for key, p in SPECIAL.items()}
+PEOPLE["zeroed_owner"], PEOPLE["zeroed"] = _zeroed_pair()
 
 
 def _typo(number: str) -> str:
@@ -97,6 +111,7 @@ def _special_records() -> dict[str, dict[str, str | None]]:
         "other_life": record_of(
             p["other_life"], "s_other_life", id_number="", birth_date="1961-05-05", gender="M"
         ),
+        "zeroed": record_of(p["zeroed"], "s_zeroed", id_number=p["zeroed_owner"].id_number),
     }
 
 
@@ -151,6 +166,16 @@ def test_near_miss_id_recovers_the_person(links: dict[str, dict[str, object]], k
     assert (row["id_number"], row["method"]) == (PEOPLE[kind].id_number, "near_miss")
     assert isinstance(row["confidence"], int)
     assert row["confidence"] >= settings_default().threshold
+
+
+def test_excel_zeroed_number_that_is_someone_elses_links_by_the_name(
+    links: dict[str, dict[str, object]],
+) -> None:
+    """issue 13：Excel 存坏的号码（后三位成 000）恰是户籍里另一个人（同县同日生、顺序码 100）
+    的号码。姓名对不上号码的主人、却对得上前 15 位相同的另一人：不按号码联给号码的主人。"""
+    row = links["s_zeroed"]
+    assert row["id_number"] == PEOPLE["zeroed"].id_number
+    assert row["method"] != "exact_id"
 
 
 @pytest.mark.parametrize(

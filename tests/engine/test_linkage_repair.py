@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 from sqlglot import exp
 
-from shouhu.core.identity import id_number_generate
+from shouhu.core.identity import check_digit, id_number_generate, normalize_id_number
 from shouhu.engine.linkage import blocking, repair
 from shouhu.engine.linkage.compare import resident_id_level
 
@@ -55,6 +55,34 @@ def test_resident_id_levels_for_corrupted_numbers() -> None:
     for written, level in LEVELS.items():
         got = _value(resident_id_level(exp.convert(written), exp.convert(TRUE)))
         assert got == level, written
+
+
+def _dropped_then_completed_with_x() -> tuple[str, str]:
+    """(户籍号码, 丢了一位的 17 位写法)：这个写法算出的校验码恰为 X，清洗会补成 18 位。"""
+    for sequence in range(41, 400):
+        number = id_number_generate(
+            division_code="150802", birth_date=date(1987, 2, 3), sequence=sequence, gender="F"
+        )
+        for i in range(1, 17):
+            short = number[:i] + number[i + 1 :]
+            if check_digit(short) == "X":
+                return number, short
+    raise AssertionError("没有这样的号码")
+
+
+def test_a_dropped_digit_that_the_cleaning_completed_with_x_is_still_one_off() -> None:
+    """丢了一位的 17 位号码有 1/11 算出的校验码为 X：清洗当它“丢了末尾的 X”补回，成了合格
+    却不存在的号码；比较和候选仍按丢了一位看（issue 13：否则是“另一个合格号码”，过不了硬条件）。"""
+    number, short = _dropped_then_completed_with_x()
+    cleaned = normalize_id_number(short)
+    assert cleaned == short + "X"
+    assert _value(resident_id_level(exp.convert(cleaned), exp.convert(number))) == 2
+    subs, _ = blocking.variant_tables()
+    con = duckdb.connect()
+    con.register("lk_vsub", subs)
+    con.register("lk_res", pa.table({"rid": ["a"], "id_number__v": [cleaned]}))
+    sql = blocking.near_length_select("lk_res", "id_number", "lk_vsub").sql(dialect="duckdb")
+    assert number in {cand for _, cand in con.execute(sql).fetchall()}
 
 
 def test_excel_prefix_gives_birth_date_and_county_but_not_gender() -> None:

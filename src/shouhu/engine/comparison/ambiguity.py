@@ -15,7 +15,7 @@
               记录会让父亲那条关键记录看不出作用）；挂得上两条以上的儿童另加“全部挂上”的假设
               （父母各有一条未关联的记录，缺一不可时）
   cmp_hcases / cmp_hfacts → cmp_hres   每个假设下的认定（儿童已有的事实 + 挂上的这一条）
-对照时（findings.decisions_select）：挂上之后 exit / change 不再成立的、enrol 不再符合的，
+对照时（findings.decisions_select）：挂上之后 exit / change 不再成立的、enrol 不再符合或要核实的，
 或本无发现而挂上后应纳入的，发现改为 review，原因加 `unresolved_record`，用到的记录里加上这些
 未关联记录。用现成关联（links=…）时没有记录关联的中间表，也就没有可能人选。
 """

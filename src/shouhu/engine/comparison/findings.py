@@ -30,13 +30,13 @@ SUBSET = PolicyTables(cases="cmp_fcases", facts="cmp_ffacts")
 
 def flips_select() -> exp.Expr:
     """cmp_hflip：使结论可能不同的假设（ambiguity.py：挂上一条未关联记录，认定在 cmp_hres）——
-    exit / change 会变的、enrol 会不再符合的、本无发现而会应纳入的。"""
+    exit / change 会变的、enrol 会不再符合或要人工核实的、本无发现而会应纳入的。"""
     return q(
         "SELECT DISTINCT s.child, s.record_id FROM cmp_hres AS h"
         " JOIN $scen AS s ON s.scen = h.case_id JOIN policy_result AS r ON r.case_id = s.child"
         " LEFT JOIN cmp_active AS a ON a.child = s.child"
         " WHERE $k0 IN ('exit', 'change') AND $k1 IS DISTINCT FROM $k0"
-        " OR $k0 = 'enrol' AND $k1 IS NULL OR $k0 IS NULL AND $k1 = 'enrol'",
+        " OR $k0 = 'enrol' AND ($k1 IS NULL OR $k1 = 'review') OR $k0 IS NULL AND $k1 = 'enrol'",
         scen=tbl(SCENARIOS),
         k0=_kind("r"),
         k1=_kind("h"),
@@ -69,8 +69,9 @@ def decisions_select() -> exp.Expr:
 
     挂上未关联记录（ambiguity.py）后结论可能不同的，不下结论，改为 review 并加原因
     unresolved_record：要关闭或改变的个案（exit、change）种类会变的；应纳入的儿童挂上后不再
-    符合的（记录可能是这个孩子的死亡、收养）；本无发现、挂上后应纳入的（可能漏掉的孩子）。
-    应纳入的儿童挂上后只是“需核实”（多半是同名者的记录造成的矛盾）的，仍报 enrol。"""
+    符合（记录可能是这个孩子的死亡、收养）或要人工核实的（记录可能是父母的、与已有的记录
+    矛盾：2500 万人时 enrol 的错报多半是这样来的，核查只多几条）；本无发现、挂上后应纳入的
+    （可能漏掉的孩子）。"""
     kinds = q(
         "SELECT r.case_id AS child, r.status, r.category, r.orphan_type, r.reviews_per_year,"
         " r.labels, r.reason_codes, a.case_id AS active_case, $k0 AS kind0,"

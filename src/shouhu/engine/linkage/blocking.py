@@ -100,7 +100,9 @@ def near_miss_select(residual: str, id_column: str, subs: str, swaps: str) -> ex
 
 def near_length_select(residual: str, id_column: str, subs: str) -> exp.Query:
     """(rid, cand)：字形换回数字后即合格的号码；17 位号码插入一位、19 位号码删去一位后
-    过得了校验的号码（丢了或多了一位）。这样的记录很少，每条至多几十个改法。"""
+    过得了校验的号码（丢了或多了一位）。这样的记录很少，每条至多几十个改法。
+    末位为 X 的 18 位号码也去掉 X 再插一位：丢了一位的 17 位号码，算出的校验码恰为 X 时
+    清洗会把它补成 18 位（prepare.py）。"""
     value = repair.ocr_sql(col(f"{id_column}__v", "r"))
     fixed = query(
         "SELECT r.rid, $v AS cand FROM $t AS r WHERE $v <> $raw",
@@ -112,7 +114,8 @@ def near_length_select(residual: str, id_column: str, subs: str) -> exp.Query:
     inserted = query(
         "SELECT s.rid, SUBSTRING($v, 1, d.pos - 1) || d.ch || SUBSTRING($v, d.pos) AS cand"
         " FROM (SELECT r.rid, $value AS v FROM $t AS r WHERE REGEXP_MATCHES($value,"
-        " '^[0-9]{16}[0-9X]$')) AS s CROSS JOIN $subs AS d",
+        " '^[0-9]{16}[0-9X]$') UNION ALL SELECT r.rid, SUBSTRING($value, 1, 17) FROM $t AS r"
+        " WHERE REGEXP_MATCHES($value, '^[0-9]{17}X$')) AS s CROSS JOIN $subs AS d",
         v=v,
         value=value.copy(),
         t=tbl(residual),

@@ -68,7 +68,7 @@ def resident_id_level(
     先按字形把字母换回数字（repair.ocr_sql），换回后才相同的算差一处（不是原样相同）；
     Excel 存坏的号码只比可信的前缀：前缀相同且含出生日期（≥ 14 位）算差 2–3 处，
     更短的前缀相同不计分（0），不同为“其他”；丢了或多了
-    一位、删一位即相同的算差一处。"""
+    一位、删一位即相同的算差一处（含清洗时补了 X 的 17 位号码）。"""
     a = ocr if ocr is not None else repair.ocr_sql(written)
     prefix = prefix if prefix is not None else repair.prefix_sql(a.copy())
     return q(
@@ -78,6 +78,9 @@ def resident_id_level(
         " WHEN LENGTH($a) = 17 AND LENGTH($b) = 18 THEN CASE WHEN $short THEN 2 ELSE 4 END"
         " WHEN LENGTH($a) = 19 AND LENGTH($b) = 18 THEN CASE WHEN $long THEN 2 ELSE 4 END"
         " WHEN LENGTH($a) <> 18 OR LENGTH($b) <> 18 THEN 4"
+        # 丢了一位的 17 位号码，算出的校验码恰为 X 时被清洗补成 18 位（当作存成数字丢了末尾
+        # 的 X）：去掉这个 X 再插一位即相同的，也是丢了一位
+        " WHEN SUBSTRING($a, 18, 1) = 'X' AND SUBSTRING($b, 18, 1) <> 'X' AND $short17 THEN 2"
         # 差 3 处以内时，四段（5+5+4+4 位）中至少一段相同：先用这个便宜的条件筛掉绝大多数
         " WHEN SUBSTRING($a, 1, 5) <> SUBSTRING($b, 1, 5) AND SUBSTRING($a, 6, 5) <>"
         " SUBSTRING($b, 6, 5)"
@@ -91,6 +94,7 @@ def resident_id_level(
         b=b,
         p=prefix,
         short=repair.one_off_sql(a.copy(), b.copy()),
+        short17=repair.one_off_sql(q("SUBSTRING($a, 1, 17)", a=a.copy()), b.copy(), 18),
         long=repair.one_off_sql(b.copy(), a.copy()),
         mm=mismatch_count(a, b, 18),
         sw=_swap_count(a, b),

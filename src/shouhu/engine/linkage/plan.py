@@ -3,7 +3,8 @@
 
 步骤（表名都以 lk_ 开头，是本次运行的临时表）：
   lk_reg / lk_fact      清洗后的户籍与部门记录（号码在 SQL 里清洗，少见写法交回 core）
-  lk_exact              号码精确联上的（15 位旧号升位后联上的记为 converted_15）
+  lk_exact              号码精确联上的（15 位旧号升位后联上的记为 converted_15；Excel 存坏而
+                        恰是别人号码的除外）
   lk_res                其余记录 + 姓名特征（Python 只对去重后的姓名做）
   lk_cand               分块候选：号码近似、出生日期 + 姓、县 + 全名……（设置里的规则）
   lk_lv → lk_sc → lk_dec  各字段等级 → 整数分数与置信度 → 取最佳、阈值、歧义判定
@@ -94,9 +95,15 @@ def plan_linkage(
             _s("清洗号码"),
         ),
         SqlStep(
-            "lk_exact",
+            "lk_exact0",
             (registry, "lk_fkey"),
             partial(_exact_select, settings, registry, reg_cols),
+            _s("精确联接"),
+        ),
+        SqlStep(
+            "lk_exact",
+            ("lk_exact0", registry, facts),
+            partial(_zeroed_guard_select, settings, registry, facts, reg_cols, fact_cols),
             _s("精确联接"),
         ),
         PyStep(
@@ -322,6 +329,60 @@ def _exact_select(settings: LinkSettings, registry: str, present: frozenset[str]
         reg=person.subquery(),
         fv=col(value, "f"),
         pv=col(value, "p"),
+    )
+
+
+def _zeroed_guard_select(
+    settings: LinkSettings,
+    registry: str,
+    facts: str,
+    reg_cols: frozenset[str],
+    fact_cols: frozenset[str],
+) -> exp.Expr:
+    """lk_exact：精确联上的，去掉“Excel 存坏的号码恰是别人的号码”的。
+
+    Excel 把 18 位号码存成数字只留 15 位有效数字、后三位成 000；这样的号码约 1/11 过得了校验，
+    可能正是户籍里同县同日出生、顺序码为 x00 的另一个人。号码末三位为 000、姓名首字与号码的
+    主人不同、而与户籍里另一个前 15 位相同的人相同的，不按号码联接，交给打分（那里按可信的
+    前 15 位与姓名比较，repair.prefix_sql）。"""
+    names = [f for f in settings.fields if f.kind == "chinese_name"]
+    spec = prepare.resident_id_field(settings)
+    if (
+        not names
+        or spec is None
+        or names[0].column not in fact_cols
+        or names[0].registry not in reg_cols
+    ):
+        return q("SELECT * FROM lk_exact0")
+
+    def first(table: str, column: str) -> exp.Expr:
+        return q("SUBSTRING(TRIM(CAST($c AS VARCHAR)), 1, 1)", c=col(column, table))
+
+    suspect = q(
+        "SELECT z.record_id, z.id_number, $fx AS first FROM lk_exact0 AS z"
+        " JOIN $facts AS x ON $rid = z.record_id JOIN $reg AS r ON $pid = z.id_number"
+        " WHERE SUBSTRING(z.id_number, 16, 3) = '000' AND $fx <> $fr",
+        facts=tbl(facts),
+        reg=tbl(registry),
+        rid=exp.cast(col(settings.record_key, "x"), "VARCHAR"),
+        pid=exp.cast(col(settings.person_key, "r"), "VARCHAR"),
+        fx=first("x", names[0].column),
+        fr=first("r", names[0].registry),
+    )
+    # 户籍里有另一个前 15 位相同、姓名首字与记录相同的人：号码多半是他的、被 Excel 存坏了
+    other = q(
+        "SELECT s.record_id FROM $s AS s JOIN $reg AS o"
+        " ON SUBSTRING($pid, 1, 15) = SUBSTRING(s.id_number, 1, 15)"
+        " WHERE $pid <> s.id_number AND $fo = s.first",
+        s=exp.Subquery(this=suspect),
+        reg=tbl(registry),
+        pid=exp.cast(col(settings.person_key, "o"), "VARCHAR"),
+        fo=first("o", names[0].registry),
+    )
+    return q(
+        "SELECT e.* FROM lk_exact0 AS e"
+        " WHERE NOT EXISTS (SELECT 1 FROM $s AS s WHERE s.record_id = e.record_id)",
+        s=exp.Subquery(this=other),
     )
 
 

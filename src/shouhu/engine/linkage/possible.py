@@ -3,7 +3,8 @@
   lk_possible   记录关联打过分的候选里，置信度不低于 possible_floor、与最佳候选分差在歧义间隔内
                 的人（同名同姓、分不出是谁的那几个）。link_tables 结束时建好（plan.py）。
   plan_records_about(persons=…)   反过来查：给定一批人（如要关闭个案的儿童及其父母），同县里哪些
-                未关联记录的姓名与其相同、同音或仅一字不同，且出生日期、性别、号码都不矛盾。
+                未关联记录的姓名与其相同、同音或仅一字不同（或同姓，且出生日期或号码相近），
+                且出生日期、性别、号码都不矛盾。
                 关联的分块要全名或出生日期，号码缺失、又写错一个字、又没写出生日期的记录
                 连候选都没有；人少时这样的宽松查找很便宜。
 
@@ -19,6 +20,7 @@ from sqlglot import exp
 
 from shouhu.engine.linkage import prepare, repair
 from shouhu.engine.linkage.calibrate import Model
+from shouhu.engine.linkage.compare import level_column
 from shouhu.engine.linkage.features import levels_step, registry_names_step, registry_query
 from shouhu.engine.linkage.plan import LINKS_TABLE, POSSIBLE_TABLE
 from shouhu.engine.linkage.scoring import scored_select
@@ -51,8 +53,10 @@ def plan_records_about(
     lk_possible 里没有可能人选的记录中，可能是他们的。接在同一连接里的记录关联之后
     （用到它的清洗结果与姓名特征）。
 
-    分块：同县（区划前 6 位）且 姓名等长而首字相同 / 等长而其余相同 / 拼音相同；再按关联的
-    硬条件（姓名相同、同音或仅一字不同；号码不是另一个合格号码）与“出生日期、性别不矛盾”筛选。
+    分块：同县（区划前 6 位）且 姓名首字相同 / 等长而其余相同 / 拼音相同；再按关联的硬条件
+    （姓名相同、同音或仅一字不同；号码不是另一个合格号码）与“出生日期、性别不矛盾”筛选——
+    同姓而名字对不上的（只写了姓、漏了字）另要出生日期相同或差一位、或号码差一两处
+    （_names_ok_select）。
     记录或这个人没有区划、设置里没有姓名或区划字段时，查不到（out 为空表）。"""
     name = next((f for f in settings.fields if f.kind == "chinese_name"), None)
     division = next((f for f in settings.fields if f.kind == "division"), None)
@@ -80,7 +84,8 @@ def plan_records_about(
         levels_step(
             settings, "lk_ab_pairs", out="lk_ab_lv", registry="lk_ab_reg", suffix="c", label=STEP
         ),
-        SqlStep(out, ("lk_ab_lv",), lambda: _loose_select(settings, model.get()), STEP),
+        SqlStep("lk_ab_ok", ("lk_ab_lv", "lk_ab_rec"), partial(_names_ok_select, settings), STEP),
+        SqlStep(out, ("lk_ab_ok",), lambda: _loose_select(settings, model.get()), STEP),
     )
 
 
@@ -128,7 +133,7 @@ def _pairs_select(
         y=col(pinyin),
     )
     keys = (
-        "LENGTH(r.chars) = LENGTH(p.chars) AND SUBSTRING(r.chars, 1, 1) = SUBSTRING(p.chars, 1, 1)",
+        "SUBSTRING(r.chars, 1, 1) = SUBSTRING(p.chars, 1, 1)",
         "LENGTH(r.chars) = LENGTH(p.chars) AND SUBSTRING(r.chars, 2) = SUBSTRING(p.chars, 2)",
         "r.py = p.py",
     )
@@ -146,14 +151,38 @@ def _pairs_select(
     return union
 
 
+def _names_ok_select(settings: LinkSettings) -> exp.Expr:
+    """lk_ab_ok：姓名满足关联的硬条件（相同、同音或仅一字不同）的配对，另加同姓而名字对不上
+    的——只写了姓的（张某、张某某：对外公开的名单常这样写）、三个字漏了一个的——只在出生日期
+    相同或差一位、或号码差一两处时（只凭姓和县，县里同姓的人太多）。"""
+    name = next(f for f in settings.fields if f.kind == "chinese_name")
+    allowed = dict(settings.required).get(name.column, (1, 2, 3))
+    level = col(level_column(name))
+    ok: exp.Expr = exp.In(this=level, expressions=[exp.convert(v) for v in allowed])
+    backed = [
+        exp.In(this=col(level_column(f)), expressions=[exp.convert(v) for v in levels])
+        for f in settings.fields
+        for kind, levels in (("date", (1, 2)), ("resident_id", (2, 3)))
+        if f.kind == kind
+    ]
+    if backed:
+        ok = q(
+            "$ok OR $level = 4 AND ($backed)", ok=ok, level=level.copy(), backed=exp.or_(*backed)
+        )
+    return exp.select("v.*").from_(tbl("lk_ab_lv").as_("v")).where(ok)
+
+
 def _loose_select(settings: LinkSettings, model: Model) -> exp.Expr:
+    """姓名的硬条件已在 lk_ab_ok 里查过；这里另加各字段不得矛盾。"""
+    name = next(f for f in settings.fields if f.kind == "chinese_name")
     extra = tuple(
         (f.column, _NOT_CONTRADICTING[f.kind])
         for f in settings.fields
         if f.kind in _NOT_CONTRADICTING
     )
-    loose = replace(settings, required=settings.required + extra)
-    scored = scored_select("lk_ab_lv", loose, model)
+    required = tuple(r for r in settings.required if r[0] != name.column)
+    loose = replace(settings, required=required + extra)
+    scored = scored_select("lk_ab_ok", loose, model)
     return query(
         "SELECT rid AS record_id, pid AS id_number, CAST(conf AS INT) AS confidence FROM $s",
         s=scored.subquery("s"),
