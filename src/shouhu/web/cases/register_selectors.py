@@ -193,7 +193,6 @@ def entry_kind_text(entry: RegisterEntry, disclosure: Disclosure) -> str:
 
 
 def entry_kinds_offered(disclosure: Disclosure, kinds: Iterable[str]) -> list[tuple[str, str]]:
-    """筛选和手工登记可选的登记类型：看不到感染情况的人没有按类型筛选（按类型一筛，名册名下
-    剩下的就是感染儿童），手工登记也不能选感染（选了自己就看不到）。"""
+    """手工登记可选的登记类型：看不到感染情况的人不能选感染（选了自己也看不到）。"""
     shown = categories_shown(disclosure)
     return [(k, ENTRY_KIND_LABELS[k]) for k in kinds if shown or k not in SENSITIVE_CASE_CATEGORIES]

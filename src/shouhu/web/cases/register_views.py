@@ -78,9 +78,8 @@ def register_list_view(request: HttpRequest) -> HttpResponse:
     assert ctx.user is not None
     query = {"register": flt.register, "kind": flt.kind, "due": flt.due, "status": flt.status,
              "area": flt.area.code if flt.area else ""}  # fmt: skip
-    kinds = sel.entry_kinds_offered(
-        disclosure, [k for k in ENTRY_KINDS if KIND_REGISTER[k] == flt.register]
-    )
+    # 看不到感染情况的人没有按类型筛选：按类型一筛，名册名下剩下的就是感染儿童
+    kinds = [(k, ENTRY_KIND_LABELS[k]) for k in ENTRY_KINDS if KIND_REGISTER[k] == flt.register]
     kinds = kinds if access.categories_shown(disclosure) else []
     context = {
         "flt": flt, "rows": rows, "page": page, "query": urlencode(query),
