@@ -19,11 +19,8 @@ from tests.web.cases.conftest import Casework, work_ctx
 OK = {code: Check("ok") for code in ("safety", "food", "school", "health", "carer")}
 
 
-def test_caseload_per_member_and_per_township(casework: Casework, region, personas) -> None:
-    visit_record(ctx=casework.director, case=casework.case, data=VisitInput(
-        visited_at=timezone.now(), place="家中", seen="儿童", checks=OK))  # fmt: skip
-    late = f.person(region.village_a, name="李小红", birth=date(2014, 7, 9), gender="F")
-    case_open(ctx=casework.caseworker, child=late, category="orphan", opened_on=date(2024, 1, 1))
+def _assert_two_served_one_visit_one_overdue(region, personas) -> None:
+    """示范村的儿童主任（名册上、与账户相连）：服务 2 名，探访 1 次（本人记），逾期 1 名。"""
     director = personas.child_director_a
     member = RosterMember.objects.create(duty="child_director", full_name="王主任",
                                          division=region.village_a, user=director)  # fmt: skip
@@ -32,6 +29,14 @@ def test_caseload_per_member_and_per_township(casework: Casework, region, person
     load = loads[member.pk]
     assert (load.served, load.visits, load.own_visits, load.overdue) == (2, 1, 1, 1)
     assert [(a.name, a.load.served, a.load.overdue) for a in areas] == [("城关镇", 2, 1)]
+
+
+def test_caseload_per_member_and_per_township(casework: Casework, region, personas) -> None:
+    visit_record(ctx=casework.director, case=casework.case, data=VisitInput(
+        visited_at=timezone.now(), place="家中", seen="儿童", checks=OK))  # fmt: skip
+    late = f.person(region.village_a, name="李小红", birth=date(2014, 7, 9), gender="F")
+    case_open(ctx=casework.caseworker, child=late, category="orphan", opened_on=date(2024, 1, 1))
+    _assert_two_served_one_visit_one_overdue(region, personas)
 
     agency = f.agency("big_data_center", region.county_a, "临河区大数据中心")
     client = Client()
@@ -54,12 +59,5 @@ def test_register_children_without_a_case_count_in_the_caseload(region, personas
         "poor_family", "低保", timezone.localdate()))  # fmt: skip
     register_visit_record(ctx=work_ctx(personas.child_director_a), entry=entry, data=VisitInput(
         visited_at=timezone.now(), place="家中", seen="儿童", checks=OK))  # fmt: skip
-    director = personas.child_director_a
-    member = RosterMember.objects.create(duty="child_director", full_name="王主任",
-                                         division=region.village_a, user=director)  # fmt: skip
-    loads, areas = caseload(area=region.county_a,
-                            members=[(member.pk, region.village_a.path, director.pk)])  # fmt: skip
-    load = loads[member.pk]
-    assert (load.served, load.visits, load.own_visits, load.overdue) == (2, 1, 1, 1)
-    assert [(a.name, a.load.served, a.load.overdue) for a in areas] == [("城关镇", 2, 1)]
+    _assert_two_served_one_visit_one_overdue(region, personas)
     assert first.visit_due_on is not None

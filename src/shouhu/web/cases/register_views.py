@@ -48,11 +48,13 @@ def _ctx(request: HttpRequest) -> RequestContext:
     return request_context(request, Purpose.CASE_WORK)
 
 
-def _filter(request: HttpRequest, ctx: RequestContext) -> sel.RegisterFilter:
-    """筛选条件；看不到感染情况的人不能按登记类型筛（`entry_kinds_offered`）。"""
+def _filter(
+    request: HttpRequest, ctx: RequestContext, disclosure: access.Disclosure
+) -> sel.RegisterFilter:
+    """筛选条件；看不到感染情况的人不能按登记类型筛（按类型一筛，名册名下剩下的就是感染儿童）。"""
     assert ctx.user is not None
     flt = sel.register_filter_parse(request.GET.dict(), access.divisions_visible_to(ctx.user))
-    if flt.kind and not access.categories_shown(access.disclosure_for(ctx.user)):
+    if flt.kind and not access.categories_shown(disclosure):
         return replace(flt, kind="")
     return flt
 
@@ -66,19 +68,18 @@ def _entry_url(entry: RegisterEntry) -> str:
 def register_list_view(request: HttpRequest) -> HttpResponse:
     ctx = _ctx(request)
     entries = access.access_register_list(ctx)
-    flt = _filter(request, ctx)
+    assert ctx.user is not None
+    disclosure = access.disclosure_for(ctx.user)
+    flt = _filter(request, ctx, disclosure)
     today = timezone.localdate()
     page = Paginator(sel.register_entries_filtered(entries, flt, today), PER_PAGE).get_page(
         request.GET.get("page")
     )
-    disclosure = access.disclosure_for(ctx.user)
     rows = [sel.register_row(e, today, disclosure) for e in page]
     audit_record(ctx=ctx, action=Action.VIEW, object_type=ObjectType.CHILD_REGISTER,
                  detail={"list": flt.register, "shown": [r.pk for r in rows]})  # fmt: skip
-    assert ctx.user is not None
     query = {"register": flt.register, "kind": flt.kind, "due": flt.due, "status": flt.status,
              "area": flt.area.code if flt.area else ""}  # fmt: skip
-    # 看不到感染情况的人没有按类型筛选：按类型一筛，名册名下剩下的就是感染儿童
     kinds = [(k, ENTRY_KIND_LABELS[k]) for k in ENTRY_KINDS if KIND_REGISTER[k] == flt.register]
     kinds = kinds if access.categories_shown(disclosure) else []
     context = {
@@ -100,9 +101,10 @@ def register_export_view(request: HttpRequest) -> HttpResponse:
     """名册（同样的筛选，不分页）导出为 Excel；有儿童姓名，经统一的导出出口。"""
     ctx = _ctx(request)
     entries = access.access_register_list(ctx)
-    flt = _filter(request, ctx)
-    today = timezone.localdate()
+    assert ctx.user is not None
     disclosure = access.disclosure_for(ctx.user)
+    flt = _filter(request, ctx, disclosure)
+    today = timezone.localdate()
     found = sel.register_entries_filtered(entries, flt, today)
     rows = [sel.register_row(e, today, disclosure) for e in found]
     export = Export(
